@@ -1,0 +1,44 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-dev
+BENCH_STAMP := $(VENV)/.installed-bench
+
+.PHONY: run test lint typecheck unit bench clean
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install -q -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/uvicorn --app-dir examples main:app --host 127.0.0.1 --port 8000
+
+lint: $(STAMP)
+	$(PY) -m ruff check asgiweb tests examples benchmarks
+	$(PY) -m ruff format --check asgiweb || true
+
+typecheck: $(STAMP)
+	$(PY) -m mypy --strict asgiweb
+
+unit: $(STAMP)
+	$(PY) -m pytest -q
+
+test: $(STAMP)
+	$(PY) -m ruff check asgiweb tests examples benchmarks
+	$(PY) -m mypy --strict asgiweb
+	$(PY) -m pytest -q
+
+bench: $(BENCH_STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,324 @@
+"""Request and response data structures: headers, query parameters, URL, state.
+
+The raw ASGI header list, ``[(name_bytes, value_bytes), ...]``, is the truth;
+:class:`Headers` is a case-insensitive multi-dict *view* over it, built lazily
+the first time it is asked something, so a request that never looks at its
+headers pays nothing for them.
+
+Header rules enforced by :class:`MutableHeaders` (RFC 9110 §5.1, §5.5): a name
+is a non-empty ``token``; a value holds no control character other than
+horizontal tab (so no CR, LF or NUL and no response splitting).  Breaking a
+rule raises ``ValueError`` where the header is set.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+__all__ = ["URL", "Headers", "MutableHeaders", "QueryParams", "State", "validate_header"]
+
+RawHeaders = list[tuple[bytes, bytes]]
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def validate_header(name: str, value: str) -> tuple[bytes, bytes]:
+    """Check one header against RFC 9110 and return it encoded for ASGI.
+
+    Names are lower-cased (ASGI wants them so); values are latin-1, as HTTP/1.1
+    carries them.
+    """
+    if not isinstance(name, str) or _TOKEN.fullmatch(name) is None:
+        raise ValueError(f"invalid header name {name!r}: must be an RFC 9110 token")
+    if not isinstance(value, str):
+        raise ValueError(f"header {name!r} value must be str, not {type(value).__name__}")
+    if _BAD_VALUE.search(value) is not None:
+        raise ValueError(f"invalid header value for {name!r}: control characters are not allowed")
+    return name.lower().encode("latin-1"), value.encode("latin-1")
+
+
+class Headers(Mapping[str, str]):
+    """Read-only, case-insensitive multi-dict over a raw ASGI header list.
+
+    ``h[name]`` and ``h.get(name)`` give the first value; ``h.getlist(name)``
+    (alias ``get_list``) gives all of them in order.
+    """
+
+    __slots__ = ("_index", "_raw")
+
+    def __init__(
+        self,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        *,
+        raw: RawHeaders | None = None,
+        scope: Mapping[str, Any] | None = None,
+    ) -> None:
+        if raw is not None:
+            self._raw = raw
+        elif scope is not None:
+            self._raw = list(scope.get("headers") or ())
+        elif headers is None:
+            self._raw = []
+        else:
+            items = headers.items() if isinstance(headers, Mapping) else headers
+            self._raw = [validate_header(k, v) for k, v in items]
+        self._index: dict[str, list[str]] | None = None
+
+    @property
+    def raw(self) -> RawHeaders:
+        return self._raw
+
+    def _build(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        for name, value in self._raw:
+            index.setdefault(name.decode("latin-1").lower(), []).append(value.decode("latin-1"))
+        self._index = index
+        return index
+
+    def _lookup(self) -> dict[str, list[str]]:
+        index = self._index
+        return self._build() if index is None else index
+
+    def __getitem__(self, key: str) -> str:
+        return self._lookup()[key.lower()][0]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        values = self._lookup().get(key.lower())
+        return default if values is None else values[0]
+
+    def getlist(self, key: str) -> list[str]:
+        return list(self._lookup().get(key.lower(), ()))
+
+    get_list = getlist
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and key.lower() in self._lookup()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lookup())
+
+    def __len__(self) -> int:
+        return len(self._lookup())
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self._raw]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Headers):
+            return sorted(self.multi_items()) == sorted(other.multi_items())
+        return super().__eq__(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.multi_items()!r})"
+
+
+class MutableHeaders(Headers):
+    """Headers that edit the raw list in place, validating what is set."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: str, value: str) -> None:
+        name, encoded = validate_header(key, value)
+        raw = self._raw
+        positions = [i for i, (n, _) in enumerate(raw) if n == name]
+        if positions:
+            raw[positions[0]] = (name, encoded)
+            for i in reversed(positions[1:]):
+                del raw[i]
+        else:
+            raw.append((name, encoded))
+        self._index = None
+
+    def __delitem__(self, key: str) -> None:
+        name = key.lower().encode("latin-1")
+        before = len(self._raw)
+        self._raw[:] = [item for item in self._raw if item[0] != name]
+        if len(self._raw) == before:
+            raise KeyError(key)
+        self._index = None
+
+    def pop(self, key: str, default: Any = None) -> Any:
+        value = self.get(key, default)
+        if key in self:
+            del self[key]
+        return value
+
+    def append(self, key: str, value: str) -> None:
+        """Add a value without replacing the existing ones (``set-cookie``, ``vary``...)."""
+        self._raw.append(validate_header(key, value))
+        self._index = None
+
+    def setdefault(self, key: str, value: str) -> str:
+        existing = self.get(key)
+        if existing is None:
+            self[key] = value
+            return value
+        return str(existing)
+
+    def update(self, other: Mapping[str, str] | Iterable[tuple[str, str]]) -> None:
+        items = other.items() if isinstance(other, Mapping) else other
+        for key, value in items:
+            self[key] = value
+
+    def add_vary_header(self, vary: str) -> None:
+        existing = self.get("vary")
+        if existing:
+            vary = f"{existing}, {vary}"
+        self["vary"] = vary
+
+
+class QueryParams(Mapping[str, str]):
+    """Read-only multi-dict over a query string, parsed lazily.
+
+    ``q[key]`` and ``q.get(key)`` give the *last* value, as Starlette does;
+    ``getlist`` gives all values in order.
+    """
+
+    __slots__ = ("_index", "_items", "_raw")
+
+    def __init__(
+        self,
+        query: str | bytes | Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+    ) -> None:
+        self._items: list[tuple[str, str]] | None
+        if query is None:
+            self._raw = b""
+            self._items = []
+        elif isinstance(query, bytes | str):
+            self._raw = query.encode("latin-1") if isinstance(query, str) else query
+            self._items = None
+        else:
+            pairs = query.items() if isinstance(query, Mapping) else query
+            self._items = [(str(k), str(v)) for k, v in pairs]
+            self._raw = b""
+        self._index: dict[str, list[str]] | None = None
+
+    def multi_items(self) -> list[tuple[str, str]]:
+        items = self._items
+        if items is None:
+            items = self._items = parse_qsl(
+                self._raw.decode("latin-1"), keep_blank_values=True, encoding="utf-8"
+            )
+        return items
+
+    def _lookup(self) -> dict[str, list[str]]:
+        index = self._index
+        if index is None:
+            index = {}
+            for key, value in self.multi_items():
+                index.setdefault(key, []).append(value)
+            self._index = index
+        return index
+
+    def __getitem__(self, key: str) -> str:
+        return self._lookup()[key][-1]
+
+    def getlist(self, key: str) -> list[str]:
+        return list(self._lookup().get(key, ()))
+
+    get_list = getlist
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._lookup()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lookup())
+
+    def __len__(self) -> int:
+        return len(self._lookup())
+
+    def __str__(self) -> str:
+        return urlencode(self.multi_items())
+
+    def __repr__(self) -> str:
+        return f"QueryParams({str(self)!r})"
+
+
+class URL:
+    """The request URL, assembled from the ASGI scope only when asked."""
+
+    __slots__ = ("_str", "netloc", "path", "query", "scheme")
+
+    def __init__(self, scheme: str, netloc: str, path: str, query: str) -> None:
+        self.scheme = scheme
+        self.netloc = netloc
+        self.path = path
+        self.query = query
+        self._str: str | None = None
+
+    @classmethod
+    def from_scope(cls, scope: Mapping[str, Any]) -> URL:
+        scheme = scope.get("scheme", "http")
+        server = scope.get("server")
+        host = None
+        for name, value in scope.get("headers") or ():
+            if name == b"host":
+                host = value.decode("latin-1")
+                break
+        if host is None:
+            if server:
+                address, port = server[0], server[1]
+                default = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(scheme)
+                host = address if port == default or port is None else f"{address}:{port}"
+            else:
+                host = ""
+        path = scope.get("path", "/")
+        query = scope.get("query_string", b"").decode("latin-1")
+        return cls(scheme, host, path, query)
+
+    @property
+    def hostname(self) -> str:
+        return self.netloc.rsplit(":", 1)[0] if ":" in self.netloc else self.netloc
+
+    def __str__(self) -> str:
+        if self._str is None:
+            text = f"{self.scheme}://{self.netloc}{self.path}"
+            if self.query:
+                text = f"{text}?{self.query}"
+            self._str = text
+        return self._str
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __repr__(self) -> str:
+        return f"URL({str(self)!r})"
+
+
+class State:
+    """An attribute bag (``app.state``, ``request.state``) over a plain dict."""
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
+        object.__setattr__(self, "_state", {} if state is None else state)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._state[name]
+        except KeyError:
+            raise AttributeError(f"'State' object has no attribute {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._state[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        try:
+            del self._state[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._state
+
+    def __repr__(self) -> str:
+        return f"State({self._state!r})"

@@ -1,0 +1,248 @@
+"""The incoming HTTP request, read lazily from the ASGI scope.
+
+Nothing is parsed until asked for: headers, query string and cookies are
+parsed on first access and cached; the body is read once and cached.
+
+Body rules (ASGI HTTP spec): ``http.request`` messages carry the body in
+order and the last one has ``more_body`` false; an ``http.disconnect`` while
+reading means the client is gone (:class:`ClientDisconnect`).  The size limit
+is checked up front against ``content-length`` (a 413 without reading a byte)
+and again while reading, so a chunked body cannot exceed it either.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from asgiweb.datastructures import URL, Headers, QueryParams, State
+from asgiweb.exceptions import ClientDisconnect, HTTPException
+from asgiweb.types import Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from asgiweb.applications import App
+
+__all__ = ["FormData", "Request"]
+
+
+async def _no_receive() -> Message:
+    raise RuntimeError("this Request was built without a receive channel")
+
+
+async def _no_send(message: Message) -> None:
+    raise RuntimeError("this Request was built without a send channel")
+
+
+class FormData(QueryParams):
+    """The fields of an ``application/x-www-form-urlencoded`` body."""
+
+    __slots__ = ()
+
+
+def parse_cookie_header(header: str) -> dict[str, str]:
+    """Parse a ``Cookie`` request header (RFC 6265 §5.4) leniently, as browsers send it.
+
+    Pairs are split on ``;``; a pair without ``=`` is a value with an empty
+    name (as browsers do); surrounding whitespace and one pair of double
+    quotes around the value are removed. Later duplicates win.
+    """
+    cookies: dict[str, str] = {}
+    for chunk in header.split(";"):
+        if "=" in chunk:
+            key, value = chunk.split("=", 1)
+        else:
+            key, value = "", chunk
+        key, value = key.strip(), value.strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        if key or value:
+            cookies[key] = value
+    return cookies
+
+
+class Request:
+    """One HTTP request. ``path_params`` is filled in by the router."""
+
+    __slots__ = (
+        "_body",
+        "_cookies",
+        "_headers",
+        "_json",
+        "_query_params",
+        "_receive",
+        "_send",
+        "_state",
+        "_stream_consumed",
+        "_url",
+        "disconnected",
+        "max_body_size",
+        "path_params",
+        "scope",
+    )
+
+    def __init__(
+        self,
+        scope: Scope,
+        receive: Receive = _no_receive,
+        send: Send = _no_send,
+        *,
+        path_params: dict[str, Any] | None = None,
+        max_body_size: int | None = None,
+    ) -> None:
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self.path_params: dict[str, Any] = {} if path_params is None else path_params
+        self.max_body_size = max_body_size
+        self._headers: Headers | None = None
+        self._query_params: QueryParams | None = None
+        self._cookies: dict[str, str] | None = None
+        self._url: URL | None = None
+        self._state: State | None = None
+        self._body: bytes | None = None
+        self._json: Any = _UNSET
+        self._stream_consumed = False
+        self.disconnected = False
+
+    # -- request line and metadata -------------------------------------------------
+
+    @property
+    def method(self) -> str:
+        method: str = self.scope["method"]
+        return method
+
+    @property
+    def url(self) -> URL:
+        if self._url is None:
+            self._url = URL.from_scope(self.scope)
+        return self._url
+
+    @property
+    def headers(self) -> Headers:
+        if self._headers is None:
+            self._headers = Headers(raw=self.scope.get("headers") or [])
+        return self._headers
+
+    @property
+    def query_params(self) -> QueryParams:
+        if self._query_params is None:
+            self._query_params = QueryParams(self.scope.get("query_string", b""))
+        return self._query_params
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        if self._cookies is None:
+            header = self.headers.get("cookie")
+            self._cookies = parse_cookie_header(header) if header else {}
+        return self._cookies
+
+    @property
+    def client(self) -> tuple[str, int] | None:
+        client = self.scope.get("client")
+        return None if client is None else (client[0], client[1])
+
+    @property
+    def state(self) -> State:
+        """Per-request state; starts as a copy of what the lifespan yielded."""
+        if self._state is None:
+            self._state = State(self.scope.setdefault("state", {}))
+        return self._state
+
+    @property
+    def app(self) -> App | None:
+        return self.scope.get("app")
+
+    @property
+    def receive(self) -> Receive:
+        return self._receive
+
+    # -- body ----------------------------------------------------------------------
+
+    def _check_declared_length(self) -> None:
+        limit = self.max_body_size
+        if limit is None:
+            return
+        declared = self.headers.get("content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                raise HTTPException(400, "Invalid Content-Length header") from None
+            if size > limit:
+                raise HTTPException(413, "Request body too large")
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        """Yield the body as it arrives; after ``body()`` it yields the cached body."""
+        if self._body is not None:
+            yield self._body
+            yield b""
+            return
+        if self._stream_consumed:
+            raise RuntimeError("the request body stream has already been consumed")
+        self._stream_consumed = True
+        self._check_declared_length()
+        limit = self.max_body_size
+        received = 0
+        while True:
+            message = await self._receive()
+            kind = message["type"]
+            if kind == "http.request":
+                chunk: bytes = message.get("body", b"")
+                if chunk:
+                    received += len(chunk)
+                    if limit is not None and received > limit:
+                        raise HTTPException(413, "Request body too large")
+                    yield chunk
+                if not message.get("more_body", False):
+                    break
+            elif kind == "http.disconnect":
+                self.disconnected = True
+                raise ClientDisconnect()
+        yield b""
+
+    async def body(self) -> bytes:
+        if self._body is None:
+            chunks = [chunk async for chunk in self.stream()]
+            self._body = b"".join(chunks)
+        return self._body
+
+    async def json(self) -> Any:
+        if self._json is _UNSET:
+            self._json = json.loads(await self.body())
+        return self._json
+
+    async def form(self) -> FormData:
+        """Parse a urlencoded form body (multipart is not supported)."""
+        return FormData(await self.body())
+
+    async def is_disconnected(self) -> bool:
+        """True once the client has gone; never blocks.
+
+        Peeks at ``receive`` only when the body has been read (otherwise the
+        peek could swallow body bytes).
+        """
+        if self.disconnected:
+            return True
+        if self._body is None and not self._stream_consumed:
+            # Reading would consume body messages the handler has not asked for.
+            return False
+        import anyio
+
+        message: Message | None = None
+        with anyio.CancelScope() as scope:
+            scope.cancel()
+            message = await self._receive()
+        if message is not None and message.get("type") == "http.disconnect":
+            self.disconnected = True
+        return self.disconnected
+
+    def __repr__(self) -> str:
+        return f"<Request {self.scope.get('method')} {self.scope.get('path')!r}>"
+
+
+class _Unset:
+    __slots__ = ()
+
+
+_UNSET: Any = _Unset()

@@ -1,0 +1,190 @@
+"""Responses: each one is an ASGI app that sends itself.
+
+Rules kept here (ASGI HTTP spec, RFC 9110):
+- one ``http.response.start``, then body messages, the last with
+  ``more_body`` false; nothing is sent after it;
+- ``content-length`` is computed from the rendered body except for 1xx, 204
+  and 304, which carry no body;
+- a HEAD request gets the same status and headers as GET and an empty body;
+- text media types get ``; charset=utf-8`` unless they name a charset.
+
+A subclass changes ``media_type`` and/or ``render(content) -> bytes``; nothing
+else is needed (this is FastAPI's custom-response recipe).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from asgiweb.background import BackgroundTask, BackgroundTasks, as_background
+from asgiweb.datastructures import MutableHeaders, RawHeaders, validate_header
+from asgiweb.encoders import render_json
+from asgiweb.types import Receive, Scope, Send
+
+__all__ = ["HTMLResponse", "JSONResponse", "PlainTextResponse", "Response"]
+
+_NO_BODY_STATUSES = frozenset({204, 304})
+# PERF: the content-type header value depends only on (media_type, charset);
+# caching its encoded form saves a format+encode per response (bench: plaintext).
+_CONTENT_TYPES: dict[tuple[str, str], bytes] = {}
+
+
+def _content_type(media_type: str, charset: str) -> bytes:
+    key = (media_type, charset)
+    value = _CONTENT_TYPES.get(key)
+    if value is None:
+        text = media_type
+        if media_type.startswith("text/") and "charset=" not in media_type.lower():
+            text = f"{media_type}; charset={charset}"
+        validate_header("content-type", text)
+        value = _CONTENT_TYPES[key] = text.encode("latin-1")
+    return value
+
+
+class Response:
+    """Bytes or text with a status code and headers."""
+
+    media_type: str | None = None
+    charset: str = "utf-8"
+
+    def __init__(
+        self,
+        content: Any = None,
+        status_code: int = 200,
+        headers: Mapping[str, str] | None = None,
+        media_type: str | None = None,
+        background: BackgroundTask | BackgroundTasks | None = None,
+    ) -> None:
+        self.status_code = status_code
+        if media_type is not None:
+            self.media_type = media_type
+        self.background = None if background is None else as_background(background)
+        self.body = self.render(content)
+        self.init_headers(headers)
+
+    def render(self, content: Any) -> bytes:
+        if content is None:
+            return b""
+        if isinstance(content, bytes):
+            return content
+        if isinstance(content, str):
+            return content.encode(self.charset)
+        if isinstance(content, bytearray | memoryview):
+            return bytes(content)
+        raise TypeError(
+            f"{type(self).__name__} content must be bytes or str, not {type(content).__name__}; "
+            "use JSONResponse for data"
+        )
+
+    def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
+        """Build the raw header list: the user's headers, then length and type if missing."""
+        raw: RawHeaders
+        if headers is None:
+            raw = []
+            has_length = has_type = False
+        else:
+            raw = [validate_header(k, v) for k, v in headers.items()]
+            names = {name for name, _ in raw}
+            has_length = b"content-length" in names
+            has_type = b"content-type" in names
+        status = self.status_code
+        if not has_length and status >= 200 and status not in _NO_BODY_STATUSES:
+            raw.append((b"content-length", b"%d" % len(self.body)))
+        media_type = self.media_type
+        if media_type is not None and not has_type:
+            raw.append((b"content-type", _content_type(media_type, self.charset)))
+        self.raw_headers = raw
+        self._headers: MutableHeaders | None = None
+
+    @property
+    def headers(self) -> MutableHeaders:
+        """A case-insensitive, validating view that edits ``raw_headers`` in place."""
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = MutableHeaders(raw=self.raw_headers)
+        return headers
+
+    def set_cookie(
+        self,
+        key: str,
+        value: str = "",
+        max_age: int | None = None,
+        expires: datetime | str | int | None = None,
+        path: str | None = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = "lax",
+        partitioned: bool = False,
+    ) -> None:
+        from asgiweb._cookies import build_set_cookie
+
+        self.headers.append(
+            "set-cookie",
+            build_set_cookie(
+                key,
+                value,
+                max_age=max_age,
+                expires=expires,
+                path=path,
+                domain=domain,
+                secure=secure,
+                httponly=httponly,
+                samesite=samesite,
+                partitioned=partitioned,
+            ),
+        )
+
+    def delete_cookie(
+        self,
+        key: str,
+        path: str = "/",
+        domain: str | None = None,
+        secure: bool = False,
+        httponly: bool = False,
+        samesite: str | None = "lax",
+    ) -> None:
+        self.set_cookie(
+            key,
+            max_age=0,
+            expires=0,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        status = self.status_code
+        if scope.get("method") == "HEAD" or status < 200 or status in _NO_BODY_STATUSES:
+            await send({"type": "http.response.body", "body": b""})
+        else:
+            await send({"type": "http.response.body", "body": self.body})
+        if self.background is not None:
+            await self.background()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} status_code={self.status_code}>"
+
+
+class PlainTextResponse(Response):
+    media_type = "text/plain"
+
+
+class HTMLResponse(Response):
+    media_type = "text/html"
+
+
+class JSONResponse(Response):
+    """Any value the encoder takes, rendered as compact UTF-8 JSON (FastAPI's bytes)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return render_json(content)

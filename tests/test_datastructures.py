@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import pytest
+
+from asgiweb.datastructures import URL, Headers, MutableHeaders, QueryParams, State
+
+
+def test_headers_view_is_case_insensitive_multi_dict() -> None:
+    raw = [(b"content-type", b"text/plain"), (b"x-a", b"1"), (b"X-A", b"2")]
+    headers = Headers(raw=raw)
+    assert headers["Content-Type"] == "text/plain"
+    assert headers.get("x-a") == "1"
+    assert headers.getlist("x-A") == ["1", "2"]
+    assert headers.get_list("missing") == []
+    assert headers.get("missing", "d") == "d"
+    assert "CONTENT-TYPE" in headers and "nope" not in headers
+    assert len(headers) == 2
+    assert headers.raw is raw
+
+
+def test_headers_are_lazy_until_asked() -> None:
+    headers = Headers(raw=[(b"a", b"b")])
+    assert headers._index is None
+    assert headers["a"] == "b"
+    assert headers._index is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("bad name", "x"),
+        ("", "x"),
+        ("x(y)", "x"),
+        ("x", "a\r\nset-cookie: evil=1"),
+        ("x", "a\nb"),
+        ("x", "a\x00b"),
+        ("x", "a\x7fb"),
+        ("x-\u00e9", "v"),
+    ],
+)
+def test_mutable_headers_reject_invalid(name: str, value: str) -> None:
+    headers = MutableHeaders()
+    with pytest.raises(ValueError):
+        headers[name] = value
+    with pytest.raises(ValueError):
+        headers.append(name, value)
+
+
+def test_mutable_headers_edit_raw_list_in_place() -> None:
+    raw: list[tuple[bytes, bytes]] = [(b"x-a", b"1"), (b"x-a", b"2")]
+    headers = MutableHeaders(raw=raw)
+    headers["X-A"] = "3"
+    assert raw == [(b"x-a", b"3")]
+    headers.append("set-cookie", "a=1")
+    headers.append("set-cookie", "b=2")
+    assert headers.getlist("set-cookie") == ["a=1", "b=2"]
+    del headers["set-cookie"]
+    assert "set-cookie" not in headers
+    assert headers.setdefault("x-a", "9") == "3"
+    assert headers.setdefault("x-b", "9") == "9"
+    headers["tab"] = "a\tb"
+    assert headers["tab"] == "a\tb"
+    with pytest.raises(KeyError):
+        del headers["absent"]
+
+
+def test_query_params() -> None:
+    query = QueryParams(b"a=1&a=2&b=&c=%20x+y&d=%C3%A9")
+    assert query["a"] == "2"
+    assert query.getlist("a") == ["1", "2"]
+    assert query["b"] == ""
+    assert query["c"] == " x y"
+    assert query["d"] == "é"
+    assert "z" not in query
+    assert QueryParams({"k": 1})["k"] == "1"
+    assert QueryParams([("k", "1"), ("k", "2")]).getlist("k") == ["1", "2"]
+    assert str(QueryParams("a=1&b=2")) == "a=1&b=2"
+
+
+def test_url_from_scope() -> None:
+    scope = {
+        "scheme": "https",
+        "server": ("example.org", 443),
+        "path": "/a b",
+        "query_string": b"x=1",
+        "headers": [],
+    }
+    url = URL.from_scope(scope)
+    assert str(url) == "https://example.org/a b?x=1"
+    assert url.path == "/a b" and url.query == "x=1"
+    scope["headers"] = [(b"host", b"h:8080")]
+    assert str(URL.from_scope(scope)) == "https://h:8080/a b?x=1"
+
+
+def test_state_attribute_bag() -> None:
+    state = State()
+    state.x = 1
+    assert state.x == 1
+    assert "x" in state
+    del state.x
+    with pytest.raises(AttributeError):
+        _ = state.x
