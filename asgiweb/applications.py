@@ -70,7 +70,8 @@ class App(Router):
         for key, handler in (exception_handlers or {}).items():
             self.add_exception_handler(key, handler)
         self._lifespan_state: dict[str, Any] | None = None
-        self._entry: ASGIApp | None = None
+        self._stack: ASGIApp | None = None  # user middleware around _handle, if any
+        self._started = False
 
     # -- configuration -------------------------------------------------------------
 
@@ -95,15 +96,15 @@ class App(Router):
 
     def add_middleware(self, cls: Callable[..., ASGIApp], *args: Any, **options: Any) -> None:
         """Add a pure ASGI middleware, ``cls(app, **options)``, outside those added before."""
-        if self._entry is not None:
+        if self._started:
             raise RuntimeError("cannot add middleware after the application has started")
         from asgiweb.middleware import Middleware
 
         self.user_middleware.insert(0, Middleware(cls, *args, **options))
 
-    def _build_entry(self) -> ASGIApp:
+    def _build_stack(self) -> ASGIApp | None:
         if not self.user_middleware:
-            return self._handle
+            return None
         from asgiweb.middleware import build_middleware_stack
 
         return _ServerErrors(build_middleware_stack(self._handle, self.user_middleware), self)
@@ -111,10 +112,17 @@ class App(Router):
     # -- ASGI entry point ----------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        entry = self._entry
-        if entry is None:
-            entry = self._entry = self._build_entry()
-        await entry(scope, receive, send)
+        if not self._started:
+            self._stack = self._build_stack()
+            self._started = True
+        stack = self._stack
+        if stack is not None:
+            await stack(scope, receive, send)
+        elif scope["type"] == "http":
+            # PERF: no middleware: straight to the router, one coroutine layer less.
+            await self._http(scope, receive, send)
+        else:
+            await self._handle(scope, receive, send)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]

@@ -13,6 +13,7 @@ and again while reading, so a chunked body cannot exceed it either.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,16 @@ class FormData(QueryParams):
     __slots__ = ()
 
 
+_ESCAPE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))")
+
+
+def _unquote(value: str) -> str:
+    """Undo the escapes of a quoted cookie value (``\\"``, ``\\\\``, octal ``\\054``)."""
+    if "\\" not in value:
+        return value
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 8)) if m.group(1) else m.group(2), value)
+
+
 def parse_cookie_header(header: str) -> dict[str, str]:
     """Parse a ``Cookie`` request header (RFC 6265 §5.4) leniently, as browsers send it.
 
@@ -55,7 +66,7 @@ def parse_cookie_header(header: str) -> dict[str, str]:
             key, value = "", chunk
         key, value = key.strip(), value.strip()
         if len(value) >= 2 and value[0] == value[-1] == '"':
-            value = value[1:-1]
+            value = _unquote(value[1:-1])
         if key or value:
             cookies[key] = value
     return cookies

@@ -61,32 +61,53 @@ class NoMatchFound(LookupError):
 # -- converters ---------------------------------------------------------------------
 
 
+_NO_MATCH: Any = object()
+
+
 @dataclass(frozen=True)
 class Converter:
-    """Matches one path segment (or the rest of the path) and converts it."""
+    """Matches one path segment (or the rest of the path) and converts it.
+
+    ``match`` returns the converted value, or ``_NO_MATCH``; it is what the
+    tree calls for a segment that is a parameter and nothing else (the common
+    case), so it avoids regular expressions where a string method will do.
+    """
 
     name: str
     regex: str
     convert: Callable[[str], Any]
     python_type: type
+    match: Callable[[str], Any]
     to_string: Callable[[Any], str] = str
 
 
-def _to_float(text: str) -> float:
-    return float(text)
+def _match_str(text: str) -> Any:
+    return text
+
+
+def _match_int(text: str) -> Any:
+    # PERF: isascii+isdigit is ~10x cheaper than a regex (benchmarks/bench_routing.py).
+    return int(text) if text.isascii() and text.isdigit() else _NO_MATCH
+
+
+_FLOAT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def _match_float(text: str) -> Any:
+    return float(text) if _FLOAT.fullmatch(text) is not None else _NO_MATCH
+
+
+def _match_uuid(text: str) -> Any:
+    return uuid.UUID(text) if _UUID.fullmatch(text) is not None else _NO_MATCH
 
 
 CONVERTERS: dict[str, Converter] = {
-    "str": Converter("str", r"[^/]+", str, str),
-    "path": Converter("path", r".*", str, str),
-    "int": Converter("int", r"[0-9]+", int, int),
-    "float": Converter("float", r"[0-9]+(?:\.[0-9]+)?", _to_float, float),
-    "uuid": Converter(
-        "uuid",
-        r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
-        uuid.UUID,
-        uuid.UUID,
-    ),
+    "str": Converter("str", r"[^/]+", str, str, _match_str),
+    "path": Converter("path", r".*", str, str, _match_str),
+    "int": Converter("int", r"[0-9]+", int, int, _match_int),
+    "float": Converter("float", _FLOAT.pattern, float, float, _match_float),
+    "uuid": Converter("uuid", _UUID.pattern, uuid.UUID, uuid.UUID, _match_uuid),
 }
 
 _PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)(?::([a-zA-Z_][a-zA-Z0-9_]*))?}")
@@ -103,6 +124,7 @@ class _Segment:
     converters: tuple[Converter, ...] = ()
     names: tuple[str, ...] = ()
     is_tail: bool = False
+    single: Callable[[str], Any] | None = None  # set when the segment is one parameter alone
 
     def match(self, text: str) -> tuple[Any, ...] | None:
         """Converted values for this segment, or None when it does not match."""
@@ -166,6 +188,7 @@ def compile_path(path: str) -> tuple[list[_Segment], dict[str, Converter]]:
                 converters=tuple(converters),
                 names=tuple(names),
                 is_tail=is_tail,
+                single=converters[0].match if part == found[0].group(0) else None,
             )
         )
     return segments, params
@@ -334,6 +357,8 @@ class RouteTable:
         found = _walk(self.root, path[1:].split("/"), 0, method, values, partial)
         if found is not None:
             route, names = found
+            if len(names) == 1:  # PERF: dict(zip(...)) costs ~0.3 us more
+                return route, {names[0]: values[0]}, None
             return route, dict(zip(names, values, strict=True)), None
         if partial:
             methods: set[str] = set()
@@ -377,6 +402,17 @@ def _walk(
             values.append("/".join(parts[index:]))
             return hit
         if not part:
+            continue
+        single = segment.single
+        if single is not None:
+            value = single(part)
+            if value is _NO_MATCH:
+                continue
+            values.append(value)
+            found = _walk(child, parts, index + 1, method, values, partial)
+            if found is not None:
+                return found
+            values.pop()
             continue
         converted = segment.match(part)
         if converted is None:

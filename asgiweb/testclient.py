@@ -1,0 +1,955 @@
+"""In-process test client for any ASGI 3 application: no sockets, no httpx.
+
+Theory of operation: the app runs on ONE event loop in a background thread (an
+anyio blocking portal) for as long as the client is open (``with TestClient(app)``;
+without ``with`` each request gets its own short-lived loop and no lifespan).  The
+test thread drives it through the portal.  Each request is an :class:`_Exchange`,
+the server side of one ASGI conversation, run as a task.  Response body chunks
+cross to the test thread through a zero-buffer memory stream: the test sees each
+chunk as the app sends it, and the app's ``send()`` waits until the test has taken
+it, so an endless stream never piles up in memory.
+
+Server rules enforced, as uvicorn does for the ASGI spec version it declares (2.3):
+
+- ``receive()`` gives the request body as ``http.request`` messages (``more_body``
+  False on the last), then blocks until the response is complete or the client has
+  gone, and from then on returns ``http.disconnect``.  A disconnect watcher never
+  sees a disconnect while the client is still reading.
+- ``send()`` takes ``http.response.start`` once, then ``http.response.body``
+  messages until one has ``more_body`` False; any message after that raises
+  RuntimeError.  A body longer or shorter than a declared ``content-length``
+  raises RuntimeError; a HEAD response's body is dropped; 1xx/204/304 responses
+  must not carry one.  Header names and values must be bytes, names RFC 9110
+  tokens, values free of control characters but tab.
+- ``http.response.pathsend`` is accepted only when the client was created with
+  ``extensions={"http.response.pathsend": {}}`` (it is listed in the scope then).
+- Once the client has disconnected, ``send()`` drops messages (after a checkpoint,
+  so an app that only sends can still be cancelled).  Leaving a ``stream()`` block
+  early waits ``disconnect_grace`` seconds for the app to end, then cancels it.
+
+Lifespan: the scope carries ``"state": {}``; each request scope gets a shallow
+copy of it, as uvicorn does.  ``startup.failed``/``shutdown.failed`` raise
+:class:`LifespanError` with the app's message.  An app that returns without
+answering does not speak lifespan; one that raises instead has its error raised
+when ``raise_server_exceptions`` is set (else it is treated the same way).
+
+Errors: with ``raise_server_exceptions`` (the default) the app's own exception
+object reaches the test, whenever it happens: before the response (from the
+request call), mid-body (while reading), after the body (when the request call
+returns).  Without it, an app that failed before starting gets a plain 500 and
+one that failed later gives what it had sent.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import json as jsonlib
+import math
+import re
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any, TypedDict, Unpack
+from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
+
+import anyio
+import anyio.lowlevel
+from anyio.abc import TaskStatus
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+
+from asgiweb.datastructures import URL, Headers, validate_header
+from asgiweb.exceptions import ClientDisconnect
+from asgiweb.types import ASGIApp, Message, Scope
+
+__all__ = [
+    "ClientRequest",
+    "ClientResponse",
+    "HTTPStatusError",
+    "LifespanError",
+    "RequestOptions",
+    "TestClient",
+]
+
+RawHeaders = list[tuple[bytes, bytes]]
+ParamsType = Mapping[str, Any] | Sequence[tuple[str, Any]] | str
+HeaderPairs = Mapping[str, str] | Sequence[tuple[str, str]]
+
+_ASGI = {"version": "3.0", "spec_version": "2.3"}
+_REDIRECTS = (301, 302, 303, 307, 308)
+_MAX_REDIRECTS = 20
+_READ_SIZE = 65536  # a large body reaches the app in several messages, as from a socket
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+_COOKIE_OCTETS = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
+_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
+# Errors an app may raise because the client went away; not reported after a disconnect.
+_DISCONNECT_ERRORS = (ClientDisconnect, OSError)
+
+
+class RequestOptions(TypedDict, total=False):
+    """Keyword arguments of every request method (``timeout`` is accepted and ignored)."""
+
+    params: ParamsType | None
+    headers: HeaderPairs | None
+    cookies: Mapping[str, str] | None
+    content: bytes | str | Iterable[bytes] | None  # an iterator is sent in several messages
+    data: Any  # a mapping is sent urlencoded
+    json: Any
+    follow_redirects: bool | None
+    timeout: Any
+
+
+class LifespanError(RuntimeError):
+    """The app answered ``lifespan.startup.failed`` or ``lifespan.shutdown.failed``."""
+
+
+class HTTPStatusError(Exception):
+    """Raised by :meth:`ClientResponse.raise_for_status` for a 4xx or 5xx answer."""
+
+    def __init__(self, message: str, *, response: ClientResponse) -> None:
+        super().__init__(message)
+        self.response = response
+
+
+class _Exchange:
+    """The server side of one request/response cycle; lives on the portal's loop."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        scope: Scope,
+        body: list[bytes],
+        pathsend: bool,
+        task_status: TaskStatus[_Exchange],
+    ) -> None:
+        self.app = app
+        self.scope = scope
+        self.body = body
+        self.pathsend = pathsend
+        self.head = scope["method"] == "HEAD"
+        self.status = 0
+        self.headers: RawHeaders = []
+        self.started = False
+        self.complete = False
+        self.disconnected = False
+        self.error: BaseException | None = None
+        self._left: int | None = None  # bytes still owed under content-length
+        self._body_index = 0
+        self._task_status: TaskStatus[_Exchange] | None = task_status
+        self._released = False  # the client let go of the body stream
+        self._over = anyio.Event()  # response complete or client gone
+        self._done = anyio.Event()  # app returned
+        self._cancel = anyio.CancelScope()
+        self._chunks_in, self._chunks_out = anyio.create_memory_object_stream[bytes](0)
+
+    @classmethod
+    async def serve(
+        cls,
+        app: ASGIApp,
+        scope: Scope,
+        body: list[bytes],
+        pathsend: bool,
+        *,
+        task_status: TaskStatus[_Exchange] = anyio.TASK_STATUS_IGNORED,
+    ) -> None:
+        """Run the app; hand the exchange to ``portal.start_task`` once the response starts.
+
+        PERF: one portal round trip to create, start and await the response start
+        (a round trip costs ~0.2 ms; six per request made the client 2x slower).
+        """
+        await cls(app, scope, body, pathsend, task_status).run()
+
+    def _announce(self) -> None:
+        if self._task_status is not None:
+            self._task_status.started(self)
+            self._task_status = None
+
+    async def run(self) -> None:
+        try:
+            with self._cancel:
+                await self.app(self.scope, self.receive, self.send)
+        except anyio.get_cancelled_exc_class():
+            raise
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self._chunks_in.close()
+            self._over.set()
+            self._done.set()
+            self._announce()
+
+    async def receive(self) -> Message:
+        if self._body_index < max(len(self.body), 1) and not (self.disconnected or self.complete):
+            index = self._body_index
+            self._body_index += 1
+            chunk = self.body[index] if self.body else b""
+            return {"type": "http.request", "body": chunk, "more_body": index + 1 < len(self.body)}
+        await self._over.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(self, message: Message) -> None:
+        if self.disconnected:
+            await anyio.lowlevel.checkpoint()
+            return
+        kind = message.get("type")
+        if not self.started:
+            if kind != "http.response.start":
+                raise RuntimeError(
+                    f"Expected ASGI message 'http.response.start', but got {kind!r}."
+                )
+            self._start(message)
+            return
+        if self.complete:
+            raise RuntimeError(
+                f"Unexpected ASGI message {kind!r} sent after the response already completed."
+            )
+        if kind == "http.response.body":
+            body = message.get("body", b"")
+            more = bool(message.get("more_body", False))
+        elif kind == "http.response.pathsend" and self.pathsend:
+            body = await anyio.Path(message["path"]).read_bytes()
+            more = False
+        else:
+            raise RuntimeError(f"Expected ASGI message 'http.response.body', but got {kind!r}.")
+        if not isinstance(body, bytes | bytearray | memoryview):
+            raise TypeError(f"ASGI 'body' must be bytes, not {type(body).__name__}")
+        if not self.head:
+            self._count(len(body), more)
+            if body:
+                try:
+                    await self._chunks_in.send(bytes(body))
+                except anyio.BrokenResourceError:  # the reader left meanwhile
+                    self.disconnected = True
+                    return
+        if not more:
+            self.complete = True
+            self._chunks_in.close()
+            self._over.set()
+
+    def _start(self, message: Message) -> None:
+        status = message.get("status")
+        if not isinstance(status, int) or not 100 <= status <= 599:
+            raise RuntimeError(f"Invalid ASGI response status {status!r}.")
+        headers: RawHeaders = []
+        for name, value in message.get("headers", ()):
+            if not isinstance(name, bytes) or not isinstance(value, bytes):
+                raise TypeError("ASGI header names and values must be bytes.")
+            if _TOKEN.fullmatch(name) is None:
+                raise RuntimeError(f"Invalid HTTP header name {name!r}.")
+            if _BAD_VALUE.search(value) is not None:
+                raise RuntimeError(f"Invalid HTTP header value {value!r}.")
+            headers.append((name, value))
+            if name.lower() == b"content-length":
+                try:
+                    self._left = int(value)
+                except ValueError:
+                    raise RuntimeError(f"Invalid content-length {value!r}.") from None
+        if status < 200 or status in (204, 304):
+            self._left = 0
+        self.status, self.headers, self.started = status, headers, True
+        self._announce()
+
+    def _count(self, size: int, more: bool) -> None:
+        left = self._left
+        if left is None:
+            return
+        if size > left:
+            if self.status < 200 or self.status in (204, 304):
+                raise RuntimeError(f"A {self.status} response must not have a body.")
+            raise RuntimeError("Response content longer than Content-Length")
+        self._left = left = left - size
+        if not more and left:
+            raise RuntimeError("Response content shorter than Content-Length")
+
+    async def next_chunks(self, drain: bool) -> list[bytes]:
+        """The next body chunk, or with ``drain`` all the rest; [] once the body ended."""
+        chunks: list[bytes] = []
+        try:
+            while True:
+                chunks.append(await self._chunks_out.receive())
+                if not drain:
+                    return chunks
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            pass
+        if drain and self.complete:  # PERF: saves finish()'s round trip for plain requests
+            self._release()
+            await self._done.wait()
+        return chunks
+
+    @property
+    def finished(self) -> bool:
+        """The app returned and the client let go of the body: nothing left to clean up."""
+        return self._done.is_set() and self._released
+
+    def _release(self) -> None:
+        self._released = True
+        self._chunks_out.close()
+
+    async def finish(self, grace: float) -> bool:
+        """The client is done: disconnect if the response is not complete, await the app.
+
+        An app that completed its response gets all the time it needs (its
+        background tasks run now); one the client left mid-response gets
+        ``grace`` seconds to notice, then is cancelled.
+        """
+        if not self.complete:
+            self.disconnected = True
+        self._over.set()
+        self._release()
+        if self.complete:
+            await self._done.wait()
+            return True
+        with anyio.move_on_after(grace):
+            await self._done.wait()
+        if not self._done.is_set():
+            self._cancel.cancel()
+            with anyio.move_on_after(grace):
+                await self._done.wait()
+        return self._done.is_set()
+
+
+class _Lifespan:
+    """The server side of the lifespan conversation; lives on the portal's loop."""
+
+    def __init__(self, app: ASGIApp, state: dict[str, Any]) -> None:
+        self.app = app
+        self.scope: Scope = {"type": "lifespan", "asgi": dict(_ASGI), "state": state}
+        self.error: BaseException | None = None
+        self._to_app, self._app_inbox = anyio.create_memory_object_stream[Message](math.inf)
+        self._app_outbox, self._from_app = anyio.create_memory_object_stream[Message](math.inf)
+        self._done = anyio.Event()
+        self._cancel = anyio.CancelScope()
+
+    async def run(self) -> None:
+        try:
+            with self._cancel:
+                await self.app(self.scope, self._app_inbox.receive, self._app_outbox.send)
+        except anyio.get_cancelled_exc_class():
+            raise
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self._app_outbox.close()
+            self._done.set()
+
+    async def ask(self, event: str) -> Message | None:
+        """Send ``lifespan.<event>``; the app's answer, or None if it returned instead."""
+        await self._to_app.send({"type": f"lifespan.{event}"})
+        try:
+            return await self._from_app.receive()
+        except anyio.EndOfStream:
+            return None
+
+    async def stop(self, grace: float) -> None:
+        with anyio.move_on_after(grace):
+            await self._done.wait()
+        if not self._done.is_set():
+            self._cancel.cancel()
+            await self._done.wait()
+        for stream in (self._to_app, self._app_inbox, self._from_app):
+            stream.close()
+
+
+class _Stream:
+    """The test thread's handle on a running exchange."""
+
+    def __init__(
+        self, portal: BlockingPortal, exchange: _Exchange, raise_errors: bool, grace: float
+    ) -> None:
+        self.portal = portal
+        self.exchange = exchange
+        self.raise_errors = raise_errors
+        self.grace = grace
+        self.closed = False
+        self.ended = False
+        self.reported = False
+
+    def pull(self, drain: bool = False) -> list[bytes]:
+        """The next chunk, or with ``drain`` every chunk left; [] at the end."""
+        if self.closed or self.ended:
+            return []
+        chunks = self.portal.call(self.exchange.next_chunks, drain)
+        if drain or not chunks:
+            self.ended = True
+            if not self.exchange.complete and self.raise_errors and not self.reported:
+                self.reported = True
+                if self.exchange.error is not None:
+                    raise self.exchange.error
+                raise RuntimeError(
+                    "The app returned without completing the response "
+                    "(no 'http.response.body' message with more_body=False)."
+                )
+        return chunks
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        exchange = self.exchange
+        if not exchange.finished and not self.portal.call(exchange.finish, self.grace):
+            raise RuntimeError(
+                f"The app did not stop within {2 * self.grace}s of the client disconnecting, "
+                "even when cancelled."
+            )
+        error = exchange.error
+        if error is None or not self.raise_errors or self.reported:
+            return
+        if exchange.disconnected and isinstance(error, _DISCONNECT_ERRORS):
+            return
+        self.reported = True
+        raise error
+
+
+class ClientRequest:
+    """What the client sent (``response.request``), kept so redirects can replay it."""
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: RawHeaders,
+        body: list[bytes],
+        replay: tuple[list[tuple[str, str]], dict[str, str], list[bytes] | None, bool],
+    ) -> None:
+        parts = urlsplit(url)
+        self.method = method
+        self.url = URL(parts.scheme, parts.netloc, parts.path, parts.query)
+        self.headers = Headers(raw=headers)
+        self.body = body
+        self.replay = replay  # (user headers, per-request cookies, body or None, chunked)
+
+    @property
+    def content(self) -> bytes:
+        return b"".join(self.body)
+
+
+class ClientResponse:
+    """A response as the test sees it; streamed from the app until read."""
+
+    def __init__(
+        self,
+        status_code: int,
+        headers: RawHeaders,
+        request: ClientRequest,
+        stream: _Stream | None = None,
+        content: bytes = b"",
+    ) -> None:
+        self.status_code = status_code
+        self.headers = Headers(raw=headers)
+        self.request = request
+        self.url = request.url
+        self.history: list[ClientResponse] = []
+        self.cookies: dict[str, str] = {}
+        self._stream = stream
+        self._buffer: list[bytes] = []
+        self._raw: bytes | None = None if stream is not None else content
+        self._content: bytes | None = None
+
+    def __repr__(self) -> str:
+        return f"<ClientResponse [{self.status_code} {self.reason_phrase}]>"
+
+    @property
+    def reason_phrase(self) -> str:
+        try:
+            return HTTPStatus(self.status_code).phrase
+        except ValueError:
+            return ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code < 400
+
+    @property
+    def is_success(self) -> bool:
+        return 200 <= self.status_code < 300
+
+    @property
+    def is_error(self) -> bool:
+        return self.status_code >= 400
+
+    @property
+    def is_redirect(self) -> bool:
+        return self.status_code in _REDIRECTS and "location" in self.headers
+
+    @property
+    def encoding(self) -> str:
+        match = _CHARSET.search(self.headers.get("content-type", ""))
+        if match is not None:
+            try:
+                return codecs.lookup(match.group(1)).name
+            except LookupError:
+                pass
+        return "utf-8"
+
+    def iter_raw(self) -> Iterator[bytes]:
+        """Body chunks as the app sent them, still content-encoded.
+
+        Reading a stream that was partly iterated continues where it stopped;
+        after the stream ended, the whole body comes back as one chunk.
+        """
+        if self._raw is not None:
+            if self._raw:
+                yield self._raw
+            return
+        stream = self._stream
+        assert stream is not None
+        while chunks := stream.pull():
+            self._buffer.extend(chunks)
+            yield from chunks
+        if stream.ended or stream.closed:
+            self._raw = b"".join(self._buffer)
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        """Body chunks as the app sends them, with gzip/deflate content-encoding undone."""
+        decoder = _decoder(self.headers.get("content-encoding", ""))
+        for chunk in self.iter_raw():
+            data = chunk if decoder is None else decoder.decompress(chunk)
+            if data:
+                yield data
+        if decoder is not None and (tail := decoder.flush()):
+            yield tail
+
+    def iter_text(self) -> Iterator[str]:
+        decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
+        for chunk in self.iter_bytes():
+            if text := decoder.decode(chunk):
+                yield text
+        if tail := decoder.decode(b"", final=True):
+            yield tail
+
+    def iter_lines(self) -> Iterator[str]:
+        pending = ""
+        for text in self.iter_text():
+            lines = (pending + text).splitlines(keepends=True)
+            pending = lines.pop() if lines and not lines[-1].endswith(("\n", "\r")) else ""
+            yield from (line.rstrip("\r\n") for line in lines)
+        if pending:
+            yield pending
+
+    def read(self) -> bytes:
+        if self._raw is None and self._stream is not None:
+            self._buffer.extend(self._stream.pull(drain=True))
+            self._raw = b"".join(self._buffer)
+        return self.content
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+
+    @property
+    def content(self) -> bytes:
+        if self._content is None:
+            if self._raw is None:
+                self.read()
+            raw = self._raw or b""
+            decoder = _decoder(self.headers.get("content-encoding", ""))
+            self._content = raw if decoder is None else decoder.decompress(raw) + decoder.flush()
+        return self._content
+
+    @property
+    def text(self) -> str:
+        return self.content.decode(self.encoding, errors="replace")
+
+    def json(self, **kwargs: Any) -> Any:
+        return jsonlib.loads(self.content, **kwargs)
+
+    def raise_for_status(self) -> ClientResponse:
+        if self.status_code >= 400:
+            kind = "Client" if self.status_code < 500 else "Server"
+            raise HTTPStatusError(
+                f"{kind} error '{self.status_code} {self.reason_phrase}' for url '{self.url}'",
+                response=self,
+            )
+        return self
+
+
+def _decoder(encoding: str) -> zlib._Decompress | None:
+    """A zlib decompressor for a gzip/deflate body, or None for any other encoding.
+
+    The client offers ``accept-encoding: gzip, deflate`` as real clients do, so
+    it undoes them as httpx does: ``wbits | 32`` accepts gzip and zlib framing.
+    """
+    if encoding.strip().lower() in ("gzip", "x-gzip", "deflate"):
+        return zlib.decompressobj(zlib.MAX_WBITS | 32)
+    return None
+
+
+def _parse_set_cookie(header: str) -> tuple[str, str, bool] | None:
+    """``(name, value, expired)`` from one set-cookie header, None if it has no name.
+
+    The value is what follows ``name=`` up to the first ``;``, with RFC 6265
+    surrounding double quotes removed.  ``max-age`` wins over ``expires``.
+    """
+    pair, *attributes = header.split(";")
+    name, sep, value = pair.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not name:
+        return None
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    max_age: bool | None = None
+    expires: bool | None = None
+    for attribute in attributes:
+        key, _, raw = attribute.partition("=")
+        key, raw = key.strip().lower(), raw.strip()
+        if key == "max-age":
+            with contextlib.suppress(ValueError):
+                max_age = int(raw) <= 0
+        elif key == "expires":
+            try:
+                when = parsedate_to_datetime(raw)
+            except (TypeError, ValueError, IndexError):
+                continue
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=UTC)
+            expires = when <= datetime.now(UTC)
+    expired = max_age if max_age is not None else bool(expires)
+    return name, value, expired
+
+
+def _cookie_value(value: str) -> str:
+    """Quote a cookie value that holds characters a cookie-octet may not."""
+    if _COOKIE_OCTETS.fullmatch(value) or '"' in value:
+        return value
+    return f'"{value}"'
+
+
+def _pairs(headers: HeaderPairs | None) -> list[tuple[str, str]]:
+    if headers is None:
+        return []
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    return [(str(k).lower(), str(v)) for k, v in items]
+
+
+def _override(base: list[tuple[str, str]], extra: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Headers named in ``extra`` replace every same-named one in ``base``."""
+    names = {name for name, _ in extra}
+    return [item for item in base if item[0] not in names] + extra
+
+
+def _query_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _encode_params(params: ParamsType) -> str:
+    if isinstance(params, str):
+        return params
+    items = params.items() if isinstance(params, Mapping) else params
+    pairs: list[tuple[str, str]] = []
+    for key, value in items:
+        values = value if isinstance(value, list | tuple) else [value]
+        pairs.extend((str(key), _query_value(v)) for v in values)
+    return urlencode(pairs)
+
+
+def _encode_body(
+    content: bytes | str | Iterable[bytes] | None, data: Any, json: Any
+) -> tuple[list[bytes] | None, str | None, bool]:
+    """``(chunks, content-type, chunked)`` for the body arguments given."""
+    if sum(x is not None for x in (content, data, json)) > 1:
+        raise TypeError("Pass at most one of content=, data= and json=.")
+    if isinstance(data, str | bytes):
+        content, data = data, None
+    if isinstance(content, str):
+        content = content.encode()
+    if isinstance(content, bytes | bytearray | memoryview):
+        return _split(bytes(content)), None, False
+    if content is not None:
+        chunks = list(content)
+        if not all(isinstance(chunk, bytes) for chunk in chunks):
+            raise TypeError("An iterator body must yield bytes.")
+        return chunks, None, True
+    if data is not None:
+        form = _encode_params(data).encode()
+        return _split(form), "application/x-www-form-urlencoded", False
+    if json is not None:
+        text = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return _split(text.encode()), "application/json", False
+    return None, None, False
+
+
+def _split(body: bytes) -> list[bytes]:
+    """Cut a body into the pieces a real server's socket reads would deliver."""
+    return [body[i : i + _READ_SIZE] for i in range(0, len(body), _READ_SIZE)] or [b""]
+
+
+class TestClient:
+    """Drive an ASGI 3 app from synchronous test code, in-process."""
+
+    __test__ = False  # not a pytest test class, whatever its name says
+    disconnect_grace = 1.0  # seconds an app gets to stop after the client leaves
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        raise_server_exceptions: bool = True,
+        base_url: str = "http://testserver",
+        root_path: str = "",
+        cookies: Mapping[str, str] | None = None,
+        headers: Mapping[str, str] | None = None,
+        follow_redirects: bool = False,
+        *,
+        extensions: Mapping[str, Any] | None = None,
+        backend: str = "asyncio",
+        backend_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.app = app
+        self.raise_server_exceptions = raise_server_exceptions
+        self.base_url = base_url
+        self.root_path = root_path
+        self.cookies: dict[str, str] = dict(cookies or {})
+        self.headers: dict[str, str] = dict(headers or {})
+        self.follow_redirects = follow_redirects
+        self.extensions = dict(extensions or {})
+        self.backend = backend
+        self.backend_options = backend_options
+        self._portal: BlockingPortal | None = None
+        self._stack: contextlib.ExitStack | None = None
+        self._state: dict[str, Any] = {}
+
+    # -- lifespan -------------------------------------------------------------------
+
+    def __enter__(self) -> TestClient:
+        if self._stack is not None:
+            raise RuntimeError("This TestClient is already open.")
+        with contextlib.ExitStack() as stack:
+            portal = stack.enter_context(start_blocking_portal(self.backend, self.backend_options))
+            self._portal, self._state = portal, {}
+            stack.callback(setattr, self, "_portal", None)
+            lifespan = portal.call(_Lifespan, self.app, self._state)
+            portal.start_task_soon(lifespan.run)
+            if self._lifespan_event(portal, lifespan, "startup"):
+                stack.callback(self._lifespan_event, portal, lifespan, "shutdown")
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        stack, self._stack = self._stack, None
+        if stack is not None:
+            stack.__exit__(exc_type, exc, tb)
+
+    def _lifespan_event(self, portal: BlockingPortal, lifespan: _Lifespan, event: str) -> bool:
+        """Run one lifespan step; False when the app turned out not to speak lifespan."""
+        reply = portal.call(lifespan.ask, event)
+        kind = None if reply is None else reply.get("type")
+        if kind != "lifespan.startup.complete":  # the conversation is over: let the app end
+            portal.call(lifespan.stop, self.disconnect_grace)
+        if reply is None:  # the app returned or raised instead of answering
+            if lifespan.error is not None and self.raise_server_exceptions:
+                raise lifespan.error
+            return False
+        if kind == f"lifespan.{event}.failed":
+            raise LifespanError(reply.get("message", "")) from lifespan.error
+        if kind != f"lifespan.{event}.complete":
+            raise RuntimeError(f"Expected 'lifespan.{event}.complete', but the app sent {kind!r}.")
+        if lifespan.error is not None and self.raise_server_exceptions:
+            raise lifespan.error
+        return True
+
+    @contextlib.contextmanager
+    def _portal_scope(self) -> Iterator[BlockingPortal]:
+        if self._portal is not None:
+            yield self._portal
+        else:
+            with start_blocking_portal(self.backend, self.backend_options) as portal:
+                yield portal
+
+    # -- requests -------------------------------------------------------------------
+
+    def _prepare(
+        self,
+        method: str,
+        url: str,
+        params: ParamsType | None,
+        headers: list[tuple[str, str]],
+        cookies: dict[str, str],
+        body: list[bytes] | None,
+        content_type: str | None,
+        chunked: bool,
+    ) -> ClientRequest:
+        parts = urlsplit(url)
+        if not parts.scheme:
+            base = urlsplit(self.base_url)
+            path = base.path.rstrip("/") + "/" + parts.path.lstrip("/")
+            parts = base._replace(path=path, query=parts.query)
+        query = parts.query
+        if params:
+            extra = _encode_params(params)
+            query = f"{query}&{extra}" if query and extra else query or extra
+        path = quote(parts.path or "/", safe=_PATH_SAFE)
+        query = quote(query, safe=_QUERY_SAFE)
+        full = f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query}" if query else "")
+
+        auto = [
+            ("host", parts.netloc),
+            ("user-agent", "testclient"),
+            ("accept", "*/*"),
+            ("accept-encoding", "gzip, deflate"),
+            ("connection", "keep-alive"),
+        ]
+        names = {name for name, _ in headers}
+        if body is not None:
+            if chunked:
+                auto.append(("transfer-encoding", "chunked"))
+            elif "transfer-encoding" not in names:
+                auto.append(("content-length", str(sum(map(len, body)))))
+            if content_type is not None:
+                auto.append(("content-type", content_type))
+        elif method in ("POST", "PUT", "PATCH") and "transfer-encoding" not in names:
+            auto.append(("content-length", "0"))
+        merged = _override(_override(auto, _pairs(self.headers)), headers)
+        jar = {**self.cookies, **cookies}
+        if jar:
+            cookie = "; ".join(f"{k}={_cookie_value(v)}" for k, v in jar.items())
+            given = [v for k, v in merged if k == "cookie"]
+            merged = _override(merged, [("cookie", "; ".join([*given, cookie]))])
+        raw = [validate_header(name, value) for name, value in merged]
+        return ClientRequest(method, full, raw, body or [], (headers, cookies, body, chunked))
+
+    def _scope(self, request: ClientRequest) -> Scope:
+        url = request.url
+        scheme = url.scheme or "http"
+        parts = urlsplit(str(url))
+        port = parts.port or (443 if scheme in ("https", "wss") else 80)
+        root = self.root_path
+        return {
+            "type": "http",
+            "asgi": dict(_ASGI),
+            "http_version": "1.1",
+            "method": request.method,
+            "scheme": scheme,
+            "server": (parts.hostname or "testserver", port),
+            "client": ("testclient", 50000),
+            "root_path": root,
+            "path": root + unquote(url.path),
+            "raw_path": (root + url.path).encode("ascii"),
+            "query_string": url.query.encode("ascii"),
+            "headers": list(request.headers.raw),
+            "extensions": dict(self.extensions),
+            "state": dict(self._state) if self._portal is not None else {},
+        }
+
+    def _open(self, portal: BlockingPortal, request: ClientRequest) -> ClientResponse:
+        """Start the app on one request; return once it has started its response."""
+        pathsend = "http.response.pathsend" in self.extensions
+        _, exchange = portal.start_task(
+            _Exchange.serve, self.app, self._scope(request), request.body, pathsend
+        )
+        if not exchange.started:  # the app returned or raised before starting a response
+            portal.call(exchange.finish, self.disconnect_grace)
+            if self.raise_server_exceptions:
+                if exchange.error is not None:
+                    raise exchange.error
+                raise RuntimeError("The app returned without sending 'http.response.start'.")
+            headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"21")]
+            return ClientResponse(500, headers, request, content=b"Internal Server Error")
+        stream = _Stream(portal, exchange, self.raise_server_exceptions, self.disconnect_grace)
+        response = ClientResponse(exchange.status, exchange.headers, request, stream)
+        for header in response.headers.getlist("set-cookie"):
+            parsed = _parse_set_cookie(header)
+            if parsed is None:
+                continue
+            name, value, expired = parsed
+            if expired:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = response.cookies[name] = value
+        return response
+
+    def _redirect(self, request: ClientRequest, response: ClientResponse) -> ClientRequest:
+        url = urljoin(str(request.url), response.headers["location"])
+        headers, cookies, body, chunked = request.replay
+        method = request.method
+        content_type = None
+        if response.status_code in (301, 302, 303) and method != "HEAD":
+            method, body, chunked = "GET", None, False
+            dropped = ("content-type", "content-length", "transfer-encoding")
+            headers = [item for item in headers if item[0] not in dropped]
+        elif body is not None:
+            content_type = request.headers.get("content-type")
+        if urlsplit(url).netloc != request.url.netloc:
+            headers = [item for item in headers if item[0] != "authorization"]
+        return self._prepare(method, url, None, headers, cookies, body, content_type, chunked)
+
+    def _send(self, portal: BlockingPortal, request: ClientRequest, follow: bool) -> ClientResponse:
+        history: list[ClientResponse] = []
+        while True:
+            response = self._open(portal, request)
+            if not (follow and response.is_redirect):
+                response.history = history
+                return response
+            try:
+                response.read()
+            finally:
+                response.close()
+            history.append(response)
+            if len(history) >= _MAX_REDIRECTS:
+                raise RuntimeError(f"Exceeded {_MAX_REDIRECTS} redirects (last: {request.url}).")
+            request = self._redirect(request, response)
+
+    @contextlib.contextmanager
+    def stream(
+        self, method: str, url: str, **options: Unpack[RequestOptions]
+    ) -> Iterator[ClientResponse]:
+        """Send a request and yield its response unread; iterate it as it streams.
+
+        Leaving the block disconnects the client if the body was not read to the
+        end, so the app's next ``receive()`` returns ``http.disconnect``.
+        """
+        unknown = options.keys() - RequestOptions.__annotations__.keys()
+        if unknown:
+            raise TypeError(f"Unexpected request option(s): {', '.join(sorted(unknown))}")
+        o = options
+        body, content_type, chunked = _encode_body(o.get("content"), o.get("data"), o.get("json"))
+        headers, cookies = _pairs(o.get("headers")), dict(o.get("cookies") or {})
+        request = self._prepare(
+            method.upper(), url, o.get("params"), headers, cookies, body, content_type, chunked
+        )
+        follow = o.get("follow_redirects")
+        follow = self.follow_redirects if follow is None else follow
+        with contextlib.ExitStack() as stack:
+            portal = stack.enter_context(self._portal_scope())
+            response = self._send(portal, request, follow)
+            stack.callback(response.close)
+            yield response
+
+    def request(self, method: str, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
+        with self.stream(method, url, **options) as response:
+            response.read()
+        return response
+
+    def get(self, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
+        return self.request("GET", url, **options)
+
+    def head(self, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
+        return self.request("HEAD", url, **options)
+
+    def options(self, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
+        return self.request("OPTIONS", url, **options)
+
+    def delete(self, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
+        return self.request("DELETE", url, **options)
+
+    def post(self, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
+        return self.request("POST", url, **options)
+
+    def put(self, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
+        return self.request("PUT", url, **options)
+
+    def patch(self, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
+        return self.request("PATCH", url, **options)

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from asgiweb.exceptions import ClientDisconnect, HTTPException
+from asgiweb.requests import Request, parse_cookie_header
+from asgiweb.types import Message
+
+
+def make_scope(**overrides: Any) -> dict[str, Any]:
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "POST",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "path": "/p",
+        "query_string": b"a=1&a=2&b=x",
+        "headers": [(b"host", b"testserver"), (b"cookie", b'k=v; q="a\\054b"')],
+        "client": ("1.2.3.4", 5678),
+    }
+    scope.update(overrides)
+    return scope
+
+
+def receiver(*messages: Message) -> Any:
+    queue = list(messages)
+    calls: list[int] = []
+
+    async def receive() -> Message:
+        calls.append(1)
+        return queue.pop(0) if queue else {"type": "http.disconnect"}
+
+    receive.calls = calls  # type: ignore[attr-defined]
+    return receive
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("a=1", {"a": "1"}),
+        ("a=1; b=2", {"a": "1", "b": "2"}),
+        (" a = 1 ;b=2;", {"a": "1", "b": "2"}),
+        ('a="quoted value"', {"a": "quoted value"}),
+        ('a="x\\"y"', {"a": 'x"y'}),
+        ('a="v\\040v"', {"a": "v v"}),
+        ("a=1; a=2", {"a": "2"}),
+        ("novalue", {"": "novalue"}),
+        ("a=b=c", {"a": "b=c"}),
+        ("", {}),
+    ],
+)
+def test_cookie_header_parsing(header: str, expected: dict[str, str]) -> None:
+    assert parse_cookie_header(header) == expected
+
+
+def test_lazy_attributes() -> None:
+    request = Request(make_scope(), path_params={"x": 1})
+    assert request.method == "POST"
+    assert str(request.url) == "http://testserver/p?a=1&a=2&b=x"
+    assert request.query_params.getlist("a") == ["1", "2"]
+    assert request.headers["HOST"] == "testserver"
+    assert request.cookies == {"k": "v", "q": "a,b"}
+    assert request.client == ("1.2.3.4", 5678)
+    assert request.path_params == {"x": 1}
+    request.state.user = "u"
+    assert request.scope["state"] == {"user": "u"}
+
+
+@pytest.mark.anyio
+async def test_body_is_read_once_and_cached() -> None:
+    receive = receiver(
+        {"type": "http.request", "body": b'{"a":', "more_body": True},
+        {"type": "http.request", "body": b" 1}", "more_body": False},
+    )
+    request = Request(make_scope(), receive)
+    assert await request.body() == b'{"a": 1}'
+    assert await request.body() == b'{"a": 1}'
+    assert await request.json() == {"a": 1}
+    assert len(receive.calls) == 2
+    assert [c async for c in request.stream()] == [b'{"a": 1}', b""]
+
+
+@pytest.mark.anyio
+async def test_stream_yields_chunks_in_order() -> None:
+    receive = receiver(
+        {"type": "http.request", "body": b"a", "more_body": True},
+        {"type": "http.request", "body": b"b", "more_body": False},
+    )
+    request = Request(make_scope(), receive)
+    assert [c async for c in request.stream()] == [b"a", b"b", b""]
+    with pytest.raises(RuntimeError):
+        await request.body()
+
+
+@pytest.mark.anyio
+async def test_disconnect_while_reading() -> None:
+    receive = receiver({"type": "http.request", "body": b"a", "more_body": True})
+    request = Request(make_scope(), receive)
+    with pytest.raises(ClientDisconnect):
+        await request.body()
+    assert await request.is_disconnected()
+
+
+@pytest.mark.anyio
+async def test_size_limit_from_content_length_reads_nothing() -> None:
+    receive = receiver({"type": "http.request", "body": b"x" * 20})
+    scope = make_scope(headers=[(b"content-length", b"20")])
+    request = Request(scope, receive, max_body_size=10)
+    with pytest.raises(HTTPException) as info:
+        await request.body()
+    assert info.value.status_code == 413
+    assert receive.calls == []
+
+
+@pytest.mark.anyio
+async def test_size_limit_while_reading_chunked_body() -> None:
+    receive = receiver(
+        {"type": "http.request", "body": b"x" * 8, "more_body": True},
+        {"type": "http.request", "body": b"x" * 8, "more_body": False},
+    )
+    request = Request(make_scope(headers=[]), receive, max_body_size=10)
+    with pytest.raises(HTTPException) as info:
+        await request.body()
+    assert info.value.status_code == 413
+
+
+@pytest.mark.anyio
+async def test_invalid_content_length_is_400() -> None:
+    request = Request(make_scope(headers=[(b"content-length", b"abc")]), receiver(), max_body_size=5)
+    with pytest.raises(HTTPException) as info:
+        await request.body()
+    assert info.value.status_code == 400
+
+
+@pytest.mark.anyio
+async def test_form_urlencoded() -> None:
+    receive = receiver({"type": "http.request", "body": b"a=1&b=%C3%A9&a=2"})
+    form = await Request(make_scope(), receive).form()
+    assert form["b"] == "é"
+    assert form.getlist("a") == ["1", "2"]
+
+
+@pytest.mark.anyio
+async def test_is_disconnected_does_not_swallow_unread_body() -> None:
+    receive = receiver({"type": "http.request", "body": b"data"})
+    request = Request(make_scope(), receive)
+    assert await request.is_disconnected() is False
+    assert await request.body() == b"data"
