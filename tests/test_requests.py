@@ -128,7 +128,9 @@ async def test_size_limit_while_reading_chunked_body() -> None:
 
 @pytest.mark.anyio
 async def test_invalid_content_length_is_400() -> None:
-    request = Request(make_scope(headers=[(b"content-length", b"abc")]), receiver(), max_body_size=5)
+    request = Request(
+        make_scope(headers=[(b"content-length", b"abc")]), receiver(), max_body_size=5
+    )
     with pytest.raises(HTTPException) as info:
         await request.body()
     assert info.value.status_code == 400
