@@ -23,7 +23,18 @@ from asgiweb.datastructures import MutableHeaders, RawHeaders, validate_header
 from asgiweb.encoders import render_json
 from asgiweb.types import Receive, Scope, Send
 
-__all__ = ["HTMLResponse", "JSONResponse", "PlainTextResponse", "Response"]
+__all__ = [
+    "FileResponse",
+    "HTMLResponse",
+    "JSONResponse",
+    "ORJSONResponse",
+    "PlainTextResponse",
+    "RedirectResponse",
+    "Response",
+    "StreamingResponse",
+    "UJSONResponse",
+    "XMLResponse",
+]
 
 _NO_BODY_STATUSES = frozenset({204, 304})
 # PERF: the content-type header value depends only on (media_type, charset);
@@ -195,3 +206,15 @@ class JSONResponse(Response):
 
     def render(self, content: Any) -> bytes:
         return render_json(content)
+
+
+# The rest of the hierarchy lives in private modules (one concept each) that
+# subclass the classes above, so they are imported after them.
+from asgiweb._files import FileResponse  # noqa: E402
+from asgiweb._more_responses import (  # noqa: E402
+    ORJSONResponse,
+    RedirectResponse,
+    UJSONResponse,
+    XMLResponse,
+)
+from asgiweb._streaming import StreamingResponse  # noqa: E402
