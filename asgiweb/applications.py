@@ -163,10 +163,9 @@ class App(Router):
             await response(scope, receive, send)
         except ClientDisconnect:
             return
-        except Exception:
-            # The response may have started: nothing sensible can be sent now.
-            logger.exception("Exception while sending the response")
-            raise
+        # An error raised while the response is being sent propagates as it is:
+        # the response has logged it where it knows more (StreamingResponse), and
+        # the server drops the connection, which is all that can still be done.
 
     async def _no_route(
         self, scope: Scope, receive: Receive, send: Send, path: str, allow: str | None

@@ -44,7 +44,7 @@ class FormData(QueryParams):
 _ESCAPE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))")
 
 
-def _unquote(value: str) -> str:
+def unquote_cookie_value(value: str) -> str:
     """Undo the escapes of a quoted cookie value (``\\"``, ``\\\\``, octal ``\\054``)."""
     if "\\" not in value:
         return value
@@ -66,7 +66,7 @@ def parse_cookie_header(header: str) -> dict[str, str]:
             key, value = "", chunk
         key, value = key.strip(), value.strip()
         if len(value) >= 2 and value[0] == value[-1] == '"':
-            value = _unquote(value[1:-1])
+            value = unquote_cookie_value(value[1:-1])
         if key or value:
             cookies[key] = value
     return cookies

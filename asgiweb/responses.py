@@ -81,7 +81,7 @@ class Response:
         if kind is str:
             return content.encode(self.charset)  # type: ignore[no-any-return]
         if kind is bytes or content is None:
-            return content or b""  # type: ignore[no-any-return]
+            return content or b""
         if isinstance(content, str):
             return content.encode(self.charset)
         if isinstance(content, bytes | bytearray | memoryview):

@@ -63,6 +63,7 @@ from anyio.from_thread import BlockingPortal, start_blocking_portal
 
 from asgiweb.datastructures import URL, Headers, validate_header
 from asgiweb.exceptions import ClientDisconnect
+from asgiweb.requests import unquote_cookie_value
 from asgiweb.types import ASGIApp, Message, Scope
 
 __all__ = [
@@ -592,7 +593,7 @@ def _parse_set_cookie(header: str) -> tuple[str, str, bool] | None:
     if not sep or not name:
         return None
     if len(value) >= 2 and value[0] == value[-1] == '"':
-        value = value[1:-1]
+        value = unquote_cookie_value(value[1:-1])
     max_age: bool | None = None
     expires: bool | None = None
     for attribute in attributes:
@@ -615,9 +616,10 @@ def _parse_set_cookie(header: str) -> tuple[str, str, bool] | None:
 
 def _cookie_value(value: str) -> str:
     """Quote a cookie value that holds characters a cookie-octet may not."""
-    if _COOKIE_OCTETS.fullmatch(value) or '"' in value:
+    if _COOKIE_OCTETS.fullmatch(value):
         return value
-    return f'"{value}"'
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'
 
 
 def _pairs(headers: HeaderPairs | None) -> list[tuple[str, str]]:

@@ -156,8 +156,8 @@ class Client:
             all_headers.append(("content-length", str(len(body))))
         data = self.conn.send(h11.Request(method=method, target=target, headers=all_headers))
         if body:
-            data += self.conn.send(h11.Data(data=body))  # type: ignore[operator]
-        data += self.conn.send(h11.EndOfMessage())  # type: ignore[operator]
+            data += self.conn.send(h11.Data(data=body))
+        data += self.conn.send(h11.EndOfMessage())
         assert data is not None
         self.sock.sendall(data)
 

@@ -388,3 +388,22 @@ def test_app_state_is_an_attribute_bag() -> None:
     app = App()
     app.state.counter = 1
     assert app.state.counter == 1
+
+
+def test_cookie_that_needs_quoting_round_trips() -> None:
+    app = App()
+
+    @app.get("/set")
+    async def set_cookie() -> Response:
+        response = PlainTextResponse("ok")
+        response.set_cookie("mode", 'dark "mode"')
+        return response
+
+    @app.get("/get")
+    async def get_cookie(request: Request) -> str:
+        return request.cookies["mode"]
+
+    client = TestClient(app)
+    r = client.get("/set")
+    assert r.cookies["mode"] == 'dark "mode"'
+    assert client.get("/get").json() == 'dark "mode"'

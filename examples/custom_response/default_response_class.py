@@ -1,0 +1,13 @@
+# FastAPI docs, "Custom Response - HTML, Stream, File, others":
+# the example as published, only the imports changed (FastAPI() becomes App()).
+# Driven by tests/test_examples_responses.py.
+
+from asgiweb import App
+from asgiweb.responses import ORJSONResponse
+
+app = App(default_response_class=ORJSONResponse)
+
+
+@app.get("/items/")
+async def read_items():
+    return [{"item_id": "Foo"}]

@@ -1,0 +1,22 @@
+# FastAPI docs, "Custom Response - HTML, Stream, File, others":
+# the example as published, only the imports changed (FastAPI() becomes App()).
+# Driven by tests/test_examples_responses.py.
+
+from asgiweb import App
+from asgiweb.responses import HTMLResponse
+
+app = App()
+
+
+@app.get("/items/", response_class=HTMLResponse)
+async def read_items():
+    return """
+    <html>
+        <head>
+            <title>Some HTML in here</title>
+        </head>
+        <body>
+            <h1>Look ma! HTML!</h1>
+        </body>
+    </html>
+    """

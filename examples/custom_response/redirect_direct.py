@@ -1,0 +1,13 @@
+# FastAPI docs, "Custom Response - HTML, Stream, File, others":
+# the example as published, only the imports changed (FastAPI() becomes App()).
+# Driven by tests/test_examples_responses.py.
+
+from asgiweb import App
+from asgiweb.responses import RedirectResponse
+
+app = App()
+
+
+@app.get("/typer")
+async def redirect_typer():
+    return RedirectResponse("https://typer.tiangolo.com")
