@@ -1,0 +1,129 @@
+"""Middleware declarations and the stack they build.
+
+A middleware here is any pure ASGI 3 callable factory: ``cls(app, *args,
+**options)`` returns an ASGI app that wraps ``app``.  :class:`Middleware`
+records such a factory with its options so the App can build the stack once,
+when it first runs; the stack is never rebuilt per request.
+
+Order rule: in ``App(middleware=[A, B, C])`` the FIRST entry is the OUTERMOST
+one: a request goes through A, then B, then C, then the router, and the
+response comes back through C, B, A.  This is the order users read top to
+bottom, and the one Starlette and FastAPI use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Concatenate, ParamSpec
+
+from asgiweb.types import ASGIApp
+
+__all__ = ["Middleware", "build_middleware_stack"]
+
+P = ParamSpec("P")
+
+RawHeaders = list[tuple[bytes, bytes]]
+
+
+class Middleware:
+    """A middleware factory and the options it will be built with.
+
+    ``Middleware(CORSMiddleware, allow_origins=["*"])`` type-checks the options
+    against the factory's signature (through ``ParamSpec``), so a misspelt
+    option is a mypy error rather than a ``TypeError`` at start-up.
+    """
+
+    __slots__ = ("args", "cls", "kwargs")
+
+    def __init__(
+        self,
+        cls: Callable[Concatenate[ASGIApp, P], ASGIApp],
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> None:
+        if not callable(cls):
+            raise TypeError(f"Middleware needs a class or factory taking the app, not {cls!r}")
+        self.cls: Callable[..., ASGIApp] = cls
+        self.args: tuple[Any, ...] = args
+        self.kwargs: dict[str, Any] = kwargs
+
+    def __iter__(self) -> Iterator[Any]:
+        # Starlette's shape: ``cls, args, kwargs = middleware``.
+        return iter((self.cls, self.args, self.kwargs))
+
+    def build(self, app: ASGIApp) -> ASGIApp:
+        """Wrap ``app`` in this middleware."""
+        return self.cls(app, *self.args, **self.kwargs)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Middleware):
+            return NotImplemented
+        return (self.cls, self.args, self.kwargs) == (other.cls, other.args, other.kwargs)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        name = getattr(self.cls, "__name__", None) or repr(self.cls)
+        parts = [name, *(repr(a) for a in self.args)]
+        parts += [f"{key}={value!r}" for key, value in self.kwargs.items()]
+        return f"Middleware({', '.join(parts)})"
+
+
+MiddlewareEntry = Middleware | tuple[Callable[..., ASGIApp], Mapping[str, Any]]
+
+
+def _as_middleware(entry: Any) -> Middleware:
+    """Accept ``Middleware``, ``(cls, options)`` and Starlette's ``(cls, args, kwargs)``."""
+    if isinstance(entry, Middleware):
+        return entry
+    if isinstance(entry, tuple):
+        if len(entry) == 2 and callable(entry[0]) and isinstance(entry[1], Mapping):
+            return Middleware(entry[0], **entry[1])
+        if (
+            len(entry) == 3
+            and callable(entry[0])
+            and isinstance(entry[1], Sequence)
+            and isinstance(entry[2], Mapping)
+        ):
+            return Middleware(entry[0], *entry[1], **entry[2])
+    raise TypeError(
+        f"middleware entries must be Middleware(cls, **options) or (cls, options_dict), "
+        f"not {entry!r}"
+    )
+
+
+def build_middleware_stack(app: ASGIApp, middleware: Sequence[MiddlewareEntry]) -> ASGIApp:
+    """Wrap ``app`` in every entry, the first entry ending up outermost.
+
+    Entries are checked before any is built, so a bad one fails without
+    constructing (and half-initialising) the others.
+    """
+    entries = [_as_middleware(entry) for entry in middleware]
+    for entry in reversed(entries):
+        app = entry.build(app)
+    return app
+
+
+def add_vary(headers: RawHeaders, token: bytes) -> None:
+    """Add ``token`` to the response's ``vary`` header, in place, at most once.
+
+    RFC 9110 §12.5.5: ``vary`` is a comma-separated list of field names
+    (case-insensitive); ``*`` already covers every field, so it is left alone.
+    A token on any ``vary`` line counts; a new one extends the first line.
+    """
+    wanted = token.lower()
+    first = -1
+    for index, (name, value) in enumerate(headers):
+        if name.lower() == b"vary":
+            for item in value.split(b","):
+                item = item.strip().lower()
+                if item == wanted or item == b"*":
+                    return
+            if first < 0:
+                first = index
+    if first < 0:
+        headers.append((b"vary", token))
+    else:
+        stripped = headers[first][1].strip()
+        headers[first] = (b"vary", stripped + b", " + token if stripped else token)
