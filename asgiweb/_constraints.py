@@ -1,0 +1,168 @@
+"""Constraints from markers, ``annotated_types`` or pydantic's ``Field``, checked like pydantic.
+
+``gt ge lt le multiple_of`` apply to numbers, ``min_length max_length`` to
+strings, bytes and collections, ``pattern`` to strings (searched, not anchored:
+pydantic's default regex engine matches anywhere).  Each failure carries
+pydantic v2's error ``type``, wording and ``ctx``, and the *raw* input, as
+pydantic reports it.  The checks run after conversion, so ``"5"`` meets
+``gt=3`` as the integer 5.
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import re
+import types
+import typing
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from asgiweb._coerce import Converter, fail
+
+__all__ = ["constrain", "constraints_of", "plural"]
+
+_DICT_ORIGINS = {dict, cabc.Mapping, cabc.MutableMapping}
+
+
+def _strip(tp: Any) -> Any:
+    """The constrained type: ``Optional``, ``Annotated`` and ``NewType`` removed (a None
+    value is never checked)."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = tp.__origin__
+        elif hasattr(tp, "__supertype__"):
+            tp = tp.__supertype__
+        elif origin in (typing.Union, types.UnionType):
+            members = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(members) != 1:
+                return tp
+            tp = members[0]
+        else:
+            return tp
+
+
+_CONSTRAINT_NAMES = ("gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length", "pattern")
+
+
+def constraints_of(objects: Iterable[Any]) -> dict[str, Any]:
+    """Collect constraint values from markers, ``annotated_types`` objects and pydantic
+    ``FieldInfo`` (whose ``metadata`` list holds ``annotated_types`` objects)."""
+    found: dict[str, Any] = {}
+    for obj in objects:
+        for name in _CONSTRAINT_NAMES:
+            value = getattr(obj, name, None)
+            if value is not None and not callable(value):
+                found[name] = value
+        nested = getattr(obj, "metadata", None)
+        if isinstance(nested, list):
+            found.update(constraints_of(nested))
+    return found
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def constrain(convert: Converter, tp: Any, limits: dict[str, Any]) -> Converter:
+    """Wrap ``convert`` so its result is checked against ``limits`` (pydantic's wording)."""
+    if not limits:
+        return convert
+    checks: list[Callable[[Any, Any], None]] = []
+    base = _strip(tp)
+    as_float = base is float
+
+    def bound(name: str, kind: str, words: str, ok: Callable[[Any, Any], bool]) -> None:
+        if name not in limits:
+            return
+        limit = float(limits[name]) if as_float else limits[name]
+        msg = f"Input should be {words} {_number_text(limit)}"
+
+        def check(value: Any, raw: Any) -> None:
+            if not ok(value, limit):
+                fail(kind, msg, raw, {name: limit})
+
+        checks.append(check)
+
+    bound("gt", "greater_than", "greater than", lambda v, lim: v > lim)
+    bound("ge", "greater_than_equal", "greater than or equal to", lambda v, lim: v >= lim)
+    bound("lt", "less_than", "less than", lambda v, lim: v < lim)
+    bound("le", "less_than_equal", "less than or equal to", lambda v, lim: v <= lim)
+    bound("multiple_of", "multiple_of", "a multiple of", lambda v, lim: v % lim == 0)
+
+    origin = typing.get_origin(base) or base
+    if origin in (str, bytes):
+        unit = "String" if origin is str else "Data"
+        noun = "character" if origin is str else "byte"
+        if "min_length" in limits:
+            low = limits["min_length"]
+            short_msg = f"{unit} should have at least {plural(low, noun)}"
+            short_kind = "string_too_short" if origin is str else "bytes_too_short"
+
+            def too_short(value: Any, raw: Any) -> None:
+                if len(value) < low:
+                    fail(short_kind, short_msg, raw, {"min_length": low})
+
+            checks.append(too_short)
+        if "max_length" in limits:
+            high = limits["max_length"]
+            long_msg = f"{unit} should have at most {plural(high, noun)}"
+            long_kind = "string_too_long" if origin is str else "bytes_too_long"
+
+            def too_long(value: Any, raw: Any) -> None:
+                if len(value) > high:
+                    fail(long_kind, long_msg, raw, {"max_length": high})
+
+            checks.append(too_long)
+    elif "min_length" in limits or "max_length" in limits:
+        field_type = {list: "List", set: "Set", frozenset: "Set", tuple: "Tuple"}.get(
+            origin, "Dictionary" if origin in _DICT_ORIGINS else "List"
+        )
+        low = limits.get("min_length")
+        high = limits.get("max_length")
+
+        def sized(value: Any, raw: Any) -> None:
+            size = len(value)
+            if low is not None and size < low:
+                fail(
+                    "too_short",
+                    f"{field_type} should have at least {plural(low, 'item')} after validation, "
+                    f"not {size}",
+                    raw,
+                    {"field_type": field_type, "min_length": low, "actual_length": size},
+                )
+            if high is not None and size > high:
+                fail(
+                    "too_long",
+                    f"{field_type} should have at most {plural(high, 'item')} after validation, "
+                    f"not {size}",
+                    raw,
+                    {"field_type": field_type, "max_length": high, "actual_length": size},
+                )
+
+        checks.append(sized)
+    if "pattern" in limits:
+        pattern_text = limits["pattern"]
+        compiled = re.compile(pattern_text)
+        pattern_msg = f"String should match pattern '{pattern_text}'"
+
+        def matches(value: Any, raw: Any) -> None:
+            if isinstance(value, str) and compiled.search(value) is None:
+                fail("string_pattern_mismatch", pattern_msg, raw, {"pattern": pattern_text})
+
+        checks.append(matches)
+
+    def constrained(value: Any) -> Any:
+        result = convert(value)
+        if result is not None:
+            for check in checks:
+                check(result, value)
+        return result
+
+    return constrained

@@ -1,0 +1,150 @@
+"""Parameter models: a class that gathers several query, header or cookie values.
+
+FastAPI (0.115+) reads ``filters: Annotated[FilterParams, Query()]`` by
+collecting every field of ``FilterParams`` from the query string into a dict
+and validating that dict as the model; errors are located under the source
+alone (``["query", "limit"]``, not ``["query", "filters", "limit"]``).  The
+same works here for pydantic models (as in FastAPI), dataclasses and
+TypedDicts.  Rules kept from FastAPI:
+
+- a list-typed field takes every repeated key; other fields take the last value;
+- header fields are looked up with underscores turned into hyphens (unless the
+  marker says ``convert_underscores=False``), and their errors are reported
+  under that header name;
+- keys that belong to no field are passed on too: the model's ``extra`` policy
+  ignores, keeps or rejects them;
+- an optional model (``Model | None``) none of whose fields was sent gets its
+  default; a plain ``Model`` is always validated (its field defaults apply).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from asgiweb._validation import Converter, Invalid, is_pydantic_model, is_typeddict
+from asgiweb.requests import Request
+
+__all__ = ["is_model_class", "is_sequence", "model_extractor", "unwrap_optional"]
+
+_SEQUENCE_ORIGINS = (list, set, frozenset, tuple)
+
+
+def unwrap_optional(tp: Any) -> Any:
+    """``T`` from ``Annotated[T, ...]``, ``Optional[T]`` and ``T | None``."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = tp.__origin__
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return unwrap_optional(args[0])
+    return tp
+
+
+def is_sequence(tp: Any) -> bool:
+    """A list/set/tuple type: read from every repeated key rather than the last one."""
+    tp = unwrap_optional(tp)
+    origin = typing.get_origin(tp) or tp
+    return origin in _SEQUENCE_ORIGINS or origin in (
+        typing.Sequence,
+        typing.MutableSequence,
+        typing.AbstractSet,
+    )
+
+
+def is_model_class(tp: Any) -> bool:
+    tp = unwrap_optional(tp)
+    return isinstance(tp, type) and (
+        is_pydantic_model(tp) or dataclasses.is_dataclass(tp) or is_typeddict(tp)
+    )
+
+
+def _fields(cls: type) -> list[tuple[str, Any]]:
+    """(key the model reads, annotation) for each field."""
+    if is_pydantic_model(cls) and not dataclasses.is_dataclass(cls):
+        model_fields: dict[str, Any] = getattr(cls, "model_fields", {})
+        return [(info.alias or name, info.annotation) for name, info in model_fields.items()]
+    hints = typing.get_type_hints(cls, include_extras=True)
+    if dataclasses.is_dataclass(cls):
+        return [(f.name, hints.get(f.name, Any)) for f in dataclasses.fields(cls) if f.init]
+    return list(hints.items())
+
+
+def model_extractor(
+    source: str,
+    annotation: Any,
+    convert: Converter,
+    *,
+    required: bool,
+    make_default: Callable[[], Any],
+    convert_underscores: bool,
+) -> Callable[[Request], Any]:
+    """The extractor for a model-typed query/header/cookie parameter."""
+    cls = unwrap_optional(annotation)
+    plan: list[tuple[str, str, bool]] = []  # (model key, wire name, every value?)
+    for key, field_type in _fields(cls):
+        wire = key.replace("_", "-") if source == "header" and convert_underscores else key
+        plan.append((key, wire, source != "cookie" and is_sequence(field_type)))
+    header_names = {key: wire for key, wire, _ in plan if key != wire}
+    config = getattr(cls, "model_config", None)
+    strict_extras = isinstance(config, Mapping) and config.get("extra") in ("allow", "forbid")
+    # Keys the fields claim; every other key is passed on as an extra (the model's
+    # own policy ignores, keeps or rejects it), as FastAPI does.
+    own = {wire.lower() if source == "header" else wire for _, wire, _ in plan}
+    if source == "header":
+        own.update(key.lower() for key, _, _ in plan)
+    bare = annotation
+    while typing.get_origin(bare) is typing.Annotated:
+        bare = bare.__origin__
+    wraps_model = bare is not cls  # Optional[Model]: may be left out entirely
+    missing = {"type": "missing", "loc": (source,), "msg": "Field required", "input": None}
+
+    def gather(values: Any) -> tuple[dict[str, Any], bool]:
+        data: dict[str, Any] = {}
+        present = False
+        for key, wire, many in plan:
+            if many:
+                found = values.getlist(wire)
+                if found:
+                    data[key] = found
+            else:
+                value = values.get(wire)
+                if value is not None:
+                    data[key] = value
+            present = present or wire in values
+        items = values.multi_items() if hasattr(values, "multi_items") else values.items()
+        grouped: dict[str, list[str]] = {}
+        for name, value in items:
+            if name not in own:
+                grouped.setdefault(name, []).append(value)
+        for name, found in grouped.items():
+            data[name] = found[0] if len(found) == 1 else found
+        return data, present
+
+    def extract(request: Request) -> Any:
+        if source == "query":
+            values: Any = request.query_params
+        elif source == "header":
+            values = request.headers
+        else:
+            values = request.cookies
+        data, present = gather(values)
+        if wraps_model and not (present or (strict_extras and data)):
+            # An optional model none of whose fields was sent: its default.
+            if required:
+                raise Invalid([dict(missing)])
+            return make_default()
+        try:
+            return convert(data)
+        except Invalid as exc:
+            for err in exc.errors:
+                loc = err["loc"]
+                if loc and loc[0] in header_names:
+                    loc = (header_names[loc[0]], *loc[1:])
+                err["loc"] = (source, *loc)
+            raise
+
+    return extract

@@ -1,0 +1,506 @@
+"""Compile a type annotation, once, into a converter that validates like pydantic v2.
+
+``compile_converter(tp)`` returns ``convert(value) -> value`` that raises
+:class:`Invalid` listing *every* problem found (a dataclass with three bad
+fields gives three errors), each with pydantic's ``type``, ``msg``, ``input``,
+``ctx`` and a ``loc`` relative to the value.  Supported: the scalars of
+``asgiweb._coerce``, ``Enum``, ``Literal``, ``Optional``/``Union``,
+``list``/``set``/``frozenset``/``tuple``/``dict`` and their abstract
+spellings, ``Any``, ``NewType``, ``Annotated`` constraints (``gt``...``pattern``,
+from our markers, ``annotated_types`` or pydantic's ``Field``), dataclasses,
+TypedDicts, and pydantic models.
+
+Pydantic models are recognised by their ``__pydantic_validator__`` attribute
+and validated by pydantic itself: asgiweb never imports pydantic.  Dataclass
+and TypedDict plans are built once per class and cached; a recursive class
+works because its plan is registered before its fields are compiled.
+Anything else is a ``TypeError`` at compile time, never at request time.
+"""
+
+from __future__ import annotations
+
+import collections
+import collections.abc as cabc
+import dataclasses
+import datetime
+import enum
+import types
+import typing
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from asgiweb._coerce import (
+    SCALARS,
+    Converter,
+    ErrorDict,
+    Invalid,
+    enum_converter,
+    error,
+    fail,
+    literal_converter,
+)
+from asgiweb._constraints import constrain, constraints_of, plural
+
+__all__ = [
+    "Converter",
+    "Invalid",
+    "compile_converter",
+    "constrain",
+    "constraints_of",
+    "is_body_type",
+    "is_pydantic_model",
+    "prefix_errors",
+]
+
+_NONE_TYPE = type(None)
+_LIST_ORIGINS = {list, cabc.Sequence, cabc.MutableSequence, cabc.Iterable, cabc.Collection}
+_SET_ORIGINS = {set, cabc.Set, cabc.MutableSet}
+_DICT_ORIGINS = {dict, cabc.Mapping, cabc.MutableMapping}
+# What pydantic's lax python mode accepts as the input of a list/set/tuple field.
+_SEQUENCE_INPUTS = (list, tuple, set, frozenset, collections.deque, cabc.KeysView, cabc.ValuesView)
+_CLASS_PLANS: dict[type, Converter] = {}
+
+
+def prefix_errors(errors: list[ErrorDict], *prefix: Any) -> list[ErrorDict]:
+    """Put ``prefix`` in front of each error's ``loc`` (in place) and return the list."""
+    for err in errors:
+        err["loc"] = (*prefix, *err["loc"])
+    return errors
+
+
+def is_pydantic_model(tp: Any) -> bool:
+    return isinstance(tp, type) and hasattr(tp, "__pydantic_validator__")
+
+
+def is_body_type(tp: Any) -> bool:
+    """True for annotations FastAPI reads from the body: models, dataclasses, TypedDicts,
+    dicts, and lists/sets/tuples or unions of those."""
+    tp = _strip(tp)
+    if isinstance(tp, type) and (
+        dataclasses.is_dataclass(tp) or is_typeddict(tp) or is_pydantic_model(tp)
+    ):
+        return True
+    origin = typing.get_origin(tp)
+    if tp in _DICT_ORIGINS or origin in _DICT_ORIGINS:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(is_body_type(arg) for arg in typing.get_args(tp) if arg is not _NONE_TYPE)
+    if origin in _LIST_ORIGINS or origin in _SET_ORIGINS or origin is tuple:
+        return any(is_body_type(arg) for arg in typing.get_args(tp) if arg is not Ellipsis)
+    return False
+
+
+def is_typeddict(tp: Any) -> bool:
+    """``typing`` and ``typing_extensions`` TypedDicts (the latter are another class on 3.11)."""
+    return (
+        isinstance(tp, type)
+        and issubclass(tp, dict)
+        and hasattr(tp, "__required_keys__")
+        and hasattr(tp, "__total__")
+    )
+
+
+def _strip(tp: Any) -> Any:
+    """The type under ``Annotated``, ``Required``/``NotRequired`` and ``NewType``."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = tp.__origin__
+        elif origin in (typing.Required, typing.NotRequired):
+            tp = typing.get_args(tp)[0]
+        elif hasattr(tp, "__supertype__"):
+            tp = tp.__supertype__
+        else:
+            return tp
+
+
+# -- the compiler -------------------------------------------------------------------
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def compile_converter(tp: Any) -> Converter:
+    """The converter for annotation ``tp``; ``TypeError`` if asgiweb cannot validate it."""
+    if tp is Any or tp is object:
+        return _identity
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        inner = compile_converter(tp.__origin__)
+        return constrain(inner, tp.__origin__, constraints_of(tp.__metadata__))
+    if origin in (typing.Required, typing.NotRequired):
+        return compile_converter(typing.get_args(tp)[0])
+    if hasattr(tp, "__supertype__"):
+        return compile_converter(tp.__supertype__)
+    if tp is None or tp is _NONE_TYPE:
+        return _none_converter
+    if origin in (typing.Union, types.UnionType):
+        return _union_converter(typing.get_args(tp))
+    if origin is typing.Literal:
+        return literal_converter(typing.get_args(tp))
+    if isinstance(tp, type):
+        if issubclass(tp, enum.Enum):
+            return enum_converter(tp)
+        scalar = SCALARS.get(tp)
+        if scalar is not None:
+            return scalar
+        if is_pydantic_model(tp) or dataclasses.is_dataclass(tp) or is_typeddict(tp):
+            return _class_converter(tp)
+    args = typing.get_args(tp)
+    container = origin if origin is not None else tp
+    if container in _LIST_ORIGINS:
+        return _sequence_converter(args[0] if args else Any, list, "list_type", "list")
+    if container in _SET_ORIGINS:
+        return _sequence_converter(args[0] if args else Any, set, "set_type", "set")
+    if container in (frozenset, cabc.Set) or container is typing.FrozenSet:  # noqa: UP006
+        return _sequence_converter(
+            args[0] if args else Any, frozenset, "frozen_set_type", "frozenset"
+        )
+    if container is tuple:
+        return _tuple_converter(args)
+    if container in _DICT_ORIGINS:
+        key_tp, value_tp = args if len(args) == 2 else (Any, Any)
+        return _dict_converter(key_tp, value_tp)
+    raise TypeError(f"asgiweb cannot validate values of type {tp!r}")
+
+
+def _none_converter(value: Any) -> None:
+    if value is not None:
+        fail("none_required", "Input should be None", value)
+
+
+_SCALAR_TAGS = {
+    int: "int",
+    float: "float",
+    str: "str",
+    bool: "bool",
+    bytes: "bytes",
+    Decimal: "decimal",
+    uuid.UUID: "uuid",
+    datetime.datetime: "datetime",
+    datetime.date: "date",
+    datetime.time: "time",
+    datetime.timedelta: "timedelta",
+}
+
+
+def _tag(tp: Any) -> str:
+    """The name pydantic puts in a union member's error ``loc`` (its core schema's name)."""
+    tp = _strip(tp)
+    if tp is Any or tp is object:
+        return "any"
+    if tp is None or tp is _NONE_TYPE:
+        return "none"
+    if tp in _SCALAR_TAGS:
+        return _SCALAR_TAGS[tp]
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return f"enum[{tp.__name__}]"
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Literal:
+        return "literal[" + ",".join(repr(a) for a in args) + "]"
+    if origin in (typing.Union, types.UnionType):
+        rest = [a for a in args if a is not _NONE_TYPE]
+        if len(rest) == 1:
+            return f"nullable[{_tag(rest[0])}]"
+        inner = "union[" + ",".join(_tag(a) for a in rest) + "]"
+        return inner if len(rest) == len(args) else f"nullable[{inner}]"
+    container = origin if origin is not None else tp
+    if container in _LIST_ORIGINS:
+        return f"list[{_tag(args[0] if args else Any)}]"
+    if container in _SET_ORIGINS:
+        return f"set[{_tag(args[0] if args else Any)}]"
+    if container is frozenset:
+        return f"frozenset[{_tag(args[0] if args else Any)}]"
+    if container is tuple:
+        if not args or (len(args) == 2 and args[1] is Ellipsis):
+            return f"tuple[{_tag(args[0] if args else Any)}, ...]"
+        return "tuple[" + ", ".join(_tag(a) for a in args) + "]"
+    if container in _DICT_ORIGINS:
+        key, value = args if len(args) == 2 else (Any, Any)
+        return f"dict[{_tag(key)},{_tag(value)}]"
+    return getattr(tp, "__name__", repr(tp))
+
+
+def _union_converter(members: tuple[Any, ...]) -> Converter:
+    nullable = _NONE_TYPE in members
+    rest = [m for m in members if m is not _NONE_TYPE]
+    if len(rest) == 1:
+        inner = compile_converter(rest[0])
+
+        def optional(value: Any) -> Any:
+            if value is None:
+                return None
+            return inner(value)
+
+        return optional if nullable else inner
+    converters = [(compile_converter(m), _tag(m)) for m in rest]
+    exact = {m: conv for m, (conv, _) in zip(rest, converters, strict=True) if isinstance(m, type)}
+
+    def union(value: Any) -> Any:
+        if value is None and nullable:
+            return None
+        # pydantic's "smart" mode: an input already of a member's exact type picks it.
+        direct = exact.get(type(value))
+        if direct is not None:
+            return direct(value)
+        errors: list[ErrorDict] = []
+        for convert, tag in converters:
+            try:
+                return convert(value)
+            except Invalid as exc:
+                errors.extend(prefix_errors(exc.errors, tag))
+        raise Invalid(errors)
+
+    return union
+
+
+def _sequence_converter(item_tp: Any, build: type, kind: str, noun: str) -> Converter:
+    item = compile_converter(item_tp)
+    msg = f"Input should be a valid {noun}"
+    passthrough = item is _identity
+
+    def convert(value: Any) -> Any:
+        if not isinstance(value, _SEQUENCE_INPUTS):
+            fail(kind, msg, value)
+        if passthrough:
+            return value if type(value) is build else build(value)
+        out = []
+        errors: list[ErrorDict] | None = None
+        for index, element in enumerate(value):
+            try:
+                out.append(item(element))
+            except Invalid as exc:
+                if errors is None:
+                    errors = []
+                errors.extend(prefix_errors(exc.errors, index))
+        if errors:
+            raise Invalid(errors)
+        return out if build is list else build(out)
+
+    return convert
+
+
+def _tuple_converter(args: tuple[Any, ...]) -> Converter:
+    if not args or (len(args) == 2 and args[1] is Ellipsis):
+        variadic = _sequence_converter(args[0] if args else Any, list, "tuple_type", "tuple")
+        return lambda value: tuple(variadic(value))
+    if args == ((),):
+        args = ()
+    items = [compile_converter(a) for a in args]
+    size = len(items)
+
+    def convert(value: Any) -> tuple[Any, ...]:
+        if not isinstance(value, _SEQUENCE_INPUTS):
+            fail("tuple_type", "Input should be a valid tuple", value)
+        values = list(value)
+        if len(values) > size:
+            fail(
+                "too_long",
+                f"Tuple should have at most {plural(size, 'item')} after validation, "
+                f"not {len(values)}",
+                value,
+                {"field_type": "Tuple", "max_length": size, "actual_length": len(values)},
+            )
+        out: list[Any] = []
+        errors: list[ErrorDict] = []
+        for index, convert_item in enumerate(items):
+            if index >= len(values):
+                errors.append({**error("missing", "Field required", value), "loc": (index,)})
+                continue
+            try:
+                out.append(convert_item(values[index]))
+            except Invalid as exc:
+                errors.extend(prefix_errors(exc.errors, index))
+        if errors:
+            raise Invalid(errors)
+        return tuple(out)
+
+    return convert
+
+
+def _dict_converter(key_tp: Any, value_tp: Any) -> Converter:
+    convert_key = compile_converter(key_tp)
+    convert_value = compile_converter(value_tp)
+    passthrough = convert_key is _identity and convert_value is _identity
+
+    def convert(value: Any) -> Any:
+        if not isinstance(value, cabc.Mapping):
+            fail("dict_type", "Input should be a valid dictionary", value)
+        if passthrough:
+            return value if type(value) is dict else dict(value)
+        out = {}
+        errors: list[ErrorDict] = []
+        for key, item in value.items():
+            try:
+                new_key = convert_key(key)
+            except Invalid as exc:
+                errors.extend(prefix_errors(exc.errors, key, "[key]"))
+                continue
+            try:
+                out[new_key] = convert_value(item)
+            except Invalid as exc:
+                errors.extend(prefix_errors(exc.errors, key))
+        if errors:
+            raise Invalid(errors)
+        return out
+
+    return convert
+
+
+def _class_converter(cls: type) -> Converter:
+    plan = _CLASS_PLANS.get(cls)
+    if plan is None:
+        # Registered before compiling the fields, so a class that refers to itself
+        # (directly or through another class) finds this indirection.
+        real: list[Converter] = []
+        _CLASS_PLANS[cls] = lambda value: real[0](value)
+        try:
+            if is_pydantic_model(cls):
+                built = _pydantic_converter(cls)
+            elif dataclasses.is_dataclass(cls):
+                built = _dataclass_converter(cls)
+            else:
+                built = _typeddict_converter(cls)
+        except BaseException:
+            del _CLASS_PLANS[cls]
+            raise
+        real.append(built)
+        plan = _CLASS_PLANS[cls] = built
+    return plan
+
+
+def _field_hints(cls: type) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(cls, include_extras=True)
+    except Exception as exc:
+        raise TypeError(f"cannot resolve the annotations of {cls.__qualname__}: {exc}") from exc
+
+
+def _dataclass_converter(cls: type) -> Converter:
+    hints = _field_hints(cls)
+    plan: list[tuple[str, Converter, bool]] = []
+    for field in dataclasses.fields(cls):
+        if not field.init:
+            continue
+        tp = hints.get(field.name, Any)
+        try:
+            field_converter = compile_converter(tp)
+        except TypeError as exc:
+            raise TypeError(f"{cls.__qualname__}.{field.name}: {exc}") from None
+        required = (
+            field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+        )
+        plan.append((field.name, field_converter, required))
+    class_name = cls.__name__
+    type_msg = f"Input should be a dictionary or an instance of {class_name}"
+
+    def convert(value: Any) -> Any:
+        if type(value) is cls:
+            return value
+        if not isinstance(value, dict):
+            fail("dataclass_type", type_msg, value, {"class_name": class_name})
+        kwargs = {}
+        errors: list[ErrorDict] | None = None
+        for name, convert_field, required in plan:
+            if name in value:
+                try:
+                    kwargs[name] = convert_field(value[name])
+                except Invalid as exc:
+                    if errors is None:
+                        errors = []
+                    errors.extend(prefix_errors(exc.errors, name))
+            elif required:
+                if errors is None:
+                    errors = []
+                errors.append({**error("missing", "Field required", value), "loc": (name,)})
+        if errors:
+            raise Invalid(errors)
+        try:
+            return cls(**kwargs)
+        except (ValueError, AssertionError) as exc:
+            kind = "value_error" if isinstance(exc, ValueError) else "assertion_error"
+            prefix = "Value error" if kind == "value_error" else "Assertion failed"
+            fail(kind, f"{prefix}, {exc}", value, {"error": {}})
+
+    return convert
+
+
+def _typeddict_converter(cls: type) -> Converter:
+    hints = _field_hints(cls)
+    required_keys: frozenset[str] = getattr(cls, "__required_keys__", frozenset(hints))
+    plan: list[tuple[str, Converter, bool]] = []
+    for name, tp in hints.items():
+        # Under ``from __future__ import annotations`` the class could not see a
+        # ``NotRequired[...]`` string, so the resolved hint decides.
+        origin = typing.get_origin(tp)
+        required = name in required_keys
+        if origin is typing.NotRequired:
+            required = False
+        elif origin is typing.Required:
+            required = True
+        try:
+            field_converter = compile_converter(tp)
+        except TypeError as exc:
+            raise TypeError(f"{cls.__qualname__}.{name}: {exc}") from None
+        plan.append((name, field_converter, required))
+
+    def convert(value: Any) -> Any:
+        if not isinstance(value, dict):
+            fail("dict_type", "Input should be a valid dictionary", value)
+        out = {}
+        errors: list[ErrorDict] | None = None
+        for name, convert_field, required in plan:
+            if name in value:
+                try:
+                    out[name] = convert_field(value[name])
+                except Invalid as exc:
+                    if errors is None:
+                        errors = []
+                    errors.extend(prefix_errors(exc.errors, name))
+            elif required:
+                if errors is None:
+                    errors = []
+                errors.append({**error("missing", "Field required", value), "loc": (name,)})
+        if errors:
+            raise Invalid(errors)
+        return out
+
+    return convert
+
+
+def _pydantic_converter(cls: type) -> Converter:
+    # FastAPI validates with from_attributes=True; it decides the error for a non-dict
+    # input ("model_attributes_type"), so it is kept for identical 422 bodies.
+    validate = cls.__pydantic_validator__.validate_python  # type: ignore[attr-defined]
+
+    def convert(value: Any) -> Any:
+        try:
+            return validate(value, from_attributes=True)
+        except ValueError as exc:
+            errors = getattr(exc, "errors", None)
+            if errors is None or type(exc).__name__ != "ValidationError":
+                raise
+            raise Invalid(_from_pydantic(errors(include_url=False))) from None
+
+    return convert
+
+
+def _from_pydantic(errors: list[dict[str, Any]]) -> list[ErrorDict]:
+    """pydantic's error dicts as ours: ``loc`` as a tuple, exceptions in ``ctx`` as text."""
+    out: list[ErrorDict] = []
+    for err in errors:
+        item: ErrorDict = {
+            "type": err["type"],
+            "loc": tuple(err["loc"]),
+            "msg": err["msg"],
+            "input": err.get("input"),
+        }
+        ctx = err.get("ctx")
+        if ctx is not None:
+            # FastAPI's encoder turns the exception pydantic keeps here into ``{}``.
+            item["ctx"] = {k: ({} if isinstance(v, BaseException) else v) for k, v in ctx.items()}
+        out.append(item)
+    return out
