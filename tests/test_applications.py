@@ -7,10 +7,10 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from asgiweb.testclient import TestClient
 
 from asgiweb import App, HTTPException, Request, Router
 from asgiweb.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from asgiweb.testclient import TestClient
 from asgiweb.types import Message, Receive, Scope, Send
 
 
