@@ -82,6 +82,7 @@ class Request:
         "_json",
         "_query_params",
         "_receive",
+        "_received",
         "_send",
         "_state",
         "_stream_consumed",
@@ -183,39 +184,57 @@ class Request:
             if size > limit:
                 raise HTTPException(413, "Request body too large")
 
+    async def _next_chunk(self) -> tuple[bytes, bool]:
+        """One body message: ``(bytes, more_body)``, with the size limit enforced."""
+        message = await self._receive()
+        kind = message["type"]
+        if kind == "http.request":
+            chunk: bytes = message.get("body", b"")
+            more: bool = message.get("more_body", False)
+            limit = self.max_body_size
+            if chunk and limit is not None:
+                self._received += len(chunk)
+                if self._received > limit:
+                    raise HTTPException(413, "Request body too large")
+            return chunk, more
+        if kind == "http.disconnect":
+            self.disconnected = True
+            raise ClientDisconnect()
+        return b"", True  # not a body message: keep reading
+
+    def _start_reading(self) -> None:
+        if self._stream_consumed:
+            raise RuntimeError("the request body stream has already been consumed")
+        self._stream_consumed = True
+        self._received = 0
+        self._check_declared_length()
+
     async def stream(self) -> AsyncIterator[bytes]:
         """Yield the body as it arrives; after ``body()`` it yields the cached body."""
         if self._body is not None:
             yield self._body
             yield b""
             return
-        if self._stream_consumed:
-            raise RuntimeError("the request body stream has already been consumed")
-        self._stream_consumed = True
-        self._check_declared_length()
-        limit = self.max_body_size
-        received = 0
-        while True:
-            message = await self._receive()
-            kind = message["type"]
-            if kind == "http.request":
-                chunk: bytes = message.get("body", b"")
-                if chunk:
-                    received += len(chunk)
-                    if limit is not None and received > limit:
-                        raise HTTPException(413, "Request body too large")
-                    yield chunk
-                if not message.get("more_body", False):
-                    break
-            elif kind == "http.disconnect":
-                self.disconnected = True
-                raise ClientDisconnect()
+        self._start_reading()
+        more = True
+        while more:
+            chunk, more = await self._next_chunk()
+            if chunk:
+                yield chunk
         yield b""
 
     async def body(self) -> bytes:
         if self._body is None:
-            chunks = [chunk async for chunk in self.stream()]
-            self._body = b"".join(chunks)
+            self._start_reading()
+            # PERF: most bodies arrive in one message; no generator, no join.
+            chunk, more = await self._next_chunk()
+            if more:
+                chunks = [chunk]
+                while more:
+                    chunk, more = await self._next_chunk()
+                    chunks.append(chunk)
+                chunk = b"".join(chunks)
+            self._body = chunk
         return self._body
 
     async def json(self) -> Any:

@@ -100,3 +100,26 @@ def test_state_attribute_bag() -> None:
     del state.x
     with pytest.raises(AttributeError):
         _ = state.x
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "a",
+        "a=",
+        "=b",
+        "a=1&&b=2",
+        "a=1&b=2&a=3",
+        "a=b=c",
+        "&a=1&",
+        "a=%20&b=+",
+        "x=%C3%A9",
+        "k;v=1",
+    ],
+)
+def test_query_fast_path_agrees_with_parse_qsl(query: str) -> None:
+    from urllib.parse import parse_qsl
+
+    expected = parse_qsl(query, keep_blank_values=True)
+    assert QueryParams(query.encode()).multi_items() == expected

@@ -24,11 +24,6 @@ def test_import_loads_no_heavy_or_foreign_framework() -> None:
 
 
 def test_public_names() -> None:
-    from asgiweb.encoders import jsonable_encoder  # noqa: F401
-    from asgiweb.middleware.cors import CORSMiddleware  # noqa: F401
-    from asgiweb.middleware.gzip import GZipMiddleware  # noqa: F401
-    from asgiweb.testclient import TestClient  # noqa: F401
-
     from asgiweb import (  # noqa: F401
         App,
         BackgroundTasks,
@@ -42,7 +37,10 @@ def test_public_names() -> None:
         Router,
         status,
     )
+    from asgiweb.encoders import jsonable_encoder  # noqa: F401
     from asgiweb.middleware import Middleware  # noqa: F401
+    from asgiweb.middleware.cors import CORSMiddleware  # noqa: F401
+    from asgiweb.middleware.gzip import GZipMiddleware  # noqa: F401
     from asgiweb.responses import (  # noqa: F401
         FileResponse,
         HTMLResponse,
@@ -54,3 +52,4 @@ def test_public_names() -> None:
         UJSONResponse,
         XMLResponse,
     )
+    from asgiweb.testclient import TestClient  # noqa: F401
