@@ -130,7 +130,8 @@ def test_http_date_matches_email_utils() -> None:
 
 
 def test_matches_starlette_for_plain_values() -> None:
-    from starlette.responses import Response as StarletteResponse
+    starlette_responses = pytest.importorskip("starlette.responses")
+    StarletteResponse = starlette_responses.Response
 
     theirs = StarletteResponse()
     theirs.set_cookie(
