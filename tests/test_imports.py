@@ -53,3 +53,17 @@ def test_public_names() -> None:
         XMLResponse,
     )
     from asgiweb.testclient import TestClient  # noqa: F401
+
+
+def test_import_stays_light() -> None:
+    # asyncio alone costs ~9 MiB of RSS at import; the server imports it anyway,
+    # but `import asgiweb` (tools, CLIs, the import benchmark) should not.
+    code = (
+        "import sys\n"
+        "import asgiweb, asgiweb.responses, asgiweb.encoders\n"
+        "print(','.join(m for m in ('asyncio', 'ssl', 'mimetypes', 'email') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == ""
