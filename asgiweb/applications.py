@@ -149,9 +149,7 @@ class App(Router):
         if route is None:
             await self._no_route(scope, receive, send, path, allow)
             return
-        request = Request(
-            scope, receive, send, path_params=params, max_body_size=route.max_body_size
-        )
+        request = Request(scope, receive, send, params, route.max_body_size)
         try:
             response = await route.handle(request)
         except ClientDisconnect:

