@@ -149,12 +149,19 @@ class App(Router):
         if route is None:
             await self._no_route(scope, receive, send, path, allow)
             return
-        request = Request(scope, receive, send, params, route.max_body_size)
+        bare = route.bare
+        request: Request | None = None
         try:
-            response = await route.handle(request)
+            if bare is not None:
+                response = await bare()
+            else:
+                request = Request(scope, receive, send, params, route.max_body_size)
+                response = await route.handle(request)
         except ClientDisconnect:
             return
         except Exception as exc:
+            if request is None:
+                request = Request(scope, receive, send, params, route.max_body_size)
             await self._answer_error(request, exc, scope, receive, send)
             return
         try:

@@ -201,6 +201,7 @@ class Route:
     """One path template, its methods, and the compiled plan that answers it."""
 
     __slots__ = (
+        "bare",
         "endpoint",
         "explicit_methods",
         "handle",
@@ -226,7 +227,7 @@ class Route:
         max_body_size: int | None = None,
         default_response_class: type[Response] = JSONResponse,
     ) -> None:
-        from asgiweb._handlers import compile_endpoint
+        from asgiweb._handlers import compile_bare_endpoint, compile_endpoint
 
         self.path = path
         self.endpoint = endpoint
@@ -242,6 +243,12 @@ class Route:
         self.name = name if name is not None else getattr(endpoint, "__name__", path)
         self.max_body_size = max_body_size
         self.segments, self.param_converters = compile_path(path)
+        # A handler without parameters gets a plan that needs no Request at all.
+        self.bare = compile_bare_endpoint(
+            endpoint,
+            response_class=response_class or default_response_class,
+            status_code=status_code,
+        )
         self.handle = compile_endpoint(
             endpoint,
             path_params={k: c.python_type for k, c in self.param_converters.items()},

@@ -4,11 +4,13 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from asgiweb import App, HTTPException, Request, Router
+from asgiweb.exceptions import RequestValidationError
 from asgiweb.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from asgiweb.testclient import TestClient
 from asgiweb.types import Message, Receive, Scope, Send
@@ -407,3 +409,38 @@ def test_cookie_that_needs_quoting_round_trips() -> None:
     r = client.get("/set")
     assert r.cookies["mode"] == 'dark "mode"'
     assert client.get("/get").json() == 'dark "mode"'
+
+
+@dataclass
+class NamedItem:
+    name: str
+
+
+def test_validation_error_handler_can_read_the_body() -> None:
+    app = App()
+
+    @app.post("/items")
+    async def create(item: NamedItem) -> str:
+        return item.name
+
+    @app.exception_handler(RequestValidationError)
+    async def on_invalid(request: Request, exc: Exception) -> Response:
+        return JSONResponse({"body": (await request.body()).decode()}, status_code=400)
+
+    r = TestClient(app).post("/items", json={"name": 3})
+    assert r.status_code == 400
+    assert r.json() == {"body": '{"name":3}'}
+
+
+def test_handler_without_parameters_errors_still_reach_handlers() -> None:
+    app = App()
+
+    @app.get("/fail")
+    async def fail() -> None:
+        raise HTTPException(409, "conflict")
+
+    @app.exception_handler(409)
+    async def on_conflict(request: Request, exc: Exception) -> Response:
+        return PlainTextResponse(f"{request.url.path} conflicted", status_code=409)
+
+    assert TestClient(app).get("/fail").text == "/fail conflicted"
