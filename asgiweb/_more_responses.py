@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from asgiweb.background import BackgroundTask, BackgroundTasks
-from asgiweb.encoders import render_orjson, render_ujson, require_orjson, require_ujson
+from asgiweb.encoders import render_orjson, render_ujson
 from asgiweb.responses import JSONResponse, Response
 
 __all__ = ["ORJSONResponse", "RedirectResponse", "UJSONResponse", "XMLResponse", "quote_url"]
@@ -35,16 +35,7 @@ _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 class ORJSONResponse(JSONResponse):
     """JSON through orjson: the same value as JSONResponse; needs ``pip install orjson``."""
 
-    def __init__(
-        self,
-        content: Any = None,
-        status_code: int = 200,
-        headers: Mapping[str, str] | None = None,
-        media_type: str | None = None,
-        background: BackgroundTask | BackgroundTasks | None = None,
-    ) -> None:
-        require_orjson()
-        super().__init__(content, status_code, headers, media_type, background)
+    # render() runs at construction, so a missing package fails there, by name.
 
     def render(self, content: Any) -> bytes:
         return render_orjson(content)
@@ -53,16 +44,7 @@ class ORJSONResponse(JSONResponse):
 class UJSONResponse(JSONResponse):
     """JSON through ujson: the same value as JSONResponse; needs ``pip install ujson``."""
 
-    def __init__(
-        self,
-        content: Any = None,
-        status_code: int = 200,
-        headers: Mapping[str, str] | None = None,
-        media_type: str | None = None,
-        background: BackgroundTask | BackgroundTasks | None = None,
-    ) -> None:
-        require_ujson()
-        super().__init__(content, status_code, headers, media_type, background)
+    # render() runs at construction, so a missing package fails there, by name.
 
     def render(self, content: Any) -> bytes:
         return render_ujson(content)
