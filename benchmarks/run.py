@@ -2,7 +2,8 @@
 
 Parts (``--only`` picks one): ``inprocess`` (every app's ASGI callable driven directly,
 then the routing benchmark), ``http`` (uvicorn + wrk), ``import`` (import time and RSS),
-``encoder`` (``bench_encoder.py``, when present). A full run prints every table and
+``encoder`` (``bench_encoder.py``), ``params`` (``bench_params.py``: a handler with a
+path parameter, two query parameters and a body, next to FastAPI's). A full run prints every table and
 writes them to ``benchmarks/RESULTS.md``; ``--quick`` or ``--only`` runs print only,
 unless ``--output`` names a file. A full run takes about 5 minutes on 2 cores.
 """
@@ -32,7 +33,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 APPS = ["raw", "asgiweb", "fastapi", "fastapi-model"]
 HTTP_ENDPOINTS = ["plaintext", "json", "items", "encoded"]
-PARTS = ("inprocess", "routing", "http", "import", "encoder")
+PARTS = ("inprocess", "routing", "http", "import", "encoder", "params")
 
 
 @dataclass
@@ -168,13 +169,14 @@ def part_import(s: Settings, out: list[str], summary: Summary) -> None:
     ]
 
 
-def part_encoder(quick: bool, out: list[str]) -> None:
-    script = HERE / "bench_encoder.py"
+def part_script(name: str, title: str, quick_args: list[str], out: list[str]) -> None:
+    """Run a standalone benchmark script and put its printed table in the report."""
+    script = HERE / f"{name}.py"
     if not script.exists():
-        log("encoder: benchmarks/bench_encoder.py not present, skipped")
+        log(f"{name}: benchmarks/{name}.py not present, skipped")
         return
-    cmd = [sys.executable, str(script), *(["--quick"] if quick else [])]
-    log(f"encoder: {shlex.join(cmd)}")
+    cmd = [sys.executable, str(script), *quick_args]
+    log(f"{name}: {shlex.join(cmd)}")
     try:
         proc = subprocess.run(
             cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
@@ -184,7 +186,7 @@ def part_encoder(quick: bool, out: list[str]) -> None:
         status = "" if proc.returncode == 0 else f" (exit status {proc.returncode})"
     except subprocess.TimeoutExpired:
         text, status = "", " (timed out after 300 s)"
-    out += [f"## Encoder (`benchmarks/bench_encoder.py`){status}", "", "```text", text, "```", ""]
+    out += [f"## {title} (`benchmarks/{name}.py`){status}", "", "```text", text, "```", ""]
 
 
 def _load() -> str:
@@ -244,7 +246,10 @@ def main(argv: list[str] | None = None) -> int:
     if "import" in wanted:
         part_import(settings, out, summary)
     if "encoder" in wanted:
-        part_encoder(args.quick, out)
+        part_script("bench_encoder", "Encoder", ["--quick"] if args.quick else [], out)
+    if "params" in wanted:
+        quick_params = ["--rounds", "3", "--batch", "50"] if args.quick else ["--uvloop"]
+        part_script("bench_params", "Handler parameters", quick_params, out)
     checks = report.targets(summary.inprocess, summary.http, summary.imports)
     if checks:
         out[targets_at:targets_at] = [
