@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from asgiweb.background import BackgroundTask, BackgroundTasks, as_background
-from asgiweb.datastructures import MutableHeaders, RawHeaders, validate_header
+from asgiweb.datastructures import MutableHeaders, validate_header
 from asgiweb.encoders import render_json
 from asgiweb.types import Receive, Scope, Send
 

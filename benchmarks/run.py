@@ -3,9 +3,9 @@
 Parts (``--only`` picks one): ``inprocess`` (every app's ASGI callable driven directly,
 then the routing benchmark), ``http`` (uvicorn + wrk), ``import`` (import time and RSS),
 ``encoder`` (``bench_encoder.py``), ``params`` (``bench_params.py``: a handler with a
-path parameter, two query parameters and a body, next to FastAPI's). A full run prints every table and
-writes them to ``benchmarks/RESULTS.md``; ``--quick`` or ``--only`` runs print only,
-unless ``--output`` names a file. A full run takes about 5 minutes on 2 cores.
+path parameter, two query parameters and a body, next to FastAPI's). A full run prints
+every table and writes them to ``benchmarks/RESULTS.md``; ``--quick`` or ``--only``
+runs print only, unless ``--output`` names a file. A full run takes about 5 minutes on 2 cores.
 """
 
 from __future__ import annotations
