@@ -402,22 +402,7 @@ def _dataclass_converter(cls: type) -> Converter:
             return value
         if not isinstance(value, dict):
             fail("dataclass_type", type_msg, value, {"class_name": class_name})
-        kwargs = {}
-        errors: list[ErrorDict] | None = None
-        for name, convert_field, required in plan:
-            if name in value:
-                try:
-                    kwargs[name] = convert_field(value[name])
-                except Invalid as exc:
-                    if errors is None:
-                        errors = []
-                    errors.extend(prefix_errors(exc.errors, name))
-            elif required:
-                if errors is None:
-                    errors = []
-                errors.append({**error("missing", "Field required", value), "loc": (name,)})
-        if errors:
-            raise Invalid(errors)
+        kwargs = _convert_fields(plan, value)
         try:
             return cls(**kwargs)
         except (ValueError, AssertionError) as exc:
@@ -426,6 +411,29 @@ def _dataclass_converter(cls: type) -> Converter:
             fail(kind, f"{prefix}, {exc}", value, {"error": {}})
 
     return convert
+
+
+def _convert_fields(
+    plan: list[tuple[str, Converter, bool]], value: dict[str, Any]
+) -> dict[str, Any]:
+    """Convert the planned fields of a JSON object, collecting every error."""
+    out: dict[str, Any] = {}
+    errors: list[ErrorDict] | None = None
+    for name, convert_field, required in plan:
+        if name in value:
+            try:
+                out[name] = convert_field(value[name])
+            except Invalid as exc:
+                if errors is None:
+                    errors = []
+                errors.extend(prefix_errors(exc.errors, name))
+        elif required:
+            if errors is None:
+                errors = []
+            errors.append({**error("missing", "Field required", value), "loc": (name,)})
+    if errors:
+        raise Invalid(errors)
+    return out
 
 
 def _typeddict_converter(cls: type) -> Converter:
@@ -450,23 +458,7 @@ def _typeddict_converter(cls: type) -> Converter:
     def convert(value: Any) -> Any:
         if not isinstance(value, dict):
             fail("dict_type", "Input should be a valid dictionary", value)
-        out = {}
-        errors: list[ErrorDict] | None = None
-        for name, convert_field, required in plan:
-            if name in value:
-                try:
-                    out[name] = convert_field(value[name])
-                except Invalid as exc:
-                    if errors is None:
-                        errors = []
-                    errors.extend(prefix_errors(exc.errors, name))
-            elif required:
-                if errors is None:
-                    errors = []
-                errors.append({**error("missing", "Field required", value), "loc": (name,)})
-        if errors:
-            raise Invalid(errors)
-        return out
+        return _convert_fields(plan, value)
 
     return convert
 
