@@ -26,6 +26,7 @@ from asgiweb.middleware.gzip import GZipMiddleware, accepts_gzip
 from asgiweb.responses import PlainTextResponse
 from asgiweb.testclient import TestClient
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
+from tests.asgi_calls import make_scope as http_scope
 
 # -- helpers -----------------------------------------------------------------------
 
@@ -33,20 +34,7 @@ from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 def make_scope(
     method: str = "GET", headers: Iterable[tuple[str, str]] = (), path: str = "/"
 ) -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    return http_scope(method, path, headers)
 
 
 async def _drive(app: ASGIApp, scope: Scope) -> list[Message]:
