@@ -81,3 +81,15 @@ def test_failed_startup_makes_uvicorn_exit_with_the_message() -> None:
     )
     assert result.returncode != 0
     assert "database unreachable" in result.stderr + result.stdout
+
+
+def test_root_path_routing_and_relative_redirect_behind_a_proxy() -> None:
+    # A TLS-terminating proxy strips /api and uvicorn runs with --root-path /api.
+    with run_server("apps.foundation_app:app", extra=["--root-path", "/api"]) as server:
+        with Client(server.port) as client:
+            reply = client.request("GET", "/items/3")
+            assert reply.status == 200
+            assert json.loads(reply.body) == {"item_id": 3, "q": None}
+            reply = client.request("GET", "/items/3/?q=x")
+            assert reply.status == 307
+            assert reply.header("location") == "/api/items/3?q=x"
