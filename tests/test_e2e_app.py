@@ -86,10 +86,13 @@ def test_failed_startup_makes_uvicorn_exit_with_the_message() -> None:
 def test_root_path_routing_and_relative_redirect_behind_a_proxy() -> None:
     # A TLS-terminating proxy strips /api and uvicorn runs with --root-path /api.
     with run_server("apps.foundation_app:app", extra=["--root-path", "/api"]) as server:
-        with Client(server.port) as client:
+        client = Client(server.port)
+        try:
             reply = client.request("GET", "/items/3")
             assert reply.status == 200
             assert json.loads(reply.body) == {"item_id": 3, "q": None}
             reply = client.request("GET", "/items/3/?q=x")
             assert reply.status == 307
             assert reply.header("location") == "/api/items/3?q=x"
+        finally:
+            client.close()
