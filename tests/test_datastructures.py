@@ -123,3 +123,10 @@ def test_query_fast_path_agrees_with_parse_qsl(query: str) -> None:
 
     expected = parse_qsl(query, keep_blank_values=True)
     assert QueryParams(query.encode()).multi_items() == expected
+
+
+def test_query_get_gives_last_value_or_default() -> None:
+    query = QueryParams(b"a=1&a=2")
+    assert query.get("a") == "2"
+    assert query.get("b") is None
+    assert query.get("b", "d") == "d"
