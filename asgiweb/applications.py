@@ -144,7 +144,10 @@ class App(Router):
         path: str = scope["path"]
         root_path: str = scope.get("root_path", "")
         if root_path and path.startswith(root_path):
-            path = path[len(root_path) :] or "/"
+            rest = path[len(root_path) :]
+            # Only a whole-segment prefix is the mount point: /api + /x, not /apix.
+            if not rest or rest[0] == "/":
+                path = rest or "/"
         route, params, allow = self.table.lookup(path, scope["method"])
         if route is None:
             await self._no_route(scope, receive, send, path, allow)

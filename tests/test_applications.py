@@ -444,3 +444,22 @@ def test_handler_without_parameters_errors_still_reach_handlers() -> None:
         return PlainTextResponse(f"{request.url.path} conflicted", status_code=409)
 
     assert TestClient(app).get("/fail").text == "/fail conflicted"
+
+
+@pytest.mark.anyio
+async def test_root_path_is_stripped_only_on_a_segment_boundary() -> None:
+    app = App()
+
+    @app.get("/apix/data")
+    async def data() -> str:
+        return "data"
+
+    @app.get("/data")
+    async def mounted() -> str:
+        return "mounted"
+
+    base = {"type": "http", "method": "GET", "headers": [], "query_string": b""}
+    sent = await _call(app, {**base, "path": "/apix/data", "root_path": "/api"}, [])
+    assert sent[1]["body"] == b'"data"'
+    sent = await _call(app, {**base, "path": "/api/data", "root_path": "/api"}, [])
+    assert sent[1]["body"] == b'"mounted"'
