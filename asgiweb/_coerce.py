@@ -370,6 +370,25 @@ def _date_from_datetime(moment: _dt.datetime, value: Any) -> _dt.date:
     return moment.date()
 
 
+def _date_parsing(exc: DateTimeError, value: Any) -> NoReturn:
+    fail(
+        "date_parsing",
+        f"Input should be a valid date in the format YYYY-MM-DD, {exc}",
+        value,
+        {"error": str(exc)},
+    )
+
+
+def _date_from_datetime_parsing(exc: DateTimeError, value: Any) -> NoReturn:
+    problem = str(exc)
+    fail(
+        "date_from_datetime_parsing",
+        f"Input should be a valid date or datetime, {problem}",
+        value,
+        {"error": problem},
+    )
+
+
 def to_date(value: Any) -> _dt.date:
     if type(value) is _dt.date:
         return value
@@ -377,43 +396,21 @@ def to_date(value: Any) -> _dt.date:
         try:
             return parse_date(value)
         except YearZeroError as exc:
-            fail(
-                "date_parsing",
-                f"Input should be a valid date in the format YYYY-MM-DD, {exc}",
-                value,
-                {"error": str(exc)},
-            )
+            _date_parsing(exc, value)
         except DateTimeError:
             pass
         try:
             moment = parse_datetime(value, date_only=True)
         except YearZeroError as exc:
-            fail(
-                "date_parsing",
-                f"Input should be a valid date in the format YYYY-MM-DD, {exc}",
-                value,
-                {"error": str(exc)},
-            )
+            _date_parsing(exc, value)
         except DateTimeError as exc:
-            problem = str(exc)
-            fail(
-                "date_from_datetime_parsing",
-                f"Input should be a valid date or datetime, {problem}",
-                value,
-                {"error": problem},
-            )
+            _date_from_datetime_parsing(exc, value)
         return _date_from_datetime(moment, value)
     if _number(value):
         try:
             moment = timestamp_to_datetime(float(value), date_only=True)
         except DateTimeError as exc:
-            problem = str(exc)
-            fail(
-                "date_from_datetime_parsing",
-                f"Input should be a valid date or datetime, {problem}",
-                value,
-                {"error": problem},
-            )
+            _date_from_datetime_parsing(exc, value)
         return _date_from_datetime(moment, value)
     if isinstance(value, _dt.datetime):
         return _date_from_datetime(value, value)

@@ -35,7 +35,7 @@ import anyio.to_thread
 from asgiweb._cookies import http_date
 from asgiweb._ranges import if_range_allows, not_modified, parse_range
 from asgiweb._streaming import _spec_at_least_2_4, _Watch
-from asgiweb.background import BackgroundTask, BackgroundTasks, as_background
+from asgiweb.background import BackgroundTask, BackgroundTasks
 from asgiweb.datastructures import validate_header
 from asgiweb.responses import Response, _content_type
 from asgiweb.types import Receive, Scope, Send
@@ -113,15 +113,12 @@ class FileResponse(Response):
         content_disposition_type: str = "attachment",
     ) -> None:
         self.path = os.fspath(path)
-        self.status_code = status_code
         self.filename = filename
         self.send_header_only = method is not None and method.upper() == "HEAD"
-        self.background = None if background is None else as_background(background)
         if media_type is None:
             import mimetypes
 
             media_type = mimetypes.guess_type(filename or self.path)[0] or "text/plain"
-        self.media_type = media_type
         if stat_result is None:
             # PERF: one stat on the event loop (~2 µs on a local disk) instead of
             # a worker-thread hop (~70 µs, measured in the notes on READ_AHEAD).
@@ -135,8 +132,8 @@ class FileResponse(Response):
         self.size = stat_result.st_size
         self.mtime = stat_result.st_mtime
         self.etag = f'"{stat_result.st_mtime_ns:x}-{stat_result.st_size:x}"'
-        self.body = b""
-        self.init_headers(headers)
+        # Response's own init: no rendered body (b""), headers from init_headers below.
+        super().__init__(None, status_code, headers, media_type, background)
         if filename is not None and all(k != b"content-disposition" for k, _ in self.raw_headers):
             self.raw_headers.append(
                 validate_header(

@@ -48,7 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 
-from asgiweb.background import BackgroundTask, BackgroundTasks, as_background
+from asgiweb.background import BackgroundTask, BackgroundTasks
 from asgiweb.datastructures import validate_header
 from asgiweb.responses import Response, _content_type
 from asgiweb.types import Receive, Scope, Send
@@ -184,11 +184,6 @@ class StreamingResponse(Response):
         media_type: str | None = None,
         background: BackgroundTask | BackgroundTasks | None = None,
     ) -> None:
-        self.status_code = status_code
-        if media_type is not None:
-            self.media_type = media_type
-        self.background = None if background is None else as_background(background)
-        self.body = b""
         self.is_async: bool
         self.body_iterator: AsyncIterable[Any] | Iterable[Any]
         if isinstance(content, bytes | str):
@@ -204,7 +199,9 @@ class StreamingResponse(Response):
                 "StreamingResponse content must be an async iterable, an iterable or a "
                 f"file-like object, not {type(content).__name__}"
             )
-        self.init_headers(headers)
+        # The body is the iterator: Response's own init renders nothing (b"")
+        # and calls the init_headers below, which adds no content-length.
+        super().__init__(None, status_code, headers, media_type, background)
 
     def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
         """Like Response's, without ``content-length``: the length is unknown until the end."""
