@@ -56,12 +56,8 @@ class XMLResponse(Response):
     media_type = "application/xml"
 
     def render(self, content: Any) -> bytes:
-        if content is None:
-            return b""
-        if isinstance(content, bytes):
-            return content
-        if isinstance(content, str):
-            return content.encode(self.charset)
+        if content is None or isinstance(content, str | bytes | bytearray | memoryview):
+            return super().render(content)  # a document already: sent as it is
         from asgiweb._xml import to_xml
 
         return to_xml(content)
