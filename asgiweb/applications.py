@@ -31,8 +31,9 @@ from typing import Any, TypeVar
 
 from asgiweb.datastructures import State
 from asgiweb.exceptions import ClientDisconnect, HTTPException, RequestValidationError
+from asgiweb.middleware import Middleware, build_middleware_stack
 from asgiweb.requests import Request
-from asgiweb.responses import JSONResponse, PlainTextResponse, Response
+from asgiweb.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from asgiweb.routing import Router
 from asgiweb.types import ASGIApp, Receive, Scope, Send
 
@@ -98,15 +99,11 @@ class App(Router):
         """Add a pure ASGI middleware, ``cls(app, **options)``, outside those added before."""
         if self._started:
             raise RuntimeError("cannot add middleware after the application has started")
-        from asgiweb.middleware import Middleware
-
         self.user_middleware.insert(0, Middleware(cls, *args, **options))
 
     def _build_stack(self) -> ASGIApp | None:
         if not self.user_middleware:
             return None
-        from asgiweb.middleware import build_middleware_stack
-
         return _ServerErrors(build_middleware_stack(self._handle, self.user_middleware), self)
 
     # -- ASGI entry point ----------------------------------------------------------
@@ -192,8 +189,6 @@ class App(Router):
                 if found is not None or other_allow is not None:
                     query = scope.get("query_string", b"").decode("latin-1")
                     location = scope.get("root_path", "") + other + (f"?{query}" if query else "")
-                    from asgiweb.responses import RedirectResponse
-
                     await RedirectResponse(location, status_code=307)(scope, receive, send)
                     return
             exc = HTTPException(404)

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from asgiweb._endpoint.plan import compile_bare_endpoint, compile_endpoint
 from asgiweb.responses import JSONResponse, Response
 from asgiweb.types import ASGIApp
 
@@ -227,8 +228,6 @@ class Route:
         max_body_size: int | None = None,
         default_response_class: type[Response] = JSONResponse,
     ) -> None:
-        from asgiweb._handlers import compile_bare_endpoint, compile_endpoint
-
         self.path = path
         self.endpoint = endpoint
         self.explicit_methods = frozenset(m.upper() for m in methods)

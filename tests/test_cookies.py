@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asgiweb._cookies import build_set_cookie, http_date, quote_cookie_value
+from asgiweb.responses._cookies import build_set_cookie, http_date, quote_cookie_value
 
 FIXED = datetime(2026, 1, 1, 12, 30, 5, tzinfo=UTC)
 

@@ -25,7 +25,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from asgiweb import _json, encoders
 from asgiweb.encoders import (
     MissingDependencyError,
     jsonable_encoder,
@@ -33,6 +32,8 @@ from asgiweb.encoders import (
     render_orjson,
     render_ujson,
 )
+from asgiweb.encoders import jsonable as encoders
+from asgiweb.encoders import plans as _json
 
 
 def reference_bytes(value: Any) -> bytes:

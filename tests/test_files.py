@@ -8,8 +8,8 @@ from pathlib import Path
 import anyio
 import pytest
 
-from asgiweb._files import CHUNK_SIZE, FileResponse, content_disposition
 from asgiweb.background import BackgroundTask
+from asgiweb.responses.files import CHUNK_SIZE, FileResponse, content_disposition
 from tests.asgi_calls import Message, Peer, call, make_scope
 
 pytestmark = pytest.mark.anyio

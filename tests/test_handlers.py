@@ -1,4 +1,4 @@
-"""Handler plans (``asgiweb._handlers``) through the App, and 422 bodies against FastAPI.
+"""Handler plans (``asgiweb._endpoint.plan``) through the App, and 422 bodies against FastAPI.
 
 The oracle tests write each handler once, as source text, and run it under
 FastAPI (when installed) and under asgiweb; the status and the JSON body must be
@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from asgiweb import App, BackgroundTasks, Body, Cookie, Header, Query, Request, Response
-from asgiweb._handlers import compile_endpoint
+from asgiweb._endpoint.plan import compile_endpoint
 from asgiweb.exceptions import RequestValidationError
 from asgiweb.params import Path
 from asgiweb.responses import JSONResponse, PlainTextResponse, RedirectResponse

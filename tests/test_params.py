@@ -8,7 +8,7 @@ import anyio
 import pytest
 
 from asgiweb import App, Body, Cookie, Header, Query
-from asgiweb._handlers import compile_endpoint
+from asgiweb._endpoint.plan import compile_endpoint
 from asgiweb.exceptions import RequestValidationError
 from asgiweb.params import (
     REQUIRED,

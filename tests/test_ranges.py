@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asgiweb._ranges import (
+from asgiweb.responses._ranges import (
     MAX_RANGES,
     etag_matches,
     if_range_allows,

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from asgiweb import encoders
 from asgiweb.background import BackgroundTask, BackgroundTasks
+from asgiweb.encoders import jsonable as encoders
 from asgiweb.responses import (
     HTMLResponse,
     JSONResponse,

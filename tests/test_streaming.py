@@ -11,8 +11,8 @@ from collections.abc import AsyncIterator, Generator, Iterator
 import anyio
 import pytest
 
-from asgiweb._streaming import CHUNK_SIZE, StreamingResponse
 from asgiweb.background import BackgroundTask, BackgroundTasks
+from asgiweb.responses.streaming import CHUNK_SIZE, StreamingResponse
 from tests.asgi_calls import Message, Peer, call, make_scope
 
 pytestmark = pytest.mark.anyio

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from asgiweb._validation import Invalid, compile_converter, is_body_type
+from asgiweb._validation.compiler import Invalid, compile_converter, is_body_type
 from asgiweb.params import Query
 
 pydantic = pytest.importorskip("pydantic")
@@ -460,7 +460,7 @@ def test_validation_never_imports_pydantic() -> None:
 
     code = (
         "import sys, dataclasses\n"
-        "from asgiweb._validation import compile_converter\n"
+        "from asgiweb._validation.compiler import compile_converter\n"
         "@dataclasses.dataclass\n"
         "class A:\n    x: int\n"
         "compile_converter(A)({'x': '1'})\n"

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asgiweb._xml import DECLARATION, check_name, to_xml
+from asgiweb.responses.xml import DECLARATION, check_name, to_xml
 
 
 def body(data: Any) -> str:

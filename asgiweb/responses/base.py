@@ -20,21 +20,10 @@ from typing import Any
 
 from asgiweb.background import BackgroundTask, BackgroundTasks, as_background
 from asgiweb.datastructures import MutableHeaders, validate_header
-from asgiweb.encoders import render_json
+from asgiweb.responses._cookies import build_set_cookie
 from asgiweb.types import Receive, Scope, Send
 
-__all__ = [
-    "FileResponse",
-    "HTMLResponse",
-    "JSONResponse",
-    "ORJSONResponse",
-    "PlainTextResponse",
-    "RedirectResponse",
-    "Response",
-    "StreamingResponse",
-    "UJSONResponse",
-    "XMLResponse",
-]
+__all__ = ["HTMLResponse", "PlainTextResponse", "Response", "encode_content_type"]
 
 _NO_BODY_STATUSES = frozenset({204, 304})
 # PERF: the content-type header value depends only on (media_type, charset);
@@ -45,7 +34,7 @@ _CONTENT_TYPES: dict[tuple[str, str], bytes] = {}
 _CONTENT_TYPE_HEADERS: dict[str, tuple[bytes, bytes]] = {}  # utf-8 only, by media type
 
 
-def _content_type(media_type: str, charset: str) -> bytes:
+def encode_content_type(media_type: str, charset: str) -> bytes:
     key = (media_type, charset)
     value = _CONTENT_TYPES.get(key)
     if value is None:
@@ -109,7 +98,7 @@ class Response:
             else:
                 content_type = _CONTENT_TYPE_HEADERS.get(media_type)
                 if content_type is None or self.charset != "utf-8":
-                    content_type = (b"content-type", _content_type(media_type, self.charset))
+                    content_type = (b"content-type", encode_content_type(media_type, self.charset))
             if status >= 200 and status not in _NO_BODY_STATUSES:
                 length = (b"content-length", b"%d" % len(self.body))
                 self.raw_headers = [length] if content_type is None else [length, content_type]
@@ -121,7 +110,7 @@ class Response:
         if b"content-length" not in names and status >= 200 and status not in _NO_BODY_STATUSES:
             raw.append((b"content-length", b"%d" % len(self.body)))
         if media_type is not None and b"content-type" not in names:
-            raw.append((b"content-type", _content_type(media_type, self.charset)))
+            raw.append((b"content-type", encode_content_type(media_type, self.charset)))
         self.raw_headers = raw
 
     @property
@@ -145,8 +134,6 @@ class Response:
         samesite: str | None = "lax",
         partitioned: bool = False,
     ) -> None:
-        from asgiweb._cookies import build_set_cookie
-
         self.headers.append(
             "set-cookie",
             build_set_cookie(
@@ -205,24 +192,3 @@ class PlainTextResponse(Response):
 
 class HTMLResponse(Response):
     media_type = "text/html"
-
-
-class JSONResponse(Response):
-    """Any value the encoder takes, rendered as compact UTF-8 JSON (FastAPI's bytes)."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return render_json(content)
-
-
-# The rest of the hierarchy lives in private modules (one concept each) that
-# subclass the classes above, so they are imported after them.
-from asgiweb._files import FileResponse  # noqa: E402
-from asgiweb._more_responses import (  # noqa: E402
-    ORJSONResponse,
-    RedirectResponse,
-    UJSONResponse,
-    XMLResponse,
-)
-from asgiweb._streaming import StreamingResponse  # noqa: E402

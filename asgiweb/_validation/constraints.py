@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from asgiweb._coerce import Converter, fail
+from asgiweb._validation.scalars import Converter, fail
 
 __all__ = ["constrain", "constraints_of", "plural"]
 

@@ -1,4 +1,4 @@
-"""Data to XML for ``XMLResponse`` (XML 1.0, fifth edition).
+"""``XMLResponse``: documents sent as they are, data serialised to XML 1.0 (fifth edition).
 
 Mapping rules (the data is first reduced by ``jsonable_encoder``, so dataclasses,
 pydantic models, datetimes, UUIDs, Decimals... arrive as dicts, lists and scalars):
@@ -32,7 +32,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["check_name", "to_xml"]
+from asgiweb.encoders import jsonable_encoder
+from asgiweb.responses.base import Response
+
+__all__ = ["XMLResponse", "check_name", "to_xml"]
 
 DECLARATION = '<?xml version="1.0" encoding="utf-8"?>\n'
 
@@ -145,10 +148,19 @@ def _root_name(content: Any, data: Any) -> tuple[str, Any]:
 
 def to_xml(content: Any) -> bytes:
     """Serialise data (see the rules above) to a UTF-8 XML document."""
-    from asgiweb.encoders import jsonable_encoder
-
     data = jsonable_encoder(content)
     name, value = _root_name(content, data)
     out = [DECLARATION]
     _write_content(out, name, value)
     return "".join(out).encode("utf-8")
+
+
+class XMLResponse(Response):
+    """An XML document: ``str``/``bytes`` as they are, data serialised (rules above)."""
+
+    media_type = "application/xml"
+
+    def render(self, content: Any) -> bytes:
+        if content is None or isinstance(content, str | bytes | bytearray | memoryview):
+            return super().render(content)  # a document already: sent as it is
+        return to_xml(content)

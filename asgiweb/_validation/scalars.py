@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any, NoReturn
 
-from asgiweb._datetimes import (
+from asgiweb._validation.datetimes import (
     DateTimeError,
     YearZeroError,
     is_number_text,
@@ -446,7 +446,7 @@ def to_timedelta(value: Any) -> _dt.timedelta:
     if _number(value):
         return _dt.timedelta(seconds=float(value))
     if isinstance(value, str):
-        from asgiweb._datetimes import parse_duration
+        from asgiweb._validation.datetimes import parse_duration
 
         try:
             return parse_duration(value)

@@ -25,7 +25,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from asgiweb._validation import Converter, Invalid, is_pydantic_model, is_typeddict
+from asgiweb._validation.compiler import Converter, Invalid, is_pydantic_model, is_typeddict
 from asgiweb.requests import Request
 
 __all__ = ["is_model_class", "is_sequence", "model_extractor", "unwrap_optional"]

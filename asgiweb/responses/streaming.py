@@ -23,7 +23,7 @@ Theory of operation.  Watching for ``http.disconnect`` while the iterator is
 busy needs something awaiting ``receive()`` concurrently.  Instead of an anyio
 task group (about 65 µs per response, see perf-facts.md), one bare asyncio task
 awaits ``receive()``, created only once the body has yielded to the event loop
-(see ``_Watch``); when it sees the disconnect it sets a flag and, for an
+(see ``Watch``); when it sees the disconnect it sets a flag and, for an
 async iterator, cancels the streaming task, which is then somewhere inside
 ``__anext__`` or ``send``.  The streaming task recognises that cancellation as
 its own (``Task.uncancel``), closes the iterator and carries on with the
@@ -50,7 +50,7 @@ import anyio.to_thread
 
 from asgiweb.background import BackgroundTask, BackgroundTasks
 from asgiweb.datastructures import validate_header
-from asgiweb.responses import Response, _content_type
+from asgiweb.responses.base import Response, encode_content_type
 from asgiweb.types import Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ class _FileChunks:
             close()
 
 
-def _spec_at_least_2_4(scope: Scope) -> bool:
+def spec_at_least_2_4(scope: Scope) -> bool:
     version = scope.get("asgi", {}).get("spec_version", "2.0")
     try:
         major, minor = (int(part) for part in str(version).split(".")[:2])
@@ -116,7 +116,7 @@ def _spec_at_least_2_4(scope: Scope) -> bool:
     return (major, minor) >= (2, 4)
 
 
-class _Watch:
+class Watch:
     """Per-call state shared by the streaming task and its disconnect watcher.
 
     The watcher task is not created up front: ``start()`` only schedules its
@@ -157,7 +157,7 @@ class _Watch:
             self.watcher = None
 
 
-async def _watch_disconnect(receive: Receive, watch: _Watch) -> None:
+async def _watch_disconnect(receive: Receive, watch: Watch) -> None:
     try:
         while True:
             message = await receive()
@@ -208,7 +208,7 @@ class StreamingResponse(Response):
         raw = [] if headers is None else [validate_header(k, v) for k, v in headers.items()]
         media_type = self.media_type
         if media_type is not None and all(name != b"content-type" for name, _ in raw):
-            raw.append((b"content-type", _content_type(media_type, self.charset)))
+            raw.append((b"content-type", encode_content_type(media_type, self.charset)))
         self.raw_headers = raw
         self._headers = None
 
@@ -232,7 +232,7 @@ class StreamingResponse(Response):
                 }
             )
         except OSError:
-            if not _spec_at_least_2_4(scope):
+            if not spec_at_least_2_4(scope):
                 raise
             # Gone before the first byte: nothing to send, the rest still runs.
             await self._close_iterator()
@@ -243,7 +243,7 @@ class StreamingResponse(Response):
             await self._close_iterator()
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         else:
-            watch = _Watch(asyncio.current_task())
+            watch = Watch(asyncio.current_task())
             watch.start(receive)
             try:
                 if self.is_async:
@@ -267,7 +267,7 @@ class StreamingResponse(Response):
         if self.background is not None:
             await self.background()
 
-    async def _stream_async(self, scope: Scope, send: Send, watch: _Watch) -> None:
+    async def _stream_async(self, scope: Scope, send: Send, watch: Watch) -> None:
         import asyncio  # PERF: lazy, importing asyncio costs ~9 MiB RSS (import_cost)
         iterable = self.body_iterator
         assert isinstance(iterable, AsyncIterable)
@@ -295,7 +295,7 @@ class StreamingResponse(Response):
             watch.cancellable = False
             # Spec 2.4: OSError from send() means the client is gone; from the
             # iterator it is the iterator's own failure.
-            if not sending or not _spec_at_least_2_4(scope):
+            if not sending or not spec_at_least_2_4(scope):
                 raise
             watch.disconnected = True
         finally:
@@ -309,7 +309,7 @@ class StreamingResponse(Response):
                     raise asyncio.CancelledError
         await self._close_iterator()
 
-    async def _stream_sync(self, scope: Scope, send: Send, watch: _Watch) -> None:
+    async def _stream_sync(self, scope: Scope, send: Send, watch: Watch) -> None:
         content = self.body_iterator
         sending = False
         try:
@@ -339,7 +339,7 @@ class StreamingResponse(Response):
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
                     sending = False
         except OSError:
-            if not sending or not _spec_at_least_2_4(scope):
+            if not sending or not spec_at_least_2_4(scope):
                 raise
             watch.disconnected = True
         await self._close_iterator()

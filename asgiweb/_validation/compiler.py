@@ -4,7 +4,7 @@
 :class:`Invalid` listing *every* problem found (a dataclass with three bad
 fields gives three errors), each with pydantic's ``type``, ``msg``, ``input``,
 ``ctx`` and a ``loc`` relative to the value.  Supported: the scalars of
-``asgiweb._coerce``, ``Enum``, ``Literal``, ``Optional``/``Union``,
+``asgiweb._validation.scalars``, ``Enum``, ``Literal``, ``Optional``/``Union``,
 ``list``/``set``/``frozenset``/``tuple``/``dict`` and their abstract
 spellings, ``Any``, ``NewType``, ``Annotated`` constraints (``gt``...``pattern``,
 from our markers, ``annotated_types`` or pydantic's ``Field``), dataclasses,
@@ -30,7 +30,8 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from asgiweb._coerce import (
+from asgiweb._validation.constraints import constrain, constraints_of, plural
+from asgiweb._validation.scalars import (
     SCALARS,
     Converter,
     ErrorDict,
@@ -40,7 +41,6 @@ from asgiweb._coerce import (
     fail,
     literal_converter,
 )
-from asgiweb._constraints import constrain, constraints_of, plural
 
 __all__ = [
     "Converter",

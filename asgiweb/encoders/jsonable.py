@@ -3,7 +3,7 @@
 Rules (the contract in ``shared/api.md``):
 
 - ``jsonable_encoder`` returns what FastAPI 0.165's returns; the type rules
-  and their order are listed at the top of ``asgiweb/_json.py``.
+  and their order are listed at the top of ``asgiweb/encoders/plans.py``.
   ``include``/``exclude`` filter the keys of the top-level mapping (a
   dataclass's fields, a dict's keys, a model's fields) and of each item of a
   top-level list; ``exclude_none`` drops None values from every mapping;
@@ -36,7 +36,7 @@ Theory of operation. ``render_json`` never builds the intermediate
 ``jsonable_encoder`` tree: the C encoder of the standard ``json`` module walks
 the data and calls a hook only for what it cannot write (UUID, datetime,
 Decimal, dataclass...). The hook converts one level, through a converter
-chosen once per exact class (``_json.PLANS``), the same converters
+chosen once per exact class (``plans.PLANS``), the same converters
 ``jsonable_encoder`` uses, so there is one implementation of each rule. The C
 walk differs from the reference in two places, both handled by restarting on
 the reference path (``jsonable_encoder`` then the same C encoder): a dict key
@@ -54,8 +54,8 @@ import importlib
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from asgiweb import _json
-from asgiweb._json import (
+from asgiweb.encoders import plans
+from asgiweb.encoders.plans import (
     AGAIN,
     DATACLASS,
     FINAL,
@@ -128,7 +128,7 @@ def _encode(obj: Any, include: Any, exclude: Any, options: _Options) -> Any:
         if encoder is not None:
             return encoder(obj)
     cls = type(obj)
-    plan = PLANS.get(cls) or _json.plan(cls)
+    plan = PLANS.get(cls) or plans.plan(cls)
     kind, convert = plan
     if kind == IDENTITY:
         return obj
@@ -190,7 +190,7 @@ def _make_encoder() -> Callable[[Any], str]:
             separators=(",", ":"),
             allow_nan=False,
             check_circular=False,
-            default=_json.JSON.default,
+            default=plans.JSON.default,
         ).encode
 
     # PERF: one C encoder for the process instead of JSONEncoder.encode, which
@@ -199,7 +199,7 @@ def _make_encoder() -> Callable[[Any], str]:
     # no circular check; a cycle ends in RecursionError, as it does in
     # jsonable_encoder (the reference's first step).
     encoder = make_encoder(
-        None, _json.JSON.default, encode_basestring, None, ":", ",", False, False, False
+        None, plans.JSON.default, encode_basestring, None, ":", ",", False, False, False
     )
 
     def encode(obj: Any) -> str:
@@ -291,10 +291,10 @@ def require_orjson() -> None:
             orjson.dumps,
             orjson.JSONEncodeError,
             option,
-            _json.orjson_target(native_datetimes=True).default,
+            plans.orjson_target(native_datetimes=True).default,
             suspect,
             exact,
-            _json.orjson_target(native_datetimes=False).default,
+            plans.orjson_target(native_datetimes=False).default,
         )
 
 
@@ -334,7 +334,7 @@ def render_ujson(content: Any) -> bytes:
             ensure_ascii=False,
             escape_forward_slashes=False,
             allow_nan=False,
-            default=_json.JSON.default,
+            default=plans.JSON.default,
         )
     except Retry:
         return render_json(content)

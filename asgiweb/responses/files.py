@@ -10,7 +10,7 @@ Rules kept here (RFC 9110, RFC 6266, ASGI HTTP spec and its pathsend extension):
 - ``filename`` gives ``content-disposition`` (RFC 6266): ``filename="..."``
   with ``\\`` and ``"`` escaped; a non-ASCII name also gets
   ``filename*=utf-8''<percent-encoded>`` (RFC 8187) after an ASCII fallback.
-- Conditional and range requests follow ``asgiweb._ranges`` (304, 206 single
+- Conditional and range requests follow ``asgiweb.responses._ranges`` (304, 206 single
   part, 206 ``multipart/byteranges``, 416), for GET and HEAD of a 200 only.
 - HEAD sends the same headers as GET and no body.
 - The body is read in ``CHUNK_SIZE`` pieces in a worker thread, one piece in
@@ -32,12 +32,12 @@ from urllib.parse import quote
 
 import anyio.to_thread
 
-from asgiweb._cookies import http_date
-from asgiweb._ranges import if_range_allows, not_modified, parse_range
-from asgiweb._streaming import _spec_at_least_2_4, _Watch
 from asgiweb.background import BackgroundTask, BackgroundTasks
 from asgiweb.datastructures import validate_header
-from asgiweb.responses import Response, _content_type
+from asgiweb.responses._cookies import http_date
+from asgiweb.responses._ranges import if_range_allows, not_modified, parse_range
+from asgiweb.responses.base import Response, encode_content_type
+from asgiweb.responses.streaming import Watch, spec_at_least_2_4
 from asgiweb.types import Receive, Scope, Send
 
 __all__ = ["FileResponse", "content_disposition"]
@@ -146,7 +146,7 @@ class FileResponse(Response):
         names = {name for name, _ in raw}
         defaults = (
             (b"content-length", b"%d" % self.size),
-            (b"content-type", _content_type(self.media_type or "text/plain", self.charset)),
+            (b"content-type", encode_content_type(self.media_type or "text/plain", self.charset)),
             (b"last-modified", http_date(self.mtime).encode("latin-1")),
             (b"etag", self.etag.encode("latin-1")),
             (b"accept-ranges", b"bytes"),
@@ -242,7 +242,7 @@ class FileResponse(Response):
         import secrets
 
         boundary = secrets.token_hex(16).encode("ascii")
-        part_type = _content_type(self.media_type or "text/plain", self.charset)
+        part_type = encode_content_type(self.media_type or "text/plain", self.charset)
         parts = [
             (
                 b"--%s\r\ncontent-type: %s\r\ncontent-range: bytes %d-%d/%d\r\n\r\n"
@@ -278,7 +278,7 @@ class FileResponse(Response):
     ) -> None:
         """Send each ``(prefix, start, stop)`` slice of the file, then ``trailer``, the end."""
         run_sync = anyio.to_thread.run_sync
-        watch = _Watch(None)
+        watch = Watch(None)
         watch.start(receive)
         sending = False
         reader = _Reader(self.path)
@@ -305,7 +305,7 @@ class FileResponse(Response):
             await send({"type": "http.response.body", "body": trailer, "more_body": False})
         except OSError:
             # Spec 2.4: send() raising OSError means the client is gone.
-            if sending and _spec_at_least_2_4(scope):
+            if sending and spec_at_least_2_4(scope):
                 return
             raise
         finally:

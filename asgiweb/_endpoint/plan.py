@@ -8,7 +8,7 @@ a request only runs those closures.  Rules, in FastAPI's order of precedence:
 1. annotated ``Request`` / ``Response`` / ``BackgroundTasks``: injected;
 2. a marker (``Query() Header() Cookie() Body() Path()``, as the default or in
    ``Annotated``) says the source; a model class under ``Query()``, ``Header()``
-   or ``Cookie()`` gathers its fields from there (``asgiweb._param_models``);
+   or ``Cookie()`` gathers its fields from there (``asgiweb._endpoint.sources``);
 3. a name in the route's path template: the path;
 4. a body type (dataclass, TypedDict, pydantic model, dict, list of those): the
    JSON body, whole when it is the only body parameter (and not ``embed=True``),
@@ -38,8 +38,8 @@ from typing import Any
 
 import anyio.to_thread
 
-from asgiweb._param_models import is_model_class, is_sequence, model_extractor
-from asgiweb._validation import (
+from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
+from asgiweb._validation.compiler import (
     Converter,
     Invalid,
     compile_converter,
