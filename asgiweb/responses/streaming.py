@@ -21,7 +21,7 @@ Rules kept here (ASGI HTTP spec 2.3/2.4):
 
 Theory of operation.  Watching for ``http.disconnect`` while the iterator is
 busy needs something awaiting ``receive()`` concurrently.  Instead of an anyio
-task group (about 65 µs per response, see perf-facts.md), one bare asyncio task
+task group (~65 µs per response, ``benchmarks/inprocess.py``), one bare asyncio task
 awaits ``receive()``, created only once the body has yielded to the event loop
 (see ``Watch``); when it sees the disconnect it sets a flag and, for an
 async iterator, cancels the streaming task, which is then somewhere inside
