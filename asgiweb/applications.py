@@ -35,6 +35,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 from asgiweb.datastructures import State
 from asgiweb.exception_handlers import ExceptionHandler, ExceptionHandlers, call_handler
 from asgiweb.middleware import Middleware, build_middleware_stack
+from asgiweb.middleware.base import BaseHTTPMiddleware
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, PlainTextResponse, Response
 from asgiweb.routing import Mount, Route, RouteOptions, Router, response_started
@@ -234,6 +235,18 @@ class App:
         if self._started:
             raise RuntimeError("cannot add middleware after the application has started")
         self.user_middleware.insert(0, Middleware(cls, *args, **options))
+
+    def middleware(self, middleware_type: str) -> Callable[[F], F]:
+        """``@app.middleware("http")``: a dispatch function around every HTTP request
+        (``asgiweb.middleware.base``: streamed, not buffered)."""
+        if middleware_type != "http":
+            raise ValueError(f"middleware type must be 'http', not {middleware_type!r}")
+
+        def decorator(func: F) -> F:
+            self.add_middleware(BaseHTTPMiddleware, dispatch=func)
+            return func
+
+        return decorator
 
     def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
         if event_type == "startup":
