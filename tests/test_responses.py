@@ -28,7 +28,7 @@ from asgiweb.responses import (
     UJSONResponse,
     XMLResponse,
 )
-from tests.asgi_calls import Message, Peer, call, make_scope
+from tests.harness import Message, Peer, drive, http_scope
 
 pytestmark = pytest.mark.anyio
 
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_response_bytes_and_headers() -> None:
-    peer = await call(Response(b"raw", media_type="application/octet-stream"))
+    peer = await drive(Response(b"raw", media_type="application/octet-stream"))
     assert peer.status == 200
     assert peer.start["headers"] == [
         (b"content-length", b"3"),
@@ -59,7 +59,7 @@ async def test_response_bytes_and_headers() -> None:
 async def test_classes_media_types(
     cls: type[Response], content: Any, content_type: str | None, body: bytes
 ) -> None:
-    peer = await call(cls(content))
+    peer = await drive(cls(content))
     assert peer.header("content-type") == content_type
     assert peer.header("content-length") == str(len(body))
     assert peer.body == body
@@ -67,14 +67,14 @@ async def test_classes_media_types(
 
 @pytest.mark.parametrize("status", [204, 304, 101])
 async def test_no_body_statuses_have_no_content_length(status: int) -> None:
-    peer = await call(Response(status_code=status))
+    peer = await drive(Response(status_code=status))
     assert peer.status == status
     assert peer.header("content-length") is None
     assert peer.body == b""
 
 
 async def test_head_gets_headers_and_no_body() -> None:
-    peer = await call(PlainTextResponse("hello"), make_scope("HEAD"))
+    peer = await drive(PlainTextResponse("hello"), http_scope("HEAD"))
     assert peer.header("content-length") == "5"
     assert peer.body == b"" and peer.finished
 
@@ -84,7 +84,7 @@ async def test_headers_are_a_mutable_case_insensitive_view() -> None:
     response.headers["x-two"] = "2"
     response.headers["X-ONE"] = "uno"
     assert response.headers["x-one"] == "uno"
-    peer = await call(response)
+    peer = await drive(response)
     assert peer.header("x-one") == "uno" and peer.header("x-two") == "2"
 
 
@@ -120,7 +120,7 @@ async def test_set_cookie_every_attribute_and_several_headers() -> None:
     response.set_cookie("theme", "dark mode")
     response.set_cookie("soon", "1", expires=60, samesite="none", secure=True)
     response.delete_cookie("old", path="/x", domain="example.com")
-    peer = await call(response)
+    peer = await drive(response)
     cookies = peer.header_list("set-cookie")
     assert cookies[0] == (
         "session=abc; Domain=example.com; expires=Mon, 06 May 2030 07:08:09 GMT; HttpOnly; "
@@ -166,7 +166,7 @@ async def test_background_tasks_run_after_the_body_in_order() -> None:
     tasks.add_task(sync_task, 1, b=2)
     tasks.add_task(async_task, 3, b=4)
     with anyio.fail_after(5):
-        await Response(b"x", background=tasks)(make_scope(), Peer().receive, send)
+        await Response(b"x", background=tasks)(http_scope(), Peer().receive, send)
     assert events == [
         "http.response.start",
         "http.response.body",
@@ -177,7 +177,7 @@ async def test_background_tasks_run_after_the_body_in_order() -> None:
 
 async def test_single_background_task() -> None:
     ran: list[int] = []
-    peer = await call(Response(b"x", background=BackgroundTask(ran.append, 1)))
+    peer = await drive(Response(b"x", background=BackgroundTask(ran.append, 1)))
     assert peer.finished and ran == [1]
 
 
@@ -193,7 +193,7 @@ async def test_failing_background_task_is_logged_and_the_rest_run(
     tasks.add_task(boom)
     tasks.add_task(ran.append, "second")
     with caplog.at_level(logging.ERROR, logger="asgiweb"):
-        peer = await call(JSONResponse({"ok": True}, background=tasks))
+        peer = await drive(JSONResponse({"ok": True}, background=tasks))
     assert peer.body == b'{"ok":true}' and peer.finished
     assert ran == ["second"]
     assert "boom in task" in caplog.text
@@ -232,7 +232,7 @@ VALUES: list[Any] = [
 @pytest.mark.parametrize("value", VALUES)
 async def test_orjson_ujson_give_the_same_json(cls: type[Response], value: Any) -> None:
     expected = json.loads(JSONResponse(value).body)
-    peer = await call(cls(value))
+    peer = await drive(cls(value))
     assert peer.header("content-type") == "application/json"
     assert json.loads(peer.body) == expected
     assert peer.header("content-length") == str(len(peer.body))
@@ -276,14 +276,14 @@ def test_missing_package_is_named_at_construction(
 
 async def test_xml_str_and_bytes_go_out_as_they_are() -> None:
     document = '<?xml version="1.0"?>\n<shampoo><Header>Apply</Header></shampoo>'
-    peer = await call(XMLResponse(document))
+    peer = await drive(XMLResponse(document))
     assert peer.body == document.encode()
     assert peer.header("content-type") == "application/xml"
-    assert (await call(XMLResponse(b"<raw/>"))).body == b"<raw/>"
+    assert (await drive(XMLResponse(b"<raw/>"))).body == b"<raw/>"
 
 
 async def test_xml_data_is_serialised_and_escaped() -> None:
-    peer = await call(XMLResponse({"note": {"@to": 'A "B"', "body": "<script>"}}, status_code=201))
+    peer = await drive(XMLResponse({"note": {"@to": 'A "B"', "body": "<script>"}}, status_code=201))
     assert peer.status == 201
     assert peer.body == (
         b'<?xml version="1.0" encoding="utf-8"?>\n'
@@ -316,7 +316,7 @@ def test_xml_invalid_name_raises() -> None:
     ],
 )
 async def test_redirect_location_is_quoted(url: str, location: str) -> None:
-    peer = await call(RedirectResponse(url))
+    peer = await drive(RedirectResponse(url))
     assert peer.status == 307
     assert peer.header("location") == location
     assert peer.header("content-length") == "0"
@@ -331,7 +331,7 @@ async def test_redirect_status_headers_and_background() -> None:
         headers={"cache-control": "no-store"},
         background=BackgroundTask(ran.append, True),
     )
-    peer = await call(response)
+    peer = await drive(response)
     assert peer.status == 302
     assert peer.header("location") == "/next"
     assert peer.header("cache-control") == "no-store"
@@ -349,7 +349,7 @@ class IndentedJSON(Response):
 
 
 async def test_subclass_overriding_render() -> None:
-    peer = await call(IndentedJSON({"a": 1}, status_code=202))
+    peer = await drive(IndentedJSON({"a": 1}, status_code=202))
     assert peer.status == 202
     assert peer.body == b'{\n  "a": 1\n}'
     assert peer.header("content-type") == "application/json"
