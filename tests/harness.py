@@ -98,7 +98,7 @@ class Peer:
     ``receive()`` first hands out ``messages`` if given, else the request body as
     ``http.request`` messages (one per chunk of ``body``).  After that it waits for
     ``disconnect()`` (the default: a client that stays), or, with
-    ``disconnect_when_done=True``, reports ``http.disconnect`` at once.
+    ``disconnect_when_done=True``, reports the disconnect (``disconnect_type``) at once.
     """
 
     def __init__(
@@ -107,6 +107,7 @@ class Peer:
         *,
         messages: Sequence[Message] | None = None,
         disconnect_when_done: bool = False,
+        disconnect_type: str = "http.disconnect",
     ) -> None:
         if messages is None:
             chunks = [body] if isinstance(body, bytes) else list(body) or [b""]
@@ -117,6 +118,7 @@ class Peer:
         self._pending: list[Message] = [dict(m) for m in messages]
         self.sent: list[Message] = []
         self.receive_calls = 0
+        self.disconnect_type = disconnect_type
         self.gone = anyio.Event()
         if disconnect_when_done:
             self.gone.set()
@@ -129,7 +131,7 @@ class Peer:
         if self._pending:
             return self._pending.pop(0)
         await self.gone.wait()
-        return {"type": "http.disconnect"}
+        return {"type": self.disconnect_type}
 
     async def send(self, message: Message) -> None:
         self.sent.append(dict(message))
