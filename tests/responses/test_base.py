@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime
 import json
 import logging
-import sys
-import uuid
-from decimal import Decimal
 from typing import Any
 
 import anyio
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from asgiweb.background import BackgroundTask, BackgroundTasks
-from asgiweb.encoders import jsonable as encoders
 from asgiweb.responses import (
     HTMLResponse,
     JSONResponse,
-    ORJSONResponse,
     PlainTextResponse,
-    RedirectResponse,
     Response,
-    UJSONResponse,
     XMLResponse,
 )
 from tests.harness import Message, Peer, drive, http_scope
@@ -100,53 +89,6 @@ async def test_header_splitting_is_refused(name: str, value: str) -> None:
         response.headers[name] = value
 
 
-# --- cookies ---------------------------------------------------------------------------
-
-
-async def test_set_cookie_every_attribute_and_several_headers() -> None:
-    response = PlainTextResponse("ok")
-    expires = datetime.datetime(2030, 5, 6, 7, 8, 9, tzinfo=datetime.UTC)
-    response.set_cookie(
-        "session",
-        "abc",
-        max_age=600,
-        expires=expires,
-        path="/app",
-        domain="example.com",
-        secure=True,
-        httponly=True,
-        samesite="strict",
-    )
-    response.set_cookie("theme", "dark mode")
-    response.set_cookie("soon", "1", expires=60, samesite="none", secure=True)
-    response.delete_cookie("old", path="/x", domain="example.com")
-    peer = await drive(response)
-    cookies = peer.header_list("set-cookie")
-    assert cookies[0] == (
-        "session=abc; Domain=example.com; expires=Mon, 06 May 2030 07:08:09 GMT; HttpOnly; "
-        "Max-Age=600; Path=/app; SameSite=strict; Secure"
-    )
-    assert cookies[1] == 'theme="dark\\040mode"; Path=/; SameSite=lax'
-    assert cookies[2].startswith("soon=1; expires=") and "SameSite=none; Secure" in cookies[2]
-    assert cookies[3].startswith("old=; Domain=example.com; expires=")
-    assert "Max-Age=0; Path=/x" in cookies[3]
-    assert len(cookies) == 4
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [
-        {"key": "a", "value": "v\r\nx: y"},
-        {"key": "a", "samesite": "bogus"},
-        {"key": "a b"},
-        {"key": "a", "path": "/\n"},
-    ],
-)
-async def test_set_cookie_rejects_bad_input(kwargs: dict[str, Any]) -> None:
-    with pytest.raises(ValueError):
-        Response().set_cookie(**kwargs)
-
-
 # --- background tasks ------------------------------------------------------------------
 
 
@@ -197,145 +139,6 @@ async def test_failing_background_task_is_logged_and_the_rest_run(
     assert peer.body == b'{"ok":true}' and peer.finished
     assert ran == ["second"]
     assert "boom in task" in caplog.text
-
-
-# --- ORJSON / UJSON ----------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Record:
-    id: uuid.UUID
-    when: datetime.datetime
-    price: Decimal
-    tags: tuple[str, ...]
-
-
-VALUES: list[Any] = [
-    None,
-    {"message": "Hello, World!"},
-    [1, 2.5, "três", True, None],
-    {"nested": {"list": [{"a": 1}], "empty": {}}},
-    Record(
-        uuid.UUID(int=7),
-        datetime.datetime(2026, 1, 1, 12, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=2))),
-        Decimal("1.50"),
-        ("a", "b"),
-    ),
-    {"date": datetime.date(2026, 2, 3), "delta": datetime.timedelta(seconds=90)},
-    {1: "int key", "s": {3}},
-    {"big": 2**70, "neg": -(2**65)},
-    "a \u2028 line separator / slash",
-]
-
-
-@pytest.mark.parametrize("cls", [ORJSONResponse, UJSONResponse])
-@pytest.mark.parametrize("value", VALUES)
-async def test_orjson_ujson_give_the_same_json(cls: type[Response], value: Any) -> None:
-    expected = json.loads(JSONResponse(value).body)
-    peer = await drive(cls(value))
-    assert peer.header("content-type") == "application/json"
-    assert json.loads(peer.body) == expected
-    assert peer.header("content-length") == str(len(peer.body))
-
-
-_JSON = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=20,
-)
-
-
-@settings(max_examples=60)
-@given(_JSON)
-def test_orjson_ujson_match_jsonresponse_property(value: Any) -> None:
-    expected = json.loads(JSONResponse(value).body)
-    assert json.loads(ORJSONResponse(value).body) == expected
-    assert json.loads(UJSONResponse(value).body) == expected
-
-
-@pytest.mark.parametrize(
-    ("cls", "package", "cache"),
-    [(ORJSONResponse, "orjson", "_orjson"), (UJSONResponse, "ujson", "_ujson")],
-)
-def test_missing_package_is_named_at_construction(
-    monkeypatch: pytest.MonkeyPatch, cls: type[Response], package: str, cache: str
-) -> None:
-    monkeypatch.setitem(sys.modules, package, None)  # makes `import package` fail
-    monkeypatch.setattr(encoders, cache, None)
-    with pytest.raises(ImportError, match=package) as info:
-        cls({"a": 1})
-    assert f"pip install {package}" in str(info.value)
-
-
-# --- XMLResponse -----------------------------------------------------------------------------
-
-
-async def test_xml_str_and_bytes_go_out_as_they_are() -> None:
-    document = '<?xml version="1.0"?>\n<shampoo><Header>Apply</Header></shampoo>'
-    peer = await drive(XMLResponse(document))
-    assert peer.body == document.encode()
-    assert peer.header("content-type") == "application/xml"
-    assert (await drive(XMLResponse(b"<raw/>"))).body == b"<raw/>"
-
-
-async def test_xml_data_is_serialised_and_escaped() -> None:
-    peer = await drive(XMLResponse({"note": {"@to": 'A "B"', "body": "<script>"}}, status_code=201))
-    assert peer.status == 201
-    assert peer.body == (
-        b'<?xml version="1.0" encoding="utf-8"?>\n'
-        b'<note to="A &quot;B&quot;"><body>&lt;script&gt;</body></note>'
-    )
-
-
-def test_xml_invalid_name_raises() -> None:
-    with pytest.raises(ValueError, match="not a valid XML"):
-        XMLResponse({"bad name": 1})
-
-
-# --- RedirectResponse -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("url", "location"),
-    [
-        ("https://example.com/", "https://example.com/"),
-        ("/items?q=1&r=a+b#frag", "/items?q=1&r=a+b#frag"),
-        ("/a path/é", "/a%20path/%C3%A9"),
-        ("/already%20quoted/%C3%A9", "/already%20quoted/%C3%A9"),
-        ("/100%", "/100%25"),
-        ("/50%off", "/50%25off"),
-        ("https://user:pw@host:8080/p;x=1?a=[1]", "https://user:pw@host:8080/p;x=1?a=[1]"),
-        ("https://bücher.de/straße", "https://xn--bcher-kva.de/stra%C3%9Fe"),
-        ("/q?text=hello world", "/q?text=hello%20world"),
-        ("/x\r\nSet-Cookie: a=b", "/x%0D%0ASet-Cookie:%20a=b"),
-        ('/"quoted"<>', "/%22quoted%22%3C%3E"),
-    ],
-)
-async def test_redirect_location_is_quoted(url: str, location: str) -> None:
-    peer = await drive(RedirectResponse(url))
-    assert peer.status == 307
-    assert peer.header("location") == location
-    assert peer.header("content-length") == "0"
-    assert peer.body == b""
-
-
-async def test_redirect_status_headers_and_background() -> None:
-    ran: list[bool] = []
-    response = RedirectResponse(
-        "/next",
-        status_code=302,
-        headers={"cache-control": "no-store"},
-        background=BackgroundTask(ran.append, True),
-    )
-    peer = await drive(response)
-    assert peer.status == 302
-    assert peer.header("location") == "/next"
-    assert peer.header("cache-control") == "no-store"
-    assert ran == [True]
 
 
 # --- the custom-response recipe ----------------------------------------------------------
