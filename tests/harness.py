@@ -6,7 +6,8 @@
   the given chunks, or an explicit list of messages) and then either waits until
   ``disconnect()`` is called or reports the disconnect at once; ``send()`` records;
 - ``drive`` runs an app against a peer inside a bounded timeout (async), and
-  ``run_asgi`` does the same from synchronous code.
+  ``run_asgi`` does the same from synchronous code;
+- ``get_request`` gives a ``Request`` for tests that call an endpoint plan directly.
 
 Tests that need a server misbehaving in a particular way (a ``send`` that raises,
 a ``receive`` that stalls) pass their own callables straight to the app; everything
@@ -21,12 +22,14 @@ from typing import Any
 
 import anyio
 
+from asgiweb.requests import Request
 from asgiweb.types import Message
 
 __all__ = [
     "Message",
     "Peer",
     "drive",
+    "get_request",
     "http_scope",
     "lifespan_scope",
     "run_asgi",
@@ -192,3 +195,11 @@ def run_asgi(
     """``drive`` from synchronous code (its own event loop)."""
     result: Peer = anyio.run(functools.partial(drive, app, scope, peer, timeout))
     return result
+
+
+def get_request(
+    query: bytes = b"", headers: HeaderPairs = (), path_params: dict[str, Any] | None = None
+) -> Request:
+    """A ``Request`` for ``GET /`` with this query string and these headers (no body)."""
+    scope = http_scope("GET", "/", headers, query_string=query)
+    return Request(scope, path_params={} if path_params is None else path_params)

@@ -26,6 +26,7 @@ from asgiweb.exceptions import RequestValidationError
 from asgiweb.params import Path
 from asgiweb.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from asgiweb.testclient import TestClient
+from tests.harness import Peer, get_request, http_scope
 
 JSON = {"content-type": "application/json"}
 JSON_HEADERS = [("content-type", "application/json")]
@@ -259,11 +260,6 @@ def test_unresolvable_string_annotation_is_a_registration_error() -> None:
         compile_endpoint(handler, path_params={}, response_class=JSONResponse, status_code=None)
 
 
-def _request(query: bytes = b"", path_params: dict[str, Any] | None = None) -> Request:
-    scope = {"type": "http", "method": "GET", "path": "/", "query_string": query, "headers": []}
-    return Request(scope, path_params=path_params or {})
-
-
 def test_plan_without_parameters_never_touches_the_request() -> None:
     class Untouchable(Request):
         def __getattribute__(self, name: str) -> Any:
@@ -275,8 +271,7 @@ def test_plan_without_parameters_never_touches_the_request() -> None:
     handle = compile_endpoint(
         handler, path_params={}, response_class=JSONResponse, status_code=None
     )
-    scope = {"type": "http", "method": "GET", "path": "/", "query_string": b"", "headers": []}
-    response = anyio.run(handle, Untouchable(scope))
+    response = anyio.run(handle, Untouchable(http_scope()))
     assert response.body == b'{"n":1}'
 
 
@@ -287,7 +282,7 @@ def test_path_param_already_converted_by_router_is_passed_through() -> None:
     handle = compile_endpoint(
         handler, path_params={"n": int}, response_class=JSONResponse, status_code=None
     )
-    response = anyio.run(handle, _request(path_params={"n": 41}))
+    response = anyio.run(handle, get_request(path_params={"n": 41}))
     assert response.body == b'{"n":41}'
 
 
@@ -299,7 +294,7 @@ def test_validation_error_lists_every_problem_directly() -> None:
         handler, path_params={}, response_class=JSONResponse, status_code=None
     )
     with pytest.raises(RequestValidationError) as info:
-        anyio.run(handle, _request(b"a=x&b=maybe&c=z"))
+        anyio.run(handle, get_request(b"a=x&b=maybe&c=z"))
     assert [(e["type"], e["loc"]) for e in info.value.errors()] == [
         ("int_parsing", ("query", "a")),
         ("bool_parsing", ("query", "b")),
@@ -441,18 +436,10 @@ def test_validation_error_carries_the_decoded_body() -> None:
         handler, path_params={}, response_class=JSONResponse, status_code=None
     )
 
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b'{"a": "x"}', "more_body": False}
-
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/",
-        "query_string": b"",
-        "headers": [(b"content-type", b"application/json")],
-    }
+    peer = Peer(b'{"a": "x"}')
+    scope = http_scope("POST", "/", [("content-type", "application/json")])
     with pytest.raises(RequestValidationError) as info:
-        anyio.run(handle, Request(scope, receive))
+        anyio.run(handle, Request(scope, peer.receive))
     assert info.value.body == {"a": "x"}
     assert [e["loc"] for e in info.value.errors()] == [("query", "q"), ("body", "a")]
 

@@ -14,7 +14,7 @@ from asgiweb.middleware import Middleware, build_middleware_stack
 from asgiweb.middleware.cors import CORSMiddleware
 from asgiweb.middleware.gzip import GZipMiddleware, accepts_gzip
 from asgiweb.types import Message, Receive, Scope, Send
-from tests.harness import http_scope, run_asgi
+from tests.harness import Peer, http_scope, run_asgi
 from tests.middleware.helpers import Endpoint, body_of, check_order, header, headers_of, sent_by
 
 # -- GZip ---------------------------------------------------------------------------
@@ -236,11 +236,8 @@ def test_gzip_does_not_hold_back_an_endless_stream() -> None:
                 if len(received) == 50:
                     raise Enough
 
-        async def receive() -> Message:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
         with anyio.fail_after(5), pytest.raises(Enough):
-            await GZipMiddleware(endless, minimum_size=0)(gzip_scope(), receive, send)
+            await GZipMiddleware(endless, minimum_size=0)(gzip_scope(), Peer().receive, send)
 
     anyio.run(main)
     assert received == [b"event %d\n" % n for n in range(50)]
