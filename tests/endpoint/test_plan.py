@@ -35,10 +35,6 @@ JSON_HEADERS = [("content-type", "application/json")]
 # -- what FastAPI cannot be asked ----------------------------------------------------
 
 
-def client_for(app: App) -> TestClient:
-    return TestClient(app)
-
-
 def test_request_injection_and_path_conversion() -> None:
     app = App()
 
@@ -46,7 +42,7 @@ def test_request_injection_and_path_conversion() -> None:
     async def read(user_id: int, ident: uuid.UUID, request: Request) -> dict[str, Any]:
         return {"user_id": user_id, "ident": ident, "path": request.url.path}
 
-    with client_for(app) as client:
+    with TestClient(app) as client:
         ident = uuid.uuid4()
         r = client.get(f"/users/7/{ident}")
         assert r.status_code == 200
@@ -79,7 +75,7 @@ def test_path_parameters_convert_by_annotation(annotation: Any, raw: str, expect
     endpoint.__annotations__ = {"value": annotation, "return": Any}
     app = App()
     app.get("/v/{value}")(endpoint)
-    with client_for(app) as client:
+    with TestClient(app) as client:
         assert client.get(f"/v/{raw}").json() == {"value": expected}
         bad = client.get("/v/%20nope")
         assert bad.status_code == 422
@@ -94,7 +90,7 @@ def test_sync_handlers_run_in_a_worker_thread() -> None:
     def sync_handler(n: int = 1) -> dict[str, Any]:
         return {"n": n, "in_worker": threading.get_ident() != main}
 
-    with client_for(app) as client:
+    with TestClient(app) as client:
         assert client.get("/sync", params={"n": "3"}).json() == {"n": 3, "in_worker": True}
 
 
@@ -106,7 +102,7 @@ def test_returned_response_passes_through_untouched() -> None:
         response.headers["x-ignored"] = "1"
         return PlainTextResponse("hi", status_code=203)
 
-    with client_for(app) as client:
+    with TestClient(app) as client:
         r = client.get("/raw")
         assert (r.status_code, r.text) == (203, "hi")
         assert "x-ignored" not in r.headers
@@ -124,7 +120,7 @@ def test_temporary_response_headers_cookies_and_status_are_applied() -> None:
             response.status_code = 200
         return {"name": name}
 
-    with client_for(app) as client:
+    with TestClient(app) as client:
         r = client.post("/items", json={"name": "pen"})
         assert r.status_code == 201
         assert r.json() == {"name": "pen"}
@@ -151,7 +147,7 @@ def test_background_tasks_run_after_the_response_and_merge() -> None:
         response.background.add_task(done.append, "response")
         return response
 
-    with client_for(app) as client:
+    with TestClient(app) as client:
         assert client.get("/plain").status_code == 200
         assert done == ["plain"]
         done.clear()
@@ -170,7 +166,7 @@ def test_status_code_and_response_class() -> None:
     def made() -> None:
         return None
 
-    with client_for(app) as client:
+    with TestClient(app) as client:
         r = client.get("/go")
         assert r.status_code == 307
         assert r.headers["location"] == "/target?a=1"
@@ -191,7 +187,7 @@ def test_errors_are_all_listed_path_first_then_query_header_cookie_body() -> Non
     ) -> None:
         return None
 
-    with client_for(app) as client:
+    with TestClient(app) as client:
         r = client.post("/o/x", content=b"{", headers=JSON)
         assert r.status_code == 422
         assert [e["loc"][0] for e in r.json()["detail"]] == ["body"]  # a JSON error stands alone
@@ -213,7 +209,7 @@ def test_mutable_defaults_are_not_shared_between_requests() -> None:
         tags.append("x")
         return tags
 
-    with client_for(app) as client:
+    with TestClient(app) as client:
         assert client.get("/acc").json() == ["x"]
         assert client.get("/acc").json() == ["x"]
 
@@ -228,7 +224,7 @@ def test_string_annotations_and_unannotated_parameters() -> None:
     )
     app = App()
     app.get("/s")(namespace["handler"])
-    with client_for(app) as client:
+    with TestClient(app) as client:
         assert client.get("/s?a=1&b=two&c=3&c=4").json() == {"a": 1, "b": "two", "c": [3, 4]}
 
 
