@@ -16,7 +16,7 @@ from asgiweb import App, BackgroundTasks, HTTPException, Request
 from asgiweb.middleware.base import BaseHTTPMiddleware, CallNext
 from asgiweb.responses import PlainTextResponse, Response, StreamingResponse
 from asgiweb.testclient import TestClient
-from tests.asgi_calls import Peer, call, make_scope
+from tests.harness import Peer, drive, http_scope
 
 pytestmark = pytest.mark.anyio
 
@@ -143,7 +143,7 @@ async def test_disconnect_reaches_the_streaming_handler_through_the_middleware()
 
     peer = Peer()
     async with anyio.create_task_group() as tg:
-        tg.start_soon(call, app, make_scope("GET", "/feed"), peer)
+        tg.start_soon(drive, app, http_scope("GET", "/feed"), peer)
         with anyio.fail_after(2):
             while len(peer.chunks) < 2:
                 await anyio.sleep(0.01)

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import h11
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
+APP_DIR = Path(__file__).resolve().parent  # holds apps/, the apps these tests serve
 
 
 def http_implementations() -> list[str]:
@@ -55,7 +56,7 @@ class Server:
 def run_server(
     app: str,
     *,
-    app_dir: Path | str = REPO / "tests",
+    app_dir: Path | str = APP_DIR,
     http: str = "h11",
     extra: Sequence[str] = (),
     env: dict[str, str] | None = None,

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from asgiweb.responses.xml import DECLARATION, check_name, to_xml
+from asgiweb.responses.xml import DECLARATION, XMLResponse, check_name, to_xml
+from tests.harness import drive
 
 
 def body(data: Any) -> str:
@@ -151,3 +152,30 @@ def test_user_data_never_adds_markup(attributes: dict[str, str], text: str) -> N
     assert (root.text or "") == text
     assert [child.tag for child in root] == ["child"]
     assert (root[0].text or "") == text
+
+
+# --- XMLResponse on the wire ---------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_xml_str_and_bytes_go_out_as_they_are() -> None:
+    document = '<?xml version="1.0"?>\n<shampoo><Header>Apply</Header></shampoo>'
+    peer = await drive(XMLResponse(document))
+    assert peer.body == document.encode()
+    assert peer.header("content-type") == "application/xml"
+    assert (await drive(XMLResponse(b"<raw/>"))).body == b"<raw/>"
+
+
+@pytest.mark.anyio
+async def test_xml_data_is_serialised_and_escaped() -> None:
+    peer = await drive(XMLResponse({"note": {"@to": 'A "B"', "body": "<script>"}}, status_code=201))
+    assert peer.status == 201
+    assert peer.body == (
+        b'<?xml version="1.0" encoding="utf-8"?>\n'
+        b'<note to="A &quot;B&quot;"><body>&lt;script&gt;</body></note>'
+    )
+
+
+def test_xml_invalid_name_raises() -> None:
+    with pytest.raises(ValueError, match="not a valid XML"):
+        XMLResponse({"bad name": 1})

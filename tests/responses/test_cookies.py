@@ -4,12 +4,15 @@ import http.cookies
 import time
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from asgiweb.responses import PlainTextResponse, Response
 from asgiweb.responses._cookies import build_set_cookie, http_date, quote_cookie_value
+from tests.harness import drive
 
 FIXED = datetime(2026, 1, 1, 12, 30, 5, tzinfo=UTC)
 
@@ -163,3 +166,52 @@ def test_quoted_value_has_only_safe_octets(value: str) -> None:
         assert '"' not in inner
         assert ";" not in inner and "," not in inner and " " not in inner
     assert all(0x21 <= ord(c) <= 0x7E for c in quoted)
+
+
+# --- Response.set_cookie on the wire -----------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_set_cookie_every_attribute_and_several_headers() -> None:
+    response = PlainTextResponse("ok")
+    expires = datetime(2030, 5, 6, 7, 8, 9, tzinfo=UTC)
+    response.set_cookie(
+        "session",
+        "abc",
+        max_age=600,
+        expires=expires,
+        path="/app",
+        domain="example.com",
+        secure=True,
+        httponly=True,
+        samesite="strict",
+    )
+    response.set_cookie("theme", "dark mode")
+    response.set_cookie("soon", "1", expires=60, samesite="none", secure=True)
+    response.delete_cookie("old", path="/x", domain="example.com")
+    peer = await drive(response)
+    cookies = peer.header_list("set-cookie")
+    assert cookies[0] == (
+        "session=abc; Domain=example.com; expires=Mon, 06 May 2030 07:08:09 GMT; HttpOnly; "
+        "Max-Age=600; Path=/app; SameSite=strict; Secure"
+    )
+    assert cookies[1] == 'theme="dark\\040mode"; Path=/; SameSite=lax'
+    assert cookies[2].startswith("soon=1; expires=") and "SameSite=none; Secure" in cookies[2]
+    assert cookies[3].startswith("old=; Domain=example.com; expires=")
+    assert "Max-Age=0; Path=/x" in cookies[3]
+    assert len(cookies) == 4
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"key": "a", "value": "v\r\nx: y"},
+        {"key": "a", "samesite": "bogus"},
+        {"key": "a b"},
+        {"key": "a", "path": "/\n"},
+    ],
+)
+async def test_set_cookie_rejects_bad_input(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(ValueError):
+        Response().set_cookie(**kwargs)

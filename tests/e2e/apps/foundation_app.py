@@ -1,4 +1,4 @@
-"""Apps served by uvicorn in the end-to-end tests (tests/test_e2e_app.py)."""
+"""Apps served by uvicorn in the end-to-end tests (tests/e2e/test_app.py)."""
 
 from __future__ import annotations
 

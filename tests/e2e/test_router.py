@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.serverutil import Client, run_server
+from tests.e2e.serverutil import Client, run_server
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.serverutil import REPO, Client, http_implementations, run_server
+from tests.e2e.serverutil import APP_DIR, Client, http_implementations, run_server
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -69,7 +69,7 @@ def test_body_limit_and_body_reading(port: int) -> None:
 def test_failed_startup_makes_uvicorn_exit_with_the_message() -> None:
     command = [
         sys.executable, "-m", "uvicorn", "apps.foundation_app:failing_app",
-        "--app-dir", str(REPO / "tests"), "--host", "127.0.0.1", "--port", "0",
+        "--app-dir", str(APP_DIR), "--host", "127.0.0.1", "--port", "0",
         "--lifespan", "on",
     ]  # fmt: skip
     result = subprocess.run(

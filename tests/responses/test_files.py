@@ -10,7 +10,7 @@ import pytest
 
 from asgiweb.background import BackgroundTask
 from asgiweb.responses.files import CHUNK_SIZE, FileResponse, content_disposition
-from tests.asgi_calls import Message, Peer, call, make_scope
+from tests.harness import Message, Peer, drive, http_scope
 
 pytestmark = pytest.mark.anyio
 
@@ -26,7 +26,7 @@ def data_file(tmp_path: Path) -> Path:
 
 
 async def test_whole_file_with_validators(data_file: Path) -> None:
-    peer = await call(FileResponse(data_file))
+    peer = await drive(FileResponse(data_file))
     assert peer.status == 200
     assert peer.body == DATA
     assert peer.finished
@@ -107,16 +107,16 @@ async def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 async def test_head_sends_headers_only(data_file: Path) -> None:
-    peer = await call(FileResponse(data_file), make_scope("HEAD"))
+    peer = await drive(FileResponse(data_file), http_scope("HEAD"))
     assert peer.status == 200
     assert peer.header("content-length") == str(len(DATA))
     assert peer.body == b"" and peer.finished
-    peer = await call(FileResponse(data_file, method="HEAD"))
+    peer = await drive(FileResponse(data_file, method="HEAD"))
     assert peer.body == b""
 
 
 async def test_single_range(data_file: Path) -> None:
-    peer = await call(FileResponse(data_file), make_scope(headers=[("range", "bytes=10-19")]))
+    peer = await drive(FileResponse(data_file), http_scope(headers=[("range", "bytes=10-19")]))
     assert peer.status == 206
     assert peer.header("content-range") == f"bytes 10-19/{len(DATA)}"
     assert peer.header("content-length") == "10"
@@ -124,15 +124,15 @@ async def test_single_range(data_file: Path) -> None:
 
 
 async def test_suffix_range_across_chunks(data_file: Path) -> None:
-    peer = await call(FileResponse(data_file), make_scope(headers=[("range", "bytes=-100000")]))
+    peer = await drive(FileResponse(data_file), http_scope(headers=[("range", "bytes=-100000")]))
     assert peer.status == 206
     assert peer.body == DATA[-100000:]
     assert peer.header("content-range") == f"bytes {len(DATA) - 100000}-{len(DATA) - 1}/{len(DATA)}"
 
 
 async def test_overlapping_ranges_are_merged_into_one_part(data_file: Path) -> None:
-    peer = await call(
-        FileResponse(data_file), make_scope(headers=[("range", "bytes=0-9,5-19,20-29")])
+    peer = await drive(
+        FileResponse(data_file), http_scope(headers=[("range", "bytes=0-9,5-19,20-29")])
     )
     assert peer.status == 206
     assert peer.header("content-range") == f"bytes 0-29/{len(DATA)}"
@@ -155,9 +155,9 @@ def parse_multipart(content_type: str, body: bytes) -> list[tuple[dict[str, str]
 
 
 async def test_several_ranges_give_multipart_byteranges(data_file: Path) -> None:
-    scope = make_scope(headers=[("range", "bytes=100-199, 0-9, -5")])
+    scope = http_scope(headers=[("range", "bytes=100-199, 0-9, -5")])
     response = FileResponse(data_file, media_type="text/plain")
-    peer = await call(response, scope)
+    peer = await drive(response, scope)
     assert peer.status == 206
     assert peer.header("content-length") == str(len(peer.body))
     content_type = peer.header("content-type")
@@ -174,18 +174,18 @@ async def test_several_ranges_give_multipart_byteranges(data_file: Path) -> None
 
 
 async def test_multipart_head_has_the_same_length(data_file: Path) -> None:
-    scope = make_scope("HEAD", headers=[("range", "bytes=0-9,20-29")])
-    peer = await call(FileResponse(data_file), scope)
-    get_peer = await call(
-        FileResponse(data_file), make_scope(headers=[("range", "bytes=0-9,20-29")])
+    scope = http_scope("HEAD", headers=[("range", "bytes=0-9,20-29")])
+    peer = await drive(FileResponse(data_file), scope)
+    get_peer = await drive(
+        FileResponse(data_file), http_scope(headers=[("range", "bytes=0-9,20-29")])
     )
     assert peer.status == 206 and peer.body == b""
     assert peer.header("content-length") == str(len(get_peer.body))
 
 
 async def test_unsatisfiable_range_is_416(data_file: Path) -> None:
-    peer = await call(
-        FileResponse(data_file), make_scope(headers=[("range", f"bytes={len(DATA)}-")])
+    peer = await drive(
+        FileResponse(data_file), http_scope(headers=[("range", f"bytes={len(DATA)}-")])
     )
     assert peer.status == 416
     assert peer.header("content-range") == f"bytes */{len(DATA)}"
@@ -196,14 +196,14 @@ async def test_unsatisfiable_range_is_416(data_file: Path) -> None:
     "header", ["bytes=5-1", "lines=1-2", "bytes=x", ",".join(["bytes=0-0"] + ["2-2"] * 100)]
 )
 async def test_ignored_range_sends_the_whole_file(data_file: Path, header: str) -> None:
-    peer = await call(FileResponse(data_file), make_scope(headers=[("range", header)]))
+    peer = await drive(FileResponse(data_file), http_scope(headers=[("range", header)]))
     assert peer.status == 200
     assert peer.body == DATA
 
 
 async def test_range_ignored_for_other_statuses(data_file: Path) -> None:
-    peer = await call(
-        FileResponse(data_file, status_code=404), make_scope(headers=[("range", "bytes=0-1")])
+    peer = await drive(
+        FileResponse(data_file, status_code=404), http_scope(headers=[("range", "bytes=0-1")])
     )
     assert peer.status == 404
     assert peer.body == DATA
@@ -219,7 +219,7 @@ async def test_if_none_match_and_if_modified_since_give_304(data_file: Path) -> 
         [("if-modified-since", formatdate(1_700_000_000, usegmt=True))],
         [("if-modified-since", formatdate(1_800_000_000, usegmt=True))],
     ):
-        peer = await call(response, make_scope(headers=headers))
+        peer = await drive(response, http_scope(headers=headers))
         assert peer.status == 304, headers
         assert peer.body == b""
         assert peer.header("etag") == etag
@@ -234,7 +234,7 @@ async def test_stale_validators_give_200(data_file: Path) -> None:
         [("if-modified-since", formatdate(1_600_000_000, usegmt=True))],
         [("if-none-match", '"other"'), ("if-modified-since", formatdate(1_800_000_000))],
     ):
-        peer = await call(response, make_scope(headers=headers))
+        peer = await drive(response, http_scope(headers=headers))
         assert peer.status == 200, headers
         assert peer.body == DATA
 
@@ -250,19 +250,19 @@ async def test_if_range(data_file: Path) -> None:
         (f"W/{etag}", 200),
         (formatdate(1_600_000_000, usegmt=True), 200),
     ):
-        scope = make_scope(headers=[("range", "bytes=0-3"), ("if-range", validator)])
-        peer = await call(response, scope)
+        scope = http_scope(headers=[("range", "bytes=0-3"), ("if-range", validator)])
+        peer = await drive(response, scope)
         assert peer.status == status, validator
         assert peer.body == (DATA[:4] if status == 206 else DATA)
 
 
 async def test_pathsend_is_used_when_the_server_offers_it(data_file: Path) -> None:
-    scope = make_scope(extensions={"http.response.pathsend": {}})
-    peer = await call(FileResponse(data_file), scope)
+    scope = http_scope(extensions={"http.response.pathsend": {}})
+    peer = await drive(FileResponse(data_file), scope)
     assert [m["type"] for m in peer.sent] == ["http.response.start", "http.response.pathsend"]
     assert peer.sent[1]["path"] == str(data_file.resolve())
-    ranged = make_scope(headers=[("range", "bytes=0-1")], extensions={"http.response.pathsend": {}})
-    peer = await call(FileResponse(data_file), ranged)
+    ranged = http_scope(headers=[("range", "bytes=0-1")], extensions={"http.response.pathsend": {}})
+    peer = await drive(FileResponse(data_file), ranged)
     assert "http.response.pathsend" not in [m["type"] for m in peer.sent]
     assert peer.body == DATA[:2]
 
@@ -278,7 +278,7 @@ async def test_background_runs_after_the_file(data_file: Path) -> None:
 
     response = FileResponse(data_file, background=BackgroundTask(ran.append, -1))
     with anyio.fail_after(5):
-        await response(make_scope(), peer.receive, send)
+        await response(http_scope(), peer.receive, send)
     assert ran[-1] == -1 and len(ran) == 2
 
 
@@ -292,7 +292,7 @@ async def test_disconnect_stops_reading(data_file: Path) -> None:
             await anyio.sleep(0.01)  # let the watcher see it
 
     with anyio.fail_after(5):
-        await FileResponse(data_file)(make_scope(), peer.receive, send)
+        await FileResponse(data_file)(http_scope(), peer.receive, send)
     assert len(peer.sent) <= 3
     assert not peer.finished
 
@@ -306,17 +306,17 @@ async def test_oserror_from_send_under_spec_2_4_stops_quietly(data_file: Path) -
             raise OSError("connection reset")
 
     with anyio.fail_after(5):
-        await FileResponse(data_file)(make_scope(spec_version="2.4"), Peer().receive, send)
+        await FileResponse(data_file)(http_scope(spec_version="2.4"), Peer().receive, send)
     assert len(sent) == 2
     with pytest.raises(OSError), anyio.fail_after(5):
-        await FileResponse(data_file)(make_scope(spec_version="2.3"), Peer().receive, send)
+        await FileResponse(data_file)(http_scope(spec_version="2.3"), Peer().receive, send)
 
 
 async def test_file_that_shrinks_while_sent_is_an_error(data_file: Path) -> None:
     response = FileResponse(data_file)
     data_file.write_bytes(b"short")
     with pytest.raises(RuntimeError, match="changed size"):
-        await call(response)
+        await drive(response)
 
 
 def _rss_bytes() -> int:
@@ -354,6 +354,6 @@ async def _stream_sparse_gigabyte(path: Path) -> None:
                 peak = max(peak, _rss_bytes())
 
     with anyio.fail_after(50):
-        await FileResponse(path)(make_scope(), Peer().receive, send)
+        await FileResponse(path)(http_scope(), Peer().receive, send)
     assert received == 1 << 30
     assert peak - baseline < 20 * 1024 * 1024

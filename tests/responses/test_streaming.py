@@ -14,7 +14,7 @@ import pytest
 from asgiweb import App
 from asgiweb.background import BackgroundTask, BackgroundTasks
 from asgiweb.responses.streaming import CHUNK_SIZE, StreamingResponse
-from tests.asgi_calls import Message, Peer, call, make_scope
+from tests.harness import Message, Peer, drive, http_scope
 
 pytestmark = pytest.mark.anyio
 
@@ -24,7 +24,7 @@ async def test_async_generator_chunks_sent_as_they_come() -> None:
         for i in range(3):
             yield b"chunk%d" % i
 
-    peer = await call(StreamingResponse(numbers(), media_type="text/plain"))
+    peer = await drive(StreamingResponse(numbers(), media_type="text/plain"))
     assert peer.status == 200
     assert peer.header("content-type") == "text/plain; charset=utf-8"
     assert peer.header("content-length") is None  # chunked on HTTP/1.1
@@ -39,7 +39,7 @@ async def test_str_and_memoryview_chunks_are_encoded_empty_ones_skipped() -> Non
         yield b""
         yield memoryview(b"mv")
 
-    peer = await call(StreamingResponse(parts()))
+    peer = await drive(StreamingResponse(parts()))
     assert peer.chunks == ["é".encode(), b"mv", b""]
 
 
@@ -48,7 +48,7 @@ async def test_status_headers_and_user_content_length_are_kept() -> None:
         iter([b"abc"]), status_code=201, headers={"content-length": "3", "x-a": "1"}
     )
     response.set_cookie("k", "v")
-    peer = await call(response)
+    peer = await drive(response)
     assert peer.status == 201
     assert peer.header("content-length") == "3"
     assert peer.header("x-a") == "1"
@@ -64,7 +64,7 @@ async def test_sync_generator_runs_in_a_worker_thread() -> None:
             threads.append(threading.get_ident())
             yield b"%d" % i
 
-    peer = await call(StreamingResponse(numbers()))
+    peer = await drive(StreamingResponse(numbers()))
     assert peer.chunks == [b"0", b"1", b"2", b""]
     assert threads and threading.get_ident() not in threads
 
@@ -85,7 +85,7 @@ async def test_blocking_sync_generator_does_not_block_the_loop() -> None:
 
     tick_task = asyncio.ensure_future(ticker())
     try:
-        peer = await call(StreamingResponse(slow()))
+        peer = await drive(StreamingResponse(slow()))
     finally:
         tick_task.cancel()
     assert peer.body == b"xxx"
@@ -93,15 +93,15 @@ async def test_blocking_sync_generator_does_not_block_the_loop() -> None:
 
 
 async def test_list_and_bytes_content() -> None:
-    assert (await call(StreamingResponse([b"a", "b"]))).chunks == [b"a", b"b", b""]
-    assert (await call(StreamingResponse(b"whole"))).chunks == [b"whole", b""]
-    assert (await call(StreamingResponse("text"))).chunks == [b"text", b""]
+    assert (await drive(StreamingResponse([b"a", "b"]))).chunks == [b"a", b"b", b""]
+    assert (await drive(StreamingResponse(b"whole"))).chunks == [b"whole", b""]
+    assert (await drive(StreamingResponse("text"))).chunks == [b"text", b""]
 
 
 async def test_file_like_object_is_read_in_chunks_and_closed() -> None:
     data = bytes(range(256)) * 1000  # 256 000 bytes: four chunks
     file = io.BytesIO(data)
-    peer = await call(StreamingResponse(file, media_type="application/octet-stream"))
+    peer = await drive(StreamingResponse(file, media_type="application/octet-stream"))
     assert peer.body == data
     assert max(len(c) for c in peer.chunks) == CHUNK_SIZE
     assert file.closed
@@ -117,7 +117,7 @@ async def test_bad_chunk_type_fails_the_stream() -> None:
         yield 5
 
     with pytest.raises(TypeError, match="bytes or str"):
-        await call(StreamingResponse(bad()))  # type: ignore[arg-type]
+        await drive(StreamingResponse(bad()))  # type: ignore[arg-type]
 
 
 async def test_head_sends_headers_only_and_closes_the_iterator() -> None:
@@ -129,7 +129,7 @@ async def test_head_sends_headers_only_and_closes_the_iterator() -> None:
         yield b"never"
 
     gen = body()
-    peer = await call(StreamingResponse(gen, media_type="text/plain"), make_scope("HEAD"))
+    peer = await drive(StreamingResponse(gen, media_type="text/plain"), http_scope("HEAD"))
     assert peer.status == 200
     assert peer.body == b""
     assert peer.finished
@@ -159,7 +159,7 @@ async def test_background_runs_after_the_last_body_message() -> None:
     tasks.add_task(async_task, tag="two")
     response = StreamingResponse(body(), background=tasks)
     with anyio.fail_after(5):
-        await response(make_scope(), peer.receive, send)
+        await response(http_scope(), peer.receive, send)
     assert events == [
         "send:http.response.start:False",
         "send:http.response.body:True",
@@ -181,7 +181,7 @@ async def test_failing_background_task_is_logged_and_cannot_touch_the_response(
     tasks.add_task(boom)
     tasks.add_task(ran.append, "after")
     with caplog.at_level(logging.ERROR, logger="asgiweb"):
-        peer = await call(StreamingResponse([b"ok"], background=tasks))
+        peer = await drive(StreamingResponse([b"ok"], background=tasks))
     assert peer.body == b"ok" and peer.finished
     assert ran == ["after"]
     assert "task failed" in caplog.text
@@ -207,7 +207,7 @@ async def test_disconnect_stops_a_blocked_async_generator_at_once() -> None:
 
     response = StreamingResponse(forever(), background=BackgroundTask(background_ran.append, True))
     with anyio.fail_after(2):
-        await response(make_scope(), peer.receive, on_first_chunk)
+        await response(http_scope(), peer.receive, on_first_chunk)
     assert finally_ran.is_set()
     assert peer.chunks == [b"first"]  # nothing after the disconnect, not even the end
     assert background_ran == [True]
@@ -238,7 +238,7 @@ async def test_disconnect_between_chunks_of_a_busy_async_generator() -> None:
             sent_after_disconnect += 1
 
     with anyio.fail_after(2):
-        await StreamingResponse(endless())(make_scope(), peer.receive, send)
+        await StreamingResponse(endless())(http_scope(), peer.receive, send)
     assert closed
     assert sent_after_disconnect <= 2
 
@@ -266,7 +266,7 @@ async def test_disconnect_stops_a_sync_generator_and_closes_it() -> None:
             peer.disconnect()
 
     with anyio.fail_after(2):
-        await StreamingResponse(gen)(make_scope(), peer.receive, send)
+        await StreamingResponse(gen)(http_scope(), peer.receive, send)
     assert finally_ran.is_set()
     assert inspect.getgeneratorstate(gen) == "GEN_CLOSED"  # no thread can pull from it
     count = pulled
@@ -294,7 +294,7 @@ async def test_oserror_from_send_is_a_disconnect_under_spec_2_4(spec_version: st
 
     with anyio.fail_after(2):
         await StreamingResponse(endless())(
-            make_scope(spec_version=spec_version), peer.receive, send
+            http_scope(spec_version=spec_version), peer.receive, send
         )
     assert closed
     assert len(peer.sent) == 3
@@ -309,7 +309,7 @@ async def test_oserror_from_send_under_spec_2_3_is_an_error() -> None:
         peer.sent.append(dict(message))
 
     with pytest.raises(OSError), anyio.fail_after(2):
-        await StreamingResponse([b"a"])(make_scope(), peer.receive, send)
+        await StreamingResponse([b"a"])(http_scope(), peer.receive, send)
 
 
 async def test_sync_oserror_under_spec_2_4_closes_the_generator() -> None:
@@ -327,7 +327,7 @@ async def test_sync_oserror_under_spec_2_4_closes_the_generator() -> None:
             raise OSError("gone")
 
     with anyio.fail_after(2):
-        await StreamingResponse(endless())(make_scope(spec_version="2.4"), Peer().receive, send)
+        await StreamingResponse(endless())(http_scope(spec_version="2.4"), Peer().receive, send)
     assert finally_ran.is_set()
 
 
@@ -357,7 +357,7 @@ async def test_exception_mid_stream_is_logged_and_reraised(
         caplog.at_level(logging.ERROR, logger="asgiweb"),
         pytest.raises(RuntimeError, match="database went away"),
     ):
-        await call(app, peer=peer)
+        await drive(app, peer=peer)
     assert cleaned
     assert peer.chunks == [b"part"] and not peer.finished
     records = [r for r in caplog.records if r.name == "asgiweb"]
@@ -373,7 +373,7 @@ async def test_sync_exception_mid_stream_is_reraised() -> None:
         raise ValueError("bad row")
 
     with pytest.raises(ValueError, match="bad row"):
-        await call(StreamingResponse(broken()))
+        await drive(StreamingResponse(broken()))
 
 
 async def test_outside_cancellation_propagates_and_closes_the_iterator() -> None:
@@ -389,7 +389,7 @@ async def test_outside_cancellation_propagates_and_closes_the_iterator() -> None
 
     peer = Peer()
     task = asyncio.ensure_future(
-        StreamingResponse(forever())(make_scope(), peer.receive, peer.send)
+        StreamingResponse(forever())(http_scope(), peer.receive, peer.send)
     )
     with anyio.fail_after(2):
         while len(peer.sent) < 3:
@@ -416,7 +416,7 @@ async def test_generator_that_swallows_the_cancellation_still_stops() -> None:
             peer.disconnect()
 
     with anyio.fail_after(2):
-        await StreamingResponse(stubborn())(make_scope(), peer.receive, send)
+        await StreamingResponse(stubborn())(http_scope(), peer.receive, send)
     assert peer.chunks == [b"a"]
     task = asyncio.current_task()
     assert task is not None and task.cancelling() == 0
@@ -424,7 +424,7 @@ async def test_generator_that_swallows_the_cancellation_still_stops() -> None:
 
 async def test_watcher_task_does_not_outlive_the_response() -> None:
     before = asyncio.all_tasks()
-    await call(StreamingResponse([b"a", b"b"]))
+    await drive(StreamingResponse([b"a", b"b"]))
     await asyncio.sleep(0)
     await asyncio.sleep(0)
     assert asyncio.all_tasks() == before
@@ -456,7 +456,7 @@ async def test_request_body_messages_are_skipped_by_the_watcher() -> None:
         sent.append(dict(message))
 
     with anyio.fail_after(2):
-        await StreamingResponse(slow())(make_scope(), receive, send)
+        await StreamingResponse(slow())(http_scope(), receive, send)
     assert finally_ran
     assert not messages
 
@@ -472,7 +472,7 @@ async def test_oserror_from_the_iterator_is_its_own_failure_even_under_2_4() -> 
 
     for content in (upstream(), sync_upstream()):
         with pytest.raises(ConnectionResetError):
-            await call(StreamingResponse(content), make_scope(spec_version="2.4"))
+            await drive(StreamingResponse(content), http_scope(spec_version="2.4"))
 
 
 async def test_oserror_on_start_under_2_4_closes_the_iterator_quietly() -> None:
@@ -494,7 +494,7 @@ async def test_oserror_on_start_under_2_4_closes_the_iterator_quietly() -> None:
 
     response = StreamingResponse(gen, background=BackgroundTask(ran.append, True))
     with anyio.fail_after(2):
-        await response(make_scope(spec_version="2.4"), Peer().receive, send)
+        await response(http_scope(spec_version="2.4"), Peer().receive, send)
     assert closed and ran == [True]
 
 
@@ -510,7 +510,7 @@ async def test_no_watcher_task_for_a_body_that_never_waits() -> None:
 
     baseline = len(asyncio.all_tasks())
     with anyio.fail_after(2):
-        await StreamingResponse(body())(make_scope(), Peer().receive, send)
+        await StreamingResponse(body())(http_scope(), Peer().receive, send)
     assert counts == [baseline] * len(counts)
 
 
@@ -527,7 +527,7 @@ async def test_watcher_exists_once_the_body_waits() -> None:
 
     baseline = len(asyncio.all_tasks())
     with anyio.fail_after(2):
-        await StreamingResponse(body())(make_scope(), Peer().receive, send)
+        await StreamingResponse(body())(http_scope(), Peer().receive, send)
     assert counts[1] == baseline  # first chunk: nothing has waited yet
     assert counts[2] == baseline + 1  # after the sleep: the watcher runs
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import h11
 import pytest
 
-from tests.serverutil import Client, Server, http_implementations, run_server
+from tests.e2e.serverutil import Client, Server, http_implementations, run_server
 
 pytestmark = pytest.mark.timeout(60)
 

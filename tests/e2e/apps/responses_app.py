@@ -1,4 +1,4 @@
-"""The app uvicorn serves in tests/test_e2e_responses.py.
+"""The app uvicorn serves in tests/e2e/test_responses.py.
 
 ``RESPONSES_FILE`` names the file the FileResponse routes send; a stream's
 ``marker`` query parameter names the file its generator writes in ``finally``.
