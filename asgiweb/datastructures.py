@@ -13,17 +13,13 @@ rule raises ``ValueError`` where the header is set.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+from asgiweb._http import FIELD_VALUE_FORBIDDEN, TOKEN, RawHeaders
+
 __all__ = ["URL", "Headers", "MutableHeaders", "QueryParams", "State", "validate_header"]
-
-RawHeaders = list[tuple[bytes, bytes]]
-
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def validate_header(name: str, value: str) -> tuple[bytes, bytes]:
@@ -32,11 +28,11 @@ def validate_header(name: str, value: str) -> tuple[bytes, bytes]:
     Names are lower-cased (ASGI wants them so); values are latin-1, as HTTP/1.1
     carries them.
     """
-    if not isinstance(name, str) or _TOKEN.fullmatch(name) is None:
+    if not isinstance(name, str) or TOKEN.fullmatch(name) is None:
         raise ValueError(f"invalid header name {name!r}: must be an RFC 9110 token")
     if not isinstance(value, str):
         raise ValueError(f"header {name!r} value must be str, not {type(value).__name__}")
-    if _BAD_VALUE.search(value) is not None:
+    if FIELD_VALUE_FORBIDDEN.search(value) is not None:
         raise ValueError(f"invalid header value for {name!r}: control characters are not allowed")
     return name.lower().encode("latin-1"), value.encode("latin-1")
 

@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 
+from asgiweb._http import CHUNK_SIZE
 from asgiweb.background import BackgroundTask, BackgroundTasks
 from asgiweb.datastructures import validate_header
 from asgiweb.responses.base import Response, encode_content_type
@@ -56,11 +57,10 @@ from asgiweb.types import Receive, Scope, Send
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["StreamingResponse"]
+__all__ = ["CHUNK_SIZE", "StreamingResponse"]
 
 logger = logging.getLogger("asgiweb")
 
-CHUNK_SIZE = 64 * 1024
 _DONE: Any = object()
 
 
