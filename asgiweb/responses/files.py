@@ -141,18 +141,16 @@ class FileResponse(Response):
             )
 
     def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
-        raw = [] if headers is None else [validate_header(k, v) for k, v in headers.items()]
-        names = {name for name, _ in raw}
-        defaults = (
-            (b"content-length", b"%d" % self.size),
-            (b"content-type", encode_content_type(self.media_type or "text/plain", self.charset)),
-            (b"last-modified", http_date(self.mtime).encode("latin-1")),
-            (b"etag", self.etag.encode("latin-1")),
-            (b"accept-ranges", b"bytes"),
+        """Response's rules with the file's size as the length, plus its validators."""
+        self.build_headers(
+            headers,
+            self.size,
+            (
+                (b"last-modified", http_date(self.mtime).encode("latin-1")),
+                (b"etag", self.etag.encode("latin-1")),
+                (b"accept-ranges", b"bytes"),
+            ),
         )
-        raw.extend(item for item in defaults if item[0] not in names)
-        self.raw_headers = raw
-        self._headers = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method", "GET")
