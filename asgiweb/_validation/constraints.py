@@ -12,34 +12,16 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import re
-import types
 import typing
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.scalars import Converter, fail
 
 __all__ = ["constrain", "constraints_of", "plural"]
 
 _DICT_ORIGINS = {dict, cabc.Mapping, cabc.MutableMapping}
-
-
-def _strip(tp: Any) -> Any:
-    """The constrained type: ``Optional``, ``Annotated`` and ``NewType`` removed (a None
-    value is never checked)."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = tp.__origin__
-        elif hasattr(tp, "__supertype__"):
-            tp = tp.__supertype__
-        elif origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(members) != 1:
-                return tp
-            tp = members[0]
-        else:
-            return tp
 
 
 _CONSTRAINT_NAMES = ("gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length", "pattern")
@@ -75,7 +57,7 @@ def constrain(convert: Converter, tp: Any, limits: dict[str, Any]) -> Converter:
     if not limits:
         return convert
     checks: list[Callable[[Any, Any], None]] = []
-    base = _strip(tp)
+    base = unwrap(tp).type  # a None value is never checked
     as_float = base is float
 
     def bound(name: str, kind: str, words: str, ok: Callable[[Any, Any], bool]) -> None:

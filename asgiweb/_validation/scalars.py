@@ -29,7 +29,17 @@ from asgiweb._validation.datetimes import (
     timestamp_to_datetime,
 )
 
-__all__ = ["SCALARS", "Converter", "Invalid", "enum_converter", "fail", "literal_converter"]
+__all__ = [
+    "SCALARS",
+    "Converter",
+    "ErrorDict",
+    "Invalid",
+    "enum_converter",
+    "error",
+    "fail",
+    "literal_converter",
+    "missing",
+]
 
 Converter = Callable[[Any], Any]
 ErrorDict = dict[str, Any]
@@ -54,6 +64,11 @@ def error(kind: str, msg: str, value: Any, ctx: dict[str, Any] | None = None) ->
 
 def fail(kind: str, msg: str, value: Any, ctx: dict[str, Any] | None = None) -> NoReturn:
     raise Invalid([error(kind, msg, value, ctx)])
+
+
+def missing(loc: tuple[Any, ...], value: Any = None) -> ErrorDict:
+    """pydantic's error for an absent required field or item, at ``loc``."""
+    return {"type": "missing", "loc": loc, "msg": "Field required", "input": value}
 
 
 # -- numbers ------------------------------------------------------------------------
