@@ -14,12 +14,14 @@ rule raises ``ValueError`` where the header is set.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar, overload
 from urllib.parse import parse_qsl, urlencode
 
 from asgiweb._http import FIELD_VALUE_FORBIDDEN, TOKEN, RawHeaders
 
 __all__ = ["URL", "Headers", "MutableHeaders", "QueryParams", "State", "validate_header"]
+
+_T = TypeVar("_T")
 
 
 def validate_header(name: str, value: str) -> tuple[bytes, bytes]:
@@ -82,6 +84,10 @@ class Headers(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._lookup()[key.lower()][0]
 
+    @overload
+    def get(self, key: str, default: None = None) -> str | None: ...
+    @overload
+    def get(self, key: str, default: _T) -> str | _T: ...
     def get(self, key: str, default: Any = None) -> Any:
         values = self._lookup().get(key.lower())
         return default if values is None else values[0]
@@ -225,6 +231,10 @@ class QueryParams(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._lookup()[key][-1]
 
+    @overload
+    def get(self, key: str, default: None = None) -> str | None: ...
+    @overload
+    def get(self, key: str, default: _T) -> str | _T: ...
     def get(self, key: str, default: Any = None) -> Any:
         # PERF: Mapping.get goes through a KeyError for a missing key (~0.5 us);
         # absent optional query parameters are the common case.

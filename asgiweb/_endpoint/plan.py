@@ -42,6 +42,7 @@ from asgiweb._concurrency import is_async_callable
 from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import (
+    ConstraintError,
     Converter,
     Invalid,
     compile_converter,
@@ -159,17 +160,19 @@ def _classify(
 def _converter_for(spec: _Spec, endpoint_name: str) -> Converter:
     try:
         convert = compile_converter(spec.annotation)
+        # A marker inside ``Annotated`` was applied by compile_converter with the rest
+        # of the metadata; one given as the default value is applied here.
+        metadata = unwrap(spec.annotation, optional=False).metadata
+        if spec.marker is not None and all(item is not spec.marker for item in metadata):
+            convert = constrain(convert, spec.annotation, constraints_of([spec.marker]))
+    except ConstraintError as exc:
+        raise TypeError(f"{endpoint_name}: parameter {spec.name!r}: {exc}") from None
     except TypeError as exc:
         raise TypeError(
             f"{endpoint_name}: parameter {spec.name!r} cannot be resolved: {exc}; annotate it "
             "with a scalar type, a dataclass, a TypedDict, a pydantic model, or "
             "Request/Response/BackgroundTasks"
         ) from None
-    # A marker inside ``Annotated`` was applied by compile_converter with the rest of
-    # the metadata; one given as the default value is applied here.
-    inside = any(item is spec.marker for item in unwrap(spec.annotation, optional=False).metadata)
-    if spec.marker is not None and not inside:
-        convert = constrain(convert, spec.annotation, constraints_of([spec.marker]))
     return convert
 
 

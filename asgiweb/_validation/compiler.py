@@ -31,7 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from asgiweb._validation.annotations import unwrap
-from asgiweb._validation.constraints import constrain, constraints_of, plural
+from asgiweb._validation.constraints import ConstraintError, constrain, constraints_of, plural
 from asgiweb._validation.scalars import (
     SCALARS,
     Converter,
@@ -44,6 +44,7 @@ from asgiweb._validation.scalars import (
 )
 
 __all__ = [
+    "ConstraintError",
     "Converter",
     "Invalid",
     "compile_converter",

@@ -39,6 +39,8 @@ __all__ = [
     "fail",
     "literal_converter",
     "missing",
+    "to_decimal",
+    "to_decimal_allowing_inf_nan",
 ]
 
 Converter = Callable[[Any], Any]
@@ -201,6 +203,15 @@ def to_bool(value: Any) -> bool:
 
 
 def to_decimal(value: Any) -> Decimal:
+    """A finite Decimal (pydantic's default for Decimal: ``allow_inf_nan=False``)."""
+    result = to_decimal_allowing_inf_nan(value)
+    if not result.is_finite():
+        fail("finite_number", "Input should be a finite number", value)
+    return result
+
+
+def to_decimal_allowing_inf_nan(value: Any) -> Decimal:
+    """A Decimal, infinities and NaN included (``allow_inf_nan=True``)."""
     kind = type(value)
     if kind is Decimal:
         result: Decimal = value
@@ -217,8 +228,6 @@ def to_decimal(value: Any) -> Decimal:
             "Decimal input should be an integer, float, string or Decimal object",
             value,
         )
-    if not result.is_finite():
-        fail("finite_number", "Input should be a finite number", value)
     return result
 
 
