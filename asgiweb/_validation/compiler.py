@@ -56,7 +56,6 @@ __all__ = [
 ]
 
 _NONE_TYPE = type(None)
-_WRAPPERS = (typing.Annotated, typing.Required, typing.NotRequired)
 _LIST_ORIGINS = {list, cabc.Sequence, cabc.MutableSequence, cabc.Iterable, cabc.Collection}
 _SET_ORIGINS = {set, cabc.Set, cabc.MutableSet}
 _DICT_ORIGINS = {dict, cabc.Mapping, cabc.MutableMapping}
@@ -115,10 +114,10 @@ def compile_converter(tp: Any) -> Converter:
     """The converter for annotation ``tp``; ``TypeError`` if asgiweb cannot validate it."""
     if tp is Any or tp is object:
         return _identity
-    origin = typing.get_origin(tp)
-    if origin in _WRAPPERS or hasattr(tp, "__supertype__"):
-        core, metadata, _ = unwrap(tp, optional=False)
+    core, metadata, _ = unwrap(tp, optional=False)
+    if core is not tp:  # Annotated, Required/NotRequired or NewType around ``core``
         return constrain(compile_converter(core), core, constraints_of(metadata))
+    origin = typing.get_origin(tp)
     if tp is None or tp is _NONE_TYPE:
         return _none_converter
     if origin in (typing.Union, types.UnionType):
