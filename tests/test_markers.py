@@ -13,7 +13,7 @@ import textwrap
 from decimal import Decimal
 from pathlib import Path as FilePath
 from types import ModuleType
-from typing import Annotated, Any
+from typing import Annotated, Any, NewType
 
 import pytest
 
@@ -31,6 +31,7 @@ PARAM_CLASSES = (
     params.CookieParam,
     params.BodyParam,
 )
+Amount = NewType("Amount", Decimal)
 OWN_KEYWORDS = {"Header": {"convert_underscores"}, "Body": {"embed", "media_type"}}
 
 
@@ -139,6 +140,14 @@ def build(framework: ModuleType, Field: Any, AllowInfNan: Any) -> Any:
     def header(x_amount: Decimal = Header(max_digits=3)) -> Any:
         return str(x_amount)
 
+    # Markers and constraints read through NewType, Optional and Annotated alike.
+    @app.get("/wrapped")
+    def wrapped(
+        amount: Annotated[Amount | None, Query(max_digits=3)] = None,
+        code: Annotated[str, Field(max_length=2)] | None = Query(None),
+    ) -> Any:
+        return [None if amount is None else str(amount), code]
+
     @dataclasses.dataclass
     class Order:
         price: Annotated[Decimal, Field(max_digits=4, decimal_places=2)]
@@ -200,6 +209,10 @@ CASES: list[tuple[str, str, dict[str, str] | None, Any]] = (
         ("POST", "/order", None, {"price": "123.4"}),
         ("POST", "/order", None, {"price": "12345"}),
         ("POST", "/order", None, {"price": "1", "weight": "inf"}),
+        ("GET", "/wrapped", None, None),
+        ("GET", "/wrapped?amount=12.5&code=ab", None, None),
+        ("GET", "/wrapped?amount=1234", None, None),
+        ("GET", "/wrapped?code=abc", None, None),
     ]
 )
 
