@@ -35,6 +35,7 @@ __all__ = [
     "quote_cookie_value",
     "quote_request_cookie_value",
     "unquote_cookie_value",
+    "validate_header",
 ]
 
 # The ASGI spec's header list: ``[(name, value), ...]``, both bytes, names lower-case.
@@ -73,6 +74,22 @@ TOKEN_BYTES = re.compile(_TCHAR.encode("ascii") + b"+")
 _FIELD_VALUE_FORBIDDEN = r"[\x00-\x08\x0a-\x1f\x7f]"
 FIELD_VALUE_FORBIDDEN = re.compile(_FIELD_VALUE_FORBIDDEN)
 FIELD_VALUE_FORBIDDEN_BYTES = re.compile(_FIELD_VALUE_FORBIDDEN.encode("ascii"))
+
+
+def validate_header(name: str, value: str) -> tuple[bytes, bytes]:
+    """Check one header against RFC 9110 and return it encoded for ASGI.
+
+    Names are lower-cased (ASGI wants them so); values are latin-1, as HTTP/1.1
+    carries them.
+    """
+    if not isinstance(name, str) or TOKEN.fullmatch(name) is None:
+        raise ValueError(f"invalid header name {name!r}: must be an RFC 9110 token")
+    if not isinstance(value, str):
+        raise ValueError(f"header {name!r} value must be str, not {type(value).__name__}")
+    if FIELD_VALUE_FORBIDDEN.search(value) is not None:
+        raise ValueError(f"invalid header value for {name!r}: control characters are not allowed")
+    return name.lower().encode("latin-1"), value.encode("latin-1")
+
 
 #   CTL            = %x00-1F / %x7F            ; RFC 5234 appendix B.1
 #

@@ -5,8 +5,9 @@ The raw ASGI header list, ``[(name_bytes, value_bytes), ...]``, is the truth;
 the first time it is asked something, so a request that never looks at its
 headers pays nothing for them.
 
-Header rules enforced by :class:`MutableHeaders` (RFC 9110 §5.1, §5.5): a name
-is a non-empty ``token``; a value holds no control character other than
+Header rules enforced by :class:`MutableHeaders` through ``validate_header``
+(its home is ``asgiweb._http``, with the grammar it checks): a name is a
+non-empty RFC 9110 ``token``; a value holds no control character other than
 horizontal tab (so no CR, LF or NUL and no response splitting).  Breaking a
 rule raises ``ValueError`` where the header is set.
 """
@@ -17,26 +18,11 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 from urllib.parse import parse_qsl, urlencode
 
-from asgiweb._http import FIELD_VALUE_FORBIDDEN, TOKEN, RawHeaders
+from asgiweb._http import RawHeaders, validate_header
 
 __all__ = ["URL", "Headers", "MutableHeaders", "QueryParams", "State", "validate_header"]
 
 _T = TypeVar("_T")
-
-
-def validate_header(name: str, value: str) -> tuple[bytes, bytes]:
-    """Check one header against RFC 9110 and return it encoded for ASGI.
-
-    Names are lower-cased (ASGI wants them so); values are latin-1, as HTTP/1.1
-    carries them.
-    """
-    if not isinstance(name, str) or TOKEN.fullmatch(name) is None:
-        raise ValueError(f"invalid header name {name!r}: must be an RFC 9110 token")
-    if not isinstance(value, str):
-        raise ValueError(f"header {name!r} value must be str, not {type(value).__name__}")
-    if FIELD_VALUE_FORBIDDEN.search(value) is not None:
-        raise ValueError(f"invalid header value for {name!r}: control characters are not allowed")
-    return name.lower().encode("latin-1"), value.encode("latin-1")
 
 
 class Headers(Mapping[str, str]):

@@ -40,6 +40,7 @@ from asgiweb._http import (
     parse_http_date,
     quote_request_cookie_value,
     unquote_cookie_value,
+    validate_header,
 )
 from asgiweb._testserver import (
     ASGI_VERSION,
@@ -47,7 +48,7 @@ from asgiweb._testserver import (
     LifespanRunner,
     StreamHandle,
 )
-from asgiweb.datastructures import URL, Headers, validate_header
+from asgiweb.datastructures import URL, Headers
 from asgiweb.types import ASGIApp, Scope
 
 __all__ = [

@@ -6,6 +6,7 @@ import calendar
 import http.cookies
 from datetime import UTC, datetime, timedelta, timezone
 from email.utils import formatdate
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -25,6 +26,7 @@ from asgiweb._http import (
     quote_cookie_value,
     quote_request_cookie_value,
     unquote_cookie_value,
+    validate_header,
 )
 
 TCHARS = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -85,6 +87,30 @@ def test_field_value(value: str, forbidden: bool) -> None:
     assert (FIELD_VALUE_FORBIDDEN.search(value) is not None) is forbidden
     raw = value.encode("latin-1")
     assert (FIELD_VALUE_FORBIDDEN_BYTES.search(raw) is not None) is forbidden
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "encoded"),
+    [
+        ("Content-Type", "text/plain", (b"content-type", b"text/plain")),
+        ("x-tab", "a\tb", (b"x-tab", b"a\tb")),
+        ("x-latin", "café", (b"x-latin", "café".encode("latin-1"))),
+        ("x-empty", "", (b"x-empty", b"")),
+        ("bad name", "v", None),
+        ("", "v", None),
+        ("x-split", "a\r\nset-cookie: x=1", None),
+        ("x-nul", "a\x00", None),
+        ("x-del", "a\x7f", None),
+        ("x-int", 3, None),
+        (b"x-bytes", "v", None),
+    ],
+)
+def test_validate_header(name: Any, value: Any, encoded: tuple[bytes, bytes] | None) -> None:
+    if encoded is None:
+        with pytest.raises(ValueError):
+            validate_header(name, value)
+    else:
+        assert validate_header(name, value) == encoded
 
 
 def test_field_value_forbids_exactly_ctl_but_htab() -> None:

@@ -4,13 +4,10 @@ Rules enforced here; breaking one raises ``ValueError`` where the cookie is set:
 
 - The name is an RFC 9110 ``token`` (RFC 6265 §4.1.1 ``cookie-name``).
 - The value may not hold control characters (CR, LF, NUL... and DEL): no
-  response splitting through a cookie.  A value made only of ``cookie-octet``
-  (``%x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E``) goes out as it is.
-  Anything else (space, ``"``, ``,``, ``;``, ``\\``, latin-1 letters) is
-  wrapped in double quotes with Python's ``http.cookies`` escapes (``\\"``,
-  ``\\\\``, ``\\ooo`` octal for the rest), the convention Starlette, FastAPI
-  and ``http.cookies.SimpleCookie`` read back.  Characters beyond latin-1 have
-  no agreed representation and are refused: percent-encode them first.
+  response splitting through a cookie.  It goes out bare when made only of
+  ``cookie-octet``, else double-quoted with ``http.cookies`` escapes; the
+  grammar and the quoting live in ``asgiweb._http`` (``quote_cookie_value``).
+  Characters beyond latin-1 are refused: percent-encode them first.
 - ``Path`` and ``Domain`` may not hold ``;`` or control characters.
 - ``Max-Age`` is an integer number of seconds; ``Expires`` is an HTTP date
   (RFC 9110 §5.6.7, always GMT) built from a datetime (naive means UTC) or a
@@ -37,7 +34,7 @@ _SAMESITE = frozenset({"lax", "strict", "none"})
 
 
 def _attribute(name: str, value: str) -> str:
-    if not isinstance(value, str) or (CONTROL_CHARACTER.search(value) is not None or ";" in value):
+    if not isinstance(value, str) or ";" in value or CONTROL_CHARACTER.search(value):
         raise ValueError(f"cookie {name} {value!r} may not contain ';' or control characters")
     return value
 

@@ -18,8 +18,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from asgiweb._http import validate_header
 from asgiweb.background import BackgroundTask, BackgroundTasks, as_background
-from asgiweb.datastructures import MutableHeaders, validate_header
+from asgiweb.datastructures import MutableHeaders
 from asgiweb.responses._cookies import build_set_cookie
 from asgiweb.types import Receive, Scope, Send
 

@@ -32,9 +32,8 @@ from urllib.parse import quote
 
 import anyio.to_thread
 
-from asgiweb._http import CHUNK_SIZE, http_date
+from asgiweb._http import CHUNK_SIZE, http_date, validate_header
 from asgiweb.background import BackgroundTask, BackgroundTasks
-from asgiweb.datastructures import validate_header
 from asgiweb.responses._ranges import if_range_allows, not_modified, parse_range
 from asgiweb.responses.base import Response, encode_content_type
 from asgiweb.responses.streaming import Watch, spec_at_least_2_4
