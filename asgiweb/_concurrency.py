@@ -14,14 +14,20 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["is_async_callable"]
+__all__ = ["is_async_callable", "unwrap_partial"]
+
+
+def unwrap_partial(fn: Callable[..., Any]) -> Any:
+    """The callable under any number of ``functools.partial`` layers."""
+    target: Any = fn
+    while isinstance(target, functools.partial):
+        target = target.func
+    return target
 
 
 def is_async_callable(fn: Callable[..., Any]) -> bool:
     """True when calling ``fn`` returns an awaitable coroutine."""
-    target: Any = fn
-    while isinstance(target, functools.partial):
-        target = target.func
+    target = unwrap_partial(fn)
     if inspect.iscoroutinefunction(target):
         return True
     if inspect.isfunction(target) or inspect.ismethod(target):

@@ -38,7 +38,7 @@ from typing import Any
 
 import anyio.to_thread
 
-from asgiweb._concurrency import is_async_callable
+from asgiweb._concurrency import is_async_callable, unwrap_partial
 from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import (
@@ -92,9 +92,7 @@ class _Spec:
 
 
 def _hints_target(endpoint: Callable[..., Any]) -> Any:
-    target: Any = endpoint
-    while isinstance(target, functools.partial):
-        target = target.func
+    target = unwrap_partial(endpoint)
     if not (inspect.isfunction(target) or inspect.ismethod(target)) and callable(target):
         target = type(target).__call__
     return target
