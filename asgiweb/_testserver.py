@@ -28,7 +28,6 @@ when ``raise_server_exceptions`` is set (else it is treated the same way).
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import anyio
@@ -36,15 +35,13 @@ import anyio.lowlevel
 from anyio.abc import TaskStatus
 from anyio.from_thread import BlockingPortal
 
-from asgiweb.datastructures import RawHeaders
+from asgiweb._http import FIELD_VALUE_FORBIDDEN_BYTES, TOKEN_BYTES, RawHeaders
 from asgiweb.exceptions import ClientDisconnect
 from asgiweb.types import ASGIApp, Message, Scope
 
 __all__ = ["ASGI_VERSION", "DISCONNECT_ERRORS", "Exchange", "LifespanRunner", "StreamHandle"]
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.3"}
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 # Errors an app may raise because the client went away; not reported after a disconnect.
 DISCONNECT_ERRORS = (ClientDisconnect, OSError)
 
@@ -172,9 +169,9 @@ class Exchange:
         for name, value in message.get("headers", ()):
             if not isinstance(name, bytes) or not isinstance(value, bytes):
                 raise TypeError("ASGI header names and values must be bytes.")
-            if _TOKEN.fullmatch(name) is None:
+            if TOKEN_BYTES.fullmatch(name) is None:
                 raise RuntimeError(f"Invalid HTTP header name {name!r}.")
-            if _BAD_VALUE.search(value) is not None:
+            if FIELD_VALUE_FORBIDDEN_BYTES.search(value) is not None:
                 raise RuntimeError(f"Invalid HTTP header value {value!r}.")
             headers.append((name, value))
             if name.lower() == b"content-length":

@@ -5,40 +5,24 @@ The raw ASGI header list, ``[(name_bytes, value_bytes), ...]``, is the truth;
 the first time it is asked something, so a request that never looks at its
 headers pays nothing for them.
 
-Header rules enforced by :class:`MutableHeaders` (RFC 9110 §5.1, §5.5): a name
-is a non-empty ``token``; a value holds no control character other than
+Header rules enforced by :class:`MutableHeaders` through ``validate_header``
+(its home is ``asgiweb._http``, with the grammar it checks): a name is a
+non-empty RFC 9110 ``token``; a value holds no control character other than
 horizontal tab (so no CR, LF or NUL and no response splitting).  Breaking a
 rule raises ``ValueError`` where the header is set.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar, overload
 from urllib.parse import parse_qsl, urlencode
+
+from asgiweb._http import RawHeaders, validate_header
 
 __all__ = ["URL", "Headers", "MutableHeaders", "QueryParams", "State", "validate_header"]
 
-RawHeaders = list[tuple[bytes, bytes]]
-
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-
-
-def validate_header(name: str, value: str) -> tuple[bytes, bytes]:
-    """Check one header against RFC 9110 and return it encoded for ASGI.
-
-    Names are lower-cased (ASGI wants them so); values are latin-1, as HTTP/1.1
-    carries them.
-    """
-    if not isinstance(name, str) or _TOKEN.fullmatch(name) is None:
-        raise ValueError(f"invalid header name {name!r}: must be an RFC 9110 token")
-    if not isinstance(value, str):
-        raise ValueError(f"header {name!r} value must be str, not {type(value).__name__}")
-    if _BAD_VALUE.search(value) is not None:
-        raise ValueError(f"invalid header value for {name!r}: control characters are not allowed")
-    return name.lower().encode("latin-1"), value.encode("latin-1")
+_T = TypeVar("_T")
 
 
 class Headers(Mapping[str, str]):
@@ -86,6 +70,10 @@ class Headers(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._lookup()[key.lower()][0]
 
+    @overload
+    def get(self, key: str, default: None = None) -> str | None: ...
+    @overload
+    def get(self, key: str, default: _T) -> str | _T: ...
     def get(self, key: str, default: Any = None) -> Any:
         values = self._lookup().get(key.lower())
         return default if values is None else values[0]
@@ -229,6 +217,10 @@ class QueryParams(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._lookup()[key][-1]
 
+    @overload
+    def get(self, key: str, default: None = None) -> str | None: ...
+    @overload
+    def get(self, key: str, default: _T) -> str | _T: ...
     def get(self, key: str, default: Any = None) -> Any:
         # PERF: Mapping.get goes through a KeyError for a missing key (~0.5 us);
         # absent optional query parameters are the common case.

@@ -13,10 +13,10 @@ and again while reading, so a chunked body cannot exceed it either.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from asgiweb._http import unquote_cookie_value
 from asgiweb.datastructures import URL, Headers, QueryParams, State
 from asgiweb.exceptions import ClientDisconnect, HTTPException
 from asgiweb.types import Message, Receive, Scope, Send
@@ -39,16 +39,6 @@ class FormData(QueryParams):
     """The fields of an ``application/x-www-form-urlencoded`` body."""
 
     __slots__ = ()
-
-
-_ESCAPE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))")
-
-
-def unquote_cookie_value(value: str) -> str:
-    """Undo the escapes of a quoted cookie value (``\\"``, ``\\\\``, octal ``\\054``)."""
-    if "\\" not in value:
-        return value
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 8)) if m.group(1) else m.group(2), value)
 
 
 def parse_cookie_header(header: str) -> dict[str, str]:

@@ -25,10 +25,9 @@ import codecs
 import contextlib
 import json as jsonlib
 import re
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any, TypedDict, Unpack
@@ -36,14 +35,20 @@ from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
+from asgiweb._http import (
+    RawHeaders,
+    parse_http_date,
+    quote_request_cookie_value,
+    unquote_cookie_value,
+    validate_header,
+)
 from asgiweb._testserver import (
     ASGI_VERSION,
     Exchange,
     LifespanRunner,
     StreamHandle,
 )
-from asgiweb.datastructures import URL, Headers, RawHeaders, validate_header
-from asgiweb.requests import unquote_cookie_value
+from asgiweb.datastructures import URL, Headers
 from asgiweb.types import ASGIApp, Scope
 
 __all__ = [
@@ -63,7 +68,6 @@ _MAX_REDIRECTS = 20
 _READ_SIZE = 65536  # a large body reaches the app in several messages, as from a socket
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
-_COOKIE_OCTETS = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
 _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
@@ -288,23 +292,11 @@ def _parse_set_cookie(header: str) -> tuple[str, str, bool] | None:
             with contextlib.suppress(ValueError):
                 max_age = int(raw) <= 0
         elif key == "expires":
-            try:
-                when = parsedate_to_datetime(raw)
-            except (TypeError, ValueError, IndexError):
-                continue
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            expires = when <= datetime.now(UTC)
+            when = parse_http_date(raw)
+            if when is not None:
+                expires = when <= time.time()
     expired = max_age if max_age is not None else bool(expires)
     return name, value, expired
-
-
-def _cookie_value(value: str) -> str:
-    """Quote a cookie value that holds characters a cookie-octet may not."""
-    if _COOKIE_OCTETS.fullmatch(value):
-        return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
 
 
 def _pairs(headers: HeaderPairs | None) -> list[tuple[str, str]]:
@@ -502,7 +494,7 @@ class TestClient:
         merged = _override(_override(auto, _pairs(self.headers)), headers)
         jar = {**self.cookies, **cookies}
         if jar:
-            cookie = "; ".join(f"{k}={_cookie_value(v)}" for k, v in jar.items())
+            cookie = "; ".join(f"{k}={quote_request_cookie_value(v)}" for k, v in jar.items())
             given = [v for k, v in merged if k == "cookie"]
             merged = _override(merged, [("cookie", "; ".join([*given, cookie]))])
         raw = [validate_header(name, value) for name, value in merged]

@@ -38,8 +38,11 @@ from typing import Any
 
 import anyio.to_thread
 
+from asgiweb._concurrency import is_async_callable, unwrap_partial
 from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
+from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import (
+    ConstraintError,
     Converter,
     Invalid,
     compile_converter,
@@ -48,6 +51,7 @@ from asgiweb._validation.compiler import (
     is_body_type,
     prefix_errors,
 )
+from asgiweb._validation.scalars import missing
 from asgiweb.background import BackgroundTasks
 from asgiweb.exceptions import HTTPException, RequestValidationError
 from asgiweb.params import REQUIRED, BodyParam, HeaderParam, Param
@@ -60,10 +64,6 @@ Handle = Callable[[Request], Awaitable[Response]]
 Extractor = Callable[[Request], Any]
 _SOURCE_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3, "body": 4}
 _MUTABLE_DEFAULTS = (list, dict, set, bytearray)
-
-
-def _missing(loc: tuple[Any, ...]) -> Invalid:
-    return Invalid([{"type": "missing", "loc": loc, "msg": "Field required", "input": None}])
 
 
 def _default_maker(default: Any, factory: Callable[[], Any] | None) -> Callable[[], Any]:
@@ -92,22 +92,10 @@ class _Spec:
 
 
 def _hints_target(endpoint: Callable[..., Any]) -> Any:
-    target: Any = endpoint
-    while isinstance(target, functools.partial):
-        target = target.func
+    target = unwrap_partial(endpoint)
     if not (inspect.isfunction(target) or inspect.ismethod(target)) and callable(target):
         target = type(target).__call__
     return target
-
-
-def _is_async(endpoint: Callable[..., Any]) -> bool:
-    target: Any = endpoint
-    while isinstance(target, functools.partial):
-        target = target.func
-    if inspect.iscoroutinefunction(target):
-        return True
-    call = getattr(target, "__call__", None)  # noqa: B004 - async callable objects
-    return not inspect.isfunction(target) and inspect.iscoroutinefunction(call)
 
 
 def _classify(
@@ -119,14 +107,10 @@ def _classify(
     """The parameter's spec, its default (``REQUIRED`` if none) and default factory."""
     name = param.name
     marker: Param | None = None
-    metadata: tuple[Any, ...] = ()
-    bare = annotation
-    if typing.get_origin(annotation) is typing.Annotated:
-        metadata = annotation.__metadata__
-        bare = annotation.__origin__
-        for item in metadata:
-            if isinstance(item, Param):
-                marker = item
+    bare, metadata, _ = unwrap(annotation, optional=False)
+    for item in metadata:
+        if isinstance(item, Param):
+            marker = item
     default = param.default
     if isinstance(default, Param):
         marker = default
@@ -174,19 +158,19 @@ def _classify(
 def _converter_for(spec: _Spec, endpoint_name: str) -> Converter:
     try:
         convert = compile_converter(spec.annotation)
+        # A marker inside ``Annotated`` was applied by compile_converter with the rest
+        # of the metadata; one given as the default value is applied here.
+        metadata = unwrap(spec.annotation, optional=False).metadata
+        if spec.marker is not None and all(item is not spec.marker for item in metadata):
+            convert = constrain(convert, spec.annotation, constraints_of([spec.marker]))
+    except ConstraintError as exc:
+        raise TypeError(f"{endpoint_name}: parameter {spec.name!r}: {exc}") from None
     except TypeError as exc:
         raise TypeError(
             f"{endpoint_name}: parameter {spec.name!r} cannot be resolved: {exc}; annotate it "
             "with a scalar type, a dataclass, a TypedDict, a pydantic model, or "
             "Request/Response/BackgroundTasks"
         ) from None
-    # A marker inside ``Annotated`` was applied by compile_converter with the rest of
-    # the metadata; one given as the default value is applied here.
-    inside = typing.get_origin(spec.annotation) is typing.Annotated and any(
-        item is spec.marker for item in spec.annotation.__metadata__
-    )
-    if spec.marker is not None and not inside:
-        convert = constrain(convert, spec.annotation, constraints_of([spec.marker]))
     return convert
 
 
@@ -225,7 +209,7 @@ def _simple_extractor(
             found = (request.query_params if source == "query" else request.headers).getlist(key)
             if not found:
                 if required:
-                    raise _missing(loc)
+                    raise Invalid([missing(loc)])
                 return make_default()
             try:
                 return convert(found)
@@ -250,7 +234,7 @@ def _simple_extractor(
         raw = getter(request).get(key)
         if raw is None:
             if required:
-                raise _missing(loc)
+                raise Invalid([missing(loc)])
             return constant if constant is not _NO_BODY else make_default()
         try:
             return convert(raw)
@@ -336,7 +320,7 @@ def _body_reader(
             body = await _read_body(request)
             if body is _NO_BODY:
                 if required:
-                    errors.extend(_missing(("body",)).errors)
+                    errors.append(missing(("body",)))
                 else:
                     kwargs[name] = make_default()
                 return None
@@ -357,7 +341,7 @@ def _body_reader(
         for name, convert, required, make_default, key in steps:
             if key not in container:
                 if required or not (absent or isinstance(body, dict)):
-                    errors.extend(_missing(("body", key)).errors)
+                    errors.append(missing(("body", key)))
                 else:
                     kwargs[name] = make_default()
                 continue
@@ -387,7 +371,7 @@ def compile_bare_endpoint(
         return None
     if parameters:
         return None
-    return _bare_plan(endpoint, _is_async(endpoint), response_class, status_code)
+    return _bare_plan(endpoint, is_async_callable(endpoint), response_class, status_code)
 
 
 def _bare_plan(
@@ -486,7 +470,7 @@ def compile_endpoint(
     extractors = tuple((name, extract) for _, name, extract in simple)
     read_body = _body_reader(body_steps, force_embed or len(body_steps) > 1) if body_steps else None
 
-    is_async = _is_async(endpoint)
+    is_async = is_async_callable(endpoint)
     finish = _finisher(response_class, status_code)
 
     if not (extractors or read_body or request_name or response_name or background_name):

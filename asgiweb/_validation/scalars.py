@@ -29,7 +29,19 @@ from asgiweb._validation.datetimes import (
     timestamp_to_datetime,
 )
 
-__all__ = ["SCALARS", "Converter", "Invalid", "enum_converter", "fail", "literal_converter"]
+__all__ = [
+    "SCALARS",
+    "Converter",
+    "ErrorDict",
+    "Invalid",
+    "enum_converter",
+    "error",
+    "fail",
+    "literal_converter",
+    "missing",
+    "to_decimal",
+    "to_decimal_allowing_inf_nan",
+]
 
 Converter = Callable[[Any], Any]
 ErrorDict = dict[str, Any]
@@ -54,6 +66,11 @@ def error(kind: str, msg: str, value: Any, ctx: dict[str, Any] | None = None) ->
 
 def fail(kind: str, msg: str, value: Any, ctx: dict[str, Any] | None = None) -> NoReturn:
     raise Invalid([error(kind, msg, value, ctx)])
+
+
+def missing(loc: tuple[Any, ...], value: Any = None) -> ErrorDict:
+    """pydantic's error for an absent required field or item, at ``loc``."""
+    return {"type": "missing", "loc": loc, "msg": "Field required", "input": value}
 
 
 # -- numbers ------------------------------------------------------------------------
@@ -186,6 +203,15 @@ def to_bool(value: Any) -> bool:
 
 
 def to_decimal(value: Any) -> Decimal:
+    """A finite Decimal (pydantic's default for Decimal: ``allow_inf_nan=False``)."""
+    result = to_decimal_allowing_inf_nan(value)
+    if not result.is_finite():
+        fail("finite_number", "Input should be a finite number", value)
+    return result
+
+
+def to_decimal_allowing_inf_nan(value: Any) -> Decimal:
+    """A Decimal, infinities and NaN included (``allow_inf_nan=True``)."""
     kind = type(value)
     if kind is Decimal:
         result: Decimal = value
@@ -202,8 +228,6 @@ def to_decimal(value: Any) -> Decimal:
             "Decimal input should be an integer, float, string or Decimal object",
             value,
         )
-    if not result.is_finite():
-        fail("finite_number", "Input should be a finite number", value)
     return result
 
 

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+
+from asgiweb._http import parse_http_date
 
 __all__ = [
     "MAX_RANGES",
@@ -46,16 +47,6 @@ __all__ = [
 MAX_RANGES = 100
 
 _RANGE_SPEC = re.compile(r"\s*(\d*)\s*-\s*(\d*)\s*")
-_IMF_FIXDATE = re.compile(
-    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) "
-    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d\d):(\d\d):(\d\d) GMT"
-)
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    )
-}
 
 
 def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
@@ -132,29 +123,6 @@ def etag_matches(header: str, etag: str, *, weak: bool) -> bool:
     if etag.startswith("W/"):
         return False
     return any(tag == etag for tag in _entity_tags(header))
-
-
-def parse_http_date(text: str) -> float | None:
-    """An HTTP-date as a Unix time, or ``None`` when it does not parse or names no real day."""
-    text = text.strip()
-    match = _IMF_FIXDATE.fullmatch(text)
-    if match is not None:
-        day, month, year, hour, minute, second = match.groups()
-        fields = (int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second))
-        offset = 0
-    else:
-        # The two obsolete forms RFC 9110 §5.6.7 still requires recipients to accept.
-        from email.utils import parsedate_tz
-
-        parsed = parsedate_tz(text)
-        if parsed is None:
-            return None
-        fields = tuple(parsed[:6])  # type: ignore[assignment]
-        offset = parsed[9] or 0
-    try:
-        return datetime(*fields, tzinfo=UTC).timestamp() - offset
-    except (ValueError, OverflowError):
-        return None
 
 
 def not_modified(

@@ -47,18 +47,17 @@ from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 
+from asgiweb._http import CHUNK_SIZE
 from asgiweb.background import BackgroundTask, BackgroundTasks
-from asgiweb.datastructures import validate_header
-from asgiweb.responses.base import Response, encode_content_type
+from asgiweb.responses.base import Response
 from asgiweb.types import Receive, Scope, Send
 
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["StreamingResponse"]
+__all__ = ["CHUNK_SIZE", "StreamingResponse"]
 
 
-CHUNK_SIZE = 64 * 1024
 _DONE: Any = object()
 
 
@@ -203,12 +202,7 @@ class StreamingResponse(Response):
 
     def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
         """Like Response's, without ``content-length``: the length is unknown until the end."""
-        raw = [] if headers is None else [validate_header(k, v) for k, v in headers.items()]
-        media_type = self.media_type
-        if media_type is not None and all(name != b"content-type" for name, _ in raw):
-            raw.append((b"content-type", encode_content_type(media_type, self.charset)))
-        self.raw_headers = raw
-        self._headers = None
+        self.build_headers(headers, None)
 
     def _encode(self, chunk: Any) -> bytes:
         if isinstance(chunk, str):
