@@ -28,24 +28,7 @@ STARLETTE = _starlette_constants()
 
 # Constants Starlette has and asgiweb.status does not have yet.  Each one is a strict
 # xfail, so adding the constant turns it into a failure until it is taken off this list.
-NOT_YET_IN_ASGIWEB = {
-    "HTTP_306_RESERVED",
-    "WS_1000_NORMAL_CLOSURE",
-    "WS_1001_GOING_AWAY",
-    "WS_1002_PROTOCOL_ERROR",
-    "WS_1003_UNSUPPORTED_DATA",
-    "WS_1005_NO_STATUS_RCVD",
-    "WS_1006_ABNORMAL_CLOSURE",
-    "WS_1007_INVALID_FRAME_PAYLOAD_DATA",
-    "WS_1008_POLICY_VIOLATION",
-    "WS_1009_MESSAGE_TOO_BIG",
-    "WS_1010_MANDATORY_EXT",
-    "WS_1011_INTERNAL_ERROR",
-    "WS_1012_SERVICE_RESTART",
-    "WS_1013_TRY_AGAIN_LATER",
-    "WS_1014_BAD_GATEWAY",
-    "WS_1015_TLS_HANDSHAKE",
-}
+NOT_YET_IN_ASGIWEB: set[str] = set()
 
 
 @pytest.mark.parametrize("code", list(HTTPStatus), ids=lambda code: code.name)
