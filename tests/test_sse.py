@@ -254,3 +254,23 @@ def test_event_source_response_streams_preformatted_content() -> None:
     response = TestClient(app).get("/manual")
     assert response.text == "data: hand made\n\n"
     assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
+
+
+def test_every_code_block_of_docs_streaming_runs() -> None:
+    from tests.docblocks import run_page
+
+    assert run_page("streaming.md") == 6
+
+
+def test_benchmark_apps_answer_alike() -> None:
+    from benchmarks.bench_realtime import asgiweb_app, fastapi_app
+
+    # FastAPI raises BrokenResourceError when an SSE client leaves early: not checked.
+    for app, strict in ((asgiweb_app(), True), (fastapi_app(), False)):
+        with TestClient(app, raise_server_exceptions=strict) as client:
+            with client.websocket_connect("/echo") as ws:
+                ws.send_text("ping")
+                assert ws.receive_text() == "ping"
+            with client.stream("GET", "/sse") as response:
+                lines = response.iter_lines()
+                assert [next(lines) for _ in range(4)] == ["data: 0", "", "data: 1", ""]

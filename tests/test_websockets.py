@@ -553,3 +553,9 @@ def test_markers_work_in_websocket_handlers() -> None:
 
     with TestClient(app).websocket_connect("/ws?limit=5") as ws:
         assert ws.receive_json() == [5, "testclient", "light"]
+
+
+def test_every_code_block_of_docs_websockets_runs() -> None:
+    from tests.docblocks import run_page
+
+    assert run_page("websockets.md") == 5
