@@ -562,7 +562,14 @@ class Router:
             raise RuntimeError(f"asgiweb does not handle ASGI scope type {kind!r}")
 
     async def handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = _route_path(scope)
+        # PERF: _route_path inlined (one call less per request).
+        path: str = scope["path"]
+        root_path: str = scope.get("root_path", "")
+        if root_path and path.startswith(root_path):
+            rest = path[len(root_path) :]
+            # Only a whole-segment prefix is the mount point: /api + /x, not /apix.
+            if not rest or rest[0] == "/":
+                path = rest or "/"
         route, params, allow = self.table.lookup(path, scope["method"])
         if route is None:
             await self._no_route(scope, receive, send, path, allow)
