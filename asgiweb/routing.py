@@ -27,6 +27,7 @@ call's, else the including router's.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -637,12 +638,15 @@ class Router:
     async def handle_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the matching WebSocket handler, or a mount, or refuse (HTTP 403 to the client).
 
-        Errors: ``WebSocketException`` closes with its code and reason; invalid
-        parameters close with 1008 and the errors as JSON in the reason;
-        ``WebSocketDisconnect`` left uncaught ends the handler quietly (the
-        client is gone).  Anything else closes with 1011 (or refuses the
-        handshake if not accepted yet), is logged once to the ``asgiweb``
-        logger, and is re-raised for the server (or the TestClient) to see.
+        Errors: ``WebSocketDisconnect`` left uncaught ends the handler quietly
+        (the client is gone).  An exception handler registered for the error's
+        class (on the router, else on the App) is called with the WebSocket, as
+        Starlette does; the connection is closed after it unless it closed it.
+        Without one, ``WebSocketException`` closes with its code and reason;
+        invalid parameters close with 1008 and the errors as JSON in the reason;
+        anything else closes with 1011 (or refuses the handshake if not
+        accepted yet), is logged once to the ``asgiweb`` logger, and is
+        re-raised for the server (or the TestClient) to see.
         """
         path = _route_path(scope)
         route, params, _ = self.websocket_table.lookup(path, "WEBSOCKET")
@@ -659,6 +663,26 @@ class Router:
         websocket = WebSocket(scope, receive, send, params)
         try:
             await route.handle(websocket)
+        except WebSocketDisconnect:
+            return
+        except Exception as exc:
+            await self._websocket_error(websocket, exc)
+
+    async def _websocket_error(self, websocket: WebSocket, exc: Exception) -> None:
+        """See ``handle_websocket``; called from its ``except``, so a bare raise re-raises."""
+        scope = websocket.scope
+        handlers = self.exception_handlers
+        if handlers is None:
+            handlers = getattr(scope.get("app"), "exception_handlers", None)
+        handler = handlers.find(exc) if isinstance(handlers, ExceptionHandlers) else None
+        try:
+            if handler is not None:
+                result = handler(websocket, exc)  # type: ignore[arg-type]
+                if inspect.isawaitable(result):
+                    await result
+                await _close_quietly(websocket, 1000, "")
+                return
+            raise exc
         except WebSocketDisconnect:
             return
         except WebSocketException as exc:

@@ -50,6 +50,11 @@ def build(module: Any) -> Any:
         response.headers["x-extra"] = "yes"
         yield 1
 
+    @app.get("/sub-status", status_code=201)
+    async def sub_status(response: module.Response) -> AsyncIterator[int]:
+        response.status_code = 206
+        yield 1
+
     @app.get("/raw", response_class=module.responses.StreamingResponse)
     async def raw() -> AsyncIterator[bytes]:
         yield b"a,"
@@ -77,6 +82,7 @@ def lines(body: str) -> list[Any]:
 @pytest.mark.parametrize(
     ("method", "path"),
     [("GET", "/async"), ("GET", "/async?n=0"), ("GET", "/sync"), ("POST", "/created"),
+     ("GET", "/sub-status"),
      ("GET", "/raw"), ("GET", "/empty"), ("GET", "/async?n=x")],
 )  # fmt: skip
 def test_same_answer_as_fastapi(

@@ -22,6 +22,7 @@ from asgiweb import (
     WebSocket,
     WebSocketDisconnect,
 )
+from asgiweb.exceptions import WebSocketRequestValidationError
 from asgiweb.middleware.cors import CORSMiddleware
 from asgiweb.middleware.gzip import GZipMiddleware
 from asgiweb.requests import HTTPConnection, Request
@@ -559,3 +560,75 @@ def test_every_code_block_of_docs_websockets_runs() -> None:
     from tests.docblocks import run_page
 
     assert run_page("websockets.md") == 5
+
+
+class Forbidden(Exception):
+    pass
+
+
+@pytest.mark.parametrize("framework", ["asgiweb", "fastapi"])
+def test_exception_handlers_get_the_websocket(framework: str) -> None:
+    module: Any = fastapi if framework == "fastapi" else __import__("asgiweb")
+    app = module.FastAPI() if framework == "fastapi" else App()
+    seen: list[str] = []
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(websocket: Any, exc: Forbidden) -> None:
+        seen.append(type(websocket).__name__)
+        await websocket.close(code=4403, reason=str(exc))
+
+    @app.websocket("/before")
+    async def before(websocket: module.WebSocket) -> None:
+        raise Forbidden("no entry")
+
+    @app.websocket("/after")
+    async def after(websocket: module.WebSocket) -> None:
+        await websocket.accept()
+        raise Forbidden("out you go")
+
+    with TestClient(app) as client:
+        with pytest.raises(WebSocketDisconnect) as info, client.websocket_connect("/before"):
+            pass  # pragma: no cover
+        assert (info.value.code, info.value.reason) == (4403, "no entry")
+        with client.websocket_connect("/after") as ws, pytest.raises(WebSocketDisconnect) as info:
+            ws.receive_text()
+        assert (info.value.code, info.value.reason) == (4403, "out you go")
+    assert seen == ["WebSocket", "WebSocket"]
+
+
+def test_validation_error_handler_can_be_replaced() -> None:
+    app = App()
+
+    @app.exception_handler(WebSocketRequestValidationError)
+    async def invalid(websocket: WebSocket, exc: WebSocketRequestValidationError) -> None:
+        await websocket.close(code=4422, reason=f"{len(exc.errors())} bad parameter(s)")
+
+    @app.websocket("/ws/{n:int}")
+    async def handler(websocket: WebSocket, n: int, q: int) -> None:
+        await websocket.accept()
+
+    with pytest.raises(WebSocketDisconnect) as info, TestClient(app).websocket_connect("/ws/1?q=x"):
+        pass  # pragma: no cover
+    assert (info.value.code, info.value.reason) == (4422, "1 bad parameter(s)")
+
+
+def test_a_failing_exception_handler_is_an_unhandled_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    app = App()
+
+    @app.exception_handler(Forbidden)
+    def broken_handler(websocket: WebSocket, exc: Forbidden) -> None:
+        raise RuntimeError("handler bug")
+
+    @app.websocket("/ws")
+    async def handler(websocket: WebSocket) -> None:
+        await websocket.accept()
+        raise Forbidden()
+
+    caplog.set_level(logging.ERROR, logger="asgiweb")
+    quiet = TestClient(app, raise_server_exceptions=False)
+    with quiet.websocket_connect("/ws") as ws, pytest.raises(WebSocketDisconnect) as info:
+        ws.receive_text()
+    assert info.value.code == 1011
+    assert [r.exc_info[1].args for r in caplog.records if r.exc_info] == [("handler bug",)]

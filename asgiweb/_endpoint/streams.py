@@ -118,7 +118,7 @@ def stream_plan(
     ) -> Response:
         response = make(generator)
         if temporary is not None:
-            if temporary.status_code and status_code is None:
+            if temporary.status_code:  # set by the handler: wins, as in FastAPI
                 response.status_code = temporary.status_code
             response.raw_headers.extend(temporary.raw_headers)
         if tasks is not None:
