@@ -632,3 +632,29 @@ def test_a_failing_exception_handler_is_an_unhandled_error(
         ws.receive_text()
     assert info.value.code == 1011
     assert [r.exc_info[1].args for r in caplog.records if r.exc_info] == [("handler bug",)]
+
+
+@pytest.mark.parametrize("framework", ["asgiweb", "fastapi"])
+def test_http_and_websocket_routes_on_one_path(framework: str) -> None:
+    module: Any = fastapi if framework == "fastapi" else __import__("asgiweb")
+    app = module.FastAPI() if framework == "fastapi" else App()
+
+    @app.get("/both")
+    async def page() -> str:
+        return "http"
+
+    @app.websocket("/both")
+    async def socket(websocket: module.WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("ws")
+        await websocket.close()
+
+    @app.websocket("/ws-only")
+    async def only(websocket: module.WebSocket) -> None:
+        await websocket.accept()  # pragma: no cover
+
+    client = TestClient(app)
+    assert client.get("/both").json() == "http"
+    with client.websocket_connect("/both") as ws:
+        assert ws.receive_text() == "ws"
+    assert client.get("/ws-only").status_code == 404
