@@ -3,11 +3,12 @@
 from asgiweb import status
 from asgiweb.applications import App
 from asgiweb.background import BackgroundTasks
-from asgiweb.exceptions import HTTPException, RequestValidationError
+from asgiweb.exceptions import HTTPException, RequestValidationError, WebSocketException
 from asgiweb.params import Body, Cookie, Header, Path, Query
 from asgiweb.requests import Request
 from asgiweb.responses import Response
 from asgiweb.routing import Router
+from asgiweb.websockets import WebSocket, WebSocketDisconnect
 
 __version__ = "0.1.0"
 
@@ -24,5 +25,8 @@ __all__ = [
     "RequestValidationError",
     "Response",
     "Router",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketException",
     "status",
 ]

@@ -38,7 +38,14 @@ from asgiweb.middleware import Middleware, build_middleware_stack
 from asgiweb.middleware.base import BaseHTTPMiddleware
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, PlainTextResponse, Response
-from asgiweb.routing import Mount, Route, RouteOptions, Router, response_started
+from asgiweb.routing import (
+    Mount,
+    Route,
+    RouteOptions,
+    Router,
+    WebSocketRoute,
+    response_started,
+)
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["App"]
@@ -199,6 +206,23 @@ class App:
 
     def trace(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         return self.router.route(path, ["TRACE"], **options)
+
+    def websocket(self, path: str, name: str | None = None, **options: Any) -> Callable[[F], F]:
+        """A WebSocket handler (keywords as ``Router.websocket``; docs/websockets.md)."""
+        return self.router.websocket(path, name, **options)
+
+    def add_api_websocket_route(
+        self, path: str, endpoint: Callable[..., Any], name: str | None = None, **options: Any
+    ) -> WebSocketRoute:
+        return self.router.add_api_websocket_route(path, endpoint, name, **options)
+
+    def add_websocket_route(
+        self, path: str, endpoint: Callable[..., Any], name: str | None = None
+    ) -> WebSocketRoute:
+        return self.router.add_websocket_route(path, endpoint, name)
+
+    def websocket_route(self, path: str, name: str | None = None) -> Callable[[F], F]:
+        return self.router.websocket_route(path, name)
 
     def include_router(self, router: Router, **options: Any) -> None:
         """Add ``router``'s routes (keywords as ``Router.include_router``)."""

@@ -24,7 +24,7 @@ from asgiweb.types import Message, Receive, Scope, Send
 if TYPE_CHECKING:
     from asgiweb.applications import App
 
-__all__ = ["FormData", "Request"]
+__all__ = ["FormData", "HTTPConnection", "Request"]
 
 
 async def _no_receive() -> Message:
@@ -62,58 +62,31 @@ def parse_cookie_header(header: str) -> dict[str, str]:
     return cookies
 
 
-class Request:
-    """One HTTP request. ``path_params`` is filled in by the router."""
+class HTTPConnection:
+    """What a ``Request`` and a ``WebSocket`` share: the scope and its lazy views.
 
-    __slots__ = (
-        "_body",
-        "_cookies",
-        "_headers",
-        "_json",
-        "_query_params",
-        "_receive",
-        "_received",
-        "_send",
-        "_state",
-        "_stream_consumed",
-        "_url",
-        "disconnected",
-        "max_body_size",
-        "path_params",
-        "scope",
-    )
+    Subclasses list their own ``__slots__`` and set every slot here in their own
+    ``__init__`` (PERF: no ``super().__init__`` call on the request path).
+    """
 
-    def __init__(
-        self,
-        scope: Scope,
-        receive: Receive = _no_receive,
-        send: Send = _no_send,
-        path_params: dict[str, Any] | None = None,
-        max_body_size: int | None = None,
-    ) -> None:
-        # PERF: parsed views start as None, not as unset slots: a first access
-        # that raises AttributeError costs ~0.45 us, more than the assignments.
+    __slots__ = ("_cookies", "_headers", "_query_params", "_state", "_url", "path_params", "scope")
+
+    scope: Scope
+    path_params: dict[str, Any]
+    _headers: Headers | None
+    _query_params: QueryParams | None
+    _cookies: dict[str, str] | None
+    _url: URL | None
+    _state: State | None
+
+    def __init__(self, scope: Scope, path_params: dict[str, Any] | None = None) -> None:
         self.scope = scope
-        self._receive = receive
-        self._send = send
-        self.path_params: dict[str, Any] = {} if path_params is None else path_params
-        self.max_body_size = max_body_size
-        self._headers: Headers | None = None
-        self._query_params: QueryParams | None = None
-        self._cookies: dict[str, str] | None = None
-        self._url: URL | None = None
-        self._state: State | None = None
-        self._json: Any = _UNSET
-        self._body: bytes | None = None
-        self._stream_consumed = False
-        self.disconnected = False
-
-    # -- request line and metadata -------------------------------------------------
-
-    @property
-    def method(self) -> str:
-        method: str = self.scope["method"]
-        return method
+        self.path_params = {} if path_params is None else path_params
+        self._headers = None
+        self._query_params = None
+        self._cookies = None
+        self._url = None
+        self._state = None
 
     @property
     def url(self) -> URL:
@@ -151,7 +124,7 @@ class Request:
 
     @property
     def state(self) -> State:
-        """Per-request state; starts as a copy of what the lifespan yielded."""
+        """Per-connection state; starts as a copy of what the lifespan yielded."""
         state = self._state
         if state is None:
             state = self._state = State(self.scope.setdefault("state", {}))
@@ -160,6 +133,53 @@ class Request:
     @property
     def app(self) -> App | None:
         return self.scope.get("app")
+
+
+class Request(HTTPConnection):
+    """One HTTP request. ``path_params`` is filled in by the router."""
+
+    __slots__ = (
+        "_body",
+        "_json",
+        "_receive",
+        "_received",
+        "_send",
+        "_stream_consumed",
+        "disconnected",
+        "max_body_size",
+    )
+
+    def __init__(
+        self,
+        scope: Scope,
+        receive: Receive = _no_receive,
+        send: Send = _no_send,
+        path_params: dict[str, Any] | None = None,
+        max_body_size: int | None = None,
+    ) -> None:
+        # PERF: parsed views start as None, not as unset slots: a first access
+        # that raises AttributeError costs ~0.45 us, more than the assignments.
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self.path_params = {} if path_params is None else path_params
+        self.max_body_size = max_body_size
+        self._headers = None
+        self._query_params = None
+        self._cookies = None
+        self._url = None
+        self._state = None
+        self._json: Any = _UNSET
+        self._body: bytes | None = None
+        self._stream_consumed = False
+        self.disconnected = False
+
+    # -- request line and metadata -------------------------------------------------
+
+    @property
+    def method(self) -> str:
+        method: str = self.scope["method"]
+        return method
 
     @property
     def receive(self) -> Receive:

@@ -47,9 +47,11 @@ from asgiweb._testserver import (
     Exchange,
     LifespanRunner,
     StreamHandle,
+    WebSocketExchange,
 )
 from asgiweb.datastructures import URL, Headers
-from asgiweb.types import ASGIApp, Scope
+from asgiweb.exceptions import WebSocketDisconnect
+from asgiweb.types import ASGIApp, Message, Scope
 
 __all__ = [
     "ClientRequest",
@@ -58,6 +60,7 @@ __all__ = [
     "LifespanError",
     "RequestOptions",
     "TestClient",
+    "WebSocketTestSession",
 ]
 
 ParamsType = Mapping[str, Any] | Sequence[tuple[str, Any]] | str
@@ -362,6 +365,173 @@ def _split(body: bytes) -> list[bytes]:
     return [body[i : i + _READ_SIZE] for i in range(0, len(body), _READ_SIZE)] or [b""]
 
 
+class WebSocketTestSession:
+    """The test's end of one WebSocket connection (``client.websocket_connect(...)``).
+
+    Entering the ``with`` block sends the handshake and waits for the app's
+    answer: ``websocket.accept`` (``accepted_subprotocol`` and
+    ``extra_headers`` are then set), or ``websocket.close`` before accepting,
+    raised as ``WebSocketDisconnect(code, reason)`` (a real client would see
+    HTTP 403).  A close from the app is raised as ``WebSocketDisconnect`` by
+    the next ``receive_*``; an app that returns without closing counts as a
+    close with 1000, one that raised re-raises its error here (with
+    ``raise_server_exceptions``, else a close with 1011).  Leaving the block
+    closes with 1000 if nobody closed yet, and waits for the app to end.
+    """
+
+    __test__ = False
+
+    def __init__(self, client: TestClient, scope: Scope) -> None:
+        self.client = client
+        self.scope = scope
+        self.accepted_subprotocol: str | None = None
+        self.extra_headers: list[tuple[bytes, bytes]] = []
+        self._stack: contextlib.ExitStack | None = None
+        self._portal: BlockingPortal | None = None
+        self._exchange: WebSocketExchange | None = None
+        self._closed = False  # by this side
+        self._ended = False  # the app closed or returned
+        self._reported = False
+
+    def __enter__(self) -> WebSocketTestSession:
+        with contextlib.ExitStack() as stack:
+            portal = self._portal = stack.enter_context(self.client._portal_scope())
+            exchange = self._exchange = portal.call(WebSocketExchange, self.client.app, self.scope)
+            portal.start_task_soon(exchange.run)
+            stack.callback(self._finish)
+            portal.call(exchange.to_app, {"type": "websocket.connect"})
+            message = self._next()
+            if message["type"] == "websocket.close":
+                raise WebSocketDisconnect(message.get("code", 1000), message.get("reason", ""))
+            if message["type"] != "websocket.accept":
+                raise RuntimeError(
+                    f"Expected 'websocket.accept' or 'websocket.close', got {message['type']!r}."
+                )
+            self.accepted_subprotocol = message.get("subprotocol")
+            self.extra_headers = list(message.get("headers") or ())
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        stack, self._stack = self._stack, None
+        if stack is None:
+            return
+        try:
+            if not self._closed and not self._ended:
+                self.close(1000)
+        finally:
+            if exc_type is None:
+                stack.close()
+            else:
+                with contextlib.suppress(Exception):  # the block's own error comes first
+                    stack.close()
+
+    def _finish(self) -> None:
+        portal, exchange = self._portal, self._exchange
+        assert portal is not None and exchange is not None
+        if not self._closed:
+            self._closed = True
+            portal.call(exchange.to_app, {"type": "websocket.disconnect", "code": 1000})
+        if not portal.call(exchange.finish, self.client.disconnect_grace):
+            raise RuntimeError(
+                f"The WebSocket app did not stop within {2 * self.client.disconnect_grace}s "
+                "of the client leaving, even when cancelled."
+            )
+        self._report()
+
+    def _report(self) -> None:
+        exchange = self._exchange
+        assert exchange is not None
+        error = exchange.error
+        if error is not None and self.client.raise_server_exceptions and not self._reported:
+            self._reported = True
+            raise error
+
+    def _next(self, timeout: float | None = None) -> Message:
+        """The app's next message; an app that returned gives a synthetic close."""
+        portal, exchange = self._portal, self._exchange
+        assert portal is not None and exchange is not None
+        if self._ended:
+            raise RuntimeError("The app has already closed this WebSocket.")
+        message = portal.call(exchange.from_app, timeout)
+        if message is None:
+            self._ended = True
+            self._report()
+            code = 1011 if exchange.error is not None else 1000
+            return {"type": "websocket.close", "code": code, "reason": ""}
+        if message["type"] == "websocket.close":
+            self._ended = True
+        return message
+
+    # -- sending ---------------------------------------------------------------------
+
+    def send(self, message: Message) -> None:
+        """Send a raw ASGI message to the app (``websocket.receive``/``websocket.disconnect``)."""
+        portal, exchange = self._portal, self._exchange
+        if portal is None or exchange is None:
+            raise RuntimeError("The WebSocket session is not open (use it in a with block).")
+        if self._closed:
+            raise RuntimeError("This WebSocket session has already been closed.")
+        if message.get("type") == "websocket.disconnect":
+            self._closed = True
+        portal.call(exchange.to_app, message)
+
+    def send_text(self, data: str) -> None:
+        self.send({"type": "websocket.receive", "text": data})
+
+    def send_bytes(self, data: bytes) -> None:
+        self.send({"type": "websocket.receive", "bytes": data})
+
+    def send_json(self, data: Any, mode: str = "text") -> None:
+        text = jsonlib.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        if mode == "text":
+            self.send_text(text)
+        elif mode == "binary":
+            self.send_bytes(text.encode("utf-8"))
+        else:
+            raise RuntimeError('The "mode" argument should be "text" or "binary".')
+
+    def close(self, code: int = 1000, reason: str | None = None) -> None:
+        """Close from the client side: the app's next ``receive()`` is a disconnect."""
+        self.send({"type": "websocket.disconnect", "code": code, "reason": reason or ""})
+
+    # -- receiving -------------------------------------------------------------------
+
+    def receive(self, timeout: float | None = None) -> Message:
+        """The app's next ASGI message (``timeout`` seconds at most, if given)."""
+        return self._next(timeout)
+
+    def _data(self, timeout: float | None) -> Message:
+        message = self._next(timeout)
+        if message["type"] == "websocket.close":
+            raise WebSocketDisconnect(message.get("code", 1000), message.get("reason", ""))
+        return message
+
+    def receive_text(self, timeout: float | None = None) -> str:
+        text: str | None = self._data(timeout).get("text")
+        if text is None:
+            raise TypeError("Expected a text message, got a binary one.")
+        return text
+
+    def receive_bytes(self, timeout: float | None = None) -> bytes:
+        data: bytes | None = self._data(timeout).get("bytes")
+        if data is None:
+            raise TypeError("Expected a binary message, got a text one.")
+        return data
+
+    def receive_json(self, mode: str = "text", timeout: float | None = None) -> Any:
+        if mode == "text":
+            return jsonlib.loads(self.receive_text(timeout))
+        if mode == "binary":
+            return jsonlib.loads(self.receive_bytes(timeout).decode("utf-8"))
+        raise RuntimeError('The "mode" argument should be "text" or "binary".')
+
+
 class TestClient:
     """Drive an ASGI 3 app from synchronous test code, in-process."""
 
@@ -606,6 +776,45 @@ class TestClient:
             response = self._send(portal, request, follow)
             stack.callback(response.close)
             yield response
+
+    def websocket_connect(
+        self,
+        url: str,
+        subprotocols: Sequence[str] | None = None,
+        *,
+        headers: HeaderPairs | None = None,
+        params: ParamsType | None = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> WebSocketTestSession:
+        """A WebSocket session to use in a ``with`` block (see ``WebSocketTestSession``)."""
+        extra = [
+            ("connection", "upgrade"),
+            ("upgrade", "websocket"),
+            ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+            ("sec-websocket-version", "13"),
+        ]
+        if subprotocols:
+            extra.append(("sec-websocket-protocol", ", ".join(subprotocols)))
+        request = self._prepare(
+            "GET",
+            url,
+            params,
+            _override(extra, _pairs(headers)),
+            dict(cookies or {}),
+            None,
+            None,
+            False,
+        )
+        scope = self._scope(request)
+        scheme = "wss" if scope["scheme"] in ("https", "wss") else "ws"
+        del scope["method"]
+        scope.update(
+            type="websocket",
+            scheme=scheme,
+            subprotocols=list(subprotocols or ()),
+            asgi={"version": "3.0", "spec_version": "2.4"},
+        )
+        return WebSocketTestSession(self, scope)
 
     def request(self, method: str, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
         with self.stream(method, url, **options) as response:

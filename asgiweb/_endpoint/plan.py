@@ -40,6 +40,7 @@ import anyio.to_thread
 
 from asgiweb._concurrency import is_async_callable, unwrap_partial
 from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
+from asgiweb._endpoint.streams import is_stream_endpoint, stream_plan
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import (
     ConstraintError,
@@ -53,9 +54,13 @@ from asgiweb._validation.compiler import (
 )
 from asgiweb._validation.scalars import missing
 from asgiweb.background import BackgroundTasks
-from asgiweb.exceptions import HTTPException, RequestValidationError
+from asgiweb.exceptions import (
+    HTTPException,
+    RequestValidationError,
+    WebSocketRequestValidationError,
+)
 from asgiweb.params import REQUIRED, BodyParam, HeaderParam, Param
-from asgiweb.requests import Request
+from asgiweb.requests import HTTPConnection, Request
 from asgiweb.responses import Response
 
 __all__ = ["compile_endpoint"]
@@ -119,7 +124,7 @@ def _classify(
         default = REQUIRED
 
     if marker is None and isinstance(bare, type):
-        if issubclass(bare, Request):
+        if issubclass(bare, HTTPConnection):  # the Request, or the WebSocket
             return _Spec(name, "request", bare, None), REQUIRED, None
         if issubclass(bare, Response):
             return _Spec(name, "response", bare, None), REQUIRED, None
@@ -369,7 +374,7 @@ def compile_bare_endpoint(
         parameters = inspect.signature(endpoint).parameters
     except (TypeError, ValueError):
         return None
-    if parameters:
+    if parameters or is_stream_endpoint(endpoint):
         return None
     return _bare_plan(endpoint, is_async_callable(endpoint), response_class, status_code)
 
@@ -411,8 +416,14 @@ def compile_endpoint(
     path_params: Mapping[str, type],
     response_class: type[Response],
     status_code: int | None,
+    websocket: bool = False,
 ) -> Handle:
-    """Build the request-time plan for ``endpoint`` (see the module docstring)."""
+    """Build the request-time plan for ``endpoint`` (see the module docstring).
+
+    With ``websocket`` the plan takes a ``WebSocket`` instead of a ``Request``,
+    has no body, raises ``WebSocketRequestValidationError`` and returns None.
+    A handler that yields gets a streaming finisher (``asgiweb._endpoint.streams``).
+    """
     endpoint_name = getattr(endpoint, "__qualname__", None) or repr(endpoint)
     try:
         hints = typing.get_type_hints(_hints_target(endpoint), include_extras=True)
@@ -472,8 +483,19 @@ def compile_endpoint(
 
     is_async = is_async_callable(endpoint)
     finish = _finisher(response_class, status_code)
+    invalid: type[RequestValidationError | WebSocketRequestValidationError] = RequestValidationError
+    stream = stream_plan(endpoint, response_class, status_code)
+    if stream is not None:  # calling it only makes the generator: no await, no thread
+        endpoint, finish = stream
+        is_async = True
+    if websocket:
+        if read_body is not None:
+            raise TypeError(f"{endpoint_name}: a WebSocket handler cannot take a body parameter")
+        finish, invalid = _no_response, WebSocketRequestValidationError
 
-    if not (extractors or read_body or request_name or response_name or background_name):
+    if not (
+        extractors or read_body or request_name or response_name or background_name
+    ) and not (stream or websocket):
         run = _bare_plan(endpoint, is_async, response_class, status_code)
 
         async def handle_bare(request: Request) -> Response:
@@ -498,7 +520,7 @@ def compile_endpoint(
             if body_errors:
                 errors = body_errors if errors is None else errors + body_errors
         if errors:
-            raise RequestValidationError(errors, body=body)
+            raise invalid(errors, body=body)
         if request_name is not None:
             kwargs[request_name] = request
         temporary: Response | None = None
@@ -514,6 +536,10 @@ def compile_endpoint(
         return finish(value, temporary, tasks)
 
     return handle
+
+
+def _no_response(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Any:
+    return None  # a WebSocket handler answers through its connection
 
 
 def _temporary_response() -> Response:
