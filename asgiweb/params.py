@@ -22,6 +22,10 @@ __all__ = [
     "BodyParam",
     "Cookie",
     "CookieParam",
+    "File",
+    "FileParam",
+    "Form",
+    "FormParam",
     "Header",
     "HeaderParam",
     "Param",
@@ -174,6 +178,34 @@ class BodyParam(Param):
         self.media_type = media_type
 
 
+class FormParam(Param):
+    """A field of a form body (urlencoded or multipart); see docs/forms.md."""
+
+    source = "form"
+    __slots__ = ("media_type",)
+
+    def __init__(
+        self,
+        default: Any = REQUIRED,
+        *,
+        media_type: str = "application/x-www-form-urlencoded",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(default, **kwargs)
+        self.media_type = media_type
+
+
+class FileParam(FormParam):
+    """A file part of a multipart body: ``UploadFile``, ``bytes``, or a list of them."""
+
+    __slots__ = ()
+
+    def __init__(
+        self, default: Any = REQUIRED, *, media_type: str = "multipart/form-data", **kwargs: Any
+    ) -> None:
+        super().__init__(default, media_type=media_type, **kwargs)
+
+
 def Query(default: Any = REQUIRED, **kwargs: Any) -> Any:
     """The parameter comes from the query string (``alias`` names the key)."""
     return QueryParam(default, **kwargs)
@@ -203,3 +235,15 @@ def Body(
 ) -> Any:
     """The parameter comes from the JSON body; ``embed=True`` reads it under its name."""
     return BodyParam(default, embed=embed, media_type=media_type, **kwargs)
+
+
+def Form(
+    default: Any = REQUIRED, *, media_type: str = "application/x-www-form-urlencoded", **kwargs: Any
+) -> Any:
+    """The parameter is a form field (or, for a model class, the whole form)."""
+    return FormParam(default, media_type=media_type, **kwargs)
+
+
+def File(default: Any = REQUIRED, *, media_type: str = "multipart/form-data", **kwargs: Any) -> Any:
+    """The parameter is an uploaded file of a multipart body."""
+    return FileParam(default, media_type=media_type, **kwargs)

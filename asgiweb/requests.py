@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Generator
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from asgiweb.datastructures import URL, Headers, QueryParams, State
+from asgiweb.datastructures import URL, FormData, Headers, QueryParams, State
 from asgiweb.exceptions import ClientDisconnect, HTTPException
+from asgiweb.formparsers import FormParser, MultiPartException, MultiPartParser, parse_content_type
 from asgiweb.types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from asgiweb.applications import App
 
-__all__ = ["FormData", "Request"]
+__all__ = ["FormCall", "FormData", "Request"]
 
 
 async def _no_receive() -> Message:
@@ -33,12 +35,6 @@ async def _no_receive() -> Message:
 
 async def _no_send(message: Message) -> None:
     raise RuntimeError("this Request was built without a send channel")
-
-
-class FormData(QueryParams):
-    """The fields of an ``application/x-www-form-urlencoded`` body."""
-
-    __slots__ = ()
 
 
 _ESCAPE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))")
@@ -78,6 +74,7 @@ class Request:
     __slots__ = (
         "_body",
         "_cookies",
+        "_form",
         "_headers",
         "_json",
         "_query_params",
@@ -115,6 +112,7 @@ class Request:
         self._state: State | None = None
         self._json: Any = _UNSET
         self._body: bytes | None = None
+        self._form: FormData | None = None
         self._stream_consumed = False
         self.disconnected = False
 
@@ -248,9 +246,54 @@ class Request:
             self._json = json.loads(await self.body())
         return self._json
 
-    async def form(self) -> FormData:
-        """Parse a urlencoded form body (multipart is not supported)."""
-        return FormData(await self.body())
+    def form(
+        self,
+        *,
+        max_files: int | float = 1000,
+        max_fields: int | float = 1000,
+        max_part_size: int = 1024 * 1024,
+    ) -> FormCall:
+        """The form body, parsed once and cached: ``await request.form()``, or
+        ``async with request.form() as form:`` to close its files on the way out.
+
+        ``application/x-www-form-urlencoded`` and ``multipart/form-data`` bodies
+        are parsed (the latter needs ``asgiweb[forms]``); any other content-type
+        gives an empty form.  A broken limit or a malformed body is a 400
+        (docs/forms.md).
+        """
+        return FormCall(self._read_form(max_files, max_fields, max_part_size))
+
+    async def _read_form(
+        self, max_files: int | float, max_fields: int | float, max_part_size: int
+    ) -> FormData:
+        form = self._form
+        if form is not None:
+            return form
+        mime, _ = parse_content_type(self.headers.get("content-type"))
+        try:
+            if mime == "multipart/form-data":
+                form = await MultiPartParser(
+                    self.headers,
+                    self.stream(),
+                    max_files=max_files,
+                    max_fields=max_fields,
+                    max_part_size=max_part_size,
+                ).parse()
+            elif mime == "application/x-www-form-urlencoded":
+                form = await FormParser(
+                    self.stream(), max_fields=max_fields, max_part_size=max_part_size
+                ).parse()
+            else:
+                form = FormData()
+        except MultiPartException as exc:
+            raise HTTPException(400, exc.message) from None
+        self._form = form
+        return form
+
+    async def close(self) -> None:
+        """Close the files of the parsed form, if any."""
+        if self._form is not None:
+            await self._form.close()
 
     async def is_disconnected(self) -> bool:
         """True once the client has gone; never blocks.
@@ -275,6 +318,34 @@ class Request:
 
     def __repr__(self) -> str:
         return f"<Request {self.scope.get('method')} {self.scope.get('path')!r}>"
+
+
+class FormCall:
+    """What ``request.form()`` returns: await it, or use it as an async context
+    manager that closes the form's files when the block ends."""
+
+    __slots__ = ("_coroutine", "_form")
+
+    def __init__(self, coroutine: Any) -> None:
+        self._coroutine = coroutine
+        self._form: FormData | None = None
+
+    def __await__(self) -> Generator[Any, None, FormData]:
+        result: FormData = yield from self._coroutine.__await__()
+        return result
+
+    async def __aenter__(self) -> FormData:
+        self._form = await self
+        return self._form
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._form is not None:
+            await self._form.close()
 
 
 class _Unset:

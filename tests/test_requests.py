@@ -139,7 +139,8 @@ async def test_invalid_content_length_is_400() -> None:
 @pytest.mark.anyio
 async def test_form_urlencoded() -> None:
     receive = receiver({"type": "http.request", "body": b"a=1&b=%C3%A9&a=2"})
-    form = await Request(make_scope(), receive).form()
+    scope = make_scope(headers=[(b"content-type", b"application/x-www-form-urlencoded")])
+    form = await Request(scope, receive).form()
     assert form["b"] == "é"
     assert form.getlist("a") == ["1", "2"]
 
