@@ -422,7 +422,8 @@ class UploadFile:
     ``file`` is a ``SpooledTemporaryFile`` when the multipart parser made it: held in
     memory up to 1 MiB, then rolled over to a temporary file on disk.  The async
     methods call the file directly while it is in memory and through a worker
-    thread once it is on disk, so a slow disk never blocks the event loop.
+    thread once it is on disk (or about to roll over), so a slow disk never blocks
+    the event loop.
     """
 
     __slots__ = ("file", "filename", "headers", "size")
@@ -455,7 +456,9 @@ class UploadFile:
     async def write(self, data: bytes) -> None:
         if self.size is not None:
             self.size += len(data)
-        if self._in_memory:
+        # A write that makes a spooled file roll over does disk I/O: a thread's job.
+        limit = getattr(self.file, "_max_size", 0)  # 0: a spooled file that never rolls
+        if self._in_memory and (not limit or self.file.tell() + len(data) <= limit):
             self.file.write(data)
         else:
             await _in_thread(self.file.write, data)
