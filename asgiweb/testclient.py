@@ -53,6 +53,7 @@ __all__ = [
     "LifespanError",
     "RequestOptions",
     "TestClient",
+    "encode_multipart",
 ]
 
 ParamsType = Mapping[str, Any] | Sequence[tuple[str, Any]] | str
@@ -75,7 +76,7 @@ class RequestOptions(TypedDict, total=False):
     cookies: Mapping[str, str] | None
     content: bytes | str | Iterable[bytes] | None  # an iterator is sent in several messages
     data: Any  # a mapping is sent urlencoded (or as multipart fields beside files=)
-    files: Any  # sent as multipart/form-data, as httpx takes it (see _encode_multipart)
+    files: Any  # sent as multipart/form-data, as httpx takes it (see encode_multipart)
     json: Any
     follow_redirects: bool | None
     timeout: Any
@@ -347,7 +348,7 @@ def _encode_body(
     if files:
         if content is not None or json is not None:
             raise TypeError("files= goes with data= only, not with content= or json=.")
-        body, content_type = _encode_multipart(data or {}, files)
+        body, content_type = encode_multipart(data or {}, files)
         return _split(body), content_type, False
     if sum(x is not None for x in (content, data, json)) > 1:
         raise TypeError("Pass at most one of content=, data= and json=.")
@@ -418,7 +419,7 @@ def _file_part(name: str, value: Any) -> tuple[list[str], bytes]:
     return headers, content
 
 
-def _encode_multipart(data: Any, files: Any) -> tuple[bytes, str]:
+def encode_multipart(data: Any, files: Any) -> tuple[bytes, str]:
     """A ``multipart/form-data`` body (RFC 7578): the ``data`` fields, then ``files``.
 
     ``files`` is a mapping or a list of ``(name, value)`` pairs (a list may repeat
