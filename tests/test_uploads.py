@@ -396,3 +396,15 @@ def test_bytes_and_upload_parameters_share_one_file() -> None:
 
     response = TestClient(app).post("/both", files={"doc": ("d", b"same bytes")})
     assert response.json() == {"raw": "same bytes", "again": "same bytes"}
+
+
+def test_upload_benchmark_apps_answer_alike() -> None:
+    # benchmarks/bench_upload.py serves these two apps; a small upload must get the
+    # same answer from both before their figures mean anything.
+    pytest.importorskip("fastapi")
+    from benchmarks import bench_upload
+
+    files = {"file": ("payload.bin", b"x" * 5000)}
+    ours = TestClient(bench_upload.make_asgiweb_app()).post("/upload", files=files)
+    theirs = TestClient(bench_upload.make_fastapi_app()).post("/upload", files=files)
+    assert ours.json() == theirs.json() == {"size": 5000, "filename": "payload.bin"}
