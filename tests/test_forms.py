@@ -178,3 +178,18 @@ def test_route_reads_the_form_once_with_the_request_too() -> None:
 
     response = TestClient(app).post("/f", data={"note": "n"}, files={"doc": ("d", b"1")})
     assert response.json() == {"same": True, "note": "n"}
+
+
+def test_every_code_block_of_docs_forms_runs() -> None:
+    import re
+    from pathlib import Path
+
+    pytest.importorskip("pydantic")
+    text = (Path(__file__).resolve().parent.parent / "docs" / "forms.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
+    assert len(blocks) >= 6
+    namespace: dict[str, Any] = {}
+    for index, block in enumerate(blocks):
+        if block.startswith(("from ", "import ")):
+            namespace = {"__name__": f"docs_forms_{index}"}
+        exec(compile(block, f"docs/forms.md block {index}", "exec"), namespace)
