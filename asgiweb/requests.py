@@ -112,7 +112,8 @@ class Request:
         self._state: State | None = None
         self._json: Any = _UNSET
         self._body: bytes | None = None
-        self._form: FormData | None = None
+        # `_form` stays unset until a form is parsed (PERF: nothing added to requests
+        # that never read one); read it with getattr(self, "_form", None).
         self._stream_consumed = False
         self.disconnected = False
 
@@ -266,7 +267,7 @@ class Request:
     async def _read_form(
         self, max_files: int | float, max_fields: int | float, max_part_size: int
     ) -> FormData:
-        form = self._form
+        form: FormData | None = getattr(self, "_form", None)
         if form is not None:
             return form
         mime, _ = parse_content_type(self.headers.get("content-type"))
@@ -292,8 +293,9 @@ class Request:
 
     async def close(self) -> None:
         """Close the files of the parsed form, if any."""
-        if self._form is not None:
-            await self._form.close()
+        form: FormData | None = getattr(self, "_form", None)
+        if form is not None:
+            await form.close()
 
     async def is_disconnected(self) -> bool:
         """True once the client has gone; never blocks.

@@ -249,3 +249,76 @@ def test_urlencoded_same_as_starlette(pairs: list[tuple[str, str]], size: int) -
     ours = run(FormParser(chunked(body, size)).parse())
     theirs = run(starlette_snapshot("urlencoded", "", body, size))
     assert ours.multi_items() == theirs
+
+
+async def outcome(parse: Any) -> Any:
+    """The parsed items, or the error message, as a comparable value."""
+    from starlette.formparsers import MultiPartException as StarletteError
+
+    try:
+        form = await parse
+    except (MultiPartException, StarletteError) as exc:
+        return ("error", exc.message)
+    out: list[tuple[str, Any]] = []
+    for key, value in form.multi_items():
+        if isinstance(value, str):
+            out.append((key, value))
+        else:
+            out.append((key, (value.filename, dict(value.headers), await value.read())))
+            await value.close()
+    return out
+
+
+@given(st.text(alphabet="ab=&%+;2Fé ", max_size=40), st.integers(min_value=1, max_value=9))
+def test_raw_urlencoded_same_as_starlette(text: str, size: int) -> None:
+    pytest.importorskip("starlette")
+    from starlette import formparsers
+    from starlette.datastructures import Headers as StarletteHeaders
+
+    body = text.encode()
+
+    async def both() -> tuple[Any, Any]:
+        ours = await outcome(FormParser(chunked(body, size)).parse())
+        theirs = await outcome(
+            formparsers.FormParser(StarletteHeaders({}), chunked(body, size)).parse()
+        )
+        return ours, theirs
+
+    ours, theirs = run(both())
+    assert ours == theirs
+
+
+@given(
+    parts,
+    st.lists(
+        st.tuples(st.integers(min_value=0), st.sampled_from([b"", b"\r", b"\n", b"-", b"x", b";"])),
+        max_size=3,
+    ),
+    st.integers(min_value=1, max_value=300),
+)
+def test_damaged_multipart_same_as_starlette(
+    items: Sequence[Any], edits: list[tuple[int, bytes]], size: int
+) -> None:
+    """Cut or insert bytes anywhere in a valid body: the same items or the same error."""
+    pytest.importorskip("starlette")
+    from starlette import formparsers
+    from starlette.datastructures import Headers as StarletteHeaders
+
+    data = [(name, value) for kind, name, value in items if kind == "field"]
+    files = [(name, value) for kind, name, value in items if kind == "file"] or [("x", ("f", b""))]
+    body, content_type = encode_multipart(data, files)
+    for position, insert in edits:
+        at = position % (len(body) + 1)
+        body = body[:at] + insert + body[at + (0 if insert else 1) :]
+
+    async def both() -> tuple[Any, Any]:
+        headers = Headers({"content-type": content_type})
+        ours = await outcome(MultiPartParser(headers, chunked(body, size)).parse())
+        starlette_headers = StarletteHeaders({"content-type": content_type})
+        theirs = await outcome(
+            formparsers.MultiPartParser(starlette_headers, chunked(body, size)).parse()
+        )
+        return ours, theirs
+
+    ours, theirs = run(both())
+    assert ours == theirs
