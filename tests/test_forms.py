@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import pytest
 
 import asgiweb
+import tests.formparity as tests_formparity
 from asgiweb import App, Body, File, Form, Request, UploadFile
 from asgiweb.datastructures import FormData, ImmutableMultiDict
 from asgiweb.params import FileParam, FormParam
@@ -193,3 +194,37 @@ def test_every_code_block_of_docs_forms_runs() -> None:
         if block.startswith(("from ", "import ")):
             namespace = {"__name__": f"docs_forms_{index}"}
         exec(compile(block, f"docs/forms.md block {index}", "exec"), namespace)
+
+
+def test_a_file_where_a_field_is_expected_is_a_422_not_a_500() -> None:
+    def build(fw: Any) -> Any:
+        app = fw.App()
+
+        @app.post("/text")
+        def text(name: Annotated[str, fw.Form()]) -> str:
+            return name
+
+        @app.post("/raw")
+        def raw(data: Annotated[bytes, fw.Form()]) -> int:
+            return len(data)
+
+        return app
+
+    calls = [
+        ("/text", {"files": {"name": ("x.txt", b"abc")}}),
+        ("/raw", {"files": {"data": ("q.bin", b"1", "application/x-q")}}),
+    ]
+    fastapi = TestClient(build(tests_formparity.fastapi_framework()))
+    ours = TestClient(build(tests_formparity.asgiweb_framework()))
+    for path, options in calls:
+        mine, theirs = ours.post(path, **options), fastapi.post(path, **options)
+        assert mine.status_code == theirs.status_code == 422
+        (error,) = mine.json()["detail"]
+        (reference,) = theirs.json()["detail"]
+        # FastAPI dumps the UploadFile's attributes, its file object's internals
+        # included; asgiweb gives the same metadata without those.
+        assert error.pop("input") == {
+            key: reference["input"][key] for key in ("filename", "size", "headers")
+        }
+        reference.pop("input")
+        assert error == reference

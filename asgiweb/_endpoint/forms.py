@@ -82,6 +82,24 @@ def _pick(form: FormData, key: str, many: bool) -> Any:
     return None if _absent(value) else value
 
 
+def _describe(value: Any) -> Any:
+    """An error's ``input`` made JSON-ready: an UploadFile becomes its metadata (FastAPI
+    dumps the object's attributes, file internals included; those stay private here)."""
+    if isinstance(value, UploadFile):
+        return {"filename": value.filename, "size": value.size, "headers": dict(value.headers)}
+    if isinstance(value, dict):
+        return {key: _describe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_describe(item) for item in value]
+    return value
+
+
+def _located(errors: list[dict[str, Any]], *prefix: Any) -> list[dict[str, Any]]:
+    for error in prefix_errors(errors, *prefix):
+        error["input"] = _describe(error.get("input"))
+    return errors
+
+
 async def _content(upload: UploadFile) -> bytes:
     """The file's bytes, leaving its position where it was (another parameter may
     read the same file)."""
@@ -168,7 +186,7 @@ class FormStep:
         try:
             kwargs[self.name] = self.convert(value)
         except Invalid as exc:
-            errors.extend(prefix_errors(exc.errors, "body", self.key))
+            errors.extend(_located(exc.errors, "body", self.key))
 
     def _fill_model(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
         plan = self.model_plan
@@ -192,7 +210,7 @@ class FormStep:
         try:
             kwargs[self.name] = self.convert(data)
         except Invalid as exc:
-            errors.extend(prefix_errors(exc.errors, "body"))
+            errors.extend(_located(exc.errors, "body"))
 
 
 class ParamSpec(Protocol):
