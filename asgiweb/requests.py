@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Generator
+from collections.abc import AsyncGenerator, Generator
+from contextlib import aclosing
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -214,7 +215,7 @@ class Request:
         self._received = 0
         self._check_declared_length()
 
-    async def stream(self) -> AsyncIterator[bytes]:
+    async def stream(self) -> AsyncGenerator[bytes, None]:
         """Yield the body as it arrives; after ``body()`` it yields the cached body."""
         if self._body is not None:
             yield self._body
@@ -271,21 +272,24 @@ class Request:
         if form is not None:
             return form
         mime, _ = parse_content_type(self.headers.get("content-type"))
+        if mime not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            form = self._form = FormData()
+            return form
         try:
-            if mime == "multipart/form-data":
-                form = await MultiPartParser(
-                    self.headers,
-                    self.stream(),
-                    max_files=max_files,
-                    max_fields=max_fields,
-                    max_part_size=max_part_size,
-                ).parse()
-            elif mime == "application/x-www-form-urlencoded":
-                form = await FormParser(
-                    self.stream(), max_fields=max_fields, max_part_size=max_part_size
-                ).parse()
-            else:
-                form = FormData()
+            # aclosing: a parser that stops early (a limit) still ends the stream.
+            async with aclosing(self.stream()) as stream:
+                if mime == "multipart/form-data":
+                    form = await MultiPartParser(
+                        self.headers,
+                        stream,
+                        max_files=max_files,
+                        max_fields=max_fields,
+                        max_part_size=max_part_size,
+                    ).parse()
+                else:
+                    form = await FormParser(
+                        stream, max_fields=max_fields, max_part_size=max_part_size
+                    ).parse()
         except MultiPartException as exc:
             raise HTTPException(400, exc.message) from None
         self._form = form
