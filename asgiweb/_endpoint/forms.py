@@ -118,6 +118,7 @@ class FormStep:
         "key",
         "make_default",
         "many",
+        "model_keys",
         "model_plan",
         "name",
         "read_bytes",
@@ -145,11 +146,13 @@ class FormStep:
         is_file = isinstance(marker, FileParam) or marker is None
         self.read_bytes = is_file and (_is_bytes(annotation) or _is_bytes_sequence(annotation))
         self.model_plan: list[tuple[str, bool]] | None = None
+        self.model_keys: frozenset[str] = frozenset()
         self.strict_extras = False
         self.wraps_model = False
         if not isinstance(marker, FileParam) and is_model_class(annotation):
             cls = unwrap_optional(annotation)
             self.model_plan = [(key, is_sequence(tp)) for key, tp in _fields(cls)]
+            self.model_keys = frozenset(key for key, _ in self.model_plan)
             config = getattr(cls, "model_config", None)
             self.strict_extras = isinstance(config, Mapping) and config.get("extra") in (
                 "allow",
@@ -191,7 +194,7 @@ class FormStep:
     def _fill_model(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
         plan = self.model_plan
         assert plan is not None
-        own = {key for key, _ in plan}
+        own = self.model_keys
         if self.wraps_model and not (own.intersection(form) or (self.strict_extras and form)):
             # An optional model none of whose fields was sent: its default.
             kwargs[self.name] = self.make_default()
