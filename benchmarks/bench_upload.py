@@ -17,7 +17,7 @@ Medians over rounds are quoted (and the largest RSS growth).  Targets for asgiwe
 (docs/forms.md): RSS growth < 20 MiB, throughput >= FastAPI's.  Needs Linux
 (``/proc``), FastAPI and python-multipart.  Not part of ``run.py``:
 
-    .venv/bin/python benchmarks/bench_upload.py [--size 100] [--rounds 3]
+    .venv/bin/python benchmarks/bench_upload.py [--size 100] [--rounds 5]
 """
 
 # No `from __future__ import annotations`: the handlers below import their framework
@@ -231,7 +231,7 @@ def measure(server: Server, size: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--size", type=int, default=100, help="MiB per upload (100)")
-    parser.add_argument("--rounds", type=int, default=3, help="uploads per app (3)")
+    parser.add_argument("--rounds", type=int, default=5, help="uploads per app (5)")
     args = parser.parse_args(argv)
     if not Path("/proc/self/status").exists():
         print("needs Linux /proc", file=sys.stderr)
