@@ -18,11 +18,28 @@ from asgiweb import App, File, Form, HTTPException, Request, UploadFile
 from asgiweb.datastructures import FormData, Headers
 from asgiweb.testclient import TestClient
 from asgiweb.types import Message
-from tests.asgi_calls import make_scope
 
 pytest.importorskip("python_multipart")
 
 MIB = 1024 * 1024
+
+
+def make_scope(method: str, path: str, headers: list[tuple[str, str]]) -> dict[str, Any]:
+    """A bare ASGI HTTP scope, for driving the app without the TestClient."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
 
 
 class Recorder:

@@ -26,11 +26,12 @@ as soon as the handler fails; see docs/forms.md.
 
 from __future__ import annotations
 
+import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
-from asgiweb._endpoint.sources import _fields, is_model_class, is_sequence, unwrap_optional
+from asgiweb._endpoint.sources import _fields, is_model_class, is_sequence
 from asgiweb._validation.compiler import Converter, Invalid, prefix_errors
 from asgiweb.datastructures import FormData, UploadFile
 from asgiweb.formparsers import require_multipart
@@ -43,6 +44,20 @@ __all__ = ["FormStep", "close_files_after", "form_reader", "form_step", "is_uplo
 
 FormReader = Callable[[Request, dict[str, Any], list[dict[str, Any]]], Awaitable[Any]]
 Handle = Callable[[Request], Awaitable[Response]]
+
+
+def unwrap_optional(tp: Any) -> Any:
+    """``T`` from ``Annotated[T, ...]``, ``T | None`` and ``Optional[T]``."""
+    while True:
+        if typing.get_origin(tp) is typing.Annotated:
+            tp = tp.__origin__
+            continue
+        if typing.get_origin(tp) in (typing.Union, types.UnionType):
+            members = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+            if len(members) == 1:
+                tp = members[0]
+                continue
+        return tp
 
 
 def is_upload_annotation(annotation: Any) -> bool:
