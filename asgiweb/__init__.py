@@ -3,8 +3,9 @@
 from asgiweb import status
 from asgiweb.applications import App
 from asgiweb.background import BackgroundTasks
+from asgiweb.datastructures import UploadFile
 from asgiweb.exceptions import HTTPException, RequestValidationError, WebSocketException
-from asgiweb.params import Body, Cookie, Header, Path, Query
+from asgiweb.params import Body, Cookie, File, Form, Header, Path, Query
 from asgiweb.requests import Request
 from asgiweb.responses import Response
 from asgiweb.routing import Router
@@ -17,6 +18,8 @@ __all__ = [
     "BackgroundTasks",
     "Body",
     "Cookie",
+    "File",
+    "Form",
     "HTTPException",
     "Header",
     "Path",
@@ -25,6 +28,7 @@ __all__ = [
     "RequestValidationError",
     "Response",
     "Router",
+    "UploadFile",
     "WebSocket",
     "WebSocketDisconnect",
     "WebSocketException",

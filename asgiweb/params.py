@@ -26,6 +26,10 @@ __all__ = [
     "BodyParam",
     "Cookie",
     "CookieParam",
+    "File",
+    "FileParam",
+    "Form",
+    "FormParam",
     "Header",
     "HeaderParam",
     "Param",
@@ -233,6 +237,38 @@ class BodyParam(Param):
         self.media_type = media_type
 
 
+class FormParam(Param):
+    """A field of a form body (urlencoded or multipart); see docs/forms.md."""
+
+    source = "form"
+    __slots__ = ("media_type",)
+
+    def __init__(
+        self,
+        default: Any = REQUIRED,
+        *,
+        media_type: str = "application/x-www-form-urlencoded",
+        **options: Unpack[ParamOptions],
+    ) -> None:
+        super().__init__(default, **options)
+        self.media_type = media_type
+
+
+class FileParam(FormParam):
+    """A file part of a multipart body: ``UploadFile``, ``bytes``, or a list of them."""
+
+    __slots__ = ()
+
+    def __init__(
+        self,
+        default: Any = REQUIRED,
+        *,
+        media_type: str = "multipart/form-data",
+        **options: Unpack[ParamOptions],
+    ) -> None:
+        super().__init__(default, media_type=media_type, **options)
+
+
 def Query(default: Any = REQUIRED, **options: Unpack[ParamOptions]) -> Any:
     """The parameter comes from the query string (``alias`` names the key)."""
     return QueryParam(default, **options)
@@ -264,3 +300,24 @@ def Body(
 ) -> Any:
     """The parameter comes from the JSON body; ``embed=True`` reads it under its name."""
     return BodyParam(default, embed=embed, media_type=media_type, **options)
+
+
+
+def Form(
+    default: Any = REQUIRED,
+    *,
+    media_type: str = "application/x-www-form-urlencoded",
+    **options: Unpack[ParamOptions],
+) -> Any:
+    """The parameter is a form field (or, for a model class, the whole form)."""
+    return FormParam(default, media_type=media_type, **options)
+
+
+def File(
+    default: Any = REQUIRED,
+    *,
+    media_type: str = "multipart/form-data",
+    **options: Unpack[ParamOptions],
+) -> Any:
+    """The parameter is an uploaded file of a multipart body."""
+    return FileParam(default, media_type=media_type, **options)

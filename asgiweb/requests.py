@@ -13,18 +13,21 @@ and again while reading, so a chunked body cannot exceed it either.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Generator
+from contextlib import aclosing
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from asgiweb._http import unquote_cookie_value
-from asgiweb.datastructures import URL, Headers, QueryParams, State
+from asgiweb.datastructures import URL, FormData, Headers, QueryParams, State
 from asgiweb.exceptions import ClientDisconnect, HTTPException
+from asgiweb.formparsers import FormParser, MultiPartException, MultiPartParser, parse_content_type
 from asgiweb.types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from asgiweb.applications import App
 
-__all__ = ["FormData", "HTTPConnection", "Request"]
+__all__ = ["FormCall", "FormData", "HTTPConnection", "Request"]
 
 
 async def _no_receive() -> Message:
@@ -33,12 +36,6 @@ async def _no_receive() -> Message:
 
 async def _no_send(message: Message) -> None:
     raise RuntimeError("this Request was built without a send channel")
-
-
-class FormData(QueryParams):
-    """The fields of an ``application/x-www-form-urlencoded`` body."""
-
-    __slots__ = ()
 
 
 def parse_cookie_header(header: str) -> dict[str, str]:
@@ -140,6 +137,7 @@ class Request(HTTPConnection):
 
     __slots__ = (
         "_body",
+        "_form",
         "_json",
         "_receive",
         "_received",
@@ -225,7 +223,7 @@ class Request(HTTPConnection):
         self._received = 0
         self._check_declared_length()
 
-    async def stream(self) -> AsyncIterator[bytes]:
+    async def stream(self) -> AsyncGenerator[bytes, None]:
         """Yield the body as it arrives; after ``body()`` it yields the cached body."""
         if self._body is not None:
             yield self._body
@@ -258,9 +256,58 @@ class Request(HTTPConnection):
             self._json = json.loads(await self.body())
         return self._json
 
-    async def form(self) -> FormData:
-        """Parse a urlencoded form body (multipart is not supported)."""
-        return FormData(await self.body())
+    def form(
+        self,
+        *,
+        max_files: int | float = 1000,
+        max_fields: int | float = 1000,
+        max_part_size: int = 1024 * 1024,
+    ) -> FormCall:
+        """The form body, parsed once and cached: ``await request.form()``, or
+        ``async with request.form() as form:`` to close its files on the way out.
+
+        ``application/x-www-form-urlencoded`` and ``multipart/form-data`` bodies
+        are parsed (the latter needs ``asgiweb[forms]``); any other content-type
+        gives an empty form.  A broken limit or a malformed body is a 400
+        (docs/forms.md).
+        """
+        return FormCall(self._read_form(max_files, max_fields, max_part_size))
+
+    async def _read_form(
+        self, max_files: int | float, max_fields: int | float, max_part_size: int
+    ) -> FormData:
+        form: FormData | None = getattr(self, "_form", None)
+        if form is not None:
+            return form
+        mime, _ = parse_content_type(self.headers.get("content-type"))
+        if mime not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            form = self._form = FormData()
+            return form
+        try:
+            # aclosing: a parser that stops early (a limit) still ends the stream.
+            async with aclosing(self.stream()) as stream:
+                if mime == "multipart/form-data":
+                    form = await MultiPartParser(
+                        self.headers,
+                        stream,
+                        max_files=max_files,
+                        max_fields=max_fields,
+                        max_part_size=max_part_size,
+                    ).parse()
+                else:
+                    form = await FormParser(
+                        stream, max_fields=max_fields, max_part_size=max_part_size
+                    ).parse()
+        except MultiPartException as exc:
+            raise HTTPException(400, exc.message) from None
+        self._form = form
+        return form
+
+    async def close(self) -> None:
+        """Close the files of the parsed form, if any."""
+        form: FormData | None = getattr(self, "_form", None)
+        if form is not None:
+            await form.close()
 
     async def is_disconnected(self) -> bool:
         """True once the client has gone; never blocks.
@@ -292,3 +339,32 @@ class _Unset:
 
 
 _UNSET: Any = _Unset()
+
+
+class FormCall:
+    """What ``request.form()`` returns: await it, or use it as an async context
+    manager that closes the form's files when the block ends."""
+
+    __slots__ = ("_coroutine", "_form")
+
+    def __init__(self, coroutine: Any) -> None:
+        self._coroutine = coroutine
+        self._form: FormData | None = None
+
+    def __await__(self) -> Generator[Any, None, FormData]:
+        result: FormData = yield from self._coroutine.__await__()
+        return result
+
+    async def __aenter__(self) -> FormData:
+        self._form = await self
+        return self._form
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._form is not None:
+            await self._form.close()
+

@@ -61,6 +61,7 @@ __all__ = [
     "RequestOptions",
     "TestClient",
     "WebSocketTestSession",
+    "encode_multipart",
 ]
 
 ParamsType = Mapping[str, Any] | Sequence[tuple[str, Any]] | str
@@ -81,7 +82,8 @@ class RequestOptions(TypedDict, total=False):
     headers: HeaderPairs | None
     cookies: Mapping[str, str] | None
     content: bytes | str | Iterable[bytes] | None  # an iterator is sent in several messages
-    data: Any  # a mapping is sent urlencoded
+    data: Any  # a mapping is sent urlencoded (or as multipart fields beside files=)
+    files: Any  # sent as multipart/form-data, as httpx takes it (see encode_multipart)
     json: Any
     follow_redirects: bool | None
     timeout: Any
@@ -335,9 +337,14 @@ def _encode_params(params: ParamsType) -> str:
 
 
 def _encode_body(
-    content: bytes | str | Iterable[bytes] | None, data: Any, json: Any
+    content: bytes | str | Iterable[bytes] | None, data: Any, json: Any, files: Any = None
 ) -> tuple[list[bytes] | None, str | None, bool]:
     """``(chunks, content-type, chunked)`` for the body arguments given."""
+    if files:
+        if content is not None or json is not None:
+            raise TypeError("files= goes with data= only, not with content= or json=.")
+        body, content_type = encode_multipart(data or {}, files)
+        return _split(body), content_type, False
     if sum(x is not None for x in (content, data, json)) > 1:
         raise TypeError("Pass at most one of content=, data= and json=.")
     if isinstance(data, str | bytes):
@@ -358,6 +365,78 @@ def _encode_body(
         text = jsonlib.dumps(json, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         return _split(text.encode()), "application/json", False
     return None, None, False
+
+
+def _quote_disposition(value: str) -> str:
+    # RFC 7578 section 4.2: a quoted-string; browsers percent-escape the double
+    # quote and line breaks in names and filenames.
+    return value.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _field_bytes(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    return _query_value(value).encode()
+
+
+def _file_part(name: str, value: Any) -> tuple[list[str], bytes]:
+    """The part headers and the content of one ``files=`` entry."""
+    import mimetypes  # only when a test sends files
+
+    content_type: str | None = None
+    extra: Mapping[str, str] = {}
+    if isinstance(value, tuple):
+        filename, fileobj = value[0], value[1]
+        if len(value) > 2:
+            content_type = value[2]
+        if len(value) > 3:
+            extra = value[3]
+    else:
+        fileobj = value
+        raw_name = getattr(value, "name", None)
+        filename = raw_name.rsplit("/", 1)[-1] if isinstance(raw_name, str) else "upload"
+    if isinstance(fileobj, str):
+        content = fileobj.encode()
+    elif isinstance(fileobj, bytes | bytearray | memoryview):
+        content = bytes(fileobj)
+    else:
+        read = fileobj.read()
+        content = read.encode() if isinstance(read, str) else bytes(read)
+    disposition = f'form-data; name="{_quote_disposition(name)}"'
+    if filename is not None:
+        disposition += f'; filename="{_quote_disposition(filename)}"'
+        if content_type is None:
+            content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    headers = [f"Content-Disposition: {disposition}"]
+    headers.extend(f"{k}: {v}" for k, v in extra.items())
+    if content_type is not None and not any(k.lower() == "content-type" for k in extra):
+        headers.append(f"Content-Type: {content_type}")
+    return headers, content
+
+
+def encode_multipart(data: Any, files: Any) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body (RFC 7578): the ``data`` fields, then ``files``.
+
+    ``files`` is a mapping or a list of ``(name, value)`` pairs (a list may repeat
+    a name); a value is a file object, bytes, or ``(filename, file_or_bytes[,
+    content_type[, headers]])``, as httpx takes it.
+    """
+    import secrets  # only when a test sends files
+
+    boundary = secrets.token_hex(16)
+    dash = f"--{boundary}\r\n".encode()
+    out: list[bytes] = []
+    fields = data.items() if isinstance(data, Mapping) else data
+    for key, value in fields:
+        for item in value if isinstance(value, list | tuple) else [value]:
+            head = f'Content-Disposition: form-data; name="{_quote_disposition(str(key))}"'
+            out += [dash, head.encode(), b"\r\n\r\n", _field_bytes(item), b"\r\n"]
+    entries = files.items() if isinstance(files, Mapping) else files
+    for key, value in entries:
+        headers, content = _file_part(str(key), value)
+        out += [dash, "\r\n".join(headers).encode(), b"\r\n\r\n", content, b"\r\n"]
+    out.append(f"--{boundary}--\r\n".encode())
+    return b"".join(out), f"multipart/form-data; boundary={boundary}"
 
 
 def _split(body: bytes) -> list[bytes]:
@@ -764,7 +843,9 @@ class TestClient:
         if unknown:
             raise TypeError(f"Unexpected request option(s): {', '.join(sorted(unknown))}")
         o = options
-        body, content_type, chunked = _encode_body(o.get("content"), o.get("data"), o.get("json"))
+        body, content_type, chunked = _encode_body(
+            o.get("content"), o.get("data"), o.get("json"), o.get("files")
+        )
         headers, cookies = _pairs(o.get("headers")), dict(o.get("cookies") or {})
         request = self._prepare(
             method.upper(), url, o.get("params"), headers, cookies, body, content_type, chunked

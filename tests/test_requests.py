@@ -132,7 +132,8 @@ async def test_invalid_content_length_is_400() -> None:
 @pytest.mark.anyio
 async def test_form_urlencoded() -> None:
     peer = client_sending({"type": "http.request", "body": b"a=1&b=%C3%A9&a=2"})
-    form = await Request(request_scope(), peer.receive).form()
+    scope = request_scope(headers=[("content-type", "application/x-www-form-urlencoded")])
+    form = await Request(scope, peer.receive).form()
     assert form["b"] == "é"
     assert form.getlist("a") == ["1", "2"]
 

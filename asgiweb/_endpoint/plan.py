@@ -39,6 +39,13 @@ from typing import Any
 import anyio.to_thread
 
 from asgiweb._concurrency import is_async_callable, unwrap_partial
+from asgiweb._endpoint.forms import (
+    FormStep,
+    close_files_after,
+    form_reader,
+    form_step,
+    is_upload_annotation,
+)
 from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
 from asgiweb._endpoint.streams import is_stream_endpoint, stream_plan
 from asgiweb._validation.annotations import unwrap
@@ -434,6 +441,7 @@ def compile_endpoint(
     request_name = response_name = background_name = None
     simple: list[tuple[int, str, Extractor]] = []
     body_steps: list[BodyStep] = []
+    form_steps: list[FormStep] = []  # Form()/File()/UploadFile: asgiweb._endpoint.forms
     force_embed = False
     for param in signature.parameters.values():
         if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
@@ -454,9 +462,13 @@ def compile_endpoint(
         if spec.kind == "background":
             background_name = spec.name
             continue
+        if spec.source == "query" and spec.marker is None and is_upload_annotation(annotation):
+            spec.source = "form"  # an UploadFile parameter needs no File() marker
         convert = _converter_for(spec, endpoint_name)
         make_default = _default_maker(default, factory)
-        if spec.source == "body":
+        if spec.source == "form":
+            form_steps.append(form_step(endpoint_name, spec, convert, make_default))
+        elif spec.source == "body":
             marker = spec.marker
             if isinstance(marker, BodyParam) and marker.embed:
                 force_embed = True
@@ -480,6 +492,14 @@ def compile_endpoint(
     simple.sort(key=lambda item: item[0])
     extractors = tuple((name, extract) for _, name, extract in simple)
     read_body = _body_reader(body_steps, force_embed or len(body_steps) > 1) if body_steps else None
+    if form_steps:
+        if body_steps:
+            raise TypeError(
+                f"{endpoint_name}: parameters {[s[0] for s in body_steps]} read a JSON body and "
+                f"{[s.name for s in form_steps]} a form body; a request has one body, so a "
+                "route takes either Form()/File() parameters or JSON body parameters"
+            )
+        read_body = form_reader(form_steps)
 
     is_async = is_async_callable(endpoint)
     finish = _finisher(response_class, status_code)
@@ -535,7 +555,7 @@ def compile_endpoint(
             value = await anyio.to_thread.run_sync(functools.partial(endpoint, **kwargs))
         return finish(value, temporary, tasks)
 
-    return handle
+    return close_files_after(handle) if form_steps else handle
 
 
 def _no_response(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Any:

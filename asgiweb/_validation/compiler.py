@@ -147,6 +147,10 @@ def compile_converter(tp: Any) -> Converter:
     if container in _DICT_ORIGINS:
         key_tp, value_tp = args if len(args) == 2 else (Any, Any)
         return _dict_converter(key_tp, value_tp)
+    # A class that validates its own input (asgiweb.datastructures.UploadFile).
+    hook: Converter | None = getattr(tp, "__asgiweb_convert__", None)
+    if hook is not None:
+        return hook
     raise TypeError(f"asgiweb cannot validate values of type {tp!r}")
 
 

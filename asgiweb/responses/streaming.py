@@ -138,10 +138,12 @@ class Watch:
 
     def start(self, receive: Receive) -> None:
         import asyncio  # PERF: lazy, importing asyncio costs ~9 MiB RSS (import_cost)
+
         self.handle = asyncio.get_running_loop().call_soon(self._spawn, receive)
 
     def _spawn(self, receive: Receive) -> None:
         import asyncio  # PERF: lazy, importing asyncio costs ~9 MiB RSS (import_cost)
+
         self.handle = None
         self.watcher = asyncio.get_running_loop().create_task(_watch_disconnect(receive, self))
 
@@ -215,6 +217,7 @@ class StreamingResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         import asyncio  # PERF: lazy, importing asyncio costs ~9 MiB RSS (import_cost)
+
         try:
             await send(
                 {
@@ -256,6 +259,7 @@ class StreamingResponse(Response):
 
     async def _stream_async(self, scope: Scope, send: Send, watch: Watch) -> None:
         import asyncio  # PERF: lazy, importing asyncio costs ~9 MiB RSS (import_cost)
+
         iterable = self.body_iterator
         assert isinstance(iterable, AsyncIterable)
         # Keep the iterator itself so that it can be closed (aiter(gen) is gen).
