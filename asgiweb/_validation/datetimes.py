@@ -271,6 +271,13 @@ def _parse_duration(text: str) -> _dt.timedelta:
     match = _CLOCK_DURATION.match(text)
     if match:
         sign, days, hours, minutes, secs = match.groups()
+        # pydantic's limits, by digit count first (no int() of a huge string).
+        if days and len(days.lstrip("0")) > 10:
+            raise DateTimeError("a numeric value in the duration is too large")
+        if days and int(days) > 999_999_999:
+            raise DateTimeError("durations may not exceed 999,999,999 days")
+        if hours and len(hours.lstrip("0")) > 10:
+            raise DateTimeError("durations may not exceed 999,999,999 hours")
         delta = _dt.timedelta(
             days=int(days or 0),
             hours=int(hours or 0),

@@ -78,7 +78,8 @@ def _int_from_str(value: str) -> int:
     if text.isascii():
         sign = text[:1] if text[:1] in ("+", "-") else ""
         body = text[len(sign) :]
-        if body.startswith("0"):
+        zeros = body.startswith("0")
+        if zeros:
             # pydantic drops leading zeros and underscores among them ("0__1" is 1),
             # and then still takes a minus sign ("0-1" is -1).
             body = _LEADING_ZEROS.sub("", body, count=1)
@@ -99,12 +100,13 @@ def _int_from_str(value: str) -> int:
                 except ValueError:
                     pass
         # Only int()'s own length limit can refuse what is left.  pydantic's
-        # rule: a leading run of digits past its limit is "too big".
+        # rule: a leading run of digits past its limit is "too big" (but after
+        # leading zeros, merely not an integer).
         run = body[: len(body) - len(body.lstrip("0123456789"))]
         if len(run) <= _MAX_INT_DIGITS and body.isdigit():
             with contextlib.suppress(ValueError):  # a lower sys limit refuses it too
                 return int(text)
-        if len(run) > _MAX_INT_DIGITS or body.isdigit():
+        if not zeros and (len(run) > _MAX_INT_DIGITS or body.isdigit()):
             fail(
                 "int_parsing_size",
                 "Unable to parse input string as an integer, exceeded maximum size",
