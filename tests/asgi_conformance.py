@@ -143,8 +143,11 @@ class HTTPResponseChecker:
         headers = message.get("headers", [])
         if type(headers) is not list:
             self.fail("http.response.start: headers must be a list")
-        lengths = [v for n, v in self._check_headers("http.response.start", headers)
-                   if n == b"content-length"]
+        lengths = [
+            v
+            for n, v in self._check_headers("http.response.start", headers)
+            if n == b"content-length"
+        ]
         if len(set(lengths)) > 1:
             self.fail(f"conflicting content-length headers {lengths!r}")
         if lengths:

@@ -37,33 +37,82 @@ def test_a_plain_response_passes() -> None:
         ([{"type": "http.response.start", "status": 600, "headers": []}, END], None, "100-599"),
         ([{"type": "http.response.start", "status": "200", "headers": []}, END], None, "int"),
         ([{"type": "http.response.start", "status": 200.0, "headers": []}, END], None, "int"),
-        ([{"type": "http.response.start", "status": 200, "headers": [(b"X-A", b"1")]}, END],
-         None, "lowercase"),
-        ([{"type": "http.response.start", "status": 200, "headers": [("x-a", "1")]}, END],
-         None, "bytes"),
-        ([{"type": "http.response.start", "status": 200, "headers": [(b"x-a", b"1", b"2")]}, END],
-         None, "2-tuple"),
-        ([{"type": "http.response.start", "status": 200, "headers": [(b"x-a", b"1\r\nx: y")]},
-          END], None, "CR"),
-        ([{"type": "http.response.start", "status": 200, "headers": ((b"x-a", b"1"),)}, END],
-         None, "list"),
+        (
+            [{"type": "http.response.start", "status": 200, "headers": [(b"X-A", b"1")]}, END],
+            None,
+            "lowercase",
+        ),
+        (
+            [{"type": "http.response.start", "status": 200, "headers": [("x-a", "1")]}, END],
+            None,
+            "bytes",
+        ),
+        (
+            [
+                {"type": "http.response.start", "status": 200, "headers": [(b"x-a", b"1", b"2")]},
+                END,
+            ],
+            None,
+            "2-tuple",
+        ),
+        (
+            [
+                {"type": "http.response.start", "status": 200, "headers": [(b"x-a", b"1\r\nx: y")]},
+                END,
+            ],
+            None,
+            "CR",
+        ),
+        (
+            [{"type": "http.response.start", "status": 200, "headers": ((b"x-a", b"1"),)}, END],
+            None,
+            "list",
+        ),
         ([START, {"type": "http.response.body", "body": "text"}], None, "bytes"),
         ([START, {"type": "http.response.body", "body": b"", "more_body": 1}], None, "bool"),
         ([START, {"type": "http.response.body", "body": b"", "extra": 1}], None, "unknown key"),
         ([START, {"type": "http.response.bogus"}], None, "unknown message type"),
         ([START, {"type": "http.response.pathsend", "path": "/tmp/x"}], None, "extension"),
-        ([START, {"type": "http.response.pathsend", "path": "rel"}],
-         {"extensions": {"http.response.pathsend": {}}}, "absolute"),
-        ([{"type": "http.response.start", "status": 200, "headers": [], "trailers": True}, END],
-         None, "trailers"),
-        ([START, END, {"type": "http.response.trailers", "headers": []}],
-         {"extensions": {"http.response.trailers": {}}}, "after the response was complete"),
-        ([{"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"5")]},
-          {"type": "http.response.body", "body": b"abc"}], None, "content-length 5"),
-        ([{"type": "http.response.start", "status": 204, "headers": []},
-          {"type": "http.response.body", "body": b"x"}], None, "carries a body"),
-        ([START, {"type": "http.response.body", "body": b"x", "more_body": True}], None,
-         "not complete"),
+        (
+            [START, {"type": "http.response.pathsend", "path": "rel"}],
+            {"extensions": {"http.response.pathsend": {}}},
+            "absolute",
+        ),
+        (
+            [{"type": "http.response.start", "status": 200, "headers": [], "trailers": True}, END],
+            None,
+            "trailers",
+        ),
+        (
+            [START, END, {"type": "http.response.trailers", "headers": []}],
+            {"extensions": {"http.response.trailers": {}}},
+            "after the response was complete",
+        ),
+        (
+            [
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-length", b"5")],
+                },
+                {"type": "http.response.body", "body": b"abc"},
+            ],
+            None,
+            "content-length 5",
+        ),
+        (
+            [
+                {"type": "http.response.start", "status": 204, "headers": []},
+                {"type": "http.response.body", "body": b"x"},
+            ],
+            None,
+            "carries a body",
+        ),
+        (
+            [START, {"type": "http.response.body", "body": b"x", "more_body": True}],
+            None,
+            "not complete",
+        ),
         (["not a dict"], None, "must be a dict"),
     ],
 )
@@ -80,16 +129,21 @@ def test_trailers_and_pathsend_with_their_extensions_pass() -> None:
         [
             {"type": "http.response.start", "status": 200, "headers": [], "trailers": True},
             {"type": "http.response.body", "body": b"x"},
-            {"type": "http.response.trailers", "headers": [(b"x-sum", b"1")],
-             "more_trailers": False},
+            {
+                "type": "http.response.trailers",
+                "headers": [(b"x-sum", b"1")],
+                "more_trailers": False,
+            },
         ],
         scope,
     )
     check_http_messages([START, {"type": "http.response.pathsend", "path": "/etc/hosts"}], scope)
     # HEAD keeps GET's content-length with an empty body.
     check_http_messages(
-        [{"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"9")]},
-         END],
+        [
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"9")]},
+            END,
+        ],
         {"method": "HEAD"},
     )
 
