@@ -598,3 +598,43 @@ def test_an_int_convertor_refuses_a_segment_of_any_length() -> None:
     assert_sound(answer, "GET", f"/ids/{BIG}")
     assert answer.status == 404
     assert answer.json() == {"detail": "Not Found"}
+
+
+@pytest.mark.parametrize(
+    "tp",
+    [int, float, bool, Decimal, dt.date, dt.datetime, dt.time, dt.timedelta, uuid.UUID, bytes,
+     str, int | None],
+)  # fmt: skip
+@pytest.mark.parametrize("text", ["\ud800", "1\udfff", "\udbff"])
+def test_lone_surrogates_get_pydantic_error_types(tp: Any, text: str) -> None:
+    pydantic = pytest.importorskip("pydantic")
+    from asgiweb._validation.compiler import compile_converter
+    from asgiweb._validation.scalars import Invalid
+
+    try:
+        pydantic.TypeAdapter(tp).validate_python(text)
+    except pydantic.ValidationError as exc:
+        expected = exc.errors()[0]["type"]
+    else:
+        expected = "ok"
+    try:
+        compile_converter(tp)(text)
+    except Invalid as exc:
+        got = exc.errors[0]["type"]
+    else:
+        got = "ok"
+    assert got == expected
+
+
+def test_a_lone_surrogate_for_an_int_is_a_rendered_string_unicode_422(app: Any) -> None:
+    answer = call(app, "POST", "/body", headers=[JSON_TYPE], body=b'{"n": "\\ud800"}')
+    assert_sound(answer, "POST", "/body")
+    assert answer.status == 422
+    assert answer.json()["detail"] == [
+        {
+            "type": "string_unicode",
+            "loc": ["body", "n"],
+            "msg": "Input should be a valid string, unable to parse raw data as a unicode string",
+            "input": "\ud800",
+        }
+    ]

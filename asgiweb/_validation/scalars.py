@@ -54,7 +54,31 @@ def error(kind: str, msg: str, value: Any, ctx: dict[str, Any] | None = None) ->
 
 
 def fail(kind: str, msg: str, value: Any, ctx: dict[str, Any] | None = None) -> NoReturn:
+    if type(value) is str and kind in _STRING_UNICODE_FIRST and _lone_surrogate(value):
+        # pydantic checks that a str is valid unicode before parsing it as
+        # anything but a str or a Decimal (a lone surrogate from a JSON escape).
+        kind, msg, ctx = "string_unicode", _STRING_UNICODE, None
     raise Invalid([error(kind, msg, value, ctx)])
+
+
+_STRING_UNICODE = "Input should be a valid string, unable to parse raw data as a unicode string"
+_STRING_UNICODE_FIRST = frozenset(
+    {
+        "int_parsing", "int_parsing_size", "float_parsing", "bool_parsing", "date_parsing",
+        "date_from_datetime_parsing", "datetime_parsing", "datetime_from_date_parsing",
+        "time_parsing", "time_delta_parsing", "uuid_parsing", "enum", "literal_error",
+    }
+)  # fmt: skip
+
+
+def _lone_surrogate(text: str) -> bool:
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 # -- numbers ------------------------------------------------------------------------
@@ -100,13 +124,17 @@ def _int_from_str(value: str) -> int:
                 except ValueError:
                     pass
         # Only int()'s own length limit can refuse what is left.  pydantic's
-        # rule: a leading run of digits past its limit is "too big" (but after
-        # leading zeros, merely not an integer).
+        # rule: a run of digits past its limit at the very start of the input
+        # is "too big" (after leading zeros or spaces, merely not an integer).
         run = body[: len(body) - len(body.lstrip("0123456789"))]
+        refused = False
         if len(run) <= _MAX_INT_DIGITS and body.isdigit():
-            with contextlib.suppress(ValueError):  # a lower sys limit refuses it too
+            try:
                 return int(text)
-        if not zeros and (len(run) > _MAX_INT_DIGITS or body.isdigit()):
+            except ValueError:  # a lower sys.set_int_max_str_digits()
+                refused = True
+        lead = value[1:] if value.startswith("-") else value
+        if refused or (not zeros and len(lead) - len(lead.lstrip("0123456789")) > _MAX_INT_DIGITS):
             fail(
                 "int_parsing_size",
                 "Unable to parse input string as an integer, exceeded maximum size",
@@ -273,11 +301,7 @@ def to_bytes(value: Any) -> bytes:
         try:
             return value.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate, from a JSON escape
-            fail(
-                "string_unicode",
-                "Input should be a valid string, unable to parse raw data as a unicode string",
-                value,
-            )
+            fail("string_unicode", _STRING_UNICODE, value)
     if isinstance(value, bytearray):
         return bytes(value)
     fail("bytes_type", "Input should be a valid bytes", value)
