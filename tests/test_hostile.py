@@ -638,3 +638,63 @@ def test_a_lone_surrogate_for_an_int_is_a_rendered_string_unicode_422(app: Any) 
             "input": "\ud800",
         }
     ]
+
+
+@pytest.mark.parametrize("kind", ["async-generator", "list"])
+def test_a_never_awaiting_stream_yields_to_the_loop_and_stops_for_a_gone_client(kind: str) -> None:
+    """In process, as uvicorn behaves for a gone client under spec 2.3: ``send()``
+    returns at once and ``receive()`` says ``http.disconnect``."""
+    import time
+
+    from asgiweb.responses.streaming import YIELD_AFTER
+
+    ended: list[float] = []
+    chunk = b"x" * 4096
+
+    async def endless() -> Any:
+        stop = time.monotonic() + 10
+        try:
+            while time.monotonic() < stop:
+                yield chunk
+        finally:
+            ended.append(time.monotonic())
+
+    content: Any = endless() if kind == "async-generator" else [chunk] * 3_000_000
+
+    async def main() -> tuple[float, float]:
+        gaps: list[float] = []
+        done = anyio.Event()
+
+        async def ticker() -> None:
+            last = time.monotonic()
+            while not done.is_set():
+                await anyio.sleep(0)
+                now = time.monotonic()
+                gaps.append(now - last)
+                last = now
+
+        async def receive() -> dict[str, Any]:
+            await anyio.sleep(0.05)  # the client leaves 50 ms into the body
+            return {"type": "http.disconnect"}
+
+        async def send(message: Any) -> None:
+            pass
+
+        started = time.monotonic()
+        async with anyio.create_task_group() as group:
+            group.start_soon(ticker)
+            with anyio.fail_after(5):
+                await StreamingResponse(content)(
+                    {"type": "http", "method": "GET", "asgi": {"spec_version": "2.3"}},
+                    receive,
+                    send,
+                )
+            done.set()
+        return time.monotonic() - started, max(gaps, default=float("inf"))
+
+    took, worst_gap = anyio.run(main)
+    assert took < 2.0, f"the stream ran {took:.1f} s after the client left"
+    # Other tasks ran at least every YIELD_AFTER plus one chunk (generous for a busy machine).
+    assert worst_gap < YIELD_AFTER + 0.1, worst_gap
+    if kind == "async-generator":
+        assert ended, "the generator's finally did not run"
