@@ -145,8 +145,11 @@ def app_with_middleware(file_path: Path) -> Any:
 
 
 class Answer:
-    def __init__(self, messages: list[Any], error: BaseException | None) -> None:
+    def __init__(
+        self, messages: list[Any], error: BaseException | None, extensions: dict[str, Any]
+    ) -> None:
         self.messages = messages
+        self.extensions = extensions
         self.error = error
         starts = [m for m in messages if m["type"] == "http.response.start"]
         self.status = starts[0]["status"] if starts else None
@@ -171,6 +174,7 @@ def call(
     body: bytes = b"",
     *,
     conformance: bool = True,
+    extensions: dict[str, Any] | None = None,
 ) -> Answer:
     """One request straight through ASGI (no client-side validation), bounded in time."""
     messages: list[Any] = []
@@ -204,6 +208,8 @@ def call(
             "client": ("127.0.0.1", 50000),
             "server": ("testserver", 80),
         }
+        if extensions is not None:
+            scope["extensions"] = extensions
         target = checked(app) if conformance else app
         with anyio.fail_after(10):  # a stall is a failure, not a hang
             try:
@@ -212,7 +218,7 @@ def call(
                 error.append(exc)
 
     anyio.run(run)
-    return Answer(messages, error[0] if error else None)
+    return Answer(messages, error[0] if error else None, extensions or {})
 
 
 def assert_sound(answer: Answer, method: str, path: str) -> None:
@@ -221,7 +227,7 @@ def assert_sound(answer: Answer, method: str, path: str) -> None:
     if answer.error is not None:
         assert deliberate, f"the app raised {answer.error!r}"
         assert isinstance(answer.error, RuntimeError)
-    check_http_messages(answer.messages, {"method": method})
+    check_http_messages(answer.messages, {"method": method, "extensions": answer.extensions})
     assert answer.status is not None
     if answer.status >= 500:
         assert deliberate and answer.status == 500, (answer.status, answer.body[:300])
@@ -554,13 +560,14 @@ def requests(draw: st.DrawFn) -> Request:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(request=requests())
+@given(request=requests(), pathsend=st.booleans())
 def test_fuzz_no_500_and_every_answer_is_valid_asgi(
-    app: Any, app_with_middleware: Any, request: Request
+    app: Any, app_with_middleware: Any, request: Request, pathsend: bool
 ) -> None:
     method, target, query, headers, body = request
+    extensions = {"http.response.pathsend": {}} if pathsend else None
     for each in (app, app_with_middleware):
-        answer = call(each, method, target, query, headers, body)
+        answer = call(each, method, target, query, headers, body, extensions=extensions)
         assert_sound(answer, method, target)
 
 
