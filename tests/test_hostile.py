@@ -705,3 +705,14 @@ def test_a_never_awaiting_stream_yields_to_the_loop_and_stops_for_a_gone_client(
     assert worst_gap < YIELD_AFTER + 0.1, worst_gap
     if kind == "async-generator":
         assert ended, "the generator's finally did not run"
+
+
+@pytest.mark.parametrize("renderer", ["render_json", "render_orjson", "render_ujson"])
+def test_every_json_renderer_escapes_a_lone_surrogate(renderer: str) -> None:
+    from asgiweb import encoders
+
+    if renderer != "render_json":
+        pytest.importorskip(renderer.removeprefix("render_"))
+    body = getattr(encoders, renderer)({"k\udc00": ["a\ud800b", "\U0001f600"]})
+    assert json.loads(body) == {"k\udc00": ["a\ud800b", "\U0001f600"]}
+    body.decode("utf-8")  # strict: valid UTF-8 throughout

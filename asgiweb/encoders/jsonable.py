@@ -366,4 +366,4 @@ def render_ujson(content: Any) -> bytes:
         if "encoding double" in str(exc):
             raise _out_of_range(ValueError(_NAN_MESSAGE)) from None
         raise
-    return text.encode("utf-8")
+    return _utf8(text)
