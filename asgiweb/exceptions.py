@@ -49,13 +49,13 @@ class RequestValidationError(Exception):
         self.body = body
 
     def errors(self) -> list[dict[str, Any]]:
-        """The errors, each ``input`` made renderable as JSON (see ``renderable_input``)."""
+        """The errors, each ``input`` made renderable as JSON (see ``_renderable_input``)."""
         if not self._checked:
             self._checked = True
             for index, item in enumerate(self._errors):
                 value = item.get("input")
                 if type(value) not in _PLAIN:
-                    fixed = renderable_input(value)
+                    fixed = _renderable_input(value)
                     if fixed is not value:
                         self._errors[index] = {**item, "input": fixed}
         return self._errors
@@ -68,7 +68,7 @@ _PLAIN = (str, int, bool, type(None))
 _MAX_DEPTH = 200
 
 
-def renderable_input(value: Any, depth: int = 0) -> Any:
+def _renderable_input(value: Any, depth: int = 0) -> Any:
     """``value`` as a 422 can echo it: FastAPI's error answer fails (and sends
     nothing) on inputs JSON cannot hold; here each becomes what it can.
 
@@ -88,11 +88,11 @@ def renderable_input(value: Any, depth: int = 0) -> Any:
     if depth >= _MAX_DEPTH and isinstance(value, dict | list | tuple):
         return None
     if isinstance(value, dict):
-        items = {k: renderable_input(v, depth + 1) for k, v in value.items()}
+        items = {k: _renderable_input(v, depth + 1) for k, v in value.items()}
         same = all(items[k] is v for k, v in value.items())
         return value if same else items
     if isinstance(value, list | tuple):
-        parts = [renderable_input(v, depth + 1) for v in value]
+        parts = [_renderable_input(v, depth + 1) for v in value]
         return value if all(a is b for a, b in zip(parts, value, strict=True)) else parts
     if isinstance(value, bytes | bytearray):
         return bytes(value).decode("utf-8", "replace")
