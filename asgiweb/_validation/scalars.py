@@ -192,8 +192,13 @@ def to_float(value: Any) -> float:
     kind = type(value)
     if kind is float:
         return value  # type: ignore[no-any-return]
-    if kind is bool or (kind is int and -_FLOAT_RANGE < value < _FLOAT_RANGE):
+    if kind is bool:
         return float(value)
+    if kind is int:
+        try:
+            return float(value)
+        except OverflowError:  # pydantic's word for an int beyond float's range
+            fail("float_type", "Input should be a valid number", value)
     if kind is str:
         text = value.strip()
         if text.isascii():
@@ -381,7 +386,7 @@ def _number(value: Any) -> bool:
     return kind is float or isinstance(value, Decimal)
 
 
-_FLOAT_RANGE = 2**1024
+_FLOAT_RANGE = 2**1023  # within float's range with room for rounding
 
 
 def _time_parsing(problem: str, value: Any) -> NoReturn:
