@@ -311,9 +311,10 @@ async def _read_body(request: Request) -> Any:
             ],
             body=exc.doc,
         ) from None
-    except ValueError:
-        # Not JSON-decodable bytes (bad UTF-8...): FastAPI's answer for a body it
-        # cannot even decode.
+    except (ValueError, RecursionError):
+        # Not JSON-decodable bytes (bad UTF-8, an int past int()'s length limit,
+        # nesting deeper than the parser's recursion limit): FastAPI's answer for
+        # a body it cannot even decode.
         raise HTTPException(400, "There was an error parsing the body") from None
 
 

@@ -72,10 +72,10 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
         first, last = match.group(1), match.group(2)
         seen_any = True
         if first:
-            start = int(first)
+            start = _position(first)
             if last:
-                end = int(last)
-                if end < start:
+                end = _position(last)
+                if _number_key(last) < _number_key(first):
                     return None
                 stop = min(end + 1, size)
             else:
@@ -83,7 +83,7 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
             if start < size:
                 ranges.append((start, stop))
         elif last:
-            suffix = int(last)
+            suffix = _position(last)
             if suffix > 0 and size > 0:
                 ranges.append((max(size - suffix, 0), size))
         else:
@@ -91,6 +91,18 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
     if not seen_any:
         return None
     return _merge(ranges)
+
+
+def _number_key(digits: str) -> tuple[int, str]:
+    significant = digits.lstrip("0")
+    return len(significant), significant
+
+
+def _position(digits: str) -> int:
+    """A byte position; past 18 digits (beyond any size, maybe beyond int()'s
+    length limit) a stand-in that is larger than any file."""
+    length, significant = _number_key(digits)
+    return int(significant or "0") if length <= 18 else 10**18 + length
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -29,7 +29,9 @@ __all__ = ["HTMLResponse", "PlainTextResponse", "Response", "encode_content_type
 _NO_BODY_STATUSES = frozenset({204, 304})
 # PERF: the content-type header value depends only on (media_type, charset);
 # caching its encoded form saves a format+encode per response (bench: plaintext).
+# Bounded: a media type may come from the request (both caches stop growing).
 _CONTENT_TYPES: dict[tuple[str, str], bytes] = {}
+_CACHE_LIMIT = 256
 
 
 _CONTENT_TYPE_HEADERS: dict[str, tuple[bytes, bytes]] = {}  # utf-8 only, by media type
@@ -43,8 +45,10 @@ def encode_content_type(media_type: str, charset: str) -> bytes:
         if media_type.startswith("text/") and "charset=" not in media_type.lower():
             text = f"{media_type}; charset={charset}"
         validate_header("content-type", text)
-        value = _CONTENT_TYPES[key] = text.encode("latin-1")
-        if charset == "utf-8" and len(_CONTENT_TYPE_HEADERS) < 256:
+        value = text.encode("latin-1")
+        if len(_CONTENT_TYPES) < _CACHE_LIMIT:
+            _CONTENT_TYPES[key] = value
+        if charset == "utf-8" and len(_CONTENT_TYPE_HEADERS) < _CACHE_LIMIT:
             _CONTENT_TYPE_HEADERS[media_type] = (b"content-type", value)
     return value
 

@@ -170,17 +170,20 @@ class FileResponse(Response):
         if ranges is None:
             await self._send_whole(scope, receive, send, head)
         elif not ranges:
+            # A 4xx like any other: {"detail": ...} in JSON (the HEAD answer has no body).
+            body = b'{"detail":"Range Not Satisfiable"}'
             await send(
                 {
                     "type": "http.response.start",
                     "status": 416,
                     "headers": [
                         (b"content-range", b"bytes */%d" % self.size),
-                        (b"content-length", b"0"),
+                        (b"content-length", b"%d" % len(body)),
+                        (b"content-type", b"application/json"),
                     ],
                 }
             )
-            await send({"type": "http.response.body", "body": b""})
+            await send({"type": "http.response.body", "body": b"" if head else body})
         elif len(ranges) == 1:
             await self._send_single(scope, receive, send, head, *ranges[0])
         else:

@@ -189,7 +189,8 @@ async def test_unsatisfiable_range_is_416(data_file: Path) -> None:
     )
     assert peer.status == 416
     assert peer.header("content-range") == f"bytes */{len(DATA)}"
-    assert peer.body == b""
+    assert peer.body == b'{"detail":"Range Not Satisfiable"}'  # a 4xx like the others
+    assert peer.header("content-type") == "application/json"
 
 
 @pytest.mark.parametrize(
