@@ -24,6 +24,7 @@ import anyio
 
 from asgiweb.requests import Request
 from asgiweb.types import Message
+from tests.asgi_conformance import checked
 
 __all__ = [
     "Message",
@@ -178,11 +179,18 @@ async def drive(
     scope: dict[str, Any] | None = None,
     peer: Peer | None = None,
     timeout: float = 5.0,
+    *,
+    conform: bool = True,
 ) -> Peer:
-    """Run ``app`` for one connection against ``peer`` (a fresh one if omitted)."""
+    """Run ``app`` for one connection against ``peer`` (a fresh one if omitted).
+
+    Every ``http`` message the app sends is checked against the ASGI spec as it is
+    sent (``tests/asgi_conformance.checked``); ``conform=False`` is for the tests
+    that feed a response a broken peer on purpose."""
     peer = Peer() if peer is None else peer
+    target = checked(app) if conform else app
     with anyio.fail_after(timeout):
-        await app(http_scope() if scope is None else scope, peer.receive, peer.send)
+        await target(http_scope() if scope is None else scope, peer.receive, peer.send)
     return peer
 
 
@@ -191,9 +199,13 @@ def run_asgi(
     scope: dict[str, Any] | None = None,
     peer: Peer | None = None,
     timeout: float = 5.0,
+    *,
+    conform: bool = True,
 ) -> Peer:
     """``drive`` from synchronous code (its own event loop)."""
-    result: Peer = anyio.run(functools.partial(drive, app, scope, peer, timeout))
+    result: Peer = anyio.run(
+        functools.partial(drive, app, scope, peer, timeout, conform=conform)
+    )
     return result
 
 
