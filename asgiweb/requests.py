@@ -185,6 +185,17 @@ class Request:
         url = self.url
         return URL(url.scheme, url.netloc, root if root.endswith("/") else root + "/", "")
 
+    @property
+    def session(self) -> dict[str, Any]:
+        """The session dict; needs ``asgiweb.middleware.sessions.SessionMiddleware``."""
+        session: dict[str, Any] | None = self.scope.get("session")
+        if session is None:
+            raise AssertionError("SessionMiddleware must be installed to access request.session")
+        mark = getattr(session, "mark_accessed", None)
+        if mark is not None:
+            mark()
+        return session
+
     def url_for(self, name: str, /, **path_params: Any) -> URL:
         """The absolute URL of the route or mount ``name`` (``url_for("static", path=...)``).
 
