@@ -595,3 +595,13 @@ def test_url_for_unknown_name_raises(root: Path) -> None:
 def test_url_for_without_an_app_is_a_clear_error() -> None:
     with pytest.raises(RuntimeError, match="url_for"):
         Request(make_scope()).url_for("static", path="x")
+
+
+def test_static_benchmark_runs_and_checks_its_answers(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.bench_static import main
+
+    assert main(["--quick"]) == 0
+    table = capsys.readouterr().out
+    assert "| asgiweb StaticFiles |" in table
+    assert "| asgiweb FileResponse handler |" in table
+    assert "error" not in table
