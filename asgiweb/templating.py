@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from asgiweb.background import BackgroundTask, BackgroundTasks
-from asgiweb.encoders.jsonable import MissingDependencyError
+from asgiweb.encoders import MissingDependencyError
 from asgiweb.requests import Request
 from asgiweb.responses import HTMLResponse
 

@@ -11,7 +11,7 @@ import pytest
 
 from asgiweb import App, Request
 from asgiweb.background import BackgroundTasks
-from asgiweb.encoders.jsonable import MissingDependencyError
+from asgiweb.encoders import MissingDependencyError
 from asgiweb.responses import HTMLResponse
 from asgiweb.staticfiles import StaticFiles
 from asgiweb.templating import Jinja2Templates
