@@ -620,3 +620,26 @@ def test_frontend_doc_blocks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         if block.lstrip().startswith(("import ", "from ")):
             namespace = {"__name__": f"frontend_doc_{index}"}
         exec(compile(block, f"docs/frontend.md block {index}", "exec"), namespace)
+
+
+@pytest.mark.parametrize("root_path", ["", "/api"])
+def test_url_for_inside_a_mounted_app_same_as_fastapi(root_path: str) -> None:
+    from fastapi import FastAPI
+    from fastapi import Request as FastAPIRequest
+
+    def build(factory: Any, request_class: Any) -> Any:
+        inner, outer = factory(), factory()
+
+        async def where(request: Any) -> dict[str, str]:
+            return {"here": str(request.url_for("where")), "base": str(request.base_url)}
+
+        where.__annotations__["request"] = request_class
+        inner.get("/where", name="where")(where)
+        outer.mount("/sub", inner)
+        return outer
+
+    got = [
+        TestClient(build(factory, request_class), root_path=root_path).get("/sub/where").json()
+        for factory, request_class in ((App, Request), (FastAPI, FastAPIRequest))
+    ]
+    assert got[0]["here"] == got[1]["here"] == f"http://testserver{root_path}/sub/where"
