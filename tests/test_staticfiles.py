@@ -643,3 +643,77 @@ def test_url_for_inside_a_mounted_app_same_as_fastapi(root_path: str) -> None:
         for factory, request_class in ((App, Request), (FastAPI, FastAPIRequest))
     ]
     assert got[0]["here"] == got[1]["here"] == f"http://testserver{root_path}/sub/where"
+
+
+def test_mounted_at_the_root_behind_the_routes(root: Path) -> None:
+    from asgiweb.routing import Mount
+
+    app = App(routes=[Mount("/", StaticFiles(directory=root, html=True), name="site")])
+
+    @app.get("/api/ping")
+    async def ping() -> dict[str, bool]:
+        return {"pong": True}
+
+    client = TestClient(app)
+    assert client.get("/api/ping").json() == {"pong": True}
+    assert client.get("/a.txt").content == b"alpha\n"
+    assert client.get("/sub/").content == b"<p>sub index</p>\n"
+    r = client.get("/../secret.txt")
+    assert r.status_code == 404
+    assert SECRET not in r.content
+
+
+# -- through a real server: uvicorn decodes the request target itself -------------------
+
+SERVER_APP = """\
+import os
+
+from asgiweb import App
+from asgiweb.staticfiles import StaticFiles
+
+app = App()
+app.mount("/static", StaticFiles(directory=os.environ["ASGIWEB_STATIC_ROOT"]), name="static")
+"""
+
+RAW_TARGETS = [
+    "/static/../secret.txt",
+    "/static/./../secret.txt",
+    "/static/%2e%2e/secret.txt",
+    "/static/%2E%2E/%2E%2E/secret.txt",
+    "/static/..%2fsecret.txt",
+    "/static/%2e%2e%5csecret.txt",
+    "/static/..\\secret.txt",
+    "/static/a.txt%00",
+    "/static/%00/../secret.txt",
+    "/static/link_out",
+    "/static/dirlink_out/x.txt",
+    "/static/%c0%ae%c0%ae/secret.txt",
+    "/static/" + "%2e%2e/" * 40 + "etc/passwd",
+    "/static/" + "x" * 6000,
+]
+
+
+@pytest.mark.parametrize("http", ["h11", "httptools"])
+def test_real_server_serves_only_inside(tmp_path: Path, http: str) -> None:
+    from tests.serverutil import Client, http_implementations, run_server
+
+    if http not in http_implementations():
+        pytest.skip(f"{http} is not installed")
+    (tmp_path / "tree").mkdir()
+    tree = build_tree(tmp_path / "tree")
+    (tmp_path / "static_server_app.py").write_text(SERVER_APP)
+    env = {"ASGIWEB_STATIC_ROOT": str(tree)}
+    with run_server("static_server_app:app", app_dir=tmp_path, http=http, env=env) as server:
+        with Client(server.port) as client:
+            ok = client.request("GET", "/static/a.txt")
+            assert (ok.status, ok.body) == (200, b"alpha\n")
+            part = client.request("GET", "/static/big.bin", headers=[("range", "bytes=2-5")])
+            assert (part.status, part.body) == (206, bytes([2, 3, 4, 5]))
+            literal = client.request("GET", "/static/%252e%252e")
+            assert literal.body == b"a file literally named %2e%2e\n"
+        for target in RAW_TARGETS:
+            with Client(server.port) as client:
+                reply = client.request("GET", target)
+            assert reply.status == 404, (target, reply.status)
+            assert SECRET not in reply.body, target
+            assert b"root:" not in reply.body, target
