@@ -4,6 +4,8 @@ Three apps serve the same 1 KiB files, ``site.css`` and ``css/site.css``, from a
 temporary directory:
 
 - ``asgiweb StaticFiles``: ``app.mount("/static", StaticFiles(directory=...))``;
+- ``asgiweb StaticFiles, follow_symlink``: the same with ``follow_symlink=True``
+  (one ``stat`` per request, no link check: what the check costs);
 - ``asgiweb FileResponse handler``: one ``@app.get`` route per file returning
   ``FileResponse(path)``, the baseline (no containment checks at all);
 - ``Starlette StaticFiles``: Starlette's own app and ``Mount``, for contrast.
@@ -12,7 +14,11 @@ Four requests each: a whole GET (the body is read in a worker thread, which
 dominates), a HEAD, and conditional GETs answered 304 (``If-Modified-Since`` in
 the future), which isolate what the route itself costs, for the nested file and
 for the top-level one (StaticFiles checks each directory level under its root
-for symbolic links: one ``lstat`` per level). Timed in-process with
+for symbolic links: one ``lstat`` per level).
+
+Each cell shows two medians: wall-clock (the shared driver, which also checks
+every answer) and CPU time of this process (its own interleaved rounds), which
+stays comparable on a machine shared with other work. Timed in-process with
 the driver of ``benchmarks/inprocess.py``: interleaved rounds, median per request.
 
 Run alone: ``.venv/bin/python benchmarks/bench_static.py [--quick]``.
@@ -24,6 +30,7 @@ import argparse
 import os
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from email.utils import formatdate
 from pathlib import Path
@@ -32,7 +39,7 @@ if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from asgiweb.responses import FileResponse
-from benchmarks.inprocess import ASGIApp, Case, Cell, measure, run
+from benchmarks.inprocess import ASGIApp, Case, Cell, Exchange, measure, run, scope_template
 from benchmarks.records import Endpoint
 
 CONTENT = (b"body { margin: 0; padding: 0; color: #222; }\n" * 24)[:1024]
@@ -54,6 +61,16 @@ def asgiweb_static(root: str) -> ASGIApp:
 
     app = App()
     app.mount("/static", StaticFiles(directory=root), name="static")
+    served: ASGIApp = app
+    return served
+
+
+def asgiweb_static_follow(root: str) -> ASGIApp:
+    from asgiweb import App
+    from asgiweb.staticfiles import StaticFiles
+
+    app = App()
+    app.mount("/static", StaticFiles(directory=root, follow_symlink=True), name="static")
     served: ASGIApp = app
     return served
 
@@ -103,10 +120,14 @@ def endpoints() -> dict[str, Endpoint]:
     }  # fmt: skip
 
 
-def bench(quick: bool) -> tuple[dict[tuple[str, str], Cell], list[str]]:
+Key = tuple[str, str]
+
+
+def bench(quick: bool) -> tuple[dict[Key, Cell], dict[Key, float], list[str]]:
     root = make_directory()
     frameworks: dict[str, Callable[[str], ASGIApp]] = {
         "asgiweb StaticFiles": asgiweb_static,
+        "asgiweb StaticFiles, follow_symlink": asgiweb_static_follow,
         "asgiweb FileResponse handler": asgiweb_handler,
     }
     try:
@@ -128,16 +149,50 @@ def bench(quick: bool) -> tuple[dict[tuple[str, str], Cell], list[str]]:
     rounds, target_s = (3, 0.005) if quick else (15, 0.05)
     try:
         cells = run(measure(cases, rounds, target_s))
+        live = [case for case in cases if cells[case.key].error is None]
+        cpu = run(measure_cpu(live, rounds, 50 if quick else 2000))
     finally:
         import shutil
 
         shutil.rmtree(root)
-    return cells, errors
+    return cells, cpu, errors
 
 
-def table(cells: dict[tuple[str, str], Cell], errors: list[str]) -> str:
+async def measure_cpu(cases: list[Case], rounds: int, n: int) -> dict[Key, float]:
+    """Median CPU time (all threads of this process) per request over interleaved rounds.
+
+    On a shared machine the wall clock also counts other processes' time slices;
+    CPU time counts only the work done here, so it stays comparable between apps.
+    """
+    import random
+    import statistics
+
+    samples: dict[Key, list[float]] = {case.key: [] for case in cases}
+    order = list(cases)
+    rng = random.Random(4321)
+    for _ in range(rounds):
+        rng.shuffle(order)
+        for case in order:
+            template = scope_template(case.endpoint)
+            exchanges = [Exchange(case.endpoint.body) for _ in range(n)]
+            start = time.process_time_ns()
+            for ex in exchanges:
+                scope = template.copy()
+                scope["state"] = {}
+                await case.app(scope, ex.receive, ex.send)
+            spent = time.process_time_ns() - start
+            for ex in exchanges:
+                ex.release()
+            problem = exchanges[-1].problem(case.endpoint)
+            if problem is not None:
+                raise AssertionError(problem)
+            samples[case.key].append(spent / n / 1000.0)
+    return {key: statistics.median(values) for key, values in samples.items()}
+
+
+def table(cells: dict[Key, Cell], cpu: dict[Key, float], errors: list[str]) -> str:
     lines = [
-        "| µs per request (median) | " + " | ".join(REQUESTS) + " |",
+        "| µs per request, median: wall / CPU | " + " | ".join(REQUESTS) + " |",
         "|---|" + "---:|" * len(REQUESTS),
     ]
     for row in dict.fromkeys(row for row, _ in cells):
@@ -147,7 +202,8 @@ def table(cells: dict[tuple[str, str], Cell], errors: list[str]) -> str:
             if cell is None or cell.error:
                 values.append(f"error: {cell.error if cell else 'missing'}")
             else:
-                values.append(f"{cell.us:.1f}")
+                spent = cpu.get((row, column))
+                values.append(f"{cell.us:.1f}" + ("" if spent is None else f" / {spent:.1f}"))
         lines.append(f"| {row} | " + " | ".join(values) + " |")
     lines.extend(f"\nnot measured: {e}" for e in errors)
     return "\n".join(lines)
@@ -157,8 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="fewer rounds, smaller batches")
     args = parser.parse_args(argv)
-    cells, errors = bench(args.quick)
-    print(table(cells, errors))
+    cells, cpu, errors = bench(args.quick)
+    print(table(cells, cpu, errors))
     return 0 if not errors and all(c.error is None for c in cells.values()) else 1
 
 

@@ -411,10 +411,29 @@ def html_app(root: Path) -> App:
     return ours(root, html=True)
 
 
+@pytest.fixture(scope="module")
+def general_html_app(root: Path) -> App:
+    """The same app forced off the one-directory fast path, onto the general lookup."""
+    static = StaticFiles(directory=root, html=True)
+    static._posix_single = None
+    app = App()
+    app.mount("/static", static)
+    return app
+
+
 @settings(max_examples=300)
 @given(tail=_paths)
 def test_property_raw_paths_serve_only_files_inside(root: Path, html_app: App, tail: str) -> None:
     peer = anyio.run(call, html_app, make_scope(path="/static/" + tail))
+    check_answer(root, tail, peer.status, peer.body)
+
+
+@settings(max_examples=200)
+@given(tail=_paths)
+def test_property_general_lookup_serves_only_files_inside(
+    root: Path, general_html_app: App, tail: str
+) -> None:
+    peer = anyio.run(call, general_html_app, make_scope(path="/static/" + tail))
     check_answer(root, tail, peer.status, peer.body)
 
 
@@ -717,3 +736,61 @@ def test_real_server_serves_only_inside(tmp_path: Path, http: str) -> None:
             assert reply.status == 404, (target, reply.status)
             assert SECRET not in reply.body, target
             assert b"root:" not in reply.body, target
+
+
+@pytest.mark.parametrize("url", ["/static/%2e%2e/secret.txt", "/static/a%00", "/static/..%5c"])
+def test_refused_path_on_a_fresh_app_is_not_the_directory(tmp_path: Path, url: str) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("home page")
+    from asgiweb.staticfiles import REFUSED
+
+    assert StaticFiles(directory=site).lookup_path(REFUSED) == ("", None)
+    for _ in range(2):  # the first request of a fresh app, then a later one
+        client = TestClient(ours(site, html=True))
+        r = client.get(url, follow_redirects=False)
+        assert (r.status_code, r.json()) == (404, {"detail": "Not Found"})
+        assert client.get("/static/").text == "home page"
+
+
+def test_kept_responses_follow_the_file_and_are_never_shared(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    page = site / "page.txt"
+    page.write_bytes(b"first")
+
+    class Extra(StaticFiles):
+        async def get_response(self, path: str, scope: Scope) -> Response:
+            response = await super().get_response(path, scope)
+            response.raw_headers.append((b"x-extra", b"1"))
+            response.headers["x-set"] = "1"
+            return response
+
+    app = App()
+    app.mount("/static", Extra(directory=site))
+    client = TestClient(app)
+    for _ in range(3):
+        r = client.get("/static/page.txt")
+        assert r.headers.getlist("x-extra") == ["1"]
+        assert r.headers.getlist("x-set") == ["1"]
+        assert r.content == b"first"
+    etag = r.headers["etag"]
+
+    page.write_bytes(b"second, longer")
+    r = client.get("/static/page.txt")
+    assert (r.content, r.headers["content-length"]) == (b"second, longer", "14")
+    assert r.headers["etag"] != etag
+
+    stat = page.stat()
+    page.write_bytes(b"third, longer!")  # same size: the modification time tells
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    r = client.get("/static/page.txt")
+    assert r.content == b"third, longer!"
+
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(SECRET)
+    page.unlink()
+    os.symlink(secret, page)  # a served file swapped for a link out: refused at once
+    r = client.get("/static/page.txt")
+    assert r.status_code == 404
+    assert SECRET not in r.content
