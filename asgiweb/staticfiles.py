@@ -56,17 +56,6 @@ REFUSED = "\x00"
 """What :meth:`StaticFiles.get_path` gives for a path that may leave the directory."""
 
 
-def route_path(scope: Scope) -> str:
-    """The request path less ``root_path`` (ASGI spec: ``path`` includes it)."""
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    if root and path.startswith(root):
-        rest = path[len(root) :]
-        if not rest or rest[0] == "/":
-            return rest
-    return path
-
-
 def clean_segments(path: str) -> list[str] | None:
     """The path's segments, or None when one may leave the directory (module docstring)."""
     if "\\" in path or "\x00" in path:
@@ -171,7 +160,7 @@ class StaticFiles:
         path: str = scope["path"]
         root: str = scope.get("root_path", "")
         if root and path.startswith(root) and path[len(root) : len(root) + 1] in ("", "/"):
-            path = path[len(root) :]  # route_path(scope), inlined
+            path = path[len(root) :]  # less the mount prefix, on a segment boundary
         segments = clean_segments(path)
         if segments is None:
             # A name no lookup accepts (NUL), so the answer is the usual 404 (or 404.html).
