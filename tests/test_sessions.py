@@ -20,9 +20,14 @@ from asgiweb.middleware import Middleware
 from asgiweb.middleware import sessions as sessions_module
 from asgiweb.middleware.sessions import Session, SessionMiddleware
 from asgiweb.testclient import TestClient
-from tests.asgi_calls import make_scope
 
 SECRET = "a-test-secret"
+
+
+def make_scope(headers: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """The parts of an HTTP scope the session middleware and Request look at."""
+    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers or ()]
+    return {"type": "http", "method": "GET", "path": "/", "headers": raw}
 
 
 def make_app(**options: Any) -> App:

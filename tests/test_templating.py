@@ -115,9 +115,7 @@ def test_url_for_honours_root_path(site: Path) -> None:
 def test_response_keeps_template_and_context(site: Path) -> None:
     templates = Jinja2Templates(directory=site / "templates")
     tasks = BackgroundTasks()
-    from tests.asgi_calls import make_scope
-
-    request = Request(make_scope())
+    request = Request({"type": "http", "method": "GET", "path": "/", "headers": []})
     response = templates.TemplateResponse(request, "plain.txt", {"name": "x"}, background=tasks)
     assert response.template.name == "plain.txt"  # type: ignore[attr-defined]
     assert response.context == {"name": "x", "request": request}  # type: ignore[attr-defined]
