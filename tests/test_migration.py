@@ -1,0 +1,110 @@
+"""What a FastAPI or Starlette app meets on its way over (issue 17), side by side.
+
+Each section builds the same thing with asgiweb and with FastAPI/Starlette (the
+oracle, installed in the test environment) and compares the answers.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from asgiweb.testclient import TestClient
+from asgiweb.types import Receive, Scope, Send
+
+# -- 1. the TestClient follows redirects -------------------------------------------------
+
+
+async def hop_app(scope: Scope, receive: Receive, send: Send) -> None:
+    """``/to/<status>?url=<target>`` redirects; anything else echoes what arrived."""
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if not message.get("more_body"):
+            break
+    if scope["path"].startswith("/to/"):
+        status = int(scope["path"].rsplit("/", 1)[1])
+        target = scope["query_string"].decode().partition("url=")[2]
+        headers = [(b"location", target.encode())]
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": b""})
+        return
+    seen = {
+        "method": scope["method"],
+        "scheme": scope["scheme"],
+        "path": scope["path"],
+        "body": body.decode(),
+        "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
+    }
+    start = {"type": "http.response.start", "status": 200, "headers": []}
+    await send(start)
+    await send({"type": "http.response.body", "body": json.dumps(seen).encode()})
+
+
+def test_redirects_are_followed_by_default_and_can_be_turned_off() -> None:
+    answer = TestClient(hop_app).get("/to/307?url=/done")
+    assert answer.status_code == 200 and answer.json()["path"] == "/done"
+    assert [r.status_code for r in answer.history] == [307]
+    kept = TestClient(hop_app).get("/to/307?url=/done", follow_redirects=False)
+    assert (kept.status_code, kept.headers["location"]) == (307, "/done")
+    off = TestClient(hop_app, follow_redirects=False)
+    assert off.get("/to/302?url=/done").status_code == 302
+    assert off.get("/to/302?url=/done", follow_redirects=True).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("status", "method", "then", "body"),
+    [
+        # httpx's rules, which Starlette's and FastAPI's TestClient inherit.
+        (301, "POST", "GET", ""),
+        (301, "PUT", "PUT", "data"),
+        (301, "DELETE", "DELETE", "data"),
+        (302, "POST", "GET", ""),
+        (302, "PUT", "GET", ""),
+        (302, "HEAD", "HEAD", None),
+        (303, "POST", "GET", ""),
+        (303, "PATCH", "GET", ""),
+        (303, "HEAD", "HEAD", None),
+        (307, "POST", "POST", "data"),
+        (307, "PUT", "PUT", "data"),
+        (308, "POST", "POST", "data"),
+        (308, "PATCH", "PATCH", "data"),
+    ],
+)
+def test_redirect_method_and_body_as_httpx(
+    status: int, method: str, then: str, body: str | None
+) -> None:
+    answer = TestClient(hop_app).request(method, f"/to/{status}?url=/done", content=b"data")
+    assert answer.request.method == then
+    assert str(answer.url) == "http://testserver/done"
+    if body is not None:
+        seen = answer.json()
+        assert (seen["method"], seen["body"]) == (then, body)
+        assert ("content-length" in seen["headers"]) == (body != "")
+
+
+@pytest.mark.parametrize(
+    ("target", "kept"),
+    [
+        ("/done", True),
+        ("http://testserver/done", True),
+        ("http://testserver:80/done", True),
+        ("https://testserver/done", True),  # http -> https on the same host: httpx keeps it
+        ("https://testserver:8443/done", False),
+        ("http://testserver:8080/done", False),
+        ("http://other.test/done", False),
+    ],
+)
+def test_authorization_survives_only_same_origin_redirects(target: str, kept: bool) -> None:
+    client = TestClient(hop_app)
+    answer = client.get(f"/to/302?url={target}", headers={"Authorization": "Bearer t"})
+    assert ("authorization" in answer.json()["headers"]) is kept
+
+
+def test_https_to_http_drops_authorization() -> None:
+    client = TestClient(hop_app, base_url="https://testserver")
+    answer = client.get("/to/302?url=http://testserver/done", headers={"Authorization": "t"})
+    assert answer.json()["scheme"] == "http"
+    assert "authorization" not in answer.json()["headers"]
