@@ -15,12 +15,12 @@ rule raises ``ValueError`` where the header is set.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar, overload
+from typing import Any, NamedTuple, TypeVar, overload
 from urllib.parse import parse_qsl, urlencode
 
 from asgiweb._http import RawHeaders, validate_header
 
-__all__ = ["URL", "Headers", "MutableHeaders", "QueryParams", "State", "validate_header"]
+__all__ = ["URL", "Address", "Headers", "MutableHeaders", "QueryParams", "State", "validate_header"]
 
 _T = TypeVar("_T")
 
@@ -246,6 +246,13 @@ class QueryParams(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return f"QueryParams({str(self)!r})"
+
+
+class Address(NamedTuple):
+    """A peer's ``(host, port)`` as the server put it in the scope (``request.client``)."""
+
+    host: str
+    port: int
 
 
 class URL:

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from asgiweb._http import unquote_cookie_value
-from asgiweb.datastructures import URL, Headers, QueryParams, State
+from asgiweb.datastructures import URL, Address, Headers, QueryParams, State
 from asgiweb.exceptions import ClientDisconnect, HTTPException
 from asgiweb.types import Message, Receive, Scope, Send
 
@@ -145,9 +145,10 @@ class Request:
         return cookies
 
     @property
-    def client(self) -> tuple[str, int] | None:
+    def client(self) -> Address | None:
+        """The peer's ``Address(host, port)`` from the scope, None when the server gave none."""
         client = self.scope.get("client")
-        return None if client is None else (client[0], client[1])
+        return None if client is None else Address(client[0], client[1])
 
     @property
     def state(self) -> State:

@@ -4,9 +4,8 @@ Each section builds the same thing with asgiweb and with FastAPI/Starlette (the
 oracle, installed in the test environment) and compares the answers.
 """
 
-from __future__ import annotations
-
 import json
+from typing import Any
 
 import pytest
 
@@ -108,3 +107,52 @@ def test_https_to_http_drops_authorization() -> None:
     answer = client.get("/to/302?url=http://testserver/done", headers={"Authorization": "t"})
     assert answer.json()["scheme"] == "http"
     assert "authorization" not in answer.json()["headers"]
+
+
+# -- 2. request.client and scope["route"] ------------------------------------------------
+
+
+def _app_pair() -> list[Any]:
+    import fastapi
+
+    import asgiweb
+
+    return [(asgiweb, asgiweb.App), (fastapi, fastapi.FastAPI)]
+
+
+def _peer_and_route_app(module: Any, make: Any) -> Any:
+    app = make()
+    router = getattr(module, "APIRouter", None) or module.Router
+    router = router(prefix="/shop")
+    Request = module.Request
+
+    @router.get("/items/{item_id}", name="read-item")
+    async def read_item(item_id: int, request: Request):  # type: ignore[no-untyped-def]
+        client = request.client
+        route = request.scope["route"]
+        return {
+            "client": [client.host, client.port, type(client).__name__, list(client)],
+            "is_tuple": isinstance(client, tuple),
+            "route": [route.path, route.name, "GET" in route.methods],
+        }
+
+    app.include_router(router)
+    return app
+
+
+def test_client_address_and_matched_route_as_fastapi() -> None:
+    answers = [
+        TestClient(_peer_and_route_app(module, make)).get("/shop/items/3").json()
+        for module, make in _app_pair()
+    ]
+    assert answers[0] == answers[1]
+    assert answers[0]["client"] == ["testclient", 50000, "Address", ["testclient", 50000]]
+    assert answers[0]["route"][0] == "/shop/items/{item_id}"
+
+
+def test_client_is_none_without_a_peer() -> None:
+    from asgiweb import Request
+    from asgiweb.datastructures import Address
+
+    assert Request({"type": "http", "client": ("1.2.3.4", 5)}).client == Address("1.2.3.4", 5)
+    assert Request({"type": "http"}).client is None
