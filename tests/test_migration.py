@@ -156,3 +156,62 @@ def test_client_is_none_without_a_peer() -> None:
 
     assert Request({"type": "http", "client": ("1.2.3.4", 5)}).client == Address("1.2.3.4", 5)
     assert Request({"type": "http"}).client is None
+
+
+# -- 8. cookies are written as Starlette writes them ---------------------------------------
+
+_PRINTABLE_ASCII = [chr(c) for c in range(0x20, 0x7F)]
+_LATIN1_LETTERS = [chr(c) for c in range(0xA0, 0x100)]
+
+
+def _set_cookie_both(value: str, **options: Any) -> tuple[str, str]:
+    import starlette.responses
+
+    import asgiweb.responses
+
+    theirs = starlette.responses.Response()
+    theirs.set_cookie("k", value, **options)
+    ours = asgiweb.responses.Response()
+    ours.set_cookie("k", value, **options)
+    return ours.headers["set-cookie"], theirs.headers["set-cookie"]
+
+
+@pytest.mark.parametrize("char", _PRINTABLE_ASCII + _LATIN1_LETTERS)
+def test_every_printable_character_is_written_as_starlette_writes_it(char: str) -> None:
+    for value in (char, f"a{char}b", char * 3, f"{char} {char}"):
+        ours, theirs = _set_cookie_both(value)
+        assert ours == theirs, value
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["hello world", "", "x=y=", "YWJj==/+?@()", 'say "hi"\\', "a;b,c", "{json: [1]}", "café"],
+)
+def test_cookie_values_and_attributes_as_starlette(value: str) -> None:
+    options = {"max_age": 9, "path": "/p", "domain": "ex.org", "secure": True, "httponly": True}
+    ours, theirs = _set_cookie_both(value, **options)
+    assert ours == theirs
+
+
+def test_hello_world_reads_back_as_written() -> None:
+    import http.cookies
+
+    from asgiweb import App, Request, Response
+
+    app = App()
+
+    @app.get("/set")
+    def set_motto(response: Response) -> None:
+        response.set_cookie("motto", "hello world")
+
+    @app.get("/get")
+    def get_motto(request: Request) -> Any:
+        return request.cookies
+
+    client = TestClient(app)
+    answer = client.get("/set")
+    assert answer.headers["set-cookie"] == 'motto="hello world"; Path=/; SameSite=lax'
+    assert answer.cookies == {"motto": "hello world"}
+    jar: http.cookies.SimpleCookie = http.cookies.SimpleCookie(answer.headers["set-cookie"])
+    assert jar["motto"].value == "hello world"
+    assert client.get("/get").json() == {"motto": "hello world"}
