@@ -215,3 +215,67 @@ def test_hello_world_reads_back_as_written() -> None:
     jar: http.cookies.SimpleCookie = http.cookies.SimpleCookie(answer.headers["set-cookie"])
     assert jar["motto"].value == "hello world"
     assert client.get("/get").json() == {"motto": "hello world"}
+
+
+# -- 5. FileResponse judges conditions by the validators it sends -------------------------
+
+
+def _file_app(response_class: Any, path: str, headers: dict[str, str]) -> Any:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        await response_class(path, headers=headers)(scope, receive, send)
+
+    return app
+
+
+@pytest.fixture
+def data_file(tmp_path: Any) -> str:
+    path = tmp_path / "data.bin"
+    path.write_bytes(bytes(range(100)))
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    "given", [{"etag": '"v1"'}, {"ETag": '"v1"'}, {"etag": '"v1"', "last-modified": "x"}]
+)
+def test_file_if_range_uses_the_supplied_etag_as_starlette(data_file: str, given: Any) -> None:
+    import starlette.responses
+
+    from asgiweb.responses import FileResponse
+
+    ours = TestClient(_file_app(FileResponse, data_file, given))
+    theirs = TestClient(_file_app(starlette.responses.FileResponse, data_file, given))
+    computed = TestClient(_file_app(FileResponse, data_file, {})).get("/").headers["etag"]
+    for if_range in ('"v1"', computed, '"other"'):
+        request = {"range": "bytes=0-9", "if-range": if_range}
+        a, b = ours.get("/", headers=request), theirs.get("/", headers=request)
+        assert a.headers["etag"] == '"v1"'
+        assert (a.status_code, a.content) == (b.status_code, b.content), if_range
+        assert a.status_code == (206 if if_range == '"v1"' else 200)
+
+
+def test_file_if_none_match_uses_the_supplied_etag(data_file: str) -> None:
+    from asgiweb.responses import FileResponse
+
+    client = TestClient(_file_app(FileResponse, data_file, {"etag": '"v1"'}))
+    computed = TestClient(_file_app(FileResponse, data_file, {})).get("/").headers["etag"]
+    assert client.get("/", headers={"if-none-match": '"v1"'}).status_code == 304
+    assert client.get("/", headers={"if-none-match": 'W/"v1", "x"'}).status_code == 304
+    assert client.get("/", headers={"if-none-match": computed}).status_code == 200
+    assert client.get("/", headers={"if-none-match": "*"}).status_code == 304
+    # The file's own validator still works when nobody replaced it.
+    plain = TestClient(_file_app(FileResponse, data_file, {}))
+    assert plain.get("/", headers={"if-none-match": computed}).status_code == 304
+
+
+def test_file_dates_use_the_supplied_last_modified(data_file: str) -> None:
+    from asgiweb.responses import FileResponse
+
+    stamp = "Wed, 21 Oct 2015 07:28:00 GMT"
+    client = TestClient(_file_app(FileResponse, data_file, {"last-modified": stamp}))
+    assert client.get("/").headers["last-modified"] == stamp
+    assert client.get("/", headers={"if-modified-since": stamp}).status_code == 304
+    older = "Tue, 20 Oct 2015 07:28:00 GMT"
+    assert client.get("/", headers={"if-modified-since": older}).status_code == 200
+    ranged = {"range": "bytes=0-1", "if-range": stamp}
+    assert client.get("/", headers=ranged).status_code == 206
+    assert client.get("/", headers={**ranged, "if-range": older}).status_code == 200
