@@ -279,3 +279,91 @@ def test_file_dates_use_the_supplied_last_modified(data_file: str) -> None:
     ranged = {"range": "bytes=0-1", "if-range": stamp}
     assert client.get("/", headers=ranged).status_code == 206
     assert client.get("/", headers={**ranged, "if-range": older}).status_code == 200
+
+
+# -- 7. jsonable_encoder: objects that claim a class through __class__ ---------------------
+
+
+class ClaimingProxy:
+    """A lazy proxy as ORMs and context-locals use: reports its target's class."""
+
+    def __init__(self, target: Any) -> None:
+        object.__setattr__(self, "_target", target)
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return type(self._target)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._target, name)
+
+    def __str__(self) -> str:
+        return str(self._target)
+
+    def __iter__(self) -> Any:
+        return iter(self._target)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._target[key]
+
+    def __int__(self) -> int:
+        return int(self._target)
+
+    def __float__(self) -> float:
+        return float(self._target)
+
+
+def _claimed_values() -> list[Any]:
+    import datetime
+    import decimal
+    import enum
+    import ipaddress
+    import pathlib
+    import uuid
+
+    class Colour(enum.Enum):
+        RED = "red"
+
+    return [
+        uuid.UUID(int=5),
+        datetime.date(2020, 1, 2),
+        datetime.datetime(2020, 1, 2, 3, 4, 5),
+        datetime.time(1, 2),
+        datetime.timedelta(seconds=90),
+        decimal.Decimal("1.5"),
+        decimal.Decimal("30"),
+        Colour.RED,
+        pathlib.PurePosixPath("/a/b"),
+        ipaddress.ip_address("10.0.0.1"),
+        b"bytes",
+        {"k": uuid.UUID(int=1)},
+        [1, uuid.UUID(int=2)],
+    ]
+
+
+@pytest.mark.parametrize("value", _claimed_values(), ids=lambda v: type(v).__name__)
+def test_proxy_claiming_a_class_encodes_as_in_fastapi(value: Any) -> None:
+    from fastapi.encoders import jsonable_encoder as theirs
+
+    from asgiweb.encoders import jsonable_encoder
+    from asgiweb.encoders.jsonable import render_json
+
+    proxy = ClaimingProxy(value)
+    assert isinstance(proxy, type(value)) and type(proxy) is ClaimingProxy
+    expected = theirs(proxy)
+    assert jsonable_encoder(proxy) == expected == jsonable_encoder(value)
+    assert jsonable_encoder({"v": [proxy]}) == {"v": [expected]}
+    wire = json.dumps({"v": expected}, ensure_ascii=False, separators=(",", ":"))
+    assert render_json({"v": proxy}) == wire.encode()
+
+
+def test_an_ordinary_unknown_object_still_goes_through_vars() -> None:
+    from fastapi.encoders import jsonable_encoder as theirs
+
+    from asgiweb.encoders import jsonable_encoder
+
+    class Plain:
+        def __init__(self) -> None:
+            self.a = 1
+
+    assert jsonable_encoder(Plain()) == theirs(Plain()) == {"a": 1}
