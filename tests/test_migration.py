@@ -367,3 +367,192 @@ def test_an_ordinary_unknown_object_still_goes_through_vars() -> None:
             self.a = 1
 
     assert jsonable_encoder(Plain()) == theirs(Plain()) == {"a": 1}
+
+
+# -- 6. URL and Headers as Starlette's ------------------------------------------------------
+
+_URLS = [
+    "http://a/b?c=1",
+    "https://user:pw@example.com:8443/p/q?x=1&y=2&x=3#frag",
+    "/relative/path?x=&y=2",
+    "",
+    "ws://[::1]:9000/socket",
+    "wss://h/",
+    "HTTP://EXAMPLE.com:80/Path",
+    "http://a/%20space?q=a%20b",
+]
+_URL_PARTS = [
+    *("scheme", "netloc", "path", "query", "fragment"),
+    *("username", "password", "hostname", "port", "is_secure"),
+]
+_REPLACEMENTS: list[dict[str, Any]] = [
+    {"scheme": "https"},
+    {"path": "/z"},
+    {"query": "a=1"},
+    {"fragment": "f"},
+    {"netloc": "n:1"},
+    {"hostname": "h"},
+    {"hostname": "::1"},
+    {"port": 81},
+    {"port": None},
+    {"username": "u"},
+    {"username": "u", "password": "p"},
+    {"password": "p"},
+]
+
+
+def _url_views(url: Any) -> list[Any]:
+    views: list[Any] = [getattr(url, part) for part in _URL_PARTS]
+    views += [str(url), repr(url)]
+    views += [str(url.replace(**change)) for change in _REPLACEMENTS]
+    views += [
+        str(url.include_query_params(x=9, new="a b")),
+        str(url.replace_query_params(k=1, j="2")),
+        str(url.remove_query_params("x")),
+        str(url.remove_query_params(["x", "y"])),
+    ]
+    return views
+
+
+@pytest.mark.parametrize("text", _URLS)
+def test_url_from_a_string_as_starlette(text: str) -> None:
+    from starlette.datastructures import URL as TheirURL
+
+    from asgiweb.datastructures import URL
+
+    ours, theirs = URL(text), TheirURL(text)
+    assert _url_views(ours) == _url_views(theirs)
+    assert ours == text and ours == theirs and ours == URL(text)
+    assert ours != "http://elsewhere/"
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        {"scheme": "https", "server": ("example.org", 443), "path": "/a b", "query_string": b"x=1"},
+        {"scheme": "http", "server": ("example.org", 8080), "path": "/a?b#c\\d"},
+        {"scheme": "http", "server": ("::1", 8080), "path": "/"},
+        {"scheme": "ws", "server": ("h", 80), "path": "/ws"},
+        {"scheme": "http", "server": None, "path": "//x", "query_string": b"q=1"},
+        {"scheme": "http", "server": ("s", 80), "path": "/p", "host": b"h:1"},
+        {"scheme": "https", "server": ("s", 443), "path": "/p", "host": b"Example.ORG"},
+    ],
+)
+def test_url_from_a_scope_as_starlette(scope: dict[str, Any]) -> None:
+    from starlette.datastructures import URL as TheirURL
+
+    from asgiweb.datastructures import URL
+    from asgiweb.requests import Request
+
+    full = {"type": "http", "query_string": b"", "headers": [], **scope}
+    host = full.pop("host", None)
+    if host is not None:
+        full["headers"] = [(b"host", host)]
+    theirs = TheirURL(scope=full)
+    assert _url_views(URL(scope=full)) == _url_views(theirs)
+    assert _url_views(URL.from_scope(full)) == _url_views(theirs)
+    assert _url_views(Request(full).url) == _url_views(theirs)
+
+
+def test_url_from_parts_as_starlette() -> None:
+    from starlette.datastructures import URL as TheirURL
+
+    from asgiweb.datastructures import URL
+
+    parts = {"scheme": "https", "netloc": "x.org", "path": "/p", "query": "a=1"}
+    assert _url_views(URL(**parts)) == _url_views(TheirURL(**parts))
+    assert str(URL("https", "x.org", "/p", "a=1")) == "https://x.org/p?a=1"
+    with pytest.raises(TypeError):
+        URL("http://a/", scope={"type": "http", "path": "/"})
+
+
+_RAW_HEADERS = [
+    (b"content-type", b"text/plain"),
+    (b"set-cookie", b"a=1"),
+    (b"x-dup", b"1"),
+    (b"set-cookie", b"b=2"),
+    (b"x-dup", b"2"),
+]
+
+
+def _header_views(headers: Any) -> list[Any]:
+    return [
+        headers.items(),
+        headers.keys(),
+        headers.values(),
+        headers.getlist("set-cookie"),
+        headers.getlist("X-DUP"),
+        headers.getlist("missing"),
+        headers.get("Set-Cookie"),
+        headers.get("x-dup"),
+        "CONTENT-TYPE" in headers,
+        dict(headers),
+        list(headers.raw),
+    ]
+
+
+def test_headers_keep_every_pair_as_starlette() -> None:
+    from starlette.datastructures import Headers as TheirHeaders
+
+    from asgiweb.datastructures import Headers
+
+    ours, theirs = Headers(raw=list(_RAW_HEADERS)), TheirHeaders(raw=list(_RAW_HEADERS))
+    assert _header_views(ours) == _header_views(theirs)
+    assert ours.multi_items() == theirs.items()
+    assert Headers(scope={"headers": _RAW_HEADERS}).items() == theirs.items()
+    given = {"X-A": "1", "Content-Type": "t"}
+    assert Headers(given).items() == TheirHeaders(given).items()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda h: h.__setitem__("x-dup", "3"),
+        lambda h: h.__delitem__("set-cookie"),
+        lambda h: h.append("x-dup", "4"),
+        lambda h: h.update({"x-new": "n", "Content-Type": "json"}),
+        lambda h: h.setdefault("x-dup", "9"),
+        lambda h: h.setdefault("x-other", "9"),
+        lambda h: h.add_vary_header("accept"),
+        lambda h: h.__ior__({"x-dup": "5", "x-b": "b"}),
+    ],
+)
+def test_mutable_headers_edit_as_starlette(edit: Any) -> None:
+    from starlette.datastructures import MutableHeaders as TheirMutable
+
+    from asgiweb.datastructures import MutableHeaders
+
+    ours, theirs = MutableHeaders(raw=list(_RAW_HEADERS)), TheirMutable(raw=list(_RAW_HEADERS))
+    answer, their_answer = edit(ours), edit(theirs)
+    if isinstance(answer, MutableHeaders):  # |= gives the headers themselves
+        assert answer is ours
+    else:
+        assert answer == their_answer
+    assert _header_views(ours) == _header_views(theirs)
+
+
+def test_mutable_headers_or_and_mutablecopy_as_starlette() -> None:
+    from starlette.datastructures import Headers as TheirHeaders
+    from starlette.datastructures import MutableHeaders as TheirMutable
+
+    from asgiweb.datastructures import Headers, MutableHeaders
+
+    ours, theirs = MutableHeaders(raw=list(_RAW_HEADERS)), TheirMutable(raw=list(_RAW_HEADERS))
+    merged, their_merged = ours | {"x-dup": "m", "x-z": "z"}, theirs | {"x-dup": "m", "x-z": "z"}
+    assert isinstance(merged, MutableHeaders) and merged is not ours
+    assert _header_views(merged) == _header_views(their_merged)
+    assert _header_views(ours) == _header_views(theirs)  # untouched
+    same = ours
+    ours |= {"x-dup": "i"}
+    theirs |= {"x-dup": "i"}
+    assert ours is same and _header_views(ours) == _header_views(theirs)
+    with pytest.raises(TypeError):
+        ours | [("a", "b")]  # type: ignore[operator]
+    with pytest.raises(TypeError):
+        ours |= [("a", "b")]  # type: ignore[arg-type]
+    frozen = Headers(raw=list(_RAW_HEADERS))
+    copy, their_copy = frozen.mutablecopy(), TheirHeaders(raw=list(_RAW_HEADERS)).mutablecopy()
+    copy["x-dup"] = "c"
+    their_copy["x-dup"] = "c"
+    assert _header_views(copy) == _header_views(their_copy)
+    assert frozen.getlist("x-dup") == ["1", "2"]
