@@ -181,9 +181,6 @@ def custom_validation(fw: Framework) -> Any:
     return app
 
 
-@pytest.mark.xfail(
-    strict=True, reason="asgiweb does not run pydantic's AfterValidator on a parameter yet"
-)
 def test_custom_validation_with_after_validator() -> None:
     calls = [
         Call.get("/items/?id=isbn-9781529046137"),
@@ -195,3 +192,69 @@ def test_custom_validation_with_after_validator() -> None:
     answers = compare(custom_validation, calls)
     assert answers[0].json()["name"] == "The Hitchhiker's Guide to the Galaxy"
     assert answers[4].status_code == 422
+
+
+def functional_validators(fw: Framework) -> Any:
+    from pydantic import AfterValidator, BeforeValidator, PlainValidator, WrapValidator
+
+    app = fw.App()
+    Query = fw.mod.Query
+    steps: list[str] = []
+
+    def strip(value: Any) -> Any:
+        steps.append(f"before {value!r}")
+        return value.strip() if isinstance(value, str) else value
+
+    def even(value: int) -> int:
+        steps.append(f"after {value!r}")
+        assert value % 2 == 0, "must be even"
+        return value
+
+    def double(value: int) -> int:
+        steps.append(f"double {value!r}")
+        return value * 2
+
+    def plain(value: Any) -> str:
+        if value == "boom":
+            raise ValueError("no booms")
+        return f"plain:{value}"
+
+    def wrapped(value: Any, handler: Any) -> Any:
+        if value == "skip":
+            return -1
+        return handler(value) + 1
+
+    @app.get("/chain")
+    async def chain(  # type: ignore[no-untyped-def]
+        n: Annotated[int, BeforeValidator(strip), AfterValidator(even), AfterValidator(double)],
+    ):
+        return {"n": n, "steps": steps[-3:]}
+
+    @app.get("/plain")
+    async def plain_route(p: Annotated[str, PlainValidator(plain)] = "d"):  # type: ignore[no-untyped-def]
+        return {"p": p}
+
+    @app.get("/wrap")
+    async def wrap_route(w: Annotated[int, WrapValidator(wrapped), Query(ge=0)]):  # type: ignore[no-untyped-def]
+        return {"w": w}
+
+    return app
+
+
+def test_functional_validators_on_parameters() -> None:
+    calls = [
+        Call.get("/chain?n=%204%20"),
+        Call.get("/chain?n=3"),
+        Call.get("/chain?n=x"),
+        Call.get("/plain?p=a"),
+        Call.get("/plain?p=boom"),
+        Call.get("/plain"),
+        Call.get("/wrap?w=3"),
+        Call.get("/wrap?w=skip"),
+        Call.get("/wrap?w=-5"),
+        Call.get("/wrap?w=nope"),
+    ]
+    answers = compare(functional_validators, calls)
+    assert answers[0].json() == {"n": 8, "steps": ["before ' 4 '", "after 4", "double 4"]}
+    assert answers[1].json()["detail"][0]["type"] == "assertion_error"
+    assert answers[4].json()["detail"][0]["msg"] == "Value error, no booms"
