@@ -556,3 +556,22 @@ def test_mutable_headers_or_and_mutablecopy_as_starlette() -> None:
     their_copy["x-dup"] = "c"
     assert _header_views(copy) == _header_views(their_copy)
     assert frozen.getlist("x-dup") == ["1", "2"]
+
+
+# -- 3. RequestValidationError: body and str() --------------------------------------------
+
+
+def test_validation_error_str_lists_the_errors_as_fastapi() -> None:
+    import fastapi.exceptions
+
+    from asgiweb.exceptions import RequestValidationError
+
+    errors = [
+        {"type": "missing", "loc": ("query", "q"), "msg": "Field required", "input": None},
+        {"type": "int_parsing", "loc": ("path", "n"), "msg": "Input should be", "input": "x"},
+    ]
+    for some in (errors, errors[:1]):
+        ours = RequestValidationError(some, body={"a": 1})
+        theirs = fastapi.exceptions.RequestValidationError(some, body={"a": 1})
+        assert str(ours) == str(theirs)
+        assert (ours.errors(), ours.body) == (theirs.errors(), theirs.body)
