@@ -105,29 +105,36 @@ CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f]")
 #                         ; whitespace DQUOTE, comma, semicolon,
 #                         ; and backslash
 #
-# A value made only of cookie-octets goes out bare.  Anything else (space,
-# ``"``, ``,``, ``;``, ``\``, latin-1 letters) is wrapped in double quotes with
-# the escapes of Python's ``http.cookies`` (``\"``, ``\\`` and ``\ooo`` octal for
-# the rest), which is what Starlette, FastAPI and ``SimpleCookie`` read back.
+# A request's ``Cookie`` header (what a client writes) uses these octets bare.
+#
+# A ``Set-Cookie`` value is written the way Python's ``http.cookies`` writes it,
+# which is what Starlette and FastAPI send and what browsers and ``SimpleCookie``
+# read back: bare when it is a non-empty run of letters, digits and
+# ``!#$%&'*+-.^_`|~:``; otherwise in double quotes, where space and
+# ``()/<=>?@[]{}`` stay as they are, ``"`` and ``\`` get a backslash, and every
+# other character (``,``, ``;``, latin-1 letters) becomes a ``\ooo`` octal escape.
+# So ``hello world`` goes out as ``"hello world"`` and the empty value as ``""``.
 COOKIE_OCTETS = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
+_SET_COOKIE_BARE = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~:]+")
+_SET_COOKIE_QUOTED_AS_IS = re.compile(r"[A-Za-z0-9!#$%&'*+\-.^_`|~: ()/<=>?@\[\]{}]")
 _COOKIE_ESCAPE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))")
 
 
 def _escape_cookie_char(char: str) -> str:
     if char == '"' or char == "\\":
         return "\\" + char
-    if COOKIE_OCTETS.fullmatch(char) is not None:
+    if _SET_COOKIE_QUOTED_AS_IS.fullmatch(char) is not None:
         return char
     return f"\\{ord(char):03o}"
 
 
 def quote_cookie_value(value: str) -> str:
-    """The value as it goes on the wire: bare when RFC 6265 allows, else quoted (see above).
+    """The value as it goes on the wire in ``Set-Cookie`` (see above).
 
     Control characters and characters beyond latin-1 (which have no agreed
     representation) raise ``ValueError``.
     """
-    if COOKIE_OCTETS.fullmatch(value) is not None:
+    if _SET_COOKIE_BARE.fullmatch(value) is not None:
         return value
     if CONTROL_CHARACTER.search(value) is not None:
         raise ValueError("cookie value may not contain control characters (CR, LF, NUL...)")

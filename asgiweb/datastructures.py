@@ -15,14 +15,15 @@ rule raises ``ValueError`` where the header is set.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, BinaryIO, TypeVar, overload
-from urllib.parse import parse_qsl, urlencode
+from typing import Any, BinaryIO, NamedTuple, TypeVar, overload
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from asgiweb._http import RawHeaders, validate_header
 from asgiweb._validation.scalars import Invalid
 
 __all__ = [
     "URL",
+    "Address",
     "FormData",
     "Headers",
     "ImmutableMultiDict",
@@ -40,7 +41,10 @@ class Headers(Mapping[str, str]):
     """Read-only, case-insensitive multi-dict over a raw ASGI header list.
 
     ``h[name]`` and ``h.get(name)`` give the first value; ``h.getlist(name)``
-    (alias ``get_list``) gives all of them in order.
+    (alias ``get_list``) gives all of them in order.  As in Starlette,
+    ``keys()``, ``values()`` and ``items()`` are lists with one entry per
+    header line, duplicates included (``multi_items()`` is ``items()``);
+    ``len()`` and iteration count each name once.
     """
 
     __slots__ = ("_index", "_raw")
@@ -104,7 +108,20 @@ class Headers(Mapping[str, str]):
         return len(self._lookup())
 
     def multi_items(self) -> list[tuple[str, str]]:
-        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self._raw]
+        return [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in self._raw]
+
+    def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        return self.multi_items()
+
+    def keys(self) -> list[str]:  # type: ignore[override]
+        return [k.decode("latin-1").lower() for k, _ in self._raw]
+
+    def values(self) -> list[str]:  # type: ignore[override]
+        return [v.decode("latin-1") for _, v in self._raw]
+
+    def mutablecopy(self) -> MutableHeaders:
+        """An editable copy (editing it leaves these headers alone)."""
+        return MutableHeaders(raw=list(self._raw))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Headers):
@@ -164,6 +181,20 @@ class MutableHeaders(Headers):
         items = other.items() if isinstance(other, Mapping) else other
         for key, value in items:
             self[key] = value
+
+    def __or__(self, other: Mapping[str, str]) -> MutableHeaders:
+        """A copy with ``other``'s headers set over these (``h | {"x-a": "1"}``)."""
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        merged = self.mutablecopy()
+        merged.update(other)
+        return merged
+
+    def __ior__(self, other: Mapping[str, str]) -> MutableHeaders:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        self.update(other)
+        return self
 
     def add_vary_header(self, vary: str) -> None:
         existing = self.get("vary")
@@ -259,49 +290,144 @@ class QueryParams(Mapping[str, str]):
         return f"QueryParams({str(self)!r})"
 
 
+class Address(NamedTuple):
+    """A peer's ``(host, port)`` as the server put it in the scope (``request.client``)."""
+
+    host: str
+    port: int
+
+
 class URL:
-    """The request URL, assembled from the ASGI scope only when asked."""
+    """A URL with Starlette's API: ``URL("http://a/b?c=1")``, ``URL(scope=scope)`` or
+    ``URL(scheme=..., netloc=..., path=..., query=...)``.
 
-    __slots__ = ("_str", "netloc", "path", "query", "scheme")
+    The parts (``scheme netloc path query fragment username password hostname
+    port``) are those of ``urllib.parse.urlsplit``; ``str()`` is the URL and a
+    URL equals any object whose ``str()`` is the same.  A request's URL is
+    built from its scope only when asked, and its parts need no parsing.
+    ``URL(scheme, netloc, path, query)`` (four strings) builds one from parts.
+    """
 
-    def __init__(self, scheme: str, netloc: str, path: str, query: str) -> None:
+    __slots__ = ("_str", "fragment", "netloc", "path", "query", "scheme")
+
+    def __init__(
+        self,
+        url: str = "",
+        scope: Mapping[str, Any] | str | None = None,
+        path: str | None = None,
+        query: str = "",
+        **components: Any,
+    ) -> None:
+        self._str: str | None = None
+        if isinstance(scope, str):  # URL(scheme, netloc, path, query)
+            self._set(url, scope, path or "", query, "")
+        elif scope is not None:
+            if url or components or path is not None:
+                raise TypeError("URL(scope=...) takes no url or parts besides")
+            self._set(*_parts_from_scope(scope))
+        else:
+            if components or path is not None or query:
+                if url:
+                    raise TypeError("URL() takes a url or its parts, not both")
+                if path is not None:
+                    components["path"] = path
+                if query:
+                    components["query"] = query
+                url = str(URL("").replace(**components))
+            self._set(*urlsplit(url))
+            self._str = url
+
+    def _set(self, scheme: str, netloc: str, path: str, query: str, fragment: str) -> None:
         self.scheme = scheme
         self.netloc = netloc
         self.path = path
         self.query = query
-        self._str: str | None = None
+        self.fragment = fragment
 
     @classmethod
     def from_scope(cls, scope: Mapping[str, Any]) -> URL:
-        scheme = scope.get("scheme", "http")
-        server = scope.get("server")
-        host = None
-        for name, value in scope.get("headers") or ():
-            if name == b"host":
-                host = value.decode("latin-1")
-                break
-        if host is None:
-            if server:
-                address, port = server[0], server[1]
-                default = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(scheme)
-                host = address if port == default or port is None else f"{address}:{port}"
-            else:
-                host = ""
-        path = scope.get("path", "/")
-        query = scope.get("query_string", b"").decode("latin-1")
-        return cls(scheme, host, path, query)
+        """The URL a request was made to (``URL(scope=scope)``)."""
+        url = cls.__new__(cls)
+        url.scheme, url.netloc, url.path, url.query, url.fragment = _parts_from_scope(scope)
+        url._str = None
+        return url
 
     @property
-    def hostname(self) -> str:
-        return self.netloc.rsplit(":", 1)[0] if ":" in self.netloc else self.netloc
+    def components(self) -> SplitResult:
+        return SplitResult(self.scheme, self.netloc, self.path, self.query, self.fragment)
+
+    @property
+    def username(self) -> str | None:
+        return self.components.username
+
+    @property
+    def password(self) -> str | None:
+        return self.components.password
+
+    @property
+    def hostname(self) -> str | None:
+        return self.components.hostname
+
+    @property
+    def port(self) -> int | None:
+        return self.components.port
+
+    @property
+    def is_secure(self) -> bool:
+        return self.scheme in ("https", "wss")
+
+    def replace(self, **parts: Any) -> URL:
+        """A new URL with some parts changed: ``scheme netloc path query fragment``,
+        or ``hostname port username password`` (which rebuild the netloc)."""
+        if parts.keys() & {"hostname", "port", "username", "password"}:
+            current = self.components
+            host = parts.pop("hostname", None)
+            port = parts.pop("port", current.port)
+            username = parts.pop("username", current.username)
+            password = parts.pop("password", current.password)
+            if host is None:  # keep the current host, brackets and all
+                host = current.netloc.rpartition("@")[2]
+                if host and not host.endswith("]"):
+                    host = host.rsplit(":", 1)[0]
+            elif ":" in host and not host.startswith("["):
+                host = f"[{host}]"  # an IPv6 literal
+            netloc = host if port is None else f"{host}:{port}"
+            if username is not None:
+                credentials = username if password is None else f"{username}:{password}"
+                netloc = f"{credentials}@{netloc}"
+            parts["netloc"] = netloc
+        return type(self)(urlunsplit(self.components._replace(**parts)))
+
+    def include_query_params(self, **params: Any) -> URL:
+        """Set these query parameters (each replaces every value of its key), keep the rest."""
+        given = {str(key): str(value) for key, value in params.items()}
+        pairs = parse_qsl(self.query, keep_blank_values=True)
+        kept = [item for item in pairs if item[0] not in given]
+        return self.replace(query=urlencode(kept + list(given.items())))
+
+    def replace_query_params(self, **params: Any) -> URL:
+        """The query string made of these parameters alone."""
+        return self.replace(query=urlencode([(str(k), str(v)) for k, v in params.items()]))
+
+    def remove_query_params(self, keys: str | Sequence[str]) -> URL:
+        """Drop every value of these query parameters."""
+        dropped = {keys} if isinstance(keys, str) else set(keys)
+        pairs = parse_qsl(self.query, keep_blank_values=True)
+        kept = [item for item in pairs if item[0] not in dropped]
+        return self.replace(query=urlencode(kept))
 
     def __str__(self) -> str:
-        if self._str is None:
-            text = f"{self.scheme}://{self.netloc}{self.path}"
-            if self.query:
-                text = f"{text}?{self.query}"
+        text = self._str
+        if text is None:
+            netloc, path = self.netloc, self.path
+            if netloc and path.startswith("/") and not self.fragment:
+                text = f"{self.scheme}://{netloc}{path}"
+                if self.query:
+                    text = f"{text}?{self.query}"
+            else:
+                text = urlunsplit(self.components)
             self._str = text
-        return self._str
+        return text
 
     def __eq__(self, other: object) -> bool:
         return str(self) == str(other)
@@ -310,7 +436,41 @@ class URL:
         return hash(str(self))
 
     def __repr__(self) -> str:
-        return f"URL({str(self)!r})"
+        text = str(self.replace(password="********")) if self.password else str(self)
+        return f"{type(self).__name__}({text!r})"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def _parts_from_scope(scope: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
+    """The URL parts of a request (ASGI spec, "HTTP Connection Scope"): the ``host``
+    header, else ``server`` (port left out when it is the scheme's default)."""
+    scheme = scope.get("scheme", "http")
+    netloc = ""
+    for name, value in scope.get("headers") or ():
+        if name == b"host":
+            netloc = value.decode("latin-1")
+            break
+    else:
+        server = scope.get("server")
+        if server:
+            host, port = server[0], server[1]
+            if ":" in host and not host.startswith("["):
+                host = f"[{host}]"  # an IPv6 literal
+            default = port is None or port == _DEFAULT_PORTS.get(scheme)
+            netloc = host if default else f"{host}:{port}"
+    path = scope.get("path", "/")
+    if "?" in path or "#" in path or "\\" in path:
+        # A decoded path may hold them; encoded, they cannot be read as the query
+        # or fragment (or as a separator), as in Starlette.
+        path = path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    query = scope.get("query_string", b"").decode("latin-1")
+    if not netloc:  # no host known: a relative URL, path and query only
+        if path.startswith("//"):
+            path = "/%2F" + path[2:]  # else the path would read as a host
+        return "", "", path, query, ""
+    return scheme, netloc, path, query, ""
 
 
 class State:

@@ -46,7 +46,10 @@ class RequestValidationError(Exception):
     """The request did not fit the handler's parameters: answered with 422.
 
     ``errors`` is the list FastAPI puts under ``"detail"``: one dict per
-    problem with ``type``, ``loc``, ``msg`` and ``input``.
+    problem with ``type``, ``loc``, ``msg`` and ``input``.  ``body`` is the
+    request body as received: the parsed JSON where it parsed, else the raw
+    bytes, ``None`` when there was none or it was not read.  ``str()`` lists
+    the errors one per line, as FastAPI's does (without its endpoint location).
     """
 
     def __init__(self, errors: Sequence[dict[str, Any]], *, body: Any = None) -> None:
@@ -68,7 +71,10 @@ class RequestValidationError(Exception):
         return self._errors
 
     def __str__(self) -> str:
-        return f"{len(self._errors)} validation error(s): {self._errors!r}"
+        count = len(self._errors)
+        lines = [f"{count} validation error{'' if count == 1 else 's'}:"]
+        lines.extend(f"  {err}" for err in self._errors)
+        return "\n".join(lines)
 
 
 _PLAIN = (str, int, bool, type(None))
@@ -128,7 +134,10 @@ class WebSocketRequestValidationError(Exception):
         return self._errors
 
     def __str__(self) -> str:
-        return f"{len(self._errors)} validation error(s): {self._errors!r}"
+        count = len(self._errors)
+        lines = [f"{count} validation error{'' if count == 1 else 's'}:"]
+        lines.extend(f"  {err}" for err in self._errors)
+        return "\n".join(lines)
 
 
 class WebSocketException(Exception):

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from asgiweb._http import unquote_cookie_value
-from asgiweb.datastructures import URL, FormData, Headers, QueryParams, State
+from asgiweb.datastructures import URL, Address, FormData, Headers, QueryParams, State
 from asgiweb.exceptions import ClientDisconnect, HTTPException
 from asgiweb.formparsers import FormParser, MultiPartException, MultiPartParser, parse_content_type
 from asgiweb.types import Message, Receive, Scope, Send
@@ -115,9 +115,10 @@ class HTTPConnection:
         return cookies
 
     @property
-    def client(self) -> tuple[str, int] | None:
+    def client(self) -> Address | None:
+        """The peer's ``Address(host, port)`` from the scope, None when the server gave none."""
         client = self.scope.get("client")
-        return None if client is None else (client[0], client[1])
+        return None if client is None else Address(client[0], client[1])
 
     @property
     def state(self) -> State:

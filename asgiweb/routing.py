@@ -585,6 +585,7 @@ class Router(MethodDecorators):
         if route is None:
             await self._no_route(scope, receive, send, path, allow)
             return
+        scope["route"] = route  # as FastAPI: middleware and handlers can see what matched
         bare = route.bare
         request: Request | None = None
         try:

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any, TypedDict, Unpack
-from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urlencode, urljoin, urlsplit
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
@@ -302,6 +302,19 @@ def _parse_set_cookie(header: str) -> tuple[str, str, bool] | None:
                 expires = when <= time.time()
     expired = max_age if max_age is not None else bool(expires)
     return name, value, expired
+
+
+def _origin(scheme: str, host: str | None, port: int | None) -> tuple[str, str, int | None]:
+    return scheme, host or "", port or {"http": 80, "https": 443}.get(scheme)
+
+
+def _keeps_credentials(source: URL, target: SplitResult) -> bool:
+    """Whether ``Authorization`` survives a redirect: same origin (scheme, host,
+    port), or the upgrade of a default-port http URL to https on the same host."""
+    before = urlsplit(str(source))
+    old = _origin(before.scheme, before.hostname, before.port)
+    new = _origin(target.scheme, target.hostname, target.port)
+    return old == new or (old == ("http", new[1], 80) and new[0] == "https" and new[2] == 443)
 
 
 def _pairs(headers: HeaderPairs | None) -> list[tuple[str, str]]:
@@ -625,7 +638,7 @@ class TestClient:
         root_path: str = "",
         cookies: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
-        follow_redirects: bool = False,
+        follow_redirects: bool = True,
         *,
         extensions: Mapping[str, Any] | None = None,
         backend: str = "asyncio",
@@ -804,13 +817,17 @@ class TestClient:
         headers, cookies, body, chunked = request.replay
         method = request.method
         content_type = None
-        if response.status_code in (301, 302, 303) and method != "HEAD":
+        status = response.status_code
+        # httpx's rules (what Starlette's TestClient follows): 303 and 302 turn
+        # anything but HEAD into GET, 301 turns only POST into GET; 307/308 replay
+        # the method and the body.
+        if (status in (302, 303) and method != "HEAD") or (status == 301 and method == "POST"):
             method, body, chunked = "GET", None, False
             dropped = ("content-type", "content-length", "transfer-encoding")
             headers = [item for item in headers if item[0] not in dropped]
         elif body is not None:
             content_type = request.headers.get("content-type")
-        if urlsplit(url).netloc != request.url.netloc:
+        if not _keeps_credentials(request.url, urlsplit(url)):
             headers = [item for item in headers if item[0] != "authorization"]
         return self._prepare(method, url, None, headers, cookies, body, content_type, chunked)
 

@@ -314,8 +314,8 @@ async def redirect_app(scope: Scope, receive: Receive, send: Send) -> None:
         await respond(send, json.dumps(info, default=bytes.decode).encode())
 
 
-def test_redirects_are_not_followed_by_default() -> None:
-    response = TestClient(redirect_app).get("/r/307/final")
+def test_redirects_are_not_followed_when_asked() -> None:
+    response = TestClient(redirect_app).get("/r/307/final", follow_redirects=False)
     assert response.status_code == 307
     assert response.is_redirect
     assert response.headers["location"] == "/final"

@@ -166,7 +166,7 @@ class FormStep:
         self.wraps_model = False
         if not isinstance(marker, FileParam) and is_model_class(annotation):
             cls = unwrap_optional(annotation)
-            self.model_plan = [(key, is_sequence(tp)) for key, tp in _fields(cls)]
+            self.model_plan = [(key, is_sequence(tp)) for key, tp, _ in _fields(cls)]
             self.model_keys = frozenset(key for key, _ in self.model_plan)
             config = getattr(cls, "model_config", None)
             self.strict_extras = isinstance(config, Mapping) and config.get("extra") in (

@@ -8,9 +8,11 @@ same works here for pydantic models (as in FastAPI), dataclasses and
 TypedDicts.  Rules kept from FastAPI:
 
 - a list-typed field takes every repeated key; other fields take the last value;
-- header fields are looked up with underscores turned into hyphens (unless the
-  marker says ``convert_underscores=False``), and their errors are reported
-  under that header name;
+- a header field without an alias is looked up with underscores turned into
+  hyphens (unless the marker says ``convert_underscores=False``), and its errors
+  are reported under that header name; an alias (``Field(alias="x_key")``, or a
+  string ``validation_alias``) is the header's name exactly as written, as in
+  FastAPI 0.165;
 - keys that belong to no field are passed on too: the model's ``extra`` policy
   ignores, keeps or rejects them;
 - an optional model (``Model | None``) none of whose fields was sent gets its
@@ -52,15 +54,21 @@ def is_model_class(tp: Any) -> bool:
     )
 
 
-def _fields(cls: type) -> list[tuple[str, Any]]:
-    """(key the model reads, annotation) for each field."""
+def _fields(cls: type) -> list[tuple[str, Any, bool]]:
+    """(key the model reads, annotation, whether that key is an alias) for each field."""
     if is_pydantic_model(cls) and not dataclasses.is_dataclass(cls):
         model_fields: dict[str, Any] = getattr(cls, "model_fields", {})
-        return [(info.alias or name, info.annotation) for name, info in model_fields.items()]
+        found = []
+        for name, info in model_fields.items():
+            alias = info.validation_alias if isinstance(info.validation_alias, str) else None
+            alias = alias or info.alias
+            found.append((alias or name, info.annotation, bool(alias) and alias != name))
+        return found
     hints = typing.get_type_hints(cls, include_extras=True)
     if dataclasses.is_dataclass(cls):
-        return [(f.name, hints.get(f.name, Any)) for f in dataclasses.fields(cls) if f.init]
-    return list(hints.items())
+        fields = dataclasses.fields(cls)
+        return [(f.name, hints.get(f.name, Any), False) for f in fields if f.init]
+    return [(name, hint, False) for name, hint in hints.items()]
 
 
 def model_extractor(
@@ -75,8 +83,9 @@ def model_extractor(
     """The extractor for a model-typed query/header/cookie parameter."""
     cls, _, wraps_model = unwrap(annotation)  # Optional[Model]: may be left out entirely
     plan: list[tuple[str, str, bool]] = []  # (model key, wire name, every value?)
-    for key, field_type in _fields(cls):
-        wire = key.replace("_", "-") if source == "header" and convert_underscores else key
+    for key, field_type, aliased in _fields(cls):
+        converts = source == "header" and convert_underscores and not aliased
+        wire = key.replace("_", "-") if converts else key
         plan.append((key, wire, source != "cookie" and is_sequence(field_type)))
     header_names = {key: wire for key, wire, _ in plan if key != wire}
     config = getattr(cls, "model_config", None)

@@ -137,6 +137,14 @@ def _encode(obj: Any, include: Any, exclude: Any, options: _Options) -> Any:
         return convert(obj)
     if kind == MAPPING:
         return _encode_mapping(obj, include, exclude, options)
+    if kind == OTHER:
+        claimed = obj.__class__  # a proxy claiming a class FastAPI's isinstance accepts
+        if claimed is not cls and isinstance(claimed, type):
+            kind, convert = plans.by_instance(claimed)
+            if kind == FINAL:
+                return convert(obj)
+            if kind == AGAIN:
+                return _encode(convert(obj), include, exclude, options)
     if kind in (DATACLASS, OTHER):
         return _encode_mapping(convert(obj), include, exclude, options)
     if kind in (SEQUENCE, GENERATOR):

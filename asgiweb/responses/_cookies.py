@@ -4,10 +4,11 @@ Rules enforced here; breaking one raises ``ValueError`` where the cookie is set:
 
 - The name is an RFC 9110 ``token`` (RFC 6265 §4.1.1 ``cookie-name``).
 - The value may not hold control characters (CR, LF, NUL... and DEL): no
-  response splitting through a cookie.  It goes out bare when made only of
-  ``cookie-octet``, else double-quoted with ``http.cookies`` escapes; the
-  grammar and the quoting live in ``asgiweb._http`` (``quote_cookie_value``).
-  Characters beyond latin-1 are refused: percent-encode them first.
+  response splitting through a cookie.  It is written as Python's
+  ``http.cookies`` writes it, as Starlette and FastAPI do (bare, or
+  double-quoted with escapes: ``"hello world"``); the rules and the quoting
+  live in ``asgiweb._http`` (``quote_cookie_value``).  Characters beyond
+  latin-1 are refused: percent-encode them first.
 - ``Path`` and ``Domain`` may not hold ``;`` or control characters.
 - ``Max-Age`` is an integer number of seconds; ``Expires`` is an HTTP date
   (RFC 9110 §5.6.7, always GMT) built from a datetime (naive means UTC) or a
@@ -17,8 +18,7 @@ Rules enforced here; breaking one raises ``ValueError`` where the cookie is set:
 
 Attributes come in the order ``http.cookies.Morsel`` writes them (Domain,
 expires, HttpOnly, Max-Age, Partitioned, Path, SameSite, Secure), so a header
-is byte-for-byte what FastAPI sends for the same call whenever the value needs
-no quoting.
+is byte-for-byte what FastAPI sends for the same call.
 """
 
 from __future__ import annotations

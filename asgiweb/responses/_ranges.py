@@ -138,23 +138,29 @@ def etag_matches(header: str, etag: str, *, weak: bool) -> bool:
 
 
 def not_modified(
-    if_none_match: str | None, if_modified_since: str | None, etag: str, last_modified: float
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    etag: str | None,
+    last_modified: float | None,
 ) -> bool:
     """Steps 1 and 2 of the rules above: True means answer 304."""
     if if_none_match is not None:
+        if etag is None:  # nothing to compare with: only "*" matches
+            return any(tag == "*" for tag in _entity_tags(if_none_match))
         return etag_matches(if_none_match, etag, weak=True)
-    if if_modified_since is not None:
+    if if_modified_since is not None and last_modified is not None:
         since = parse_http_date(if_modified_since)
         return since is not None and int(last_modified) <= since
     return False
 
 
-def if_range_allows(if_range: str | None, etag: str, last_modified: float) -> bool:
-    """Step 3: whether the ``Range`` header may be used."""
+def if_range_allows(if_range: str | None, etag: str | None, last_modified: float | None) -> bool:
+    """Step 3: whether the ``Range`` header may be used (never without a validator to
+    compare with)."""
     if if_range is None:
         return True
     value = if_range.strip()
     if value.startswith(('"', "W/")):
-        return etag_matches(value, etag, weak=False)
+        return etag is not None and etag_matches(value, etag, weak=False)
     when = parse_http_date(value)
-    return when is not None and when == int(last_modified)
+    return when is not None and last_modified is not None and when == int(last_modified)

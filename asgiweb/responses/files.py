@@ -4,7 +4,9 @@ Rules kept here (RFC 9110, RFC 6266, ASGI HTTP spec and its pathsend extension):
 - The file is stat'ed once, when the response is built: a missing path or a
   directory fails there, with the path in the message.  ``content-length``,
   ``last-modified`` (RFC 9110 §8.8.2, the mtime), ``etag`` (a strong tag made
-  of mtime and size) and ``accept-ranges: bytes`` come from that stat.
+  of mtime and size) and ``accept-ranges: bytes`` come from that stat, unless
+  ``headers=`` gives its own ``etag`` or ``last-modified``: conditional requests
+  are judged against the validators actually sent.
 - The media type is guessed from ``filename`` or the path (``mimetypes``,
   imported on first use); an unknown type is ``text/plain``, as in Starlette.
 - ``filename`` gives ``content-disposition`` (RFC 6266): ``filename="..."``
@@ -32,7 +34,7 @@ from urllib.parse import quote
 
 import anyio.to_thread
 
-from asgiweb._http import CHUNK_SIZE, http_date, validate_header
+from asgiweb._http import CHUNK_SIZE, http_date, parse_http_date, validate_header
 from asgiweb.background import BackgroundTask, BackgroundTasks
 from asgiweb.responses._ranges import if_range_allows, not_modified, parse_range
 from asgiweb.responses.base import Response, encode_content_type
@@ -158,13 +160,19 @@ class FileResponse(Response):
         if self.status_code == 200 and method in ("GET", "HEAD"):
             conditions = {k: v for k, v in scope.get("headers", ()) if k in _CONDITIONAL}
             if conditions:
-                if self._not_modified(conditions):
+                etag, last_modified = self._validators()
+                if not_modified(
+                    _text(conditions.get(b"if-none-match")),
+                    _text(conditions.get(b"if-modified-since")),
+                    etag,
+                    last_modified,
+                ):
                     await self._send_not_modified(send)
                     await self._run_background()
                     return
                 range_header = conditions.get(b"range")
                 if range_header is not None and if_range_allows(
-                    _text(conditions.get(b"if-range")), self.etag, self.mtime
+                    _text(conditions.get(b"if-range")), etag, last_modified
                 ):
                     ranges = parse_range(range_header.decode("latin-1"), self.size)
         if ranges is None:
@@ -194,13 +202,19 @@ class FileResponse(Response):
         if self.background is not None:
             await self.background()
 
-    def _not_modified(self, conditions: dict[bytes, bytes]) -> bool:
-        return not_modified(
-            _text(conditions.get(b"if-none-match")),
-            _text(conditions.get(b"if-modified-since")),
-            self.etag,
-            self.mtime,
-        )
+    def _validators(self) -> tuple[str | None, float | None]:
+        """The ``etag`` and ``last-modified`` this response actually sends: the
+        file's own unless ``headers=`` (or a later edit) replaced or removed them.
+        Conditional requests are judged against these, never against a validator
+        the client was not given."""
+        etag: str | None = None
+        last_modified: float | None = None
+        for name, value in self.raw_headers:
+            if name == b"etag":
+                etag = value.decode("latin-1").strip()
+            elif name == b"last-modified":
+                last_modified = parse_http_date(value.decode("latin-1"))
+        return etag, last_modified
 
     async def _send_not_modified(self, send: Send) -> None:
         headers = [(k, v) for k, v in self.raw_headers if k not in _DROP_ON_304]

@@ -167,7 +167,7 @@ def test_status_code_and_response_class() -> None:
         return None
 
     with TestClient(app) as client:
-        r = client.get("/go")
+        r = client.get("/go", follow_redirects=False)
         assert r.status_code == 307
         assert r.headers["location"] == "/target?a=1"
         r = client.get("/made")
