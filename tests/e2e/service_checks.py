@@ -8,6 +8,7 @@ Hypercorn and Granian, and skip one feature on one server by name.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import time
@@ -117,6 +118,24 @@ def check_audit(port: int) -> None:
         time.sleep(0.05)
 
 
+def check_cors_and_gzip(port: int) -> None:
+    origin = ("origin", "http://127.0.0.1:8000")  # one of the service's default origins
+    for i in range(20):
+        send_json(port, "POST", "/items", {"name": f"zip-{i}", "description": "z" * 40})
+    reply = fetch(port, "GET", "/items?limit=20", headers=[origin, ("accept-encoding", "gzip")])
+    assert reply.header("access-control-allow-origin") == "http://127.0.0.1:8000"
+    assert reply.header("content-encoding") == "gzip"
+    assert len(json.loads(gzip.decompress(reply.body))["items"]) == 20
+    preflight = fetch(port, "OPTIONS", "/items/1", headers=[
+        origin, ("access-control-request-method", "PUT"),
+        ("access-control-request-headers", "x-request-id"),
+    ])  # fmt: skip
+    assert preflight.status == 200
+    assert "PUT" in (preflight.header("access-control-allow-methods") or "")
+    refused = fetch(port, "GET", "/items", headers=[("origin", "http://evil.example")])
+    assert refused.header("access-control-allow-origin") is None
+
+
 CHECKS: dict[str, Callable[[int], None]] = {
     "crud": check_crud,
     "pagination": check_pagination,
@@ -124,6 +143,7 @@ CHECKS: dict[str, Callable[[int], None]] = {
     "file_ranges": check_file_ranges,
     "cookie": check_cookie,
     "audit": check_audit,
+    "cors_and_gzip": check_cors_and_gzip,
 }
 
 
