@@ -52,3 +52,22 @@ async def slow(seconds: float = 1.0) -> dict[str, float]:
     marker("slow-started").write_text(str(os.getpid()))
     await asyncio.sleep(seconds)
     return {"slept": seconds}
+
+
+
+# The app wrapped in each server's own proxy-headers middleware (neither server has a
+# command-line option for X-Forwarded-*). Factories, so this module imports without
+# either server: `hypercorn 'apps.deployment_app:hypercorn_proxied()'` and
+# `granian --factory apps.deployment_app:granian_proxied`.
+
+
+def hypercorn_proxied() -> Any:
+    from hypercorn.middleware import ProxyFixMiddleware
+
+    return ProxyFixMiddleware(app, mode="legacy", trusted_hops=1)
+
+
+def granian_proxied() -> Any:
+    from granian.utils.proxies import wrap_asgi_with_proxy_headers
+
+    return wrap_asgi_with_proxy_headers(app, trusted_hosts="127.0.0.1")
