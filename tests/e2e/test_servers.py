@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import h11
 import pytest
 
 from tests.e2e.serverutil import (
@@ -190,3 +191,18 @@ def test_sigterm_lets_the_in_flight_request_finish(name: str, tmp_path: Path) ->
             raise AssertionError(f"{name} did not exit after the request finished") from None
         assert code in (0, -signal.SIGTERM), code
         assert (tmp_path / f"stopped-{worker}").exists()
+
+
+def test_hypercorn_stops_at_once_when_its_worker_gets_the_signal(tmp_path: Path) -> None:
+    """What docs/deployment.md warns about: SIGTERM to Hypercorn's whole process group."""
+    with deploy("hypercorn", tmp_path, GRACEFUL["hypercorn"]) as server:
+        wait_for(lambda: len(markers(tmp_path, "started")) == 1, 30, "the worker to start")
+        (worker,) = markers(tmp_path, "started")
+        with Client(server.port, timeout=15) as client:
+            client.send_request("GET", "/slow?seconds=2")
+            wait_for((tmp_path / "slow-started").exists, 10, "the slow request to start")
+            os.killpg(server.process.pid, signal.SIGTERM)
+            with pytest.raises((h11.RemoteProtocolError, OSError)):  # cut off mid-request
+                client.read_response(timeout=15)
+        server.process.wait(15)
+    assert not (tmp_path / f"stopped-{worker}").exists()
