@@ -9,5 +9,5 @@ docs/deployment.md. Modules:
 - ``models.py``: the dataclasses request bodies are validated into;
 - ``crud.py``: every SQL statement the routes run;
 - ``app.py``: the App, its lifespan and middleware, the routers included;
-- ``routers/``: one ``Router`` per area (items, preferences, exports, audit).
+- ``routers/``: one ``Router`` per area (items, preferences, exports, imports, audit).
 """

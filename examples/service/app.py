@@ -19,7 +19,7 @@ from asgiweb.middleware.cors import CORSMiddleware
 from asgiweb.middleware.gzip import GZipMiddleware
 
 from .db import Database
-from .routers import audit, exports, items, preferences
+from .routers import audit, exports, imports, items, preferences
 from .settings import Settings
 
 
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> App:
     app.include_router(items.router)
     app.include_router(preferences.router)
     app.include_router(exports.router)
+    app.include_router(imports.router)
     app.include_router(audit.router, prefix="/admin", tags=["admin"])
 
     @app.get("/")

@@ -54,6 +54,14 @@ def create_item(db: Database, item: ItemIn) -> Item:
     return Item(id=cursor.lastrowid, **asdict(item))
 
 
+def create_items(db: Database, items: list[ItemIn]) -> int:
+    """Insert every item in one transaction; the number inserted."""
+    return db.execute_many(
+        "INSERT INTO items (name, quantity, price, description) VALUES (?, ?, ?, ?)",
+        [(item.name, item.quantity, item.price, item.description) for item in items],
+    )
+
+
 def replace_item(db: Database, item_id: int, item: ItemIn) -> Item | None:
     cursor = db.execute(
         "UPDATE items SET name = ?, quantity = ?, price = ?, description = ? WHERE id = ?",

@@ -61,6 +61,18 @@ class Database:
         with self.lock:
             return self.connection.execute(sql, params)
 
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Run ``sql`` once per row, all in one transaction: every row or none."""
+        with self.lock:
+            self.connection.execute("BEGIN")
+            try:
+                self.connection.executemany(sql, rows)
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
+            return len(rows)
+
     def close(self) -> None:
         with self.lock:
             self.connection.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass
@@ -34,3 +34,13 @@ class Item:
     quantity: int
     price: float
     description: str | None = None
+
+
+@dataclass
+class Page:
+    """One page of the item list, with what a client needs to ask for the next one."""
+
+    total: int
+    limit: int
+    offset: int
+    items: list[Item] = field(default_factory=list)

@@ -136,6 +136,17 @@ def check_cors_and_gzip(port: int) -> None:
     assert refused.header("access-control-allow-origin") is None
 
 
+def check_csv_import(port: int) -> None:
+    rows = "".join(f"imported-{i},{i},{i}.5,\r\n" for i in range(500)).encode()
+    reply = fetch(port, "POST", "/imports/items.csv", headers=[("content-type", "text/csv")],
+                  body=b"name,quantity,price,description\r\n" + rows)
+    assert (reply.status, json.loads(reply.body)) == (201, {"imported": 500})
+    page = body(fetch(port, "GET", "/items?q=imported-49&limit=100"))
+    assert {item["name"] for item in page["items"]} == {"imported-49"} | {
+        f"imported-{i}" for i in range(490, 500)
+    }
+
+
 CHECKS: dict[str, Callable[[int], None]] = {
     "crud": check_crud,
     "pagination": check_pagination,
@@ -144,6 +155,7 @@ CHECKS: dict[str, Callable[[int], None]] = {
     "cookie": check_cookie,
     "audit": check_audit,
     "cors_and_gzip": check_cors_and_gzip,
+    "csv_import": check_csv_import,
 }
 
 

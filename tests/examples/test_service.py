@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +15,10 @@ import pytest
 
 from asgiweb.testclient import TestClient
 from examples.service import app as service_app
+from examples.service import crud
 from examples.service.app import create_app
 from examples.service.db import Database
+from examples.service.models import ItemIn
 from examples.service.settings import DEFAULT_ORIGINS, Settings
 from tests.e2e.serverutil import REPO, run_server
 from tests.e2e.service_checks import check_service
@@ -232,6 +235,83 @@ def test_report_download_with_ranges(client: TestClient, tmp_path: Path) -> None
     changed = client.get("/exports/report.txt", headers={"range": "bytes=0-8", "if-range": etag})
     assert changed.status_code == 200 and "units: 14" in changed.text  # stale If-Range: whole file
     assert len(list((tmp_path / "reports").glob("report-*.txt"))) == 2
+
+
+CSV = {"content-type": "text/csv"}
+
+
+def test_csv_import(client: TestClient) -> None:
+    body = "name,quantity,price,description\r\nbolt,3,0.5,M4\r\n\"nut, hex\",,,\r\n"
+    r = client.post("/imports/items.csv", content=body.encode(), headers=CSV)
+    assert (r.status_code, r.json()) == (201, {"imported": 2})
+    items = client.get("/items").json()["items"]
+    assert items == [
+        {"id": 1, "name": "bolt", "quantity": 3, "price": 0.5, "description": "M4"},
+        {"id": 2, "name": "nut, hex", "quantity": 0, "price": 0.0, "description": None},
+    ]
+    audit = client.get("/admin/audit").json()
+    assert [(e["action"], e["item_id"], e["detail"]) for e in audit] == [
+        ("import", None, "2 items")
+    ]
+
+
+def test_export_then_import_round_trips(client: TestClient) -> None:
+    for i in range(150):
+        add(client, f"item {i}", i, i / 2, description="d" if i % 2 else None)
+    exported = client.get("/exports/items.csv").content
+    r = client.post("/imports/items.csv", content=exported,
+                    headers={"content-type": "text/csv; charset=utf-8"})
+    assert r.json() == {"imported": 150}
+    first = client.get("/items", params={"limit": 100}).json()["items"]
+    copies = client.get("/items", params={"limit": 100, "offset": 150}).json()["items"]
+    strip = [{k: v for k, v in item.items() if k != "id"} for item in first]
+    assert [{k: v for k, v in item.items() if k != "id"} for item in copies] == strip
+
+
+def test_csv_import_reports_every_bad_cell_and_imports_nothing(client: TestClient) -> None:
+    body = b"name,quantity,price\nok,1,1\n,x,-1\nfine,2,abc\n"
+    r = client.post("/imports/items.csv", content=body, headers=CSV)
+    assert r.status_code == 422
+    assert [(e["loc"], e["type"]) for e in r.json()["detail"]] == [
+        (["body", 2, "name"], "missing"),
+        (["body", 2, "quantity"], "int_parsing"),
+        (["body", 2, "price"], "greater_than_equal"),
+        (["body", 3, "price"], "float_parsing"),
+    ]
+    assert client.get("/items").json()["total"] == 0
+    assert client.get("/admin/audit").json() == []
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "expected"),
+    [
+        (b"name\nx\n", {"content-type": "application/json"}, (415, "send the CSV as text/csv")),
+        (b"quantity\n1\n", CSV, (422, "the CSV needs a name column")),
+        (b"", CSV, (422, "the CSV needs a name column")),
+        (b"name\n\xff\n", CSV, (422, "the CSV must be UTF-8")),
+    ],
+)
+def test_csv_import_refusals(
+    client: TestClient, body: bytes, headers: dict[str, str], expected: tuple[int, str]
+) -> None:
+    r = client.post("/imports/items.csv", content=body, headers=headers)
+    assert (r.status_code, r.json()["detail"]) == expected
+
+
+def test_csv_import_size_limit(client: TestClient) -> None:
+    body = b"name\n" + b"x" * (5 * 1024 * 1024)
+    assert client.post("/imports/items.csv", content=body, headers=CSV).status_code == 413
+
+
+def test_a_failed_insert_rolls_the_whole_import_back(tmp_path: Path) -> None:
+    db = Database(":memory:")
+    db.execute("CREATE TRIGGER no_bad BEFORE INSERT ON items WHEN NEW.name = 'bad' "
+               "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+    with pytest.raises(sqlite3.IntegrityError):
+        crud.create_items(db, [ItemIn(name="good"), ItemIn(name="bad")])
+    assert crud.list_items(db, limit=10, offset=0, q=None) == ([], 0)
+    assert crud.create_items(db, [ItemIn(name="good")]) == 1
+    db.close()
 
 
 def test_cors(client: TestClient) -> None:

@@ -6,13 +6,11 @@ worker thread, so a query never blocks the event loop.
 
 from __future__ import annotations
 
-from typing import Any
-
 from asgiweb import BackgroundTasks, Cookie, HTTPException, Query, Request, Response, Router, status
 
 from .. import crud
 from ..db import get_db
-from ..models import Item, ItemIn, ItemPatch
+from ..models import Item, ItemIn, ItemPatch, Page
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -38,13 +36,13 @@ def list_items(
     offset: int = Query(0, ge=0),
     q: str | None = Query(None, max_length=100),
     page_size: int | None = Cookie(None),
-) -> dict[str, Any]:
+) -> Page:
     """One page of items; ``limit`` defaults to the ``page_size`` cookie, then to 20."""
     db = get_db(request)
     if limit is None:
         limit = min(max(page_size or DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE)
     items, total = crud.list_items(db, limit=limit, offset=offset, q=q)
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+    return Page(total=total, limit=limit, offset=offset, items=items)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
