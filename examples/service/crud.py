@@ -112,3 +112,12 @@ def list_audit(db: Database, limit: int) -> list[dict[str, object]]:
         "SELECT id, at, action, item_id, detail FROM audit ORDER BY id DESC LIMIT ?", [limit]
     )
     return [dict(row) for row in rows]
+
+
+def audit_after(db: Database, after: int, limit: int) -> list[dict[str, object]]:
+    """The entries after id ``after``, oldest first: what a change feed sends next."""
+    rows = db.fetch_all(
+        "SELECT id, at, action, item_id, detail FROM audit WHERE id > ? ORDER BY id LIMIT ?",
+        [after, limit],
+    )
+    return [dict(row) for row in rows]

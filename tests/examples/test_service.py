@@ -157,6 +157,20 @@ def test_audit_log_written_after_each_change(client: TestClient) -> None:
     assert client.get("/admin/audit", params={"limit": 0}).status_code == 422
 
 
+def test_changes_since_an_entry(client: TestClient) -> None:
+    assert client.get("/admin/audit/changes").json() == {"changes": [], "last_id": 0}
+    for name in ("a", "b", "c"):
+        add(client, name)
+    first = client.get("/admin/audit/changes", params={"limit": 2}).json()
+    assert [(c["id"], c["detail"]) for c in first["changes"]] == [(1, "a"), (2, "b")]
+    assert first["last_id"] == 2
+    rest = client.get("/admin/audit/changes", params={"after": first["last_id"]}).json()
+    assert [(c["id"], c["action"], c["detail"]) for c in rest["changes"]] == [(3, "create", "c")]
+    done = client.get("/admin/audit/changes", params={"after": rest["last_id"]}).json()
+    assert done == {"changes": [], "last_id": 3}
+    assert client.get("/admin/audit/changes", params={"after": -1}).status_code == 422
+
+
 def test_a_failed_change_is_not_audited(client: TestClient) -> None:
     client.put("/items/9", json={"name": "x"})
     client.post("/items", json={"name": "x", "price": -1})
