@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.serverutil import Client, fetch, run_server
+from tests.e2e.serverutil import REPO, Client, fetch, run_server
 
 APP = "apps.deployment_app:app"
 
@@ -120,3 +120,30 @@ def test_sigterm_lets_the_in_flight_request_finish_then_runs_shutdown(tmp_path: 
         # uvicorn re-raises the signal once it has shut down cleanly (a clean exit all the same)
         assert code in (0, -signal.SIGTERM), code
         assert (tmp_path / f"stopped-{pid}").read_text() == "stopped"
+
+
+def test_the_example_service_shares_its_sqlite_file_between_two_workers(tmp_path: Path) -> None:
+    env = {"INVENTORY_DB": str(tmp_path / "inventory.sqlite3"), "INVENTORY_DATA_DIR": str(tmp_path)}
+    extra = ["--workers", "2"]
+    with run_server("service.app:app", app_dir=REPO / "examples", extra=extra, env=env,
+                    startup_timeout=30) as server:
+        created = set()
+        for i in range(30):  # new connections: both workers write
+            body = json.dumps({"name": f"w{i}"}).encode()
+            headers = [("content-type", "application/json")]
+            reply = fetch(server.port, "POST", "/items", body=body, headers=headers)
+            assert reply.status == 201, reply.body
+            created.add(json.loads(reply.body)["id"])
+        assert len(created) == 30
+        seen: dict[int, tuple[int, str | None]] = {}
+        for _ in range(400):
+            with Client(server.port) as client:  # one connection, so one worker
+                pid = json.loads(client.request("GET", "/").body)["pid"]
+                total = json.loads(client.request("GET", "/items?limit=1").body)["total"]
+                etag = client.request("GET", "/exports/report.txt").header("etag")
+            seen[pid] = (total, etag)
+            if len(seen) == 2:
+                break
+        # both workers see every item, and serve the same report file
+        assert len(seen) == 2 and len(set(seen.values())) == 1, seen
+        assert next(iter(seen.values()))[0] == 30
