@@ -52,9 +52,10 @@ def csv_lines(db: Database) -> Iterator[str]:
 
 @router.get("/items.csv")
 def export_csv(request: Request) -> StreamingResponse:
+    db = get_db(request)
     # A sync generator: StreamingResponse pulls it in a worker thread.
     return StreamingResponse(
-        csv_lines(get_db(request)),
+        csv_lines(db),
         media_type="text/csv",
         headers={"content-disposition": 'attachment; filename="items.csv"'},
     )
