@@ -70,8 +70,21 @@ def run_server(
         "--http", http, "--loop", "asyncio", "--log-level", "warning",
         *extra,
     ]  # fmt: skip
+    with run_command(command, port, env=env, startup_timeout=startup_timeout) as server:
+        yield server
+
+
+@contextlib.contextmanager
+def run_command(
+    command: Sequence[str],
+    port: int,
+    *,
+    env: dict[str, str] | None = None,
+    startup_timeout: float = 15.0,
+) -> Iterator[Server]:
+    """Start any server ``command`` listening on ``port``; stop its process group on exit."""
     process = subprocess.Popen(
-        command,
+        list(command),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -79,18 +92,19 @@ def run_server(
         cwd=str(REPO),
     )
     server = Server(port, process)
+    name = command[2] if len(command) > 2 and command[1] == "-m" else command[0]
     try:
         deadline = time.monotonic() + startup_timeout
         while True:
             if process.poll() is not None:
                 out = process.stdout.read() if process.stdout else b""
-                raise RuntimeError(f"uvicorn exited early ({process.returncode}): {out.decode()}")
+                raise RuntimeError(f"{name} exited early ({process.returncode}): {out.decode()}")
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("uvicorn did not start in time") from None
+                    raise RuntimeError(f"{name} did not start in time") from None
                 time.sleep(0.05)
         yield server
     finally:
