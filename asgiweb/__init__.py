@@ -4,6 +4,7 @@ from asgiweb import status
 from asgiweb.applications import App
 from asgiweb.background import BackgroundTasks
 from asgiweb.exceptions import HTTPException, RequestValidationError
+from asgiweb.param_functions import Depends, Security
 from asgiweb.params import Body, Cookie, Header, Path, Query
 from asgiweb.requests import Request
 from asgiweb.responses import Response
@@ -16,6 +17,7 @@ __all__ = [
     "BackgroundTasks",
     "Body",
     "Cookie",
+    "Depends",
     "HTTPException",
     "Header",
     "Path",
@@ -24,5 +26,6 @@ __all__ = [
     "RequestValidationError",
     "Response",
     "Router",
+    "Security",
     "status",
 ]

@@ -59,8 +59,15 @@ class App(Router):
         exception_handlers: Mapping[type[BaseException] | int, ExceptionHandler] | None = None,
         max_body_size: int | None = 1_048_576,
         redirect_slashes: bool = True,
+        dependencies: Sequence[Any] | None = None,
     ) -> None:
-        super().__init__(default_response_class=default_response_class, max_body_size=max_body_size)
+        super().__init__(
+            default_response_class=default_response_class,
+            max_body_size=max_body_size,
+            dependencies=dependencies,
+        )
+        # Replacements for dependencies, looked up per request (docs/dependencies.md).
+        self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         self.debug = debug
         self.lifespan_context = lifespan
         self.redirect_slashes = redirect_slashes

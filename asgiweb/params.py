@@ -13,8 +13,8 @@ enforced, with pydantic's error types; documentation-only keywords (``title``,
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar, Final
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, Final, Literal
 
 __all__ = [
     "REQUIRED",
@@ -22,6 +22,7 @@ __all__ = [
     "BodyParam",
     "Cookie",
     "CookieParam",
+    "Depends",
     "Header",
     "HeaderParam",
     "Param",
@@ -29,6 +30,7 @@ __all__ = [
     "PathParam",
     "Query",
     "QueryParam",
+    "Security",
 ]
 
 
@@ -203,3 +205,54 @@ def Body(
 ) -> Any:
     """The parameter comes from the JSON body; ``embed=True`` reads it under its name."""
     return BodyParam(default, embed=embed, media_type=media_type, **kwargs)
+
+
+class Depends:
+    """A parameter (or a route's ``dependencies=[...]`` entry) filled by calling ``dependency``.
+
+    ``dependency`` is a function, an async function, a class, a callable object or a
+    (sync or async) generator function; None means "the parameter's own annotation".
+    ``use_cache=False`` calls it again where it appears twice in one request.
+    ``scope`` says when the code after a generator's ``yield`` runs: ``"function"``
+    right after the handler returns, ``"request"`` (the default) once the response
+    has been sent.  ``asgiweb.Depends`` builds one; see docs/dependencies.md.
+    """
+
+    __slots__ = ("dependency", "scope", "use_cache")
+
+    def __init__(
+        self,
+        dependency: Callable[..., Any] | None = None,
+        *,
+        use_cache: bool = True,
+        scope: Literal["function", "request"] | None = None,
+    ) -> None:
+        if scope not in (None, "function", "request"):
+            raise ValueError(f'Depends scope must be "function" or "request", not {scope!r}')
+        if dependency is not None and not callable(dependency):
+            raise TypeError(f"Depends needs a callable, not {dependency!r}")
+        self.dependency = dependency
+        self.use_cache = use_cache
+        self.scope = scope
+
+    def __repr__(self) -> str:
+        name = getattr(self.dependency, "__name__", type(self.dependency).__name__)
+        cache = "" if self.use_cache else ", use_cache=False"
+        return f"{type(self).__name__}({name if self.dependency else ''}{cache})"
+
+
+class Security(Depends):
+    """``Depends`` that also asks for OAuth2 ``scopes`` (seen through ``SecurityScopes``)."""
+
+    __slots__ = ("scopes",)
+
+    def __init__(
+        self,
+        dependency: Callable[..., Any] | None = None,
+        *,
+        scopes: Sequence[str] | None = None,
+        use_cache: bool = True,
+        scope: Literal["function", "request"] | None = None,
+    ) -> None:
+        super().__init__(dependency, use_cache=use_cache, scope=scope)
+        self.scopes: tuple[str, ...] = tuple(scopes or ())

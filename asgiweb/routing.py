@@ -203,6 +203,7 @@ class Route:
 
     __slots__ = (
         "bare",
+        "dependencies",
         "endpoint",
         "explicit_methods",
         "handle",
@@ -227,8 +228,10 @@ class Route:
         name: str | None = None,
         max_body_size: int | None = None,
         default_response_class: type[Response] = JSONResponse,
+        dependencies: Sequence[Any] = (),
     ) -> None:
         self.path = path
+        self.dependencies = list(dependencies)
         self.endpoint = endpoint
         self.explicit_methods = frozenset(m.upper() for m in methods)
         # Every GET route answers HEAD too (the response drops the body).
@@ -247,12 +250,14 @@ class Route:
             endpoint,
             response_class=response_class or default_response_class,
             status_code=status_code,
+            dependencies=self.dependencies,
         )
         self.handle = compile_endpoint(
             endpoint,
             path_params={k: c.python_type for k, c in self.param_converters.items()},
             response_class=response_class or default_response_class,
             status_code=status_code,
+            dependencies=self.dependencies,
         )
 
     def url_path(self, **params: Any) -> str:
@@ -443,10 +448,12 @@ class Router:
         prefix: str = "",
         default_response_class: type[Response] = JSONResponse,
         max_body_size: int | None = None,
+        dependencies: Sequence[Any] | None = None,
     ) -> None:
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ValueError(f"router prefix {prefix!r} must start with '/' and not end with '/'")
         self.prefix = prefix
+        self.dependencies = list(dependencies or [])
         self.default_response_class = default_response_class
         self.max_body_size = max_body_size
         self.routes: list[Route] = []
@@ -464,6 +471,7 @@ class Router:
         status_code: int | None = None,
         name: str | None = None,
         max_body_size: int | None = None,
+        dependencies: Sequence[Any] | None = None,
         **docs: Any,
     ) -> Route:
         unknown = set(docs) - _DOC_ONLY
@@ -481,6 +489,7 @@ class Router:
             name=name,
             max_body_size=max_body_size if max_body_size is not None else self.max_body_size,
             default_response_class=self.default_response_class,
+            dependencies=[*self.dependencies, *(dependencies or [])],
         )
         self.table.add(route)
         self.routes.append(route)
@@ -556,7 +565,9 @@ class Router:
     def options(self, path: str, **options: Any) -> Callable[[F], F]:
         return self._method("OPTIONS")(path, **options)
 
-    def include_router(self, router: Router, prefix: str = "") -> None:
+    def include_router(
+        self, router: Router, prefix: str = "", *, dependencies: Sequence[Any] | None = None
+    ) -> None:
         """Copy ``router``'s routes here under ``prefix`` (compiled again for this router)."""
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ValueError(
@@ -574,6 +585,7 @@ class Router:
                 status_code=route.status_code,
                 name=route.name,
                 max_body_size=route.max_body_size,
+                dependencies=[*(dependencies or []), *route.dependencies],
             )
         for mount in router.mounts:
             self.mount(prefix + mount.prefix, mount.app, name=mount.name)

@@ -1,0 +1,536 @@
+"""The dependency graph of a route, compiled at registration (docs/dependencies.md).
+
+``compile_graph`` walks the handler's ``Depends(...)`` parameters and the
+route's ``dependencies=[...]`` once, depth first, and turns every callable into
+a ``Dependant``: its parameters already classified (``parameters.analyse``),
+its sub-dependants compiled, how to call it decided (async function, plain
+function or class in a worker thread, async or sync generator).  A cycle, or a
+parameter nothing can fill, is a ``TypeError`` here naming the chain that led
+to it.  A request only runs ``Dependant.resolve``.
+
+Request-time rules, FastAPI's:
+
+- sub-dependencies are solved in signature order (the route's own
+  ``dependencies`` first), each before the dependant's own parameters; a
+  dependant whose sub-tree or parameters have errors is not called, but its
+  siblings still are, and every error ends up in one 422, in that order;
+- with ``use_cache=True`` a dependency is called once per request and its value
+  reused wherever it appears again (the key is the callable, plus the OAuth2
+  scopes when the sub-tree looks at them, plus its exit scope);
+- the code after a generator's ``yield`` runs when the dependant's scope ends:
+  ``"function"`` right after the handler's result has been turned into a
+  response, ``"request"`` (the default) after the response has been sent.  An
+  exception raised by the handler, or while sending, is thrown into the
+  generators, innermost first; one raised there replaces it.  A generator that
+  swallows the exception leaves no answer to send: that is a server error;
+- ``app.dependency_overrides[original] = replacement`` is looked up on every
+  request (it may change between tests); a replacement is compiled the first time
+  it is met and kept with the dependant it replaces.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import anyio
+import anyio.to_thread
+
+from asgiweb._endpoint.parameters import (
+    BodyStep,
+    Parameters,
+    analyse,
+    body_filler,
+    callable_name,
+    is_async_callable,
+)
+from asgiweb._validation.compiler import Invalid
+from asgiweb.background import BackgroundTasks
+from asgiweb.params import Depends, Security
+from asgiweb.requests import Request
+from asgiweb.responses import Response
+from asgiweb.security.base import SecurityBase
+from asgiweb.security.oauth2 import SecurityScopes
+from asgiweb.types import Receive, Scope, Send
+
+__all__ = ["Context", "Dependant", "ExitAfterSend", "compile_graph", "unwind"]
+
+FAILED: Any = object()  # a dependant whose sub-tree or parameters had errors
+
+# How a dependant is called.
+ASYNC, SYNC, ASYNC_GEN, SYNC_GEN = 0, 1, 2, 3
+
+
+def _kind_of(call: Callable[..., Any]) -> int:
+    target: Any = call
+    while isinstance(target, functools.partial):
+        target = target.func
+    if isinstance(target, type):
+        return SYNC  # a class: constructed in a worker thread, as FastAPI does
+    method = None if inspect.isroutine(target) else getattr(target, "__call__", None)  # noqa: B004
+    for candidate in (target, method):
+        if candidate is None:
+            continue
+        if inspect.isasyncgenfunction(candidate):
+            return ASYNC_GEN
+        if inspect.isgeneratorfunction(candidate):
+            return SYNC_GEN
+    return ASYNC if is_async_callable(call) else SYNC
+
+
+class Context:
+    """One request's state while its dependencies are solved."""
+
+    __slots__ = (
+        "body",
+        "cache",
+        "errors",
+        "function_exits",
+        "overrides",
+        "request",
+        "request_exits",
+        "tasks",
+        "temporary",
+    )
+
+    def __init__(self, request: Request, body: Any, overrides: Mapping[Any, Any] | None) -> None:
+        self.request = request
+        self.body = body
+        self.overrides = overrides
+        self.cache: dict[Any, Any] = {}
+        self.errors: list[dict[str, Any]] = []
+        self.temporary: Response | None = None
+        self.tasks: BackgroundTasks | None = None
+        self.function_exits: list[tuple[Any, bool]] = []
+        self.request_exits: list[tuple[Any, bool]] = []
+
+
+def temporary_response() -> Response:
+    """The ``Response`` a handler or dependency may set headers/status on."""
+    response = Response()
+    response.raw_headers.clear()  # no content-length: it belongs to the final response
+    response.status_code = None  # type: ignore[assignment]  # "not set", as FastAPI does
+    return response
+
+
+class Dependant:
+    """One callable of the graph, compiled (see the module docstring)."""
+
+    __slots__ = (
+        "call",
+        "chain",
+        "fill_body",
+        "key",
+        "kind",
+        "name",
+        "overridden",
+        "params",
+        "path_params",
+        "scope",
+        "scopes",
+        "subs",
+        "use_cache",
+        "uses_scopes",
+    )
+
+    def __init__(
+        self,
+        call: Callable[..., Any],
+        *,
+        name: str | None,
+        use_cache: bool,
+        scope: str,
+        scopes: tuple[str, ...],
+        chain: tuple[str, ...],
+        params: Parameters,
+        subs: list[Dependant],
+        kind: int,
+        path_params: Mapping[str, type],
+    ) -> None:
+        self.call = call
+        self.name = name
+        self.use_cache = use_cache
+        self.scope = scope
+        self.scopes = scopes
+        self.chain = chain
+        self.params = params
+        self.subs = subs
+        self.kind = kind
+        self.path_params = path_params
+        self.uses_scopes: bool = bool(
+            params.scopes_name is not None
+            or isinstance(call, SecurityBase)
+            or any(sub.uses_scopes for sub in subs)
+        )
+        self.key: tuple[Any, ...] = (call, tuple(sorted(set(scopes))) if self.uses_scopes else ())
+        self.key += (scope,)
+        self.overridden: dict[Any, Dependant] = {}
+        self.fill_body: Callable[[Any, dict[str, Any], list[Any]], None] | None = None
+
+    # -- registration ----------------------------------------------------------------
+
+    def walk(self) -> list[Dependant]:
+        """This dependant and every one below it, depth first."""
+        found = [self]
+        for sub in self.subs:
+            found.extend(sub.walk())
+        return found
+
+    def set_embed(self, embed: bool) -> None:
+        """Decide, for the whole graph, whether body parameters are read by name."""
+        for dependant in self.walk():
+            steps = dependant.params.body_steps
+            dependant.fill_body = body_filler(steps, embed) if steps else None
+
+    def replaced_by(self, call: Callable[..., Any], embed: bool) -> Dependant:
+        """The compiled replacement for ``app.dependency_overrides[self.call] = call``."""
+        found = self.overridden.get(call)
+        if found is None:
+            found = _compile(
+                call,
+                name=self.name,
+                use_cache=self.use_cache,
+                explicit_scope=self.scope,
+                scopes=self.scopes,
+                chain=self.chain[:-1],
+                stack=(),
+                path_params=self.path_params,
+                own_scopes=(),
+            )
+            found.set_embed(embed)
+            self.overridden[call] = found
+        return found
+
+    # -- request time ----------------------------------------------------------------
+
+    async def fill(self, ctx: Context, embed: bool) -> dict[str, Any] | None:
+        """The keyword arguments for this dependant's call; None when any had errors."""
+        kwargs: dict[str, Any] = {}
+        failed = False
+        for sub in self.subs:
+            value = await sub.resolve(ctx, embed)
+            if value is FAILED:
+                failed = True
+            elif sub.name is not None:
+                kwargs[sub.name] = value
+        params = self.params
+        request = ctx.request
+        for name, extract in params.extractors:
+            try:
+                kwargs[name] = extract(request)
+            except Invalid as exc:
+                ctx.errors.extend(exc.errors)
+                failed = True
+        fill_body = self.fill_body
+        if fill_body is not None:
+            before = len(ctx.errors)
+            fill_body(ctx.body, kwargs, ctx.errors)
+            failed = failed or len(ctx.errors) > before
+        if failed:
+            return None
+        if params.request_name is not None:
+            kwargs[params.request_name] = request
+        if params.response_name is not None:
+            if ctx.temporary is None:
+                ctx.temporary = temporary_response()
+            kwargs[params.response_name] = ctx.temporary
+        if params.background_name is not None:
+            if ctx.tasks is None:
+                ctx.tasks = BackgroundTasks()
+            kwargs[params.background_name] = ctx.tasks
+        if params.scopes_name is not None:
+            kwargs[params.scopes_name] = SecurityScopes(self.scopes)
+        return kwargs
+
+    async def resolve(self, ctx: Context, embed: bool) -> Any:
+        """This dependency's value for the request (``FAILED`` after errors)."""
+        use = self
+        overrides = ctx.overrides
+        if overrides:
+            replacement = overrides.get(self.call)
+            if replacement is not None:
+                use = self.replaced_by(replacement, embed)
+        kwargs = await use.fill(ctx, embed)
+        if kwargs is None:
+            return FAILED
+        cache = ctx.cache
+        key = self.key
+        if self.use_cache and key in cache:
+            return cache[key]
+        kind = use.kind
+        call = use.call
+        if kind == ASYNC:
+            value = await call(**kwargs)
+        elif kind == SYNC:
+            value = await anyio.to_thread.run_sync(functools.partial(call, **kwargs))
+        else:
+            value = await _enter(call, kwargs, kind == ASYNC_GEN, use)
+            exits = ctx.function_exits if self.scope == "function" else ctx.request_exits
+            exits.append((value[1], kind == ASYNC_GEN))
+            value = value[0]
+        if key not in cache:
+            cache[key] = value
+        return value
+
+
+_NOTHING: Any = object()
+
+
+def _next_or_nothing(gen: Any) -> Any:
+    try:
+        return next(gen)
+    except StopIteration:
+        return _NOTHING
+
+
+def _throw_or_nothing(gen: Any, exc: BaseException) -> Any:
+    try:
+        return gen.throw(exc)
+    except StopIteration:
+        return _NOTHING
+
+
+async def _enter(
+    call: Callable[..., Any], kwargs: dict[str, Any], is_async: bool, dependant: Dependant
+) -> tuple[Any, Any]:
+    gen = call(**kwargs)
+    if is_async:
+        try:
+            value = await gen.__anext__()
+        except StopAsyncIteration:
+            value = _NOTHING
+    else:
+        value = await anyio.to_thread.run_sync(_next_or_nothing, gen)
+    if value is _NOTHING:
+        raise RuntimeError(f"dependency {dependant.chain[-1]} returned without yielding a value")
+    return value, gen
+
+
+async def unwind(exits: list[tuple[Any, bool]], exc: BaseException | None) -> BaseException | None:
+    """Finish the generators in ``exits`` (last entered first), as ``contextlib`` would.
+
+    Returns the exception still in flight afterwards: ``exc``, one a generator
+    raised instead, or a ``RuntimeError`` when a generator swallowed ``exc``.
+    """
+    swallowed: BaseException | None = None
+    while exits:
+        gen, is_async = exits.pop()
+        try:
+            if exc is None:
+                if is_async:
+                    try:
+                        await gen.__anext__()
+                    except StopAsyncIteration:
+                        continue
+                elif await anyio.to_thread.run_sync(_next_or_nothing, gen) is _NOTHING:
+                    continue
+                raise RuntimeError("a dependency generator yielded more than once")
+            if is_async:
+                try:
+                    await gen.athrow(exc)
+                except StopAsyncIteration:
+                    swallowed, exc = exc, None
+                    continue
+            elif await anyio.to_thread.run_sync(_throw_or_nothing, gen, exc) is _NOTHING:
+                swallowed, exc = exc, None
+                continue
+            raise RuntimeError("a dependency generator yielded again after an exception")
+        except BaseException as raised:
+            exc = raised
+    if exc is None and swallowed is not None:
+        error = RuntimeError(
+            "a dependency with yield caught an exception and did not raise it again, so "
+            "there is no response to send; re-raise it (or raise HTTPException) in its "
+            "except block (docs/dependencies.md)"
+        )
+        error.__cause__ = swallowed
+        return error
+    return exc
+
+
+async def unwind_all(ctx: Context, exc: BaseException | None) -> BaseException | None:
+    """Both scopes, "function" first; shielded so a cancelled request still cleans up."""
+    with anyio.CancelScope(shield=True):
+        if ctx.function_exits:
+            exc = await unwind(ctx.function_exits, exc)
+        if ctx.request_exits:
+            exc = await unwind(ctx.request_exits, exc)
+    return exc
+
+
+class ExitAfterSend(Response):
+    """The handler's response, then the "request"-scoped generators' exit code.
+
+    It shares the state of the response it wraps (status, headers, body,
+    background), so code that inspects it sees that response.
+    """
+
+    def __init__(self, inner: Response, ctx: Context) -> None:
+        self.__dict__ = inner.__dict__
+        self._inner_response = inner
+        self._exit_context = ctx
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ctx = self._exit_context
+        try:
+            await self._inner_response(scope, receive, send)
+        except BaseException as exc:
+            after = await unwind_all(ctx, exc)
+            if after is exc:
+                raise
+            if after is not None:
+                raise after from exc
+            return
+        after = await unwind_all(ctx, None)
+        if after is not None:
+            raise after
+
+
+def _merge_scopes(outer: tuple[str, ...], own: Sequence[str]) -> tuple[str, ...]:
+    merged = list(outer)
+    for item in own:
+        if item not in merged:
+            merged.append(item)
+    return tuple(merged)
+
+
+def _compile(
+    call: Callable[..., Any],
+    *,
+    name: str | None,
+    use_cache: bool,
+    explicit_scope: str | None,
+    scopes: tuple[str, ...],
+    chain: tuple[str, ...],
+    stack: tuple[Any, ...],
+    path_params: Mapping[str, type],
+    own_scopes: Sequence[str],
+) -> Dependant:
+    label = callable_name(call)
+    chain = (*chain, label)
+    if any(call is seen for seen in stack):
+        raise TypeError(f"dependency cycle: {' -> '.join(chain)}")
+    stack = (*stack, call)
+    scopes = _merge_scopes(scopes, own_scopes)
+    owner = " -> ".join(chain)
+    params = analyse(call, owner=owner, path_params=path_params)
+    kind = _kind_of(call)
+    scope = explicit_scope or "request"
+    subs: list[Dependant] = []
+    for found in params.depends:
+        subs.append(
+            _from_marker(
+                found.marker,
+                found.annotation,
+                name=found.name,
+                scopes=scopes,
+                chain=chain,
+                stack=stack,
+                path_params=path_params,
+            )
+        )
+    if kind in (ASYNC_GEN, SYNC_GEN) and scope == "request":
+        for sub in subs:
+            if sub.kind in (ASYNC_GEN, SYNC_GEN) and sub.scope == "function":
+                raise TypeError(
+                    f'{owner}: a dependency with scope "request" cannot depend on '
+                    f'{callable_name(sub.call)}, whose scope is "function" (it would '
+                    "be closed first)"
+                )
+    return Dependant(
+        call,
+        name=name,
+        use_cache=use_cache,
+        scope=scope,
+        scopes=scopes,
+        chain=chain,
+        params=params,
+        subs=subs,
+        kind=kind,
+        path_params=path_params,
+    )
+
+
+def _from_marker(
+    marker: Depends,
+    annotation: Any,
+    *,
+    name: str | None,
+    scopes: tuple[str, ...],
+    chain: tuple[str, ...],
+    stack: tuple[Any, ...],
+    path_params: Mapping[str, type],
+) -> Dependant:
+    call = marker.dependency
+    if call is None:
+        if not callable(annotation) or annotation is Any:
+            where = " -> ".join(chain)
+            raise TypeError(
+                f"{where}: parameter {name!r} has Depends() without a dependency, so its "
+                f"annotation must be a class to call, not {annotation!r}"
+            )
+        call = annotation
+    return _compile(
+        call,
+        name=name,
+        use_cache=marker.use_cache,
+        explicit_scope=marker.scope,
+        scopes=scopes,
+        chain=chain,
+        stack=stack,
+        path_params=path_params,
+        own_scopes=marker.scopes if isinstance(marker, Security) else (),
+    )
+
+
+def compile_graph(
+    endpoint: Callable[..., Any],
+    *,
+    dependencies: Sequence[Depends],
+    path_params: Mapping[str, type],
+) -> tuple[Dependant, bool]:
+    """The handler as the root dependant (route ``dependencies`` first among its subs),
+    and whether body parameters are read by name (more than one in the whole graph,
+    or one with ``Body(embed=True)``)."""
+    root = _compile(
+        endpoint,
+        name=None,
+        use_cache=False,
+        explicit_scope=None,
+        scopes=(),
+        chain=(),
+        stack=(),
+        path_params=path_params,
+        own_scopes=(),
+    )
+    extra: list[Dependant] = []
+    for marker in dependencies:
+        if not isinstance(marker, Depends):
+            raise TypeError(
+                f"{root.chain[0]}: dependencies=[...] takes Depends(...) markers, not {marker!r}"
+            )
+        extra.append(
+            _from_marker(
+                marker,
+                Any,
+                name=None,
+                scopes=(),
+                chain=root.chain,
+                stack=(endpoint,),
+                path_params=path_params,
+            )
+        )
+    root.subs[:0] = extra
+    root.uses_scopes = root.uses_scopes or any(sub.uses_scopes for sub in extra)
+    steps: list[BodyStep] = []
+    first_embed = False
+    for dependant in root.walk():
+        if dependant.params.body_steps and not steps:
+            first_embed = dependant.params.body_embed
+        steps.extend(dependant.params.body_steps)
+    names = {step[0] for step in steps}
+    embed = len(names) > 1 or first_embed
+    root.set_embed(embed)
+    return root, embed
