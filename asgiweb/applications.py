@@ -1,4 +1,4 @@
-"""The ASGI application: lifespan, routing, error handling.
+"""The App: a Router plus lifespan, error handling and middleware (docs/api.md).
 
 ASGI rules kept here:
 - ``lifespan``: answer ``startup`` with ``startup.complete``, or with
@@ -6,250 +6,330 @@ ASGI rules kept here:
   it); answer ``shutdown`` with ``shutdown.complete`` (or ``.failed``).  A
   mapping yielded by the lifespan context goes into ``scope["state"]``, which
   the server copies into every request's scope.
-- ``http``: route on ``path`` less ``root_path`` (uvicorn puts the root path
-  in front of ``path``, as the spec asks); send exactly one response.
-- ``websocket``: asgiweb serves none, so a connection is refused cleanly
-  (a ``websocket.close`` before accepting is a 403 to the client).
+- ``http`` and ``websocket`` go through the user middleware (first listed =
+  outermost) to the router.
 
-Errors: ``HTTPException`` and ``RequestValidationError`` become their JSON
-answers; handlers registered by class (looked up along the MRO) or by status
-code can replace any of them.  Anything else is logged to the ``asgiweb``
-logger and answered with a plain-text 500 (with the traceback only when
-``debug=True``), then re-raised so the server and the TestClient see it.  An
-error after the response has started cannot be answered: it is logged and
-re-raised so the server drops the connection.
+One error path.  The router answers the errors a handler raises on purpose
+(``HTTPException``, validation errors, classes with a handler).  Anything else
+propagates, through the user middleware if there is any, to ``__call__``,
+which logs it once to the ``asgiweb`` logger and, if nothing of the response
+was sent yet, answers a plain-text 500 (the traceback only with
+``debug=True``; a handler for 500 or ``Exception`` may replace it), then
+re-raises it so the server and the TestClient see it.  With no user
+middleware the router is called directly (PERF: one coroutine layer less per
+request, benchmarks/inprocess.py); the router then marks an error that left a
+response already being sent (``routing.response_started``), which is what
+the middleware path learns by watching ``send``.  Both give the same answers
+and the same log records (tests/test_applications.py).
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
 import traceback
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 
 from asgiweb.datastructures import State
-from asgiweb.exceptions import ClientDisconnect, HTTPException, RequestValidationError
+from asgiweb.exception_handlers import ExceptionHandler, ExceptionHandlers, call_handler
 from asgiweb.middleware import Middleware, build_middleware_stack
 from asgiweb.requests import Request
-from asgiweb.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
-from asgiweb.routing import Router
-from asgiweb.types import ASGIApp, Receive, Scope, Send
+from asgiweb.responses import JSONResponse, PlainTextResponse, Response
+from asgiweb.routing import Mount, Route, RouteOptions, Router, response_started
+from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["App"]
 
 logger = logging.getLogger("asgiweb")
 
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
 Lifespan = Callable[[Any], AbstractAsyncContextManager[Mapping[str, Any] | None]]
-ExceptionHandler = Callable[[Request, Exception], Any]
+
+# FastAPI(...) keywords about the OpenAPI document and the docs pages: stored on
+# the App as attributes of the same name, for the schema (docs/api.md).
+_DOC_KEYWORDS: dict[str, Any] = {
+    "title": "asgiweb",
+    "summary": None,
+    "description": "",
+    "version": "0.1.0",
+    "openapi_url": "/openapi.json",
+    "openapi_tags": None,
+    "servers": None,
+    "docs_url": "/docs",
+    "redoc_url": "/redoc",
+    "swagger_ui_oauth2_redirect_url": "/docs/oauth2-redirect",
+    "swagger_ui_init_oauth": None,
+    "terms_of_service": None,
+    "contact": None,
+    "license_info": None,
+    "root_path_in_servers": True,
+    "callbacks": None,
+    "webhooks": None,
+    "swagger_ui_parameters": None,
+    "generate_unique_id_function": None,
+    "separate_input_output_schemas": True,
+    "openapi_external_docs": None,
+    "strict_content_type": True,
+    "form_limits": None,
+    "telemetry": None,
+}
 
 
-class App(Router):
-    """An ASGI 3 application with FastAPI's decorators (see ``shared/api.md``)."""
+class App:
+    """An ASGI 3 application with FastAPI's constructor and decorators."""
 
     def __init__(
         self,
         *,
         debug: bool = False,
+        routes: Sequence[Route | Mount] | None = None,
+        dependencies: Sequence[Any] | None = None,
         default_response_class: type[Response] = JSONResponse,
-        lifespan: Lifespan | None = None,
+        redirect_slashes: bool = True,
         middleware: Sequence[Any] | None = None,
         exception_handlers: Mapping[type[BaseException] | int, ExceptionHandler] | None = None,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        lifespan: Lifespan | None = None,
+        root_path: str = "",
+        responses: Mapping[int | str, Any] | None = None,
+        deprecated: bool | None = None,
+        include_in_schema: bool = True,
         max_body_size: int | None = 1_048_576,
-        redirect_slashes: bool = True,
-        dependencies: Sequence[Any] | None = None,
+        **documentation: Any,
     ) -> None:
-        super().__init__(
-            default_response_class=default_response_class,
-            max_body_size=max_body_size,
-            dependencies=dependencies,
-        )
-        # Replacements for dependencies, looked up per request (docs/dependencies.md).
-        self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+        unknown = set(documentation) - set(_DOC_KEYWORDS)
+        if unknown:
+            raise TypeError(f"unknown App option(s) {sorted(unknown)}")
+        for keyword, default in _DOC_KEYWORDS.items():
+            setattr(self, keyword, documentation.get(keyword, default))
         self.debug = debug
-        self.lifespan_context = lifespan
-        self.redirect_slashes = redirect_slashes
-        self.state = State()
-        self.user_middleware: list[Any] = list(middleware or [])
-        self._status_handlers: dict[int, ExceptionHandler] = {}
-        self._class_handlers: dict[type[BaseException], ExceptionHandler] = {}
+        self.exception_handlers = ExceptionHandlers()
         for key, handler in (exception_handlers or {}).items():
-            self.add_exception_handler(key, handler)
+            self.exception_handlers.add(key, handler)
+        self.router = Router(
+            dependencies=dependencies,
+            default_response_class=default_response_class,
+            responses=responses,
+            redirect_slashes=redirect_slashes,
+            deprecated=deprecated,
+            include_in_schema=include_in_schema,
+            max_body_size=max_body_size,
+            exception_handlers=self.exception_handlers,
+        )
+        for item in routes or ():
+            if isinstance(item, Mount):
+                self.router.mount(item.prefix, item.app, name=item.name)
+            else:
+                self.router.add_route(
+                    item.path, item.endpoint, methods=item.explicit_methods, **item.options
+                )
+        self.lifespan_context = lifespan
+        self.on_startup: list[Callable[[], Any]] = list(on_startup or ())
+        self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or ())
+        self.root_path = root_path
+        self.state = State()
+        self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self.user_middleware: list[Any] = list(middleware or [])
         self._lifespan_state: dict[str, Any] | None = None
-        self._stack: ASGIApp | None = None  # user middleware around _handle, if any
+        self._stack: ASGIApp | None = None  # user middleware around the router, if any
         self._started = False
+
+    # -- the router's face ---------------------------------------------------------
+
+    @property
+    def routes(self) -> list[Route]:
+        return self.router.routes
+
+    @property
+    def default_response_class(self) -> type[Response]:
+        return self.router.default_response_class
+
+    @property
+    def max_body_size(self) -> int | None:
+        return self.router.max_body_size
+
+    @property
+    def redirect_slashes(self) -> bool:
+        return self.router.redirect_slashes
+
+    def add_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: Sequence[str] | None = None,
+        **options: Unpack[RouteOptions],
+    ) -> Route:
+        return self.router.add_route(path, endpoint, methods=methods, **options)
+
+    add_api_route = add_route
+
+    def route(
+        self, path: str, methods: Sequence[str] | None = None, **options: Unpack[RouteOptions]
+    ) -> Callable[[F], F]:
+        return self.router.route(path, methods, **options)
+
+    api_route = route
+
+    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.router.route(path, ["GET"], **options)
+
+    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.router.route(path, ["POST"], **options)
+
+    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.router.route(path, ["PUT"], **options)
+
+    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.router.route(path, ["PATCH"], **options)
+
+    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.router.route(path, ["DELETE"], **options)
+
+    def head(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.router.route(path, ["HEAD"], **options)
+
+    def options(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.router.route(path, ["OPTIONS"], **options)
+
+    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.router.route(path, ["TRACE"], **options)
+
+    def include_router(self, router: Router, **options: Any) -> None:
+        """Add ``router``'s routes (keywords as ``Router.include_router``)."""
+        self.router.include_router(router, **options)
+
+    def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
+        self.router.mount(path, app, name=name)
+
+    def url_path_for(self, name: str, /, **params: Any) -> str:
+        return self.router.url_path_for(name, **params)
 
     # -- configuration -------------------------------------------------------------
 
     def add_exception_handler(
         self, key: type[BaseException] | int, handler: ExceptionHandler
     ) -> None:
-        if isinstance(key, int):
-            self._status_handlers[key] = handler
-        elif isinstance(key, type) and issubclass(key, BaseException):
-            self._class_handlers[key] = handler
-        else:
-            raise TypeError(
-                f"exception handler key must be an exception class or a status, not {key!r}"
-            )
+        self.exception_handlers.add(key, handler)
 
     def exception_handler(self, key: type[BaseException] | int) -> Callable[[F], F]:
         def decorator(func: F) -> F:
-            self.add_exception_handler(key, func)
+            self.exception_handlers.add(key, func)
             return func
 
         return decorator
 
-    def add_middleware(self, cls: Callable[..., ASGIApp], *args: Any, **options: Any) -> None:
+    def add_middleware(
+        self,
+        cls: Callable[Concatenate[ASGIApp, P], ASGIApp],
+        /,
+        *args: P.args,
+        **options: P.kwargs,
+    ) -> None:
         """Add a pure ASGI middleware, ``cls(app, **options)``, outside those added before."""
         if self._started:
             raise RuntimeError("cannot add middleware after the application has started")
         self.user_middleware.insert(0, Middleware(cls, *args, **options))
 
-    def _build_stack(self) -> ASGIApp | None:
-        if not self.user_middleware:
-            return None
-        return _ServerErrors(build_middleware_stack(self._handle, self.user_middleware), self)
+    def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
+        if event_type == "startup":
+            self.on_startup.append(func)
+        elif event_type == "shutdown":
+            self.on_shutdown.append(func)
+        else:
+            raise ValueError(f"event type must be 'startup' or 'shutdown', not {event_type!r}")
+
+    def on_event(self, event_type: str) -> Callable[[F], F]:
+        """Deprecated, as in FastAPI: use ``lifespan=`` instead (docs/api.md)."""
+        warnings.warn(
+            "on_event is deprecated, use lifespan event handlers instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+
+        def decorator(func: F) -> F:
+            self.add_event_handler(event_type, func)
+            return func
+
+        return decorator
 
     # -- ASGI entry point ----------------------------------------------------------
 
+    def _build(self) -> None:
+        if self.user_middleware:
+            self._stack = build_middleware_stack(self._dispatch, self.user_middleware)
+        self._started = True
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The innermost app, inside the user middleware."""
+        if scope["type"] == "lifespan":
+            await self._lifespan(scope, receive, send)
+        else:
+            await self.router(scope, receive, send)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self._started:
-            self._stack = self._build_stack()
-            self._started = True
-        stack = self._stack
-        if stack is not None:
-            await stack(scope, receive, send)
-        elif scope["type"] == "http":
-            # PERF: no middleware: straight to the router, one coroutine layer less.
-            await self._http(scope, receive, send)
-        else:
-            await self._handle(scope, receive, send)
-
-    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self._http(scope, receive, send)
-        elif kind == "lifespan":
-            await self._lifespan(scope, receive, send)
-        elif kind == "websocket":
-            await receive()  # websocket.connect
-            await send({"type": "websocket.close", "code": 1000, "reason": ""})
-        else:
-            raise RuntimeError(f"asgiweb does not handle ASGI scope type {kind!r}")
-
-    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+            self._build()
         scope["app"] = self
-        if self._lifespan_state is not None and "state" not in scope:
-            # The server does not carry lifespan state: give each request a copy.
-            scope["state"] = dict(self._lifespan_state)
-        path: str = scope["path"]
-        root_path: str = scope.get("root_path", "")
-        if root_path and path.startswith(root_path):
-            rest = path[len(root_path) :]
-            # Only a whole-segment prefix is the mount point: /api + /x, not /apix.
-            if not rest or rest[0] == "/":
-                path = rest or "/"
-        route, params, allow = self.table.lookup(path, scope["method"])
-        if route is None:
-            await self._no_route(scope, receive, send, path, allow)
+        kind = scope["type"]
+        if kind != "lifespan":
+            if self.root_path:
+                scope["root_path"] = self.root_path
+            if self._lifespan_state is not None and "state" not in scope:
+                # The server does not carry lifespan state: give each request a copy.
+                scope["state"] = dict(self._lifespan_state)
+        stack = self._stack
+        if kind != "http":
+            await (stack or self._dispatch)(scope, receive, send)
             return
-        bare = route.bare
-        request: Request | None = None
+        if stack is None:
+            try:
+                await self.router.handle_http(scope, receive, send)
+            except Exception as exc:
+                await self._server_error(scope, receive, send, exc, response_started(exc))
+                raise
+            return
+        started = False
+
+        async def watched_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
         try:
-            if bare is not None:
-                response = await bare()
-            else:
-                request = Request(scope, receive, send, params, route.max_body_size)
-                response = await route.handle(request)
-        except ClientDisconnect:
-            return
+            await stack(scope, receive, watched_send)
         except Exception as exc:
-            if request is None:
-                request = Request(scope, receive, send, params, route.max_body_size)
-            await self._answer_error(request, exc, scope, receive, send)
-            return
-        try:
-            await response(scope, receive, send)
-        except ClientDisconnect:
-            return
-        # An error raised while the response is being sent propagates as it is:
-        # the response has logged it where it knows more (StreamingResponse), and
-        # the server drops the connection, which is all that can still be done.
+            await self._server_error(scope, receive, send, exc, started or response_started(exc))
+            raise
 
-    async def _no_route(
-        self, scope: Scope, receive: Receive, send: Send, path: str, allow: str | None
+    async def _server_error(
+        self, scope: Scope, receive: Receive, send: Send, exc: Exception, started: bool
     ) -> None:
-        request = Request(scope, receive, send)
-        if allow is None:
-            mount = self.find_mount(path)
-            if mount is not None:
-                child = dict(scope)
-                child["root_path"] = scope.get("root_path", "") + mount.prefix
-                await mount.app(child, receive, send)
-                return
-            if self.redirect_slashes and path != "/":
-                other = path[:-1] if path.endswith("/") else path + "/"
-                found, _, other_allow = self.table.lookup(other, scope["method"])
-                if found is not None or other_allow is not None:
-                    query = scope.get("query_string", b"").decode("latin-1")
-                    location = scope.get("root_path", "") + other + (f"?{query}" if query else "")
-                    await RedirectResponse(location, status_code=307)(scope, receive, send)
-                    return
-            exc = HTTPException(404)
-        else:
-            exc = HTTPException(405, headers={"Allow": allow})
-        await self._answer_error(request, exc, scope, receive, send)
-
-    # -- errors --------------------------------------------------------------------
-
-    def _find_handler(self, exc: Exception) -> ExceptionHandler | None:
-        if isinstance(exc, HTTPException):
-            handler = self._status_handlers.get(exc.status_code)
-            if handler is not None:
-                return handler
-        for cls in type(exc).__mro__:
-            if cls is Exception:
-                break  # a handler for Exception itself answers server errors: see below
-            handler = self._class_handlers.get(cls)
-            if handler is not None:
-                return handler
-        return None
-
-    async def _answer_error(
-        self, request: Request, exc: Exception, scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        """Send the answer for ``exc``; re-raise it afterwards when it was a server error."""
-        handler = self._find_handler(exc)
-        if handler is not None:
-            response = await _call_handler(handler, request, exc)
-        elif isinstance(exc, HTTPException):
-            response = http_exception_response(exc)
-        elif isinstance(exc, RequestValidationError):
-            response = JSONResponse({"detail": exc.errors()}, status_code=422)
-        else:
-            response = await self.server_error_response(request, exc)
-            await response(scope, receive, send)
-            raise exc
-        await response(scope, receive, send)
-
-    async def server_error_response(self, request: Request, exc: Exception) -> Response:
-        """Log ``exc`` and build the 500 answer (the caller re-raises after sending it)."""
+        """Log ``exc`` once; answer 500 unless the response had started (the caller re-raises)."""
         logger.error(
-            "Exception in %s %s",
-            request.scope.get("method"),
-            request.scope.get("path"),
+            "Exception in %s %s%s",
+            scope.get("method"),
+            scope.get("path"),
+            " after the response started" if started else "",
             exc_info=exc,
         )
-        handler = self._status_handlers.get(500) or self._class_handlers.get(Exception)
+        if started:
+            return
+        request = Request(scope, receive, send)
+        handler = self.exception_handlers.server_error_handler()
         if handler is not None:
-            return await _call_handler(handler, request, exc)
-        if self.debug:
+            response = await call_handler(handler, request, exc)
+        elif self.debug:
             text = "".join(traceback.format_exception(exc))
-            return PlainTextResponse(text, status_code=500)
-        return PlainTextResponse("Internal Server Error", status_code=500)
+            response = PlainTextResponse(text, status_code=500)
+        else:
+            response = PlainTextResponse("Internal Server Error", status_code=500)
+        await response(scope, receive, send)
 
     # -- lifespan ------------------------------------------------------------------
 
@@ -258,6 +338,8 @@ class App(Router):
         message = await receive()
         assert message["type"] == "lifespan.startup"
         try:
+            for func in self.on_startup:
+                await _run(func)
             if self.lifespan_context is not None:
                 context = self.lifespan_context(self)
                 state = await context.__aenter__()
@@ -279,6 +361,8 @@ class App(Router):
         try:
             if context is not None:
                 await context.__aexit__(None, None, None)
+            for func in self.on_shutdown:
+                await _run(func)
         except BaseException as exc:
             logger.exception("application shutdown failed")
             await send({"type": "lifespan.shutdown.failed", "message": _describe(exc)})
@@ -286,51 +370,12 @@ class App(Router):
         await send({"type": "lifespan.shutdown.complete"})
 
 
+async def _run(func: Callable[[], Any]) -> None:
+    result = func()
+    if hasattr(result, "__await__"):
+        await result
+
+
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def http_exception_response(exc: HTTPException) -> Response:
-    if exc.status_code < 200 or exc.status_code in (204, 304):
-        return Response(status_code=exc.status_code, headers=exc.headers)
-    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-
-
-async def _call_handler(handler: ExceptionHandler, request: Request, exc: Exception) -> Response:
-    result = handler(request, exc)
-    if inspect.isawaitable(result):
-        result = await result
-    if not isinstance(result, Response):
-        raise TypeError(f"exception handler {handler!r} must return a Response, not {result!r}")
-    return result
-
-
-class _ServerErrors:
-    """Outermost guard when user middleware is present: a 500 if nothing was sent yet."""
-
-    def __init__(self, app: ASGIApp, owner: App) -> None:
-        self.app = app
-        self.owner = owner
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def guarded_send(message: Any) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, guarded_send)
-        except Exception as exc:
-            if started:
-                logger.error("Exception after the response started", exc_info=exc)
-                raise
-            response = await self.owner.server_error_response(Request(scope, receive, send), exc)
-            await response(scope, receive, send)
-            raise

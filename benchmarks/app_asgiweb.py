@@ -1,6 +1,6 @@
 """The service in asgiweb, written the way a FastAPI user would write it.
 
-Only the public API of ``shared/api.md`` is used: the Item body is a dataclass, handlers
+Only the public API of ``docs/api.md`` is used: the Item body is a dataclass, handlers
 return dicts and dataclasses and the default JSONResponse encodes them.
 """
 

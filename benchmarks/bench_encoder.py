@@ -4,7 +4,7 @@ Run: ``.venv/bin/python benchmarks/bench_encoder.py [--quick]`` (about 15 s, no 
 
 Payloads: (a) ``{"message": "Hello, World!"}``; (b) 20 records, each a
 dataclass with a UUID, an aware datetime, a Decimal, 3 tags and a nested
-dataclass holding a date (perf-facts' ``/encoded`` endpoint); (c) about 1 MB of
+dataclass holding a date (``/encoded`` in ``benchmarks/app_asgiweb.py``); (c) about 1 MB of
 the same records.
 
 Contenders, interleaved round by round, medians reported:

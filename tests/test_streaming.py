@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Generator, Iterator
 import anyio
 import pytest
 
+from asgiweb import App
 from asgiweb.background import BackgroundTask, BackgroundTasks
 from asgiweb.responses.streaming import CHUNK_SIZE, StreamingResponse
 from tests.asgi_calls import Message, Peer, call, make_scope
@@ -344,15 +345,24 @@ async def test_exception_mid_stream_is_logged_and_reraised(
         finally:
             cleaned = True
 
-    response = StreamingResponse(broken(), background=BackgroundTask(background_ran.append, True))
+    # The response re-raises; the App serving it logs the error, exactly once.
+    app = App()
+
+    @app.get("/")
+    async def export() -> StreamingResponse:
+        return StreamingResponse(broken(), background=BackgroundTask(background_ran.append, True))
+
     peer = Peer()
     with (
         caplog.at_level(logging.ERROR, logger="asgiweb"),
         pytest.raises(RuntimeError, match="database went away"),
     ):
-        await call(response, peer=peer)
+        await call(app, peer=peer)
     assert cleaned
     assert peer.chunks == [b"part"] and not peer.finished
+    records = [r for r in caplog.records if r.name == "asgiweb"]
+    assert len(records) == 1
+    assert "after the response started" in records[0].getMessage()
     assert "database went away" in caplog.text
     assert background_ran == [True]
 

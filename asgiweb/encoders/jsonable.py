@@ -1,6 +1,6 @@
 """JSON encoding: FastAPI's ``jsonable_encoder`` and the bytes JSONResponse sends.
 
-Rules (the contract in ``shared/api.md``):
+Rules (the contract in ``docs/api.md``, "jsonable_encoder"):
 
 - ``jsonable_encoder`` returns what FastAPI 0.165's returns; the type rules
   and their order are listed at the top of ``asgiweb/encoders/plans.py``.

@@ -13,15 +13,15 @@ Rules kept here (ASGI HTTP spec 2.3/2.4):
   spec 2.4 on, by ``send()`` raising ``OSError``.  Either way the iterator is
   closed (``aclose()`` / ``close()``), so its ``finally`` blocks run, no more
   body messages are sent, and the background tasks still run.
-- An exception from the iterator mid-stream is logged to the ``asgiweb``
-  logger and re-raised: the status line is already out, so the only honest
+- An exception from the iterator mid-stream is re-raised (the App's error
+  path logs it once): the status line is already out, so the only honest
   signal left is for the server to drop the connection.  The iterator is
   closed and the background tasks run first.  ``OSError`` counts as a
   disconnect only when ``send()`` raised it; from the iterator it is an error.
 
 Theory of operation.  Watching for ``http.disconnect`` while the iterator is
 busy needs something awaiting ``receive()`` concurrently.  Instead of an anyio
-task group (about 65 µs per response, see perf-facts.md), one bare asyncio task
+task group (~65 µs per response, ``benchmarks/inprocess.py``), one bare asyncio task
 awaits ``receive()``, created only once the body has yielded to the event loop
 (see ``Watch``); when it sees the disconnect it sets a flag and, for an
 async iterator, cancels the streaming task, which is then somewhere inside
@@ -42,7 +42,6 @@ itself reads the request body should read it before returning the response.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -58,7 +57,6 @@ if TYPE_CHECKING:
 
 __all__ = ["StreamingResponse"]
 
-logger = logging.getLogger("asgiweb")
 
 CHUNK_SIZE = 64 * 1024
 _DONE: Any = object()
@@ -253,13 +251,8 @@ class StreamingResponse(Response):
             except BaseException as exc:
                 watch.stop()
                 await self._close_iterator()
-                if isinstance(exc, Exception):
-                    logger.error(
-                        "StreamingResponse failed mid-stream; dropping the connection",
-                        exc_info=exc,
-                    )
-                    if self.background is not None:
-                        await self.background()
+                if isinstance(exc, Exception) and self.background is not None:
+                    await self.background()
                 raise
             watch.stop()
             if not watch.disconnected:

@@ -1,0 +1,106 @@
+"""The default exception handlers, and the table a router looks handlers up in.
+
+``http_exception_handler`` and ``request_validation_exception_handler`` are
+public, with FastAPI's names and signatures, so an application can wrap them
+in its own handler (docs/api.md, "Errors").
+
+Lookup rules (``ExceptionHandlers.find``):
+- an ``HTTPException`` first tries a handler registered for its status code;
+- then the exception's classes are tried along the MRO, stopping before
+  ``Exception`` itself: a handler for ``Exception`` (or for 500) answers only
+  unhandled errors, on the App's one error path (``applications.py``);
+- with no handler, ``HTTPException`` and ``RequestValidationError`` get the
+  default answers below, and anything else is not answered here.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiweb.exceptions import HTTPException, RequestValidationError
+from asgiweb.requests import Request
+from asgiweb.responses import JSONResponse, Response
+
+__all__ = [
+    "ExceptionHandler",
+    "ExceptionHandlers",
+    "http_exception_handler",
+    "request_validation_exception_handler",
+]
+
+ExceptionHandler = Callable[[Request, Any], Response | Awaitable[Response]]
+
+
+async def http_exception_handler(request: Request, exc: HTTPException) -> Response:
+    """``{"detail": exc.detail}`` with the exception's status and headers (no body
+    for statuses that cannot carry one)."""
+    if exc.status_code < 200 or exc.status_code in (204, 304):
+        return Response(status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def request_validation_exception_handler(
+    request: Request, exc: RequestValidationError
+) -> Response:
+    """422 with ``{"detail": [error, ...]}`` in FastAPI's shape."""
+    return JSONResponse({"detail": exc.errors()}, status_code=422)
+
+
+async def call_handler(handler: ExceptionHandler, request: Request, exc: Exception) -> Response:
+    """Run a user's handler (sync or async) and check that it gave a Response."""
+    result = handler(request, exc)
+    if inspect.isawaitable(result):
+        result = await result
+    if not isinstance(result, Response):
+        raise TypeError(f"exception handler {handler!r} must return a Response, not {result!r}")
+    return result
+
+
+class ExceptionHandlers:
+    """Handlers by status code and by exception class, as registered on an App."""
+
+    __slots__ = ("by_class", "by_status")
+
+    def __init__(self) -> None:
+        self.by_status: dict[int, ExceptionHandler] = {}
+        self.by_class: dict[type[BaseException], ExceptionHandler] = {}
+
+    def add(self, key: type[BaseException] | int, handler: ExceptionHandler) -> None:
+        if isinstance(key, int):
+            self.by_status[key] = handler
+        elif isinstance(key, type) and issubclass(key, BaseException):
+            self.by_class[key] = handler
+        else:
+            raise TypeError(
+                f"exception handler key must be an exception class or a status, not {key!r}"
+            )
+
+    def find(self, exc: Exception) -> ExceptionHandler | None:
+        if isinstance(exc, HTTPException):
+            handler = self.by_status.get(exc.status_code)
+            if handler is not None:
+                return handler
+        for cls in type(exc).__mro__:
+            if cls is Exception:
+                break
+            handler = self.by_class.get(cls)
+            if handler is not None:
+                return handler
+        return None
+
+    def server_error_handler(self) -> ExceptionHandler | None:
+        """The handler for unhandled errors: one for 500, else one for ``Exception``."""
+        return self.by_status.get(500) or self.by_class.get(Exception)
+
+    async def answer(self, request: Request, exc: Exception) -> Response | None:
+        """The answer to ``exc``, or None when it is not an error answered here."""
+        handler = self.find(exc)
+        if handler is not None:
+            return await call_handler(handler, request, exc)
+        if isinstance(exc, HTTPException):
+            return await http_exception_handler(request, exc)
+        if isinstance(exc, RequestValidationError):
+            return await request_validation_exception_handler(request, exc)
+        return None
