@@ -60,6 +60,7 @@ __all__ = [
     "analyse",
     "body_filler",
     "callable_name",
+    "hints_target",
     "is_async_callable",
     "missing",
     "read_body",
@@ -118,7 +119,7 @@ class DependsParam:
         self.annotation = annotation
 
 
-def _hints_target(call: Callable[..., Any]) -> Any:
+def hints_target(call: Callable[..., Any]) -> Any:
     target: Any = call
     while isinstance(target, functools.partial):
         target = target.func
@@ -436,7 +437,7 @@ class Parameters:
 def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, type]) -> Parameters:
     """Classify every parameter of ``call``; ``owner`` names it in registration errors."""
     try:
-        hints = typing.get_type_hints(_hints_target(call), include_extras=True)
+        hints = typing.get_type_hints(hints_target(call), include_extras=True)
     except Exception as exc:
         raise TypeError(f"{owner}: cannot resolve parameter annotations: {exc}") from exc
     try:

@@ -35,7 +35,12 @@ from asgiweb._endpoint.dependencies import (
     unwind_all,
 )
 from asgiweb._endpoint.parameters import NO_BODY, is_async_callable, read_body
-from asgiweb._endpoint.response import Finisher, compile_finisher
+from asgiweb._endpoint.response import (
+    FROM_ANNOTATION,
+    Finisher,
+    compile_finisher,
+    response_model_of,
+)
 from asgiweb._validation.compiler import Invalid
 from asgiweb.background import BackgroundTasks
 from asgiweb.exceptions import RequestValidationError
@@ -54,14 +59,15 @@ def compile_bare_endpoint(
     response_class: type[Response],
     status_code: int | None,
     dependencies: Sequence[Depends] = (),
+    response_model: Any = FROM_ANNOTATION,
 ) -> Callable[[], Awaitable[Response]] | None:
     """For a handler that takes no parameters at all, a plan that needs no Request.
 
     The App calls it without building a ``Request`` (PERF: ~0.2 us of the
-    plaintext/json benchmarks); None when the handler takes any parameter or the
-    route has dependencies.
+    plaintext/json benchmarks); None when the handler takes any parameter, or the
+    route has dependencies or a response model.
     """
-    if dependencies:
+    if dependencies or response_model_of(endpoint, response_model) is not None:
         return None
     try:
         parameters = inspect.signature(endpoint).parameters
@@ -110,11 +116,33 @@ def compile_endpoint(
     response_class: type[Response],
     status_code: int | None,
     dependencies: Sequence[Depends] = (),
+    response_model: Any = FROM_ANNOTATION,
+    response_model_include: Any = None,
+    response_model_exclude: Any = None,
+    response_model_by_alias: bool = True,
+    response_model_exclude_unset: bool = False,
+    response_model_exclude_defaults: bool = False,
+    response_model_exclude_none: bool = False,
 ) -> Handle:
-    """Build the request-time plan for ``endpoint`` (see the module docstring)."""
+    """Build the request-time plan for ``endpoint`` (see the module docstring).
+
+    ``response_model`` left out means "the return annotation, if it is a model"
+    (``asgiweb._endpoint.response``); None turns the response model off.
+    """
     root, embed = compile_graph(endpoint, dependencies=dependencies, path_params=path_params)
     is_async = is_async_callable(endpoint)
-    finish = compile_finisher(response_class, status_code)
+    finish = compile_finisher(
+        response_class,
+        status_code,
+        endpoint=endpoint,
+        response_model=response_model,
+        include=response_model_include,
+        exclude=response_model_exclude,
+        by_alias=response_model_by_alias,
+        exclude_unset=response_model_exclude_unset,
+        exclude_defaults=response_model_exclude_defaults,
+        exclude_none=response_model_exclude_none,
+    )
     if root.subs:
         return _graph_plan(endpoint, root, embed, is_async, finish)
 
@@ -126,12 +154,17 @@ def compile_endpoint(
     background_name = params.background_name
 
     if not (extractors or fill_body or request_name or response_name or background_name):
-        run = _bare_plan(endpoint, is_async, response_class, status_code)
+        if is_async:
 
-        async def handle_bare(request: Request) -> Response:
-            return await run()
+            async def handle_bare(request: Request) -> Response:
+                return finish(await endpoint(), None, None)
 
-        return handle_bare
+            return handle_bare
+
+        async def handle_bare_sync(request: Request) -> Response:
+            return finish(await anyio.to_thread.run_sync(endpoint), None, None)
+
+        return handle_bare_sync
 
     async def handle(request: Request) -> Response:
         kwargs: dict[str, Any] = {}
