@@ -209,14 +209,14 @@ def _graph_plan(
     finish: Finisher,
 ) -> Handle:
     reads_body = any(dependant.fill_body is not None for dependant in root.walk())
-    fill = root.fill
+    fill = root.fill_all
 
     async def handle(request: Request) -> Response:
         body = await read_body(request) if reads_body else NO_BODY
         app = request.scope.get("app")
         ctx = Context(request, body, getattr(app, "dependency_overrides", None))
         try:
-            kwargs = await fill(ctx, embed)
+            kwargs = await fill(ctx)
             if kwargs is None:
                 raise RequestValidationError(ctx.errors, body=None if body is NO_BODY else body)
             if is_async:

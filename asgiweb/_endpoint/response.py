@@ -243,8 +243,14 @@ def _mapping(key_tp: Any, value_tp: Any) -> Fit:
     fit_key = _fitter(key_tp)
     fit_value = _fitter(value_tp)
     trivial = fit_key is _identity and fit_value is _identity
+    exact: list[Callable[[Any], bool]] = []
 
     def fit(value: Any) -> Any:
+        if type(value) is dict and not trivial:
+            if not exact:
+                exact.append(_exact_check(dict[key_tp, value_tp]))
+            if exact[0](value):
+                return value  # PERF: e.g. dict[str, Any] with str keys: no copy, no calls
         if not isinstance(value, Mapping):
             fail("dict_type", "Input should be a valid dictionary", value)
         if trivial:
@@ -514,6 +520,18 @@ def _check_lines(
         _check_lines(inner, var, lines, namespace, depth + 1)
         if len(lines) == before:
             lines.append(f"{pad}    pass")
+        return
+    if origin is dict or tp is dict:
+        key, item = f"k{depth}", f"i{depth}"
+        lines.append(f"{pad}if type({var}) is not dict: return False")
+        key_tp, value_tp = args if len(args) == 2 else (Any, Any)
+        if key_tp not in (Any, object) or value_tp not in (Any, object):
+            lines.append(f"{pad}for {key}, {item} in {var}.items():")
+            before = len(lines)
+            _check_lines(key_tp, key, lines, namespace, depth + 1)
+            _check_lines(value_tp, item, lines, namespace, depth + 1)
+            if len(lines) == before:
+                lines.append(f"{pad}    pass")
         return
     if origin is list or tp is list:
         item = f"i{depth}"
