@@ -44,6 +44,7 @@ from asgiweb._validation.compiler import (
     is_typeddict,
     prefix_errors,
 )
+from asgiweb._validation.metadata import apply_metadata
 from asgiweb._validation.scalars import SCALARS, fail
 from asgiweb.background import BackgroundTasks
 from asgiweb.exceptions import ResponseValidationError
@@ -140,7 +141,9 @@ def _build(tp: Any) -> Fit:
         return _identity
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
-        return constrain(_fitter(tp.__origin__), tp.__origin__, constraints_of(tp.__metadata__))
+        core = tp.__origin__
+        constrained = constrain(_fitter(core), core, constraints_of(tp.__metadata__))
+        return apply_metadata(constrained, core, tp.__metadata__)
     if hasattr(tp, "__supertype__"):
         return _fitter(tp.__supertype__)
     if origin in (typing.Union, types.UnionType):

@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from asgiweb._validation.constraints import constrain, constraints_of, plural
+from asgiweb._validation.metadata import apply_metadata
 from asgiweb._validation.scalars import (
     SCALARS,
     Converter,
@@ -129,7 +130,8 @@ def compile_converter(tp: Any) -> Converter:
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
         inner = compile_converter(tp.__origin__)
-        return constrain(inner, tp.__origin__, constraints_of(tp.__metadata__))
+        constrained = constrain(inner, tp.__origin__, constraints_of(tp.__metadata__))
+        return apply_metadata(constrained, tp.__origin__, tp.__metadata__)
     if origin in (typing.Required, typing.NotRequired):
         return compile_converter(typing.get_args(tp)[0])
     if hasattr(tp, "__supertype__"):
