@@ -288,3 +288,43 @@ def test_handler_without_parameters_gets_its_return_model_applied() -> None:
 
     with TestClient(app) as client:
         assert client.get("/me").json() == {"username": "d", "email": "d@x", "full_name": "D"}
+
+
+# -- property: fitting agrees with pydantic (FastAPI's validator) ------------------------
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+FIELD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.floats(allow_nan=False, allow_infinity=False, width=32),
+    st.text(max_size=5),
+    st.lists(st.text(max_size=3), max_size=3),
+)
+
+
+@hypothesis.given(
+    st.dictionaries(
+        st.sampled_from(["name", "price", "tags", "description", "tax", "extra"]),
+        FIELD_VALUES,
+        max_size=6,
+    )
+)
+def test_fitting_a_dict_agrees_with_pydantic(data: dict[str, Any]) -> None:
+    pydantic = pytest.importorskip("pydantic")
+    from asgiweb._endpoint.response import _fitter
+    from asgiweb._validation.compiler import Invalid
+    from asgiweb.encoders import jsonable_encoder
+
+    adapter = pydantic.TypeAdapter(Item)
+    try:
+        expected = adapter.dump_python(adapter.validate_python(data), mode="json")
+    except pydantic.ValidationError as exc:
+        expected_errors = sorted((e["type"], e["loc"]) for e in exc.errors())
+        with pytest.raises(Invalid) as info:
+            _fitter(Item)(data)
+        assert sorted((e["type"], e["loc"]) for e in info.value.errors) == expected_errors
+        return
+    assert jsonable_encoder(_fitter(Item)(data)) == expected
