@@ -645,3 +645,28 @@ def test_dependency_reads_request_and_body() -> None:
 
     with TestClient(app) as client:
         assert client.post("/raw", content=b"abcd").json() == {"len": 4}
+
+
+def test_override_may_map_a_dependency_to_itself_and_shares_its_cache() -> None:
+    calls: list[int] = []
+
+    async def counted() -> int:
+        calls.append(1)
+        return len(calls)
+
+    async def replacement() -> int:
+        calls.append(100)
+        return 100
+
+    app = App()
+
+    @app.get("/same")
+    async def same(a: int = Depends(counted), b: int = Depends(counted)) -> list[int]:
+        return [a, b]
+
+    with TestClient(app) as client:
+        app.dependency_overrides[counted] = counted
+        assert client.get("/same").json() == [1, 1]
+        app.dependency_overrides[counted] = replacement
+        assert client.get("/same").json() == [100, 100]
+    assert calls == [1, 100]

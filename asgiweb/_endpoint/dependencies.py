@@ -6,7 +6,7 @@ a ``Dependant``: its parameters already classified (``parameters.analyse``),
 its sub-dependants compiled, how to call it decided (async function, plain
 function or class in a worker thread, async or sync generator).  A cycle, or a
 parameter nothing can fill, is a ``TypeError`` here naming the chain that led
-to it.  A request only runs ``Dependant.resolve``.
+to it.  A request only runs the closures ``_runner`` builds.
 
 Request-time rules, FastAPI's:
 
@@ -130,6 +130,7 @@ class Dependant:
         "overridden",
         "params",
         "path_params",
+        "replacement",
         "run",
         "scope",
         "scopes",
@@ -169,6 +170,7 @@ class Dependant:
         )
         self.key = _cache_key((call, tuple(sorted(set(scopes))) if self.uses_scopes else (), scope))
         self.overridden: dict[Any, Dependant] = {}
+        self.replacement = False  # compiled for app.dependency_overrides
         self.injects = not (
             params.request_name
             is params.response_name
@@ -214,23 +216,15 @@ class Dependant:
                 path_params=self.path_params,
                 own_scopes=(),
             )
+            # FastAPI caches a replacement's value under the original's key, and
+            # never looks the replacement itself up again (X -> X is allowed).
+            found.key = self.key
+            found.replacement = True
             found.set_embed(embed)
             self.overridden[call] = found
         return found
 
     # -- request time ----------------------------------------------------------------
-
-    async def fill(self, ctx: Context, embed: bool) -> dict[str, Any] | None:
-        """The keyword arguments for this dependant's call; None when any had errors."""
-        kwargs: dict[str, Any] = {}
-        failed = False
-        for sub in self.subs:
-            value = await sub.resolve(ctx, embed)
-            if value is FAILED:
-                failed = True
-            elif sub.name is not None:
-                kwargs[sub.name] = value
-        return None if self.fill_own(ctx, kwargs) or failed else kwargs
 
     def fill_own(self, ctx: Context, kwargs: dict[str, Any]) -> bool:
         """Add this dependant's own parameters to ``kwargs``; True when any had errors."""
@@ -264,41 +258,6 @@ class Dependant:
             if params.scopes_name is not None:
                 kwargs[params.scopes_name] = SecurityScopes(self.scopes)
         return False
-
-    async def resolve(self, ctx: Context, embed: bool) -> Any:
-        """This dependency's value for the request (``FAILED`` after errors)."""
-        use = self
-        overrides = ctx.overrides
-        if overrides:
-            replacement = overrides.get(self.call)
-            if replacement is not None:
-                use = self.replaced_by(replacement, embed)
-        if use.subs:
-            kwargs = await use.fill(ctx, embed)
-            if kwargs is None:
-                return FAILED
-        else:
-            # PERF: a leaf fills its keyword arguments without a coroutine of its own.
-            kwargs = {}
-            if use.fill_own(ctx, kwargs):
-                return FAILED
-        cache = ctx.cache
-        key = self.key
-        if self.use_cache and key in cache:
-            return cache[key]
-        kind = use.kind
-        if kind == ASYNC:
-            value = await use.call(**kwargs)
-        elif kind == SYNC:
-            value = await anyio.to_thread.run_sync(functools.partial(use.call, **kwargs))
-        else:
-            value = await _enter(use.call, kwargs, kind == ASYNC_GEN, use)
-            exits = ctx.function_exits if self.scope == "function" else ctx.request_exits
-            exits.append((value[1], kind == ASYNC_GEN))
-            value = value[0]
-        if key not in cache:
-            cache[key] = value
-        return value
 
 
 class _CacheKey:
@@ -334,10 +293,12 @@ async def _unset(ctx: Context) -> Any:
 def _runner(
     dependant: Dependant, embed: bool, *, call_it: bool
 ) -> Callable[[Context], Awaitable[Any]]:
-    """The request-time closure of one dependant: ``Dependant.resolve`` (``call_it``)
-    or ``Dependant.fill`` (the root's keyword arguments), with everything it reads
-    bound as locals.  PERF: about half the cost of the generic methods; those remain
-    for dependencies replaced through ``dependency_overrides``."""
+    """The request-time closure of one dependant, everything it reads bound as locals.
+
+    With ``call_it`` it returns the dependant's value (``FAILED`` after errors),
+    else the keyword arguments for its call (None after errors): the root, whose
+    call is the handler's, made by the plan.  A dependency found in
+    ``ctx.overrides`` hands over to its compiled replacement."""
     call = dependant.call
     key = dependant.key
     use_cache = dependant.use_cache
@@ -347,13 +308,16 @@ def _runner(
     extractors = dependant.params.extractors
     plain = dependant.fill_body is None and not dependant.injects
     fill_own = dependant.fill_own
-    resolve = dependant.resolve
+    replaced_by = dependant.replaced_by
+    may_be_overridden = call_it and not dependant.replacement
     to_thread = anyio.to_thread.run_sync
 
     async def run(ctx: Context) -> Any:
         overrides = ctx.overrides
-        if overrides and call_it and call in overrides:
-            return await resolve(ctx, embed)
+        if overrides and may_be_overridden:
+            replacement = overrides.get(call)
+            if replacement is not None:
+                return await replaced_by(replacement, embed).run(ctx)
         kwargs: dict[str, Any] = {}
         failed = False
         for sub_run, name in subs:

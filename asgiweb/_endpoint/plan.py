@@ -28,6 +28,7 @@ import anyio.to_thread
 
 from asgiweb._endpoint.dependencies import (
     Context,
+    Dependant,
     ExitAfterSend,
     compile_graph,
     temporary_response,
@@ -129,7 +130,7 @@ def compile_endpoint(
     ``response_model`` left out means "the return annotation, if it is a model"
     (``asgiweb._endpoint.response``); None turns the response model off.
     """
-    root, embed = compile_graph(endpoint, dependencies=dependencies, path_params=path_params)
+    root, _ = compile_graph(endpoint, dependencies=dependencies, path_params=path_params)
     is_async = is_async_callable(endpoint)
     finish = compile_finisher(
         response_class,
@@ -144,7 +145,7 @@ def compile_endpoint(
         exclude_none=response_model_exclude_none,
     )
     if root.subs:
-        return _graph_plan(endpoint, root, embed, is_async, finish)
+        return _graph_plan(endpoint, root, is_async, finish)
 
     params = root.params
     extractors = params.extractors
@@ -203,8 +204,7 @@ def compile_endpoint(
 
 def _graph_plan(
     endpoint: Callable[..., Any],
-    root: Any,
-    embed: bool,
+    root: Dependant,
     is_async: bool,
     finish: Finisher,
 ) -> Handle:
