@@ -670,3 +670,28 @@ def test_override_may_map_a_dependency_to_itself_and_shares_its_cache() -> None:
         app.dependency_overrides[counted] = replacement
         assert client.get("/same").json() == [100, 100]
     assert calls == [1, 100]
+
+
+def build_shared_errors(fw: Framework) -> Any:
+    app = fw.App()
+
+    def needs(n: int) -> int:
+        return n
+
+    def mid(a: Annotated[int, fw.Depends(needs)], m: int) -> int:
+        return a + m
+
+    @app.get("/twice")
+    async def twice(
+        a: Annotated[int, fw.Depends(needs)],
+        b: Annotated[int, fw.Depends(mid)],
+        c: Annotated[int, fw.Depends(needs)],
+    ) -> Any:
+        return [a, b, c]
+
+    return app
+
+
+def test_a_shared_dependency_reports_its_errors_where_it_appears_as_fastapi_does() -> None:
+    answers = same_answers(build_shared_errors, ["/twice", "/twice?n=1", "/twice?n=1&m=2"])
+    assert len(answers[0]["body"]["detail"]) == 4  # n three times (once per appearance), m once
