@@ -1,6 +1,8 @@
 """Response models: the return value validated and reduced to the model, as in FastAPI."""
 
 import dataclasses
+import datetime
+import decimal
 import logging
 from typing import Any
 
@@ -328,3 +330,38 @@ def test_fitting_a_dict_agrees_with_pydantic(data: dict[str, Any]) -> None:
         assert sorted((e["type"], e["loc"]) for e in info.value.errors) == expected_errors
         return
     assert jsonable_encoder(_fitter(Item)(data)) == expected
+
+
+@dataclasses.dataclass
+class Stamped:
+    when: datetime.datetime
+    price: decimal.Decimal
+    span: datetime.timedelta
+    pair: tuple[int, str]
+    tags: set[str]
+
+
+def test_dataclass_model_differs_from_fastapi_only_in_the_documented_spellings() -> None:
+    from tests.oracle import _run
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.get("/stamped")
+        async def stamped() -> Stamped:
+            data = {"when": "2024-01-02T03:04:05Z", "price": "1.50", "span": 90}
+            return {**data, "pair": ["1", "x"], "tags": ["t"]}  # type: ignore[return-value]
+
+        return app
+
+    ours, theirs = (
+        _run(build(Framework(name)), [Call("GET", "/stamped")])[0]["body"]
+        for name in ("asgiweb", "fastapi")
+    )
+    spelled = {"when", "price", "span"}  # docs/dependencies.md, "Differences from FastAPI"
+    assert {k: v for k, v in ours.items() if k not in spelled} == {
+        k: v for k, v in theirs.items() if k not in spelled
+    }
+    assert (ours["when"], theirs["when"]) == ("2024-01-02T03:04:05+00:00", "2024-01-02T03:04:05Z")
+    assert (ours["price"], theirs["price"]) == (1.5, "1.50")
+    assert (ours["span"], theirs["span"]) == (90.0, "PT1M30S")
