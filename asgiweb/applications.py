@@ -35,9 +35,17 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 from asgiweb.datastructures import State
 from asgiweb.exception_handlers import ExceptionHandler, ExceptionHandlers, call_handler
 from asgiweb.middleware import Middleware, build_middleware_stack
+from asgiweb.middleware.base import BaseHTTPMiddleware
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, PlainTextResponse, Response
-from asgiweb.routing import Mount, Route, RouteOptions, Router, response_started
+from asgiweb.routing import (
+    Mount,
+    Route,
+    RouteOptions,
+    Router,
+    WebSocketRoute,
+    response_started,
+)
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["App"]
@@ -199,6 +207,23 @@ class App:
     def trace(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         return self.router.route(path, ["TRACE"], **options)
 
+    def websocket(self, path: str, name: str | None = None, **options: Any) -> Callable[[F], F]:
+        """A WebSocket handler (keywords as ``Router.websocket``; docs/websockets.md)."""
+        return self.router.websocket(path, name, **options)
+
+    def add_api_websocket_route(
+        self, path: str, endpoint: Callable[..., Any], name: str | None = None, **options: Any
+    ) -> WebSocketRoute:
+        return self.router.add_api_websocket_route(path, endpoint, name, **options)
+
+    def add_websocket_route(
+        self, path: str, endpoint: Callable[..., Any], name: str | None = None
+    ) -> WebSocketRoute:
+        return self.router.add_websocket_route(path, endpoint, name)
+
+    def websocket_route(self, path: str, name: str | None = None) -> Callable[[F], F]:
+        return self.router.websocket_route(path, name)
+
     def include_router(self, router: Router, **options: Any) -> None:
         """Add ``router``'s routes (keywords as ``Router.include_router``)."""
         self.router.include_router(router, **options)
@@ -234,6 +259,18 @@ class App:
         if self._started:
             raise RuntimeError("cannot add middleware after the application has started")
         self.user_middleware.insert(0, Middleware(cls, *args, **options))
+
+    def middleware(self, middleware_type: str) -> Callable[[F], F]:
+        """``@app.middleware("http")``: a dispatch function around every HTTP request
+        (``asgiweb.middleware.base``: streamed, not buffered)."""
+        if middleware_type != "http":
+            raise ValueError(f"middleware type must be 'http', not {middleware_type!r}")
+
+        def decorator(func: F) -> F:
+            self.add_middleware(BaseHTTPMiddleware, dispatch=func)
+            return func
+
+        return decorator
 
     def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
         if event_type == "startup":

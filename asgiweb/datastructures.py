@@ -5,40 +5,35 @@ The raw ASGI header list, ``[(name_bytes, value_bytes), ...]``, is the truth;
 the first time it is asked something, so a request that never looks at its
 headers pays nothing for them.
 
-Header rules enforced by :class:`MutableHeaders` (RFC 9110 §5.1, §5.5): a name
-is a non-empty ``token``; a value holds no control character other than
+Header rules enforced by :class:`MutableHeaders` through ``validate_header``
+(its home is ``asgiweb._http``, with the grammar it checks): a name is a
+non-empty RFC 9110 ``token``; a value holds no control character other than
 horizontal tab (so no CR, LF or NUL and no response splitting).  Breaking a
 rule raises ``ValueError`` where the header is set.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO, TypeVar, overload
 from urllib.parse import parse_qsl, urlencode
 
-__all__ = ["URL", "Headers", "MutableHeaders", "QueryParams", "State", "validate_header"]
+from asgiweb._http import RawHeaders, validate_header
+from asgiweb._validation.scalars import Invalid
 
-RawHeaders = list[tuple[bytes, bytes]]
+__all__ = [
+    "URL",
+    "FormData",
+    "Headers",
+    "ImmutableMultiDict",
+    "MutableHeaders",
+    "QueryParams",
+    "State",
+    "UploadFile",
+    "validate_header",
+]
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-
-
-def validate_header(name: str, value: str) -> tuple[bytes, bytes]:
-    """Check one header against RFC 9110 and return it encoded for ASGI.
-
-    Names are lower-cased (ASGI wants them so); values are latin-1, as HTTP/1.1
-    carries them.
-    """
-    if not isinstance(name, str) or _TOKEN.fullmatch(name) is None:
-        raise ValueError(f"invalid header name {name!r}: must be an RFC 9110 token")
-    if not isinstance(value, str):
-        raise ValueError(f"header {name!r} value must be str, not {type(value).__name__}")
-    if _BAD_VALUE.search(value) is not None:
-        raise ValueError(f"invalid header value for {name!r}: control characters are not allowed")
-    return name.lower().encode("latin-1"), value.encode("latin-1")
+_T = TypeVar("_T")
 
 
 class Headers(Mapping[str, str]):
@@ -86,6 +81,10 @@ class Headers(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._lookup()[key.lower()][0]
 
+    @overload
+    def get(self, key: str, default: None = None) -> str | None: ...
+    @overload
+    def get(self, key: str, default: _T) -> str | _T: ...
     def get(self, key: str, default: Any = None) -> Any:
         values = self._lookup().get(key.lower())
         return default if values is None else values[0]
@@ -229,6 +228,10 @@ class QueryParams(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._lookup()[key][-1]
 
+    @overload
+    def get(self, key: str, default: None = None) -> str | None: ...
+    @overload
+    def get(self, key: str, default: _T) -> str | _T: ...
     def get(self, key: str, default: Any = None) -> Any:
         # PERF: Mapping.get goes through a KeyError for a missing key (~0.5 us);
         # absent optional query parameters are the common case.
@@ -338,3 +341,190 @@ class State:
 
     def __repr__(self) -> str:
         return f"State({self._state!r})"
+
+
+# -- forms: multi-dicts and uploaded files (docs/forms.md) -------------------------
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class ImmutableMultiDict(Mapping[_K, _V]):
+    """A read-only multi-dict: ``d[k]`` and ``d.get(k)`` give the last value of a
+    repeated key, ``getlist(k)`` all of them in order, ``multi_items()`` every pair."""
+
+    __slots__ = ("_dict", "_list")
+
+    def __init__(
+        self,
+        *args: ImmutableMultiDict[_K, _V] | Mapping[_K, _V] | Iterable[tuple[_K, _V]],
+        **kwargs: Any,
+    ) -> None:
+        if len(args) > 1:
+            raise TypeError("ImmutableMultiDict takes at most one positional argument")
+        items: list[tuple[Any, Any]] = []
+        if args:
+            source = args[0]
+            if isinstance(source, ImmutableMultiDict):
+                items = source.multi_items()
+            elif isinstance(source, Mapping):
+                items = list(source.items())
+            else:
+                items = list(source)
+        if kwargs:
+            items.extend(kwargs.items())
+        self._list: list[tuple[_K, _V]] = items
+        self._dict: dict[_K, _V] = dict(items)
+
+    def getlist(self, key: Any) -> list[_V]:
+        return [value for name, value in self._list if name == key]
+
+    get_list = getlist
+
+    def multi_items(self) -> list[tuple[_K, _V]]:
+        return list(self._list)
+
+    def __getitem__(self, key: _K) -> _V:
+        return self._dict[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._dict
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._dict)
+
+    def __len__(self) -> int:
+        return len(self._dict)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ImmutableMultiDict):
+            return False
+        return sorted(self._list, key=repr) == sorted(other._list, key=repr)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.multi_items()!r})"
+
+
+class UploadFile:
+    """One uploaded file: its metadata and its content in ``file``.
+
+    ``file`` is a ``SpooledTemporaryFile`` when the multipart parser made it: held in
+    memory up to 1 MiB, then rolled over to a temporary file on disk.  The async
+    methods call the file directly while it is in memory and through a worker
+    thread once it is on disk (or about to roll over), so a slow disk never blocks
+    the event loop.
+    """
+
+    __slots__ = ("file", "filename", "headers", "size")
+
+    def __init__(
+        self,
+        file: BinaryIO,
+        *,
+        size: int | None = None,
+        filename: str | None = None,
+        headers: Headers | None = None,
+    ) -> None:
+        self.file = file
+        self.size = size
+        self.filename = filename
+        self.headers = headers if headers is not None else Headers()
+
+    @property
+    def content_type(self) -> str | None:
+        value: str | None = self.headers.get("content-type")
+        return value
+
+    @property
+    def _in_memory(self) -> bool:
+        # A SpooledTemporaryFile says whether it has rolled over to disk; any other
+        # file object is treated as on disk (blocking I/O goes to a thread).
+        rolled: bool = getattr(self.file, "_rolled", True)
+        return not rolled
+
+    async def write(self, data: bytes) -> None:
+        if self.size is not None:
+            self.size += len(data)
+        # A write that makes a spooled file roll over does disk I/O: a thread's job.
+        limit = getattr(self.file, "_max_size", 0)  # 0: a spooled file that never rolls
+        if self._in_memory and (not limit or self.file.tell() + len(data) <= limit):
+            self.file.write(data)
+        else:
+            await _in_thread(self.file.write, data)
+
+    async def read(self, size: int = -1) -> bytes:
+        if self._in_memory:
+            return self.file.read(size)
+        return await _in_thread(self.file.read, size)
+
+    async def seek(self, offset: int) -> None:
+        if self._in_memory:
+            self.file.seek(offset)
+        else:
+            await _in_thread(self.file.seek, offset)
+
+    async def close(self) -> None:
+        if self._in_memory:
+            self.file.close()
+        else:
+            await _in_thread(self.file.close)
+
+    def __repr__(self) -> str:
+        return (
+            f"UploadFile(filename={self.filename!r}, size={self.size!r}, headers={self.headers!r})"
+        )
+
+    @classmethod
+    def __asgiweb_convert__(cls, value: Any) -> Any:
+        """How a handler parameter annotated ``UploadFile`` validates its input."""
+        if isinstance(value, cls):
+            return value
+        raise _upload_error(value)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        # Lets a pydantic form model declare an UploadFile field; only pydantic calls it.
+        from pydantic_core import core_schema
+
+        def check(value: Any) -> Any:
+            if isinstance(value, cls):
+                return value
+            raise ValueError(f"Expected UploadFile, received: {type(value)}")
+
+        return core_schema.no_info_plain_validator_function(check)
+
+
+def _upload_error(value: Any) -> Exception:
+    return Invalid(
+        [
+            {
+                "type": "value_error",
+                "loc": (),
+                "msg": f"Value error, Expected UploadFile, received: {type(value)}",
+                "input": value,
+                "ctx": {"error": {}},
+            }
+        ]
+    )
+
+
+async def _in_thread(func: Callable[..., _V], *args: Any) -> _V:
+    import anyio.to_thread
+
+    return await anyio.to_thread.run_sync(func, *args)
+
+
+class FormData(ImmutableMultiDict[str, "str | UploadFile"]):
+    """The fields of a form body: strings, and :class:`UploadFile` for file parts.
+
+    ``await form.close()`` closes every file in it.
+    """
+
+    __slots__ = ()
+
+    async def close(self) -> None:
+        for _, value in self._list:
+            if isinstance(value, UploadFile):
+                await value.close()

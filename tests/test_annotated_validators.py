@@ -7,7 +7,7 @@ import pytest
 
 from asgiweb import App, Query
 from asgiweb._validation.compiler import compile_converter
-from tests.oracle import Call, Framework, same_answers
+from tests.oracle.sidebyside import Call, Framework, same_answers
 
 pydantic = pytest.importorskip("pydantic")
 pydantic_core = pytest.importorskip("pydantic_core")

@@ -13,7 +13,7 @@ from asgiweb._endpoint.plan import compile_endpoint
 from asgiweb.params import Depends as DependsMarker
 from asgiweb.responses import JSONResponse, StreamingResponse
 from asgiweb.testclient import TestClient
-from tests.oracle import Call, Framework, same_answers
+from tests.oracle.sidebyside import Call, Framework, same_answers
 
 
 def test_depends_function_returns_marker() -> None:
@@ -695,33 +695,3 @@ def build_shared_errors(fw: Framework) -> Any:
 def test_a_shared_dependency_reports_its_errors_where_it_appears_as_fastapi_does() -> None:
     answers = same_answers(build_shared_errors, ["/twice", "/twice?n=1", "/twice?n=1&m=2"])
     assert len(answers[0]["body"]["detail"]) == 4  # n three times (once per appearance), m once
-
-
-# -- a real server ---------------------------------------------------------------------
-
-
-@pytest.mark.timeout(60)
-def test_exit_code_runs_under_uvicorn_also_when_the_client_hangs_up() -> None:
-    import json
-    import time
-
-    from tests.serverutil import Client, fetch, run_server
-
-    with run_server("apps.dependencies_app:app") as server:
-        reply = fetch(server.port, "GET", "/plain?name=a")
-        assert json.loads(reply.body) == {"value": "a"}
-        client = Client(server.port)
-        try:
-            client.send_request("GET", "/stream?name=s")
-            first = client.sock.recv(4096)  # headers and a chunk or two, then hang up
-            assert first.startswith(b"HTTP/1.1 200")
-        finally:
-            client.close()
-        deadline = time.monotonic() + 10
-        while True:
-            events = json.loads(fetch(server.port, "GET", "/events").body)
-            if "closed s" in events or time.monotonic() > deadline:
-                break
-            time.sleep(0.05)
-    assert events[:2] == ["open a", "closed a"]
-    assert events[2:] == ["open s", "closed s"]

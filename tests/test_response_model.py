@@ -14,7 +14,7 @@ from asgiweb._endpoint.response import FROM_ANNOTATION, response_model_of
 from asgiweb.exceptions import ResponseValidationError
 from asgiweb.responses import Response
 from asgiweb.testclient import TestClient
-from tests.oracle import Call, Framework, same_answers
+from tests.oracle.sidebyside import Call, Framework, same_answers
 
 
 @dataclasses.dataclass
@@ -342,7 +342,7 @@ class Stamped:
 
 
 def test_dataclass_model_differs_from_fastapi_only_in_the_documented_spellings() -> None:
-    from tests.oracle import _run
+    from tests.oracle.sidebyside import _run
 
     def build(fw: Framework) -> Any:
         app = fw.App()

@@ -14,7 +14,7 @@ from asgiweb.security import (
     SecurityScopes,
 )
 from asgiweb.testclient import TestClient
-from tests.oracle import Call, Framework, same_answers
+from tests.oracle.sidebyside import Call, Framework, same_answers
 
 
 def basic(user: str, password: str) -> str:

@@ -38,13 +38,13 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
+from asgiweb._concurrency import is_async_callable, unwrap_partial
 from asgiweb._endpoint.parameters import (
     BodyStep,
     Parameters,
     analyse,
     body_filler,
     callable_name,
-    is_async_callable,
 )
 from asgiweb._validation.compiler import Invalid
 from asgiweb.background import BackgroundTasks
@@ -64,9 +64,7 @@ ASYNC, SYNC, ASYNC_GEN, SYNC_GEN = 0, 1, 2, 3
 
 
 def _kind_of(call: Callable[..., Any]) -> int:
-    target: Any = call
-    while isinstance(target, functools.partial):
-        target = target.func
+    target = unwrap_partial(call)
     if isinstance(target, type):
         return SYNC  # a class: constructed in a worker thread, as FastAPI does
     method = None if inspect.isroutine(target) else getattr(target, "__call__", None)  # noqa: B004
@@ -123,6 +121,7 @@ class Dependant:
         "chain",
         "fill_all",
         "fill_body",
+        "fill_form",
         "injects",
         "key",
         "kind",
@@ -179,6 +178,7 @@ class Dependant:
             is None
         )
         self.fill_body: Callable[[Any, dict[str, Any], list[Any]], None] | None = None
+        self.fill_form: FormFiller | None = _form_filler(params) if params.form_steps else None
         # Set by set_embed: the value for a request, and the root's keyword arguments.
         self.run: Callable[[Context], Awaitable[Any]] = _unset
         self.fill_all: Callable[[Context], Awaitable[Any]] = _unset
@@ -244,9 +244,34 @@ class Dependant:
             failed = failed or len(ctx.errors) > before
         if failed:
             return True
+        self.inject(ctx, kwargs)
+        return False
+
+    async def fill_own_form(self, ctx: Context, kwargs: dict[str, Any]) -> bool:
+        """``fill_own`` for a dependant with form parameters (``ctx.body`` is the form)."""
+        failed = False
+        for name, extract in self.params.extractors:
+            try:
+                kwargs[name] = extract(ctx.request)
+            except Invalid as exc:
+                ctx.errors.extend(exc.errors)
+                failed = True
+        fill_form = self.fill_form
+        if fill_form is not None:
+            before = len(ctx.errors)
+            await fill_form(ctx.body, kwargs, ctx.errors)
+            failed = failed or len(ctx.errors) > before
+        if failed:
+            return True
+        self.inject(ctx, kwargs)
+        return False
+
+    def inject(self, ctx: Context, kwargs: dict[str, Any]) -> None:
+        """Add the injected parameters (connection, response, tasks, scopes)."""
+        params = self.params
         if self.injects:
             if params.request_name is not None:
-                kwargs[params.request_name] = request
+                kwargs[params.request_name] = ctx.request
             if params.response_name is not None:
                 if ctx.temporary is None:
                     ctx.temporary = temporary_response()
@@ -257,7 +282,6 @@ class Dependant:
                 kwargs[params.background_name] = ctx.tasks
             if params.scopes_name is not None:
                 kwargs[params.scopes_name] = SecurityScopes(self.scopes)
-        return False
 
 
 class _CacheKey:
@@ -286,6 +310,20 @@ def _cache_key(parts: tuple[Any, ...]) -> _CacheKey:
     return found
 
 
+FormFiller = Callable[[Any, dict[str, Any], list[Any]], Awaitable[None]]
+
+
+def _form_filler(params: Parameters) -> FormFiller:
+    """Fill a dependant's ``Form()``/``File()`` parameters from the request's form."""
+    steps = tuple(params.form_steps)
+
+    async def fill(form: Any, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        for step in steps:
+            await step.fill(form, kwargs, errors)
+
+    return fill
+
+
 async def _unset(ctx: Context) -> Any:
     raise RuntimeError("dependency graph used before set_embed()")
 
@@ -306,8 +344,9 @@ def _runner(
     function_scope = dependant.scope == "function"
     subs = tuple((sub.run, sub.name) for sub in dependant.subs)
     extractors = dependant.params.extractors
-    plain = dependant.fill_body is None and not dependant.injects
+    plain = dependant.fill_body is None and dependant.fill_form is None and not dependant.injects
     fill_own = dependant.fill_own
+    fill_own_form = dependant.fill_own_form if dependant.fill_form is not None else None
     replaced_by = dependant.replaced_by
     may_be_overridden = call_it and not dependant.replacement
     to_thread = anyio.to_thread.run_sync
@@ -334,6 +373,9 @@ def _runner(
                 except Invalid as exc:
                     ctx.errors.extend(exc.errors)
                     failed = True
+        elif fill_own_form is not None:
+            if await fill_own_form(ctx, kwargs):
+                failed = True
         elif fill_own(ctx, kwargs):
             failed = True
         if not call_it:

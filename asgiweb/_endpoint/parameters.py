@@ -4,8 +4,8 @@ A route handler and every dependency (docs/dependencies.md) go through
 ``analyse``, so a dependency's parameters are filled and validated exactly as
 a handler's are.  Rules, in FastAPI's order of precedence:
 
-1. annotated ``Request`` / ``Response`` / ``BackgroundTasks`` /
-   ``SecurityScopes``: injected;
+1. annotated ``Request`` (or ``WebSocket``: any ``HTTPConnection``) /
+   ``Response`` / ``BackgroundTasks`` / ``SecurityScopes``: injected;
 2. ``Depends(...)`` (as the default or in ``Annotated``): another callable's
    result (kept as a ``DependsParam`` for ``asgiweb._endpoint.dependencies``);
 3. a marker (``Query() Header() Cookie() Body() Path()``, as the default or in
@@ -15,27 +15,34 @@ a handler's are.  Rules, in FastAPI's order of precedence:
 5. a body type (dataclass, TypedDict, pydantic model, dict, list of those): the
    JSON body, whole when it is the only body parameter of the route (and not
    ``embed=True``), else under its name;
-6. anything else: the query string (sequences from repeated keys).
+6. ``Form()`` / ``File()`` or an ``UploadFile`` annotation: a field of the form
+   body (``asgiweb._endpoint.forms``);
+7. anything else: the query string (sequences from repeated keys).
 
 The body is decoded as JSON only when its content-type says JSON
 (``application/json`` or ``application/*+json``), as FastAPI >= 0.1xx does by
 default; any other body reaches validation as bytes.  An undecodable JSON body
-is a lone ``json_invalid`` error.  A parameter that cannot be resolved is a
-``TypeError`` at registration, naming the callable and the parameter.
+is a lone ``json_invalid`` error; bytes no JSON parser can read (bad UTF-8,
+nesting past the recursion limit) are a 400, as in FastAPI.  A parameter that
+cannot be resolved is a ``TypeError`` at registration, naming the callable and
+the parameter.
 """
 
 from __future__ import annotations
 
 import copy
-import functools
 import inspect
 import json
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from asgiweb._concurrency import unwrap_partial
+from asgiweb._endpoint.forms import FormStep, form_step, is_upload_annotation
 from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
+from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import (
+    ConstraintError,
     Converter,
     Invalid,
     compile_converter,
@@ -44,10 +51,11 @@ from asgiweb._validation.compiler import (
     is_body_type,
     prefix_errors,
 )
+from asgiweb._validation.scalars import missing
 from asgiweb.background import BackgroundTasks
 from asgiweb.exceptions import HTTPException, RequestValidationError
 from asgiweb.params import REQUIRED, BodyParam, Depends, HeaderParam, Param
-from asgiweb.requests import Request
+from asgiweb.requests import HTTPConnection, Request
 from asgiweb.responses import Response
 from asgiweb.security.oauth2 import SecurityScopes
 
@@ -61,8 +69,6 @@ __all__ = [
     "body_filler",
     "callable_name",
     "hints_target",
-    "is_async_callable",
-    "missing",
     "read_body",
 ]
 
@@ -70,10 +76,6 @@ Extractor = Callable[[Request], Any]
 _SOURCE_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3, "body": 4}
 _MUTABLE_DEFAULTS = (list, dict, set, bytearray)
 NO_BODY: Any = object()
-
-
-def missing(loc: tuple[Any, ...]) -> Invalid:
-    return Invalid([{"type": "missing", "loc": loc, "msg": "Field required", "input": None}])
 
 
 def callable_name(call: Any) -> str:
@@ -120,9 +122,7 @@ class DependsParam:
 
 
 def hints_target(call: Callable[..., Any]) -> Any:
-    target: Any = call
-    while isinstance(target, functools.partial):
-        target = target.func
+    target = unwrap_partial(call)
     if isinstance(target, type):
         return vars_init(target)
     if not (inspect.isfunction(target) or inspect.ismethod(target)) and callable(target):
@@ -135,19 +135,6 @@ def vars_init(cls: type) -> Any:
     return getattr(cls, "__init__")  # noqa: B009 - mypy: no instance-unsound access
 
 
-def is_async_callable(call: Callable[..., Any]) -> bool:
-    """True when calling ``call`` gives a coroutine (a class never does: FastAPI's rule)."""
-    target: Any = call
-    while isinstance(target, functools.partial):
-        target = target.func
-    if isinstance(target, type):
-        return False
-    if inspect.iscoroutinefunction(target):
-        return True
-    call_method = getattr(target, "__call__", None)  # noqa: B004 - async callable objects
-    return not inspect.isfunction(target) and inspect.iscoroutinefunction(call_method)
-
-
 def _classify(
     owner: str,
     param: inspect.Parameter,
@@ -158,14 +145,12 @@ def _classify(
     name = param.name
     marker: Param | None = None
     depends: Depends | None = None
-    bare = annotation
-    if typing.get_origin(annotation) is typing.Annotated:
-        bare = annotation.__origin__
-        for item in annotation.__metadata__:
-            if isinstance(item, Param):
-                marker = item
-            elif isinstance(item, Depends):
-                depends = item
+    bare, metadata, _ = unwrap(annotation, optional=False)
+    for item in metadata:
+        if isinstance(item, Param):
+            marker = item
+        elif isinstance(item, Depends):
+            depends = item
     default = param.default
     if isinstance(default, Depends):
         depends = default
@@ -179,7 +164,7 @@ def _classify(
         return DependsParam(name, depends, bare), REQUIRED, None
 
     if marker is None and isinstance(bare, type):
-        if issubclass(bare, Request):
+        if issubclass(bare, HTTPConnection):  # the Request, or the WebSocket
             return _Spec(name, "request", bare, None), REQUIRED, None
         if issubclass(bare, Response):
             return _Spec(name, "response", bare, None), REQUIRED, None
@@ -197,6 +182,8 @@ def _classify(
         spec.source = "path"
     elif is_body_type(bare):
         spec.source = "body"
+    elif is_upload_annotation(annotation):
+        spec.source = "form"  # an UploadFile parameter needs no File() marker
     else:
         spec.source = "query"
     if spec.source == "path" and name not in path_params:
@@ -219,19 +206,19 @@ def _classify(
 def _converter_for(spec: _Spec, owner: str) -> Converter:
     try:
         convert = compile_converter(spec.annotation)
+        # A marker inside ``Annotated`` was applied by compile_converter with the rest
+        # of the metadata; one given as the default value is applied here.
+        metadata = unwrap(spec.annotation, optional=False).metadata
+        if spec.marker is not None and all(item is not spec.marker for item in metadata):
+            convert = constrain(convert, spec.annotation, constraints_of([spec.marker]))
+    except ConstraintError as exc:
+        raise TypeError(f"{owner}: parameter {spec.name!r}: {exc}") from None
     except TypeError as exc:
         raise TypeError(
             f"{owner}: parameter {spec.name!r} cannot be resolved: {exc}; annotate it "
             "with a scalar type, a dataclass, a TypedDict, a pydantic model, "
             "Request/Response/BackgroundTasks, or give it a Depends()"
         ) from None
-    # A marker inside ``Annotated`` was applied by compile_converter with the rest of
-    # the metadata; one given as the default value is applied here.
-    inside = typing.get_origin(spec.annotation) is typing.Annotated and any(
-        item is spec.marker for item in spec.annotation.__metadata__
-    )
-    if spec.marker is not None and not inside:
-        convert = constrain(convert, spec.annotation, constraints_of([spec.marker]))
     return convert
 
 
@@ -270,7 +257,7 @@ def _simple_extractor(
             found = (request.query_params if source == "query" else request.headers).getlist(key)
             if not found:
                 if required:
-                    raise missing(loc)
+                    raise Invalid([missing(loc)])
                 return make_default()
             try:
                 return convert(found)
@@ -295,7 +282,7 @@ def _simple_extractor(
         raw = getter(request).get(key)
         if raw is None:
             if required:
-                raise missing(loc)
+                raise Invalid([missing(loc)])
             return constant if constant is not NO_BODY else make_default()
         try:
             return convert(raw)
@@ -357,9 +344,10 @@ async def read_body(request: Request) -> Any:
             ],
             body=exc.doc,
         ) from None
-    except ValueError:
-        # Not JSON-decodable bytes (bad UTF-8...): FastAPI's answer for a body it
-        # cannot even decode.
+    except (ValueError, RecursionError):
+        # Not JSON-decodable bytes (bad UTF-8, an int past int()'s length limit,
+        # nesting deeper than the parser's recursion limit): FastAPI's answer for
+        # a body it cannot even decode.
         raise HTTPException(400, "There was an error parsing the body") from None
 
 
@@ -377,7 +365,7 @@ def body_filler(steps: list[BodyStep], embed: bool) -> BodyFiller:
         def whole(body: Any, kwargs: dict[str, Any], errors: list[Any]) -> None:
             if body is NO_BODY:
                 if required:
-                    errors.extend(missing(("body",)).errors)
+                    errors.append(missing(("body",)))
                 else:
                     kwargs[name] = make_default()
                 return
@@ -396,7 +384,7 @@ def body_filler(steps: list[BodyStep], embed: bool) -> BodyFiller:
         for name, convert, required, make_default, key in steps:
             if key not in container:
                 if required or not (absent or isinstance(body, dict)):
-                    errors.extend(missing(("body", key)).errors)
+                    errors.append(missing(("body", key)))
                 else:
                     kwargs[name] = make_default()
                 continue
@@ -417,6 +405,7 @@ class Parameters:
         "body_steps",
         "depends",
         "extractors",
+        "form_steps",
         "request_name",
         "response_name",
         "scopes_name",
@@ -431,6 +420,8 @@ class Parameters:
         self.extractors: tuple[tuple[str, Extractor], ...] = ()
         self.body_steps: list[BodyStep] = []
         self.body_embed = False  # a Body(embed=True) among them
+        # Form()/File()/UploadFile parameters (asgiweb._endpoint.forms).
+        self.form_steps: list[FormStep] = []
         self.depends: list[DependsParam] = []  # in signature order
 
 
@@ -473,6 +464,9 @@ def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, t
             continue
         convert = _converter_for(spec, owner)
         make_default = _default_maker(default, factory)
+        if spec.source == "form":
+            found.form_steps.append(form_step(owner, spec, convert, make_default))
+            continue
         if spec.source == "body":
             marker = spec.marker
             if isinstance(marker, BodyParam) and marker.embed:

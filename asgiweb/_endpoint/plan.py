@@ -15,6 +15,13 @@ A route without dependencies keeps the plain plan below (no graph, no
 context); one with dependencies runs the graph (``Dependant.fill``) and, when
 generators with ``yield`` were entered, their exit code (``unwind_all``; the
 "request"-scoped ones after the response is sent, ``ExitAfterSend``).
+
+The body is JSON or a form (``Form()``/``File()``/``UploadFile`` parameters,
+``asgiweb._endpoint.forms``), never both in one route.  A handler that yields
+streams its items (``asgiweb._endpoint.streams``).  With ``websocket=True`` the
+plan takes the ``WebSocket`` in place of the ``Request``, reads no body, raises
+``WebSocketRequestValidationError`` and returns None; its dependencies' exit
+code runs once the handler has returned (docs/websockets.md).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from typing import Any
 
 import anyio.to_thread
 
+from asgiweb._concurrency import is_async_callable
 from asgiweb._endpoint.dependencies import (
     Context,
     Dependant,
@@ -35,16 +43,18 @@ from asgiweb._endpoint.dependencies import (
     unwind,
     unwind_all,
 )
-from asgiweb._endpoint.parameters import NO_BODY, is_async_callable, read_body
+from asgiweb._endpoint.forms import close_files_after, form_reader
+from asgiweb._endpoint.parameters import NO_BODY, read_body
 from asgiweb._endpoint.response import (
     FROM_ANNOTATION,
     Finisher,
     compile_finisher,
     response_model_of,
 )
+from asgiweb._endpoint.streams import is_stream_endpoint, stream_plan
 from asgiweb._validation.compiler import Invalid
 from asgiweb.background import BackgroundTasks
-from asgiweb.exceptions import RequestValidationError
+from asgiweb.exceptions import RequestValidationError, WebSocketRequestValidationError
 from asgiweb.params import Depends
 from asgiweb.requests import Request
 from asgiweb.responses import Response
@@ -52,6 +62,7 @@ from asgiweb.responses import Response
 __all__ = ["compile_bare_endpoint", "compile_endpoint"]
 
 Handle = Callable[[Request], Awaitable[Response]]
+Invalidity = type[RequestValidationError | WebSocketRequestValidationError]
 
 
 def compile_bare_endpoint(
@@ -65,10 +76,12 @@ def compile_bare_endpoint(
     """For a handler that takes no parameters at all, a plan that needs no Request.
 
     The App calls it without building a ``Request`` (PERF: ~0.2 us of the
-    plaintext/json benchmarks); None when the handler takes any parameter, or the
-    route has dependencies or a response model.
+    plaintext/json benchmarks); None when the handler takes any parameter, yields
+    (a stream), or the route has dependencies or a response model.
     """
-    if dependencies or response_model_of(endpoint, response_model) is not None:
+    if dependencies or is_stream_endpoint(endpoint):
+        return None
+    if response_model_of(endpoint, response_model) is not None:
         return None
     try:
         parameters = inspect.signature(endpoint).parameters
@@ -124,6 +137,7 @@ def compile_endpoint(
     response_model_exclude_unset: bool = False,
     response_model_exclude_defaults: bool = False,
     response_model_exclude_none: bool = False,
+    websocket: bool = False,
 ) -> Handle:
     """Build the request-time plan for ``endpoint`` (see the module docstring).
 
@@ -131,30 +145,60 @@ def compile_endpoint(
     (``asgiweb._endpoint.response``); None turns the response model off.
     """
     root, _ = compile_graph(endpoint, dependencies=dependencies, path_params=path_params)
+    endpoint_name = root.chain[0]
+    walk = root.walk()
+    body_names = [step[0] for dependant in walk for step in dependant.params.body_steps]
+    form_names = [step.name for dependant in walk for step in dependant.params.form_steps]
+    if body_names and form_names:
+        raise TypeError(
+            f"{endpoint_name}: parameters {body_names} read a JSON body and {form_names} a "
+            "form body; a request has one body, so a route takes either Form()/File() "
+            "parameters or JSON body parameters"
+        )
     is_async = is_async_callable(endpoint)
-    finish = compile_finisher(
-        response_class,
-        status_code,
-        endpoint=endpoint,
-        response_model=response_model,
-        include=response_model_include,
-        exclude=response_model_exclude,
-        by_alias=response_model_by_alias,
-        exclude_unset=response_model_exclude_unset,
-        exclude_defaults=response_model_exclude_defaults,
-        exclude_none=response_model_exclude_none,
-    )
+    invalid: Invalidity = RequestValidationError
+    stream = None if websocket else stream_plan(endpoint, response_class, status_code)
+    finish: Finisher
+    if websocket:
+        if body_names or form_names:
+            raise TypeError(
+                f"{endpoint_name}: a WebSocket handler cannot take a body parameter "
+                f"({[*body_names, *form_names]})"
+            )
+        finish, invalid = _no_response, WebSocketRequestValidationError
+    elif stream is not None:  # calling it only makes the generator: no await, no thread
+        endpoint, finish = stream
+        is_async = True
+    else:
+        finish = compile_finisher(
+            response_class,
+            status_code,
+            endpoint=endpoint,
+            response_model=response_model,
+            include=response_model_include,
+            exclude=response_model_exclude,
+            by_alias=response_model_by_alias,
+            exclude_unset=response_model_exclude_unset,
+            exclude_defaults=response_model_exclude_defaults,
+            exclude_none=response_model_exclude_none,
+        )
     if root.subs:
-        return _graph_plan(endpoint, root, is_async, finish)
+        if websocket:
+            return _websocket_graph_plan(endpoint, root, is_async)
+        graph = _graph_plan(endpoint, root, is_async, finish, reads_form=bool(form_names))
+        return close_files_after(graph) if form_names else graph
 
     params = root.params
     extractors = params.extractors
     fill_body = root.fill_body
+    read_form = form_reader(params.form_steps) if params.form_steps else None
     request_name = params.request_name
     response_name = params.response_name
     background_name = params.background_name
 
-    if not (extractors or fill_body or request_name or response_name or background_name):
+    if not (
+        extractors or fill_body or read_form or request_name or response_name or background_name
+    ) and not (stream or websocket):
         if is_async:
 
             async def handle_bare(request: Request) -> Response:
@@ -183,8 +227,12 @@ def compile_endpoint(
             if errors is None:
                 errors = []
             fill_body(body, kwargs, errors)
+        elif read_form is not None:
+            if errors is None:
+                errors = []
+            body = await read_form(request, kwargs, errors)
         if errors:
-            raise RequestValidationError(errors, body=None if body is NO_BODY else body)
+            raise invalid(errors, body=None if body is NO_BODY else body)
         if request_name is not None:
             kwargs[request_name] = request
         temporary: Response | None = None
@@ -199,7 +247,11 @@ def compile_endpoint(
             value = await anyio.to_thread.run_sync(functools.partial(endpoint, **kwargs))
         return finish(value, temporary, tasks)
 
-    return handle
+    return close_files_after(handle) if read_form is not None else handle
+
+
+def _no_response(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Any:
+    return None  # a WebSocket handler answers through its connection
 
 
 def _graph_plan(
@@ -207,12 +259,17 @@ def _graph_plan(
     root: Dependant,
     is_async: bool,
     finish: Finisher,
+    *,
+    reads_form: bool,
 ) -> Handle:
     reads_body = any(dependant.fill_body is not None for dependant in root.walk())
     fill = root.fill_all
 
     async def handle(request: Request) -> Response:
-        body = await read_body(request) if reads_body else NO_BODY
+        if reads_form:
+            body = await request.form()
+        else:
+            body = await read_body(request) if reads_body else NO_BODY
         app = request.scope.get("app")
         ctx = Context(request, body, getattr(app, "dependency_overrides", None))
         try:
@@ -240,6 +297,40 @@ def _graph_plan(
         if ctx.request_exits:
             return ExitAfterSend(response, ctx)
         return response
+
+    return handle
+
+
+def _websocket_graph_plan(endpoint: Callable[..., Any], root: Dependant, is_async: bool) -> Handle:
+    """The graph plan of a WebSocket handler: no body, and no response to wait for,
+    so every generator's exit code runs once the handler has returned (or raised)."""
+    fill = root.fill_all
+
+    async def handle(websocket: Request) -> Any:
+        app = websocket.scope.get("app")
+        ctx = Context(websocket, NO_BODY, getattr(app, "dependency_overrides", None))
+        try:
+            kwargs = await fill(ctx)
+            if kwargs is None:
+                raise WebSocketRequestValidationError(ctx.errors)
+            if is_async:
+                await endpoint(**kwargs)
+            else:
+                await anyio.to_thread.run_sync(functools.partial(endpoint, **kwargs))
+        except BaseException as exc:
+            if not (ctx.function_exits or ctx.request_exits):
+                raise
+            after = await unwind_all(ctx, exc)
+            if after is exc:
+                raise
+            if after is None:  # pragma: no cover - unwind turns a swallow into an error
+                raise
+            raise after  # noqa: B904 - its context, set where it was raised, is kept
+        if ctx.function_exits or ctx.request_exits:
+            after = await unwind_all(ctx, None)
+            if after is not None:
+                raise after
+        return None
 
     return handle
 

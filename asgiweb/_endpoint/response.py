@@ -34,6 +34,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asgiweb._endpoint.parameters import callable_name, hints_target
+from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import (
     Converter,
     Invalid,
@@ -45,7 +46,7 @@ from asgiweb._validation.compiler import (
     prefix_errors,
 )
 from asgiweb._validation.metadata import apply_metadata
-from asgiweb._validation.scalars import SCALARS, fail
+from asgiweb._validation.scalars import SCALARS, fail, missing
 from asgiweb.background import BackgroundTasks
 from asgiweb.exceptions import ResponseValidationError
 from asgiweb.responses import Response
@@ -91,9 +92,7 @@ def response_model_of(endpoint: Callable[..., Any], response_model: Any) -> Any:
         response_model = hints.get("return")
     if response_model is None or response_model is _NONE or response_model is Any:
         return None
-    bare = response_model
-    while typing.get_origin(bare) is typing.Annotated:
-        bare = bare.__origin__
+    bare = unwrap(response_model, optional=False).type
     if isinstance(bare, type) and issubclass(bare, Response):
         return None
     try:
@@ -139,13 +138,11 @@ def _fitter(tp: Any) -> Fit:
 def _build(tp: Any) -> Fit:
     if tp is Any or tp is object:
         return _identity
+    core, metadata, _ = unwrap(tp, optional=False)
+    if core is not tp:  # Annotated, Required/NotRequired or NewType around ``core``
+        constrained = constrain(_fitter(core), core, constraints_of(metadata))
+        return apply_metadata(constrained, core, metadata)
     origin = typing.get_origin(tp)
-    if origin is typing.Annotated:
-        core = tp.__origin__
-        constrained = constrain(_fitter(core), core, constraints_of(tp.__metadata__))
-        return apply_metadata(constrained, core, tp.__metadata__)
-    if hasattr(tp, "__supertype__"):
-        return _fitter(tp.__supertype__)
     if origin in (typing.Union, types.UnionType):
         return _union(typing.get_args(tp))
     if isinstance(tp, type):
@@ -381,9 +378,7 @@ def _gather(plan: list[tuple[str, Fit, bool, Any]], get: Callable[..., Any], val
         current = get(name, _NO_DEFAULT)
         if current is _NO_DEFAULT:
             if required:
-                errors.append(
-                    {"type": "missing", "loc": (name,), "msg": "Field required", "input": value}
-                )
+                errors.append(missing((name,), value))
             else:
                 out[name] = default
             continue
@@ -421,9 +416,7 @@ def _typeddict(cls: type) -> Fit:
         for name, field_fit, required, _ in plan:
             if name not in value:
                 if required:
-                    errors.append(
-                        {"type": "missing", "loc": (name,), "msg": "Field required", "input": value}
-                    )
+                    errors.append(missing((name,), value))
                 continue
             try:
                 out[name] = field_fit(value[name])

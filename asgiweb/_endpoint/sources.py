@@ -20,33 +20,23 @@ TypedDicts.  Rules kept from FastAPI:
 from __future__ import annotations
 
 import dataclasses
-import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import Converter, Invalid, is_pydantic_model, is_typeddict
+from asgiweb._validation.scalars import missing
 from asgiweb.requests import Request
 
-__all__ = ["is_model_class", "is_sequence", "model_extractor", "unwrap_optional"]
+__all__ = ["is_model_class", "is_sequence", "model_extractor"]
 
 _SEQUENCE_ORIGINS = (list, set, frozenset, tuple)
 
 
-def unwrap_optional(tp: Any) -> Any:
-    """``T`` from ``Annotated[T, ...]``, ``Optional[T]`` and ``T | None``."""
-    while typing.get_origin(tp) is typing.Annotated:
-        tp = tp.__origin__
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return unwrap_optional(args[0])
-    return tp
-
-
 def is_sequence(tp: Any) -> bool:
     """A list/set/tuple type: read from every repeated key rather than the last one."""
-    tp = unwrap_optional(tp)
+    tp = unwrap(tp).type
     origin = typing.get_origin(tp) or tp
     return origin in _SEQUENCE_ORIGINS or origin in (
         typing.Sequence,
@@ -56,7 +46,7 @@ def is_sequence(tp: Any) -> bool:
 
 
 def is_model_class(tp: Any) -> bool:
-    tp = unwrap_optional(tp)
+    tp = unwrap(tp).type
     return isinstance(tp, type) and (
         is_pydantic_model(tp) or dataclasses.is_dataclass(tp) or is_typeddict(tp)
     )
@@ -83,7 +73,7 @@ def model_extractor(
     convert_underscores: bool,
 ) -> Callable[[Request], Any]:
     """The extractor for a model-typed query/header/cookie parameter."""
-    cls = unwrap_optional(annotation)
+    cls, _, wraps_model = unwrap(annotation)  # Optional[Model]: may be left out entirely
     plan: list[tuple[str, str, bool]] = []  # (model key, wire name, every value?)
     for key, field_type in _fields(cls):
         wire = key.replace("_", "-") if source == "header" and convert_underscores else key
@@ -96,11 +86,6 @@ def model_extractor(
     own = {wire.lower() if source == "header" else wire for _, wire, _ in plan}
     if source == "header":
         own.update(key.lower() for key, _, _ in plan)
-    bare = annotation
-    while typing.get_origin(bare) is typing.Annotated:
-        bare = bare.__origin__
-    wraps_model = bare is not cls  # Optional[Model]: may be left out entirely
-    missing = {"type": "missing", "loc": (source,), "msg": "Field required", "input": None}
 
     def gather(values: Any) -> tuple[dict[str, Any], bool]:
         data: dict[str, Any] = {}
@@ -135,7 +120,7 @@ def model_extractor(
         if wraps_model and not (present or (strict_extras and data)):
             # An optional model none of whose fields was sent: its default.
             if required:
-                raise Invalid([dict(missing)])
+                raise Invalid([missing((source,))])
             return make_default()
         try:
             return convert(data)

@@ -14,7 +14,8 @@ an instance of it (checked in FastAPI 0.165's order, first match wins):
 9. bytes -> utf-8 str; UUID, IP addresses/interfaces/networks, Path and
    pydantic's url/secret/color/name-email types -> ``str()``; date, datetime,
    time -> ``isoformat()``; timedelta -> total seconds; Decimal -> int when its
-   exponent is >= 0, else float; ``re.Pattern`` -> its pattern
+   exponent is >= 0, else float (deliberately: its string when too long for
+   either, where FastAPI fails); ``re.Pattern`` -> its pattern
 10. anything else -> ``dict(obj)``, else ``vars(obj)``, else ValueError
 
 Classes are recognised without importing their modules: a class can only be a
@@ -105,14 +106,23 @@ def _pattern(obj: Any) -> Any:
     return obj.pattern
 
 
-def _decimal(value: Any) -> int | float:
-    exponent = value.as_tuple().exponent
+def _decimal(value: Any) -> int | float | str:
+    _, digits, exponent = value.as_tuple()
     if isinstance(exponent, int) and exponent >= 0:
+        limit = sys.get_int_max_str_digits()
+        if limit and len(digits) + exponent > limit:
+            # Deliberately unlike FastAPI (a 500): an int this long cannot be
+            # written by json (nor built cheaply: 1E+999999999), so the number
+            # goes out as its Decimal string.
+            return str(value)
         return int(value)
-    return float(value)
+    number = float(value)
+    if number - number != 0.0 and value.is_finite():
+        return str(value)  # beyond float's range: as above, its Decimal string
+    return number
 
 
-def _exact_decimal(value: Any) -> int | float:
+def _exact_decimal(value: Any) -> int | float | str:
     # PERF: float() first (what the hand-written floor of bench_encoder (b)
     # pays anyway): a finite float with a fraction can only come from a
     # negative exponent, so the usual price-like Decimal costs one test more
@@ -120,8 +130,8 @@ def _exact_decimal(value: Any) -> int | float:
     number: float = value.__float__()
     if number.is_integer() or number - number != 0.0:  # integral, inf or nan
         text = value.__str__()
-        if "E" in text or not text[-1].isdigit():  # scientific notation, NaN, Infinity
-            return _decimal(value)
+        if "E" in text or not text[-1].isdigit() or len(text) > 4000 or number - number != 0.0:
+            return _decimal(value)  # scientific notation, NaN, Infinity, very long
         return number if "." in text else int(text)
     return number
 

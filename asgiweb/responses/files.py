@@ -32,17 +32,15 @@ from urllib.parse import quote
 
 import anyio.to_thread
 
+from asgiweb._http import CHUNK_SIZE, http_date, validate_header
 from asgiweb.background import BackgroundTask, BackgroundTasks
-from asgiweb.datastructures import validate_header
-from asgiweb.responses._cookies import http_date
 from asgiweb.responses._ranges import if_range_allows, not_modified, parse_range
 from asgiweb.responses.base import Response, encode_content_type
 from asgiweb.responses.streaming import Watch, spec_at_least_2_4
 from asgiweb.types import Receive, Scope, Send
 
-__all__ = ["FileResponse", "content_disposition"]
+__all__ = ["CHUNK_SIZE", "FileResponse", "content_disposition"]
 
-CHUNK_SIZE = 64 * 1024
 # PERF: a worker-thread hop costs ~70 µs idle and far more under load, while a
 # 64 KiB read costs ~12 µs; reading up to 16 chunks (1 MiB) per hop took a fresh
 # 1 GiB sparse file from 6.3 s to 3.3 s in-process (the rest is the kernel
@@ -142,18 +140,16 @@ class FileResponse(Response):
             )
 
     def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
-        raw = [] if headers is None else [validate_header(k, v) for k, v in headers.items()]
-        names = {name for name, _ in raw}
-        defaults = (
-            (b"content-length", b"%d" % self.size),
-            (b"content-type", encode_content_type(self.media_type or "text/plain", self.charset)),
-            (b"last-modified", http_date(self.mtime).encode("latin-1")),
-            (b"etag", self.etag.encode("latin-1")),
-            (b"accept-ranges", b"bytes"),
+        """Response's rules with the file's size as the length, plus its validators."""
+        self.build_headers(
+            headers,
+            self.size,
+            (
+                (b"last-modified", http_date(self.mtime).encode("latin-1")),
+                (b"etag", self.etag.encode("latin-1")),
+                (b"accept-ranges", b"bytes"),
+            ),
         )
-        raw.extend(item for item in defaults if item[0] not in names)
-        self.raw_headers = raw
-        self._headers = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method", "GET")
@@ -174,17 +170,20 @@ class FileResponse(Response):
         if ranges is None:
             await self._send_whole(scope, receive, send, head)
         elif not ranges:
+            # A 4xx like any other: {"detail": ...} in JSON (the HEAD answer has no body).
+            body = b'{"detail":"Range Not Satisfiable"}'
             await send(
                 {
                     "type": "http.response.start",
                     "status": 416,
                     "headers": [
                         (b"content-range", b"bytes */%d" % self.size),
-                        (b"content-length", b"0"),
+                        (b"content-length", b"%d" % len(body)),
+                        (b"content-type", b"application/json"),
                     ],
                 }
             )
-            await send({"type": "http.response.body", "body": b""})
+            await send({"type": "http.response.body", "body": b"" if head else body})
         elif len(ranges) == 1:
             await self._send_single(scope, receive, send, head, *ranges[0])
         else:

@@ -1,13 +1,13 @@
 """Our own take on FastAPI's "Dependencies" tutorial pages, answered as FastAPI answers them.
 
-Each app is built once per framework (``tests.oracle``) and every request's answer
+Each app is built once per framework (``tests.oracle.sidebyside``) and every request's answer
 must be the same: status, JSON body and the headers compared.
 """
 
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
-from tests.oracle import Call, Framework, same_answers
+from tests.oracle.sidebyside import Call, Framework, same_answers
 
 BOOKS = [{"title": "Dune"}, {"title": "Emma"}, {"title": "Ulysses"}, {"title": "Beloved"}]
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.oracle import Call, Framework, same_answers
+from tests.oracle.sidebyside import Call, Framework, same_answers
 
 pydantic = pytest.importorskip("pydantic")
 
