@@ -39,6 +39,7 @@ from asgiweb.middleware.base import BaseHTTPMiddleware
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, PlainTextResponse, Response
 from asgiweb.routing import (
+    MethodDecorators,
     Mount,
     Route,
     RouteOptions,
@@ -86,7 +87,7 @@ _DOC_KEYWORDS: dict[str, Any] = {
 }
 
 
-class App:
+class App(MethodDecorators):
     """An ASGI 3 application with FastAPI's constructor and decorators."""
 
     def __init__(
@@ -182,30 +183,6 @@ class App:
         return self.router.route(path, methods, **options)
 
     api_route = route
-
-    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["GET"], **options)
-
-    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["POST"], **options)
-
-    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["PUT"], **options)
-
-    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["PATCH"], **options)
-
-    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["DELETE"], **options)
-
-    def head(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["HEAD"], **options)
-
-    def options(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["OPTIONS"], **options)
-
-    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["TRACE"], **options)
 
     def websocket(self, path: str, name: str | None = None, **options: Any) -> Callable[[F], F]:
         """A WebSocket handler (keywords as ``Router.websocket``; docs/websockets.md)."""

@@ -183,6 +183,42 @@ class Request(HTTPConnection):
     def receive(self) -> Receive:
         return self._receive
 
+    # -- URLs for named routes and mounts (docs/frontend.md) -------------------------
+
+    @property
+    def base_url(self) -> URL:
+        """Scheme and host of this request with the app's root path, ending in ``/``."""
+        scope = self.scope
+        root: str = scope.get("app_root_path", scope.get("root_path", ""))
+        url = self.url
+        return URL(url.scheme, url.netloc, root if root.endswith("/") else root + "/", "")
+
+    @property
+    def session(self) -> dict[str, Any]:
+        """The session dict; needs ``asgiweb.middleware.sessions.SessionMiddleware``."""
+        session: dict[str, Any] | None = self.scope.get("session")
+        if session is None:
+            raise AssertionError("SessionMiddleware must be installed to access request.session")
+        mark = getattr(session, "mark_accessed", None)
+        if mark is not None:
+            mark()
+        return session
+
+    def url_for(self, name: str, /, **path_params: Any) -> URL:
+        """The absolute URL of the route or mount ``name`` (``url_for("static", path=...)``).
+
+        Names are looked up in ``scope["router"]``, else in the app serving the
+        request; the URL starts with :attr:`base_url`.
+        """
+        provider = self.scope.get("router") or self.scope.get("app")
+        if provider is None:
+            raise RuntimeError(
+                "Request.url_for needs the App or Router serving the request in scope['app']"
+            )
+        path: str = provider.url_path_for(name, **path_params)
+        base = self.base_url
+        return URL(base.scheme, base.netloc, base.path.rstrip("/") + path, "")
+
     # -- body ----------------------------------------------------------------------
 
     def _check_declared_length(self) -> None:
