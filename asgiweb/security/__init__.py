@@ -13,7 +13,13 @@ from asgiweb.security.http import (
     HTTPBasicCredentials,
     HTTPBearer,
 )
-from asgiweb.security.oauth2 import OAuth2, OAuth2PasswordBearer, SecurityScopes
+from asgiweb.security.oauth2 import (
+    OAuth2,
+    OAuth2PasswordBearer,
+    OAuth2PasswordRequestForm,
+    OAuth2PasswordRequestFormStrict,
+    SecurityScopes,
+)
 
 __all__ = [
     "APIKeyCookie",
@@ -26,6 +32,8 @@ __all__ = [
     "HTTPBearer",
     "OAuth2",
     "OAuth2PasswordBearer",
+    "OAuth2PasswordRequestForm",
+    "OAuth2PasswordRequestFormStrict",
     "SecurityBase",
     "SecurityScopes",
 ]

@@ -1,13 +1,74 @@
-"""OAuth2 bearer tokens (RFC 6750) and the scopes a route asks of them."""
+"""OAuth2 bearer tokens (RFC 6750), the password flow's token request (RFC 6749
+section 4.3) and the scopes a route asks of them."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Annotated
 
+from asgiweb.params import Form
 from asgiweb.requests import Request
 from asgiweb.security.base import SecurityBase, authorization_parts
 
-__all__ = ["OAuth2", "OAuth2PasswordBearer", "SecurityScopes"]
+__all__ = [
+    "OAuth2",
+    "OAuth2PasswordBearer",
+    "OAuth2PasswordRequestForm",
+    "OAuth2PasswordRequestFormStrict",
+    "SecurityScopes",
+]
+
+
+class OAuth2PasswordRequestForm:
+    """The form a client posts to the token URL of OAuth2's password flow.
+
+    Used as a dependency, ``form: Annotated[OAuth2PasswordRequestForm, Depends()]``,
+    it reads the form fields ``username`` and ``password`` (required), ``scope``
+    (space-separated, given as the list ``scopes``), ``grant_type`` (if sent, it
+    must be ``"password"``), ``client_id`` and ``client_secret``.  RFC 6749 wants
+    ``grant_type``; this class lets it be left out, ``OAuth2PasswordRequestFormStrict``
+    does not.  Needs the ``forms`` extra (a multipart parser), as any ``Form()`` does.
+    """
+
+    def __init__(
+        self,
+        *,
+        grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        scope: Annotated[str, Form()] = "",
+        client_id: Annotated[str | None, Form()] = None,
+        client_secret: Annotated[str | None, Form()] = None,
+    ) -> None:
+        self.grant_type = grant_type
+        self.username = username
+        self.password = password
+        self.scopes = scope.split()
+        self.client_id = client_id
+        self.client_secret = client_secret
+
+
+class OAuth2PasswordRequestFormStrict(OAuth2PasswordRequestForm):
+    """``OAuth2PasswordRequestForm`` with ``grant_type=password`` required, as RFC 6749 says."""
+
+    def __init__(
+        self,
+        *,
+        grant_type: Annotated[str, Form(pattern="^password$")],
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        scope: Annotated[str, Form()] = "",
+        client_id: Annotated[str | None, Form()] = None,
+        client_secret: Annotated[str | None, Form()] = None,
+    ) -> None:
+        super().__init__(
+            grant_type=grant_type,
+            username=username,
+            password=password,
+            scope=scope,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
 
 
 class OAuth2(SecurityBase):

@@ -65,6 +65,7 @@ class Call:
     url: str
     headers: dict[str, str] = field(default_factory=dict)
     json: Any = None
+    data: Any = None  # form fields, sent urlencoded
     cookies: dict[str, str] | None = None
     compare_headers: Sequence[str] = ("www-authenticate", "content-type")
 
@@ -88,6 +89,8 @@ def _run(app: Any, calls: Sequence[Call]) -> list[dict[str, Any]]:
             options: dict[str, Any] = {"headers": call.headers}
             if call.json is not None:
                 options["json"] = call.json
+            if call.data is not None:
+                options["data"] = call.data
             if call.cookies:
                 options["cookies"] = call.cookies
             response = client.request(call.method, call.url, **options)

@@ -1,5 +1,6 @@
 """Our own take on FastAPI's "Security" tutorial pages (first steps, the current user,
-OAuth2 with password and bearer; not the form-based token endpoint), compared with FastAPI."""
+simple OAuth2 with password and bearer, its form-based token endpoint included),
+compared with FastAPI."""
 
 from typing import Annotated, Any
 
@@ -127,6 +128,17 @@ def build_password_bearer(fw: Framework) -> Any:
     async def me(member: Annotated[Member, fw.Depends(active_member)]) -> Member:
         return member
 
+    @app.post("/login")
+    async def login(
+        form: Annotated[fw.security.OAuth2PasswordRequestForm, fw.Depends()],
+    ) -> dict[str, str]:
+        member = lookup(form.username)
+        # A stand-in for a real password hash check.
+        if member is None or member.password_hash != "hashed:" + form.password:
+            raise fw.HTTPException(status_code=400, detail="Incorrect login or password")
+        # In this simple scheme the token is the login itself.
+        return {"access_token": member.login, "token_type": "bearer"}
+
     return app
 
 
@@ -142,3 +154,97 @@ def test_simple_oauth2_with_password_and_bearer() -> None:
     )
     assert "password_hash" not in answers[1]["body"]
     assert answers[3]["headers"]["www-authenticate"] == "Bearer"
+
+
+def login_form(**fields: str) -> Call:
+    return Call("POST", "/login", data=fields)
+
+
+def test_the_token_endpoint_reads_the_oauth2_password_form() -> None:
+    pytest.importorskip("python_multipart")
+    answers = same_answers(
+        build_password_bearer,
+        [
+            login_form(username="ada", password="engine"),
+            login_form(username="ada", password="engine", grant_type="password", scope="a b"),
+            login_form(username="ada", password="wrong"),
+            login_form(username="nobody", password="engine"),
+            login_form(username="ada"),
+            login_form(),
+            login_form(username="ada", password="engine", grant_type="client_credentials"),
+            login_form(username="", password=""),
+            Call("POST", "/login", json={"username": "ada", "password": "engine"}),
+            Call("POST", "/login"),
+        ],
+    )
+    assert answers[0]["body"] == {"access_token": "ada", "token_type": "bearer"}
+    assert answers[2]["status"] == answers[3]["status"] == 400
+    assert [e["loc"] for e in answers[5]["body"]["detail"]] == [
+        ["body", "username"],
+        ["body", "password"],
+    ]
+    assert answers[6]["body"]["detail"][0]["type"] == "string_pattern_mismatch"
+
+
+def test_the_token_is_then_the_bearer_of_the_member_pages() -> None:
+    pytest.importorskip("python_multipart")
+    same_answers(
+        build_password_bearer,
+        [
+            login_form(username="bob", password="builder"),
+            Call("GET", "/members/me", headers=bearer("bob")),
+        ],
+    )
+
+
+def build_password_forms(fw: Framework) -> Any:
+    app = fw.App()
+
+    def fields(form: Any) -> dict[str, Any]:
+        return {
+            "grant_type": form.grant_type,
+            "username": form.username,
+            "password": form.password,
+            "scopes": form.scopes,
+            "client_id": form.client_id,
+            "client_secret": form.client_secret,
+        }
+
+    @app.post("/relaxed")
+    def relaxed(form: Annotated[fw.security.OAuth2PasswordRequestForm, fw.Depends()]) -> Any:
+        return fields(form)
+
+    @app.post("/strict")
+    def strict(
+        form: Annotated[fw.security.OAuth2PasswordRequestFormStrict, fw.Depends()],
+    ) -> Any:
+        return fields(form)
+
+    return app
+
+
+def test_the_password_forms_relaxed_and_strict() -> None:
+    pytest.importorskip("python_multipart")
+    full = {
+        "grant_type": "password",
+        "username": "u",
+        "password": "p",
+        "scope": "items:read  items:write me",
+        "client_id": "cid",
+        "client_secret": "secret",
+    }
+    answers = same_answers(
+        build_password_forms,
+        [
+            Call("POST", "/relaxed", data=full),
+            Call("POST", "/strict", data=full),
+            Call("POST", "/relaxed", data={"username": "u", "password": "p"}),
+            Call("POST", "/strict", data={"username": "u", "password": "p"}),
+            Call("POST", "/strict", data={**full, "grant_type": "refresh_token"}),
+        ],
+    )
+    assert answers[0]["body"]["scopes"] == ["items:read", "items:write", "me"]
+    assert answers[1]["body"] == answers[0]["body"]
+    assert answers[2]["body"]["grant_type"] is None and answers[2]["body"]["scopes"] == []
+    assert answers[3]["status"] == 422
+    assert answers[3]["body"]["detail"][0]["loc"] == ["body", "grant_type"]
