@@ -40,6 +40,8 @@ class Framework:
             "Body",
             "Cookie",
             "Depends",
+            "File",
+            "Form",
             "Header",
             "HTTPException",
             "Path",
@@ -47,6 +49,7 @@ class Framework:
             "Request",
             "Response",
             "Security",
+            "UploadFile",
         ):
             setattr(self, attr, getattr(root, attr))
 
