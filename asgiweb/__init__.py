@@ -5,6 +5,7 @@ from asgiweb.applications import App
 from asgiweb.background import BackgroundTasks
 from asgiweb.datastructures import UploadFile
 from asgiweb.exceptions import HTTPException, RequestValidationError, WebSocketException
+from asgiweb.param_functions import Depends, Security
 from asgiweb.params import Body, Cookie, File, Form, Header, Path, Query
 from asgiweb.requests import Request
 from asgiweb.responses import Response
@@ -18,6 +19,7 @@ __all__ = [
     "BackgroundTasks",
     "Body",
     "Cookie",
+    "Depends",
     "File",
     "Form",
     "HTTPException",
@@ -28,6 +30,7 @@ __all__ = [
     "RequestValidationError",
     "Response",
     "Router",
+    "Security",
     "UploadFile",
     "WebSocket",
     "WebSocketDisconnect",

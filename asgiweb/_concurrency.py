@@ -4,7 +4,8 @@
 handler or a background task is awaited on the event loop or run in a worker
 thread.  It looks through ``functools.partial`` (however deeply nested) and
 treats an object whose ``__call__`` is a coroutine function as async, as
-Starlette and FastAPI do.
+Starlette and FastAPI do.  Calling a class makes an instance, never a coroutine,
+whatever its ``__call__`` is (FastAPI's rule for a class used as a dependency).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def unwrap_partial(fn: Callable[..., Any]) -> Any:
 def is_async_callable(fn: Callable[..., Any]) -> bool:
     """True when calling ``fn`` returns an awaitable coroutine."""
     target = unwrap_partial(fn)
+    if isinstance(target, type):
+        return False
     if inspect.iscoroutinefunction(target):
         return True
     if inspect.isfunction(target) or inspect.ismethod(target):

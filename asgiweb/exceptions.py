@@ -10,6 +10,7 @@ __all__ = [
     "ClientDisconnect",
     "HTTPException",
     "RequestValidationError",
+    "ResponseValidationError",
     "WebSocketDisconnect",
     "WebSocketException",
     "WebSocketRequestValidationError",
@@ -137,6 +138,27 @@ class WebSocketRequestValidationError(Exception):
         count = len(self._errors)
         lines = [f"{count} validation error{'' if count == 1 else 's'}:"]
         lines.extend(f"  {err}" for err in self._errors)
+        return "\n".join(lines)
+
+
+class ResponseValidationError(Exception):
+    """The handler's return value did not fit its response model: a server error (500).
+
+    ``errors()`` lists the problems as ``RequestValidationError`` does, located
+    under ``"response"``; ``body`` is the value the handler returned.
+    """
+
+    def __init__(self, errors: Sequence[dict[str, Any]], *, body: Any = None) -> None:
+        super().__init__(errors)
+        self._errors = list(errors)
+        self.body = body
+
+    def errors(self) -> list[dict[str, Any]]:
+        return self._errors
+
+    def __str__(self) -> str:
+        lines = [f"{len(self._errors)} validation error(s) in the response:"]
+        lines.extend(f"  {err.get('loc')}: {err.get('msg')}" for err in self._errors)
         return "\n".join(lines)
 
 

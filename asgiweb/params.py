@@ -16,7 +16,7 @@ OpenAPI; any keyword FastAPI does not accept is a ``TypeError`` naming it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, Final, Literal, TypedDict, Unpack
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "BodyParam",
     "Cookie",
     "CookieParam",
+    "Depends",
     "File",
     "FileParam",
     "Form",
@@ -38,6 +39,7 @@ __all__ = [
     "PathParam",
     "Query",
     "QueryParam",
+    "Security",
 ]
 
 
@@ -302,7 +304,6 @@ def Body(
     return BodyParam(default, embed=embed, media_type=media_type, **options)
 
 
-
 def Form(
     default: Any = REQUIRED,
     *,
@@ -321,3 +322,54 @@ def File(
 ) -> Any:
     """The parameter is an uploaded file of a multipart body."""
     return FileParam(default, media_type=media_type, **options)
+
+
+class Depends:
+    """A parameter (or a route's ``dependencies=[...]`` entry) filled by calling ``dependency``.
+
+    ``dependency`` is a function, an async function, a class, a callable object or a
+    (sync or async) generator function; None means "the parameter's own annotation".
+    ``use_cache=False`` calls it again where it appears twice in one request.
+    ``scope`` says when the code after a generator's ``yield`` runs: ``"function"``
+    right after the handler returns, ``"request"`` (the default) once the response
+    has been sent.  ``asgiweb.Depends`` builds one; see docs/dependencies.md.
+    """
+
+    __slots__ = ("dependency", "scope", "use_cache")
+
+    def __init__(
+        self,
+        dependency: Callable[..., Any] | None = None,
+        *,
+        use_cache: bool = True,
+        scope: Literal["function", "request"] | None = None,
+    ) -> None:
+        if scope not in (None, "function", "request"):
+            raise ValueError(f'Depends scope must be "function" or "request", not {scope!r}')
+        if dependency is not None and not callable(dependency):
+            raise TypeError(f"Depends needs a callable, not {dependency!r}")
+        self.dependency = dependency
+        self.use_cache = use_cache
+        self.scope = scope
+
+    def __repr__(self) -> str:
+        name = getattr(self.dependency, "__name__", type(self.dependency).__name__)
+        cache = "" if self.use_cache else ", use_cache=False"
+        return f"{type(self).__name__}({name if self.dependency else ''}{cache})"
+
+
+class Security(Depends):
+    """``Depends`` that also asks for OAuth2 ``scopes`` (seen through ``SecurityScopes``)."""
+
+    __slots__ = ("scopes",)
+
+    def __init__(
+        self,
+        dependency: Callable[..., Any] | None = None,
+        *,
+        scopes: Sequence[str] | None = None,
+        use_cache: bool = True,
+        scope: Literal["function", "request"] | None = None,
+    ) -> None:
+        super().__init__(dependency, use_cache=use_cache, scope=scope)
+        self.scopes: tuple[str, ...] = tuple(scopes or ())

@@ -559,7 +559,7 @@ def test_markers_work_in_websocket_handlers() -> None:
 def test_every_code_block_of_docs_websockets_runs() -> None:
     from tests.docblocks import run_page
 
-    assert run_page("websockets.md") == 5
+    assert run_page("websockets.md") == 6
 
 
 class Forbidden(Exception):

@@ -26,12 +26,12 @@ as soon as the handler fails; see docs/forms.md.
 
 from __future__ import annotations
 
-import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
 from asgiweb._endpoint.sources import _fields, is_model_class, is_sequence
+from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import Converter, Invalid, prefix_errors
 from asgiweb.datastructures import FormData, UploadFile
 from asgiweb.formparsers import require_multipart
@@ -48,16 +48,7 @@ Handle = Callable[[Request], Awaitable[Response]]
 
 def unwrap_optional(tp: Any) -> Any:
     """``T`` from ``Annotated[T, ...]``, ``T | None`` and ``Optional[T]``."""
-    while True:
-        if typing.get_origin(tp) is typing.Annotated:
-            tp = tp.__origin__
-            continue
-        if typing.get_origin(tp) in (typing.Union, types.UnionType):
-            members = [arg for arg in typing.get_args(tp) if arg is not type(None)]
-            if len(members) == 1:
-                tp = members[0]
-                continue
-        return tp
+    return unwrap(tp).type
 
 
 def is_upload_annotation(annotation: Any) -> bool:
@@ -165,7 +156,7 @@ class FormStep:
         self.strict_extras = False
         self.wraps_model = False
         if not isinstance(marker, FileParam) and is_model_class(annotation):
-            cls = unwrap_optional(annotation)
+            cls, _, self.wraps_model = unwrap(annotation)
             self.model_plan = [(key, is_sequence(tp)) for key, tp, _ in _fields(cls)]
             self.model_keys = frozenset(key for key, _ in self.model_plan)
             config = getattr(cls, "model_config", None)
@@ -173,10 +164,6 @@ class FormStep:
                 "allow",
                 "forbid",
             )
-            bare = annotation
-            while typing.get_origin(bare) is typing.Annotated:
-                bare = bare.__origin__
-            self.wraps_model = bare is not cls
 
     async def fill(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
         if self.model_plan is not None:

@@ -26,16 +26,15 @@ import collections.abc as cabc
 import dataclasses
 import datetime
 import enum
-import inspect
 import types
 import typing
 import uuid
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.constraints import ConstraintError, constrain, constraints_of, plural
+from asgiweb._validation.metadata import apply_metadata
 from asgiweb._validation.scalars import (
     SCALARS,
     Converter,
@@ -120,18 +119,7 @@ def compile_converter(tp: Any) -> Converter:
         return _identity
     core, metadata, _ = unwrap(tp, optional=False)
     if core is not tp:  # Annotated, Required/NotRequired or NewType around ``core``
-        convert = compile_converter(core)
-        # Constraints and pydantic's validators apply in the order written, each
-        # around the ones before it, as pydantic nests them; consecutive
-        # constraint items are checked together.
-        pending: list[Any] = []
-        for item in metadata:
-            if _is_functional_validator(item):
-                convert = constrain(convert, core, constraints_of(pending))
-                convert, pending = _functional_validator(item, convert), []
-            else:
-                pending.append(item)
-        return constrain(convert, core, constraints_of(pending))
+        return apply_metadata(compile_converter(core), core, metadata)
     origin = typing.get_origin(tp)
     if tp is None or tp is _NONE_TYPE:
         return _none_converter
@@ -167,78 +155,6 @@ def compile_converter(tp: Any) -> Converter:
     if hook is not None:
         return hook
     raise TypeError(f"asgiweb cannot validate values of type {tp!r}")
-
-
-_VALIDATOR_KINDS = ("AfterValidator", "BeforeValidator", "PlainValidator", "WrapValidator")
-
-
-def _is_functional_validator(item: Any) -> bool:
-    cls = type(item)
-    return cls.__module__ == "pydantic.functional_validators" and cls.__name__ in _VALIDATOR_KINDS
-
-
-def _functional_validator(item: Any, inner: Converter) -> Converter:
-    """``inner`` wrapped in ``item``, one of pydantic's ``AfterValidator``,
-    ``BeforeValidator``, ``PlainValidator`` or ``WrapValidator``.
-
-    As in pydantic v2: a ``ValueError`` from the function is a ``value_error``
-    (``"Value error, <message>"``), an ``AssertionError`` an ``assertion_error``,
-    both with the value given to the field as ``input`` and the exception under
-    ``ctx["error"]``; any other exception propagates.  Only one-argument
-    functions are supported (a function taking pydantic's ``info`` is refused
-    when the route is built).
-    """
-    kind = type(item).__name__
-    func = item.func
-    wants = 2 if kind == "WrapValidator" else 1
-    try:
-        takes = len(
-            [
-                p
-                for p in inspect.signature(func).parameters.values()
-                if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-            ]
-        )
-    except (TypeError, ValueError):  # a builtin without a signature: call it as given
-        takes = wants
-    if takes != wants:
-        raise TypeError(
-            f"asgiweb runs {kind} functions taking {wants} positional argument(s); "
-            f"{func!r} takes {takes} (pydantic's ValidationInfo is not supported)"
-        )
-
-    def run(call: Callable[[], Any], raw: Any) -> Any:
-        try:
-            return call()
-        except ValueError as exc:
-            fail("value_error", f"Value error, {exc}", raw, {"error": exc})
-        except AssertionError as exc:
-            fail("assertion_error", f"Assertion failed, {exc}", raw, {"error": exc})
-
-    if kind == "AfterValidator":
-
-        def after(value: Any) -> Any:
-            result = inner(value)
-            return run(lambda: func(result), value)
-
-        return after
-    if kind == "BeforeValidator":
-
-        def before(value: Any) -> Any:
-            return inner(run(lambda: func(value), value))
-
-        return before
-    if kind == "PlainValidator":
-
-        def plain(value: Any) -> Any:
-            return run(lambda: func(value), value)
-
-        return plain
-
-    def wrap(value: Any) -> Any:
-        return run(lambda: func(value, inner), value)
-
-    return wrap
 
 
 def _none_converter(value: Any) -> None:
