@@ -186,7 +186,7 @@ def test_every_code_block_of_docs_forms_runs() -> None:
     from pathlib import Path
 
     pytest.importorskip("pydantic")
-    text = (Path(__file__).resolve().parent.parent / "docs" / "forms.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "docs" / "forms.md").read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
     assert len(blocks) >= 6
     namespace: dict[str, Any] = {}
