@@ -670,21 +670,6 @@ def test_static_benchmark_runs_and_checks_its_answers(capsys: pytest.CaptureFixt
     assert "error" not in table
 
 
-def test_frontend_doc_blocks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """docs/frontend.md: every python block runs; a block without imports continues."""
-    import re
-
-    text = (Path(__file__).resolve().parent.parent / "docs" / "frontend.md").read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
-    assert len(blocks) >= 6
-    monkeypatch.chdir(tmp_path)
-    namespace: dict[str, Any] = {}
-    for index, block in enumerate(blocks):
-        if block.lstrip().startswith(("import ", "from ")):
-            namespace = {"__name__": f"frontend_doc_{index}"}
-        exec(compile(block, f"docs/frontend.md block {index}", "exec"), namespace)
-
-
 @pytest.mark.parametrize("root_path", ["", "/api"])
 def test_url_for_inside_a_mounted_app_same_as_fastapi(root_path: str) -> None:
     from fastapi import FastAPI

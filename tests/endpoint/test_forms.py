@@ -181,21 +181,6 @@ def test_route_reads_the_form_once_with_the_request_too() -> None:
     assert response.json() == {"same": True, "note": "n"}
 
 
-def test_every_code_block_of_docs_forms_runs() -> None:
-    import re
-    from pathlib import Path
-
-    pytest.importorskip("pydantic")
-    text = (Path(__file__).resolve().parents[2] / "docs" / "forms.md").read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, re.DOTALL)
-    assert len(blocks) >= 6
-    namespace: dict[str, Any] = {}
-    for index, block in enumerate(blocks):
-        if block.startswith(("from ", "import ")):
-            namespace = {"__name__": f"docs_forms_{index}"}
-        exec(compile(block, f"docs/forms.md block {index}", "exec"), namespace)
-
-
 def test_a_file_where_a_field_is_expected_is_a_422_not_a_500() -> None:
     def build(fw: Any) -> Any:
         app = fw.App()
