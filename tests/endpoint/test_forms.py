@@ -8,12 +8,11 @@ from typing import Annotated, Any
 import pytest
 
 import asgiweb
-import tests.formparity as tests_formparity
 from asgiweb import App, Body, File, Form, Request, UploadFile
 from asgiweb.datastructures import FormData, ImmutableMultiDict
 from asgiweb.params import FileParam, FormParam
 from asgiweb.testclient import TestClient
-from tests.formparity import same_answers
+from tests.oracle.pair import asgiweb_framework, fastapi_framework, same_answers
 
 pytest.importorskip("python_multipart")
 
@@ -199,8 +198,8 @@ def test_a_file_where_a_field_is_expected_is_a_422_not_a_500() -> None:
         ("/text", {"files": {"name": ("x.txt", b"abc")}}),
         ("/raw", {"files": {"data": ("q.bin", b"1", "application/x-q")}}),
     ]
-    fastapi = TestClient(build(tests_formparity.fastapi_framework()))
-    ours = TestClient(build(tests_formparity.asgiweb_framework()))
+    fastapi = TestClient(build(fastapi_framework()))
+    ours = TestClient(build(asgiweb_framework()))
     for path, options in calls:
         mine, theirs = ours.post(path, **options), fastapi.post(path, **options)
         assert mine.status_code == theirs.status_code == 422

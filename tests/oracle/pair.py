@@ -1,11 +1,14 @@
-"""Run one tutorial app, written once, on asgiweb and on FastAPI, and compare answers.
+"""Run one app, written once, on asgiweb and on FastAPI (the oracle), and compare answers.
 
-A tutorial module writes each app as a factory taking a :class:`Framework`: the
-names the app imports (``fw.App`` is ``asgiweb.App`` or ``fastapi.FastAPI``,
-``fw.mod`` the top package, ``fw.sub("responses")`` a subpackage under the same
-name in both).  Handlers carry no return annotation (FastAPI would read it as a
-response model).  :func:`compare` sends the same requests to both apps through
-asgiweb's TestClient and checks status, the headers named, and the body bytes.
+A test writes each app as a factory taking a :class:`Framework`: the names the app
+imports (``fw.App`` is ``asgiweb.App`` or ``fastapi.FastAPI``, ``fw.mod`` the top
+package, any other public name of the top package as ``fw.Form``, ``fw.UploadFile``...,
+``fw.sub("responses")`` a subpackage under the same name in both).  Handlers carry
+no return annotation (FastAPI would read it as a response model).
+
+Both comparisons send the same requests to both apps through asgiweb's TestClient:
+:func:`compare` checks status, the headers named, and the body bytes;
+:func:`same_answers` checks status and the decoded body (JSON as values, else text).
 """
 
 import importlib
@@ -14,9 +17,21 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Self
 
+import pytest
+
 from asgiweb.testclient import ClientResponse, TestClient
 
-__all__ = ["FRAMEWORKS", "Call", "Framework", "both", "compare", "frameworks"]
+__all__ = [
+    "FRAMEWORKS",
+    "Call",
+    "Framework",
+    "asgiweb_framework",
+    "both",
+    "compare",
+    "fastapi_framework",
+    "frameworks",
+    "same_answers",
+]
 
 FRAMEWORKS = ("asgiweb", "fastapi")
 
@@ -34,23 +49,34 @@ class Framework:
     def sub(self, name: str) -> ModuleType:
         return importlib.import_module(f"{self.name}.{name}")
 
+    def __getattr__(self, name: str) -> Any:
+        # Any other public name of the top package: fw.Form, fw.UploadFile, fw.Request...
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.mod, name)
 
-def frameworks() -> list[Framework]:
-    import fastapi
-    import starlette.exceptions
 
+def asgiweb_framework() -> Framework:
     import asgiweb
 
-    return [
-        Framework("asgiweb", asgiweb, asgiweb.App, asgiweb.Router, asgiweb.HTTPException),
-        Framework(
-            "fastapi",
-            fastapi,
-            fastapi.FastAPI,
-            fastapi.APIRouter,
-            starlette.exceptions.HTTPException,
-        ),
-    ]
+    return Framework("asgiweb", asgiweb, asgiweb.App, asgiweb.Router, asgiweb.HTTPException)
+
+
+def fastapi_framework() -> Framework:
+    fastapi = pytest.importorskip("fastapi")
+    import starlette.exceptions
+
+    return Framework(
+        "fastapi",
+        fastapi,
+        fastapi.FastAPI,
+        fastapi.APIRouter,
+        starlette.exceptions.HTTPException,
+    )
+
+
+def frameworks() -> list[Framework]:
+    return [asgiweb_framework(), fastapi_framework()]
 
 
 @dataclass
@@ -111,4 +137,31 @@ def compare(
         if lifespan:
             ours.__exit__(None, None, None)
             theirs.__exit__(None, None, None)
+    return answers
+
+
+FormCall = tuple[str, str, dict[str, Any]]  # (method, url, TestClient keywords)
+
+
+def _decoded(response: ClientResponse) -> tuple[int, Any]:
+    content_type = response.headers.get("content-type", "")
+    body = response.json() if content_type.startswith("application/json") else response.text
+    return response.status_code, body
+
+
+def same_answers(
+    factory: Callable[[Framework], Any], calls: Sequence[FormCall]
+) -> list[tuple[int, Any]]:
+    """Send ``calls`` to both apps; assert equal status and decoded body; return asgiweb's.
+
+    Form apps: FastAPI parses forms with python-multipart, so without it this skips."""
+    ours, theirs = asgiweb_framework(), fastapi_framework()
+    pytest.importorskip("python_multipart")
+    ours_client, theirs_client = TestClient(factory(ours)), TestClient(factory(theirs))
+    answers = []
+    for method, url, options in calls:
+        mine = _decoded(ours_client.request(method, url, **options))
+        reference = _decoded(theirs_client.request(method, url, **options))
+        assert mine == reference, (method, url, options)
+        answers.append(mine)
     return answers
