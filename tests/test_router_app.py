@@ -22,7 +22,7 @@ from asgiweb.requests import Request
 from asgiweb.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from asgiweb.testclient import TestClient
 from asgiweb.types import ASGIApp, Receive, Scope, Send
-from tests.harness import Peer, drive, http_scope
+from tests.harness import Peer, drive, http_scope, lifespan_scope
 
 pytestmark = pytest.mark.anyio
 
@@ -63,17 +63,9 @@ async def test_bare_router_serves_its_mounts_and_answers_lifespan() -> None:
     peer = await drive(outer, http_scope("GET", "/v1/items"))
     assert (peer.status, peer.body) == (200, b"[1,2]")
 
-    sent: list[dict[str, Any]] = []
-    messages = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
-
-    async def receive() -> dict[str, Any]:
-        return next(messages)
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await outer({"type": "lifespan", "asgi": {"version": "3.0"}}, receive, send)
-    assert [m["type"] for m in sent] == [
+    messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    peer = await drive(outer, lifespan_scope(), Peer(messages=messages))
+    assert [m["type"] for m in peer.sent] == [
         "lifespan.startup.complete",
         "lifespan.shutdown.complete",
     ]

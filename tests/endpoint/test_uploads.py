@@ -18,28 +18,11 @@ from asgiweb import App, File, Form, HTTPException, Request, UploadFile
 from asgiweb.datastructures import FormData, Headers
 from asgiweb.testclient import TestClient
 from asgiweb.types import Message
+from tests.harness import Peer, drive, http_scope
 
 pytest.importorskip("python_multipart")
 
 MIB = 1024 * 1024
-
-
-def make_scope(method: str, path: str, headers: list[tuple[str, str]]) -> dict[str, Any]:
-    """A bare ASGI HTTP scope, for driving the app without the TestClient."""
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
 
 
 class Recorder:
@@ -235,20 +218,11 @@ async def test_client_disconnect_mid_upload_closes_files(
         for i in range(0, len(body), 65536)
     ]
     messages.append({"type": "http.disconnect"})
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        return messages.pop(0)
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    scope = make_scope(
+    scope = http_scope(
         "POST", "/up", headers=[("content-type", "multipart/form-data; boundary=b0und")]
     )
-    with anyio.fail_after(10):
-        await app(scope, receive, send)
-    assert not called and not sent  # nobody to answer
+    peer = await drive(app, scope, Peer(messages=messages), timeout=10)
+    assert not called and not peer.sent  # nobody to answer
     assert len(recorder.files) == 1 and recorder.all_closed
     assert no_temp_file_left(private_tmp)
 
@@ -385,15 +359,11 @@ async def test_upload_file_without_a_spooled_file() -> None:
 async def test_async_with_request_form_closes_its_files() -> None:
     boundary = "bb"
     body = multipart_body(boundary, 10)
-    messages: list[Message] = [{"type": "http.request", "body": body}]
-
-    async def receive() -> Message:
-        return messages.pop(0)
-
-    scope = make_scope(
+    peer = Peer(messages=[{"type": "http.request", "body": body}])
+    scope = http_scope(
         "POST", "/", headers=[("content-type", f"multipart/form-data; boundary={boundary}")]
     )
-    request = Request(scope, receive)
+    request = Request(scope, peer.receive)
     async with request.form() as form:
         assert isinstance(form, FormData)
         doc = form["doc"]
