@@ -1,4 +1,4 @@
-"""Uploaded files: spooling, closing and deleting, limits, and what UploadFile offers."""
+"""Uploaded files: spooling, closing and deleting, limits, and request.form() with files."""
 
 # No `from __future__ import annotations`: the handlers are defined inside tests and
 # their annotations must resolve to real classes.
@@ -9,13 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
-import anyio
-import anyio.to_thread
 import pytest
 
 import asgiweb.formparsers
 from asgiweb import App, File, Form, HTTPException, Request, UploadFile
-from asgiweb.datastructures import FormData, Headers
+from asgiweb.datastructures import FormData
 from asgiweb.testclient import TestClient
 from asgiweb.types import Message
 from tests.harness import Peer, drive, http_scope
@@ -313,46 +311,6 @@ def test_default_limits_match_fastapi(recorder: Recorder) -> None:
     assert client.post("/form", data=fields).json() == {
         "detail": "Too many fields. Maximum number of fields is 1000."
     }
-
-
-@pytest.mark.anyio
-async def test_upload_file_io_uses_a_thread_only_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str] = []
-    real = anyio.to_thread.run_sync
-
-    async def counting(func: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(getattr(func, "__name__", "?"))
-        return await real(func, *args, **kwargs)
-
-    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
-    spooled = tempfile.SpooledTemporaryFile(max_size=1024)  # noqa: SIM115 - closed below
-    upload = UploadFile(spooled, size=0, filename="x")
-    await upload.write(b"a" * 100)
-    await upload.seek(0)
-    assert await upload.read() == b"a" * 100
-    assert calls == [] and upload.size == 100
-    await upload.write(b"b" * 2000)  # rolls over to disk
-    assert spooled._rolled  # type: ignore[attr-defined]
-    await upload.seek(0)
-    assert len(await upload.read()) == 2100
-    await upload.close()
-    assert calls == ["write", "seek", "read", "close"]
-    assert upload.size == 2100 and spooled.closed
-
-
-@pytest.mark.anyio
-async def test_upload_file_without_a_spooled_file() -> None:
-    # Any binary file works; it is treated as on disk (its I/O goes to a thread).
-    import io
-
-    upload = UploadFile(io.BytesIO(b"abc"), headers=Headers({"content-type": "text/plain"}))
-    assert upload.content_type == "text/plain" and upload.size is None
-    assert await upload.read() == b"abc"
-    await upload.write(b"d")
-    assert upload.size is None
-    await upload.close()
-    assert upload.file.closed
-    assert repr(UploadFile(io.BytesIO(), filename="f")).startswith("UploadFile(filename='f'")
 
 
 @pytest.mark.anyio
