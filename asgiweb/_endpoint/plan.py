@@ -29,16 +29,13 @@ resolved is a ``TypeError`` here, at registration, naming handler and parameter.
 from __future__ import annotations
 
 import copy
-import functools
 import inspect
 import json
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-import anyio.to_thread
-
-from asgiweb._concurrency import is_async_callable, unwrap_partial
+from asgiweb._concurrency import is_async_callable, run_in_threadpool, unwrap_partial
 from asgiweb._endpoint.forms import (
     FormStep,
     close_files_after,
@@ -397,7 +394,7 @@ def _bare_plan(
         finish = _finisher(response_class, status_code)
 
         async def run_sync() -> Response:
-            return finish(await anyio.to_thread.run_sync(endpoint), None, None)
+            return finish(await run_in_threadpool(endpoint), None, None)
 
         return run_sync
     if status_code is None:
@@ -552,7 +549,7 @@ def compile_endpoint(
         if is_async:
             value = await endpoint(**kwargs)
         else:
-            value = await anyio.to_thread.run_sync(functools.partial(endpoint, **kwargs))
+            value = await run_in_threadpool(endpoint, **kwargs)
         return finish(value, temporary, tasks)
 
     return close_files_after(handle) if form_steps else handle
