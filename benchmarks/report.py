@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from benchmarks.http_load import HttpCell
 from benchmarks.import_cost import ImportCell
@@ -187,6 +188,100 @@ def http_tables(
         parts += ["", f"{server}: req/s relative to FastAPI (ratio of the two medians above):", ""]
         parts.append(md_table(header, rows))
     return "\n".join(parts)
+
+
+# -- charts --------------------------------------------------------------------------------
+
+# one colour per app, the same in every chart
+COLOURS = {"raw": "#7f7f7f", "asgiweb": "#2a9d8f", "fastapi": "#e76f51", "fastapi-model": "#f4a261"}
+
+
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the file-only Agg backend, or None when not installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _bars(
+    ax: Any, values: dict[str, list[float]], groups: list[str], fmt: str, log: bool
+) -> None:
+    """Grouped bars: one group per endpoint, one bar per app, each bar labelled."""
+    apps = list(values)
+    width = 0.8 / max(1, len(apps))
+    for i, app in enumerate(apps):
+        xs = [g + (i - (len(apps) - 1) / 2) * width for g in range(len(groups))]
+        heights = [0.0 if math.isnan(v) else v for v in values[app]]
+        bars = ax.bar(xs, heights, width, label=label(app), color=COLOURS.get(app))
+        texts = ["" if math.isnan(v) else format(v, fmt) for v in values[app]]
+        ax.bar_label(bars, labels=texts, fontsize=7, padding=1, rotation=90)
+    ax.set_xticks(range(len(groups)), groups)
+    if log:
+        ax.set_yscale("log")
+    ax.margins(y=0.25)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8)
+
+
+def inprocess_chart(
+    cells: dict[tuple[str, str], Cell], apps: list[str], endpoints: list[str], path: Path
+) -> bool:
+    """µs per request per endpoint and app (log scale), as a PNG; False without matplotlib."""
+    plt = _pyplot()
+    if plt is None:
+        return False
+
+    def us(app: str, ep: str) -> float:
+        cell = cells.get((app, ep))
+        return cell.us if cell is not None and cell.error is None else float("nan")
+
+    values = {app: [us(app, ep) for ep in endpoints] for app in apps}
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * len(endpoints) + 2), 4.5))
+    _bars(ax, values, endpoints, ".1f", log=True)
+    ax.set_ylabel("µs per request (log scale, lower is better)")
+    ax.set_title("In-process: time per request, median over rounds")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def http_chart(
+    results: dict[str, dict[tuple[str, str], HttpCell]],
+    apps: list[str],
+    endpoints: dict[str, list[str]],
+    path: Path,
+) -> bool:
+    """req/s per endpoint and app, one panel per server configuration; False without
+    matplotlib or without data."""
+    plt = _pyplot()
+    if plt is None or not results:
+        return False
+    servers = list(results)
+    widest = max(len(endpoints[s]) for s in servers)
+    fig, axes = plt.subplots(
+        1, len(servers), figsize=(max(6.0, 1.3 * widest + 2) * len(servers), 4.5), squeeze=False
+    )
+    for ax, server in zip(axes[0], servers, strict=True):
+        cells = results[server]
+
+        def rps(app: str, ep: str, cells: dict[tuple[str, str], HttpCell] = cells) -> float:
+            cell = cells.get((app, ep))
+            return cell.rps if cell is not None and cell.error is None else float("nan")
+
+        values = {app: [rps(app, ep) for ep in endpoints[server]] for app in apps}
+        _bars(ax, values, endpoints[server], ",.0f", log=False)
+        ax.set_ylabel("requests per second (higher is better)")
+        ax.set_title(f"uvicorn --http {server}: req/s, median over rounds")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
 
 
 # -- import ----------------------------------------------------------------------------------

@@ -4,8 +4,10 @@ Parts (``--only`` picks one): ``inprocess`` (every app's ASGI callable driven di
 then the routing benchmark), ``http`` (uvicorn + wrk), ``import`` (import time and RSS),
 ``encoder`` (``bench_encoder.py``), ``params`` (``bench_params.py``: a handler with a
 path parameter, two query parameters and a body, next to FastAPI's). A full run prints
-every table and writes them to ``benchmarks/RESULTS.md``; ``--quick`` or ``--only``
-runs print only, unless ``--output`` names a file. A full run takes about 5 minutes on 2 cores.
+every table and writes them to ``benchmarks/RESULTS.md``, led by two charts drawn from
+the same data (``inprocess.png``, ``http.png`` next to it; needs matplotlib, in the
+``bench`` extra); ``--quick`` or ``--only`` runs print only, unless ``--output`` names a
+file. A full run takes about 6 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ class Summary:
 
     inprocess: dict[tuple[str, str], inprocess.Cell] | None = None
     http: dict[str, dict[tuple[str, str], http_load.HttpCell]] | None = None
+    http_endpoints: dict[str, list[str]] | None = None  # server -> endpoints loaded
     imports: dict[str, import_cost.ImportCell] | None = None
 
 
@@ -153,6 +156,7 @@ def part_http(s: Settings, out: list[str], summary: Summary) -> None:
                 "",
             ]
     summary.http = results
+    summary.http_endpoints = {server: eps for server, (_, eps) in s.http.items()}
 
 
 def part_import(s: Settings, out: list[str], summary: Summary) -> None:
@@ -196,6 +200,22 @@ def _load() -> str:
         return ", ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         return "unknown"
+
+
+def charts(summary: Summary, folder: Path) -> list[str]:
+    """Write the charts next to the report; markdown lines that show them first."""
+    lines: list[str] = []
+    if summary.inprocess is not None:
+        path = folder / "inprocess.png"
+        if report.inprocess_chart(summary.inprocess, APPS, list(ENDPOINTS), path):
+            lines += [f"![µs per request, in-process]({path.name})", ""]
+    if summary.http and summary.http_endpoints:
+        path = folder / "http.png"
+        if report.http_chart(summary.http, APPS, summary.http_endpoints, path):
+            lines += [f"![requests per second over HTTP]({path.name})", ""]
+    if not lines and (summary.inprocess is not None or summary.http):
+        log("charts skipped: matplotlib is not installed (pip install 'asgiweb[bench]')")
+    return lines
 
 
 def header(args: argparse.Namespace, argv: list[str]) -> list[str]:
@@ -265,9 +285,11 @@ def main(argv: list[str] | None = None) -> int:
     out.append(
         f"Total run time: {time.monotonic() - started:.0f} s; load average at end {_load()}."
     )
+    target = args.output or (None if args.quick or args.only else HERE / "RESULTS.md")
+    if target is not None:  # the pictures lead: right under the title
+        out[2:2] = charts(summary, target.parent)
     text = "\n".join(out) + "\n"
     print(text)
-    target = args.output or (None if args.quick or args.only else HERE / "RESULTS.md")
     if target is not None:
         target.write_text(text)
         log(f"wrote {target}")

@@ -233,3 +233,37 @@ def test_run_writes_its_tables(tmp_path: Path) -> None:
     text = out.read_text()
     assert "## Routing: 10 vs 1,000 routes" in text
     assert "| asgiweb static |" in text and "error" not in text
+
+
+def test_charts_from_a_tiny_fake_result_set(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from benchmarks import run
+    from benchmarks.http_load import HttpCell
+    from benchmarks.inprocess import Cell
+
+    apps = ["raw", "asgiweb", "fastapi", "fastapi-model"]
+    us = {"raw": 2.0, "asgiweb": 3.5, "fastapi": 60.0, "fastapi-model": 55.0}
+    inproc = {(a, ep): Cell(us=us[a] * (i + 1)) for a in apps for i, ep in enumerate(ENDPOINTS)}
+    inproc["fastapi", "json"].error = "wrong body"  # a failed cell is left out, not drawn as 0
+    rps = {"raw": 20_000.0, "asgiweb": 17_000.0, "fastapi": 4_000.0, "fastapi-model": 4_500.0}
+    http = {
+        "httptools": {(a, ep): HttpCell(rps=rps[a]) for a in apps for ep in ("plaintext", "json")},
+        "h11": {(a, "plaintext"): HttpCell(rps=rps[a] / 2) for a in apps},
+    }
+    summary = run.Summary(
+        inprocess=inproc,
+        http=http,
+        http_endpoints={"httptools": ["plaintext", "json"], "h11": ["plaintext"]},
+    )
+    lines = run.charts(summary, tmp_path)
+    assert lines == [
+        "![µs per request, in-process](inprocess.png)",
+        "",
+        "![requests per second over HTTP](http.png)",
+        "",
+    ]
+    for name in ("inprocess.png", "http.png"):
+        data = (tmp_path / name).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5_000
+    # nothing measured: no chart, no link
+    assert run.charts(run.Summary(), tmp_path / "none") == []
