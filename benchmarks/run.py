@@ -3,7 +3,8 @@
 Parts (``--only`` picks one): ``inprocess`` (every app's ASGI callable driven directly,
 then the routing benchmark), ``http`` (uvicorn + wrk), ``import`` (import time and RSS),
 ``encoder`` (``bench_encoder.py``), ``params`` (``bench_params.py``: a handler with a
-path parameter, two query parameters and a body, next to FastAPI's). A full run prints
+path parameter, two query parameters and a body, next to FastAPI's), ``threadhop``
+(``bench_threadhop.py``: running a plain ``def`` in a worker thread). A full run prints
 every table and writes them to ``benchmarks/RESULTS.md``, led by two charts drawn from
 the same data (``inprocess.png``, ``http.png`` next to it; needs matplotlib, in the
 ``bench`` extra); ``--quick`` or ``--only`` runs print only, unless ``--output`` names a
@@ -35,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 APPS = ["raw", "asgiweb", "fastapi", "fastapi-model"]
 HTTP_ENDPOINTS = ["plaintext", "json", "items", "encoded"]
-PARTS = ("inprocess", "routing", "http", "import", "encoder", "params")
+PARTS = ("inprocess", "routing", "http", "import", "encoder", "params", "threadhop")
 
 
 @dataclass
@@ -272,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     if "params" in wanted:
         quick_params = ["--rounds", "3", "--batch", "50"] if args.quick else ["--uvloop"]
         part_script("bench_params", "Handler parameters", quick_params, out)
+    if "threadhop" in wanted:
+        quick_hop = ["--quick", "--uvloop"] if args.quick else ["--uvloop"]
+        part_script("bench_threadhop", "Thread hop for a plain def", quick_hop, out)
     checks = report.targets(summary.inprocess, summary.http, summary.imports)
     if checks:
         out[targets_at:targets_at] = [

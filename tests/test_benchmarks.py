@@ -267,3 +267,29 @@ def test_charts_from_a_tiny_fake_result_set(tmp_path: Path) -> None:
         assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5_000
     # nothing measured: no chart, no link
     assert run.charts(run.Summary(), tmp_path / "none") == []
+
+
+def test_http_comparisons_are_medians_of_per_round_ratios() -> None:
+    from benchmarks.http_load import HttpCell, WrkResult, iqr, summarise
+    from benchmarks.report import http_tables
+
+    def result(rps: float) -> WrkResult:
+        return WrkResult(rps=rps, p99_ms=1.0, errors=0, timeouts=0)
+
+    # five rounds; outside load halves everything in round 3, which the ratio shrugs off
+    raw = [10_000.0, 10_000.0, 5_000.0, 10_000.0, 10_000.0]
+    mine = [9_000.0, 9_200.0, 4_500.0, 8_800.0, 9_000.0]
+    cells = {("raw", "json"): HttpCell(), ("asgiweb", "json"): HttpCell()}
+    for r, m in zip(raw, mine, strict=True):
+        cells["raw", "json"].samples.append(result(r))
+        cells["raw", "json"].ratios.append(1.0)
+        cells["asgiweb", "json"].samples.append(result(m))
+        cells["asgiweb", "json"].ratios.append(m / r)
+    summarise(cells)
+    ours = cells["asgiweb", "json"]
+    assert ours.rps == 9_000.0
+    assert ours.ratio == pytest.approx(0.9)
+    assert ours.ratio_iqr == pytest.approx(iqr([0.9, 0.92, 0.9, 0.88, 0.9]))
+    assert iqr([1.0, 2.0]) == 1.0 and iqr([]) != iqr([])  # nan for no data
+    text = http_tables("httptools", cells, ["raw", "asgiweb"], ["json"])
+    assert "| json | 90% (IQR 0 pts) |" in text
