@@ -1,19 +1,10 @@
-"""Sync and async callables: which is which, and running the sync ones in a thread.
+"""Sync and async callables: which is which.
 
 ``is_async_callable(fn)`` is the one answer the package uses to decide whether a
 handler or a background task is awaited on the event loop or run in a worker
 thread.  It looks through ``functools.partial`` (however deeply nested) and
 treats an object whose ``__call__`` is a coroutine function as async, as
 Starlette and FastAPI do.
-
-``run_in_threadpool(func, *args, **kwargs)`` runs a sync callable in a worker
-thread and awaits its result.  It keeps what ``anyio.to_thread.run_sync`` promises
-a handler (``anyio.from_thread.run``/``run_sync`` work inside it, at most
-``THREAD_LIMIT`` calls run at once, the awaiting task is shielded from
-cancellation until the function has returned, the caller's contextvars are copied
-into the thread) for about half its cost per call (``benchmarks/bench_threadhop.py``):
-no checkpoint before the hop, no cancel scope unless a cancellation actually
-arrives, a counter instead of a capacity limiter, one C queue feeding the workers.
 """
 
 from __future__ import annotations
@@ -57,6 +48,15 @@ def is_async_callable(fn: Callable[..., Any]) -> bool:
 
 
 # -- run_in_threadpool ---------------------------------------------------------------
+#
+# run_in_threadpool(func, *args, **kwargs) runs a sync callable in a worker thread and
+# awaits its result.  It keeps what anyio.to_thread.run_sync promises a handler
+# (anyio.from_thread.run/run_sync work inside it, at most THREAD_LIMIT calls run at
+# once, the awaiting task is shielded from cancellation until the function has
+# returned, the caller's contextvars are copied into the thread) for about half its
+# cost per call (benchmarks/bench_threadhop.py): no checkpoint before the hop, no
+# cancel scope unless a cancellation actually arrives, a counter instead of a
+# capacity limiter, one C queue feeding the workers.
 #
 # One pool per event loop, found through a thread-local (a loop runs in one thread;
 # a thread may run several loops one after the other).  ``busy`` counts calls holding
