@@ -222,7 +222,8 @@ async def run_in_threadpool(func: Callable[..., T], *args: Any, **kwargs: Any) -
             target=_worker, args=(pool, rt), name="asgiweb worker", daemon=True
         ).start()
         pool.threads += 1
-    state = rt.task_states.get(rt.current_task())
+    task = rt.current_task()
+    state = None if task is None else rt.task_states.get(task)  # None: a bare coroutine
     future = loop.create_future()
     job = [future, copy_context(), func, args, kwargs, state and state.cancel_scope]
     pool.jobs.put(job)

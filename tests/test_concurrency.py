@@ -2,13 +2,15 @@
 
 Each semantic is checked on its own: anyio.from_thread inside the function, the bound
 on calls running at once, the cancellation shield (anyio cancel scopes and a plain
-asyncio ``Task.cancel``), contextvars copied in, exceptions carried out.
+asyncio ``Task.cancel``), contextvars copied in, exceptions carried out.  Where
+anyio's own hop can run the same test, it does (``BOTH``): it is the oracle.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import threading
 import time
 from typing import Any
@@ -24,19 +26,30 @@ from asgiweb._concurrency import THREAD_LIMIT, run_in_threadpool
 WAIT_S = 10.0  # every wait below is bounded
 
 
-def test_returns_the_result_and_passes_arguments() -> None:
+async def anyio_hop(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """The oracle: anyio's own hop, which run_in_threadpool must behave like."""
+    return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs))
+
+
+# tests that run on both: what passes for anyio must pass for ours
+BOTH = pytest.mark.parametrize("hop", [run_in_threadpool, anyio_hop], ids=["asgiweb", "anyio"])
+
+
+@BOTH
+def test_returns_the_result_and_passes_arguments(hop: Any) -> None:
     def add(a: int, b: int, *, scale: int) -> tuple[int, str]:
         return (a + b) * scale, threading.current_thread().name
 
     async def main() -> tuple[int, str]:
-        return await run_in_threadpool(add, 1, 2, scale=10)
+        return await hop(add, 1, 2, scale=10)
 
     value, thread = asyncio.run(main())
     assert value == 30
     assert thread != threading.main_thread().name
 
 
-def test_from_thread_run_and_run_sync_work_inside() -> None:
+@BOTH
+def test_from_thread_run_and_run_sync_work_inside(hop: Any) -> None:
     async def on_loop(x: int) -> tuple[int, int]:
         await anyio.sleep(0)
         return x * 2, threading.get_ident()
@@ -53,7 +66,7 @@ def test_from_thread_run_and_run_sync_work_inside() -> None:
         )
 
     async def main() -> tuple[tuple[Any, ...], int]:
-        return await run_in_threadpool(handler), threading.get_ident()
+        return await hop(handler), threading.get_ident()
 
     for (from_async, from_sync, worker), loop_thread in (asyncio.run(main()), anyio.run(main)):
         assert from_async == (42, loop_thread)
@@ -121,7 +134,8 @@ def test_a_call_waiting_for_a_slot_can_be_cancelled_and_slots_stay_counted() -> 
     asyncio.run(main())
 
 
-def test_anyio_cancellation_waits_until_the_function_returns() -> None:
+@BOTH
+def test_anyio_cancellation_waits_until_the_function_returns(hop: Any) -> None:
     started = threading.Event()
     events: list[str] = []
 
@@ -132,7 +146,7 @@ def test_anyio_cancellation_waits_until_the_function_returns() -> None:
 
     async def handler() -> None:
         try:
-            await run_in_threadpool(slow)
+            await hop(slow)
         finally:
             events.append("caller resumed")
 
@@ -173,7 +187,37 @@ def test_asyncio_cancel_waits_until_the_function_returns_then_raises() -> None:
     assert events == ["function returned", "caller cancelled"]
 
 
-def test_contextvars_are_copied_into_the_thread() -> None:
+@BOTH
+def test_check_cancelled_inside_sees_the_callers_cancel_scope(hop: Any) -> None:
+    started = threading.Event()
+    events: list[str] = []
+
+    def cooperative() -> None:
+        started.set()
+        deadline = time.monotonic() + WAIT_S
+        try:
+            while time.monotonic() < deadline:
+                anyio.from_thread.check_cancelled()
+                time.sleep(0.005)
+        except BaseException as exc:  # anyio's cancellation, raised in this thread
+            events.append(f"function stopped: {type(exc).__name__}")
+            raise
+        events.append("function ran out of time")
+
+    async def main() -> None:
+        with anyio.fail_after(WAIT_S):
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(hop, cooperative)
+                await anyio.to_thread.run_sync(started.wait, WAIT_S)
+                tg.cancel_scope.cancel()
+        events.append("task group done")
+
+    anyio.run(main)
+    assert events == ["function stopped: CancelledError", "task group done"]
+
+
+@BOTH
+def test_contextvars_are_copied_into_the_thread(hop: Any) -> None:
     var: contextvars.ContextVar[str] = contextvars.ContextVar("var", default="unset")
 
     def read_and_write() -> str:
@@ -183,13 +227,14 @@ def test_contextvars_are_copied_into_the_thread() -> None:
 
     async def main() -> tuple[str, str]:
         var.set("from caller")
-        seen = await run_in_threadpool(read_and_write)
+        seen = await hop(read_and_write)
         return seen, var.get()
 
     assert asyncio.run(main()) == ("from caller", "from caller")
 
 
-def test_the_functions_exception_is_raised_in_the_caller() -> None:
+@BOTH
+def test_the_functions_exception_is_raised_in_the_caller(hop: Any) -> None:
     error = ValueError("boom")
 
     def fail() -> None:
@@ -200,12 +245,13 @@ def test_the_functions_exception_is_raised_in_the_caller() -> None:
 
     async def main() -> None:
         with pytest.raises(ValueError) as info:
-            await run_in_threadpool(fail)
+            await hop(fail)
         assert info.value is error
         with pytest.raises(RuntimeError) as stopped:  # a future cannot carry StopIteration
-            await run_in_threadpool(stop)
+            await hop(stop)
         assert isinstance(stopped.value.__cause__, StopIteration)
-        assert _concurrency._local.pool.busy == 0
+        if hop is run_in_threadpool:
+            assert _concurrency._local.pool.busy == 0
 
     asyncio.run(main())
 
