@@ -17,6 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from asgiweb.encoders import render_json, render_orjson
 
@@ -111,3 +113,21 @@ def test_orjsons_own_dataclass_writer_is_not_fastapis() -> None:
     for _ in range(2):
         assert json.loads(render_orjson([value, value])) == [expected, expected]
         assert json.loads(render_orjson(value)) == expected
+
+
+@dataclasses.dataclass
+class Priced:
+    price: Decimal
+
+
+# finite ones: orjson writes infinities and NaN as null, where FastAPI's json.dumps
+# writes Infinity/NaN (docs/api.md); sNaN fails in both
+FINITE = {"allow_nan": False, "allow_infinity": False}
+
+
+@settings(max_examples=300)
+@given(st.decimals(**FINITE) | st.decimals(places=2, **FINITE))
+def test_a_decimal_field_converted_inline_is_fastapis_number(price: Decimal) -> None:
+    render_orjson([Priced(Decimal("1.50"))])  # Priced's converter, with its inline Decimal
+    value = [Priced(price)]
+    assert json.loads(render_orjson(value)) == reference(value)
