@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, BinaryIO, TypeVar, overload
 from urllib.parse import parse_qsl, urlencode
 
-from asgiweb._concurrency import run_in_threadpool
 from asgiweb._http import RawHeaders, validate_header
 from asgiweb._validation.scalars import Invalid
 
@@ -512,7 +511,9 @@ def _upload_error(value: Any) -> Exception:
 
 
 async def _in_thread(func: Callable[..., _V], *args: Any) -> _V:
-    return await run_in_threadpool(func, *args)
+    import anyio.to_thread
+
+    return await anyio.to_thread.run_sync(func, *args)
 
 
 class FormData(ImmutableMultiDict[str, "str | UploadFile"]):

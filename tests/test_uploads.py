@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
+import anyio.to_thread
 import pytest
 
-import asgiweb.datastructures
 import asgiweb.formparsers
 from asgiweb import App, File, Form, HTTPException, Request, UploadFile
 from asgiweb.datastructures import FormData, Headers
@@ -344,13 +344,13 @@ def test_default_limits_match_fastapi(recorder: Recorder) -> None:
 @pytest.mark.anyio
 async def test_upload_file_io_uses_a_thread_only_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = asgiweb.datastructures.run_in_threadpool
+    real = anyio.to_thread.run_sync
 
     async def counting(func: Any, *args: Any, **kwargs: Any) -> Any:
         calls.append(getattr(func, "__name__", "?"))
         return await real(func, *args, **kwargs)
 
-    monkeypatch.setattr(asgiweb.datastructures, "run_in_threadpool", counting)
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
     spooled = tempfile.SpooledTemporaryFile(max_size=1024)  # noqa: SIM115 - closed below
     upload = UploadFile(spooled, size=0, filename="x")
     await upload.write(b"a" * 100)
