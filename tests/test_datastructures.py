@@ -4,9 +4,9 @@ import tempfile
 from typing import Any
 
 import anyio
-import anyio.to_thread
 import pytest
 
+from asgiweb import datastructures
 from asgiweb.datastructures import URL, Headers, MutableHeaders, QueryParams, State, UploadFile
 
 
@@ -140,13 +140,13 @@ def test_query_get_gives_last_value_or_default() -> None:
 @pytest.mark.anyio
 async def test_upload_file_io_uses_a_thread_only_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = anyio.to_thread.run_sync
+    real = datastructures.run_in_threadpool
 
     async def counting(func: Any, *args: Any, **kwargs: Any) -> Any:
         calls.append(getattr(func, "__name__", "?"))
         return await real(func, *args, **kwargs)
 
-    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    monkeypatch.setattr(datastructures, "run_in_threadpool", counting)
     spooled = tempfile.SpooledTemporaryFile(max_size=1024)  # noqa: SIM115 - closed below
     upload = UploadFile(spooled, size=0, filename="x")
     await upload.write(b"a" * 100)

@@ -31,9 +31,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-import anyio.to_thread
-
-from asgiweb._concurrency import is_async_callable
+from asgiweb._concurrency import is_async_callable, run_in_threadpool
 from asgiweb._endpoint.dependencies import (
     Context,
     Dependant,
@@ -103,7 +101,7 @@ def _bare_plan(
         finish = compile_finisher(response_class, status_code)
 
         async def run_sync() -> Response:
-            return finish(await anyio.to_thread.run_sync(endpoint), None, None)
+            return finish(await run_in_threadpool(endpoint), None, None)
 
         return run_sync
     if status_code is None:
@@ -207,7 +205,7 @@ def compile_endpoint(
             return handle_bare
 
         async def handle_bare_sync(request: Request) -> Response:
-            return finish(await anyio.to_thread.run_sync(endpoint), None, None)
+            return finish(await run_in_threadpool(endpoint), None, None)
 
         return handle_bare_sync
 
@@ -244,7 +242,7 @@ def compile_endpoint(
         if is_async:
             value = await endpoint(**kwargs)
         else:
-            value = await anyio.to_thread.run_sync(functools.partial(endpoint, **kwargs))
+            value = await run_in_threadpool(endpoint, **kwargs)
         return finish(value, temporary, tasks)
 
     return close_files_after(handle) if read_form is not None else handle
@@ -279,7 +277,7 @@ def _graph_plan(
             if is_async:
                 value = await endpoint(**kwargs)
             else:
-                value = await anyio.to_thread.run_sync(functools.partial(endpoint, **kwargs))
+                value = await run_in_threadpool(endpoint, **kwargs)
             response = finish(value, ctx.temporary, ctx.tasks)
         except BaseException as exc:
             if not (ctx.function_exits or ctx.request_exits):
@@ -316,7 +314,7 @@ def _websocket_graph_plan(endpoint: Callable[..., Any], root: Dependant, is_asyn
             if is_async:
                 await endpoint(**kwargs)
             else:
-                await anyio.to_thread.run_sync(functools.partial(endpoint, **kwargs))
+                await run_in_threadpool(endpoint, **kwargs)
         except BaseException as exc:
             if not (ctx.function_exits or ctx.request_exits):
                 raise
