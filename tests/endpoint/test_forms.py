@@ -20,7 +20,7 @@ from asgiweb.params import FileParam, FormParam
 from asgiweb.testclient import TestClient
 from asgiweb.types import Message
 from tests.harness import Peer, drive, http_scope
-from tests.oracle.pair import asgiweb_framework, fastapi_framework, same_answers
+from tests.oracle.sidebyside import Call, Framework, same_answers
 
 pytest.importorskip("python_multipart")
 
@@ -109,28 +109,24 @@ def test_request_form_reads_both_encodings() -> None:
 
         return app
 
-    answers = same_answers(
+    replies = same_answers(
         build,
         [
-            ("POST", "/form", {"data": {"a": ["1", "2"], "b": "x y", "c": ""}}),
-            (
-                "POST",
-                "/form",
-                {"data": {"a": ["1", "2"]}, "files": [("f", ("n.txt", b"hi")), ("a", ("m", b"3"))]},
+            Call.post("/form", data={"a": ["1", "2"], "b": "x y", "c": ""}),
+            Call.post(
+                "/form", data={"a": ["1", "2"]}, files=[("f", ("n.txt", b"hi")), ("a", ("m", b"3"))]
             ),
-            (
-                "POST",
+            Call.post(
                 "/form",
-                {
-                    "content": "a=1&&b&=v&a=%zz+%41",
-                    "headers": {"content-type": "application/x-www-form-urlencoded; charset=utf-8"},
-                },
+                content="a=1&&b&=v&a=%zz+%41",
+                headers={"content-type": "application/x-www-form-urlencoded; charset=utf-8"},
             ),
-            ("POST", "/form", {"content": "a=1", "headers": {"content-type": "text/plain"}}),
-            ("POST", "/form", {"json": {"a": 1}}),
-            ("POST", "/form", {}),
+            Call.post("/form", content="a=1", headers={"content-type": "text/plain"}),
+            Call.post("/form", json={"a": 1}),
+            Call.post("/form"),
         ],
     )
+    answers = [(reply["status"], reply["body"]) for reply in replies]
     assert answers[0][1]["all"] == ["1", "2"] and answers[0][1]["last"] == "2"
     assert answers[1][1]["items"][2] == ["f", ["file", "n.txt", "hi"]]
     assert answers[3][1]["len"] == 0
@@ -206,8 +202,8 @@ def test_a_file_where_a_field_is_expected_is_a_422_not_a_500() -> None:
         ("/text", {"files": {"name": ("x.txt", b"abc")}}),
         ("/raw", {"files": {"data": ("q.bin", b"1", "application/x-q")}}),
     ]
-    fastapi = TestClient(build(fastapi_framework()))
-    ours = TestClient(build(asgiweb_framework()))
+    fastapi = TestClient(build(Framework("fastapi")))
+    ours = TestClient(build(Framework("asgiweb")))
     for path, options in calls:
         mine, theirs = ours.post(path, **options), fastapi.post(path, **options)
         assert mine.status_code == theirs.status_code == 422
