@@ -3,7 +3,6 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-import anyio
 import pytest
 
 from asgiweb import datastructures

@@ -30,7 +30,6 @@ Request-time rules, FastAPI's:
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from typing import Any

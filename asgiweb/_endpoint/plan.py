@@ -26,7 +26,6 @@ code runs once the handler has returned (docs/websockets.md).
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
