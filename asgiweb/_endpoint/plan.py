@@ -38,6 +38,7 @@ from typing import Any
 
 import anyio.to_thread
 
+from asgiweb._endpoint.info import EndpointInfo, ParamInfo, attach_info
 from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
 from asgiweb._validation.compiler import (
     Converter,
@@ -440,6 +441,7 @@ def compile_endpoint(
     simple: list[tuple[int, str, Extractor]] = []
     body_steps: list[BodyStep] = []
     force_embed = False
+    infos: list[ParamInfo] = []
     for param in signature.parameters.values():
         if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
             continue
@@ -461,6 +463,10 @@ def compile_endpoint(
             continue
         convert = _converter_for(spec, endpoint_name)
         make_default = _default_maker(default, factory)
+        infos.append(
+            ParamInfo(spec.name, spec.source, spec.key, spec.annotation, spec.marker,
+                      spec.required, default, factory)
+        )  # fmt: skip
         if spec.source == "body":
             marker = spec.marker
             if isinstance(marker, BodyParam) and marker.embed:
@@ -485,6 +491,7 @@ def compile_endpoint(
     simple.sort(key=lambda item: item[0])
     extractors = tuple((name, extract) for _, name, extract in simple)
     read_body = _body_reader(body_steps, force_embed or len(body_steps) > 1) if body_steps else None
+    info = EndpointInfo(tuple(infos), force_embed or len(body_steps) > 1, hints.get("return"))
 
     is_async = _is_async(endpoint)
     finish = _finisher(response_class, status_code)
@@ -495,6 +502,7 @@ def compile_endpoint(
         async def handle_bare(request: Request) -> Response:
             return await run()
 
+        attach_info(handle_bare, info)
         return handle_bare
 
     async def handle(request: Request) -> Response:
@@ -529,6 +537,7 @@ def compile_endpoint(
             value = await anyio.to_thread.run_sync(functools.partial(endpoint, **kwargs))
         return finish(value, temporary, tasks)
 
+    attach_info(handle, info)
     return handle
 
 

@@ -1,0 +1,358 @@
+"""A corpus of apps whose OpenAPI documents are compared with FastAPI's.
+
+Each factory takes the framework module (``fastapi`` or ``asgiweb``) and
+builds the same app on it, so one source describes both sides of the
+comparison (tests/test_openapi_oracle.py).  Together they cover every kind of
+parameter, body and response the document describes (docs/openapi.md).
+"""
+
+import dataclasses
+import datetime
+import enum
+import importlib
+import uuid
+from collections.abc import Callable
+from decimal import Decimal
+from types import ModuleType
+from typing import Annotated, Any, Literal, NotRequired
+
+from pydantic import BaseModel, Field
+from typing_extensions import TypedDict
+
+__all__ = ["CORPUS", "make_app"]
+
+
+def make_app(fw: ModuleType, **keywords: Any) -> Any:
+    """``fastapi.FastAPI(...)`` or ``asgiweb.App(...)``."""
+    factory = getattr(fw, "FastAPI", None) or fw.App
+    return factory(**keywords)
+
+
+def responses_of(fw: ModuleType) -> ModuleType:
+    return importlib.import_module(f"{fw.__name__}.responses")
+
+
+def router_of(fw: ModuleType, **keywords: Any) -> Any:
+    factory = getattr(fw, "APIRouter", None) or fw.Router
+    return factory(**keywords)
+
+
+class Color(enum.Enum):
+    """A colour by name."""
+
+    red = "red"
+    green = "green"
+
+
+class Level(int, enum.Enum):
+    low = 1
+    high = 2
+
+
+@dataclasses.dataclass
+class Item:
+    name: str
+    price: float = 1.0
+    tags: list[str] = dataclasses.field(default_factory=list)
+    color: Color | None = None
+
+
+@dataclasses.dataclass
+class Priced:
+    """An amount of money.
+
+    Shown in the docs.\fHidden from them."""
+
+    amount: Decimal
+    currency: str = "EUR"
+
+
+@dataclasses.dataclass
+class Node:
+    value: int
+    children: list["Node"] = dataclasses.field(default_factory=list)
+
+
+class Address(TypedDict):
+    street: str
+    number: NotRequired[int]
+
+
+class Pet(BaseModel):
+    name: str = Field(description="The pet's name", max_length=20)
+    age: int | None = None
+    owner: "Owner | None" = None
+
+
+class Owner(BaseModel):
+    name: str
+    pets: list[Pet] = []
+
+
+Pet.model_rebuild()
+
+
+class Money(BaseModel):
+    value: Decimal
+    note: bytes = b""
+
+
+class Filters(BaseModel):
+    limit: int = Field(10, gt=0, le=100)
+    order: Literal["asc", "desc"] = "asc"
+    tags: list[str] = []
+
+
+def parameters(fw: ModuleType) -> Any:
+    Path, Query, Header, Cookie = fw.Path, fw.Query, fw.Header, fw.Cookie
+    app = make_app(fw)
+
+    @app.get("/items/{item_id}")
+    def read_item(
+        item_id: Annotated[int, Path(ge=1, description="The item id", title="Item")],
+        q: str | None = None,
+        limit: int = Query(10, le=100, alias="lim"),
+        x_token: Annotated[str | None, Header()] = None,
+        session: Annotated[str, Cookie()] = "anon",
+        tags: list[str] = Query([]),
+        color: Color = Color.red,
+        level: Level = Level.low,
+        mode: Literal["a", "b"] = "a",
+        when: datetime.datetime | None = None,
+        day: datetime.date | None = None,
+        ident: uuid.UUID | None = None,
+        ratio: Annotated[float, Query(gt=0, lt=1)] = 0.5,
+        name: Annotated[str, Query(min_length=2, max_length=5, pattern="^[a-z]+$")] = "ab",
+        old: Annotated[int | None, Query(deprecated=True)] = None,
+        hidden: Annotated[str | None, Query(include_in_schema=False)] = None,
+        shown: Annotated[str, Query(examples=["x", "y"], description="Shown")] = "x",
+        flag: bool = False,
+        amount: Decimal | None = None,
+        span: datetime.timedelta | None = None,
+        raw_header: Annotated[str | None, Header(convert_underscores=False)] = None,
+        maybe: Color | None = None,
+    ) -> Any:
+        """Read one item.
+
+        More words.
+        \f
+        Not for the docs.
+        """
+        return {}
+
+    @app.get("/files/{file_path:path}")
+    def read_file(file_path: str, offset: int = 0) -> Any:
+        return {}
+
+    @app.get("/users/{user_id}/posts/{post_id}")
+    async def post_of(post_id: uuid.UUID, user_id: int, required_q: str) -> Any:
+        return {}
+
+    @app.get("/filtered")
+    def filtered(filters: Annotated[Filters, Query()]) -> Any:
+        return {}
+
+    return app
+
+
+def bodies(fw: ModuleType) -> Any:
+    Body = fw.Body
+    app = make_app(fw)
+
+    @app.post("/items")
+    def create_item(item: Item) -> Any:
+        return {}
+
+    @app.put("/items/{item_id}")
+    def update_item(item_id: int, item: Item, importance: Annotated[int, Body(gt=0)]) -> Any:
+        return {}
+
+    @app.post("/embedded")
+    def embedded(item: Annotated[Item, Body(embed=True)]) -> Any:
+        return {}
+
+    @app.post("/address")
+    def address(addr: Address, note: Annotated[str | None, Body()] = None) -> Any:
+        return {}
+
+    @app.post("/mapping")
+    def mapping(data: dict[str, int]) -> Any:
+        return {}
+
+    @app.post("/many")
+    def many(items: list[Item]) -> Any:
+        return {}
+
+    @app.post("/tree")
+    def tree(node: Node) -> Any:
+        return {}
+
+    @app.post("/pets")
+    def pets(pet: Pet, owner: Owner) -> Any:
+        return {}
+
+    @app.post("/optional")
+    def optional(item: Item | None = None) -> Any:
+        return {}
+
+    @app.post("/scalar")
+    def scalar(value: Annotated[int, Body(ge=0, description="A count")]) -> Any:
+        return {}
+
+    @app.post("/custom-media")
+    def custom_media(item: Annotated[Item, Body(media_type="application/vnd.item+json")]) -> Any:
+        return {}
+
+    @app.post("/money")
+    def money(m: Money, p: Priced) -> Any:
+        return {}
+
+    return app
+
+
+def responses(fw: ModuleType) -> Any:
+    r = responses_of(fw)
+    app = make_app(fw)
+
+    @app.get("/item")
+    def get_item() -> Item:
+        return Item("x")
+
+    @app.get("/items")
+    def list_items() -> list[Item]:
+        return []
+
+    @app.post("/items", status_code=201, response_description="Created it")
+    def make_item(item: Item) -> Item:
+        return item
+
+    @app.delete("/items/{item_id}", status_code=204)
+    def delete_item(item_id: int) -> None:
+        return None
+
+    @app.get("/page", response_class=r.HTMLResponse)
+    def page() -> Any:
+        return "<p>hi</p>"
+
+    @app.get("/text", response_class=r.PlainTextResponse)
+    def text() -> Any:
+        return "hi"
+
+    @app.get("/go", response_class=r.RedirectResponse)
+    def go() -> Any:
+        return "/"
+
+    @app.get(
+        "/with-extra",
+        responses={
+            404: {"model": Priced, "description": "Not found"},
+            418: {"description": "A teapot"},
+            "5XX": {"description": "Server trouble"},
+            409: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+        },
+    )
+    def with_extra() -> Priced:
+        return Priced(Decimal(1))
+
+    @app.post("/reprice")
+    def reprice(priced: Priced) -> Priced:
+        return priced
+
+    @app.get("/money")
+    def money_out() -> Money:
+        return Money(value=Decimal(1))
+
+    @app.get("/pets")
+    def pets_out() -> list[Pet]:
+        return []
+
+    @app.get("/tree")
+    def tree_out() -> Node:
+        return Node(1)
+
+    @app.get("/mapping")
+    def mapping_out() -> dict[str, Level]:
+        return {}
+
+    @app.get("/plain")
+    def plain() -> Any:
+        return {}
+
+    @app.get("/response")
+    def response_obj() -> r.JSONResponse:
+        return r.JSONResponse({})
+
+    return app
+
+
+def metadata(fw: ModuleType) -> Any:
+    app = make_app(
+        fw,
+        title="Shop",
+        version="2.5.0",
+        summary="A small shop",
+        description="Sells **things**.",
+        terms_of_service="https://example.com/terms",
+        contact={"name": "Ops", "email": "ops@example.com"},
+        license_info={"name": "MIT", "identifier": "MIT"},
+        openapi_tags=[{"name": "items", "description": "Things to buy"}],
+        servers=[{"url": "https://api.example.com", "description": "Production"}],
+    )
+    router = router_of(fw, prefix="/admin", tags=["admin"], responses={403: {"description": "No"}})
+
+    @router.get("/stats", tags=["stats"], summary="Statistics", deprecated=True)
+    def stats() -> Any:
+        return {}
+
+    @router.post("/reset", operation_id="reset_everything", description="Start over.")
+    def reset() -> Any:
+        return {}
+
+    app.include_router(router)
+
+    @app.get("/items", tags=["items"], name="all_items")
+    def list_items() -> Any:
+        """Every item."""
+        return []
+
+    @app.get("/hidden", include_in_schema=False)
+    def hidden() -> Any:
+        return {}
+
+    @app.put("/items/{item_id}", openapi_extra={"x-internal": True})
+    def put_item(item_id: int) -> Any:
+        return {}
+
+    @app.api_route("/either", methods=["POST"])
+    def either() -> Any:
+        return {}
+
+    @app.patch("/items/{item_id}/name")
+    def rename(item_id: int, name: str) -> Any:
+        return {}
+
+    return app
+
+
+def shared_schemas(fw: ModuleType) -> Any:
+    """No input/output split: every class has one schema."""
+    app = make_app(fw, separate_input_output_schemas=False)
+
+    @app.post("/money")
+    def money(m: Money) -> Money:
+        return m
+
+    @app.post("/priced")
+    def priced(p: Priced) -> Priced:
+        return p
+
+    return app
+
+
+CORPUS: dict[str, Callable[[ModuleType], Any]] = {
+    "parameters": parameters,
+    "bodies": bodies,
+    "responses": responses,
+    "metadata": metadata,
+    "shared_schemas": shared_schemas,
+}
