@@ -226,3 +226,32 @@ def test_field_titles_follow_pydantic() -> None:
 def test_an_undescribable_type_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="cannot describe"):
         json_schema(complex)
+
+
+BOTH: list[Any] = ["validation", "serialization"]
+DOCUMENTS: list[list[tuple[Any, Any]]] = [
+    [(Rich, mode) for mode in BOTH],
+    [(Tree, mode) for mode in BOTH],  # refers to itself: stays split, as in pydantic
+    [(Small, mode) for mode in BOTH],
+    [(Model, mode) for mode in BOTH],
+    [(Recursive, mode) for mode in BOTH],
+    [(list[Small], "validation"), (Small | None, "serialization"), (Total, "serialization")],
+    [(dict[str, Rich], "validation"), (Rich, "validation")],
+]
+
+
+@pytest.mark.parametrize("inputs", DOCUMENTS, ids=lambda inputs: repr(inputs)[:60])
+def test_shared_definitions_as_pydantic_names_them(inputs: list[tuple[Any, Any]]) -> None:
+    """Several schemas sharing one set of definitions, as a document has them."""
+    generator = pydantic_schema_generator()(ref_template="#/components/schemas/{model}")
+    mapping, expected = generator.generate_definitions(
+        [
+            (index, mode, pydantic.TypeAdapter(tp).core_schema)
+            for index, (tp, mode) in enumerate(inputs)
+        ]
+    )
+    ours = SchemaGenerator()
+    schemas = [ours.schema(tp, mode) for tp, mode in inputs]
+    assert resolve_refs(ours.definitions(), ours) == expected
+    resolved = [resolve_refs(schema, ours) for schema in schemas]
+    assert resolved == [mapping[(index, mode)] for index, (_, mode) in enumerate(inputs)]

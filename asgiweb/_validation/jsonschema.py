@@ -247,20 +247,24 @@ class SchemaGenerator:
             self._names[(key, mode)] = name
 
     def _differing(self, keys: list[Any]) -> set[Any]:
-        """Keys used in both modes whose schemas differ (a differing reference counts)."""
+        """Keys used in both modes that keep two definitions.
+
+        pydantic's rule: start with every such class split in two, then merge a class
+        whose two schemas are equal once the references in them are read with the
+        merges made so far, until nothing changes.  A class that refers to itself
+        (or to a class still split) therefore stays split, even when its two
+        schemas look alike.
+        """
         defs = self._defs
-        both = [k for k in keys if (k, "validation") in defs and (k, "serialization") in defs]
-        differs: set[Any] = set()
+        differs = {k for k in keys if (k, "validation") in defs and (k, "serialization") in defs}
         changed = True
         while changed:
             changed = False
-            for key in both:
-                if key in differs:
-                    continue
-                one = _canonical(self._defs[(key, "validation")], differs)
-                two = _canonical(self._defs[(key, "serialization")], differs)
-                if one != two:
-                    differs.add(key)
+            for key in list(differs):
+                one = _canonical(defs[(key, "validation")], differs)
+                two = _canonical(defs[(key, "serialization")], differs)
+                if one == two:
+                    differs.discard(key)
                     changed = True
         return differs
 

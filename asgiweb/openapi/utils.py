@@ -208,7 +208,7 @@ class _Builder:
             schema = self.schemas.field_schema(
                 tp,
                 "validation",
-                name=key,
+                name=name,  # the title is the field's, not the header's spelling
                 default=dataclasses.MISSING if required else default,
                 markers=[doc] if doc is not None else (),
                 title_rule="parameter",
@@ -271,6 +271,21 @@ class _Builder:
 
     def response_schema(self, tp: Any, name: str) -> dict[str, Any]:
         return self.schemas.field_schema(tp, "serialization", name=name, title_rule="parameter")
+
+    def _success_schema(self, route: Route, unique_id: str) -> dict[str, Any]:
+        name = f"Response_{unique_id}"
+        if "response_model" in route.options:
+            model = route.options["response_model"]
+            return {} if model is None else self.response_schema(model, name)
+        model = _response_model(route)
+        if model is None:
+            return {}
+        try:
+            return self.response_schema(model, name)
+        except TypeError:
+            # A return annotation is a hint, not a promise: FastAPI would refuse the
+            # route; here the handler runs and the document says "any JSON".
+            return {}
 
     def operation(self, route: Route, method: str, response_class: type[Response]) -> Any:
         options = route.options
@@ -337,10 +352,7 @@ class _Builder:
         if is_body_allowed_for_status_code(route.status_code) and media_type:
             schema: dict[str, Any] = {"type": "string"}
             if issubclass(response_class, JSONResponse):
-                model = _response_model(route)
-                schema = (
-                    {} if model is None else self.response_schema(model, f"Response_{unique_id}")
-                )
+                schema = self._success_schema(route, unique_id)
             responses[status]["content"] = {media_type: {"schema": schema}}
         for code, extra in route.responses.items():
             processed = copy.deepcopy(extra)

@@ -97,6 +97,11 @@ class Money(BaseModel):
     note: bytes = b""
 
 
+class CommonHeaders(BaseModel):
+    user_agent: str | None = None
+    x_request_id: str = Field(description="Trace id")
+
+
 class Filters(BaseModel):
     limit: int = Field(10, gt=0, le=100)
     order: Literal["asc", "desc"] = "asc"
@@ -148,8 +153,28 @@ def parameters(fw: ModuleType) -> Any:
     async def post_of(post_id: uuid.UUID, user_id: int, required_q: str) -> Any:
         return {}
 
+    @app.get("/aliases/{kind}")
+    def aliases(
+        kind: Color,
+        agent: Annotated[str | None, Header(alias="X-Agent", title="Agent")] = None,
+        crumb: Annotated[int | None, Cookie(alias="crumb-id")] = None,
+        page: Annotated[
+            int,
+            Query(openapi_examples={"first": {"summary": "The first page", "value": 1}}),
+        ] = 1,
+        ids: Annotated[list[int] | None, Query(max_length=3)] = None,
+    ) -> Any:
+        return {}
+
     @app.get("/filtered")
     def filtered(filters: Annotated[Filters, Query()]) -> Any:
+        return {}
+
+    @app.get("/headers")
+    def headers(
+        common: Annotated[CommonHeaders, Header()],
+        maybe: Annotated[Filters | None, Cookie()] = None,
+    ) -> Any:
         return {}
 
     return app
@@ -325,6 +350,17 @@ def metadata(fw: ModuleType) -> Any:
 
     @app.api_route("/either", methods=["POST"])
     def either() -> Any:
+        return {}
+
+    @app.get(
+        "/custom-id",
+        generate_unique_id_function=lambda route: f"custom-{route.name}",
+    )
+    def custom_id(value: Annotated[int, fw.Body(embed=True)]) -> Any:
+        return {}
+
+    @app.get("/defaults", responses={"default": {"description": "Anything else"}})
+    def with_default(q: int = 0) -> Any:
         return {}
 
     @app.patch("/items/{item_id}/name")
