@@ -25,6 +25,7 @@ and the same log records (tests/test_applications.py).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 import warnings
@@ -255,7 +256,7 @@ class App:
                     schema = {**schema, "servers": [{"url": root_path}, *schema.get("servers", [])]}
             return JSONResponse(schema)
 
-        self.add_route(openapi_url, openapi, include_in_schema=False)
+        self._add_docs_route(openapi_url, openapi)
         docs_url: str | None = settings.docs_url
         redirect_url: str | None = settings.swagger_ui_oauth2_redirect_url
         if docs_url:
@@ -272,7 +273,7 @@ class App:
                     swagger_ui_parameters=settings.swagger_ui_parameters,
                 )
 
-            self.add_route(docs_url, swagger_ui_html, include_in_schema=False)
+            self._add_docs_route(docs_url, swagger_ui_html)
             if redirect_url:
 
                 async def swagger_ui_redirect(req: Request) -> Response:
@@ -280,7 +281,7 @@ class App:
 
                     return get_swagger_ui_oauth2_redirect_html()
 
-                self.add_route(redirect_url, swagger_ui_redirect, include_in_schema=False)
+                self._add_docs_route(redirect_url, swagger_ui_redirect)
         redoc_url: str | None = settings.redoc_url
         if redoc_url:
 
@@ -292,7 +293,12 @@ class App:
                     openapi_url=root_path + openapi_url, title=f"{settings.title} - ReDoc"
                 )
 
-            self.add_route(redoc_url, redoc_html, include_in_schema=False)
+            self._add_docs_route(redoc_url, redoc_html)
+
+    def _add_docs_route(self, path: str, endpoint: Callable[..., Any]) -> None:
+        # The app may have its own GET route there (a ValueError): the user's page wins.
+        with contextlib.suppress(ValueError):
+            self.add_route(path, endpoint, include_in_schema=False)
 
     # -- configuration -------------------------------------------------------------
 

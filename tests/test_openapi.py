@@ -449,3 +449,16 @@ def test_query_marker_documentation_reaches_the_parameter() -> None:
         "description": "What to find",
         "deprecated": True,
     }
+
+
+def test_a_users_own_route_at_a_docs_path_is_kept() -> None:
+    app = App()
+
+    @app.get("/docs")
+    def my_docs() -> dict[str, str]:
+        return {"mine": "yes"}
+
+    with TestClient(app) as client:
+        assert client.get("/docs").json() == {"mine": "yes"}
+        assert client.get("/redoc").status_code == 200
+        assert "/docs" in client.get("/openapi.json").json()["paths"]
