@@ -131,5 +131,10 @@ def test_the_corpus_covers_what_the_document_describes() -> None:
         '"examples"',
         '"application/vnd.item+json"',
         '"5XX"',
+        '"4XX"',
+        '"readOnly"',
+        '"prefixItems"',
+        '"uniqueItems"',
+        '"contentMediaType"',
     ):
         assert needle in text, needle

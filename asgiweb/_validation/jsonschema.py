@@ -165,14 +165,18 @@ class SchemaGenerator:
         self._defs: dict[tuple[Any, Mode], dict[str, Any] | None] = {}
         self._names: dict[Any, str] = {}
 
-    def _mode(self, mode: Mode) -> Mode:
-        return mode if self.separate else "validation"
+    def _mode(self, mode: Mode, tp: Any) -> Mode:
+        # FastAPI: without separate schemas everything is "validation", except a
+        # type whose pydantic models have computed fields (they exist only as output).
+        if self.separate or mode == "validation" or _has_computed_fields(tp, set()):
+            return mode
+        return "validation"
 
     # -- public --------------------------------------------------------------------
 
     def schema(self, tp: Any, mode: Mode = "validation") -> dict[str, Any]:
         """The schema of ``tp``; a class is a ``Ref`` to its definition."""
-        return self._schema(tp, self._mode(mode))
+        return self._schema(tp, self._mode(mode, tp))
 
     def field_schema(
         self,
@@ -190,7 +194,7 @@ class SchemaGenerator:
         class reference, even an optional one); ``"parameter"`` is FastAPI's for
         parameters, bodies and responses (no title only on a bare ``$ref``).
         """
-        mode = self._mode(mode)
+        mode = self._mode(mode, tp)
         bare, metadata = _strip(tp)
         everything = [*metadata, *markers]
         result = self._schema(tp, mode, extra_constraints=markers)
@@ -430,6 +434,17 @@ class SchemaGenerator:
 def _base_name(key: Any) -> str:
     name = key.__name__ if isinstance(key, type) else str(key[1])
     return re.sub(r"[^a-zA-Z0-9.\-_]", "_", name)
+
+
+def _has_computed_fields(tp: Any, seen: set[int]) -> bool:
+    if id(tp) in seen:
+        return False
+    seen.add(id(tp))
+    if is_pydantic_model(tp):
+        if tp.model_computed_fields:
+            return True
+        return any(_has_computed_fields(f.annotation, seen) for f in tp.model_fields.values())
+    return any(_has_computed_fields(arg, seen) for arg in typing.get_args(tp))
 
 
 def _canonical(schema: Any, differs: set[Any]) -> Any:

@@ -41,6 +41,7 @@ from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class, unwrap_optional
 from asgiweb._validation.compiler import is_pydantic_model, is_typeddict
 from asgiweb._validation.jsonschema import SchemaGenerator, resolve_refs
+from asgiweb.encoders import jsonable_encoder
 from asgiweb.openapi.constants import (
     METHODS_WITH_BODY,
     VALIDATION_ERROR,
@@ -499,5 +500,6 @@ def get_openapi(
         output["tags"] = tags
     if external_docs:
         output["externalDocs"] = external_docs
-    document: dict[str, Any] = _drop_none(resolve_refs(output, builder.schemas))
+    # JSON all the way down (an Enum tag becomes its value), as FastAPI encodes it.
+    document: dict[str, Any] = jsonable_encoder(_drop_none(resolve_refs(output, builder.schemas)))
     return document

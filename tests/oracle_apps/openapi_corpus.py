@@ -16,7 +16,7 @@ from decimal import Decimal
 from types import ModuleType
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 from typing_extensions import TypedDict
 
 __all__ = ["CORPUS", "make_app"]
@@ -95,6 +95,11 @@ Pet.model_rebuild()
 class Money(BaseModel):
     value: Decimal
     note: bytes = b""
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def doubled(self) -> Decimal:
+        return self.value * 2
 
 
 class CommonHeaders(BaseModel):
@@ -283,6 +288,10 @@ def responses(fw: ModuleType) -> Any:
     def reprice(priced: Priced) -> Priced:
         return priced
 
+    @app.put("/owners")
+    def owners(owner: Owner, money: Money) -> Owner:
+        return owner
+
     @app.get("/money")
     def money_out() -> Money:
         return Money(value=Decimal(1))
@@ -385,7 +394,70 @@ def shared_schemas(fw: ModuleType) -> Any:
     return app
 
 
+class Tag(enum.Enum):
+    public = "public"
+
+
+class Renamed(BaseModel):
+    full_name: str = Field(alias="fullName")
+    tags: set[str] = set()
+
+
+def edges(fw: ModuleType) -> Any:
+    """Less common spellings: convertors, enum tags, aliases, factories, ranges."""
+    r = responses_of(fw)
+    Body, Header, Query = fw.Body, fw.Header, fw.Query
+    app = make_app(fw)
+    hidden = router_of(fw, include_in_schema=False)
+
+    @hidden.get("/internal")
+    def internal() -> Any:
+        return {}
+
+    app.include_router(hidden)
+
+    @app.get("/numbers/{n:int}", tags=[Tag.public])
+    def number(n: int, colors: Annotated[list[Color], Query()] = [Color.red]) -> Any:  # noqa: B006
+        return {}
+
+    @app.post("/renamed", response_class=r.ORJSONResponse)
+    def renamed(
+        body: Annotated[Renamed, Body(alias="payload", embed=True)],
+        hits: Annotated[list[str] | None, Header()] = None,
+    ) -> Renamed | None:
+        return None
+
+    @app.post("/pair")
+    def pair(
+        point: Annotated[tuple[int, str], Body()],
+        many: Annotated[set[int] | None, Query()] = None,
+    ) -> Any:
+        return {}
+
+    @app.put("/optional-body")
+    def optional_body(value: Annotated[int | None, Body()] = None) -> dict[str, Any]:
+        return {}
+
+    @app.get("/factory")
+    def factory(
+        items: Annotated[list[int], Query(default_factory=list)],
+        created: Annotated[datetime.date, Query()] = datetime.date(2020, 1, 2),
+    ) -> Any:
+        return {}
+
+    @app.delete("/nothing", status_code=204, responses={"4XX": {"model": Priced}})
+    def nothing() -> None:
+        return None
+
+    @app.get("/ranges", responses={200: {"description": "Mine"}, 302: {}})
+    def ranges() -> list[Item] | None:
+        return None
+
+    return app
+
+
 CORPUS: dict[str, Callable[[ModuleType], Any]] = {
+    "edges": edges,
     "parameters": parameters,
     "bodies": bodies,
     "responses": responses,
