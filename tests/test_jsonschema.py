@@ -17,6 +17,8 @@ from typing import Annotated, Any, Literal, NewType, Optional, Union
 
 import annotated_types as at
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from asgiweb._validation.jsonschema import (
     SchemaGenerator,
@@ -255,3 +257,66 @@ def test_shared_definitions_as_pydantic_names_them(inputs: list[tuple[Any, Any]]
     assert resolve_refs(ours.definitions(), ours) == expected
     resolved = [resolve_refs(schema, ours) for schema in schemas]
     assert resolved == [mapping[(index, mode)] for index, (_, mode) in enumerate(inputs)]
+
+
+# -- random compositions ---------------------------------------------------------------
+
+_SCALAR_TYPES = st.sampled_from(
+    [int, float, str, bool, bytes, Decimal, uuid.UUID, datetime.date, datetime.timedelta]
+)
+_COUNTER = iter(range(10**9))
+
+
+def _dataclass_of(fields: list[tuple[Any, bool]]) -> type:
+    spec = []
+    for index, (tp, optional) in enumerate(fields):
+        if optional:
+            spec.append((f"field_{index}", tp | None, dataclasses.field(default=None)))
+        else:
+            spec.append((f"field_{index}", tp))
+    required_first = sorted(spec, key=lambda item: len(item))
+    return dataclasses.make_dataclass(f"Made{next(_COUNTER)}", required_first)
+
+
+def _enum_of(values: list[str]) -> type:
+    return enum.Enum(f"Choice{next(_COUNTER)}", {f"v{i}": v for i, v in enumerate(values)})
+
+
+def _extend(children: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(
+        children.map(lambda tp: list[tp]),  # type: ignore[valid-type]
+        children.map(lambda tp: tp | None),
+        children.map(lambda tp: dict[str, tp]),  # type: ignore[valid-type]
+        st.tuples(children, children).map(lambda pair: tuple[pair[0], pair[1]]),  # type: ignore[misc]
+        st.lists(st.tuples(children, st.booleans()), min_size=1, max_size=3).map(_dataclass_of),
+        children.map(lambda tp: Annotated[list[tp], at.MinLen(1)]),  # type: ignore[valid-type]
+    )
+
+
+_TYPES = st.recursive(
+    st.one_of(
+        _SCALAR_TYPES,
+        st.lists(st.text("abc", min_size=1, max_size=3), min_size=1, max_size=3, unique=True).map(
+            _enum_of
+        ),
+        st.sampled_from(
+            [
+                Literal["x", "y"],
+                Annotated[int, at.Ge(0), at.Lt(10)],
+                Annotated[str, at.MaxLen(4)],
+                Small,
+                Rich,
+            ]
+        ),
+    ),
+    _extend,
+    max_leaves=6,
+)
+
+
+@given(tp=_TYPES, mode=st.sampled_from(["validation", "serialization"]))
+def test_random_compositions_match_pydantic(tp: Any, mode: Any) -> None:
+    expected = pydantic.TypeAdapter(tp).json_schema(
+        mode=mode, schema_generator=pydantic_schema_generator()
+    )
+    assert json_schema(tp, mode) == expected
