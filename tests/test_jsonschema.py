@@ -54,6 +54,9 @@ class Small:
     x: int
 
 
+SEVEN = uuid.UUID(int=7)
+
+
 @dataclasses.dataclass
 class Rich:
     """Doc of Rich.
@@ -68,6 +71,11 @@ class Rich:
     span: datetime.timedelta = datetime.timedelta(days=1, seconds=5, microseconds=5)
     described: Annotated[int | None, pydantic.Field(description="fd", ge=2)] = None
     items: list[str] = dataclasses.field(default_factory=list)
+    when: datetime.datetime = datetime.datetime(2020, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
+    local: datetime.datetime = datetime.datetime(2020, 1, 2, 3, 4, 5, 6)
+    ident: uuid.UUID = SEVEN
+    raw: bytes = b"ab"
+    mapping: dict[str, float] = dataclasses.field(default_factory=lambda: {"a": 1.0})
 
 
 class Total(TypedDict):

@@ -132,7 +132,9 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime.timedelta):
         return _duration(value)
     if isinstance(value, datetime.date | datetime.time):
-        return value.isoformat()
+        text = value.isoformat()
+        # pydantic writes UTC as "Z".
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
     if isinstance(value, cabc.Mapping):
         return {str(_jsonable(k)): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
