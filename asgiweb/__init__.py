@@ -3,11 +3,14 @@
 from asgiweb import status
 from asgiweb.applications import App
 from asgiweb.background import BackgroundTasks
-from asgiweb.exceptions import HTTPException, RequestValidationError
-from asgiweb.params import Body, Cookie, Header, Path, Query
+from asgiweb.datastructures import UploadFile
+from asgiweb.exceptions import HTTPException, RequestValidationError, WebSocketException
+from asgiweb.param_functions import Depends, Security
+from asgiweb.params import Body, Cookie, File, Form, Header, Path, Query
 from asgiweb.requests import Request
 from asgiweb.responses import Response
 from asgiweb.routing import Router
+from asgiweb.websockets import WebSocket, WebSocketDisconnect
 
 __version__ = "0.1.0"
 
@@ -16,6 +19,9 @@ __all__ = [
     "BackgroundTasks",
     "Body",
     "Cookie",
+    "Depends",
+    "File",
+    "Form",
     "HTTPException",
     "Header",
     "Path",
@@ -24,5 +30,10 @@ __all__ = [
     "RequestValidationError",
     "Response",
     "Router",
+    "Security",
+    "UploadFile",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketException",
     "status",
 ]

@@ -27,8 +27,8 @@ when ``raise_server_exceptions`` is set (else it is treated the same way).
 
 from __future__ import annotations
 
+import contextlib
 import math
-import re
 from typing import Any
 
 import anyio
@@ -36,15 +36,20 @@ import anyio.lowlevel
 from anyio.abc import TaskStatus
 from anyio.from_thread import BlockingPortal
 
-from asgiweb.datastructures import RawHeaders
+from asgiweb._http import FIELD_VALUE_FORBIDDEN_BYTES, TOKEN_BYTES, RawHeaders
 from asgiweb.exceptions import ClientDisconnect
 from asgiweb.types import ASGIApp, Message, Scope
 
-__all__ = ["ASGI_VERSION", "DISCONNECT_ERRORS", "Exchange", "LifespanRunner", "StreamHandle"]
+__all__ = [
+    "ASGI_VERSION",
+    "DISCONNECT_ERRORS",
+    "Exchange",
+    "LifespanRunner",
+    "StreamHandle",
+    "WebSocketExchange",
+]
 
 ASGI_VERSION = {"version": "3.0", "spec_version": "2.3"}
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_BAD_VALUE = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
 # Errors an app may raise because the client went away; not reported after a disconnect.
 DISCONNECT_ERRORS = (ClientDisconnect, OSError)
 
@@ -172,9 +177,9 @@ class Exchange:
         for name, value in message.get("headers", ()):
             if not isinstance(name, bytes) or not isinstance(value, bytes):
                 raise TypeError("ASGI header names and values must be bytes.")
-            if _TOKEN.fullmatch(name) is None:
+            if TOKEN_BYTES.fullmatch(name) is None:
                 raise RuntimeError(f"Invalid HTTP header name {name!r}.")
-            if _BAD_VALUE.search(value) is not None:
+            if FIELD_VALUE_FORBIDDEN_BYTES.search(value) is not None:
                 raise RuntimeError(f"Invalid HTTP header value {value!r}.")
             headers.append((name, value))
             if name.lower() == b"content-length":
@@ -336,3 +341,93 @@ class StreamHandle:
             return
         self.reported = True
         raise error
+
+
+class WebSocketExchange:
+    """The server side of one WebSocket conversation; lives on the portal's loop.
+
+    Messages cross between the test thread and the app through two unbounded
+    memory streams.  The app's first message decides the handshake:
+    ``websocket.accept``, or ``websocket.close`` (a refusal: HTTP 403 for a
+    real client).  The scope declares ASGI spec 2.4, so once the client has
+    closed, the app's ``send()`` raises ``OSError`` (uvicorn raises its
+    ``ClientDisconnected``, an ``OSError``) and ``receive()`` keeps answering
+    ``websocket.disconnect``.
+    """
+
+    def __init__(self, app: ASGIApp, scope: Scope) -> None:
+        self.app = app
+        self.scope = scope
+        self.error: BaseException | None = None
+        self.client_closed = False
+        self.client_close_code = 1000
+        self.server_closed = False
+        self._to_app, self._app_inbox = anyio.create_memory_object_stream[Message](math.inf)
+        self._app_outbox, self._from_app = anyio.create_memory_object_stream[Message](math.inf)
+        self._done = anyio.Event()
+        self._cancel = anyio.CancelScope()
+
+    async def run(self) -> None:
+        try:
+            with self._cancel:
+                await self.app(self.scope, self.receive, self.send)
+        except anyio.get_cancelled_exc_class():
+            raise
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self._app_outbox.close()
+            self._done.set()
+
+    async def receive(self) -> Message:
+        try:
+            return await self._app_inbox.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            return {"type": "websocket.disconnect", "code": self.client_close_code, "reason": ""}
+
+    async def send(self, message: Message) -> None:
+        if self.client_closed:
+            await anyio.lowlevel.checkpoint()
+            raise OSError("the WebSocket client has disconnected")
+        kind = message.get("type")
+        if kind == "websocket.send":
+            text, data = message.get("text"), message.get("bytes")
+            if (text is None) == (data is None):
+                raise RuntimeError("A 'websocket.send' message needs exactly one of text, bytes.")
+        elif kind == "websocket.close":
+            self.server_closed = True
+        elif kind != "websocket.accept":
+            raise RuntimeError(f"Unexpected ASGI WebSocket message type {kind!r}.")
+        try:
+            await self._app_outbox.send(message)
+        except (anyio.BrokenResourceError, anyio.ClosedResourceError):
+            raise OSError("the WebSocket client has disconnected") from None
+
+    async def to_app(self, message: Message) -> None:
+        if message.get("type") == "websocket.disconnect":
+            self.client_closed = True
+            self.client_close_code = message.get("code", 1000)
+        with contextlib.suppress(anyio.BrokenResourceError, anyio.ClosedResourceError):
+            await self._to_app.send(message)
+        if self.client_closed:
+            self._to_app.close()
+
+    async def from_app(self, timeout: float | None) -> Message | None:
+        """The app's next message; None once the app has returned (after the last one)."""
+        try:
+            with anyio.fail_after(timeout):
+                return await self._from_app.receive()
+        except (anyio.EndOfStream, anyio.ClosedResourceError):
+            return None
+
+    async def finish(self, grace: float) -> bool:
+        """The client is done: wait up to ``grace`` for the app, then cancel it."""
+        with anyio.move_on_after(grace):
+            await self._done.wait()
+        if not self._done.is_set():
+            self._cancel.cancel()
+            with anyio.move_on_after(grace):
+                await self._done.wait()
+        for stream in (self._to_app, self._app_inbox, self._from_app):
+            stream.close()
+        return self._done.is_set()

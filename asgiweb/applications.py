@@ -36,9 +36,18 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 from asgiweb.datastructures import State
 from asgiweb.exception_handlers import ExceptionHandler, ExceptionHandlers, call_handler
 from asgiweb.middleware import Middleware, build_middleware_stack
+from asgiweb.middleware.base import BaseHTTPMiddleware
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, PlainTextResponse, Response
-from asgiweb.routing import Mount, Route, RouteOptions, Router, response_started
+from asgiweb.routing import (
+    MethodDecorators,
+    Mount,
+    Route,
+    RouteOptions,
+    Router,
+    WebSocketRoute,
+    response_started,
+)
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["App"]
@@ -79,7 +88,7 @@ _DOC_KEYWORDS: dict[str, Any] = {
 }
 
 
-class App:
+class App(MethodDecorators):
     """An ASGI 3 application with FastAPI's constructor and decorators."""
 
     def __init__(
@@ -178,29 +187,22 @@ class App:
 
     api_route = route
 
-    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["GET"], **options)
+    def websocket(self, path: str, name: str | None = None, **options: Any) -> Callable[[F], F]:
+        """A WebSocket handler (keywords as ``Router.websocket``; docs/websockets.md)."""
+        return self.router.websocket(path, name, **options)
 
-    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["POST"], **options)
+    def add_api_websocket_route(
+        self, path: str, endpoint: Callable[..., Any], name: str | None = None, **options: Any
+    ) -> WebSocketRoute:
+        return self.router.add_api_websocket_route(path, endpoint, name, **options)
 
-    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["PUT"], **options)
+    def add_websocket_route(
+        self, path: str, endpoint: Callable[..., Any], name: str | None = None
+    ) -> WebSocketRoute:
+        return self.router.add_websocket_route(path, endpoint, name)
 
-    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["PATCH"], **options)
-
-    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["DELETE"], **options)
-
-    def head(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["HEAD"], **options)
-
-    def options(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["OPTIONS"], **options)
-
-    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.router.route(path, ["TRACE"], **options)
+    def websocket_route(self, path: str, name: str | None = None) -> Callable[[F], F]:
+        return self.router.websocket_route(path, name)
 
     def include_router(self, router: Router, **options: Any) -> None:
         """Add ``router``'s routes (keywords as ``Router.include_router``)."""
@@ -240,8 +242,8 @@ class App:
 
     def setup(self) -> None:
         """Add the ``openapi_url``, ``docs_url`` (and its OAuth2 redirect) and ``redoc_url``
-        routes, outside the schema; None turns one off.  Called once, when the app is
-        built (its first ASGI call)."""
+        routes, outside the schema and outside ``app.routes``; None turns one off.
+        Called once, when the app is built (its first ASGI call)."""
         settings: Any = self
         openapi_url: str | None = settings.openapi_url
         if not openapi_url:
@@ -296,9 +298,12 @@ class App:
             self._add_docs_route(redoc_url, redoc_html)
 
     def _add_docs_route(self, path: str, endpoint: Callable[..., Any]) -> None:
-        # The app may have its own GET route there (a ValueError): the user's page wins.
+        """Serve ``endpoint`` at ``path`` without listing it in ``app.routes``, which
+        stays the user's own routes.  Where the app has its own GET route there (the
+        table refuses a second one with ValueError), the user's page wins."""
+        route = Route(path, endpoint, methods=["GET"], include_in_schema=False)
         with contextlib.suppress(ValueError):
-            self.add_route(path, endpoint, include_in_schema=False)
+            self.router.table.add(route)
 
     # -- configuration -------------------------------------------------------------
 
@@ -326,6 +331,18 @@ class App:
             raise RuntimeError("cannot add middleware after the application has started")
         self.user_middleware.insert(0, Middleware(cls, *args, **options))
 
+    def middleware(self, middleware_type: str) -> Callable[[F], F]:
+        """``@app.middleware("http")``: a dispatch function around every HTTP request
+        (``asgiweb.middleware.base``: streamed, not buffered)."""
+        if middleware_type != "http":
+            raise ValueError(f"middleware type must be 'http', not {middleware_type!r}")
+
+        def decorator(func: F) -> F:
+            self.add_middleware(BaseHTTPMiddleware, dispatch=func)
+            return func
+
+        return decorator
+
     def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
         if event_type == "startup":
             self.on_startup.append(func)
@@ -351,9 +368,7 @@ class App:
     # -- ASGI entry point ----------------------------------------------------------
 
     def _build(self) -> None:
-        # The docs routes join when the app first runs, after the user's own routes
-        # (so ``app.routes`` lists only those until then).
-        self.setup()
+        self.setup()  # the docs routes, once the user's own are all registered
         if self.user_middleware:
             self._stack = build_middleware_stack(self._dispatch, self.user_middleware)
         self._started = True

@@ -9,12 +9,13 @@ client, and one faulty task must not starve the others.
 from __future__ import annotations
 
 import functools
-import inspect
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import anyio.to_thread
+
+from asgiweb._concurrency import is_async_callable
 
 __all__ = ["BackgroundTask", "BackgroundTasks"]
 
@@ -30,10 +31,7 @@ class BackgroundTask:
         self.func = func
         self.args = args
         self.kwargs = kwargs
-        target = func.func if isinstance(func, functools.partial) else func
-        self.is_async = inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(
-            getattr(target, "__call__", None)  # noqa: B004 - async callable objects
-        )
+        self.is_async = is_async_callable(func)
 
     async def __call__(self) -> None:
         if self.is_async:

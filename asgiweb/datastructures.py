@@ -5,47 +5,46 @@ The raw ASGI header list, ``[(name_bytes, value_bytes), ...]``, is the truth;
 the first time it is asked something, so a request that never looks at its
 headers pays nothing for them.
 
-Header rules enforced by :class:`MutableHeaders` (RFC 9110 §5.1, §5.5): a name
-is a non-empty ``token``; a value holds no control character other than
+Header rules enforced by :class:`MutableHeaders` through ``validate_header``
+(its home is ``asgiweb._http``, with the grammar it checks): a name is a
+non-empty RFC 9110 ``token``; a value holds no control character other than
 horizontal tab (so no CR, LF or NUL and no response splitting).  Breaking a
 rule raises ``ValueError`` where the header is set.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, BinaryIO, NamedTuple, TypeVar, overload
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
-__all__ = ["URL", "Headers", "MutableHeaders", "QueryParams", "State", "validate_header"]
+from asgiweb._http import RawHeaders, validate_header
+from asgiweb._validation.scalars import Invalid
 
-RawHeaders = list[tuple[bytes, bytes]]
+__all__ = [
+    "URL",
+    "Address",
+    "FormData",
+    "Headers",
+    "ImmutableMultiDict",
+    "MutableHeaders",
+    "QueryParams",
+    "State",
+    "UploadFile",
+    "validate_header",
+]
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-
-
-def validate_header(name: str, value: str) -> tuple[bytes, bytes]:
-    """Check one header against RFC 9110 and return it encoded for ASGI.
-
-    Names are lower-cased (ASGI wants them so); values are latin-1, as HTTP/1.1
-    carries them.
-    """
-    if not isinstance(name, str) or _TOKEN.fullmatch(name) is None:
-        raise ValueError(f"invalid header name {name!r}: must be an RFC 9110 token")
-    if not isinstance(value, str):
-        raise ValueError(f"header {name!r} value must be str, not {type(value).__name__}")
-    if _BAD_VALUE.search(value) is not None:
-        raise ValueError(f"invalid header value for {name!r}: control characters are not allowed")
-    return name.lower().encode("latin-1"), value.encode("latin-1")
+_T = TypeVar("_T")
 
 
 class Headers(Mapping[str, str]):
     """Read-only, case-insensitive multi-dict over a raw ASGI header list.
 
     ``h[name]`` and ``h.get(name)`` give the first value; ``h.getlist(name)``
-    (alias ``get_list``) gives all of them in order.
+    (alias ``get_list``) gives all of them in order.  As in Starlette,
+    ``keys()``, ``values()`` and ``items()`` are lists with one entry per
+    header line, duplicates included (``multi_items()`` is ``items()``);
+    ``len()`` and iteration count each name once.
     """
 
     __slots__ = ("_index", "_raw")
@@ -86,6 +85,10 @@ class Headers(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._lookup()[key.lower()][0]
 
+    @overload
+    def get(self, key: str, default: None = None) -> str | None: ...
+    @overload
+    def get(self, key: str, default: _T) -> str | _T: ...
     def get(self, key: str, default: Any = None) -> Any:
         values = self._lookup().get(key.lower())
         return default if values is None else values[0]
@@ -105,7 +108,20 @@ class Headers(Mapping[str, str]):
         return len(self._lookup())
 
     def multi_items(self) -> list[tuple[str, str]]:
-        return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self._raw]
+        return [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in self._raw]
+
+    def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        return self.multi_items()
+
+    def keys(self) -> list[str]:  # type: ignore[override]
+        return [k.decode("latin-1").lower() for k, _ in self._raw]
+
+    def values(self) -> list[str]:  # type: ignore[override]
+        return [v.decode("latin-1") for _, v in self._raw]
+
+    def mutablecopy(self) -> MutableHeaders:
+        """An editable copy (editing it leaves these headers alone)."""
+        return MutableHeaders(raw=list(self._raw))
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Headers):
@@ -165,6 +181,20 @@ class MutableHeaders(Headers):
         items = other.items() if isinstance(other, Mapping) else other
         for key, value in items:
             self[key] = value
+
+    def __or__(self, other: Mapping[str, str]) -> MutableHeaders:
+        """A copy with ``other``'s headers set over these (``h | {"x-a": "1"}``)."""
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        merged = self.mutablecopy()
+        merged.update(other)
+        return merged
+
+    def __ior__(self, other: Mapping[str, str]) -> MutableHeaders:
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        self.update(other)
+        return self
 
     def add_vary_header(self, vary: str) -> None:
         existing = self.get("vary")
@@ -229,6 +259,10 @@ class QueryParams(Mapping[str, str]):
     def __getitem__(self, key: str) -> str:
         return self._lookup()[key][-1]
 
+    @overload
+    def get(self, key: str, default: None = None) -> str | None: ...
+    @overload
+    def get(self, key: str, default: _T) -> str | _T: ...
     def get(self, key: str, default: Any = None) -> Any:
         # PERF: Mapping.get goes through a KeyError for a missing key (~0.5 us);
         # absent optional query parameters are the common case.
@@ -256,49 +290,144 @@ class QueryParams(Mapping[str, str]):
         return f"QueryParams({str(self)!r})"
 
 
+class Address(NamedTuple):
+    """A peer's ``(host, port)`` as the server put it in the scope (``request.client``)."""
+
+    host: str
+    port: int
+
+
 class URL:
-    """The request URL, assembled from the ASGI scope only when asked."""
+    """A URL with Starlette's API: ``URL("http://a/b?c=1")``, ``URL(scope=scope)`` or
+    ``URL(scheme=..., netloc=..., path=..., query=...)``.
 
-    __slots__ = ("_str", "netloc", "path", "query", "scheme")
+    The parts (``scheme netloc path query fragment username password hostname
+    port``) are those of ``urllib.parse.urlsplit``; ``str()`` is the URL and a
+    URL equals any object whose ``str()`` is the same.  A request's URL is
+    built from its scope only when asked, and its parts need no parsing.
+    ``URL(scheme, netloc, path, query)`` (four strings) builds one from parts.
+    """
 
-    def __init__(self, scheme: str, netloc: str, path: str, query: str) -> None:
+    __slots__ = ("_str", "fragment", "netloc", "path", "query", "scheme")
+
+    def __init__(
+        self,
+        url: str = "",
+        scope: Mapping[str, Any] | str | None = None,
+        path: str | None = None,
+        query: str = "",
+        **components: Any,
+    ) -> None:
+        self._str: str | None = None
+        if isinstance(scope, str):  # URL(scheme, netloc, path, query)
+            self._set(url, scope, path or "", query, "")
+        elif scope is not None:
+            if url or components or path is not None:
+                raise TypeError("URL(scope=...) takes no url or parts besides")
+            self._set(*_parts_from_scope(scope))
+        else:
+            if components or path is not None or query:
+                if url:
+                    raise TypeError("URL() takes a url or its parts, not both")
+                if path is not None:
+                    components["path"] = path
+                if query:
+                    components["query"] = query
+                url = str(URL("").replace(**components))
+            self._set(*urlsplit(url))
+            self._str = url
+
+    def _set(self, scheme: str, netloc: str, path: str, query: str, fragment: str) -> None:
         self.scheme = scheme
         self.netloc = netloc
         self.path = path
         self.query = query
-        self._str: str | None = None
+        self.fragment = fragment
 
     @classmethod
     def from_scope(cls, scope: Mapping[str, Any]) -> URL:
-        scheme = scope.get("scheme", "http")
-        server = scope.get("server")
-        host = None
-        for name, value in scope.get("headers") or ():
-            if name == b"host":
-                host = value.decode("latin-1")
-                break
-        if host is None:
-            if server:
-                address, port = server[0], server[1]
-                default = {"http": 80, "https": 443, "ws": 80, "wss": 443}.get(scheme)
-                host = address if port == default or port is None else f"{address}:{port}"
-            else:
-                host = ""
-        path = scope.get("path", "/")
-        query = scope.get("query_string", b"").decode("latin-1")
-        return cls(scheme, host, path, query)
+        """The URL a request was made to (``URL(scope=scope)``)."""
+        url = cls.__new__(cls)
+        url.scheme, url.netloc, url.path, url.query, url.fragment = _parts_from_scope(scope)
+        url._str = None
+        return url
 
     @property
-    def hostname(self) -> str:
-        return self.netloc.rsplit(":", 1)[0] if ":" in self.netloc else self.netloc
+    def components(self) -> SplitResult:
+        return SplitResult(self.scheme, self.netloc, self.path, self.query, self.fragment)
+
+    @property
+    def username(self) -> str | None:
+        return self.components.username
+
+    @property
+    def password(self) -> str | None:
+        return self.components.password
+
+    @property
+    def hostname(self) -> str | None:
+        return self.components.hostname
+
+    @property
+    def port(self) -> int | None:
+        return self.components.port
+
+    @property
+    def is_secure(self) -> bool:
+        return self.scheme in ("https", "wss")
+
+    def replace(self, **parts: Any) -> URL:
+        """A new URL with some parts changed: ``scheme netloc path query fragment``,
+        or ``hostname port username password`` (which rebuild the netloc)."""
+        if parts.keys() & {"hostname", "port", "username", "password"}:
+            current = self.components
+            host = parts.pop("hostname", None)
+            port = parts.pop("port", current.port)
+            username = parts.pop("username", current.username)
+            password = parts.pop("password", current.password)
+            if host is None:  # keep the current host, brackets and all
+                host = current.netloc.rpartition("@")[2]
+                if host and not host.endswith("]"):
+                    host = host.rsplit(":", 1)[0]
+            elif ":" in host and not host.startswith("["):
+                host = f"[{host}]"  # an IPv6 literal
+            netloc = host if port is None else f"{host}:{port}"
+            if username is not None:
+                credentials = username if password is None else f"{username}:{password}"
+                netloc = f"{credentials}@{netloc}"
+            parts["netloc"] = netloc
+        return type(self)(urlunsplit(self.components._replace(**parts)))
+
+    def include_query_params(self, **params: Any) -> URL:
+        """Set these query parameters (each replaces every value of its key), keep the rest."""
+        given = {str(key): str(value) for key, value in params.items()}
+        pairs = parse_qsl(self.query, keep_blank_values=True)
+        kept = [item for item in pairs if item[0] not in given]
+        return self.replace(query=urlencode(kept + list(given.items())))
+
+    def replace_query_params(self, **params: Any) -> URL:
+        """The query string made of these parameters alone."""
+        return self.replace(query=urlencode([(str(k), str(v)) for k, v in params.items()]))
+
+    def remove_query_params(self, keys: str | Sequence[str]) -> URL:
+        """Drop every value of these query parameters."""
+        dropped = {keys} if isinstance(keys, str) else set(keys)
+        pairs = parse_qsl(self.query, keep_blank_values=True)
+        kept = [item for item in pairs if item[0] not in dropped]
+        return self.replace(query=urlencode(kept))
 
     def __str__(self) -> str:
-        if self._str is None:
-            text = f"{self.scheme}://{self.netloc}{self.path}"
-            if self.query:
-                text = f"{text}?{self.query}"
+        text = self._str
+        if text is None:
+            netloc, path = self.netloc, self.path
+            if netloc and path.startswith("/") and not self.fragment:
+                text = f"{self.scheme}://{netloc}{path}"
+                if self.query:
+                    text = f"{text}?{self.query}"
+            else:
+                text = urlunsplit(self.components)
             self._str = text
-        return self._str
+        return text
 
     def __eq__(self, other: object) -> bool:
         return str(self) == str(other)
@@ -307,7 +436,41 @@ class URL:
         return hash(str(self))
 
     def __repr__(self) -> str:
-        return f"URL({str(self)!r})"
+        text = str(self.replace(password="********")) if self.password else str(self)
+        return f"{type(self).__name__}({text!r})"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def _parts_from_scope(scope: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
+    """The URL parts of a request (ASGI spec, "HTTP Connection Scope"): the ``host``
+    header, else ``server`` (port left out when it is the scheme's default)."""
+    scheme = scope.get("scheme", "http")
+    netloc = ""
+    for name, value in scope.get("headers") or ():
+        if name == b"host":
+            netloc = value.decode("latin-1")
+            break
+    else:
+        server = scope.get("server")
+        if server:
+            host, port = server[0], server[1]
+            if ":" in host and not host.startswith("["):
+                host = f"[{host}]"  # an IPv6 literal
+            default = port is None or port == _DEFAULT_PORTS.get(scheme)
+            netloc = host if default else f"{host}:{port}"
+    path = scope.get("path", "/")
+    if "?" in path or "#" in path or "\\" in path:
+        # A decoded path may hold them; encoded, they cannot be read as the query
+        # or fragment (or as a separator), as in Starlette.
+        path = path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    query = scope.get("query_string", b"").decode("latin-1")
+    if not netloc:  # no host known: a relative URL, path and query only
+        if path.startswith("//"):
+            path = "/%2F" + path[2:]  # else the path would read as a host
+        return "", "", path, query, ""
+    return scheme, netloc, path, query, ""
 
 
 class State:
@@ -338,3 +501,190 @@ class State:
 
     def __repr__(self) -> str:
         return f"State({self._state!r})"
+
+
+# -- forms: multi-dicts and uploaded files (docs/forms.md) -------------------------
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+class ImmutableMultiDict(Mapping[_K, _V]):
+    """A read-only multi-dict: ``d[k]`` and ``d.get(k)`` give the last value of a
+    repeated key, ``getlist(k)`` all of them in order, ``multi_items()`` every pair."""
+
+    __slots__ = ("_dict", "_list")
+
+    def __init__(
+        self,
+        *args: ImmutableMultiDict[_K, _V] | Mapping[_K, _V] | Iterable[tuple[_K, _V]],
+        **kwargs: Any,
+    ) -> None:
+        if len(args) > 1:
+            raise TypeError("ImmutableMultiDict takes at most one positional argument")
+        items: list[tuple[Any, Any]] = []
+        if args:
+            source = args[0]
+            if isinstance(source, ImmutableMultiDict):
+                items = source.multi_items()
+            elif isinstance(source, Mapping):
+                items = list(source.items())
+            else:
+                items = list(source)
+        if kwargs:
+            items.extend(kwargs.items())
+        self._list: list[tuple[_K, _V]] = items
+        self._dict: dict[_K, _V] = dict(items)
+
+    def getlist(self, key: Any) -> list[_V]:
+        return [value for name, value in self._list if name == key]
+
+    get_list = getlist
+
+    def multi_items(self) -> list[tuple[_K, _V]]:
+        return list(self._list)
+
+    def __getitem__(self, key: _K) -> _V:
+        return self._dict[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._dict
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._dict)
+
+    def __len__(self) -> int:
+        return len(self._dict)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ImmutableMultiDict):
+            return False
+        return sorted(self._list, key=repr) == sorted(other._list, key=repr)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.multi_items()!r})"
+
+
+class UploadFile:
+    """One uploaded file: its metadata and its content in ``file``.
+
+    ``file`` is a ``SpooledTemporaryFile`` when the multipart parser made it: held in
+    memory up to 1 MiB, then rolled over to a temporary file on disk.  The async
+    methods call the file directly while it is in memory and through a worker
+    thread once it is on disk (or about to roll over), so a slow disk never blocks
+    the event loop.
+    """
+
+    __slots__ = ("file", "filename", "headers", "size")
+
+    def __init__(
+        self,
+        file: BinaryIO,
+        *,
+        size: int | None = None,
+        filename: str | None = None,
+        headers: Headers | None = None,
+    ) -> None:
+        self.file = file
+        self.size = size
+        self.filename = filename
+        self.headers = headers if headers is not None else Headers()
+
+    @property
+    def content_type(self) -> str | None:
+        value: str | None = self.headers.get("content-type")
+        return value
+
+    @property
+    def _in_memory(self) -> bool:
+        # A SpooledTemporaryFile says whether it has rolled over to disk; any other
+        # file object is treated as on disk (blocking I/O goes to a thread).
+        rolled: bool = getattr(self.file, "_rolled", True)
+        return not rolled
+
+    async def write(self, data: bytes) -> None:
+        if self.size is not None:
+            self.size += len(data)
+        # A write that makes a spooled file roll over does disk I/O: a thread's job.
+        limit = getattr(self.file, "_max_size", 0)  # 0: a spooled file that never rolls
+        if self._in_memory and (not limit or self.file.tell() + len(data) <= limit):
+            self.file.write(data)
+        else:
+            await _in_thread(self.file.write, data)
+
+    async def read(self, size: int = -1) -> bytes:
+        if self._in_memory:
+            return self.file.read(size)
+        return await _in_thread(self.file.read, size)
+
+    async def seek(self, offset: int) -> None:
+        if self._in_memory:
+            self.file.seek(offset)
+        else:
+            await _in_thread(self.file.seek, offset)
+
+    async def close(self) -> None:
+        if self._in_memory:
+            self.file.close()
+        else:
+            await _in_thread(self.file.close)
+
+    def __repr__(self) -> str:
+        return (
+            f"UploadFile(filename={self.filename!r}, size={self.size!r}, headers={self.headers!r})"
+        )
+
+    @classmethod
+    def __asgiweb_convert__(cls, value: Any) -> Any:
+        """How a handler parameter annotated ``UploadFile`` validates its input."""
+        if isinstance(value, cls):
+            return value
+        raise _upload_error(value)
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        # Lets a pydantic form model declare an UploadFile field; only pydantic calls it.
+        from pydantic_core import core_schema
+
+        def check(value: Any) -> Any:
+            if isinstance(value, cls):
+                return value
+            raise ValueError(f"Expected UploadFile, received: {type(value)}")
+
+        return core_schema.no_info_plain_validator_function(check)
+
+
+def _upload_error(value: Any) -> Exception:
+    return Invalid(
+        [
+            {
+                "type": "value_error",
+                "loc": (),
+                "msg": f"Value error, Expected UploadFile, received: {type(value)}",
+                "input": value,
+                "ctx": {"error": {}},
+            }
+        ]
+    )
+
+
+async def _in_thread(func: Callable[..., _V], *args: Any) -> _V:
+    import anyio.to_thread
+
+    return await anyio.to_thread.run_sync(func, *args)
+
+
+class FormData(ImmutableMultiDict[str, "str | UploadFile"]):
+    """The fields of a form body: strings, and :class:`UploadFile` for file parts.
+
+    ``await form.close()`` closes every file in it.
+    """
+
+    __slots__ = ()
+
+    async def close(self) -> None:
+        for _, value in self._list:
+            if isinstance(value, UploadFile):
+                await value.close()

@@ -6,7 +6,15 @@ from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
-__all__ = ["ClientDisconnect", "HTTPException", "RequestValidationError"]
+__all__ = [
+    "ClientDisconnect",
+    "HTTPException",
+    "RequestValidationError",
+    "ResponseValidationError",
+    "WebSocketDisconnect",
+    "WebSocketException",
+    "WebSocketRequestValidationError",
+]
 
 
 class HTTPException(Exception):
@@ -39,7 +47,83 @@ class RequestValidationError(Exception):
     """The request did not fit the handler's parameters: answered with 422.
 
     ``errors`` is the list FastAPI puts under ``"detail"``: one dict per
-    problem with ``type``, ``loc``, ``msg`` and ``input``.
+    problem with ``type``, ``loc``, ``msg`` and ``input``.  ``body`` is the
+    request body as received: the parsed JSON where it parsed, else the raw
+    bytes, ``None`` when there was none or it was not read.  ``str()`` lists
+    the errors one per line, as FastAPI's does (without its endpoint location).
+    """
+
+    def __init__(self, errors: Sequence[dict[str, Any]], *, body: Any = None) -> None:
+        super().__init__(errors)
+        self._errors = list(errors)
+        self._checked = False
+        self.body = body
+
+    def errors(self) -> list[dict[str, Any]]:
+        """The errors, each ``input`` made renderable as JSON (see ``_renderable_input``)."""
+        if not self._checked:
+            self._checked = True
+            for index, item in enumerate(self._errors):
+                value = item.get("input")
+                if type(value) not in _PLAIN:
+                    fixed = _renderable_input(value)
+                    if fixed is not value:
+                        self._errors[index] = {**item, "input": fixed}
+        return self._errors
+
+    def __str__(self) -> str:
+        count = len(self._errors)
+        lines = [f"{count} validation error{'' if count == 1 else 's'}:"]
+        lines.extend(f"  {err}" for err in self._errors)
+        return "\n".join(lines)
+
+
+_PLAIN = (str, int, bool, type(None))
+_MAX_DEPTH = 200
+
+
+def _renderable_input(value: Any, depth: int = 0) -> Any:
+    """``value`` as a 422 can echo it: FastAPI's error answer fails (and sends
+    nothing) on inputs JSON cannot hold; here each becomes what it can.
+
+    - NaN and infinities (float or Decimal) -> None, as pydantic's JSON mode writes them;
+    - bytes that are not UTF-8 -> text with U+FFFD for each bad byte;
+    - containers nested past ``_MAX_DEPTH`` levels -> None below that depth (the
+      encoders recurse, and a body parsed near the recursion limit cannot be
+      rendered back from a deeper stack).
+    A lone surrogate in a str is left as is: the JSON renderer escapes it.
+    The same object comes back when nothing had to change.
+    """
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is float:
+        return value if value - value == 0.0 else None
+    if depth >= _MAX_DEPTH and isinstance(value, dict | list | tuple):
+        return None
+    if isinstance(value, dict):
+        items = {k: _renderable_input(v, depth + 1) for k, v in value.items()}
+        same = all(items[k] is v for k, v in value.items())
+        return value if same else items
+    if isinstance(value, list | tuple):
+        parts = [_renderable_input(v, depth + 1) for v in value]
+        return value if all(a is b for a, b in zip(parts, value, strict=True)) else parts
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", "replace")
+    if kind.__name__ == "Decimal" and not value.is_finite():
+        return None
+    return value
+
+
+class ClientDisconnect(Exception):
+    """The client went away while the request body was being read."""
+
+
+class WebSocketRequestValidationError(Exception):
+    """A WebSocket handler's path, query, header or cookie parameters did not validate.
+
+    The router closes the connection with 1008 (policy violation), as FastAPI
+    does; ``errors()`` is the same list an HTTP handler's 422 carries.
     """
 
     def __init__(self, errors: Sequence[dict[str, Any]], *, body: Any = None) -> None:
@@ -51,8 +135,55 @@ class RequestValidationError(Exception):
         return self._errors
 
     def __str__(self) -> str:
-        return f"{len(self._errors)} validation error(s): {self._errors!r}"
+        count = len(self._errors)
+        lines = [f"{count} validation error{'' if count == 1 else 's'}:"]
+        lines.extend(f"  {err}" for err in self._errors)
+        return "\n".join(lines)
 
 
-class ClientDisconnect(Exception):
-    """The client went away while the request body was being read."""
+class ResponseValidationError(Exception):
+    """The handler's return value did not fit its response model: a server error (500).
+
+    ``errors()`` lists the problems as ``RequestValidationError`` does, located
+    under ``"response"``; ``body`` is the value the handler returned.
+    """
+
+    def __init__(self, errors: Sequence[dict[str, Any]], *, body: Any = None) -> None:
+        super().__init__(errors)
+        self._errors = list(errors)
+        self.body = body
+
+    def errors(self) -> list[dict[str, Any]]:
+        return self._errors
+
+    def __str__(self) -> str:
+        lines = [f"{len(self._errors)} validation error(s) in the response:"]
+        lines.extend(f"  {err.get('loc')}: {err.get('msg')}" for err in self._errors)
+        return "\n".join(lines)
+
+
+class WebSocketException(Exception):
+    """Raised by a WebSocket handler: the router closes the connection with ``code``."""
+
+    def __init__(self, code: int, reason: str | None = None) -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason or ""
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.reason}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, reason={self.reason!r})"
+
+
+class WebSocketDisconnect(Exception):
+    """The WebSocket was closed (by the client, or by the server as the test client sees it)."""
+
+    def __init__(self, code: int = 1000, reason: str | None = None) -> None:
+        super().__init__(code, reason)
+        self.code = code
+        self.reason = reason or ""
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, reason={self.reason!r})"

@@ -13,18 +13,21 @@ and again while reading, so a chunked body cannot exceed it either.
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, Generator
+from contextlib import aclosing
+from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from asgiweb.datastructures import URL, Headers, QueryParams, State
+from asgiweb._http import unquote_cookie_value
+from asgiweb.datastructures import URL, Address, FormData, Headers, QueryParams, State
 from asgiweb.exceptions import ClientDisconnect, HTTPException
+from asgiweb.formparsers import FormParser, MultiPartException, MultiPartParser, parse_content_type
 from asgiweb.types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
     from asgiweb.applications import App
 
-__all__ = ["FormData", "Request"]
+__all__ = ["FormCall", "FormData", "HTTPConnection", "Request"]
 
 
 async def _no_receive() -> Message:
@@ -33,22 +36,6 @@ async def _no_receive() -> Message:
 
 async def _no_send(message: Message) -> None:
     raise RuntimeError("this Request was built without a send channel")
-
-
-class FormData(QueryParams):
-    """The fields of an ``application/x-www-form-urlencoded`` body."""
-
-    __slots__ = ()
-
-
-_ESCAPE = re.compile(r"\\(?:([0-3][0-7][0-7])|(.))")
-
-
-def unquote_cookie_value(value: str) -> str:
-    """Undo the escapes of a quoted cookie value (``\\"``, ``\\\\``, octal ``\\054``)."""
-    if "\\" not in value:
-        return value
-    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 8)) if m.group(1) else m.group(2), value)
 
 
 def parse_cookie_header(header: str) -> dict[str, str]:
@@ -72,58 +59,31 @@ def parse_cookie_header(header: str) -> dict[str, str]:
     return cookies
 
 
-class Request:
-    """One HTTP request. ``path_params`` is filled in by the router."""
+class HTTPConnection:
+    """What a ``Request`` and a ``WebSocket`` share: the scope and its lazy views.
 
-    __slots__ = (
-        "_body",
-        "_cookies",
-        "_headers",
-        "_json",
-        "_query_params",
-        "_receive",
-        "_received",
-        "_send",
-        "_state",
-        "_stream_consumed",
-        "_url",
-        "disconnected",
-        "max_body_size",
-        "path_params",
-        "scope",
-    )
+    Subclasses list their own ``__slots__`` and set every slot here in their own
+    ``__init__`` (PERF: no ``super().__init__`` call on the request path).
+    """
 
-    def __init__(
-        self,
-        scope: Scope,
-        receive: Receive = _no_receive,
-        send: Send = _no_send,
-        path_params: dict[str, Any] | None = None,
-        max_body_size: int | None = None,
-    ) -> None:
-        # PERF: parsed views start as None, not as unset slots: a first access
-        # that raises AttributeError costs ~0.45 us, more than the assignments.
+    __slots__ = ("_cookies", "_headers", "_query_params", "_state", "_url", "path_params", "scope")
+
+    scope: Scope
+    path_params: dict[str, Any]
+    _headers: Headers | None
+    _query_params: QueryParams | None
+    _cookies: dict[str, str] | None
+    _url: URL | None
+    _state: State | None
+
+    def __init__(self, scope: Scope, path_params: dict[str, Any] | None = None) -> None:
         self.scope = scope
-        self._receive = receive
-        self._send = send
-        self.path_params: dict[str, Any] = {} if path_params is None else path_params
-        self.max_body_size = max_body_size
-        self._headers: Headers | None = None
-        self._query_params: QueryParams | None = None
-        self._cookies: dict[str, str] | None = None
-        self._url: URL | None = None
-        self._state: State | None = None
-        self._json: Any = _UNSET
-        self._body: bytes | None = None
-        self._stream_consumed = False
-        self.disconnected = False
-
-    # -- request line and metadata -------------------------------------------------
-
-    @property
-    def method(self) -> str:
-        method: str = self.scope["method"]
-        return method
+        self.path_params = {} if path_params is None else path_params
+        self._headers = None
+        self._query_params = None
+        self._cookies = None
+        self._url = None
+        self._state = None
 
     @property
     def url(self) -> URL:
@@ -155,13 +115,14 @@ class Request:
         return cookies
 
     @property
-    def client(self) -> tuple[str, int] | None:
+    def client(self) -> Address | None:
+        """The peer's ``Address(host, port)`` from the scope, None when the server gave none."""
         client = self.scope.get("client")
-        return None if client is None else (client[0], client[1])
+        return None if client is None else Address(client[0], client[1])
 
     @property
     def state(self) -> State:
-        """Per-request state; starts as a copy of what the lifespan yielded."""
+        """Per-connection state; starts as a copy of what the lifespan yielded."""
         state = self._state
         if state is None:
             state = self._state = State(self.scope.setdefault("state", {}))
@@ -171,9 +132,93 @@ class Request:
     def app(self) -> App | None:
         return self.scope.get("app")
 
+
+class Request(HTTPConnection):
+    """One HTTP request. ``path_params`` is filled in by the router."""
+
+    __slots__ = (
+        "_body",
+        "_form",
+        "_json",
+        "_receive",
+        "_received",
+        "_send",
+        "_stream_consumed",
+        "disconnected",
+        "max_body_size",
+    )
+
+    def __init__(
+        self,
+        scope: Scope,
+        receive: Receive = _no_receive,
+        send: Send = _no_send,
+        path_params: dict[str, Any] | None = None,
+        max_body_size: int | None = None,
+    ) -> None:
+        # PERF: parsed views start as None, not as unset slots: a first access
+        # that raises AttributeError costs ~0.45 us, more than the assignments.
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self.path_params = {} if path_params is None else path_params
+        self.max_body_size = max_body_size
+        self._headers = None
+        self._query_params = None
+        self._cookies = None
+        self._url = None
+        self._state = None
+        self._json: Any = _UNSET
+        self._body: bytes | None = None
+        self._stream_consumed = False
+        self.disconnected = False
+
+    # -- request line and metadata -------------------------------------------------
+
+    @property
+    def method(self) -> str:
+        method: str = self.scope["method"]
+        return method
+
     @property
     def receive(self) -> Receive:
         return self._receive
+
+    # -- URLs for named routes and mounts (docs/frontend.md) -------------------------
+
+    @property
+    def base_url(self) -> URL:
+        """Scheme and host of this request with the app's root path, ending in ``/``."""
+        scope = self.scope
+        root: str = scope.get("app_root_path", scope.get("root_path", ""))
+        url = self.url
+        return URL(url.scheme, url.netloc, root if root.endswith("/") else root + "/", "")
+
+    @property
+    def session(self) -> dict[str, Any]:
+        """The session dict; needs ``asgiweb.middleware.sessions.SessionMiddleware``."""
+        session: dict[str, Any] | None = self.scope.get("session")
+        if session is None:
+            raise AssertionError("SessionMiddleware must be installed to access request.session")
+        mark = getattr(session, "mark_accessed", None)
+        if mark is not None:
+            mark()
+        return session
+
+    def url_for(self, name: str, /, **path_params: Any) -> URL:
+        """The absolute URL of the route or mount ``name`` (``url_for("static", path=...)``).
+
+        Names are looked up in ``scope["router"]``, else in the app serving the
+        request; the URL starts with :attr:`base_url`.
+        """
+        provider = self.scope.get("router") or self.scope.get("app")
+        if provider is None:
+            raise RuntimeError(
+                "Request.url_for needs the App or Router serving the request in scope['app']"
+            )
+        path: str = provider.url_path_for(name, **path_params)
+        base = self.base_url
+        return URL(base.scheme, base.netloc, base.path.rstrip("/") + path, "")
 
     # -- body ----------------------------------------------------------------------
 
@@ -215,7 +260,7 @@ class Request:
         self._received = 0
         self._check_declared_length()
 
-    async def stream(self) -> AsyncIterator[bytes]:
+    async def stream(self) -> AsyncGenerator[bytes, None]:
         """Yield the body as it arrives; after ``body()`` it yields the cached body."""
         if self._body is not None:
             yield self._body
@@ -248,9 +293,58 @@ class Request:
             self._json = json.loads(await self.body())
         return self._json
 
-    async def form(self) -> FormData:
-        """Parse a urlencoded form body (multipart is not supported)."""
-        return FormData(await self.body())
+    def form(
+        self,
+        *,
+        max_files: int | float = 1000,
+        max_fields: int | float = 1000,
+        max_part_size: int = 1024 * 1024,
+    ) -> FormCall:
+        """The form body, parsed once and cached: ``await request.form()``, or
+        ``async with request.form() as form:`` to close its files on the way out.
+
+        ``application/x-www-form-urlencoded`` and ``multipart/form-data`` bodies
+        are parsed (the latter needs ``asgiweb[forms]``); any other content-type
+        gives an empty form.  A broken limit or a malformed body is a 400
+        (docs/forms.md).
+        """
+        return FormCall(self._read_form(max_files, max_fields, max_part_size))
+
+    async def _read_form(
+        self, max_files: int | float, max_fields: int | float, max_part_size: int
+    ) -> FormData:
+        form: FormData | None = getattr(self, "_form", None)
+        if form is not None:
+            return form
+        mime, _ = parse_content_type(self.headers.get("content-type"))
+        if mime not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+            form = self._form = FormData()
+            return form
+        try:
+            # aclosing: a parser that stops early (a limit) still ends the stream.
+            async with aclosing(self.stream()) as stream:
+                if mime == "multipart/form-data":
+                    form = await MultiPartParser(
+                        self.headers,
+                        stream,
+                        max_files=max_files,
+                        max_fields=max_fields,
+                        max_part_size=max_part_size,
+                    ).parse()
+                else:
+                    form = await FormParser(
+                        stream, max_fields=max_fields, max_part_size=max_part_size
+                    ).parse()
+        except MultiPartException as exc:
+            raise HTTPException(400, exc.message) from None
+        self._form = form
+        return form
+
+    async def close(self) -> None:
+        """Close the files of the parsed form, if any."""
+        form: FormData | None = getattr(self, "_form", None)
+        if form is not None:
+            await form.close()
 
     async def is_disconnected(self) -> bool:
         """True once the client has gone; never blocks.
@@ -282,3 +376,32 @@ class _Unset:
 
 
 _UNSET: Any = _Unset()
+
+
+class FormCall:
+    """What ``request.form()`` returns: await it, or use it as an async context
+    manager that closes the form's files when the block ends."""
+
+    __slots__ = ("_coroutine", "_form")
+
+    def __init__(self, coroutine: Any) -> None:
+        self._coroutine = coroutine
+        self._form: FormData | None = None
+
+    def __await__(self) -> Generator[Any, None, FormData]:
+        result: FormData = yield from self._coroutine.__await__()
+        return result
+
+    async def __aenter__(self) -> FormData:
+        self._form = await self
+        return self._form
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._form is not None:
+            await self._form.close()
+

@@ -26,19 +26,40 @@ call's, else the including router's.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypedDict, TypeVar, Unpack
+import contextlib
+import inspect
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from typing import Any, TypedDict, TypeVar, Unpack, cast
 
 from asgiweb._endpoint.info import EndpointInfo, info_of
 from asgiweb._endpoint.plan import compile_bare_endpoint, compile_endpoint
 from asgiweb._routetable import Converter, RouteTable, Segment, compile_path, fill_path
 from asgiweb.exception_handlers import ExceptionHandlers
-from asgiweb.exceptions import ClientDisconnect, HTTPException
+from asgiweb.exceptions import (
+    ClientDisconnect,
+    HTTPException,
+    WebSocketDisconnect,
+    WebSocketException,
+    WebSocketRequestValidationError,
+)
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, RedirectResponse, Response
 from asgiweb.types import ASGIApp, Receive, Scope, Send
+from asgiweb.websockets import WebSocket, WebSocketState
 
-__all__ = ["Mount", "NoMatchFound", "Route", "RouteOptions", "Router", "compile_path"]
+__all__ = [
+    "Mount",
+    "NoMatchFound",
+    "Route",
+    "RouteOptions",
+    "Router",
+    "WebSocketRoute",
+    "compile_path",
+]
+
+logger = logging.getLogger("asgiweb")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -192,6 +213,80 @@ class Route:
         return f"Route(path={self.path!r}, methods={sorted(self.methods)}, name={self.name!r})"
 
 
+class WebSocketRoute:
+    """A WebSocket path template and its handler (docs/websockets.md).
+
+    With ``raw=False`` (``@app.websocket``) the handler's parameters are filled
+    by the same per-route plan as an HTTP handler's (path, query, header and
+    cookie parameters, validated; the ``WebSocket`` by its annotation); with
+    ``raw=True`` (``add_websocket_route``) the handler is called with the
+    ``WebSocket`` alone, positionally.
+    """
+
+    __slots__ = (
+        "dependencies",
+        "endpoint",
+        "explicit_methods",
+        "handle",
+        "methods",
+        "name",
+        "param_converters",
+        "path",
+        "raw",
+        "segments",
+    )
+
+    def __init__(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        name: str | None = None,
+        dependencies: Sequence[Any] | None = None,
+        raw: bool = False,
+    ) -> None:
+        self.path = path
+        self.endpoint = endpoint
+        self.name: str = name if name is not None else getattr(endpoint, "__name__", path)
+        self.dependencies: list[Any] = list(dependencies or ())
+        self.raw = raw
+        # The table keys leaves by method; WebSocket routes live in their own table.
+        self.explicit_methods = self.methods = _WEBSOCKET_METHOD
+        self.segments: list[Segment]
+        self.param_converters: dict[str, Converter]
+        self.segments, self.param_converters = compile_path(path)
+        self.handle: Callable[[WebSocket], Awaitable[Any]]
+        if raw:
+            self.handle = endpoint
+        else:
+            plan: dict[str, Any] = {"dependencies": self.dependencies} if self.dependencies else {}
+            self.handle = cast(
+                Callable[[WebSocket], Awaitable[Any]],
+                compile_endpoint(
+                    endpoint,
+                    path_params={k: c.python_type for k, c in self.param_converters.items()},
+                    response_class=Response,
+                    status_code=None,
+                    websocket=True,
+                    **plan,
+                ),
+            )
+
+    def url_path(self, **params: Any) -> str:
+        if set(params) != set(self.param_converters):
+            raise NoMatchFound(
+                f"route {self.name!r} takes parameters {sorted(self.param_converters)}, "
+                f"got {sorted(params)}"
+            )
+        return fill_path(self.segments, self.param_converters, params)
+
+    def __repr__(self) -> str:
+        return f"WebSocketRoute(path={self.path!r}, name={self.name!r})"
+
+
+_WEBSOCKET_METHOD = frozenset({"WEBSOCKET"})
+
+
 class Mount:
     """An ASGI app served under a path prefix (``app.mount("/static", ..., name="static")``)."""
 
@@ -223,7 +318,41 @@ class Mount:
         return f"Mount(prefix={self.prefix!r}, app={self.app!r}, name={self.name!r})"
 
 
-class Router:
+class MethodDecorators:
+    """``get``/``post``/... as FastAPI spells them, each ``route(path, [METHOD])``;
+    shared by ``Router`` and by ``App``, which passes them to its router."""
+
+    def route(
+        self, path: str, methods: Sequence[str] | None = None, **options: Unpack[RouteOptions]
+    ) -> Callable[[F], F]:
+        raise NotImplementedError
+
+    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["GET"], **options)
+
+    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["POST"], **options)
+
+    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["PUT"], **options)
+
+    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["PATCH"], **options)
+
+    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["DELETE"], **options)
+
+    def head(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["HEAD"], **options)
+
+    def options(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["OPTIONS"], **options)
+
+    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
+        return self.route(path, ["TRACE"], **options)
+
+
+class Router(MethodDecorators):
     """Routes with FastAPI's decorators, and the ASGI app that serves them."""
 
     def __init__(
@@ -262,7 +391,10 @@ class Router:
         self.routes: list[Route] = []
         self.mounts: list[Mount] = []
         self.table: RouteTable[Route] = RouteTable()
-        self._names: dict[str, Route] = {}
+        self._names: dict[str, Route | WebSocketRoute] = {}
+        # WebSocket routes: a table of their own, the same templates and convertors.
+        self.websocket_routes: list[WebSocketRoute] = []
+        self.websocket_table: RouteTable[WebSocketRoute] = RouteTable()
 
     # -- registration --------------------------------------------------------------
 
@@ -314,29 +446,54 @@ class Router:
 
     api_route = route
 
-    def get(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route(path, ["GET"], **options)
+    # -- WebSocket routes ----------------------------------------------------------
 
-    def post(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route(path, ["POST"], **options)
+    def add_api_websocket_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        *,
+        dependencies: Sequence[Any] | None = None,
+        raw: bool = False,
+    ) -> WebSocketRoute:
+        """Register a WebSocket handler whose parameters the plan fills (``@app.websocket``)."""
+        full = self.prefix + path
+        if not full:
+            raise ValueError("a route needs a path: the prefix and the path are both empty")
+        route = WebSocketRoute(
+            full,
+            endpoint,
+            name=name,
+            dependencies=[*self.dependencies, *(dependencies or ())],
+            raw=raw,
+        )
+        self.websocket_table.add(route)
+        self.websocket_routes.append(route)
+        self._names.setdefault(route.name, route)
+        return route
 
-    def put(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route(path, ["PUT"], **options)
+    def add_websocket_route(
+        self, path: str, endpoint: Callable[..., Any], name: str | None = None
+    ) -> WebSocketRoute:
+        """Register a handler called with the ``WebSocket`` alone (no parameter filling)."""
+        return self.add_api_websocket_route(path, endpoint, name, raw=True)
 
-    def patch(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route(path, ["PATCH"], **options)
+    def websocket(
+        self, path: str, name: str | None = None, *, dependencies: Sequence[Any] | None = None
+    ) -> Callable[[F], F]:
+        def decorator(func: F) -> F:
+            self.add_api_websocket_route(path, func, name, dependencies=dependencies)
+            return func
 
-    def delete(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route(path, ["DELETE"], **options)
+        return decorator
 
-    def head(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route(path, ["HEAD"], **options)
+    def websocket_route(self, path: str, name: str | None = None) -> Callable[[F], F]:
+        def decorator(func: F) -> F:
+            self.add_websocket_route(path, func, name)
+            return func
 
-    def options(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route(path, ["OPTIONS"], **options)
-
-    def trace(self, path: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
-        return self.route(path, ["TRACE"], **options)
+        return decorator
 
     def include_router(
         self,
@@ -373,6 +530,14 @@ class Router:
                 options["response_class"] = response_class
             self.add_route(
                 prefix + route.path, route.endpoint, methods=route.explicit_methods, **options
+            )
+        for ws_route in router.websocket_routes:
+            self.add_api_websocket_route(
+                prefix + ws_route.path,
+                ws_route.endpoint,
+                ws_route.name,
+                dependencies=[*(dependencies or ()), *ws_route.dependencies],
+                raw=ws_route.raw,
             )
         for mount in router.mounts:
             self.mount(prefix + mount.prefix, mount.app, name=mount.name)
@@ -414,6 +579,7 @@ class Router:
             raise RuntimeError(f"asgiweb does not handle ASGI scope type {kind!r}")
 
     async def handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # PERF: _route_path inlined (one call less per request).
         path: str = scope["path"]
         root_path: str = scope.get("root_path", "")
         if root_path and path.startswith(root_path):
@@ -425,6 +591,7 @@ class Router:
         if route is None:
             await self._no_route(scope, receive, send, path, allow)
             return
+        scope["route"] = route  # as FastAPI: middleware and handlers can see what matched
         bare = route.bare
         request: Request | None = None
         try:
@@ -486,9 +653,64 @@ class Router:
         return await handlers.answer(request, exc)
 
     async def handle_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # No WebSocket routes yet: refuse before accepting (the client sees a 403).
-        await receive()  # websocket.connect
-        await send({"type": "websocket.close", "code": 1000, "reason": ""})
+        """Run the matching WebSocket handler, or a mount, or refuse (HTTP 403 to the client).
+
+        Errors: ``WebSocketDisconnect`` left uncaught ends the handler quietly
+        (the client is gone).  An exception handler registered for the error's
+        class (on the router, else on the App) is called with the WebSocket, as
+        Starlette does; the connection is closed after it unless it closed it.
+        Without one, ``WebSocketException`` closes with its code and reason;
+        invalid parameters close with 1008 and the errors as JSON in the reason;
+        anything else closes with 1011 (or refuses the handshake if not
+        accepted yet), is logged once to the ``asgiweb`` logger, and is
+        re-raised for the server (or the TestClient) to see.
+        """
+        path = _route_path(scope)
+        route, params, _ = self.websocket_table.lookup(path, "WEBSOCKET")
+        if route is None:
+            mount = self.find_mount(path)
+            if mount is not None:
+                child = dict(scope)
+                child["root_path"] = scope.get("root_path", "") + mount.prefix
+                await mount.app(child, receive, send)
+                return
+            await receive()  # websocket.connect
+            await send({"type": "websocket.close", "code": 1000, "reason": ""})
+            return
+        websocket = WebSocket(scope, receive, send, params)
+        try:
+            await route.handle(websocket)
+        except WebSocketDisconnect:
+            return
+        except Exception as exc:
+            await self._websocket_error(websocket, exc)
+
+    async def _websocket_error(self, websocket: WebSocket, exc: Exception) -> None:
+        """See ``handle_websocket``; called from its ``except``, so a bare raise re-raises."""
+        scope = websocket.scope
+        handlers = self.exception_handlers
+        if handlers is None:
+            handlers = getattr(scope.get("app"), "exception_handlers", None)
+        handler = handlers.find(exc) if isinstance(handlers, ExceptionHandlers) else None
+        try:
+            if handler is not None:
+                result = handler(websocket, exc)  # type: ignore[arg-type]
+                if inspect.isawaitable(result):
+                    await result
+                await _close_quietly(websocket, 1000, "")
+                return
+            raise exc
+        except WebSocketDisconnect:
+            return
+        except WebSocketException as exc:
+            await _close_quietly(websocket, exc.code, exc.reason)
+        except WebSocketRequestValidationError as exc:
+            await _close_quietly(websocket, 1008, validation_reason(exc.errors()))
+        except Exception as exc:
+            logger.error("Exception in WebSocket %s", scope.get("path"), exc_info=exc)
+            code = 1011 if websocket.application_state is WebSocketState.CONNECTED else 1000
+            await _close_quietly(websocket, code, "")
+            raise
 
     async def handle_lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A bare Router has nothing to start: it only answers the protocol."""
@@ -496,6 +718,55 @@ class Router:
         await send({"type": "lifespan.startup.complete"})
         await receive()  # lifespan.shutdown
         await send({"type": "lifespan.shutdown.complete"})
+
+
+def _route_path(scope: Scope) -> str:
+    """``path`` less ``root_path`` (ASGI spec), only on a segment boundary."""
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    if root_path and path.startswith(root_path):
+        rest = path[len(root_path) :]
+        # Only a whole-segment prefix is the mount point: /api + /x, not /apix.
+        if not rest or rest[0] == "/":
+            path = rest or "/"
+    return path
+
+
+async def _close_quietly(websocket: WebSocket, code: int, reason: str) -> None:
+    """Close unless already closed; a client already gone is not an error here."""
+    if websocket.application_state in (WebSocketState.CONNECTING, WebSocketState.CONNECTED):
+        if websocket.client_state is WebSocketState.CONNECTING:
+            await websocket.receive()  # the handshake was never read: read it to refuse it
+        with contextlib.suppress(WebSocketDisconnect, OSError):
+            await websocket.close(code, reason)
+
+
+# RFC 6455 section 5.5: a control frame's payload is at most 125 bytes, two of
+# them the close code, so a close reason fits in 123 bytes of UTF-8.
+MAX_CLOSE_REASON = 123
+
+
+def validation_reason(errors: list[dict[str, Any]]) -> str:
+    """The 1008 close reason for invalid WebSocket parameters.
+
+    FastAPI puts the error list itself in the ASGI message, which the ASGI
+    spec types as a string and servers then fail to send; here it is the
+    list as compact JSON, cut to what a close frame can carry (each error's
+    ``type`` and ``loc`` first, so a short reason still says what was wrong).
+    """
+    full = json.dumps(errors, separators=(",", ":"), default=str, ensure_ascii=False)
+    if len(full.encode()) <= MAX_CLOSE_REASON:
+        return full
+    short = json.dumps(
+        [{"type": e.get("type"), "loc": e.get("loc")} for e in errors],
+        separators=(",", ":"),
+        default=str,
+        ensure_ascii=False,
+    )
+    encoded = short.encode()
+    if len(encoded) <= MAX_CLOSE_REASON:
+        return short
+    return encoded[:MAX_CLOSE_REASON].decode("utf-8", "ignore")
 
 
 def response_started(exc: BaseException) -> bool:

@@ -25,26 +25,33 @@ import codecs
 import contextlib
 import json as jsonlib
 import re
+import time
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any, TypedDict, Unpack
-from urllib.parse import quote, unquote, urlencode, urljoin, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urlencode, urljoin, urlsplit
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
 
+from asgiweb._http import (
+    RawHeaders,
+    parse_http_date,
+    quote_request_cookie_value,
+    unquote_cookie_value,
+    validate_header,
+)
 from asgiweb._testserver import (
     ASGI_VERSION,
     Exchange,
     LifespanRunner,
     StreamHandle,
+    WebSocketExchange,
 )
-from asgiweb.datastructures import URL, Headers, RawHeaders, validate_header
-from asgiweb.requests import unquote_cookie_value
-from asgiweb.types import ASGIApp, Scope
+from asgiweb.datastructures import URL, Headers
+from asgiweb.exceptions import WebSocketDisconnect
+from asgiweb.types import ASGIApp, Message, Scope
 
 __all__ = [
     "ClientRequest",
@@ -53,6 +60,8 @@ __all__ = [
     "LifespanError",
     "RequestOptions",
     "TestClient",
+    "WebSocketTestSession",
+    "encode_multipart",
 ]
 
 ParamsType = Mapping[str, Any] | Sequence[tuple[str, Any]] | str
@@ -63,7 +72,6 @@ _MAX_REDIRECTS = 20
 _READ_SIZE = 65536  # a large body reaches the app in several messages, as from a socket
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
-_COOKIE_OCTETS = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
 _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
@@ -74,7 +82,8 @@ class RequestOptions(TypedDict, total=False):
     headers: HeaderPairs | None
     cookies: Mapping[str, str] | None
     content: bytes | str | Iterable[bytes] | None  # an iterator is sent in several messages
-    data: Any  # a mapping is sent urlencoded
+    data: Any  # a mapping is sent urlencoded (or as multipart fields beside files=)
+    files: Any  # sent as multipart/form-data, as httpx takes it (see encode_multipart)
     json: Any
     follow_redirects: bool | None
     timeout: Any
@@ -288,23 +297,24 @@ def _parse_set_cookie(header: str) -> tuple[str, str, bool] | None:
             with contextlib.suppress(ValueError):
                 max_age = int(raw) <= 0
         elif key == "expires":
-            try:
-                when = parsedate_to_datetime(raw)
-            except (TypeError, ValueError, IndexError):
-                continue
-            if when.tzinfo is None:
-                when = when.replace(tzinfo=UTC)
-            expires = when <= datetime.now(UTC)
+            when = parse_http_date(raw)
+            if when is not None:
+                expires = when <= time.time()
     expired = max_age if max_age is not None else bool(expires)
     return name, value, expired
 
 
-def _cookie_value(value: str) -> str:
-    """Quote a cookie value that holds characters a cookie-octet may not."""
-    if _COOKIE_OCTETS.fullmatch(value):
-        return value
-    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+def _origin(scheme: str, host: str | None, port: int | None) -> tuple[str, str, int | None]:
+    return scheme, host or "", port or {"http": 80, "https": 443}.get(scheme)
+
+
+def _keeps_credentials(source: URL, target: SplitResult) -> bool:
+    """Whether ``Authorization`` survives a redirect: same origin (scheme, host,
+    port), or the upgrade of a default-port http URL to https on the same host."""
+    before = urlsplit(str(source))
+    old = _origin(before.scheme, before.hostname, before.port)
+    new = _origin(target.scheme, target.hostname, target.port)
+    return old == new or (old == ("http", new[1], 80) and new[0] == "https" and new[2] == 443)
 
 
 def _pairs(headers: HeaderPairs | None) -> list[tuple[str, str]]:
@@ -340,9 +350,14 @@ def _encode_params(params: ParamsType) -> str:
 
 
 def _encode_body(
-    content: bytes | str | Iterable[bytes] | None, data: Any, json: Any
+    content: bytes | str | Iterable[bytes] | None, data: Any, json: Any, files: Any = None
 ) -> tuple[list[bytes] | None, str | None, bool]:
     """``(chunks, content-type, chunked)`` for the body arguments given."""
+    if files:
+        if content is not None or json is not None:
+            raise TypeError("files= goes with data= only, not with content= or json=.")
+        body, content_type = encode_multipart(data or {}, files)
+        return _split(body), content_type, False
     if sum(x is not None for x in (content, data, json)) > 1:
         raise TypeError("Pass at most one of content=, data= and json=.")
     if isinstance(data, str | bytes):
@@ -365,9 +380,248 @@ def _encode_body(
     return None, None, False
 
 
+def _quote_disposition(value: str) -> str:
+    # RFC 7578 section 4.2: a quoted-string; browsers percent-escape the double
+    # quote and line breaks in names and filenames.
+    return value.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _field_bytes(value: Any) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    return _query_value(value).encode()
+
+
+def _file_part(name: str, value: Any) -> tuple[list[str], bytes]:
+    """The part headers and the content of one ``files=`` entry."""
+    import mimetypes  # only when a test sends files
+
+    content_type: str | None = None
+    extra: Mapping[str, str] = {}
+    if isinstance(value, tuple):
+        filename, fileobj = value[0], value[1]
+        if len(value) > 2:
+            content_type = value[2]
+        if len(value) > 3:
+            extra = value[3]
+    else:
+        fileobj = value
+        raw_name = getattr(value, "name", None)
+        filename = raw_name.rsplit("/", 1)[-1] if isinstance(raw_name, str) else "upload"
+    if isinstance(fileobj, str):
+        content = fileobj.encode()
+    elif isinstance(fileobj, bytes | bytearray | memoryview):
+        content = bytes(fileobj)
+    else:
+        read = fileobj.read()
+        content = read.encode() if isinstance(read, str) else bytes(read)
+    disposition = f'form-data; name="{_quote_disposition(name)}"'
+    if filename is not None:
+        disposition += f'; filename="{_quote_disposition(filename)}"'
+        if content_type is None:
+            content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    headers = [f"Content-Disposition: {disposition}"]
+    headers.extend(f"{k}: {v}" for k, v in extra.items())
+    if content_type is not None and not any(k.lower() == "content-type" for k in extra):
+        headers.append(f"Content-Type: {content_type}")
+    return headers, content
+
+
+def encode_multipart(data: Any, files: Any) -> tuple[bytes, str]:
+    """A ``multipart/form-data`` body (RFC 7578): the ``data`` fields, then ``files``.
+
+    ``files`` is a mapping or a list of ``(name, value)`` pairs (a list may repeat
+    a name); a value is a file object, bytes, or ``(filename, file_or_bytes[,
+    content_type[, headers]])``, as httpx takes it.
+    """
+    import secrets  # only when a test sends files
+
+    boundary = secrets.token_hex(16)
+    dash = f"--{boundary}\r\n".encode()
+    out: list[bytes] = []
+    fields = data.items() if isinstance(data, Mapping) else data
+    for key, value in fields:
+        for item in value if isinstance(value, list | tuple) else [value]:
+            head = f'Content-Disposition: form-data; name="{_quote_disposition(str(key))}"'
+            out += [dash, head.encode(), b"\r\n\r\n", _field_bytes(item), b"\r\n"]
+    entries = files.items() if isinstance(files, Mapping) else files
+    for key, value in entries:
+        headers, content = _file_part(str(key), value)
+        out += [dash, "\r\n".join(headers).encode(), b"\r\n\r\n", content, b"\r\n"]
+    out.append(f"--{boundary}--\r\n".encode())
+    return b"".join(out), f"multipart/form-data; boundary={boundary}"
+
+
 def _split(body: bytes) -> list[bytes]:
     """Cut a body into the pieces a real server's socket reads would deliver."""
     return [body[i : i + _READ_SIZE] for i in range(0, len(body), _READ_SIZE)] or [b""]
+
+
+class WebSocketTestSession:
+    """The test's end of one WebSocket connection (``client.websocket_connect(...)``).
+
+    Entering the ``with`` block sends the handshake and waits for the app's
+    answer: ``websocket.accept`` (``accepted_subprotocol`` and
+    ``extra_headers`` are then set), or ``websocket.close`` before accepting,
+    raised as ``WebSocketDisconnect(code, reason)`` (a real client would see
+    HTTP 403).  A close from the app is raised as ``WebSocketDisconnect`` by
+    the next ``receive_*``; an app that returns without closing counts as a
+    close with 1000, one that raised re-raises its error here (with
+    ``raise_server_exceptions``, else a close with 1011).  Leaving the block
+    closes with 1000 if nobody closed yet, and waits for the app to end.
+    """
+
+    __test__ = False
+
+    def __init__(self, client: TestClient, scope: Scope) -> None:
+        self.client = client
+        self.scope = scope
+        self.accepted_subprotocol: str | None = None
+        self.extra_headers: list[tuple[bytes, bytes]] = []
+        self._stack: contextlib.ExitStack | None = None
+        self._portal: BlockingPortal | None = None
+        self._exchange: WebSocketExchange | None = None
+        self._closed = False  # by this side
+        self._ended = False  # the app closed or returned
+        self._reported = False
+
+    def __enter__(self) -> WebSocketTestSession:
+        with contextlib.ExitStack() as stack:
+            portal = self._portal = stack.enter_context(self.client._portal_scope())
+            exchange = self._exchange = portal.call(WebSocketExchange, self.client.app, self.scope)
+            portal.start_task_soon(exchange.run)
+            stack.callback(self._finish)
+            portal.call(exchange.to_app, {"type": "websocket.connect"})
+            message = self._next()
+            if message["type"] == "websocket.close":
+                raise WebSocketDisconnect(message.get("code", 1000), message.get("reason", ""))
+            if message["type"] != "websocket.accept":
+                raise RuntimeError(
+                    f"Expected 'websocket.accept' or 'websocket.close', got {message['type']!r}."
+                )
+            self.accepted_subprotocol = message.get("subprotocol")
+            self.extra_headers = list(message.get("headers") or ())
+            self._stack = stack.pop_all()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        stack, self._stack = self._stack, None
+        if stack is None:
+            return
+        try:
+            if not self._closed and not self._ended:
+                self.close(1000)
+        finally:
+            if exc_type is None:
+                stack.close()
+            else:
+                with contextlib.suppress(Exception):  # the block's own error comes first
+                    stack.close()
+
+    def _finish(self) -> None:
+        portal, exchange = self._portal, self._exchange
+        assert portal is not None and exchange is not None
+        if not self._closed:
+            self._closed = True
+            portal.call(exchange.to_app, {"type": "websocket.disconnect", "code": 1000})
+        if not portal.call(exchange.finish, self.client.disconnect_grace):
+            raise RuntimeError(
+                f"The WebSocket app did not stop within {2 * self.client.disconnect_grace}s "
+                "of the client leaving, even when cancelled."
+            )
+        self._report()
+
+    def _report(self) -> None:
+        exchange = self._exchange
+        assert exchange is not None
+        error = exchange.error
+        if error is not None and self.client.raise_server_exceptions and not self._reported:
+            self._reported = True
+            raise error
+
+    def _next(self, timeout: float | None = None) -> Message:
+        """The app's next message; an app that returned gives a synthetic close."""
+        portal, exchange = self._portal, self._exchange
+        assert portal is not None and exchange is not None
+        if self._ended:
+            raise RuntimeError("The app has already closed this WebSocket.")
+        message = portal.call(exchange.from_app, timeout)
+        if message is None:
+            self._ended = True
+            self._report()
+            code = 1011 if exchange.error is not None else 1000
+            return {"type": "websocket.close", "code": code, "reason": ""}
+        if message["type"] == "websocket.close":
+            self._ended = True
+        return message
+
+    # -- sending ---------------------------------------------------------------------
+
+    def send(self, message: Message) -> None:
+        """Send a raw ASGI message to the app (``websocket.receive``/``websocket.disconnect``)."""
+        portal, exchange = self._portal, self._exchange
+        if portal is None or exchange is None:
+            raise RuntimeError("The WebSocket session is not open (use it in a with block).")
+        if self._closed:
+            raise RuntimeError("This WebSocket session has already been closed.")
+        if message.get("type") == "websocket.disconnect":
+            self._closed = True
+        portal.call(exchange.to_app, message)
+
+    def send_text(self, data: str) -> None:
+        self.send({"type": "websocket.receive", "text": data})
+
+    def send_bytes(self, data: bytes) -> None:
+        self.send({"type": "websocket.receive", "bytes": data})
+
+    def send_json(self, data: Any, mode: str = "text") -> None:
+        text = jsonlib.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        if mode == "text":
+            self.send_text(text)
+        elif mode == "binary":
+            self.send_bytes(text.encode("utf-8"))
+        else:
+            raise RuntimeError('The "mode" argument should be "text" or "binary".')
+
+    def close(self, code: int = 1000, reason: str | None = None) -> None:
+        """Close from the client side: the app's next ``receive()`` is a disconnect."""
+        self.send({"type": "websocket.disconnect", "code": code, "reason": reason or ""})
+
+    # -- receiving -------------------------------------------------------------------
+
+    def receive(self, timeout: float | None = None) -> Message:
+        """The app's next ASGI message (``timeout`` seconds at most, if given)."""
+        return self._next(timeout)
+
+    def _data(self, timeout: float | None) -> Message:
+        message = self._next(timeout)
+        if message["type"] == "websocket.close":
+            raise WebSocketDisconnect(message.get("code", 1000), message.get("reason", ""))
+        return message
+
+    def receive_text(self, timeout: float | None = None) -> str:
+        text: str | None = self._data(timeout).get("text")
+        if text is None:
+            raise TypeError("Expected a text message, got a binary one.")
+        return text
+
+    def receive_bytes(self, timeout: float | None = None) -> bytes:
+        data: bytes | None = self._data(timeout).get("bytes")
+        if data is None:
+            raise TypeError("Expected a binary message, got a text one.")
+        return data
+
+    def receive_json(self, mode: str = "text", timeout: float | None = None) -> Any:
+        if mode == "text":
+            return jsonlib.loads(self.receive_text(timeout))
+        if mode == "binary":
+            return jsonlib.loads(self.receive_bytes(timeout).decode("utf-8"))
+        raise RuntimeError('The "mode" argument should be "text" or "binary".')
 
 
 class TestClient:
@@ -384,7 +638,7 @@ class TestClient:
         root_path: str = "",
         cookies: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
-        follow_redirects: bool = False,
+        follow_redirects: bool = True,
         *,
         extensions: Mapping[str, Any] | None = None,
         backend: str = "asyncio",
@@ -502,7 +756,7 @@ class TestClient:
         merged = _override(_override(auto, _pairs(self.headers)), headers)
         jar = {**self.cookies, **cookies}
         if jar:
-            cookie = "; ".join(f"{k}={_cookie_value(v)}" for k, v in jar.items())
+            cookie = "; ".join(f"{k}={quote_request_cookie_value(v)}" for k, v in jar.items())
             given = [v for k, v in merged if k == "cookie"]
             merged = _override(merged, [("cookie", "; ".join([*given, cookie]))])
         raw = [validate_header(name, value) for name, value in merged]
@@ -563,13 +817,17 @@ class TestClient:
         headers, cookies, body, chunked = request.replay
         method = request.method
         content_type = None
-        if response.status_code in (301, 302, 303) and method != "HEAD":
+        status = response.status_code
+        # httpx's rules (what Starlette's TestClient follows): 303 and 302 turn
+        # anything but HEAD into GET, 301 turns only POST into GET; 307/308 replay
+        # the method and the body.
+        if (status in (302, 303) and method != "HEAD") or (status == 301 and method == "POST"):
             method, body, chunked = "GET", None, False
             dropped = ("content-type", "content-length", "transfer-encoding")
             headers = [item for item in headers if item[0] not in dropped]
         elif body is not None:
             content_type = request.headers.get("content-type")
-        if urlsplit(url).netloc != request.url.netloc:
+        if not _keeps_credentials(request.url, urlsplit(url)):
             headers = [item for item in headers if item[0] != "authorization"]
         return self._prepare(method, url, None, headers, cookies, body, content_type, chunked)
 
@@ -602,7 +860,9 @@ class TestClient:
         if unknown:
             raise TypeError(f"Unexpected request option(s): {', '.join(sorted(unknown))}")
         o = options
-        body, content_type, chunked = _encode_body(o.get("content"), o.get("data"), o.get("json"))
+        body, content_type, chunked = _encode_body(
+            o.get("content"), o.get("data"), o.get("json"), o.get("files")
+        )
         headers, cookies = _pairs(o.get("headers")), dict(o.get("cookies") or {})
         request = self._prepare(
             method.upper(), url, o.get("params"), headers, cookies, body, content_type, chunked
@@ -614,6 +874,45 @@ class TestClient:
             response = self._send(portal, request, follow)
             stack.callback(response.close)
             yield response
+
+    def websocket_connect(
+        self,
+        url: str,
+        subprotocols: Sequence[str] | None = None,
+        *,
+        headers: HeaderPairs | None = None,
+        params: ParamsType | None = None,
+        cookies: Mapping[str, str] | None = None,
+    ) -> WebSocketTestSession:
+        """A WebSocket session to use in a ``with`` block (see ``WebSocketTestSession``)."""
+        extra = [
+            ("connection", "upgrade"),
+            ("upgrade", "websocket"),
+            ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+            ("sec-websocket-version", "13"),
+        ]
+        if subprotocols:
+            extra.append(("sec-websocket-protocol", ", ".join(subprotocols)))
+        request = self._prepare(
+            "GET",
+            url,
+            params,
+            _override(extra, _pairs(headers)),
+            dict(cookies or {}),
+            None,
+            None,
+            False,
+        )
+        scope = self._scope(request)
+        scheme = "wss" if scope["scheme"] in ("https", "wss") else "ws"
+        del scope["method"]
+        scope.update(
+            type="websocket",
+            scheme=scheme,
+            subprotocols=list(subprotocols or ()),
+            asgi={"version": "3.0", "spec_version": "2.4"},
+        )
+        return WebSocketTestSession(self, scope)
 
     def request(self, method: str, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
         with self.stream(method, url, **options) as response:

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Header, HTTPException
 from fastapi.responses import PlainTextResponse, StreamingResponse
 from pydantic import BaseModel
 
-from benchmarks.records import CHUNKS, HELLO, RECORDS
+from benchmarks.records import CHUNKS, HELLO, RECORDS, USERS, Record
 
 __all__ = ["app_dict", "app_model"]
 
@@ -155,3 +156,60 @@ async def update_item_model(item_id: int, item: Item) -> ItemUpdate:
 @app_model.get("/stream")
 async def stream_model() -> StreamingResponse:
     return StreamingResponse(_chunks(), media_type="application/octet-stream")
+
+
+# -- dependencies (both apps): one nested, one with yield --------------------------------
+
+
+async def pagination(q: str | None = None, skip: int = 0) -> dict[str, Any]:
+    return {"q": q, "skip": skip}
+
+
+async def token(x_token: Annotated[str, Header()]) -> str:
+    return x_token
+
+
+async def current_user(value: Annotated[str, Depends(token)]) -> str:
+    user = USERS.get(value)
+    if user is None:
+        raise HTTPException(401, "Invalid token")
+    return user
+
+
+class Session:
+    def __init__(self) -> None:
+        self.state = "open"
+
+
+async def session() -> AsyncIterator[Session]:
+    opened = Session()
+    try:
+        yield opened
+    finally:
+        opened.state = "closed"
+
+
+async def with_dependencies(
+    item_id: int,
+    page: Annotated[dict[str, Any], Depends(pagination)],
+    user: Annotated[str, Depends(current_user)],
+    db: Annotated[Session, Depends(session)],
+) -> dict[str, Any]:
+    return {**{"item_id": item_id}, **page, "user": user, "session": db.state}
+
+
+app_dict.get("/deps/{item_id}")(with_dependencies)
+app_model.get("/deps/{item_id}")(with_dependencies)
+
+
+# -- a response model: dataclasses on the dict app, pydantic models on the model app ----
+
+
+@app_dict.get("/model", response_model=list[Record])
+async def model_dict():  # type: ignore[no-untyped-def]
+    return RECORDS
+
+
+@app_model.get("/model")
+async def model_model() -> list[RecordModel]:
+    return RECORD_MODELS

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from benchmarks.records import CHUNKS, HELLO, RECORDS, encode_records
+from benchmarks.records import CHUNKS, HELLO, RECORDS, USERS, encode_records
 
 # Local aliases, not asgiweb's: the floor must not depend on the framework it measures.
 Scope = MutableMapping[str, Any]
@@ -93,6 +93,39 @@ async def _stream(send: Send) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
+async def _deps(scope: Scope, path: str, send: Send) -> None:
+    """What the three dependencies of ``/deps/{item_id}`` do, written out."""
+    try:
+        item_id = int(path[6:])
+    except ValueError:
+        await _send(send, 422, _JSON, b'{"detail":"bad item_id"}')
+        return
+    query = dict(parse_qsl(scope["query_string"].decode("latin-1")))
+    try:
+        skip = int(query.get("skip", "0"))
+    except ValueError:
+        await _send(send, 422, _JSON, b'{"detail":"bad skip"}')
+        return
+    token = None
+    for name, value in scope["headers"]:
+        if name == b"x-token":
+            token = value.decode("latin-1")
+    if token is None:
+        await _send(send, 422, _JSON, b'{"detail":"missing x-token"}')
+        return
+    user = USERS.get(token)
+    if user is None:
+        await _send(send, 401, _JSON, b'{"detail":"Invalid token"}')
+        return
+    session = {"state": "open"}
+    try:
+        answer = {"item_id": item_id, "q": query.get("q"), "skip": skip, "user": user}
+        answer["session"] = session["state"]
+        await _send(send, 200, _JSON, _dumps(answer))
+    finally:
+        session["state"] = "closed"
+
+
 async def _lifespan(receive: Receive, send: Send) -> None:
     while True:
         message = await receive()
@@ -116,12 +149,15 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if path == "/json" or path == "/json-sync":
             await _send(send, 200, _JSON, _dumps({"message": HELLO}))
             return
-        if path == "/encoded":
+        if path == "/encoded" or path == "/model":
             await _send(send, 200, _JSON, _dumps(encode_records(RECORDS)))
             return
         if path == "/stream":
             await _stream(send)
             return
+    if path.startswith("/deps/") and method == "GET":
+        await _deps(scope, path, send)
+        return
     if path.startswith("/items/") and method in ("GET", "PUT"):
         try:
             item_id = int(path[7:])

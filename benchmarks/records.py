@@ -23,10 +23,13 @@ from uuid import UUID
 
 __all__ = [
     "CHUNKS",
+    "DEPS_ANSWER",
     "ENDPOINTS",
     "HELLO",
     "ITEM_BODY",
     "RECORDS",
+    "TOKEN",
+    "USERS",
     "Endpoint",
     "Meta",
     "Record",
@@ -79,6 +82,11 @@ RECORDS: list[Record] = _make_records()
 
 # 10 chunks of 1 KiB, distinct so a reordered or dropped chunk fails the check.
 CHUNKS: list[bytes] = [bytes([ord("a") + i]) * 1024 for i in range(10)]
+
+TOKEN = b"secret-token"
+USERS = {"secret-token": "alice"}
+# What GET /deps/5?q=x (x-token: secret-token) answers.
+DEPS_ANSWER = {"item_id": 5, "q": "x", "skip": 0, "user": "alice", "session": "open"}
 
 ITEM_BODY = b'{"title":"Foo","timestamp":"2024-01-02T03:04:05+02:00","description":"A thing"}'
 
@@ -203,6 +211,19 @@ ENDPOINTS: dict[str, Endpoint] = {
         ),
         Endpoint(
             "stream", "GET", "/stream", "", 200, "application/octet-stream", b"".join(CHUNKS),
+        ),
+        # Three dependencies: pagination (query), the current user (nested: it needs the
+        # token dependency, which reads a header) and a session opened and closed by yield.
+        Endpoint(
+            "deps", "GET", "/deps/5", "q=x", 200, "application/json",
+            reference_json(DEPS_ANSWER), request_headers=((b"x-token", TOKEN),),
+            normalise=_identity,
+        ),
+        # The twenty records through a response model of dataclasses (validated, then
+        # encoded); FastAPI writes it with pydantic-core, hence the normalised check.
+        Endpoint(
+            "model", "GET", "/model", "", 200, "application/json",
+            reference_json(encode_records(RECORDS)), normalise=_normalise_records,
         ),
     ]
 }  # fmt: skip

@@ -13,7 +13,8 @@ from asgiweb import App, HTTPException, Request, Router
 from asgiweb.exceptions import RequestValidationError
 from asgiweb.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from asgiweb.testclient import TestClient
-from asgiweb.types import Message, Receive, Scope, Send
+from asgiweb.types import Receive, Scope, Send
+from tests.harness import Peer, drive, http_scope, lifespan_scope, websocket_scope
 
 
 def make_app(**options: Any) -> App:
@@ -120,7 +121,7 @@ def test_head_on_get_route_has_headers_and_no_body(client: TestClient) -> None:
 
 def test_redirect_slashes_both_ways_keeps_query() -> None:
     client = TestClient(make_app())
-    r = client.get("/items/?a=1")
+    r = client.get("/items/?a=1", follow_redirects=False)
     assert r.status_code == 307
     assert r.headers["location"] == "/items?a=1"
     app = App()
@@ -129,7 +130,7 @@ def test_redirect_slashes_both_ways_keeps_query() -> None:
     async def slash() -> str:
         return "s"
 
-    r = TestClient(app).get("/slash")
+    r = TestClient(app).get("/slash", follow_redirects=False)
     assert r.status_code == 307 and r.headers["location"] == "/slash/"
     r = TestClient(app, root_path="/api").get("/slash", follow_redirects=False)
     assert r.headers["location"] == "/api/slash/"
@@ -255,51 +256,26 @@ def test_body_size_limit_up_front_and_while_reading() -> None:
     assert r.status_code == 413
 
 
-async def _call(app: Any, scope: Scope, messages: list[Message]) -> list[Message]:
-    sent: list[Message] = []
-    queue = list(messages)
-
-    async def receive() -> Message:
-        return queue.pop(0) if queue else {"type": "http.disconnect"}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    return sent
-
-
 @pytest.mark.anyio
 async def test_413_from_content_length_without_reading_body() -> None:
     app = make_app(max_body_size=10)
-    received = []
-
-    async def receive() -> Message:
-        received.append(1)
-        return {"type": "http.request", "body": b"x" * 1000, "more_body": False}
-
-    sent: list[Message] = []
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
-    scope = {
-        "type": "http",
-        "method": "POST",
-        "path": "/echo",
-        "headers": [(b"content-length", b"1000")],
-        "query_string": b"",
-    }
-    await app(scope, receive, send)
-    assert sent[0]["status"] == 413
-    assert received == []
+    peer = Peer(b"x" * 1000)
+    scope = http_scope("POST", "/echo", [("content-length", "1000")])
+    await drive(app, scope, peer)
+    assert peer.status == 413
+    assert peer.receive_calls == 0
 
 
 @pytest.mark.anyio
 async def test_websocket_is_closed_cleanly() -> None:
     app = make_app()
-    sent = await _call(app, {"type": "websocket", "path": "/ws"}, [{"type": "websocket.connect"}])
-    assert sent == [{"type": "websocket.close", "code": 1000, "reason": ""}]
+    peer = Peer(
+        messages=[{"type": "websocket.connect"}],
+        disconnect_when_done=True,
+        disconnect_type="websocket.disconnect",
+    )
+    await drive(app, websocket_scope("/ws"), peer)
+    assert peer.sent == [{"type": "websocket.close", "code": 1000, "reason": ""}]
 
 
 def test_lifespan_runs_and_state_reaches_requests() -> None:
@@ -330,16 +306,10 @@ async def test_failing_lifespan_reports_startup_failed_with_message() -> None:
         raise RuntimeError("database unreachable")
         yield
 
-    sent: list[Message] = []
-
-    async def receive() -> Message:
-        return {"type": "lifespan.startup"}
-
-    async def send(message: Message) -> None:
-        sent.append(message)
-
+    peer = Peer(messages=[{"type": "lifespan.startup"}])
     with pytest.raises(RuntimeError):
-        await App(lifespan=lifespan)({"type": "lifespan", "state": {}}, receive, send)
+        await drive(App(lifespan=lifespan), lifespan_scope(), peer)
+    sent = peer.sent
     assert sent[0]["type"] == "lifespan.startup.failed"
     assert "database unreachable" in sent[0]["message"]
 
@@ -458,8 +428,7 @@ async def test_root_path_is_stripped_only_on_a_segment_boundary() -> None:
     async def mounted() -> str:
         return "mounted"
 
-    base = {"type": "http", "method": "GET", "headers": [], "query_string": b""}
-    sent = await _call(app, {**base, "path": "/apix/data", "root_path": "/api"}, [])
-    assert sent[1]["body"] == b'"data"'
-    sent = await _call(app, {**base, "path": "/api/data", "root_path": "/api"}, [])
-    assert sent[1]["body"] == b'"mounted"'
+    peer = await drive(app, http_scope("GET", "/apix/data", root_path="/api"))
+    assert peer.body == b'"data"'
+    peer = await drive(app, http_scope("GET", "/api/data", root_path="/api"))
+    assert peer.body == b'"mounted"'

@@ -2,7 +2,7 @@
 
 Set-up, done here when needed: Debian's ``chromium`` (installed with apt-get
 when missing and running as root), the ``swagger-ui-dist`` npm package under
-``build/docs-assets`` (served locally by tests/apps/docs_browser_app.py), and
+``build/docs-assets`` (served locally by tests/e2e/apps/docs_browser_app.py), and
 the ``websockets`` package to speak the DevTools protocol.  Whatever cannot be
 had is a skip that says why.  The page is driven over the DevTools protocol:
 wait for the operations to be listed, open the GET one, "Try it out", fill in
@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 
-from tests.serverutil import REPO, run_server, stop
+from tests.e2e.serverutil import REPO, run_server, stop
 
 BUILD = REPO / "build"
 ASSETS = BUILD / "docs-assets" / "node_modules" / "swagger-ui-dist"

@@ -57,7 +57,7 @@ def test_route_keeps_the_plans_account_of_its_parameters() -> None:
         ("q", "query", "q", False),
     ]
     assert read.info.params[0].default is REQUIRED
-    assert read.info.return_annotation is Item
+    assert read.info.response_model is Item
     create = next(r for r in app.routes if r.name == "create_item")
     assert [p.name for p in create.info.body] == ["item"]
     assert create.info.body_embedded is False
@@ -74,6 +74,9 @@ def test_served_at_openapi_url_built_once_and_cached() -> None:
         assert app.openapi() is app.openapi_schema
         assert app.openapi() is app.openapi()
         assert client.get("/openapi.json").json() == document
+        assert client.get("/docs").status_code == 200
+    # Served, but app.routes stays the app's own routes.
+    assert [route.path for route in app.routes] == ["/items/{item_id}", "/items"]
 
 
 def test_the_docs_routes_are_not_in_the_document_and_head_is_not_an_operation() -> None:

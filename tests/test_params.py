@@ -22,6 +22,7 @@ from asgiweb.params import (
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse
 from asgiweb.testclient import TestClient
+from tests.harness import get_request
 
 
 @pytest.mark.parametrize(
@@ -63,21 +64,6 @@ def test_default_and_default_factory_conflict() -> None:
     assert not Query(default_factory=list).required
 
 
-def _request(
-    query: bytes = b"",
-    headers: list[tuple[bytes, bytes]] | None = None,
-    path: dict[str, Any] | None = None,
-) -> Request:
-    scope = {
-        "type": "http",
-        "method": "GET",
-        "path": "/",
-        "query_string": query,
-        "headers": headers or [],
-    }
-    return Request(scope, path_params=path or {})
-
-
 def _errors(
     handler: Any, request: Request, path_params: dict[str, type] | None = None
 ) -> list[Any]:
@@ -105,16 +91,18 @@ def test_numeric_constraints_on_query_and_header() -> None:
     ) -> dict[str, Any]:
         return {"a": a, "b": b, "c": c, "d": d}
 
-    assert _errors(handler, _request(b"a=0&b=1&c=11", [(b"d", b"4")])) == [
+    assert _errors(handler, get_request(b"a=0&b=1&c=11", [(b"d", b"4")])) == [
         ("greater_than", ("query", "a"), {"gt": 0}),
         ("greater_than_equal", ("query", "b"), {"ge": 1.5}),
         ("less_than", ("query", "c"), {"lt": 10}),
         ("less_than_equal", ("header", "d"), {"le": 3}),
     ]
-    assert _errors(handler, _request(b"a=1&c=3")) == [
+    assert _errors(handler, get_request(b"a=1&c=3")) == [
         ("multiple_of", ("query", "c"), {"multiple_of": 2})
     ]
-    assert _ok(handler, _request(b"a=1&b=2&c=4", [(b"d", b"3")])) == b'{"a":1,"b":2.0,"c":4,"d":3}'
+    assert (
+        _ok(handler, get_request(b"a=1&b=2&c=4", [(b"d", b"3")])) == b'{"a":1,"b":2.0,"c":4,"d":3}'
+    )
 
 
 def test_length_and_pattern_constraints() -> None:
@@ -124,16 +112,16 @@ def test_length_and_pattern_constraints() -> None:
     ) -> dict[str, Any]:
         return {"s": s, "tags": tags}
 
-    assert _errors(handler, _request(b"s=a")) == [
+    assert _errors(handler, get_request(b"s=a")) == [
         ("string_too_short", ("query", "s"), {"min_length": 2})
     ]
-    assert _errors(handler, _request(b"s=abcde")) == [
+    assert _errors(handler, get_request(b"s=abcde")) == [
         ("string_too_long", ("query", "s"), {"max_length": 4})
     ]
-    assert _errors(handler, _request(b"s=AB")) == [
+    assert _errors(handler, get_request(b"s=AB")) == [
         ("string_pattern_mismatch", ("query", "s"), {"pattern": "^[a-z]+$"})
     ]
-    assert _ok(handler, _request(b"s=ab&tags=x")) == b'{"s":"ab","tags":["x"]}'
+    assert _ok(handler, get_request(b"s=ab&tags=x")) == b'{"s":"ab","tags":["x"]}'
 
 
 def test_both_marker_forms_are_equivalent() -> None:
@@ -144,17 +132,19 @@ def test_both_marker_forms_are_equivalent() -> None:
         return q
 
     for handler in (default_form, annotated_form):
-        assert _ok(handler, _request()) == b"10"
-        assert _ok(handler, _request(b"limit=3&q=9")) == b"3"
-        assert _errors(handler, _request(b"limit=x")) == [("int_parsing", ("query", "limit"), None)]
+        assert _ok(handler, get_request()) == b"10"
+        assert _ok(handler, get_request(b"limit=3&q=9")) == b"3"
+        assert _errors(handler, get_request(b"limit=x")) == [
+            ("int_parsing", ("query", "limit"), None)
+        ]
 
 
 def test_path_marker_constraints() -> None:
     async def handler(item_id: Annotated[int, Path(ge=1)]) -> int:
         return item_id
 
-    assert _ok(handler, _request(path={"item_id": "4"}), {"item_id": str}) == b"4"
-    assert _errors(handler, _request(path={"item_id": 0}), {"item_id": int}) == [
+    assert _ok(handler, get_request(path_params={"item_id": "4"}), {"item_id": str}) == b"4"
+    assert _errors(handler, get_request(path_params={"item_id": 0}), {"item_id": int}) == [
         ("greater_than_equal", ("path", "item_id"), {"ge": 1})
     ]
 
@@ -193,5 +183,5 @@ def test_default_factory_is_called_per_request() -> None:
         tags.append("x")
         return tags
 
-    assert _ok(handler, _request()) == b'["x"]'
-    assert _ok(handler, _request()) == b'["x"]'
+    assert _ok(handler, get_request()) == b'["x"]'
+    assert _ok(handler, get_request()) == b'["x"]'

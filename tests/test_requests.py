@@ -7,33 +7,24 @@ import pytest
 from asgiweb.exceptions import ClientDisconnect, HTTPException
 from asgiweb.requests import Request, parse_cookie_header
 from asgiweb.types import Message
+from tests.harness import Peer, http_scope
 
 
-def make_scope(**overrides: Any) -> dict[str, Any]:
-    scope: dict[str, Any] = {
-        "type": "http",
-        "method": "POST",
-        "scheme": "http",
-        "server": ("testserver", 80),
-        "path": "/p",
-        "query_string": b"a=1&a=2&b=x",
-        "headers": [(b"host", b"testserver"), (b"cookie", b'k=v; q="a\\054b"')],
-        "client": ("1.2.3.4", 5678),
-    }
-    scope.update(overrides)
-    return scope
+def request_scope(**overrides: Any) -> dict[str, Any]:
+    headers = overrides.pop("headers", [("host", "testserver"), ("cookie", 'k=v; q="a\\054b"')])
+    return http_scope(
+        "POST",
+        "/p",
+        headers,
+        query_string=b"a=1&a=2&b=x",
+        client=("1.2.3.4", 5678),
+        **overrides,
+    )
 
 
-def receiver(*messages: Message) -> Any:
-    queue = list(messages)
-    calls: list[int] = []
-
-    async def receive() -> Message:
-        calls.append(1)
-        return queue.pop(0) if queue else {"type": "http.disconnect"}
-
-    receive.calls = calls  # type: ignore[attr-defined]
-    return receive
+def client_sending(*messages: Message) -> Peer:
+    """A peer that hands out ``messages`` and then reports the disconnect."""
+    return Peer(messages=messages, disconnect_when_done=True)
 
 
 @pytest.mark.parametrize(
@@ -56,7 +47,7 @@ def test_cookie_header_parsing(header: str, expected: dict[str, str]) -> None:
 
 
 def test_lazy_attributes() -> None:
-    request = Request(make_scope(), path_params={"x": 1})
+    request = Request(request_scope(), path_params={"x": 1})
     assert request.method == "POST"
     assert str(request.url) == "http://testserver/p?a=1&a=2&b=x"
     assert request.query_params.getlist("a") == ["1", "2"]
@@ -70,25 +61,25 @@ def test_lazy_attributes() -> None:
 
 @pytest.mark.anyio
 async def test_body_is_read_once_and_cached() -> None:
-    receive = receiver(
+    peer = client_sending(
         {"type": "http.request", "body": b'{"a":', "more_body": True},
         {"type": "http.request", "body": b" 1}", "more_body": False},
     )
-    request = Request(make_scope(), receive)
+    request = Request(request_scope(), peer.receive)
     assert await request.body() == b'{"a": 1}'
     assert await request.body() == b'{"a": 1}'
     assert await request.json() == {"a": 1}
-    assert len(receive.calls) == 2
+    assert peer.receive_calls == 2
     assert [c async for c in request.stream()] == [b'{"a": 1}', b""]
 
 
 @pytest.mark.anyio
 async def test_stream_yields_chunks_in_order() -> None:
-    receive = receiver(
+    peer = client_sending(
         {"type": "http.request", "body": b"a", "more_body": True},
         {"type": "http.request", "body": b"b", "more_body": False},
     )
-    request = Request(make_scope(), receive)
+    request = Request(request_scope(), peer.receive)
     assert [c async for c in request.stream()] == [b"a", b"b", b""]
     with pytest.raises(RuntimeError):
         await request.body()
@@ -96,8 +87,8 @@ async def test_stream_yields_chunks_in_order() -> None:
 
 @pytest.mark.anyio
 async def test_disconnect_while_reading() -> None:
-    receive = receiver({"type": "http.request", "body": b"a", "more_body": True})
-    request = Request(make_scope(), receive)
+    peer = client_sending({"type": "http.request", "body": b"a", "more_body": True})
+    request = Request(request_scope(), peer.receive)
     with pytest.raises(ClientDisconnect):
         await request.body()
     assert await request.is_disconnected()
@@ -105,22 +96,22 @@ async def test_disconnect_while_reading() -> None:
 
 @pytest.mark.anyio
 async def test_size_limit_from_content_length_reads_nothing() -> None:
-    receive = receiver({"type": "http.request", "body": b"x" * 20})
-    scope = make_scope(headers=[(b"content-length", b"20")])
-    request = Request(scope, receive, max_body_size=10)
+    peer = client_sending({"type": "http.request", "body": b"x" * 20})
+    scope = request_scope(headers=[(b"content-length", b"20")])
+    request = Request(scope, peer.receive, max_body_size=10)
     with pytest.raises(HTTPException) as info:
         await request.body()
     assert info.value.status_code == 413
-    assert receive.calls == []
+    assert peer.receive_calls == 0
 
 
 @pytest.mark.anyio
 async def test_size_limit_while_reading_chunked_body() -> None:
-    receive = receiver(
+    peer = client_sending(
         {"type": "http.request", "body": b"x" * 8, "more_body": True},
         {"type": "http.request", "body": b"x" * 8, "more_body": False},
     )
-    request = Request(make_scope(headers=[]), receive, max_body_size=10)
+    request = Request(request_scope(headers=[]), peer.receive, max_body_size=10)
     with pytest.raises(HTTPException) as info:
         await request.body()
     assert info.value.status_code == 413
@@ -129,7 +120,9 @@ async def test_size_limit_while_reading_chunked_body() -> None:
 @pytest.mark.anyio
 async def test_invalid_content_length_is_400() -> None:
     request = Request(
-        make_scope(headers=[(b"content-length", b"abc")]), receiver(), max_body_size=5
+        request_scope(headers=[(b"content-length", b"abc")]),
+        client_sending().receive,
+        max_body_size=5,
     )
     with pytest.raises(HTTPException) as info:
         await request.body()
@@ -138,15 +131,16 @@ async def test_invalid_content_length_is_400() -> None:
 
 @pytest.mark.anyio
 async def test_form_urlencoded() -> None:
-    receive = receiver({"type": "http.request", "body": b"a=1&b=%C3%A9&a=2"})
-    form = await Request(make_scope(), receive).form()
+    peer = client_sending({"type": "http.request", "body": b"a=1&b=%C3%A9&a=2"})
+    scope = request_scope(headers=[("content-type", "application/x-www-form-urlencoded")])
+    form = await Request(scope, peer.receive).form()
     assert form["b"] == "é"
     assert form.getlist("a") == ["1", "2"]
 
 
 @pytest.mark.anyio
 async def test_is_disconnected_does_not_swallow_unread_body() -> None:
-    receive = receiver({"type": "http.request", "body": b"data"})
-    request = Request(make_scope(), receive)
+    peer = client_sending({"type": "http.request", "body": b"data"})
+    request = Request(request_scope(), peer.receive)
     assert await request.is_disconnected() is False
     assert await request.body() == b"data"

@@ -22,7 +22,7 @@ from asgiweb.requests import Request
 from asgiweb.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from asgiweb.testclient import TestClient
 from asgiweb.types import ASGIApp, Receive, Scope, Send
-from tests.asgi_calls import Peer, call, make_scope
+from tests.harness import Peer, drive, http_scope
 
 pytestmark = pytest.mark.anyio
 
@@ -46,21 +46,21 @@ def _items_router() -> Router:
 
 async def test_bare_router_answers_routes_404_405_and_redirects() -> None:
     router = _items_router()
-    peer = await call(router, make_scope("GET", "/items"))
+    peer = await drive(router, http_scope("GET", "/items"))
     assert (peer.status, peer.body) == (200, b"[1,2]")
-    peer = await call(router, make_scope("GET", "/nowhere"))
+    peer = await drive(router, http_scope("GET", "/nowhere"))
     assert (peer.status, peer.body) == (404, b'{"detail":"Not Found"}')
-    peer = await call(router, make_scope("PUT", "/items"))
+    peer = await drive(router, http_scope("PUT", "/items"))
     assert peer.status == 405
     assert peer.header("allow") == "GET, HEAD"
-    peer = await call(router, make_scope("GET", "/items/"))
+    peer = await drive(router, http_scope("GET", "/items/"))
     assert (peer.status, peer.header("location")) == (307, "/items")
 
 
 async def test_bare_router_serves_its_mounts_and_answers_lifespan() -> None:
     outer = Router()
     outer.mount("/v1", _items_router())
-    peer = await call(outer, make_scope("GET", "/v1/items"))
+    peer = await drive(outer, http_scope("GET", "/v1/items"))
     assert (peer.status, peer.body) == (200, b"[1,2]")
 
     sent: list[dict[str, Any]] = []
@@ -156,7 +156,7 @@ async def test_unhandled_error_same_answer_and_one_log_record_with_and_without_m
         caplog.clear()
         peer = Peer()
         with caplog.at_level(logging.ERROR, logger="asgiweb"), pytest.raises(RuntimeError):
-            await call(_boom_app(middleware), make_scope("GET", path), peer=peer)
+            await drive(_boom_app(middleware), http_scope("GET", path), peer=peer)
         records = [r for r in caplog.records if r.name == "asgiweb"]
         assert len(records) == 1, records
         seen.append((records[0].getMessage(), [m.get("status") for m in peer.sent], peer.body))
@@ -172,7 +172,7 @@ async def test_debug_and_server_error_handler_on_both_paths() -> None:
     for middleware in (False, True):
         peer = Peer()
         with pytest.raises(RuntimeError):
-            await call(_boom_app(middleware, debug=True), make_scope("GET", "/boom"), peer=peer)
+            await drive(_boom_app(middleware, debug=True), http_scope("GET", "/boom"), peer=peer)
         assert peer.status == 500
         assert b"Traceback" in peer.body and b"RuntimeError: boom" in peer.body
 
@@ -184,7 +184,7 @@ async def test_debug_and_server_error_handler_on_both_paths() -> None:
 
         peer = Peer()
         with pytest.raises(RuntimeError):
-            await call(app, make_scope("GET", "/boom"), peer=peer)
+            await drive(app, http_scope("GET", "/boom"), peer=peer)
         assert (peer.status, peer.body) == (500, b'{"oops":"boom"}')
 
 

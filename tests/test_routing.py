@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from asgiweb import _routetable
 from asgiweb.routing import NoMatchFound, Router, compile_path
 
 
@@ -145,15 +148,80 @@ def test_unknown_route_option_is_a_clear_error() -> None:
     Router().add_route("/x", endpoint, methods=["GET"], tags=["a"], summary="s")
 
 
-def test_lookup_cost_does_not_depend_on_route_count() -> None:
-    # Structural check (timing lives in benchmarks/): a lookup visits only the
-    # nodes on its path, so the static dict and the tree root stay small.
+def _counting_router(
+    monkeypatch: pytest.MonkeyPatch, route_count: int
+) -> tuple[Router, Callable[[str], tuple[int, int, tuple[str, dict[str, Any]] | None]]]:
+    """A router with ``route_count`` routes of each shape, and a lookup that reports
+    (tree nodes visited, converter calls, what it found)."""
+    calls = {"converter": 0, "node": 0}
+
+    def counted(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any) -> Any:
+            calls["converter"] += 1
+            return fn(*args)
+
+        return wrapper
+
+    for name, converter in list(_routetable.CONVERTERS.items()):
+        replacement = dataclasses.replace(
+            converter, match=counted(converter.match), convert=counted(converter.convert)
+        )
+        monkeypatch.setitem(_routetable.CONVERTERS, name, replacement)
+    walk = _routetable._walk
+
+    def counting_walk(*args: Any) -> Any:
+        calls["node"] += 1
+        return walk(*args)
+
+    monkeypatch.setattr(_routetable, "_walk", counting_walk)  # recursion goes through it too
+
     router = Router()
-    for i in range(1000):
+    for i in range(route_count):
         router.add_route(f"/static/{i}", endpoint, methods=["GET"], name=f"s{i}")
         router.add_route(f"/dyn{i}/{{id:int}}", endpoint, methods=["GET"], name=f"d{i}")
-    assert found(router, "/dyn999/7") == ("/dyn999/{id:int}", {"id": 7})
-    assert len(router.table.root.params) == 0  # no parameter edge at the root to scan
+        router.add_route(f"/users/{{uid:int}}/post{i}", endpoint, methods=["GET"], name=f"u{i}")
+        router.add_route(f"/files/v{i}/{{rest:path}}", endpoint, methods=["GET"], name=f"f{i}")
+
+    def lookup(path: str) -> tuple[int, int, tuple[str, dict[str, Any]] | None]:
+        calls["converter"] = calls["node"] = 0
+        route, params, _ = router.table.lookup(path, "GET")
+        result = None if route is None or params is None else (route.path, params)
+        return calls["node"], calls["converter"], result
+
+    return router, lookup
+
+
+def test_lookup_cost_does_not_depend_on_route_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Structural check, counted rather than timed (timing lives in benchmarks/): a
+    # lookup among 1,000 routes of each shape visits no more tree nodes and calls
+    # no more converters than the same lookup among 10.
+    _, small = _counting_router(monkeypatch, 10)
+    _, large = _counting_router(monkeypatch, 1000)
+
+    def last(template: str, count: int) -> str:
+        return template.format(n=count - 1)
+
+    shapes = [
+        ("/static/{n}", None),
+        ("/dyn{n}/7", ("/dyn{n}/{{id:int}}", {"id": 7})),
+        ("/users/7/post{n}", ("/users/{{uid:int}}/post{n}", {"uid": 7})),
+        ("/files/v{n}/a/b", ("/files/v{n}/{{rest:path}}", {"rest": "a/b"})),
+        ("/nowhere{n}/x/y", None),
+    ]
+    for template, expected in shapes:
+        small_nodes, small_converters, small_found = small(last(template, 10))
+        large_nodes, large_converters, large_found = large(last(template, 1000))
+        if expected is not None:
+            route_template, params = expected
+            assert small_found == (last(route_template, 10), params)
+            assert large_found == (last(route_template, 1000), params)
+            assert small_nodes > 0  # the counters do see the walk
+        assert large_nodes <= small_nodes, (template, large_nodes, small_nodes)
+        assert large_converters <= small_converters, (template, large_converters, small_converters)
+    # the shapes with a converter do call it, so the comparison above is not vacuous
+    assert small("/users/7/post9")[1] > 0 and small("/dyn9/7")[1] > 0
+    static = large("/static/999")
+    assert static[2] == ("/static/999", {}) and static[:2] == (0, 0)  # the static dict alone
 
 
 segment = st.text(

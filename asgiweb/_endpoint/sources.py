@@ -8,9 +8,11 @@ same works here for pydantic models (as in FastAPI), dataclasses and
 TypedDicts.  Rules kept from FastAPI:
 
 - a list-typed field takes every repeated key; other fields take the last value;
-- header fields are looked up with underscores turned into hyphens (unless the
-  marker says ``convert_underscores=False``), and their errors are reported
-  under that header name;
+- a header field without an alias is looked up with underscores turned into
+  hyphens (unless the marker says ``convert_underscores=False``), and its errors
+  are reported under that header name; an alias (``Field(alias="x_key")``, or a
+  string ``validation_alias``) is the header's name exactly as written, as in
+  FastAPI 0.165;
 - keys that belong to no field are passed on too: the model's ``extra`` policy
   ignores, keeps or rejects them;
 - an optional model (``Model | None``) none of whose fields was sent gets its
@@ -20,33 +22,23 @@ TypedDicts.  Rules kept from FastAPI:
 from __future__ import annotations
 
 import dataclasses
-import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import Converter, Invalid, is_pydantic_model, is_typeddict
+from asgiweb._validation.scalars import missing
 from asgiweb.requests import Request
 
-__all__ = ["is_model_class", "is_sequence", "model_extractor", "unwrap_optional"]
+__all__ = ["is_model_class", "is_sequence", "model_extractor"]
 
 _SEQUENCE_ORIGINS = (list, set, frozenset, tuple)
 
 
-def unwrap_optional(tp: Any) -> Any:
-    """``T`` from ``Annotated[T, ...]``, ``Optional[T]`` and ``T | None``."""
-    while typing.get_origin(tp) is typing.Annotated:
-        tp = tp.__origin__
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return unwrap_optional(args[0])
-    return tp
-
-
 def is_sequence(tp: Any) -> bool:
     """A list/set/tuple type: read from every repeated key rather than the last one."""
-    tp = unwrap_optional(tp)
+    tp = unwrap(tp).type
     origin = typing.get_origin(tp) or tp
     return origin in _SEQUENCE_ORIGINS or origin in (
         typing.Sequence,
@@ -56,21 +48,27 @@ def is_sequence(tp: Any) -> bool:
 
 
 def is_model_class(tp: Any) -> bool:
-    tp = unwrap_optional(tp)
+    tp = unwrap(tp).type
     return isinstance(tp, type) and (
         is_pydantic_model(tp) or dataclasses.is_dataclass(tp) or is_typeddict(tp)
     )
 
 
-def _fields(cls: type) -> list[tuple[str, Any]]:
-    """(key the model reads, annotation) for each field."""
+def _fields(cls: type) -> list[tuple[str, Any, bool]]:
+    """(key the model reads, annotation, whether that key is an alias) for each field."""
     if is_pydantic_model(cls) and not dataclasses.is_dataclass(cls):
         model_fields: dict[str, Any] = getattr(cls, "model_fields", {})
-        return [(info.alias or name, info.annotation) for name, info in model_fields.items()]
+        found = []
+        for name, info in model_fields.items():
+            alias = info.validation_alias if isinstance(info.validation_alias, str) else None
+            alias = alias or info.alias
+            found.append((alias or name, info.annotation, bool(alias) and alias != name))
+        return found
     hints = typing.get_type_hints(cls, include_extras=True)
     if dataclasses.is_dataclass(cls):
-        return [(f.name, hints.get(f.name, Any)) for f in dataclasses.fields(cls) if f.init]
-    return list(hints.items())
+        fields = dataclasses.fields(cls)
+        return [(f.name, hints.get(f.name, Any), False) for f in fields if f.init]
+    return [(name, hint, False) for name, hint in hints.items()]
 
 
 def model_extractor(
@@ -83,10 +81,11 @@ def model_extractor(
     convert_underscores: bool,
 ) -> Callable[[Request], Any]:
     """The extractor for a model-typed query/header/cookie parameter."""
-    cls = unwrap_optional(annotation)
+    cls, _, wraps_model = unwrap(annotation)  # Optional[Model]: may be left out entirely
     plan: list[tuple[str, str, bool]] = []  # (model key, wire name, every value?)
-    for key, field_type in _fields(cls):
-        wire = key.replace("_", "-") if source == "header" and convert_underscores else key
+    for key, field_type, aliased in _fields(cls):
+        converts = source == "header" and convert_underscores and not aliased
+        wire = key.replace("_", "-") if converts else key
         plan.append((key, wire, source != "cookie" and is_sequence(field_type)))
     header_names = {key: wire for key, wire, _ in plan if key != wire}
     config = getattr(cls, "model_config", None)
@@ -96,11 +95,6 @@ def model_extractor(
     own = {wire.lower() if source == "header" else wire for _, wire, _ in plan}
     if source == "header":
         own.update(key.lower() for key, _, _ in plan)
-    bare = annotation
-    while typing.get_origin(bare) is typing.Annotated:
-        bare = bare.__origin__
-    wraps_model = bare is not cls  # Optional[Model]: may be left out entirely
-    missing = {"type": "missing", "loc": (source,), "msg": "Field required", "input": None}
 
     def gather(values: Any) -> tuple[dict[str, Any], bool]:
         data: dict[str, Any] = {}
@@ -135,7 +129,7 @@ def model_extractor(
         if wraps_model and not (present or (strict_extras and data)):
             # An optional model none of whose fields was sent: its default.
             if required:
-                raise Invalid([dict(missing)])
+                raise Invalid([missing((source,))])
             return make_default()
         try:
             return convert(data)

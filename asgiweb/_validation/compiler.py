@@ -7,8 +7,10 @@ fields gives three errors), each with pydantic's ``type``, ``msg``, ``input``,
 ``asgiweb._validation.scalars``, ``Enum``, ``Literal``, ``Optional``/``Union``,
 ``list``/``set``/``frozenset``/``tuple``/``dict`` and their abstract
 spellings, ``Any``, ``NewType``, ``Annotated`` constraints (``gt``...``pattern``,
-from our markers, ``annotated_types`` or pydantic's ``Field``), dataclasses,
-TypedDicts, and pydantic models.
+from our markers, ``annotated_types`` or pydantic's ``Field``) and pydantic's
+``AfterValidator``/``BeforeValidator``/``PlainValidator``/``WrapValidator``
+(recognised by class, without importing pydantic), dataclasses, TypedDicts,
+and pydantic models.
 
 Pydantic models are recognised by their ``__pydantic_validator__`` attribute
 and validated by pydantic itself: asgiweb never imports pydantic.  Dataclass
@@ -30,19 +32,22 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from asgiweb._validation.constraints import constrain, constraints_of, plural
+from asgiweb._validation.annotations import unwrap
+from asgiweb._validation.constraints import ConstraintError, constrain, constraints_of, plural
+from asgiweb._validation.metadata import apply_metadata
 from asgiweb._validation.scalars import (
     SCALARS,
     Converter,
     ErrorDict,
     Invalid,
     enum_converter,
-    error,
     fail,
     literal_converter,
+    missing,
 )
 
 __all__ = [
+    "ConstraintError",
     "Converter",
     "Invalid",
     "compile_converter",
@@ -76,7 +81,7 @@ def is_pydantic_model(tp: Any) -> bool:
 def is_body_type(tp: Any) -> bool:
     """True for annotations FastAPI reads from the body: models, dataclasses, TypedDicts,
     dicts, and lists/sets/tuples or unions of those."""
-    tp = _strip(tp)
+    tp = unwrap(tp, optional=False).type
     if isinstance(tp, type) and (
         dataclasses.is_dataclass(tp) or is_typeddict(tp) or is_pydantic_model(tp)
     ):
@@ -101,20 +106,6 @@ def is_typeddict(tp: Any) -> bool:
     )
 
 
-def _strip(tp: Any) -> Any:
-    """The type under ``Annotated``, ``Required``/``NotRequired`` and ``NewType``."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = tp.__origin__
-        elif origin in (typing.Required, typing.NotRequired):
-            tp = typing.get_args(tp)[0]
-        elif hasattr(tp, "__supertype__"):
-            tp = tp.__supertype__
-        else:
-            return tp
-
-
 # -- the compiler -------------------------------------------------------------------
 
 
@@ -126,14 +117,10 @@ def compile_converter(tp: Any) -> Converter:
     """The converter for annotation ``tp``; ``TypeError`` if asgiweb cannot validate it."""
     if tp is Any or tp is object:
         return _identity
+    core, metadata, _ = unwrap(tp, optional=False)
+    if core is not tp:  # Annotated, Required/NotRequired or NewType around ``core``
+        return apply_metadata(compile_converter(core), core, metadata)
     origin = typing.get_origin(tp)
-    if origin is typing.Annotated:
-        inner = compile_converter(tp.__origin__)
-        return constrain(inner, tp.__origin__, constraints_of(tp.__metadata__))
-    if origin in (typing.Required, typing.NotRequired):
-        return compile_converter(typing.get_args(tp)[0])
-    if hasattr(tp, "__supertype__"):
-        return compile_converter(tp.__supertype__)
     if tp is None or tp is _NONE_TYPE:
         return _none_converter
     if origin in (typing.Union, types.UnionType):
@@ -163,6 +150,10 @@ def compile_converter(tp: Any) -> Converter:
     if container in _DICT_ORIGINS:
         key_tp, value_tp = args if len(args) == 2 else (Any, Any)
         return _dict_converter(key_tp, value_tp)
+    # A class that validates its own input (asgiweb.datastructures.UploadFile).
+    hook: Converter | None = getattr(tp, "__asgiweb_convert__", None)
+    if hook is not None:
+        return hook
     raise TypeError(f"asgiweb cannot validate values of type {tp!r}")
 
 
@@ -188,7 +179,7 @@ _SCALAR_TAGS = {
 
 def _tag(tp: Any) -> str:
     """The name pydantic puts in a union member's error ``loc`` (its core schema's name)."""
-    tp = _strip(tp)
+    tp = unwrap(tp, optional=False).type
     if tp is Any or tp is object:
         return "any"
     if tp is None or tp is _NONE_TYPE:
@@ -308,7 +299,7 @@ def _tuple_converter(args: tuple[Any, ...]) -> Converter:
         errors: list[ErrorDict] = []
         for index, convert_item in enumerate(items):
             if index >= len(values):
-                errors.append({**error("missing", "Field required", value), "loc": (index,)})
+                errors.append(missing((index,), value))
                 continue
             try:
                 out.append(convert_item(values[index]))
@@ -430,7 +421,7 @@ def _convert_fields(
         elif required:
             if errors is None:
                 errors = []
-            errors.append({**error("missing", "Field required", value), "loc": (name,)})
+            errors.append(missing((name,), value))
     if errors:
         raise Invalid(errors)
     return out

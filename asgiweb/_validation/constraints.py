@@ -11,38 +11,39 @@ pydantic reports it.  The checks run after conversion, so ``"5"`` meets
 from __future__ import annotations
 
 import collections.abc as cabc
+import math
 import re
-import types
 import typing
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
-from asgiweb._validation.scalars import Converter, fail
+from asgiweb._validation.annotations import unwrap
+from asgiweb._validation.scalars import Converter, fail, to_decimal_allowing_inf_nan
 
-__all__ = ["constrain", "constraints_of", "plural"]
+__all__ = ["ConstraintError", "constrain", "constraints_of", "plural"]
+
+
+class ConstraintError(TypeError):
+    """A constraint given for a type it cannot apply to (found at registration)."""
+
 
 _DICT_ORIGINS = {dict, cabc.Mapping, cabc.MutableMapping}
 
 
-def _strip(tp: Any) -> Any:
-    """The constrained type: ``Optional``, ``Annotated`` and ``NewType`` removed (a None
-    value is never checked)."""
-    while True:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            tp = tp.__origin__
-        elif hasattr(tp, "__supertype__"):
-            tp = tp.__supertype__
-        elif origin in (typing.Union, types.UnionType):
-            members = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(members) != 1:
-                return tp
-            tp = members[0]
-        else:
-            return tp
-
-
-_CONSTRAINT_NAMES = ("gt", "ge", "lt", "le", "multiple_of", "min_length", "max_length", "pattern")
+_CONSTRAINT_NAMES = (
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "multiple_of",
+    "min_length",
+    "max_length",
+    "pattern",
+    "max_digits",
+    "decimal_places",
+    "allow_inf_nan",
+)
 
 
 def constraints_of(objects: Iterable[Any]) -> dict[str, Any]:
@@ -70,13 +71,102 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def _inf_nan(
+    convert: Converter,
+    base: Any,
+    nullable: bool,
+    allow: bool,
+    checks: list[Callable[[Any, Any], None]],
+) -> Converter:
+    """Apply ``allow_inf_nan``: a float check (pydantic allows them by default), or the
+    Decimal converter that lets them through (pydantic refuses them by default)."""
+    if base is float:
+        if not allow:
+
+            def finite(value: Any, raw: Any) -> None:
+                if not math.isfinite(value):
+                    fail("finite_number", "Input should be a finite number", raw)
+
+            checks.append(finite)
+        return convert
+    if base is Decimal:
+        if not allow:
+            return convert
+        if not nullable:
+            return to_decimal_allowing_inf_nan
+
+        def optional_decimal(value: Any) -> Any:
+            return None if value is None else to_decimal_allowing_inf_nan(value)
+
+        return optional_decimal
+    if base is int:
+        return convert  # pydantic accepts the keyword on int and has nothing to check
+    raise ConstraintError(f"allow_inf_nan applies to float and Decimal values, not {base!r}")
+
+
+def _digit_count(value: Decimal) -> tuple[int, int]:
+    """(digits, decimal places) of a finite Decimal, trailing zeros ignored, as pydantic
+    counts them: ``100.00`` has 3 digits and no decimal place, ``0.001`` 3 and 3."""
+    _, digits, exponent = value.normalize().as_tuple()
+    assert isinstance(exponent, int)
+    if exponent >= 0:
+        return len(digits) + exponent, 0
+    return max(len(digits), -exponent), -exponent
+
+
+def _decimal_digits(
+    base: Any, max_digits: int | None, decimal_places: int | None
+) -> Callable[[Any, Any], None]:
+    """The ``max_digits``/``decimal_places`` check, with pydantic's three error types."""
+    if base is not Decimal:
+        raise ConstraintError(
+            f"max_digits and decimal_places apply to Decimal values, not {base!r}"
+        )
+    whole = None
+    if max_digits is not None and decimal_places is not None:
+        whole = max(max_digits - decimal_places, 0)
+
+    def digits(value: Any, raw: Any) -> None:
+        if not value.is_finite():
+            return
+        count, places = _digit_count(value)
+        if max_digits is not None and count > max_digits:
+            fail(
+                "decimal_max_digits",
+                f"Decimal input should have no more than {plural(max_digits, 'digit')} in total",
+                raw,
+                {"max_digits": max_digits},
+            )
+        if decimal_places is not None and places > decimal_places:
+            fail(
+                "decimal_max_places",
+                f"Decimal input should have no more than {plural(decimal_places, 'decimal place')}",
+                raw,
+                {"decimal_places": decimal_places},
+            )
+        if whole is not None and count - places > whole:
+            fail(
+                "decimal_whole_digits",
+                f"Decimal input should have no more than {plural(whole, 'digit')} "
+                "before the decimal point",
+                raw,
+                {"whole_digits": whole},
+            )
+
+    return digits
+
+
 def constrain(convert: Converter, tp: Any, limits: dict[str, Any]) -> Converter:
     """Wrap ``convert`` so its result is checked against ``limits`` (pydantic's wording)."""
     if not limits:
         return convert
     checks: list[Callable[[Any, Any], None]] = []
-    base = _strip(tp)
+    base, _, nullable = unwrap(tp)  # a None value is never checked
     as_float = base is float
+    if "allow_inf_nan" in limits:
+        convert = _inf_nan(convert, base, nullable, bool(limits["allow_inf_nan"]), checks)
+    if "max_digits" in limits or "decimal_places" in limits:
+        checks.append(_decimal_digits(base, limits.get("max_digits"), limits.get("decimal_places")))
 
     def bound(name: str, kind: str, words: str, ok: Callable[[Any, Any], bool]) -> None:
         if name not in limits:

@@ -37,7 +37,11 @@ def is_number_text(text: str) -> bool:
     if _NUMBER.match(text) is None:
         return False
     whole = text.partition(".")[0]
-    return whole in ("", "+", "-") or -(2**63) <= int(whole) < 2**63
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("+-").lstrip("0")
+    if len(digits) > 19:  # beyond i64 (and maybe int()'s length limit)
+        return False
+    return -(2**63) <= int(sign + (digits or "0")) < 2**63
 
 
 class DateTimeError(ValueError):
@@ -146,6 +150,8 @@ def timestamp_to_datetime(value: float, *, date_only: bool = False) -> _dt.datet
     (pydantic's order for ``date`` fields) by returning a non-midnight datetime or
     raising the range error.
     """
+    if value != value:
+        raise DateTimeError("NaN values not permitted")
     if abs(value) > _MS_THRESHOLD:
         value = value / 1000
     if value > _MAX_SECONDS:
@@ -245,6 +251,16 @@ _UNIT_SECONDS = (365 * 86400, 30 * 86400, 7 * 86400, 86400, 3600, 60, 1)
 
 def parse_duration(text: str) -> _dt.timedelta:
     """ISO 8601 ``P1DT2H``, or ``[-][D days, ]HH:MM:SS[.f]`` as pydantic accepts them."""
+    try:
+        return _parse_duration(text)
+    except (OverflowError, ValueError) as exc:
+        if isinstance(exc, DateTimeError):
+            raise
+        # A number too long for int() or a total beyond timedelta's range.
+        raise DateTimeError("a numeric value in the duration is too large") from None
+
+
+def _parse_duration(text: str) -> _dt.timedelta:
     match = _ISO_DURATION.match(text)
     if match and text not in ("P", "+P", "-P") and not text.endswith("T"):
         seconds = sum(
@@ -255,6 +271,13 @@ def parse_duration(text: str) -> _dt.timedelta:
     match = _CLOCK_DURATION.match(text)
     if match:
         sign, days, hours, minutes, secs = match.groups()
+        # pydantic's limits, by digit count first (no int() of a huge string).
+        if days and len(days.lstrip("0")) > 10:
+            raise DateTimeError("a numeric value in the duration is too large")
+        if days and int(days) > 999_999_999:
+            raise DateTimeError("durations may not exceed 999,999,999 days")
+        if hours and len(hours.lstrip("0")) > 10:
+            raise DateTimeError("durations may not exceed 999,999,999 hours")
         delta = _dt.timedelta(
             days=int(days or 0),
             hours=int(hours or 0),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import enum
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from decimal import Decimal, InvalidOperation
@@ -29,7 +30,19 @@ from asgiweb._validation.datetimes import (
     timestamp_to_datetime,
 )
 
-__all__ = ["SCALARS", "Converter", "Invalid", "enum_converter", "fail", "literal_converter"]
+__all__ = [
+    "SCALARS",
+    "Converter",
+    "ErrorDict",
+    "Invalid",
+    "enum_converter",
+    "error",
+    "fail",
+    "literal_converter",
+    "missing",
+    "to_decimal",
+    "to_decimal_allowing_inf_nan",
+]
 
 Converter = Callable[[Any], Any]
 ErrorDict = dict[str, Any]
@@ -53,13 +66,45 @@ def error(kind: str, msg: str, value: Any, ctx: dict[str, Any] | None = None) ->
 
 
 def fail(kind: str, msg: str, value: Any, ctx: dict[str, Any] | None = None) -> NoReturn:
+    if type(value) is str and kind in _STRING_UNICODE_FIRST and _lone_surrogate(value):
+        # pydantic checks that a str is valid unicode before parsing it as
+        # anything but a str or a Decimal (a lone surrogate from a JSON escape).
+        kind, msg, ctx = "string_unicode", _STRING_UNICODE, None
     raise Invalid([error(kind, msg, value, ctx)])
+
+
+def missing(loc: tuple[Any, ...], value: Any = None) -> ErrorDict:
+    """pydantic's error for an absent required field or item, at ``loc``."""
+    return {"type": "missing", "loc": loc, "msg": "Field required", "input": value}
+
+
+_STRING_UNICODE = "Input should be a valid string, unable to parse raw data as a unicode string"
+_STRING_UNICODE_FIRST = frozenset(
+    {
+        "int_parsing", "int_parsing_size", "float_parsing", "bool_parsing", "date_parsing",
+        "date_from_datetime_parsing", "datetime_parsing", "datetime_from_date_parsing",
+        "time_parsing", "time_delta_parsing", "uuid_parsing", "enum", "literal_error",
+    }
+)  # fmt: skip
+
+
+def _lone_surrogate(text: str) -> bool:
+    if text.isascii():
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 # -- numbers ------------------------------------------------------------------------
 
 
 _I64_LIMIT = 2.0**63
+# pydantic's longest integer string: Python's default int() limit (sys.int_info).
+_MAX_INT_DIGITS = 4300
+_LEADING_ZEROS = re.compile(r"0[0_]*(?=[0-9-])")
 
 
 def _int_from_str(value: str) -> int:
@@ -72,6 +117,20 @@ def _int_from_str(value: str) -> int:
             pass
     text = value.strip()
     if text.isascii():
+        sign = text[:1] if text[:1] in ("+", "-") else ""
+        body = text[len(sign) :]
+        zeros = body.startswith("0")
+        if zeros:
+            # pydantic drops leading zeros and underscores among them ("0__1" is 1),
+            # and then still takes a minus sign ("0-1" is -1).
+            body = _LEADING_ZEROS.sub("", body, count=1)
+            if body.startswith("-") and sign != "-":
+                sign, body = "-", body[1:]
+                if body.startswith("_"):
+                    body = body[1:]
+                if body.startswith("0") and body[1:2] not in ("", "."):
+                    body = "x"  # no second run of leading zeros: "0-01" is refused
+            text = sign + body
         try:
             return int(text)
         except ValueError:
@@ -81,6 +140,23 @@ def _int_from_str(value: str) -> int:
                     return int(head)
                 except ValueError:
                     pass
+        # Only int()'s own length limit can refuse what is left.  pydantic's
+        # rule: a run of digits past its limit at the very start of the input
+        # is "too big" (after leading zeros or spaces, merely not an integer).
+        run = body[: len(body) - len(body.lstrip("0123456789"))]
+        refused = False
+        if len(run) <= _MAX_INT_DIGITS and body.isdigit():
+            try:
+                return int(text)
+            except ValueError:  # a lower sys.set_int_max_str_digits()
+                refused = True
+        lead = value[1:] if value.startswith("-") else value
+        if refused or (not zeros and len(lead) - len(lead.lstrip("0123456789")) > _MAX_INT_DIGITS):
+            fail(
+                "int_parsing_size",
+                "Unable to parse input string as an integer, exceeded maximum size",
+                value,
+            )
     fail(
         "int_parsing",
         "Input should be a valid integer, unable to parse string as an integer",
@@ -114,7 +190,9 @@ def to_int(value: Any) -> int:
         return int(value)
     if isinstance(value, int):
         return int(value)
-    if isinstance(value, Decimal) and value.is_finite():
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            fail("finite_number", "Input should be a finite number", value)
         if value != value.to_integral_value():
             fail(
                 "int_from_float",
@@ -131,8 +209,13 @@ def to_float(value: Any) -> float:
     kind = type(value)
     if kind is float:
         return value  # type: ignore[no-any-return]
-    if kind is int or kind is bool:
+    if kind is bool:
         return float(value)
+    if kind is int:
+        try:
+            return float(value)
+        except OverflowError:  # pydantic's word for an int beyond float's range
+            fail("float_type", "Input should be a valid number", value)
     if kind is str:
         text = value.strip()
         if text.isascii():
@@ -152,7 +235,10 @@ def to_float(value: Any) -> float:
             value,
         )
     if isinstance(value, int | float | Decimal):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an int beyond float's range: pydantic's word for it
+            pass
     fail("float_type", "Input should be a valid number", value)
 
 
@@ -186,6 +272,15 @@ def to_bool(value: Any) -> bool:
 
 
 def to_decimal(value: Any) -> Decimal:
+    """A finite Decimal (pydantic's default for Decimal: ``allow_inf_nan=False``)."""
+    result = to_decimal_allowing_inf_nan(value)
+    if not result.is_finite():
+        fail("finite_number", "Input should be a finite number", value)
+    return result
+
+
+def to_decimal_allowing_inf_nan(value: Any) -> Decimal:
+    """A Decimal, infinities and NaN included (``allow_inf_nan=True``)."""
     kind = type(value)
     if kind is Decimal:
         result: Decimal = value
@@ -202,8 +297,6 @@ def to_decimal(value: Any) -> Decimal:
             "Decimal input should be an integer, float, string or Decimal object",
             value,
         )
-    if not result.is_finite():
-        fail("finite_number", "Input should be a finite number", value)
     return result
 
 
@@ -234,7 +327,10 @@ def to_bytes(value: Any) -> bytes:
     if isinstance(value, bytes):
         return value
     if isinstance(value, str):
-        return value.encode("utf-8")
+        try:
+            return value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate, from a JSON escape
+            fail("string_unicode", _STRING_UNICODE, value)
     if isinstance(value, bytearray):
         return bytes(value)
     fail("bytes_type", "Input should be a valid bytes", value)
@@ -307,7 +403,32 @@ def to_uuid(value: Any) -> uuid.UUID:
 
 
 def _number(value: Any) -> bool:
-    return type(value) in (int, float) or isinstance(value, Decimal)
+    """A number that dates and durations take (not an int beyond float's range, as pydantic)."""
+    kind = type(value)
+    if kind is int:
+        return -_FLOAT_RANGE < value < _FLOAT_RANGE  # type: ignore[no-any-return]
+    return kind is float or isinstance(value, Decimal)
+
+
+_FLOAT_RANGE = 2**1023  # within float's range with room for rounding
+
+
+def _time_parsing(problem: str, value: Any) -> NoReturn:
+    fail(
+        "time_parsing",
+        f"Input should be in a valid time format, {problem}",
+        value,
+        {"error": problem},
+    )
+
+
+def _time_delta_parsing(problem: str, value: Any) -> NoReturn:
+    fail(
+        "time_delta_parsing",
+        f"Input should be a valid timedelta, {problem}",
+        value,
+        {"error": problem},
+    )
 
 
 def _datetime_parsing(exc: DateTimeError, value: Any) -> NoReturn:
@@ -426,17 +547,16 @@ def to_time(value: Any) -> _dt.time:
         try:
             return parse_time(value)
         except DateTimeError as exc:
-            problem = str(exc)
-            fail(
-                "time_parsing",
-                f"Input should be in a valid time format, {problem}",
-                value,
-                {"error": problem},
-            )
-    if _number(value) and 0 <= value < 86400:
-        return (
-            (_dt.datetime.min + _dt.timedelta(seconds=float(value))).time().replace(tzinfo=_dt.UTC)
-        )
+            _time_parsing(str(exc), value)
+    if _number(value):
+        seconds = float(value)
+        if seconds != seconds:
+            _time_parsing("NaN values not permitted", value)
+        if seconds < 0:
+            _time_parsing("time in seconds should be positive", value)
+        if seconds >= 86400:
+            _time_parsing("numeric times may not exceed 86,399 seconds", value)
+        return (_dt.datetime.min + _dt.timedelta(seconds=seconds)).time().replace(tzinfo=_dt.UTC)
     fail("time_type", "Input should be a valid time", value)
 
 
@@ -444,20 +564,20 @@ def to_timedelta(value: Any) -> _dt.timedelta:
     if isinstance(value, _dt.timedelta):
         return value
     if _number(value):
-        return _dt.timedelta(seconds=float(value))
+        seconds = float(value)
+        if seconds != seconds:
+            _time_delta_parsing("NaN values not permitted", value)
+        try:
+            return _dt.timedelta(seconds=seconds)
+        except OverflowError:
+            _time_delta_parsing("durations may not exceed 999,999,999 days", value)
     if isinstance(value, str):
         from asgiweb._validation.datetimes import parse_duration
 
         try:
             return parse_duration(value)
         except DateTimeError as exc:
-            problem = str(exc)
-            fail(
-                "time_delta_parsing",
-                f"Input should be a valid timedelta, {problem}",
-                value,
-                {"error": problem},
-            )
+            _time_delta_parsing(str(exc), value)
     fail("time_delta_type", "Input should be a valid timedelta", value)
 
 

@@ -51,6 +51,7 @@ model that subclasses dict, list or tuple is written as that container.
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
@@ -136,6 +137,14 @@ def _encode(obj: Any, include: Any, exclude: Any, options: _Options) -> Any:
         return convert(obj)
     if kind == MAPPING:
         return _encode_mapping(obj, include, exclude, options)
+    if kind == OTHER:
+        claimed = obj.__class__  # a proxy claiming a class FastAPI's isinstance accepts
+        if claimed is not cls and isinstance(claimed, type):
+            kind, convert = plans.by_instance(claimed)
+            if kind == FINAL:
+                return convert(obj)
+            if kind == AGAIN:
+                return _encode(convert(obj), include, exclude, options)
     if kind in (DATACLASS, OTHER):
         return _encode_mapping(convert(obj), include, exclude, options)
     if kind in (SEQUENCE, GENERATOR):
@@ -218,10 +227,33 @@ def _out_of_range(exc: ValueError) -> ValueError:
     )
 
 
-def render_json(content: Any) -> bytes:
-    """Compact UTF-8 JSON of ``content``, byte for byte FastAPI's JSONResponse body."""
+def _utf8(text: str) -> bytes:
     try:
-        return _encode_c(content).encode("utf-8")
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (from a JSON "\ud800" escape in a request) has no
+        # UTF-8 form; JSON spells it as an escape (RFC 8259 §7), which
+        # round-trips through json.loads.  Only a str can hold one, so every
+        # match sits inside a JSON string.
+        return _SURROGATE.sub(_escape_surrogate, text).encode("utf-8")
+
+
+def _escape_surrogate(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def render_json(content: Any) -> bytes:
+    """Compact UTF-8 JSON of ``content``, byte for byte FastAPI's JSONResponse body.
+
+    Deliberately unlike FastAPI (which fails): a lone surrogate is written as a
+    ``\\uXXXX`` escape, and an integral Decimal too long for ``int()`` as a
+    string (see ``plans``).
+    """
+    try:
+        return _utf8(_encode_c(content))
     except (Retry, TypeError):
         pass  # an odd dict key or a generator: only the reference path is right
     except ValueError as exc:
@@ -229,7 +261,7 @@ def render_json(content: Any) -> bytes:
             raise _out_of_range(exc) from None
         raise
     try:
-        return _encode_c(jsonable_encoder(content)).encode("utf-8")
+        return _utf8(_encode_c(jsonable_encoder(content)))
     except ValueError as exc:
         if str(exc).startswith(_NAN_MESSAGE):
             raise _out_of_range(exc) from None
@@ -342,4 +374,4 @@ def render_ujson(content: Any) -> bytes:
         if "encoding double" in str(exc):
             raise _out_of_range(ValueError(_NAN_MESSAGE)) from None
         raise
-    return text.encode("utf-8")
+    return _utf8(text)

@@ -14,8 +14,17 @@ an instance of it (checked in FastAPI 0.165's order, first match wins):
 9. bytes -> utf-8 str; UUID, IP addresses/interfaces/networks, Path and
    pydantic's url/secret/color/name-email types -> ``str()``; date, datetime,
    time -> ``isoformat()``; timedelta -> total seconds; Decimal -> int when its
-   exponent is >= 0, else float; ``re.Pattern`` -> its pattern
+   exponent is >= 0, else float (deliberately: its string when too long for
+   either, where FastAPI fails); ``re.Pattern`` -> its pattern
 10. anything else -> ``dict(obj)``, else ``vars(obj)``, else ValueError
+
+Plans are chosen by the exact class, which is what ``isinstance`` sees for any
+ordinary object.  An object whose ``__class__`` claims another class than its
+type (a lazy proxy reporting ``UUID``) passes FastAPI's ``isinstance`` checks;
+only when its exact class has no plan of its own (rule 10) is the claimed class
+consulted (``by_instance``), its conversions then called through the instance
+(``str(obj)``, ``obj.isoformat()``...).  A claimed dataclass is not one for
+FastAPI either (``dataclasses.is_dataclass`` looks at the type): rule 10.
 
 Classes are recognised without importing their modules: a class can only be a
 UUID (or a pydantic model...) if ``uuid`` (or ``pydantic.main``) is already in
@@ -97,6 +106,11 @@ def _unbound(cls: type, name: str) -> Converter:
     return method
 
 
+def _through_instance(_cls: type, name: str) -> Converter:
+    """``obj.name()``: for an object that only claims the class (a proxy)."""
+    return operator.methodcaller(name)
+
+
 def _none(_obj: object) -> None:
     return None
 
@@ -105,14 +119,23 @@ def _pattern(obj: Any) -> Any:
     return obj.pattern
 
 
-def _decimal(value: Any) -> int | float:
-    exponent = value.as_tuple().exponent
+def _decimal(value: Any) -> int | float | str:
+    _, digits, exponent = value.as_tuple()
     if isinstance(exponent, int) and exponent >= 0:
+        limit = sys.get_int_max_str_digits()
+        if limit and len(digits) + exponent > limit:
+            # Deliberately unlike FastAPI (a 500): an int this long cannot be
+            # written by json (nor built cheaply: 1E+999999999), so the number
+            # goes out as its Decimal string.
+            return str(value)
         return int(value)
-    return float(value)
+    number = float(value)
+    if number - number != 0.0 and value.is_finite():
+        return str(value)  # beyond float's range: as above, its Decimal string
+    return number
 
 
-def _exact_decimal(value: Any) -> int | float:
+def _exact_decimal(value: Any) -> int | float | str:
     # PERF: float() first (what the hand-written floor of bench_encoder (b)
     # pays anyway): a finite float with a fraction can only come from a
     # negative exponent, so the usual price-like Decimal costs one test more
@@ -120,8 +143,8 @@ def _exact_decimal(value: Any) -> int | float:
     number: float = value.__float__()
     if number.is_integer() or number - number != 0.0:  # integral, inf or nan
         text = value.__str__()
-        if "E" in text or not text[-1].isdigit():  # scientific notation, NaN, Infinity
-            return _decimal(value)
+        if "E" in text or not text[-1].isdigit() or len(text) > 4000 or number - number != 0.0:
+            return _decimal(value)  # scientific notation, NaN, Infinity, very long
         return number if "." in text else int(text)
     return number
 
@@ -182,7 +205,7 @@ def _generate(cls: type, guards: dict[int, tuple[type, Converter]]) -> Converter
     return convert
 
 
-def _decide(cls: type) -> Plan:
+def _decide(cls: type, method: Callable[[type, str], Converter] = _unbound) -> Plan:
     if _is(cls, "pydantic.main", "BaseModel"):
         return MODEL, _model_dumper(cls)
     if hasattr(cls, "__dataclass_fields__"):
@@ -190,7 +213,7 @@ def _decide(cls: type) -> Plan:
     if _is(cls, "enum", "Enum"):
         return AGAIN, _enum_value
     if _is(cls, "pathlib", "PurePath"):
-        return FINAL, _unbound(cls, "__str__")
+        return FINAL, method(cls, "__str__")
     if issubclass(cls, str):
         return IDENTITY, str.__str__  # the hooks' exact-str copy of a subclass
     if issubclass(cls, int):
@@ -208,13 +231,13 @@ def _decide(cls: type) -> Plan:
     if issubclass(cls, list | set | frozenset | tuple) or _is(cls, "collections", "deque"):
         return SEQUENCE, list
     if issubclass(cls, bytes):
-        return FINAL, _unbound(cls, "decode")
+        return FINAL, method(cls, "decode")
     if any(_is(cls, module, name) for module, name in _STR_TYPES):
-        return FINAL, _unbound(cls, "__str__")
+        return FINAL, method(cls, "__str__")
     if _is(cls, "datetime", "date") or _is(cls, "datetime", "time"):
-        return FINAL, _unbound(cls, "isoformat")
+        return FINAL, method(cls, "isoformat")
     if _is(cls, "datetime", "timedelta"):
-        return FINAL, _unbound(cls, "total_seconds")
+        return FINAL, method(cls, "total_seconds")
     if _is(cls, "decimal", "Decimal"):
         return FINAL, _exact_decimal if cls is _loaded("decimal", "Decimal") else _decimal
     if _is(cls, "re", "Pattern"):
@@ -251,6 +274,44 @@ def plan(cls: type) -> Plan:
     return decided
 
 
+# Claimed class -> plan for an object that is not really an instance of it.
+BY_INSTANCE: dict[type, Plan] = {}
+
+
+def by_instance(claimed: type) -> Plan:
+    """The plan for an object whose ``__class__`` is ``claimed`` but whose type is
+    not: ``FINAL`` (the converter's result is JSON), ``AGAIN`` (encode the
+    result in turn) or ``OTHER`` (rule 10, as for any unknown object)."""
+    found = BY_INSTANCE.get(claimed)
+    if found is not None:
+        return found
+    kind, convert = _decide(claimed, _through_instance)
+    if kind == IDENTITY:  # the JSON value the claim stands for, as a real one
+        kind = FINAL
+        convert = next((b for b in (bool, str, int, float) if issubclass(claimed, b)), _none)
+    elif kind == MODEL:
+        kind, convert = AGAIN, _dump_model
+    elif kind in (MAPPING, SEQUENCE):
+        kind = AGAIN
+    elif kind in (DATACLASS, GENERATOR):
+        kind, convert = OTHER, as_dict
+    elif convert is _exact_decimal:
+        convert = _decimal
+    BY_INSTANCE[claimed] = kind, convert
+    return kind, convert
+
+
+def as_claimed(obj: Any) -> Any:
+    """Rule 10 for the render hooks: the claimed class's conversion when ``obj``
+    claims one (see the module docstring), else ``dict(obj)``/``vars(obj)``."""
+    claimed = obj.__class__
+    if claimed is not type(obj) and isinstance(claimed, type):
+        kind, convert = by_instance(claimed)
+        if kind != OTHER:
+            return convert(obj)
+    return as_dict(obj)
+
+
 class Target:
     """One serializer's hook table: what it writes itself needs no converting.
 
@@ -285,6 +346,8 @@ class Target:
         kind, convert = PLANS.get(cls) or plan(cls)
         if kind == GENERATOR or (kind == OTHER and hasattr(cls, "__next__")):
             convert = _retry
+        elif kind == OTHER:
+            convert = as_claimed
         elif kind == DATACLASS:
             convert = self._specialise(cls, sample)
         self.hooks[cls] = convert

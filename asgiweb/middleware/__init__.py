@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec
 
+from asgiweb._http import RawHeaders
 from asgiweb.types import ASGIApp
 
 __all__ = ["Middleware", "build_middleware_stack"]
 
 P = ParamSpec("P")
-
-RawHeaders = list[tuple[bytes, bytes]]
 
 
 class Middleware:

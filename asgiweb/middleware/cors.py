@@ -37,7 +37,8 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from asgiweb.middleware import RawHeaders, add_vary
+from asgiweb._http import FIELD_VALUE_FORBIDDEN, RawHeaders
+from asgiweb.middleware import add_vary
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["ALL_METHODS", "SAFELISTED_HEADERS", "CORSMiddleware"]
@@ -71,7 +72,7 @@ def _as_strings(value: Collection[str] | str, option: str) -> tuple[str, ...]:
 
 
 def _header_value(text: str, option: str) -> bytes:
-    if re.search(r"[\x00-\x08\x0a-\x1f\x7f]", text):
+    if FIELD_VALUE_FORBIDDEN.search(text):
         raise ValueError(f"CORSMiddleware {option}: control characters are not allowed")
     return text.encode("latin-1")
 

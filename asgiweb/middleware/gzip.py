@@ -42,7 +42,8 @@ from __future__ import annotations
 import zlib
 from collections.abc import Collection
 
-from asgiweb.middleware import RawHeaders, add_vary
+from asgiweb._http import RawHeaders
+from asgiweb.middleware import add_vary
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["DEFAULT_EXCLUDED_CONTENT_TYPES", "GZipMiddleware"]

@@ -38,7 +38,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from asgiweb._endpoint.info import ParamInfo
-from asgiweb._endpoint.sources import is_model_class, unwrap_optional
+from asgiweb._endpoint.sources import is_model_class
+from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import is_pydantic_model, is_typeddict
 from asgiweb._validation.jsonschema import SchemaGenerator, resolve_refs
 from asgiweb.encoders import jsonable_encoder
@@ -198,7 +199,7 @@ class _Builder:
 
     def _model_parameters(self, param: ParamInfo) -> list[dict[str, Any]]:
         """A parameter model: each of its fields is a parameter of its own."""
-        model = unwrap_optional(param.annotation)
+        model = unwrap(param.annotation).type
         optional = model is not param.annotation and not param.required
         convert = param.source == "header" and (
             not isinstance(param.marker, HeaderParam) or param.marker.convert_underscores
@@ -274,19 +275,12 @@ class _Builder:
         return self.schemas.field_schema(tp, "serialization", name=name, title_rule="parameter")
 
     def _success_schema(self, route: Route, unique_id: str) -> dict[str, Any]:
-        name = f"Response_{unique_id}"
-        if "response_model" in route.options:
-            model = route.options["response_model"]
-            return {} if model is None else self.response_schema(model, name)
-        model = _response_model(route)
+        """The response model's schema: the plan decided which one (``response_model=``,
+        else the return annotation when it is a type the response can be fitted to)."""
+        model = route.info.response_model
         if model is None:
             return {}
-        try:
-            return self.response_schema(model, name)
-        except TypeError:
-            # A return annotation is a hint, not a promise: FastAPI would refuse the
-            # route; here the handler runs and the document says "any JSON".
-            return {}
+        return self.response_schema(model, f"Response_{unique_id}")
 
     def operation(self, route: Route, method: str, response_class: type[Response]) -> Any:
         options = route.options
@@ -412,20 +406,6 @@ def _model_fields(model: Any) -> list[tuple[str, Any, Any, bool, Any]]:
         for name, tp in hints.items():
             out.append((name, tp, dataclasses.MISSING, name in keys, None))
     return out
-
-
-def _response_model(route: Route) -> Any:
-    """The route's response model: ``response_model=`` if given, else the handler's return
-    annotation unless it is a Response class (FastAPI's rule)."""
-    options = route.options
-    if "response_model" in options:
-        return options["response_model"]
-    annotation = route.info.return_annotation
-    if annotation is None or annotation is type(None):
-        return None
-    if isinstance(annotation, type) and issubclass(annotation, Response):
-        return None
-    return annotation
 
 
 def get_openapi_path(route: Route, builder: _Builder) -> dict[str, Any]:

@@ -4,13 +4,11 @@ Rules enforced here; breaking one raises ``ValueError`` where the cookie is set:
 
 - The name is an RFC 9110 ``token`` (RFC 6265 §4.1.1 ``cookie-name``).
 - The value may not hold control characters (CR, LF, NUL... and DEL): no
-  response splitting through a cookie.  A value made only of ``cookie-octet``
-  (``%x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E``) goes out as it is.
-  Anything else (space, ``"``, ``,``, ``;``, ``\\``, latin-1 letters) is
-  wrapped in double quotes with Python's ``http.cookies`` escapes (``\\"``,
-  ``\\\\``, ``\\ooo`` octal for the rest), the convention Starlette, FastAPI
-  and ``http.cookies.SimpleCookie`` read back.  Characters beyond latin-1 have
-  no agreed representation and are refused: percent-encode them first.
+  response splitting through a cookie.  It is written as Python's
+  ``http.cookies`` writes it, as Starlette and FastAPI do (bare, or
+  double-quoted with escapes: ``"hello world"``); the rules and the quoting
+  live in ``asgiweb._http`` (``quote_cookie_value``).  Characters beyond
+  latin-1 are refused: percent-encode them first.
 - ``Path`` and ``Domain`` may not hold ``;`` or control characters.
 - ``Max-Age`` is an integer number of seconds; ``Expires`` is an HTTP date
   (RFC 9110 §5.6.7, always GMT) built from a datetime (naive means UTC) or a
@@ -20,69 +18,23 @@ Rules enforced here; breaking one raises ``ValueError`` where the cookie is set:
 
 Attributes come in the order ``http.cookies.Morsel`` writes them (Domain,
 expires, HttpOnly, Max-Age, Partitioned, Path, SameSite, Secure), so a header
-is byte-for-byte what FastAPI sends for the same call whenever the value needs
-no quoting.
+is byte-for-byte what FastAPI sends for the same call.
 """
 
 from __future__ import annotations
 
-import re
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
-__all__ = ["build_set_cookie", "http_date"]
+from asgiweb._http import CONTROL_CHARACTER, TOKEN, http_date, quote_cookie_value
 
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_COOKIE_OCTETS = re.compile(r"[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_ATTRIBUTE_BAD = re.compile(r"[\x00-\x1f\x7f;]")
+__all__ = ["build_set_cookie", "http_date", "quote_cookie_value"]
+
 _SAMESITE = frozenset({"lax", "strict", "none"})
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def http_date(moment: datetime | float) -> str:
-    """An RFC 9110 IMF-fixdate; a naive datetime is taken as UTC, a number as a Unix time.
-
-    Written out by hand because ``strftime``'s ``%a``/``%b`` follow the locale.
-    """
-    if isinstance(moment, datetime):
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(UTC)
-        t = moment.timetuple()
-    else:
-        t = time.gmtime(moment)
-    return (
-        f"{_DAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year:04d} "
-        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
-    )
-
-
-def _escape(char: str) -> str:
-    if char == '"' or char == "\\":
-        return "\\" + char
-    return f"\\{ord(char):03o}"
-
-
-def quote_cookie_value(value: str) -> str:
-    """The value as it goes on the wire: bare when RFC 6265 allows, else quoted (see top)."""
-    if _COOKIE_OCTETS.fullmatch(value) is not None:
-        return value
-    if _CONTROL.search(value) is not None:
-        raise ValueError("cookie value may not contain control characters (CR, LF, NUL...)")
-    out = []
-    for char in value:
-        if ord(char) > 0xFF:
-            raise ValueError(
-                f"cookie value character {char!r} is not latin-1; "
-                "percent-encode the value (urllib.parse.quote) before setting it"
-            )
-        out.append(char if _COOKIE_OCTETS.fullmatch(char) else _escape(char))
-    return '"' + "".join(out) + '"'
 
 
 def _attribute(name: str, value: str) -> str:
-    if not isinstance(value, str) or _ATTRIBUTE_BAD.search(value) is not None:
+    if not isinstance(value, str) or ";" in value or CONTROL_CHARACTER.search(value):
         raise ValueError(f"cookie {name} {value!r} may not contain ';' or control characters")
     return value
 
@@ -101,7 +53,7 @@ def build_set_cookie(
     partitioned: bool = False,
 ) -> str:
     """One ``Set-Cookie`` header value; raises ``ValueError`` on anything the rules refuse."""
-    if not isinstance(key, str) or _TOKEN.fullmatch(key) is None:
+    if not isinstance(key, str) or TOKEN.fullmatch(key) is None:
         raise ValueError(f"invalid cookie name {key!r}: must be an RFC 9110 token")
     if not isinstance(value, str):
         raise ValueError(f"cookie {key!r} value must be str, not {type(value).__name__}")

@@ -32,7 +32,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+
+from asgiweb._http import parse_http_date
 
 __all__ = [
     "MAX_RANGES",
@@ -46,16 +47,6 @@ __all__ = [
 MAX_RANGES = 100
 
 _RANGE_SPEC = re.compile(r"\s*(\d*)\s*-\s*(\d*)\s*")
-_IMF_FIXDATE = re.compile(
-    r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) "
-    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d\d):(\d\d):(\d\d) GMT"
-)
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-    )
-}
 
 
 def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
@@ -81,10 +72,10 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
         first, last = match.group(1), match.group(2)
         seen_any = True
         if first:
-            start = int(first)
+            start = _position(first)
             if last:
-                end = int(last)
-                if end < start:
+                end = _position(last)
+                if _number_key(last) < _number_key(first):
                     return None
                 stop = min(end + 1, size)
             else:
@@ -92,7 +83,7 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
             if start < size:
                 ranges.append((start, stop))
         elif last:
-            suffix = int(last)
+            suffix = _position(last)
             if suffix > 0 and size > 0:
                 ranges.append((max(size - suffix, 0), size))
         else:
@@ -100,6 +91,18 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]] | None:
     if not seen_any:
         return None
     return _merge(ranges)
+
+
+def _number_key(digits: str) -> tuple[int, str]:
+    significant = digits.lstrip("0")
+    return len(significant), significant
+
+
+def _position(digits: str) -> int:
+    """A byte position; past 18 digits (beyond any size, maybe beyond int()'s
+    length limit) a stand-in that is larger than any file."""
+    length, significant = _number_key(digits)
+    return int(significant or "0") if length <= 18 else 10**18 + length
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -134,47 +137,30 @@ def etag_matches(header: str, etag: str, *, weak: bool) -> bool:
     return any(tag == etag for tag in _entity_tags(header))
 
 
-def parse_http_date(text: str) -> float | None:
-    """An HTTP-date as a Unix time, or ``None`` when it does not parse or names no real day."""
-    text = text.strip()
-    match = _IMF_FIXDATE.fullmatch(text)
-    if match is not None:
-        day, month, year, hour, minute, second = match.groups()
-        fields = (int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second))
-        offset = 0
-    else:
-        # The two obsolete forms RFC 9110 §5.6.7 still requires recipients to accept.
-        from email.utils import parsedate_tz
-
-        parsed = parsedate_tz(text)
-        if parsed is None:
-            return None
-        fields = tuple(parsed[:6])  # type: ignore[assignment]
-        offset = parsed[9] or 0
-    try:
-        return datetime(*fields, tzinfo=UTC).timestamp() - offset
-    except (ValueError, OverflowError):
-        return None
-
-
 def not_modified(
-    if_none_match: str | None, if_modified_since: str | None, etag: str, last_modified: float
+    if_none_match: str | None,
+    if_modified_since: str | None,
+    etag: str | None,
+    last_modified: float | None,
 ) -> bool:
     """Steps 1 and 2 of the rules above: True means answer 304."""
     if if_none_match is not None:
+        if etag is None:  # nothing to compare with: only "*" matches
+            return any(tag == "*" for tag in _entity_tags(if_none_match))
         return etag_matches(if_none_match, etag, weak=True)
-    if if_modified_since is not None:
+    if if_modified_since is not None and last_modified is not None:
         since = parse_http_date(if_modified_since)
         return since is not None and int(last_modified) <= since
     return False
 
 
-def if_range_allows(if_range: str | None, etag: str, last_modified: float) -> bool:
-    """Step 3: whether the ``Range`` header may be used."""
+def if_range_allows(if_range: str | None, etag: str | None, last_modified: float | None) -> bool:
+    """Step 3: whether the ``Range`` header may be used (never without a validator to
+    compare with)."""
     if if_range is None:
         return True
     value = if_range.strip()
     if value.startswith(('"', "W/")):
-        return etag_matches(value, etag, weak=False)
+        return etag is not None and etag_matches(value, etag, weak=False)
     when = parse_http_date(value)
-    return when is not None and when == int(last_modified)
+    return when is not None and last_modified is not None and when == int(last_modified)

@@ -14,12 +14,13 @@ else is needed (this is FastAPI's custom-response recipe).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from asgiweb._http import validate_header
 from asgiweb.background import BackgroundTask, BackgroundTasks, as_background
-from asgiweb.datastructures import MutableHeaders, validate_header
+from asgiweb.datastructures import MutableHeaders
 from asgiweb.responses._cookies import build_set_cookie
 from asgiweb.types import Receive, Scope, Send
 
@@ -28,7 +29,9 @@ __all__ = ["HTMLResponse", "PlainTextResponse", "Response", "encode_content_type
 _NO_BODY_STATUSES = frozenset({204, 304})
 # PERF: the content-type header value depends only on (media_type, charset);
 # caching its encoded form saves a format+encode per response (bench: plaintext).
+# Bounded: a media type may come from the request (both caches stop growing).
 _CONTENT_TYPES: dict[tuple[str, str], bytes] = {}
+_CACHE_LIMIT = 256
 
 
 _CONTENT_TYPE_HEADERS: dict[str, tuple[bytes, bytes]] = {}  # utf-8 only, by media type
@@ -42,8 +45,10 @@ def encode_content_type(media_type: str, charset: str) -> bytes:
         if media_type.startswith("text/") and "charset=" not in media_type.lower():
             text = f"{media_type}; charset={charset}"
         validate_header("content-type", text)
-        value = _CONTENT_TYPES[key] = text.encode("latin-1")
-        if charset == "utf-8" and len(_CONTENT_TYPE_HEADERS) < 256:
+        value = text.encode("latin-1")
+        if len(_CONTENT_TYPES) < _CACHE_LIMIT:
+            _CONTENT_TYPES[key] = value
+        if charset == "utf-8" and len(_CONTENT_TYPE_HEADERS) < _CACHE_LIMIT:
             _CONTENT_TYPE_HEADERS[media_type] = (b"content-type", value)
     return value
 
@@ -86,7 +91,11 @@ class Response:
         )
 
     def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
-        """Build the raw header list: the user's headers, then length and type if missing."""
+        """Build the raw header list: the user's headers, then length and type if missing.
+
+        A subclass whose length or defaults differ overrides this with one call to
+        :meth:`build_headers`, the single place the merge rules live.
+        """
         self._headers: MutableHeaders | None = None
         status = self.status_code
         media_type = self.media_type
@@ -105,12 +114,27 @@ class Response:
             else:
                 self.raw_headers = [] if content_type is None else [content_type]
             return
-        raw = [validate_header(k, v) for k, v in headers.items()]
+        has_body = status >= 200 and status not in _NO_BODY_STATUSES
+        self.build_headers(headers, len(self.body) if has_body else None)
+
+    def build_headers(
+        self,
+        headers: Mapping[str, str] | None,
+        content_length: int | None,
+        defaults: Iterable[tuple[bytes, bytes]] = (),
+    ) -> None:
+        """Set ``raw_headers``: the user's headers (validated), then whatever of
+        ``content-length`` (``None``: none, the length is not known up front),
+        ``content-type`` (from ``media_type``) and ``defaults`` they did not set."""
+        self._headers = None
+        raw = [] if headers is None else [validate_header(k, v) for k, v in headers.items()]
         names = {name for name, _ in raw}
-        if b"content-length" not in names and status >= 200 and status not in _NO_BODY_STATUSES:
-            raw.append((b"content-length", b"%d" % len(self.body)))
+        if content_length is not None and b"content-length" not in names:
+            raw.append((b"content-length", b"%d" % content_length))
+        media_type = self.media_type
         if media_type is not None and b"content-type" not in names:
             raw.append((b"content-type", encode_content_type(media_type, self.charset)))
+        raw.extend(item for item in defaults if item[0] not in names)
         self.raw_headers = raw
 
     @property

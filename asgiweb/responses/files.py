@@ -4,7 +4,9 @@ Rules kept here (RFC 9110, RFC 6266, ASGI HTTP spec and its pathsend extension):
 - The file is stat'ed once, when the response is built: a missing path or a
   directory fails there, with the path in the message.  ``content-length``,
   ``last-modified`` (RFC 9110 §8.8.2, the mtime), ``etag`` (a strong tag made
-  of mtime and size) and ``accept-ranges: bytes`` come from that stat.
+  of mtime and size) and ``accept-ranges: bytes`` come from that stat, unless
+  ``headers=`` gives its own ``etag`` or ``last-modified``: conditional requests
+  are judged against the validators actually sent.
 - The media type is guessed from ``filename`` or the path (``mimetypes``,
   imported on first use); an unknown type is ``text/plain``, as in Starlette.
 - ``filename`` gives ``content-disposition`` (RFC 6266): ``filename="..."``
@@ -32,17 +34,15 @@ from urllib.parse import quote
 
 import anyio.to_thread
 
+from asgiweb._http import CHUNK_SIZE, http_date, parse_http_date, validate_header
 from asgiweb.background import BackgroundTask, BackgroundTasks
-from asgiweb.datastructures import validate_header
-from asgiweb.responses._cookies import http_date
 from asgiweb.responses._ranges import if_range_allows, not_modified, parse_range
 from asgiweb.responses.base import Response, encode_content_type
 from asgiweb.responses.streaming import Watch, spec_at_least_2_4
 from asgiweb.types import Receive, Scope, Send
 
-__all__ = ["FileResponse", "content_disposition"]
+__all__ = ["CHUNK_SIZE", "FileResponse", "content_disposition"]
 
-CHUNK_SIZE = 64 * 1024
 # PERF: a worker-thread hop costs ~70 µs idle and far more under load, while a
 # 64 KiB read costs ~12 µs; reading up to 16 chunks (1 MiB) per hop took a fresh
 # 1 GiB sparse file from 6.3 s to 3.3 s in-process (the rest is the kernel
@@ -142,18 +142,16 @@ class FileResponse(Response):
             )
 
     def init_headers(self, headers: Mapping[str, str] | None = None) -> None:
-        raw = [] if headers is None else [validate_header(k, v) for k, v in headers.items()]
-        names = {name for name, _ in raw}
-        defaults = (
-            (b"content-length", b"%d" % self.size),
-            (b"content-type", encode_content_type(self.media_type or "text/plain", self.charset)),
-            (b"last-modified", http_date(self.mtime).encode("latin-1")),
-            (b"etag", self.etag.encode("latin-1")),
-            (b"accept-ranges", b"bytes"),
+        """Response's rules with the file's size as the length, plus its validators."""
+        self.build_headers(
+            headers,
+            self.size,
+            (
+                (b"last-modified", http_date(self.mtime).encode("latin-1")),
+                (b"etag", self.etag.encode("latin-1")),
+                (b"accept-ranges", b"bytes"),
+            ),
         )
-        raw.extend(item for item in defaults if item[0] not in names)
-        self.raw_headers = raw
-        self._headers = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method", "GET")
@@ -162,29 +160,38 @@ class FileResponse(Response):
         if self.status_code == 200 and method in ("GET", "HEAD"):
             conditions = {k: v for k, v in scope.get("headers", ()) if k in _CONDITIONAL}
             if conditions:
-                if self._not_modified(conditions):
+                etag, last_modified = self._validators()
+                if not_modified(
+                    _text(conditions.get(b"if-none-match")),
+                    _text(conditions.get(b"if-modified-since")),
+                    etag,
+                    last_modified,
+                ):
                     await self._send_not_modified(send)
                     await self._run_background()
                     return
                 range_header = conditions.get(b"range")
                 if range_header is not None and if_range_allows(
-                    _text(conditions.get(b"if-range")), self.etag, self.mtime
+                    _text(conditions.get(b"if-range")), etag, last_modified
                 ):
                     ranges = parse_range(range_header.decode("latin-1"), self.size)
         if ranges is None:
             await self._send_whole(scope, receive, send, head)
         elif not ranges:
+            # A 4xx like any other: {"detail": ...} in JSON (the HEAD answer has no body).
+            body = b'{"detail":"Range Not Satisfiable"}'
             await send(
                 {
                     "type": "http.response.start",
                     "status": 416,
                     "headers": [
                         (b"content-range", b"bytes */%d" % self.size),
-                        (b"content-length", b"0"),
+                        (b"content-length", b"%d" % len(body)),
+                        (b"content-type", b"application/json"),
                     ],
                 }
             )
-            await send({"type": "http.response.body", "body": b""})
+            await send({"type": "http.response.body", "body": b"" if head else body})
         elif len(ranges) == 1:
             await self._send_single(scope, receive, send, head, *ranges[0])
         else:
@@ -195,13 +202,19 @@ class FileResponse(Response):
         if self.background is not None:
             await self.background()
 
-    def _not_modified(self, conditions: dict[bytes, bytes]) -> bool:
-        return not_modified(
-            _text(conditions.get(b"if-none-match")),
-            _text(conditions.get(b"if-modified-since")),
-            self.etag,
-            self.mtime,
-        )
+    def _validators(self) -> tuple[str | None, float | None]:
+        """The ``etag`` and ``last-modified`` this response actually sends: the
+        file's own unless ``headers=`` (or a later edit) replaced or removed them.
+        Conditional requests are judged against these, never against a validator
+        the client was not given."""
+        etag: str | None = None
+        last_modified: float | None = None
+        for name, value in self.raw_headers:
+            if name == b"etag":
+                etag = value.decode("latin-1").strip()
+            elif name == b"last-modified":
+                last_modified = parse_http_date(value.decode("latin-1"))
+        return etag, last_modified
 
     async def _send_not_modified(self, send: Send) -> None:
         headers = [(k, v) for k, v in self.raw_headers if k not in _DROP_ON_304]

@@ -1,0 +1,289 @@
+"""Form and file parameters: how ``Form()`` / ``File()`` / ``UploadFile`` are filled.
+
+Decided at registration (``form_reader``), run per request: the body is parsed
+once by ``request.form()`` (asgiweb.formparsers, streamed, bounded memory) and
+each parameter takes its value from the resulting ``FormData``.  FastAPI's rules:
+
+- a field is read under its name (or ``alias``); a list-typed field takes every
+  repeated key, others the last value;
+- an empty string, or an empty file input (no filename, no bytes: what a browser
+  sends for an unselected ``<input type=file>``), counts as absent, so the
+  parameter gets its default or a ``missing`` error;
+- a ``bytes`` (or ``list[bytes]``) parameter marked ``File()`` gets the content of
+  the uploaded file(s), read without moving the file's position for others;
+- a model class (pydantic model, dataclass or TypedDict) under ``Form()`` takes
+  the whole form: its fields by name, other keys passed on as extras so that the
+  model's ``extra="forbid"`` rejects them; its errors are located at
+  ``("body", field)``; an optional model none of whose fields was sent is left
+  at its default;
+- errors of the other fields are located at ``("body", key)``.
+
+A route reads its body either as a form or as JSON, never both (FastAPI's rule,
+as HTTP carries one body): mixing them is a ``TypeError`` at registration.  The
+uploaded files are closed (and so deleted) after the response has been sent, or
+as soon as the handler fails; see docs/forms.md.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol
+
+from asgiweb._endpoint.sources import _fields, is_model_class, is_sequence
+from asgiweb._validation.annotations import unwrap
+from asgiweb._validation.compiler import Converter, Invalid, prefix_errors
+from asgiweb.datastructures import FormData, UploadFile
+from asgiweb.formparsers import require_multipart
+from asgiweb.params import FileParam, Param
+from asgiweb.requests import Request
+from asgiweb.responses import Response
+from asgiweb.types import Receive, Scope, Send
+
+__all__ = ["FormStep", "close_files_after", "form_reader", "form_step", "is_upload_annotation"]
+
+FormReader = Callable[[Request, dict[str, Any], list[dict[str, Any]]], Awaitable[Any]]
+Handle = Callable[[Request], Awaitable[Response]]
+
+
+def unwrap_optional(tp: Any) -> Any:
+    """``T`` from ``Annotated[T, ...]``, ``T | None`` and ``Optional[T]``."""
+    return unwrap(tp).type
+
+
+def is_upload_annotation(annotation: Any) -> bool:
+    """``UploadFile``, ``UploadFile | None``, ``list[UploadFile]``...: a file parameter
+    even without a ``File()`` marker, as in FastAPI."""
+    bare = unwrap_optional(annotation)
+    if is_sequence(bare):
+        args = typing.get_args(bare)
+        bare = unwrap_optional(args[0]) if args else None
+    return isinstance(bare, type) and issubclass(bare, UploadFile)
+
+
+def _is_bytes(annotation: Any) -> bool:
+    return unwrap_optional(annotation) is bytes
+
+
+def _is_bytes_sequence(annotation: Any) -> bool:
+    bare = unwrap_optional(annotation)
+    args = typing.get_args(bare)
+    return is_sequence(bare) and len(args) >= 1 and unwrap_optional(args[0]) is bytes
+
+
+def _is_empty_file(value: Any) -> bool:
+    return isinstance(value, UploadFile) and value.filename == "" and value.size == 0
+
+
+def _absent(value: Any) -> bool:
+    return value is None or value == "" or _is_empty_file(value)
+
+
+def _pick(form: FormData, key: str, many: bool) -> Any:
+    """The raw value under ``key``, or None when the form does not (really) have it."""
+    if many:
+        found = [item for item in form.getlist(key) if not _is_empty_file(item)]
+        return found or None
+    value = form.get(key)
+    return None if _absent(value) else value
+
+
+def _describe(value: Any) -> Any:
+    """An error's ``input`` made JSON-ready: an UploadFile becomes its metadata (FastAPI
+    dumps the object's attributes, file internals included; those stay private here)."""
+    if isinstance(value, UploadFile):
+        return {"filename": value.filename, "size": value.size, "headers": dict(value.headers)}
+    if isinstance(value, dict):
+        return {key: _describe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_describe(item) for item in value]
+    return value
+
+
+def _located(errors: list[dict[str, Any]], *prefix: Any) -> list[dict[str, Any]]:
+    for error in prefix_errors(errors, *prefix):
+        error["input"] = _describe(error.get("input"))
+    return errors
+
+
+async def _content(upload: UploadFile) -> bytes:
+    """The file's bytes, leaving its position where it was (another parameter may
+    read the same file)."""
+    position = upload.file.tell()
+    try:
+        return await upload.read()
+    finally:
+        await upload.seek(position)
+
+
+class FormStep:
+    """One form parameter as compiled at registration."""
+
+    __slots__ = (
+        "convert",
+        "key",
+        "make_default",
+        "many",
+        "model_keys",
+        "model_plan",
+        "name",
+        "read_bytes",
+        "required",
+        "strict_extras",
+        "wraps_model",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        key: str,
+        annotation: Any,
+        marker: Param | None,
+        convert: Converter,
+        required: bool,
+        make_default: Callable[[], Any],
+    ) -> None:
+        self.name = name
+        self.key = key
+        self.convert = convert
+        self.required = required
+        self.make_default = make_default
+        self.many = is_sequence(annotation)
+        is_file = isinstance(marker, FileParam) or marker is None
+        self.read_bytes = is_file and (_is_bytes(annotation) or _is_bytes_sequence(annotation))
+        self.model_plan: list[tuple[str, bool]] | None = None
+        self.model_keys: frozenset[str] = frozenset()
+        self.strict_extras = False
+        self.wraps_model = False
+        if not isinstance(marker, FileParam) and is_model_class(annotation):
+            cls, _, self.wraps_model = unwrap(annotation)
+            self.model_plan = [(key, is_sequence(tp)) for key, tp, _ in _fields(cls)]
+            self.model_keys = frozenset(key for key, _ in self.model_plan)
+            config = getattr(cls, "model_config", None)
+            self.strict_extras = isinstance(config, Mapping) and config.get("extra") in (
+                "allow",
+                "forbid",
+            )
+
+    async def fill(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        if self.model_plan is not None:
+            self._fill_model(form, kwargs, errors)
+            return
+        value = _pick(form, self.key, self.many)
+        if value is None:
+            if self.required:
+                errors.append(
+                    {
+                        "type": "missing",
+                        "loc": ("body", self.key),
+                        "msg": "Field required",
+                        "input": None,
+                    }
+                )
+            else:
+                kwargs[self.name] = self.make_default()
+            return
+        if self.read_bytes:
+            if isinstance(value, list):
+                value = [await _content(v) if isinstance(v, UploadFile) else v for v in value]
+            elif isinstance(value, UploadFile):
+                value = await _content(value)
+        try:
+            kwargs[self.name] = self.convert(value)
+        except Invalid as exc:
+            errors.extend(_located(exc.errors, "body", self.key))
+
+    def _fill_model(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        plan = self.model_plan
+        assert plan is not None
+        own = self.model_keys
+        if self.wraps_model and not (own.intersection(form) or (self.strict_extras and form)):
+            # An optional model none of whose fields was sent: its default.
+            kwargs[self.name] = self.make_default()
+            return
+        data: dict[str, Any] = {}
+        for key, many in plan:
+            value = _pick(form, key, many)
+            if value is not None:
+                data[key] = value
+        extras: dict[str, list[Any]] = {}
+        for key, value in form.multi_items():
+            if key not in own:
+                extras.setdefault(key, []).append(value)
+        for key, found in extras.items():
+            data[key] = found[0] if len(found) == 1 else found
+        try:
+            kwargs[self.name] = self.convert(data)
+        except Invalid as exc:
+            errors.extend(_located(exc.errors, "body"))
+
+
+class ParamSpec(Protocol):
+    """What ``form_step`` reads of the plan's view of a parameter."""
+
+    name: str
+    key: str
+    annotation: Any
+    marker: Param | None
+    required: bool
+
+
+def form_step(
+    endpoint_name: str, spec: ParamSpec, convert: Converter, make_default: Callable[[], Any]
+) -> FormStep:
+    """Compile one ``Form()``/``File()``/``UploadFile`` parameter; the multipart parser
+    must be installed (checked here, at registration)."""
+    try:
+        require_multipart()
+    except RuntimeError as exc:
+        raise RuntimeError(f"{endpoint_name}: parameter {spec.name!r}: {exc}") from None
+    return FormStep(
+        spec.name, spec.key, spec.annotation, spec.marker, convert, spec.required, make_default
+    )
+
+
+def form_reader(steps: list[FormStep]) -> FormReader:
+    """Fill ``kwargs`` from the form body, appending errors; return the form (kept as
+    ``RequestValidationError.body``, as FastAPI does)."""
+
+    async def read(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
+        form = await request.form()
+        for step in steps:
+            await step.fill(form, kwargs, errors)
+        return form
+
+    return read
+
+
+class _ClosingResponse(Response):
+    """Sends ``response`` unchanged, then closes the request's uploaded files, also
+    when sending fails (the client left) or a background task raises."""
+
+    def __init__(self, response: Response, request: Request) -> None:
+        # Not Response.__init__: every attribute is the wrapped response's.
+        self.response = response
+        self.request = request
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.response, name)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.response(scope, receive, send)
+        finally:
+            await self.request.close()
+
+
+def close_files_after(handle: Handle) -> Handle:
+    """``handle`` for a route with form parameters: its files are closed after the
+    response, or right away when the handler (or validation) fails."""
+
+    async def handle_form(request: Request) -> Response:
+        try:
+            response = await handle(request)
+        except BaseException:
+            await request.close()
+            raise
+        return _ClosingResponse(response, request)
+
+    return handle_form

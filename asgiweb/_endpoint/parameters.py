@@ -1,0 +1,498 @@
+"""One callable's parameters, understood once: where each value comes from.
+
+A route handler and every dependency (docs/dependencies.md) go through
+``analyse``, so a dependency's parameters are filled and validated exactly as
+a handler's are.  Rules, in FastAPI's order of precedence:
+
+1. annotated ``Request`` (or ``WebSocket``: any ``HTTPConnection``) /
+   ``Response`` / ``BackgroundTasks`` / ``SecurityScopes``: injected;
+2. ``Depends(...)`` (as the default or in ``Annotated``): another callable's
+   result (kept as a ``DependsParam`` for ``asgiweb._endpoint.dependencies``);
+3. a marker (``Query() Header() Cookie() Body() Path()``, as the default or in
+   ``Annotated``) says the source; a model class under ``Query()``, ``Header()``
+   or ``Cookie()`` gathers its fields from there (``asgiweb._endpoint.sources``);
+4. a name in the route's path template: the path;
+5. a body type (dataclass, TypedDict, pydantic model, dict, list of those): the
+   JSON body, whole when it is the only body parameter of the route (and not
+   ``embed=True``), else under its name;
+6. ``Form()`` / ``File()`` or an ``UploadFile`` annotation: a field of the form
+   body (``asgiweb._endpoint.forms``);
+7. anything else: the query string (sequences from repeated keys).
+
+The body is decoded as JSON only when its content-type says JSON
+(``application/json`` or ``application/*+json``), as FastAPI >= 0.1xx does by
+default; any other body reaches validation as bytes.  An undecodable JSON body
+is a lone ``json_invalid`` error; bytes no JSON parser can read (bad UTF-8,
+nesting past the recursion limit) are a 400, as in FastAPI.  A parameter that
+cannot be resolved is a ``TypeError`` at registration, naming the callable and
+the parameter.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import json
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from asgiweb._concurrency import unwrap_partial
+from asgiweb._endpoint.forms import FormStep, form_step, is_upload_annotation
+from asgiweb._endpoint.info import ParamInfo
+from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
+from asgiweb._validation.annotations import unwrap
+from asgiweb._validation.compiler import (
+    ConstraintError,
+    Converter,
+    Invalid,
+    compile_converter,
+    constrain,
+    constraints_of,
+    is_body_type,
+    prefix_errors,
+)
+from asgiweb._validation.scalars import missing
+from asgiweb.background import BackgroundTasks
+from asgiweb.exceptions import HTTPException, RequestValidationError
+from asgiweb.params import REQUIRED, BodyParam, Depends, HeaderParam, Param
+from asgiweb.requests import HTTPConnection, Request
+from asgiweb.responses import Response
+from asgiweb.security.oauth2 import SecurityScopes
+
+__all__ = [
+    "NO_BODY",
+    "BodyStep",
+    "DependsParam",
+    "Extractor",
+    "Parameters",
+    "analyse",
+    "body_filler",
+    "callable_name",
+    "hints_target",
+    "read_body",
+]
+
+Extractor = Callable[[Request], Any]
+_SOURCE_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3, "body": 4}
+_MUTABLE_DEFAULTS = (list, dict, set, bytearray)
+NO_BODY: Any = object()
+
+
+def callable_name(call: Any) -> str:
+    name = getattr(call, "__qualname__", None) or getattr(call, "__name__", None)
+    if name is None:
+        name = type(call).__qualname__ + "()"  # a callable object, e.g. a security scheme
+    return str(name)
+
+
+def _default_maker(default: Any, factory: Callable[[], Any] | None) -> Callable[[], Any]:
+    """How an absent optional parameter gets its value; mutable defaults are copied per
+    request (as FastAPI does) so one request cannot leak into the next."""
+    if factory is not None:
+        return factory
+    if isinstance(default, _MUTABLE_DEFAULTS):
+        return lambda: copy.deepcopy(default)
+    return lambda: default
+
+
+class _Spec:
+    """One parameter as understood at registration."""
+
+    __slots__ = ("annotation", "key", "kind", "marker", "name", "required", "source")
+
+    def __init__(self, name: str, kind: str, annotation: Any, marker: Param | None) -> None:
+        self.name = name
+        self.kind = kind  # "request" | "response" | "background" | "scopes" | "value"
+        self.annotation = annotation
+        self.marker = marker
+        self.source = ""
+        self.key = name
+        self.required = True
+
+
+class DependsParam:
+    """A parameter filled by a dependency: its name, marker and (bare) annotation."""
+
+    __slots__ = ("annotation", "marker", "name")
+
+    def __init__(self, name: str, marker: Depends, annotation: Any) -> None:
+        self.name = name
+        self.marker = marker
+        self.annotation = annotation
+
+
+def hints_target(call: Callable[..., Any]) -> Any:
+    target = unwrap_partial(call)
+    if isinstance(target, type):
+        return vars_init(target)
+    if not (inspect.isfunction(target) or inspect.ismethod(target)) and callable(target):
+        target = type(target).__call__
+    return target
+
+
+def vars_init(cls: type) -> Any:
+    """The ``__init__`` a call of ``cls`` runs (looked up on the class, not an instance)."""
+    return getattr(cls, "__init__")  # noqa: B009 - mypy: no instance-unsound access
+
+
+def _classify(
+    owner: str,
+    param: inspect.Parameter,
+    annotation: Any,
+    path_params: Mapping[str, type],
+) -> tuple[_Spec | DependsParam, Any, Callable[[], Any] | None]:
+    """The parameter's spec, its default (``REQUIRED`` if none) and default factory."""
+    name = param.name
+    marker: Param | None = None
+    depends: Depends | None = None
+    bare, metadata, _ = unwrap(annotation, optional=False)
+    for item in metadata:
+        if isinstance(item, Param):
+            marker = item
+        elif isinstance(item, Depends):
+            depends = item
+    default = param.default
+    if isinstance(default, Depends):
+        depends = default
+        default = REQUIRED
+    elif isinstance(default, Param):
+        marker = default
+        default = REQUIRED
+    elif default is inspect.Parameter.empty:
+        default = REQUIRED
+    if depends is not None:
+        return DependsParam(name, depends, bare), REQUIRED, None
+
+    if marker is None and isinstance(bare, type):
+        if issubclass(bare, HTTPConnection):  # the Request, or the WebSocket
+            return _Spec(name, "request", bare, None), REQUIRED, None
+        if issubclass(bare, Response):
+            return _Spec(name, "response", bare, None), REQUIRED, None
+        if issubclass(bare, BackgroundTasks):
+            return _Spec(name, "background", bare, None), REQUIRED, None
+        if issubclass(bare, SecurityScopes):
+            return _Spec(name, "scopes", bare, None), REQUIRED, None
+
+    spec = _Spec(name, "value", annotation, marker)
+    if marker is not None:
+        spec.source = marker.source
+        if marker.default is not REQUIRED or marker.default_factory is not None:
+            default = marker.default
+    elif name in path_params:
+        spec.source = "path"
+    elif is_body_type(bare):
+        spec.source = "body"
+    elif is_upload_annotation(annotation):
+        spec.source = "form"  # an UploadFile parameter needs no File() marker
+    else:
+        spec.source = "query"
+    if spec.source == "path" and name not in path_params:
+        raise TypeError(
+            f"{owner}: parameter {name!r} is marked Path() but the route path has no {{{name}}}"
+        )
+    if spec.source == "path":
+        default = REQUIRED
+    if marker is not None and marker.alias:
+        spec.key = marker.alias
+    elif spec.source == "header" and (
+        not isinstance(marker, HeaderParam) or marker.convert_underscores
+    ):
+        spec.key = name.replace("_", "-")
+    factory = marker.default_factory if marker is not None else None
+    spec.required = default is REQUIRED and factory is None
+    return spec, default, factory
+
+
+def _converter_for(spec: _Spec, owner: str) -> Converter:
+    try:
+        convert = compile_converter(spec.annotation)
+        # A marker inside ``Annotated`` was applied by compile_converter with the rest
+        # of the metadata; one given as the default value is applied here.
+        metadata = unwrap(spec.annotation, optional=False).metadata
+        if spec.marker is not None and all(item is not spec.marker for item in metadata):
+            convert = constrain(convert, spec.annotation, constraints_of([spec.marker]))
+    except ConstraintError as exc:
+        raise TypeError(f"{owner}: parameter {spec.name!r}: {exc}") from None
+    except TypeError as exc:
+        raise TypeError(
+            f"{owner}: parameter {spec.name!r} cannot be resolved: {exc}; annotate it "
+            "with a scalar type, a dataclass, a TypedDict, a pydantic model, "
+            "Request/Response/BackgroundTasks, or give it a Depends()"
+        ) from None
+    return convert
+
+
+def _simple_extractor(
+    spec: _Spec,
+    convert: Converter,
+    make_default: Callable[[], Any],
+    path_type: type | None,
+) -> Extractor:
+    """Path, query, header and cookie parameters."""
+    key = spec.key
+    loc = (spec.source, key)
+    required = spec.required
+    source = spec.source
+
+    if source == "path":
+        if (
+            path_type is not None
+            and spec.annotation is path_type
+            and (spec.marker is None or not constraints_of([spec.marker]))
+        ):
+            # PERF: the router already produced this type; skip a converter call.
+            return lambda request: request.path_params[key]
+
+        def from_path(request: Request) -> Any:
+            try:
+                return convert(request.path_params[key])
+            except Invalid as exc:
+                raise Invalid(prefix_errors(exc.errors, *loc)) from None
+
+        return from_path
+
+    if is_sequence(spec.annotation) and source in ("query", "header"):
+
+        def from_many(request: Request) -> Any:
+            found = (request.query_params if source == "query" else request.headers).getlist(key)
+            if not found:
+                if required:
+                    raise Invalid([missing(loc)])
+                return make_default()
+            try:
+                return convert(found)
+            except Invalid as exc:
+                raise Invalid(prefix_errors(exc.errors, *loc)) from None
+
+        return from_many
+
+    # One closure per source, so the request-time path has no branching on it.
+    getter: Callable[[Request], Mapping[str, str]]
+    if source == "query":
+        getter = _query_of
+    elif source == "header":
+        getter = _headers_of
+    else:
+        getter = _cookies_of
+    # Optional parameters are the common case (defaults); a constant default skips
+    # the call through make_default.
+    constant = make_default() if not required and _is_constant(make_default) else NO_BODY
+
+    def from_one(request: Request) -> Any:
+        raw = getter(request).get(key)
+        if raw is None:
+            if required:
+                raise Invalid([missing(loc)])
+            return constant if constant is not NO_BODY else make_default()
+        try:
+            return convert(raw)
+        except Invalid as exc:
+            raise Invalid(prefix_errors(exc.errors, *loc)) from None
+
+    return from_one
+
+
+def _query_of(request: Request) -> Mapping[str, str]:
+    return request.query_params
+
+
+def _headers_of(request: Request) -> Mapping[str, str]:
+    return request.headers
+
+
+def _cookies_of(request: Request) -> Mapping[str, str]:
+    return request.cookies
+
+
+def _is_constant(make_default: Callable[[], Any]) -> bool:
+    """True when the default is the same immutable object every time."""
+    first = make_default()
+    return first is make_default() and isinstance(
+        first, str | int | float | bool | bytes | tuple | frozenset | type(None)
+    )
+
+
+def _is_json(content_type: str | None) -> bool:
+    # FastAPI >= 0.1xx ("strict_content_type"): a body without a content-type is not
+    # parsed as JSON, so a cross-site form or Blob post cannot reach a JSON handler.
+    if not content_type:
+        return False
+    mime = content_type.partition(";")[0].strip().lower()
+    main, _, sub = mime.partition("/")
+    return main == "application" and (sub == "json" or sub.endswith("+json"))
+
+
+async def read_body(request: Request) -> Any:
+    """The decoded body, ``NO_BODY`` when empty, raw bytes for a non-JSON media type."""
+    raw = await request.body()
+    if not raw:
+        return NO_BODY
+    if not _is_json(request.headers.get("content-type")):
+        return raw
+    try:
+        return await request.json()
+    except json.JSONDecodeError as exc:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body", exc.pos),
+                    "msg": "JSON decode error",
+                    "input": {},
+                    "ctx": {"error": exc.msg},
+                }
+            ],
+            body=exc.doc,
+        ) from None
+    except (ValueError, RecursionError):
+        # Not JSON-decodable bytes (bad UTF-8, an int past int()'s length limit,
+        # nesting deeper than the parser's recursion limit): FastAPI's answer for
+        # a body it cannot even decode.
+        raise HTTPException(400, "There was an error parsing the body") from None
+
+
+# (parameter name, converter, required, default maker, key in an embedded body)
+BodyStep = tuple[str, Converter, bool, Callable[[], Any], str]
+BodyFiller = Callable[[Any, dict[str, Any], list[dict[str, Any]]], None]
+
+
+def body_filler(steps: list[BodyStep], embed: bool) -> BodyFiller:
+    """``fill(body, kwargs, errors)``: set the body parameters from the decoded body
+    (``NO_BODY`` when empty), appending errors to ``errors``."""
+    if not embed:
+        ((name, convert, required, make_default, _),) = steps
+
+        def whole(body: Any, kwargs: dict[str, Any], errors: list[Any]) -> None:
+            if body is NO_BODY:
+                if required:
+                    errors.append(missing(("body",)))
+                else:
+                    kwargs[name] = make_default()
+                return
+            try:
+                kwargs[name] = convert(body)
+            except Invalid as exc:
+                errors.extend(prefix_errors(exc.errors, "body"))
+
+        return whole
+
+    def embedded(body: Any, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        # FastAPI: an absent or non-JSON body leaves optional fields at their
+        # defaults, but a JSON body that is not an object makes every field missing.
+        absent = body is NO_BODY or isinstance(body, bytes)
+        container = body if isinstance(body, dict) else {}
+        for name, convert, required, make_default, key in steps:
+            if key not in container:
+                if required or not (absent or isinstance(body, dict)):
+                    errors.append(missing(("body", key)))
+                else:
+                    kwargs[name] = make_default()
+                continue
+            try:
+                kwargs[name] = convert(container[key])
+            except Invalid as exc:
+                errors.extend(prefix_errors(exc.errors, "body", key))
+
+    return embedded
+
+
+class Parameters:
+    """Everything ``analyse`` found out about one callable's parameters."""
+
+    __slots__ = (
+        "background_name",
+        "body_embed",
+        "body_steps",
+        "depends",
+        "extractors",
+        "form_steps",
+        "infos",
+        "request_name",
+        "response_name",
+        "scopes_name",
+    )
+
+    def __init__(self) -> None:
+        self.request_name: str | None = None
+        self.response_name: str | None = None
+        self.background_name: str | None = None
+        self.scopes_name: str | None = None
+        # (name, extractor) in FastAPI's error order: path, query, header, cookie.
+        self.extractors: tuple[tuple[str, Extractor], ...] = ()
+        self.body_steps: list[BodyStep] = []
+        self.body_embed = False  # a Body(embed=True) among them
+        # Form()/File()/UploadFile parameters (asgiweb._endpoint.forms).
+        self.form_steps: list[FormStep] = []
+        self.depends: list[DependsParam] = []  # in signature order
+        self.infos: list[ParamInfo] = []  # the value parameters, for the OpenAPI document
+
+
+def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, type]) -> Parameters:
+    """Classify every parameter of ``call``; ``owner`` names it in registration errors."""
+    try:
+        hints = typing.get_type_hints(hints_target(call), include_extras=True)
+    except Exception as exc:
+        raise TypeError(f"{owner}: cannot resolve parameter annotations: {exc}") from exc
+    try:
+        signature = inspect.signature(call)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{owner}: cannot read its signature: {exc}") from exc
+    found = Parameters()
+    simple: list[tuple[int, str, Extractor]] = []
+    for param in signature.parameters.values():
+        if param.kind in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD):
+            continue
+        if param.kind is inspect.Parameter.POSITIONAL_ONLY:
+            raise TypeError(
+                f"{owner}: parameter {param.name!r} is positional-only; parameters are "
+                "passed by name"
+            )
+        annotation = hints.get(param.name, Any)
+        spec, default, factory = _classify(owner, param, annotation, path_params)
+        if isinstance(spec, DependsParam):
+            found.depends.append(spec)
+            continue
+        if spec.kind == "request":
+            found.request_name = spec.name
+            continue
+        if spec.kind == "response":
+            found.response_name = spec.name
+            continue
+        if spec.kind == "background":
+            found.background_name = spec.name
+            continue
+        if spec.kind == "scopes":
+            found.scopes_name = spec.name
+            continue
+        convert = _converter_for(spec, owner)
+        make_default = _default_maker(default, factory)
+        found.infos.append(
+            ParamInfo(spec.name, spec.source, spec.key, spec.annotation, spec.marker,
+                      spec.required, default, factory)
+        )  # fmt: skip
+        if spec.source == "form":
+            found.form_steps.append(form_step(owner, spec, convert, make_default))
+            continue
+        if spec.source == "body":
+            marker = spec.marker
+            if isinstance(marker, BodyParam) and marker.embed:
+                found.body_embed = True
+            found.body_steps.append((spec.name, convert, spec.required, make_default, spec.key))
+            continue
+        if spec.source != "path" and is_model_class(spec.annotation):
+            extractor = model_extractor(
+                spec.source,
+                spec.annotation,
+                convert,
+                required=spec.required,
+                make_default=make_default,
+                convert_underscores=not isinstance(spec.marker, HeaderParam)
+                or spec.marker.convert_underscores,
+            )
+        else:
+            extractor = _simple_extractor(spec, convert, make_default, path_params.get(spec.name))
+        simple.append((_SOURCE_ORDER[spec.source], spec.name, extractor))
+    simple.sort(key=lambda item: item[0])
+    found.extractors = tuple((name, extract) for _, name, extract in simple)
+    return found

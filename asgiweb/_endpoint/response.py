@@ -1,0 +1,751 @@
+"""From the handler's return value to the Response (docs/dependencies.md, "Response models").
+
+``compile_finisher`` decides once per route what happens to a returned value:
+
+- a ``Response`` passes untouched;
+- with a response model (``response_model=`` on the route, else the return
+  annotation, FastAPI's rules: ``response_model=None`` turns it off, and a
+  return annotation that is a ``Response`` subclass, ``None``, ``Any`` or a type
+  asgiweb cannot validate is ignored), the value is fitted to the model first:
+  validated (a value that does not fit is ``ResponseValidationError``, which the
+  App logs and answers with a 500, as FastAPI does) and reduced to the model's
+  fields, so a handler annotated ``-> BaseUser`` that returns a ``UserIn`` never
+  sends the password;
+- the route's response class renders the result, with the status and headers a
+  handler set on its injected ``Response``, and background tasks attached.
+
+PERF: fitting is compiled per type (``_fitter``).  A value that already is
+exactly the model (a list of ``Record`` for ``list[Record]``) is checked field by
+field and handed on as it is: ``render_json`` then writes it through the
+encoder's per-class plans, with no intermediate dicts (bench: "model").  Only a
+value that needs converting or filtering is rebuilt, and the
+``response_model_include/exclude/exclude_*`` options build plain data
+(``_Dump``), as FastAPI's serialisation does.
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import dataclasses
+import enum
+import types
+import typing
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from asgiweb._endpoint.parameters import callable_name, hints_target
+from asgiweb._validation.annotations import unwrap
+from asgiweb._validation.compiler import (
+    Converter,
+    Invalid,
+    compile_converter,
+    is_pydantic_model,
+    is_typeddict,
+    prefix_errors,
+)
+from asgiweb._validation.metadata import apply_metadata
+from asgiweb._validation.scalars import SCALARS, fail, missing
+from asgiweb.background import BackgroundTasks
+from asgiweb.exceptions import ResponseValidationError
+from asgiweb.responses import Response
+
+__all__ = ["FROM_ANNOTATION", "Finisher", "compile_finisher", "response_model_of"]
+
+Finisher = Callable[[Any, Response | None, BackgroundTasks | None], Response]
+Fit = Callable[[Any], Any]
+
+
+class _FromAnnotation:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "FROM_ANNOTATION"
+
+
+FROM_ANNOTATION: Any = _FromAnnotation()
+_NONE = type(None)
+_SEQUENCES: dict[Any, type] = {
+    list: list,
+    set: set,
+    frozenset: frozenset,
+    tuple: tuple,
+    cabc.Sequence: list,
+    cabc.MutableSequence: list,
+    cabc.Iterable: list,
+    cabc.Collection: list,
+    cabc.Set: set,
+    cabc.MutableSet: set,
+}
+_MAPPINGS = {dict, cabc.Mapping, cabc.MutableMapping}
+
+
+def response_model_of(endpoint: Callable[..., Any], response_model: Any) -> Any:
+    """The model to fit returned values to, or None (FastAPI's rules, module docstring)."""
+    explicit = response_model is not FROM_ANNOTATION
+    if not explicit:
+        try:
+            hints = typing.get_type_hints(hints_target(endpoint), include_extras=True)
+        except Exception:
+            return None
+        response_model = hints.get("return")
+    if response_model is None or response_model is _NONE or response_model is Any:
+        return None
+    bare = unwrap(response_model, optional=False).type
+    if isinstance(bare, type) and issubclass(bare, Response):
+        return None
+    try:
+        _fitter(response_model)
+    except TypeError as exc:
+        if explicit:
+            raise TypeError(
+                f"{callable_name(endpoint)}: response_model {response_model!r} is not a type "
+                f"asgiweb can validate: {exc}"
+            ) from None
+        return None
+    return response_model
+
+
+# -- fitting a value to a type ---------------------------------------------------------
+
+_FITTERS: dict[Any, Fit] = {}
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _fitter(tp: Any) -> Fit:
+    try:
+        found = _FITTERS.get(tp)
+    except TypeError:  # an unhashable annotation: build it every time
+        return _build(tp)
+    if found is None:
+        # Registered first, so a class that refers to itself finds this indirection.
+        real: list[Fit] = []
+        _FITTERS[tp] = lambda value: real[0](value)
+        try:
+            built = _build(tp)
+        except BaseException:
+            del _FITTERS[tp]
+            raise
+        real.append(built)
+        found = _FITTERS[tp] = built
+    return found
+
+
+def _build(tp: Any) -> Fit:
+    if tp is Any or tp is object:
+        return _identity
+    core, metadata, _ = unwrap(tp, optional=False)
+    if core is not tp:  # Annotated, Required/NotRequired or NewType around ``core``
+        return apply_metadata(_fitter(core), core, metadata)
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        return _union(typing.get_args(tp))
+    if isinstance(tp, type):
+        if dataclasses.is_dataclass(tp):
+            return _dataclass(tp)
+        if is_pydantic_model(tp):
+            return _pydantic(tp)
+        if is_typeddict(tp):
+            return _typeddict(tp)
+        if tp in SCALARS or issubclass(tp, enum.Enum):
+            return _exact_or(tp, compile_converter(tp))
+    container = origin if origin is not None else tp
+    args = typing.get_args(tp)
+    if container in _SEQUENCES and (container is not tuple or not args or args[-1] is Ellipsis):
+        return _sequence(args[0] if args else Any, _SEQUENCES[container])
+    if container in _MAPPINGS:
+        key, value = args if len(args) == 2 else (Any, Any)
+        return _mapping(key, value)
+    # Literal, fixed tuples and the rest: the request-side validator decides (or refuses).
+    return compile_converter(tp)
+
+
+def _exact_or(cls: type, convert: Converter) -> Fit:
+    def fit(value: Any) -> Any:
+        return value if type(value) is cls else convert(value)
+
+    return fit
+
+
+def _union(members: tuple[Any, ...]) -> Fit:
+    nullable = _NONE in members
+    rest = [m for m in members if m is not _NONE]
+    fits = [_fitter(m) for m in rest]
+    exact = {m: f for m, f in zip(rest, fits, strict=True) if isinstance(m, type)}
+
+    def fit(value: Any) -> Any:
+        if value is None and nullable:
+            return None
+        direct = exact.get(type(value))
+        if direct is not None:
+            return direct(value)
+        errors: list[dict[str, Any]] = []
+        for member in fits:
+            try:
+                return member(value)
+            except Invalid as exc:
+                errors.extend(exc.errors)
+        if not fits:
+            fail("none_required", "Input should be None", value)
+        raise Invalid(errors)
+
+    return fit
+
+
+def _sequence(item_tp: Any, build: type) -> Fit:
+    item = _fitter(item_tp)
+    exact: list[Callable[[Any], bool]] = []
+    nouns: dict[type, str] = {list: "list", set: "set", frozenset: "frozenset", tuple: "tuple"}
+    noun = nouns[build]
+    kind = "frozen_set_type" if build is frozenset else f"{noun}_type"
+    message = f"Input should be a valid {noun}"
+
+    def fit(value: Any) -> Any:
+        if type(value) is build is list:
+            if not exact:
+                exact.append(_exact_check(list[item_tp]))
+            if exact[0](value):
+                return value  # PERF: fits as it is; no copy, no per-item calls
+        if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
+            fail(kind, message, value)
+        items = value if type(value) is list else list(value)
+        out: list[Any] | None = None
+        errors: list[dict[str, Any]] | None = None
+        for index, element in enumerate(items):
+            try:
+                fitted = item(element)
+            except Invalid as exc:
+                if errors is None:
+                    errors = []
+                errors.extend(prefix_errors(exc.errors, index))
+                continue
+            if out is not None:
+                out.append(fitted)
+            elif fitted is not element:
+                out = items[:index]
+                out.append(fitted)
+        if errors:
+            raise Invalid(errors)
+        if out is None:
+            # PERF: nothing changed: the very list (no copy) when it has the right type.
+            return value if type(value) is build else build(items)
+        return out if build is list else build(out)
+
+    return fit
+
+
+def _mapping(key_tp: Any, value_tp: Any) -> Fit:
+    fit_key = _fitter(key_tp)
+    fit_value = _fitter(value_tp)
+    trivial = fit_key is _identity and fit_value is _identity
+    exact: list[Callable[[Any], bool]] = []
+
+    def fit(value: Any) -> Any:
+        if type(value) is dict and not trivial:
+            if not exact:
+                exact.append(_exact_check(dict[key_tp, value_tp]))
+            if exact[0](value):
+                return value  # PERF: e.g. dict[str, Any] with str keys: no copy, no calls
+        if not isinstance(value, Mapping):
+            fail("dict_type", "Input should be a valid dictionary", value)
+        if trivial:
+            return value
+        out: dict[Any, Any] = {}
+        errors: list[dict[str, Any]] = []
+        for key, item in value.items():
+            try:
+                new_key = fit_key(key)
+            except Invalid as exc:
+                errors.extend(prefix_errors(exc.errors, key, "[key]"))
+                continue
+            try:
+                out[new_key] = fit_value(item)
+            except Invalid as exc:
+                errors.extend(prefix_errors(exc.errors, key))
+        if errors:
+            raise Invalid(errors)
+        return out
+
+    if key_tp is str and fit_value is _identity:
+        general = fit
+
+        def fit_str_keys(value: Any) -> Any:
+            # PERF: ``dict[str, Any]``, the most common return annotation: one loop.
+            if type(value) is dict:
+                for key in value:
+                    if type(key) is not str:
+                        break
+                else:
+                    return value
+            return general(value)
+
+        return fit_str_keys
+    return fit
+
+
+class _Fields:
+    """The fields of a dataclass or TypedDict model: names, fitters, required, defaults."""
+
+    __slots__ = ("cls", "defaults", "names", "plan")
+
+    def __init__(self, cls: type, plan: list[tuple[str, Fit, bool, Any]]) -> None:
+        self.cls = cls
+        self.plan = plan
+        self.names = frozenset(name for name, _, _, _ in plan)
+        self.defaults = {name: default for name, _, _, default in plan}
+
+
+_FIELDS: dict[type, _Fields] = {}
+_NO_DEFAULT: Any = object()
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(cls, include_extras=True)
+    except Exception as exc:
+        raise TypeError(f"cannot resolve the annotations of {cls.__qualname__}: {exc}") from exc
+
+
+def _dataclass(cls: type) -> Fit:
+    hints = _hints(cls)
+    plan: list[tuple[str, Fit, bool, Any]] = []
+    for field in dataclasses.fields(cls):
+        default: Any = _NO_DEFAULT
+        if field.default is not dataclasses.MISSING:
+            default = field.default
+        elif field.default_factory is not dataclasses.MISSING:
+            default = field.default_factory()
+        try:
+            field_fit = _fitter(hints.get(field.name, Any))
+        except TypeError as exc:
+            raise TypeError(f"{cls.__qualname__}.{field.name}: {exc}") from None
+        plan.append((field.name, field_fit, default is _NO_DEFAULT, default))
+    _FIELDS[cls] = _Fields(cls, plan)
+    class_name = cls.__name__
+    type_msg = f"Input should be a dictionary or an instance of {class_name}"
+
+    exact: list[Callable[[Any], bool]] = []
+
+    def fit(value: Any) -> Any:
+        if type(value) is cls:
+            if not exact:
+                exact.append(_dataclass_check(cls))
+            if exact[0](value):
+                return value  # PERF: the common case, checked by generated code
+            # Hand the instance on unless a field must change.
+            changed: dict[str, Any] | None = None
+            errors: list[dict[str, Any]] | None = None
+            for name, field_fit, _, _ in plan:
+                current = getattr(value, name)
+                try:
+                    fitted = field_fit(current)
+                except Invalid as exc:
+                    if errors is None:
+                        errors = []
+                    errors.extend(prefix_errors(exc.errors, name))
+                    continue
+                if fitted is not current:
+                    if changed is None:
+                        changed = {}
+                    changed[name] = fitted
+            if errors:
+                raise Invalid(errors)
+            if changed is None:
+                return value
+            return {name: changed.get(name, getattr(value, name)) for name, _, _, _ in plan}
+        if isinstance(value, Mapping):
+            get = value.get
+        elif hasattr(value, "__dict__") or hasattr(value, "__slots__"):
+            # FastAPI validates with from_attributes: another object's attributes count.
+            def get(name: str, default: Any = _NO_DEFAULT, obj: Any = value) -> Any:
+                return getattr(obj, name, default)
+        else:
+            fail("dataclass_type", type_msg, value, {"class_name": class_name})
+        return _gather(plan, get, value)
+
+    return fit
+
+
+def _gather(plan: list[tuple[str, Fit, bool, Any]], get: Callable[..., Any], value: Any) -> Any:
+    out: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for name, field_fit, required, default in plan:
+        current = get(name, _NO_DEFAULT)
+        if current is _NO_DEFAULT:
+            if required:
+                errors.append(missing((name,), value))
+            else:
+                out[name] = default
+            continue
+        try:
+            out[name] = field_fit(current)
+        except Invalid as exc:
+            errors.extend(prefix_errors(exc.errors, name))
+    if errors:
+        raise Invalid(errors)
+    return out
+
+
+def _typeddict(cls: type) -> Fit:
+    hints = _hints(cls)
+    required_keys: frozenset[str] = getattr(cls, "__required_keys__", frozenset(hints))
+    plan: list[tuple[str, Fit, bool, Any]] = []
+    for name, tp in hints.items():
+        origin = typing.get_origin(tp)
+        required = name in required_keys
+        if origin is typing.NotRequired:
+            required = False
+        elif origin is typing.Required:
+            required = True
+        try:
+            plan.append((name, _fitter(tp), required, _NO_DEFAULT))
+        except TypeError as exc:
+            raise TypeError(f"{cls.__qualname__}.{name}: {exc}") from None
+    _FIELDS[cls] = _Fields(cls, plan)
+
+    def fit(value: Any) -> Any:
+        if not isinstance(value, Mapping):
+            fail("dict_type", "Input should be a valid dictionary", value)
+        out: dict[str, Any] = {}
+        errors: list[dict[str, Any]] = []
+        for name, field_fit, required, _ in plan:
+            if name not in value:
+                if required:
+                    errors.append(missing((name,), value))
+                continue
+            try:
+                out[name] = field_fit(value[name])
+            except Invalid as exc:
+                errors.extend(prefix_errors(exc.errors, name))
+        if errors:
+            raise Invalid(errors)
+        return out
+
+    return fit
+
+
+def _pydantic(cls: type) -> Fit:
+    validate = cls.__pydantic_validator__.validate_python  # type: ignore[attr-defined]
+    names = tuple(getattr(cls, "model_fields", {}))
+
+    def fit(value: Any) -> Any:
+        if type(value) is cls:
+            return value
+        try:
+            found = validate(value, from_attributes=True)
+        except ValueError as exc:
+            errors = getattr(exc, "errors", None)
+            if errors is None or type(exc).__name__ != "ValidationError":
+                raise
+            raise Invalid(
+                [
+                    {
+                        "type": e["type"],
+                        "loc": tuple(e["loc"]),
+                        "msg": e["msg"],
+                        "input": e["input"],
+                    }
+                    for e in errors(include_url=False)
+                ]
+            ) from None
+        if type(found) is not cls:
+            # An instance of a subclass is accepted as it is: keep only this model's
+            # fields (and which of them were set), so the subclass's never get out.
+            fields_set = found.model_fields_set & set(names)
+            found = cls.model_construct(  # type: ignore[attr-defined]
+                fields_set, **{name: getattr(found, name) for name in names}
+            )
+        return found
+
+    return fit
+
+
+# -- PERF: "already fits exactly", as generated straight-line code -----------------------
+
+_CHECKS: dict[type, Callable[[Any], bool]] = {}
+
+
+def _exact_check(tp: Any) -> Callable[[Any], bool]:
+    """``ok(value)``: True when fitting ``value`` to ``tp`` would hand it back unchanged.
+
+    A generated function of exact-type tests (no calls for scalar fields, a loop for
+    lists), so the common case costs a fraction of the general fitter; False only
+    sends the value down the general path, which decides for itself.
+    """
+    namespace: dict[str, Any] = {}
+    lines = ["def ok(v0):"]
+    _check_lines(tp, "v0", lines, namespace, 1)
+    lines.append("    return True")
+    exec("\n".join(lines), namespace)
+    ok: Callable[[Any], bool] = namespace["ok"]
+    return ok
+
+
+def _dataclass_check(cls: type) -> Callable[[Any], bool]:
+    found = _CHECKS.get(cls)
+    if found is None:
+        real: list[Callable[[Any], bool]] = []
+        _CHECKS[cls] = lambda value: real[0](value)
+        namespace: dict[str, Any] = {}
+        lines = ["def ok(obj):"]
+        hints = _hints(cls)
+        for index, field in enumerate(dataclasses.fields(cls)):
+            var = f"f{index}"
+            if not field.name.isidentifier():
+                namespace[f"N{index}"] = field.name
+                lines.append(f"    {var} = getattr(obj, N{index})")
+            else:
+                lines.append(f"    {var} = obj.{field.name}")
+            _check_lines(hints.get(field.name, Any), var, lines, namespace, 1)
+        lines.append("    return True")
+        exec("\n".join(lines), namespace)
+        real.append(namespace["ok"])
+        found = _CHECKS[cls] = namespace["ok"]
+    return found
+
+
+def _check_lines(
+    tp: Any, var: str, lines: list[str], namespace: dict[str, Any], depth: int
+) -> None:
+    pad = "    " * depth
+    if tp is Any or tp is object:
+        return
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if isinstance(tp, type) and (tp in SCALARS or issubclass(tp, enum.Enum)):
+        name = f"T{len(namespace)}"
+        namespace[name] = tp
+        lines.append(f"{pad}if type({var}) is not {name}: return False")
+        return
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        name = f"T{len(namespace)}"
+        namespace[name] = tp
+        namespace[f"C{name}"] = _dataclass_check(tp)
+        lines.append(f"{pad}if type({var}) is not {name} or not C{name}({var}): return False")
+        return
+    if origin in (typing.Union, types.UnionType) and len(args) == 2 and _NONE in args:
+        inner = args[0] if args[1] is _NONE else args[1]
+        lines.append(f"{pad}if {var} is not None:")
+        before = len(lines)
+        _check_lines(inner, var, lines, namespace, depth + 1)
+        if len(lines) == before:
+            lines.append(f"{pad}    pass")
+        return
+    if origin is dict or tp is dict:
+        key, item = f"k{depth}", f"i{depth}"
+        lines.append(f"{pad}if type({var}) is not dict: return False")
+        key_tp, value_tp = args if len(args) == 2 else (Any, Any)
+        if key_tp not in (Any, object) or value_tp not in (Any, object):
+            lines.append(f"{pad}for {key}, {item} in {var}.items():")
+            before = len(lines)
+            _check_lines(key_tp, key, lines, namespace, depth + 1)
+            _check_lines(value_tp, item, lines, namespace, depth + 1)
+            if len(lines) == before:
+                lines.append(f"{pad}    pass")
+        return
+    if origin is list or tp is list:
+        item = f"i{depth}"
+        lines.append(f"{pad}if type({var}) is not list: return False")
+        if args and args[0] not in (Any, object):
+            lines.append(f"{pad}for {item} in {var}:")
+            _check_lines(args[0], item, lines, namespace, depth + 1)
+        return
+    # Anything else: ask the general fitter whether it hands the value back.
+    name = f"G{len(namespace)}"
+    namespace[name] = _unchanged_by(_fitter(tp))
+    lines.append(f"{pad}if not {name}({var}): return False")
+
+
+def _unchanged_by(fit: Fit) -> Callable[[Any], bool]:
+    def unchanged(value: Any) -> bool:
+        try:
+            return fit(value) is value
+        except Invalid:
+            return False
+
+    return unchanged
+
+
+# -- the serialisation options ---------------------------------------------------------
+
+
+class _Dump:
+    """``response_model_include/exclude/by_alias/exclude_*``: fitted value -> plain data."""
+
+    def __init__(
+        self,
+        include: Any,
+        exclude: Any,
+        by_alias: bool,
+        exclude_unset: bool,
+        exclude_defaults: bool,
+        exclude_none: bool,
+    ) -> None:
+        self.include = _as_filter(include)
+        self.exclude = _as_filter(exclude)
+        self.by_alias = by_alias
+        self.exclude_unset = exclude_unset
+        self.exclude_defaults = exclude_defaults
+        self.exclude_none = exclude_none
+
+    def __call__(self, value: Any, model: Any) -> Any:
+        return self.dump(value, self.include, self.exclude, model)
+
+    def dump(self, value: Any, include: Any, exclude: Any, tp: Any) -> Any:
+        if is_pydantic_model(type(value)):
+            return value.model_dump(
+                mode="json",
+                include=include,
+                exclude=exclude,
+                by_alias=self.by_alias,
+                exclude_unset=self.exclude_unset,
+                exclude_defaults=self.exclude_defaults,
+                exclude_none=self.exclude_none,
+            )
+        tp = _model_member(tp, value)
+        fields = _FIELDS.get(tp) if isinstance(tp, type) else None
+        if fields is not None:
+            if isinstance(value, Mapping):
+                items = [(name, value[name]) for name, _, _, _ in fields.plan if name in value]
+            else:
+                items = [(name, getattr(value, name)) for name, _, _, _ in fields.plan]
+            hints = _hints(tp)
+            return self._filtered(items, include, exclude, fields.defaults, hints)
+        origin = typing.get_origin(tp)
+        args = typing.get_args(tp)
+        if isinstance(value, Mapping):
+            value_tp = args[1] if origin in _MAPPINGS and len(args) == 2 else Any
+            hints = {key: value_tp for key in value}
+            return self._filtered(list(value.items()), include, exclude, {}, hints)
+        if isinstance(value, list | tuple | set | frozenset):
+            item_tp = args[0] if args else Any
+            out = []
+            for index, item in enumerate(value):
+                if include is not None and index not in include:
+                    continue
+                if exclude is not None and exclude.get(index, None) is ...:
+                    continue
+                out.append(self.dump(item, _sub(include, index), _sub(exclude, index), item_tp))
+            return out
+        return value
+
+    def _filtered(
+        self,
+        items: list[tuple[Any, Any]],
+        include: Any,
+        exclude: Any,
+        defaults: Mapping[str, Any],
+        hints: Mapping[Any, Any],
+    ) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key, item in items:
+            if include is not None and key not in include:
+                continue
+            if exclude is not None and exclude.get(key, None) is ...:
+                continue
+            if item is None and self.exclude_none:
+                continue
+            if self.exclude_defaults and key in defaults:
+                default = defaults[key]
+                if default is not _NO_DEFAULT and item == default:
+                    continue
+            out[key] = self.dump(item, _sub(include, key), _sub(exclude, key), hints.get(key, Any))
+        return out
+
+
+def _model_member(tp: Any, value: Any) -> Any:
+    """The class in ``tp`` (through Annotated, Optional and unions) that ``value`` was
+    fitted to: a dataclass/TypedDict of the same class, else the first whose fields it has."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = tp.__origin__
+    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
+        return tp
+    members = [m for m in typing.get_args(tp) if m is not _NONE]
+    for member in members:
+        if type(value) is member:
+            return member
+    for member in members:
+        fields = _FIELDS.get(member) if isinstance(member, type) else None
+        if fields is not None and isinstance(value, Mapping) and set(value) <= fields.names:
+            return member
+    return members[0] if len(members) == 1 else Any
+
+
+def _as_filter(keys: Any) -> dict[Any, Any] | None:
+    """pydantic's include/exclude spellings as ``{key: ... or nested filter}``."""
+    if keys is None:
+        return None
+    if isinstance(keys, Mapping):
+        return {k: (... if v is ... or v is True else _as_filter(v)) for k, v in keys.items()}
+    return {k: ... for k in keys}
+
+
+def _sub(filter_: dict[Any, Any] | None, key: Any) -> Any:
+    if filter_ is None:
+        return None
+    nested = filter_.get(key)
+    return None if nested is ... else nested
+
+
+# -- the finisher ------------------------------------------------------------------------
+
+
+def compile_finisher(
+    response_class: type[Response],
+    status_code: int | None,
+    *,
+    endpoint: Callable[..., Any] | None = None,
+    response_model: Any = None,
+    include: Any = None,
+    exclude: Any = None,
+    by_alias: bool = True,
+    exclude_unset: bool = False,
+    exclude_defaults: bool = False,
+    exclude_none: bool = False,
+) -> Finisher:
+    """``finish(value, temporary, tasks) -> Response`` (see the module docstring)."""
+    model = response_model_of(endpoint, response_model) if endpoint is not None else None
+    shape: Callable[[Any], Any] | None = None
+    if model is not None:
+        fit = _fitter(model)
+        options = (include, exclude, exclude_unset, exclude_defaults, exclude_none)
+        dump = (
+            _Dump(include, exclude, by_alias, exclude_unset, exclude_defaults, exclude_none)
+            if any(option not in (None, False) for option in options) or not by_alias
+            else None
+        )
+
+        def shape(value: Any) -> Any:
+            try:
+                fitted = fit(value)
+            except Invalid as exc:
+                raise ResponseValidationError(
+                    prefix_errors(exc.errors, "response"), body=value
+                ) from None
+            return fitted if dump is None else dump(fitted, model)
+
+    def finish(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Response:
+        if isinstance(value, Response):
+            response = value
+        else:
+            if shape is not None:
+                value = shape(value)
+            if status_code is None:
+                response = response_class(value)
+            else:
+                response = response_class(value, status_code=status_code)
+            if temporary is not None:
+                if temporary.status_code:
+                    response.status_code = temporary.status_code
+                response.raw_headers.extend(temporary.raw_headers)
+        if tasks is not None:
+            existing = response.background
+            if existing is None:
+                response.background = tasks
+            elif existing is not tasks:
+                response.background = BackgroundTasks([existing, tasks])
+        return response
+
+    return finish

@@ -1,0 +1,269 @@
+"""Handlers that ``yield``: the streaming finisher of the per-route plan (docs/streaming.md).
+
+Decided at registration (``stream_plan``), from the handler being a generator
+function (sync or async) and the route's response class, as FastAPI decides:
+
+- ``EventSourceResponse``: Server-Sent Events (``asgiweb.sse``), with a
+  keep-alive comment whenever the handler stays silent ``PING_INTERVAL``
+  seconds, and ``Cache-Control: no-cache`` / ``X-Accel-Buffering: no``;
+- another ``StreamingResponse`` class: the yielded chunks are the body, as they are;
+- anything else (the default ``JSONResponse``): JSON Lines, ``application/jsonl``,
+  one ``render_json`` encoding and a newline per item.
+
+(FastAPI answers JSON Lines only for the default class and hands the generator
+to any other class it is given; here a non-streaming class also means JSON
+Lines, since such a class cannot take a generator anyway.)
+
+A ``Response`` parameter's status and headers and a ``BackgroundTasks``
+parameter apply as they do for a handler that returns.  The plan calls the
+generator function without awaiting it and without a thread: that only makes
+the generator.  A sync generator then runs in a worker thread one item at a time
+(``StreamingResponse``), so a blocking one never stalls the event loop.
+
+Closing.  Every wrapper here closes the handler's generator in its ``finally``,
+so when ``StreamingResponse`` closes the body (client gone, error, end) the
+handler's own ``finally`` blocks run then, not whenever the garbage collector
+gets to them.
+
+The SSE keep-alive needs a timeout on waiting for the next item that does not
+cancel the handler's generator (that would end it).  So one producer task per
+stream pulls items and encodes them into a one-item relay; the body iterator
+waits on the relay with a timer (one future and one ``call_later`` per wait,
+no task per item).  Closing the body cancels the producer and then closes
+the generator.  Everything asyncio here is imported lazily (``import asgiweb``
+must not load it).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from typing import TYPE_CHECKING, Any
+
+from asgiweb import sse
+from asgiweb.background import BackgroundTasks
+from asgiweb.encoders import render_json
+from asgiweb.responses import Response, StreamingResponse
+
+if TYPE_CHECKING:
+    import asyncio
+
+__all__ = ["generator_kind", "is_stream_endpoint", "stream_plan"]
+
+Finisher = Callable[[Any, Response | None, BackgroundTasks | None], Response]
+_DONE: Any = object()
+
+
+def generator_kind(endpoint: Callable[..., Any]) -> str | None:
+    """``"async"`` or ``"sync"`` for a generator function (through partials), else None."""
+    target: Any = endpoint
+    while isinstance(target, functools.partial):
+        target = target.func
+    if not (inspect.isfunction(target) or inspect.ismethod(target)):
+        target = getattr(target, "__call__", target)  # noqa: B004 - callable objects
+    if inspect.isasyncgenfunction(target):
+        return "async"
+    if inspect.isgeneratorfunction(target):
+        return "sync"
+    return None
+
+
+def is_stream_endpoint(endpoint: Callable[..., Any]) -> bool:
+    return generator_kind(endpoint) is not None
+
+
+def stream_plan(
+    endpoint: Callable[..., Any], response_class: type[Response], status_code: int | None
+) -> tuple[Callable[..., Awaitable[Any]], Finisher] | None:
+    """For a generator function: ``(call, finish)`` for the plan; None for any other handler.
+
+    ``call(**kwargs)`` makes the generator; ``finish(generator, temporary, tasks)``
+    wraps it in the response described in the module docstring.
+    """
+    kind = generator_kind(endpoint)
+    if kind is None:
+        return None
+    is_async = kind == "async"
+
+    async def call(**kwargs: Any) -> Any:
+        return endpoint(**kwargs)
+
+    make: Callable[[Any], Response]
+    if issubclass(response_class, sse.EventSourceResponse):
+        sse_class = response_class
+
+        def make(generator: Any) -> Response:
+            source = generator if is_async else _in_threads(generator)
+            response = sse_class(_event_stream(source), **_status(status_code))
+            response.raw_headers.extend(_SSE_HEADERS)
+            return response
+
+    elif issubclass(response_class, StreamingResponse):
+        raw_class = response_class
+
+        def make(generator: Any) -> Response:
+            return raw_class(generator, **_status(status_code))
+
+    else:
+        wrap = _json_lines_async if is_async else _json_lines_sync
+
+        def make(generator: Any) -> Response:
+            return StreamingResponse(
+                wrap(generator), media_type="application/jsonl", **_status(status_code)
+            )
+
+    def finish(
+        generator: Any, temporary: Response | None, tasks: BackgroundTasks | None
+    ) -> Response:
+        response = make(generator)
+        if temporary is not None:
+            if temporary.status_code:  # set by the handler: wins, as in FastAPI
+                response.status_code = temporary.status_code
+            response.raw_headers.extend(temporary.raw_headers)
+        if tasks is not None:
+            response.background = tasks
+        return response
+
+    return call, finish
+
+
+_SSE_HEADERS = ((b"cache-control", b"no-cache"), (b"x-accel-buffering", b"no"))
+
+
+def _status(status_code: int | None) -> dict[str, Any]:
+    return {} if status_code is None else {"status_code": status_code}
+
+
+# -- JSON Lines -------------------------------------------------------------------------
+
+
+async def _json_lines_async(generator: Any) -> AsyncIterator[bytes]:
+    try:
+        async for item in generator:
+            yield render_json(item) + b"\n"
+    finally:
+        await generator.aclose()
+
+
+def _json_lines_sync(generator: Any) -> Iterator[bytes]:
+    try:
+        for item in generator:
+            yield render_json(item) + b"\n"
+    finally:
+        generator.close()
+
+
+# -- Server-Sent Events -----------------------------------------------------------------
+
+
+async def _in_threads(generator: Generator[Any]) -> AsyncIterator[Any]:
+    """A sync generator pulled one item per worker-thread hop.
+
+    A cancellation (the producer being stopped) waits for the ``next()`` already
+    running in its thread before the generator is closed: closing a generator
+    that is executing is an error, and its ``finally`` would never run.
+    """
+    import asyncio  # PERF: lazy, importing asyncio costs ~9 MiB RSS (benchmarks/import_cost.py)
+
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            step = loop.run_in_executor(None, next, generator, _DONE)
+            try:
+                item = await asyncio.shield(step)
+            except asyncio.CancelledError:
+                await asyncio.wait((step,))
+                raise
+            if item is _DONE:
+                return
+            yield item
+    finally:
+        await loop.run_in_executor(None, generator.close)
+
+
+class _Relay:
+    """A one-item hand-over between the producer task and the response's body iterator."""
+
+    __slots__ = ("done", "error", "item", "loop", "reader", "writer")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.item: bytes | None = None
+        self.done = False
+        self.error: BaseException | None = None
+        self.reader: asyncio.Future[None] | None = None
+        self.writer: asyncio.Future[None] | None = None
+
+    async def produce(self, source: AsyncIterator[Any]) -> None:
+        encode = sse.encode_event
+        try:
+            async for value in source:
+                data = encode(value)
+                while self.item is not None:  # the reader has not taken the last one
+                    self.writer = self.loop.create_future()
+                    await self.writer
+                self.item = data
+                _wake(self.reader)
+        except Exception as exc:
+            self.error = exc
+        finally:
+            self.done = True
+            _wake(self.reader)
+            aclose = getattr(source, "aclose", None)
+            if aclose is not None:
+                await aclose()
+
+    async def take(self, interval: float) -> bytes | None:
+        """The next encoded event, the keep-alive comment after ``interval`` s, None at the end."""
+        item = self.item
+        if item is None:
+            if self.done:
+                self._raise_error()
+                return None
+            self.reader = waiter = self.loop.create_future()
+            timer = self.loop.call_later(interval, _wake, waiter)
+            try:
+                await waiter
+            finally:
+                timer.cancel()
+                self.reader = None
+            item = self.item
+            if item is None:
+                if not self.done:
+                    return sse.KEEPALIVE_COMMENT
+                self._raise_error()
+                return None
+        self.item = None
+        _wake(self.writer)
+        return item
+
+    def _raise_error(self) -> None:
+        error = self.error
+        if error is not None:
+            self.error = None
+            raise error
+
+
+def _wake(future: asyncio.Future[None] | None) -> None:
+    if future is not None and not future.done():
+        future.set_result(None)
+
+
+async def _event_stream(source: AsyncIterator[Any]) -> AsyncIterator[bytes]:
+    import asyncio  # PERF: lazy, importing asyncio costs ~9 MiB RSS (benchmarks/import_cost.py)
+
+    interval = sse.PING_INTERVAL
+    relay = _Relay(asyncio.get_running_loop())
+    producer = asyncio.get_running_loop().create_task(relay.produce(source))
+    try:
+        while True:
+            chunk = await relay.take(interval)
+            if chunk is None:
+                return
+            yield chunk
+    finally:
+        if not producer.done():
+            producer.cancel()
+        # The producer's own finally closes the handler's generator.
+        await asyncio.wait((producer,))

@@ -1,0 +1,61 @@
+"""Reading through the wrappers of an annotation, one way everywhere.
+
+``unwrap(tp)`` peels, from the outside in:
+
+- ``Annotated[T, *metadata]``: the metadata is kept (outermost first), ``T`` goes on;
+- ``Required[T]`` / ``NotRequired[T]`` (TypedDict keys): ``T`` goes on;
+- a ``NewType``: its supertype goes on;
+- ``Optional[T]``, ``T | None`` and ``Union[T, None]`` (when ``optional`` is true): ``T``
+  goes on and the result says it was nullable.  A union of two or more other
+  members is a type of its own and stops the peeling.
+
+The validation compiler, the constraint checker, the parameter-model sources
+and the endpoint plan all ask this function, so they agree on what the type
+"under" an annotation is.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from typing import Any, NamedTuple
+
+__all__ = ["Unwrapped", "unwrap"]
+
+_NONE_TYPE = type(None)
+_UNIONS = (typing.Union, types.UnionType)
+_KEY_QUALIFIERS = (typing.Required, typing.NotRequired)
+
+
+class Unwrapped(NamedTuple):
+    type: Any
+    """The type under every wrapper peeled."""
+    metadata: tuple[Any, ...]
+    """Every ``Annotated`` metadata item met on the way, outermost first."""
+    nullable: bool
+    """A ``None`` member was dropped from a union on the way."""
+
+
+def unwrap(tp: Any, *, optional: bool = True) -> Unwrapped:
+    """Peel ``tp`` as the module docstring says; ``optional=False`` keeps unions whole."""
+    metadata: list[Any] = []
+    nullable = False
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            metadata.extend(tp.__metadata__)
+            tp = tp.__origin__
+        elif origin in _KEY_QUALIFIERS:
+            tp = typing.get_args(tp)[0]
+        elif hasattr(tp, "__supertype__"):
+            tp = tp.__supertype__
+        elif optional and origin in _UNIONS:
+            members = typing.get_args(tp)
+            rest = [m for m in members if m is not _NONE_TYPE]
+            if len(rest) != 1:
+                break
+            nullable = nullable or len(rest) < len(members)
+            tp = rest[0]
+        else:
+            break
+    return Unwrapped(tp, tuple(metadata), nullable)

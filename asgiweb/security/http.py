@@ -1,0 +1,128 @@
+"""The ``Authorization`` header's own schemes: Basic (RFC 7617) and Bearer (RFC 6750)."""
+
+from __future__ import annotations
+
+import binascii
+from base64 import b64decode
+from dataclasses import dataclass
+
+from asgiweb.requests import Request
+from asgiweb.security.base import SecurityBase, authorization_parts
+
+__all__ = [
+    "HTTPAuthorizationCredentials",
+    "HTTPBase",
+    "HTTPBasic",
+    "HTTPBasicCredentials",
+    "HTTPBearer",
+]
+
+
+@dataclass
+class HTTPBasicCredentials:
+    """User name and password decoded from ``Authorization: Basic ...``."""
+
+    username: str
+    password: str
+
+
+@dataclass
+class HTTPAuthorizationCredentials:
+    """An ``Authorization`` header split at its first space: ``scheme`` and ``credentials``."""
+
+    scheme: str
+    credentials: str
+
+
+class HTTPBase(SecurityBase):
+    """Any ``Authorization: <scheme> <credentials>`` header; the challenge names ``scheme``."""
+
+    def __init__(
+        self,
+        *,
+        scheme: str,
+        scheme_name: str | None = None,
+        description: str | None = None,
+        auto_error: bool = True,
+    ) -> None:
+        super().__init__(scheme_name=scheme_name, description=description, auto_error=auto_error)
+        self.scheme = scheme
+        self.challenge = scheme.title()
+
+    def _absent(self) -> None:
+        if self.auto_error:
+            raise self.make_not_authenticated_error()
+
+    async def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:
+        authorization = request.headers.get("authorization")
+        scheme, credentials = authorization_parts(authorization)
+        if not (authorization and scheme and credentials):
+            self._absent()
+            return None
+        return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
+
+
+class HTTPBearer(HTTPBase):
+    """``Authorization: Bearer <token>``, given as ``HTTPAuthorizationCredentials``."""
+
+    def __init__(
+        self,
+        *,
+        bearerFormat: str | None = None,
+        scheme_name: str | None = None,
+        description: str | None = None,
+        auto_error: bool = True,
+    ) -> None:
+        super().__init__(
+            scheme="bearer", scheme_name=scheme_name, description=description, auto_error=auto_error
+        )
+        self.bearer_format = bearerFormat
+
+    async def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:
+        authorization = request.headers.get("authorization")
+        scheme, credentials = authorization_parts(authorization)
+        if not (authorization and scheme and credentials) or scheme.lower() != "bearer":
+            self._absent()
+            return None
+        return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
+
+
+class HTTPBasic(HTTPBase):
+    """``Authorization: Basic base64(user:password)``, given as ``HTTPBasicCredentials``.
+
+    A header that is present but cannot be decoded is a 401 even with
+    ``auto_error=False``, as in FastAPI: the client did try to authenticate.
+    """
+
+    def __init__(
+        self,
+        *,
+        scheme_name: str | None = None,
+        realm: str | None = None,
+        description: str | None = None,
+        auto_error: bool = True,
+    ) -> None:
+        super().__init__(
+            scheme="basic", scheme_name=scheme_name, description=description, auto_error=auto_error
+        )
+        self.realm = realm
+
+    def make_authenticate_headers(self) -> dict[str, str]:
+        if self.realm:
+            return {"WWW-Authenticate": f'Basic realm="{self.realm}"'}
+        return {"WWW-Authenticate": "Basic"}
+
+    async def __call__(self, request: Request) -> HTTPBasicCredentials | None:  # type: ignore[override]
+        authorization = request.headers.get("authorization")
+        scheme, encoded = authorization_parts(authorization)
+        if not authorization or scheme.lower() != "basic":
+            self._absent()
+            return None
+        try:
+            text = b64decode(encoded).decode("ascii")
+        except (ValueError, UnicodeDecodeError, binascii.Error):
+            raise self.make_not_authenticated_error() from None
+        username, separator, password = text.partition(":")
+        if not separator:
+            raise self.make_not_authenticated_error()
+        return HTTPBasicCredentials(username=username, password=password)

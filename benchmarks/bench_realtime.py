@@ -1,0 +1,240 @@
+"""WebSocket echo and Server-Sent Events throughput, asgiweb beside FastAPI, under uvicorn.
+
+    python -m benchmarks.bench_realtime [--seconds 2] [--rounds 3] [--ws websockets]
+
+Both apps (``asgiweb_app`` and ``fastapi_app`` below, the same handlers written
+each framework's way) run at once in uvicorn (one worker, ``--ws`` as given,
+pinned to core 0 when there are two or more cores; the client runs on the
+others).  Each round measures, for each framework in turn (the order
+alternates between rounds):
+
+- ``ws echo x1``: one WebSocket connection, send a 32-byte text message, wait
+  for the echo, repeat: round trips per second;
+- ``ws echo x50``: the same on 50 connections at once: total round trips per second;
+- ``sse x1``: one ``GET`` of a handler that yields small events as fast as it
+  can: events per second received;
+- ``sse x50``: 50 such streams at once: total events per second.
+
+The client is asyncio in this process (the ``websockets`` package for the
+WebSocket side, a raw socket counting blank-line event terminators for SSE),
+so its own cost is in every figure, the same for both frameworks.  The figure
+quoted is the median over rounds.  Every wait is bounded: server start, each
+measurement (``--seconds``), connection set-up, and the servers are killed in a
+``finally``.  Not part of ``benchmarks/run.py``.
+"""
+
+import argparse
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+MESSAGE = "m" * 32
+MAX_EVENTS = 10_000_000  # a bound on each SSE stream; the client leaves long before
+FRAMEWORKS = ("asgiweb", "fastapi")
+
+
+# -- the apps -------------------------------------------------------------------------
+
+
+def asgiweb_app() -> Any:
+    from asgiweb import App, WebSocket
+    from asgiweb.sse import EventSourceResponse
+
+    app = App()
+
+    @app.websocket("/echo")
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        async for text in websocket.iter_text():
+            await websocket.send_text(text)
+
+    @app.get("/sse", response_class=EventSourceResponse)
+    async def events() -> AsyncIterator[int]:
+        for i in range(MAX_EVENTS):
+            yield i
+
+    return app
+
+
+def fastapi_app() -> Any:
+    from fastapi import FastAPI, WebSocket
+    from fastapi.sse import EventSourceResponse
+
+    app = FastAPI()
+
+    @app.websocket("/echo")
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        async for text in websocket.iter_text():
+            await websocket.send_text(text)
+
+    @app.get("/sse", response_class=EventSourceResponse)
+    async def events() -> AsyncIterator[int]:
+        for i in range(MAX_EVENTS):
+            yield i
+
+    return app
+
+
+# -- servers --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def serve(factory: str, ws: str, pin: bool) -> Iterator[int]:
+    port = free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", f"benchmarks.bench_realtime:{factory}", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--ws", ws,
+        "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    if pin:
+        command = ["taskset", "-c", "0", *command]
+    # Server output is dropped: FastAPI logs an error for every SSE client that leaves.
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"uvicorn for {factory} exited ({process.returncode})")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"uvicorn for {factory} did not start") from None
+                time.sleep(0.05)
+        yield port
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(5)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+
+
+# -- clients --------------------------------------------------------------------------
+
+
+async def ws_echo(port: int, connections: int, seconds: float) -> float:
+    from websockets.asyncio.client import connect
+
+    async def one(deadline: float) -> int:
+        count = 0
+        async with connect(
+            f"ws://127.0.0.1:{port}/echo", open_timeout=10, close_timeout=2, compression=None
+        ) as ws:
+            while time.monotonic() < deadline:
+                await ws.send(MESSAGE)
+                await asyncio.wait_for(ws.recv(), 10)
+                count += 1
+        return count
+
+    started = time.monotonic()
+    deadline = started + seconds
+    counts = await asyncio.wait_for(
+        asyncio.gather(*(one(deadline) for _ in range(connections))), seconds + 30
+    )
+    return sum(counts) / (time.monotonic() - started)
+
+
+async def sse_events(port: int, connections: int, seconds: float) -> float:
+    async def one(deadline: float) -> int:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 10)
+        writer.write(b"GET /sse HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+        count = 0
+        last = b""
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                try:
+                    data = await asyncio.wait_for(reader.read(65536), left)
+                except TimeoutError:
+                    break
+                if not data:
+                    break
+                count += data.count(b"\n\n") + (last == b"\n" and data[:1] == b"\n")
+                last = data[-1:]
+        finally:
+            writer.close()
+        return count
+
+    started = time.monotonic()
+    deadline = started + seconds
+    counts = await asyncio.wait_for(
+        asyncio.gather(*(one(deadline) for _ in range(connections))), seconds + 30
+    )
+    return sum(counts) / (time.monotonic() - started)
+
+
+MEASURES: dict[str, Callable[[int, float], Awaitable[float]]] = {
+    "ws echo x1 (round trips/s)": lambda port, s: ws_echo(port, 1, s),
+    "ws echo x50 (round trips/s)": lambda port, s: ws_echo(port, 50, s),
+    "sse x1 (events/s)": lambda port, s: sse_events(port, 1, s),
+    "sse x50 (events/s)": lambda port, s: sse_events(port, 50, s),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=2.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--ws", default="websockets", choices=["websockets", "wsproto"])
+    parser.add_argument("--no-pin", action="store_true", help="do not pin server and client")
+    args = parser.parse_args()
+    cores = os.cpu_count() or 1
+    pin = not args.no_pin and cores >= 2 and shutil.which("taskset") is not None
+    if pin and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, set(range(1, cores)))
+    results: dict[tuple[str, str], list[float]] = {}
+    with contextlib.ExitStack() as stack:
+        ports = {
+            name: stack.enter_context(serve(f"{name}_app", args.ws, pin)) for name in FRAMEWORKS
+        }
+        for round_ in range(args.rounds):
+            order = FRAMEWORKS if round_ % 2 == 0 else FRAMEWORKS[::-1]
+            for measure, run in MEASURES.items():
+                for name in order:
+                    rate = asyncio.run(run(ports[name], args.seconds))
+                    results.setdefault((measure, name), []).append(rate)
+                    print(f"round {round_ + 1} {measure:30} {name:8} {rate:12,.0f}", flush=True)
+    print()
+    print(f"uvicorn --ws {args.ws}, {args.rounds} rounds of {args.seconds:g}s, medians")
+    print(f"| {'measure':30} | {'asgiweb':>10} | {'FastAPI':>10} | {'ratio':>6} |")
+    print(f"|{'-' * 32}|{'-' * 12}|{'-' * 12}|{'-' * 8}|")
+    for measure in MEASURES:
+        ours = statistics.median(results[(measure, "asgiweb")])
+        theirs = statistics.median(results[(measure, "fastapi")])
+        print(f"| {measure:30} | {ours:10,.0f} | {theirs:10,.0f} | {ours / theirs:5.2f}x |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""One Router per area of the API; app.py includes each under its prefix."""

@@ -1,0 +1,1 @@
+"""Tests of the example service in examples/service (docs/tutorial.md walks through it)."""
