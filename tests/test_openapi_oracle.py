@@ -23,7 +23,17 @@ fastapi = pytest.importorskip("fastapi")
 
 # The apps of tests/oracle_apps/openapi_corpus.py (imported once fastapi and pydantic
 # are known to be there); test_the_corpus_is_all_here keeps this list whole.
-APPS = ("bodies", "edges", "metadata", "parameters", "responses", "shared_schemas")
+APPS = (
+    "bodies",
+    "dependencies",
+    "edges",
+    "forms",
+    "metadata",
+    "parameters",
+    "response_models",
+    "responses",
+    "shared_schemas",
+)
 
 
 def _corpus() -> ModuleType:
@@ -151,5 +161,12 @@ def test_the_corpus_covers_what_the_document_describes() -> None:
         '"prefixItems"',
         '"uniqueItems"',
         '"contentMediaType"',
+        '"securitySchemes"',
+        '"oauth2"',
+        '"apiKey"',
+        '"bearerFormat"',
+        '"security"',
+        '"multipart/form-data"',
+        '"application/x-www-form-urlencoded"',
     ):
         assert needle in text, needle

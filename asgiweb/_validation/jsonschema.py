@@ -161,8 +161,15 @@ def _duration(value: datetime.timedelta) -> str:
 class SchemaGenerator:
     """Schemas for many annotations sharing one set of named definitions."""
 
-    def __init__(self, *, separate_input_output_schemas: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        separate_input_output_schemas: bool = True,
+        known: dict[type, dict[str, Any]] | None = None,
+    ) -> None:
         self.separate = separate_input_output_schemas
+        # Types the caller describes itself (e.g. an uploaded file: a string of bytes).
+        self.known = known or {}
         # (key, mode) -> schema with Ref placeholders; None while being built.
         self._defs: dict[tuple[Any, Mode], dict[str, Any] | None] = {}
         self._names: dict[Any, str] = {}
@@ -307,6 +314,8 @@ class SchemaGenerator:
         if origin is typing.Literal:
             return _literal(args)
         if isinstance(tp, type):
+            if tp in self.known:
+                return dict(self.known[tp])
             if _is_class_def(tp):
                 return {"$ref": self._define(tp, mode)}
             if tp is Decimal:
@@ -500,13 +509,10 @@ def _apply_constraints(schema: dict[str, Any], limits: dict[str, Any]) -> None:
     """Put ``limits`` where pydantic puts them: on the non-null member of an optional,
     on the number member of a decimal."""
     if "anyOf" in schema:
+        # Each member takes the limits that fit its type (a decimal's number member
+        # takes gt/ge..., its string member none of them).
         for member in schema["anyOf"]:
-            if member.get("type") not in (None, "null") and (
-                member.get("type") == "number" or "pattern" not in limits
-            ):
-                _apply_constraints(member, limits)
-                if member.get("type") == "number":
-                    break
+            _apply_constraints(member, limits)
         return
     kind = schema.get("type")
     for name, value in limits.items():

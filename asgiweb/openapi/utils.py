@@ -37,18 +37,20 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from asgiweb._endpoint.forms import is_upload_annotation
 from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import is_pydantic_model, is_typeddict
 from asgiweb._validation.jsonschema import SchemaGenerator, resolve_refs
+from asgiweb.datastructures import UploadFile
 from asgiweb.encoders import jsonable_encoder
 from asgiweb.openapi.constants import (
     METHODS_WITH_BODY,
     VALIDATION_ERROR,
     VALIDATION_ERROR_RESPONSE,
 )
-from asgiweb.params import REQUIRED, BodyParam, HeaderParam
+from asgiweb.params import REQUIRED, BodyParam, FileParam, HeaderParam
 from asgiweb.responses import JSONResponse, Response
 from asgiweb.routing import Route
 
@@ -136,7 +138,10 @@ class _Builder:
         separate_input_output_schemas: bool,
         generate_id: Callable[[Route], str] | None,
     ) -> None:
-        self.schemas = SchemaGenerator(separate_input_output_schemas=separate_input_output_schemas)
+        self.schemas = SchemaGenerator(
+            separate_input_output_schemas=separate_input_output_schemas,
+            known={UploadFile: {"type": "string", "contentMediaType": "application/octet-stream"}},
+        )
         self.operation_ids: set[str] = set()
         self.generate_id = generate_id or generate_unique_id
         self.extra_definitions: dict[str, Any] = {}
@@ -149,13 +154,30 @@ class _Builder:
         function = route.options.get("generate_unique_id_function") or self.generate_id
         return str(function(route))
 
+    # -- security --------------------------------------------------------------------
+
+    def security(self, route: Route) -> list[dict[str, list[str]]]:
+        """The operation's security requirements (one per scheme, scopes merged), and
+        each scheme's definition filed for ``components.securitySchemes``."""
+        if not route.info.security:
+            return []
+        from asgiweb.openapi.security import security_scheme
+
+        required: dict[str, list[str]] = {}
+        for scheme, scopes in route.info.security:
+            name = scheme.scheme_name
+            self.security_schemes[name] = security_scheme(scheme)
+            listed = required.setdefault(name, [])
+            listed.extend(scope for scope in scopes if scope not in listed)
+        return [{name: scopes} for name, scopes in required.items()]
+
     # -- parameters ------------------------------------------------------------------
 
     def parameters(self, route: Route) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
         simple = sorted(
-            (p for p in route.info.params if p.source != "body"), key=lambda p: order[p.source]
+            (p for p in route.info.params if p.source in order), key=lambda p: order[p.source]
         )
         for param in simple:
             marker = param.marker
@@ -224,9 +246,19 @@ class _Builder:
         body = route.info.body
         if not body:
             return None
-        media_types = {p.marker.media_type for p in body if isinstance(p.marker, BodyParam)}
-        media_type = media_types.pop() if len(media_types) == 1 else "application/json"
-        if not route.info.body_embedded:
+        embedded = route.info.body_embedded
+        if any(p.source == "form" for p in body):
+            # FastAPI: any file makes it multipart; a lone form field that is not a
+            # pydantic model is still an object of one field.
+            files = any(
+                isinstance(p.marker, FileParam) or is_upload_annotation(p.annotation) for p in body
+            )
+            media_type = "multipart/form-data" if files else "application/x-www-form-urlencoded"
+            embedded = len(body) > 1 or not is_pydantic_model(unwrap(body[0].annotation).type)
+        else:
+            media_types = {p.marker.media_type for p in body if isinstance(p.marker, BodyParam)}
+            media_type = media_types.pop() if len(media_types) == 1 else "application/json"
+        if not embedded:
             (param,) = body
             schema = self._body_field(param, "parameter")
             required = param.required
@@ -305,6 +337,9 @@ class _Builder:
         operation["operationId"] = operation_id
         if route.deprecated:
             operation["deprecated"] = True
+        security = self.security(route)
+        if security:
+            operation["security"] = security
         parameters = self.parameters(route)
         if parameters:
             merged = {(p["in"], p["name"]): p for p in parameters}

@@ -456,7 +456,174 @@ def edges(fw: ModuleType) -> Any:
     return app
 
 
+def security_of(fw: ModuleType) -> ModuleType:
+    return importlib.import_module(f"{fw.__name__}.security")
+
+
+def dependencies(fw: ModuleType) -> Any:
+    """Parameters of dependencies (each dependency once), security schemes and scopes."""
+    Depends, Security, Query, Header, Cookie = (
+        fw.Depends,
+        fw.Security,
+        fw.Query,
+        fw.Header,
+        fw.Cookie,
+    )
+    sec = security_of(fw)
+    oauth2 = sec.OAuth2PasswordBearer(
+        tokenUrl="token", scopes={"items:read": "Read items", "items:write": "Write items"}
+    )
+    bearer = sec.HTTPBearer(bearerFormat="JWT", description="A signed token")
+    basic = sec.HTTPBasic(scheme_name="Basic login")
+    key_header = sec.APIKeyHeader(name="X-Key")
+    key_query = sec.APIKeyQuery(name="key", auto_error=False)
+    key_cookie = sec.APIKeyCookie(name="session", description="The session cookie")
+
+    def paging(skip: int = 0, limit: Annotated[int, Query(le=50)] = 10) -> dict[str, int]:
+        return {"skip": skip, "limit": limit}
+
+    def tenant(x_tenant: Annotated[str, Header()]) -> str:
+        return x_tenant
+
+    def scoped(page: Annotated[dict[str, int], Depends(paging)], who: str = Depends(tenant)) -> Any:
+        return page
+
+    def current_user(token: Annotated[str, Depends(oauth2)]) -> str:
+        return token
+
+    def tracked(trace: Annotated[str | None, Cookie()] = None) -> None:
+        return None
+
+    app = make_app(fw, dependencies=[Depends(tracked)])
+    router = router_of(fw, prefix="/admin", dependencies=[Depends(key_header)])
+
+    @router.get("/audit")
+    def audit(page: Annotated[dict[str, int], Depends(paging)]) -> Any:
+        return page
+
+    app.include_router(router)
+
+    @app.get("/items")
+    def list_items(
+        page: Annotated[dict[str, int], Depends(paging)],
+        again: Annotated[Any, Depends(scoped)],
+        q: str | None = None,
+    ) -> Any:
+        return page
+
+    @app.get("/me")
+    def me(user: Annotated[str, Security(current_user, scopes=["items:read"])]) -> Any:
+        return user
+
+    @app.post("/items")
+    def add_item(
+        item: Item,
+        user: Annotated[str, Security(current_user, scopes=["items:write", "items:read"])],
+    ) -> Any:
+        return item
+
+    @app.get("/bearer")
+    def with_bearer(credentials: Annotated[Any, Depends(bearer)]) -> Any:
+        return {}
+
+    @app.get("/basic", dependencies=[Depends(basic)])
+    def with_basic() -> Any:
+        return {}
+
+    @app.post("/token")
+    def token(form: Annotated[sec.OAuth2PasswordRequestForm, Depends()]) -> Any:
+        return {}
+
+    @app.get("/keys")
+    def with_keys(
+        one: Annotated[str | None, Depends(key_query)],
+        two: Annotated[str, Depends(key_cookie)],
+    ) -> Any:
+        return {}
+
+    return app
+
+
+def response_models(fw: ModuleType) -> Any:
+    app = make_app(fw)
+
+    @app.get("/item", response_model=Item)
+    def get_item() -> Any:
+        return Item("x")
+
+    @app.get("/items", response_model=list[Item], status_code=200)
+    def list_items() -> Any:
+        return []
+
+    @app.post("/owners", response_model=Owner, status_code=201)
+    def add_owner(owner: Owner) -> Any:
+        return owner
+
+    @app.get("/none", response_model=None)
+    def no_model() -> Item:
+        return Item("x")
+
+    @app.get("/maybe", response_model=Item | None)
+    def maybe() -> Any:
+        return None
+
+    @app.get("/scalar", response_model=int)
+    def scalar() -> Any:
+        return 1
+
+    @app.get("/anything", response_model=Any)
+    def anything() -> Any:
+        return 1
+
+    @app.get("/priced", response_model=Priced, responses={404: {"model": Item}})
+    def priced() -> Any:
+        return Priced(Decimal(1))
+
+    return app
+
+
+def forms(fw: ModuleType) -> Any:
+    Form, File, UploadFile = fw.Form, fw.File, fw.UploadFile
+    app = make_app(fw)
+
+    @app.post("/login")
+    def login(
+        username: Annotated[str, Form()],
+        password: Annotated[str, Form(min_length=8)],
+        remember: Annotated[bool, Form()] = False,
+    ) -> Any:
+        return {}
+
+    @app.post("/one-field")
+    def one_field(note: Annotated[str, Form()]) -> Any:
+        return {}
+
+    @app.post("/upload")
+    def upload(
+        data: Annotated[bytes, File()],
+        doc: UploadFile,
+        label: Annotated[str, Form()] = "",
+    ) -> Any:
+        return {}
+
+    @app.post("/uploads")
+    def uploads(
+        files: Annotated[list[UploadFile], File(description="Several files")],
+        maybe: Annotated[UploadFile | None, File()] = None,
+    ) -> Any:
+        return {}
+
+    @app.post("/filters")
+    def form_model(filters: Annotated[Filters, Form()]) -> Any:
+        return {}
+
+    return app
+
+
 CORPUS: dict[str, Callable[[ModuleType], Any]] = {
+    "dependencies": dependencies,
+    "response_models": response_models,
+    "forms": forms,
     "edges": edges,
     "parameters": parameters,
     "bodies": bodies,
