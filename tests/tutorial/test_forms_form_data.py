@@ -3,13 +3,12 @@
 # No `from __future__ import annotations`: the apps are built inside functions and
 # their annotations name the framework's own classes.
 
-import types
 from typing import Annotated, Any
 
-from tests.formparity import same_answers
+from tests.oracle.pair import Framework, same_answers
 
 
-def build(fw: types.SimpleNamespace) -> Any:
+def build(fw: Framework) -> Any:
     app = fw.App()
 
     @app.post("/session")

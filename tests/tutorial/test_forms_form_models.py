@@ -1,12 +1,11 @@
 """Tutorial "Form Models": one model gathers the whole form, as FastAPI does."""
 
-import types
 from typing import Annotated, Any
 
 import pytest
 
 from asgiweb.testclient import TestClient
-from tests.formparity import asgiweb_framework, same_answers
+from tests.oracle.pair import Framework, asgiweb_framework, same_answers
 
 pydantic = pytest.importorskip("pydantic")
 
@@ -22,7 +21,7 @@ class StrictSignup(Signup):
     model_config = pydantic.ConfigDict(extra="forbid")
 
 
-def build(fw: types.SimpleNamespace) -> Any:
+def build(fw: Framework) -> Any:
     app = fw.App()
 
     @app.post("/signup")

@@ -1,12 +1,11 @@
 """Tutorial "Request Forms and Files": form fields and files in one multipart body."""
 
-import types
 from typing import Annotated, Any
 
-from tests.formparity import same_answers
+from tests.oracle.pair import Framework, same_answers
 
 
-def build(fw: types.SimpleNamespace) -> Any:
+def build(fw: Framework) -> Any:
     app = fw.App()
 
     @app.post("/submit")

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel
 
 from asgiweb.testclient import TestClient
-from tests.tutorial.pair import Call, Framework, both, compare
+from tests.oracle.pair import Call, Framework, both, compare
 
 # -- Behind a Proxy -------------------------------------------------------------------
 

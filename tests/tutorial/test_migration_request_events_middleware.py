@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from asgiweb.testclient import TestClient
-from tests.tutorial.pair import Call, Framework, both, compare
+from tests.oracle.pair import Call, Framework, both, compare
 
 # -- Using the Request Directly -------------------------------------------------------
 
