@@ -33,6 +33,7 @@ APPS = (
     "response_models",
     "responses",
     "shared_schemas",
+    "streams",
 )
 
 
@@ -168,5 +169,8 @@ def test_the_corpus_covers_what_the_document_describes() -> None:
         '"security"',
         '"multipart/form-data"',
         '"application/x-www-form-urlencoded"',
+        '"application/jsonl"',
+        '"text/event-stream"',
+        '"itemSchema"',
     ):
         assert needle in text, needle

@@ -9,6 +9,7 @@ handler's signature again.  Nothing here runs per request.
 
 from __future__ import annotations
 
+import collections.abc as cabc
 import dataclasses
 import typing
 from collections.abc import Callable
@@ -26,6 +27,7 @@ __all__ = [
     "describe_graph",
     "documented_response_model",
     "info_of",
+    "stream_of",
 ]
 
 H = TypeVar("H", bound=Callable[..., Any])
@@ -56,6 +58,8 @@ class EndpointInfo:
     response_model: Any = None  # the type returned values are fitted to, or None
     # (security scheme, OAuth2 scopes) for every security dependency, in graph order.
     security: tuple[tuple[Any, tuple[str, ...]], ...] = ()
+    generator: bool = False  # the handler yields: a stream (docs/streaming.md)
+    stream_item: Any = None  # the item type its return annotation names, if any
 
     @property
     def body(self) -> tuple[ParamInfo, ...]:
@@ -66,7 +70,12 @@ _KEY = "asgiweb_endpoint_info"
 EMPTY = EndpointInfo()
 
 
-def describe_graph(root: Dependant, embed: bool, response_model: Any) -> EndpointInfo:
+def describe_graph(
+    root: Dependant,
+    embed: bool,
+    response_model: Any,
+    stream: tuple[bool, Any] = (False, None),
+) -> EndpointInfo:
     """The info of a compiled dependency graph: depth first, the root's own parameters
     before its dependencies', and a dependency met again (same call, scopes and exit
     scope) not visited twice, as FastAPI walks it for its document."""
@@ -87,7 +96,8 @@ def describe_graph(root: Dependant, embed: bool, response_model: Any) -> Endpoin
             visit(sub, False)
 
     visit(root, True)
-    return EndpointInfo(tuple(params), embed, response_model, tuple(security))
+    generator, item = stream
+    return EndpointInfo(tuple(params), embed, response_model, tuple(security), generator, item)
 
 
 def documented_response_model(
@@ -107,6 +117,40 @@ def documented_response_model(
         except Exception:
             return None
     return Any if response_model is Any else None
+
+
+_STREAMS = frozenset(
+    {
+        cabc.AsyncIterator,
+        cabc.AsyncIterable,
+        cabc.AsyncGenerator,
+        cabc.Iterator,
+        cabc.Iterable,
+        cabc.Generator,
+    }
+)
+
+
+def stream_of(endpoint: Callable[..., Any]) -> tuple[bool, Any]:
+    """(the handler is a generator function, the item type of its return annotation:
+    ``AsyncIterator[Item]`` -> ``Item``; None when not named or a ``ServerSentEvent``)."""
+    from asgiweb._endpoint.parameters import hints_target
+    from asgiweb._endpoint.streams import is_stream_endpoint
+    from asgiweb.sse import ServerSentEvent
+
+    if not is_stream_endpoint(endpoint):
+        return False, None
+    try:
+        annotation = typing.get_type_hints(hints_target(endpoint)).get("return")
+    except Exception:
+        return True, None
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) not in _STREAMS or not args:
+        return True, None
+    item = args[0]
+    if isinstance(item, type) and issubclass(item, ServerSentEvent):
+        return True, None
+    return True, item
 
 
 def attach_info(handle: H, info: EndpointInfo) -> H:

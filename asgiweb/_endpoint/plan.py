@@ -44,7 +44,12 @@ from asgiweb._endpoint.dependencies import (
     unwind_all,
 )
 from asgiweb._endpoint.forms import close_files_after, form_reader
-from asgiweb._endpoint.info import attach_info, describe_graph, documented_response_model
+from asgiweb._endpoint.info import (
+    attach_info,
+    describe_graph,
+    documented_response_model,
+    stream_of,
+)
 from asgiweb._endpoint.parameters import NO_BODY, read_body
 from asgiweb._endpoint.response import (
     FROM_ANNOTATION,
@@ -148,7 +153,8 @@ def compile_endpoint(
     root, embed = compile_graph(endpoint, dependencies=dependencies, path_params=path_params)
     # What the OpenAPI document reads (asgiweb._endpoint.info), attached to the handle.
     fitted = response_model_of(endpoint, response_model)
-    info = describe_graph(root, embed, documented_response_model(endpoint, response_model, fitted))
+    documented = documented_response_model(endpoint, response_model, fitted)
+    info = describe_graph(root, embed, documented, stream_of(endpoint))
     endpoint_name = root.chain[0]
     walk = root.walk()
     body_names = [step[0] for dependant in walk for step in dependant.params.body_steps]

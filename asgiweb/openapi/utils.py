@@ -53,6 +53,7 @@ from asgiweb.openapi.constants import (
 from asgiweb.params import REQUIRED, BodyParam, FileParam, HeaderParam
 from asgiweb.responses import JSONResponse, Response
 from asgiweb.routing import Route
+from asgiweb.sse import EventSourceResponse
 
 __all__ = [
     "generate_unique_id",
@@ -69,6 +70,16 @@ _STATUS_RANGES = {
     "4XX": "Client Error",
     "5XX": "Server Error",
     "DEFAULT": "Default Response",
+}
+# One Server-Sent Event as a stream item (the WHATWG event stream format's fields).
+_SSE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "data": {"type": "string"},
+        "event": {"type": "string"},
+        "id": {"type": "string"},
+        "retry": {"type": "integer", "minimum": 0},
+    },
 }
 _CONVERTOR = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
 # Keys whose values are data, not schema: None inside them is kept.
@@ -306,6 +317,46 @@ class _Builder:
     def response_schema(self, tp: Any, name: str) -> dict[str, Any]:
         return self.schemas.field_schema(tp, "serialization", name=name, title_rule="parameter")
 
+    def _success_content(
+        self, route: Route, response_class: type[Response], unique_id: str
+    ) -> dict[str, Any] | None:
+        """The success response's content: JSON Lines or Server-Sent Events items for
+        a handler that yields (FastAPI's rule: JSON Lines with the default response
+        class, events with EventSourceResponse), else the response class's media type
+        with the response model's schema (JSON) or a string."""
+        info = route.info
+        if (
+            info.generator
+            and route.response_class is None
+            and route.default_response_class is JSONResponse
+        ):
+            item = self._stream_item(route, unique_id)
+            return {"application/jsonl": {"itemSchema": item or {}}}
+        if info.generator and issubclass(response_class, EventSourceResponse):
+            event = copy.deepcopy(_SSE_EVENT)
+            item = self._stream_item(route, unique_id)
+            if item is not None:
+                event["required"] = ["data"]
+                event["properties"]["data"] = {
+                    "type": "string",
+                    "contentMediaType": "application/json",
+                    "contentSchema": item,
+                }
+            return {"text/event-stream": {"itemSchema": event}}
+        media_type = response_class.media_type
+        if not media_type:
+            return None
+        schema: dict[str, Any] = {"type": "string"}
+        if issubclass(response_class, JSONResponse):
+            schema = self._success_schema(route, unique_id)
+        return {media_type: {"schema": schema}}
+
+    def _stream_item(self, route: Route, unique_id: str) -> dict[str, Any] | None:
+        item = route.info.stream_item
+        if item is None:
+            return None
+        return self.response_schema(item, f"StreamItem_{unique_id}")
+
     def _success_schema(self, route: Route, unique_id: str) -> dict[str, Any]:
         """The response model's schema: the plan decided which one (``response_model=``,
         else the return annotation when it is a type the response can be fitted to)."""
@@ -379,11 +430,10 @@ class _Builder:
             status: {"description": options.get("response_description", "Successful Response")}
         }
         media_type = response_class.media_type
-        if is_body_allowed_for_status_code(route.status_code) and media_type:
-            schema: dict[str, Any] = {"type": "string"}
-            if issubclass(response_class, JSONResponse):
-                schema = self._success_schema(route, unique_id)
-            responses[status]["content"] = {media_type: {"schema": schema}}
+        if is_body_allowed_for_status_code(route.status_code):
+            content = self._success_content(route, response_class, unique_id)
+            if content is not None:
+                responses[status]["content"] = content
         for code, extra in route.responses.items():
             processed = copy.deepcopy(extra)
             model = processed.pop("model", None)

@@ -11,7 +11,7 @@ import datetime
 import enum
 import importlib
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
 from decimal import Decimal
 from types import ModuleType
 from typing import Annotated, Any, Literal, NotRequired
@@ -620,7 +620,36 @@ def forms(fw: ModuleType) -> Any:
     return app
 
 
+def streams(fw: ModuleType) -> Any:
+    """Handlers that yield: JSON Lines and Server-Sent Events."""
+    sse = importlib.import_module(f"{fw.__name__}.sse")
+    app = make_app(fw)
+
+    @app.get("/items")
+    async def item_lines() -> AsyncIterator[Item]:
+        yield Item("a")
+
+    @app.get("/numbers")
+    def number_lines() -> Iterator[int]:
+        yield 1
+
+    @app.get("/anything")
+    async def anything_lines():  # type: ignore[no-untyped-def]
+        yield {"a": 1}
+
+    @app.get("/events", response_class=sse.EventSourceResponse)
+    async def events() -> AsyncIterable[Item]:
+        yield Item("a")
+
+    @app.post("/raw-events", response_class=sse.EventSourceResponse)
+    async def raw_events(q: int = 0) -> AsyncIterator[sse.ServerSentEvent]:
+        yield sse.ServerSentEvent(data="x")
+
+    return app
+
+
 CORPUS: dict[str, Callable[[ModuleType], Any]] = {
+    "streams": streams,
     "dependencies": dependencies,
     "response_models": response_models,
     "forms": forms,
