@@ -6,16 +6,30 @@ return dicts and dataclasses and the default JSONResponse encodes them.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from asgiweb import App, Depends, Header, HTTPException
+from asgiweb import (
+    App,
+    Depends,
+    Form,
+    Header,
+    HTTPException,
+    Request,
+    Response,
+    UploadFile,
+    WebSocket,
+    WebSocketDisconnect,
+)
+from asgiweb.middleware.cors import CORSMiddleware
+from asgiweb.middleware.gzip import GZipMiddleware
 from asgiweb.responses import PlainTextResponse, StreamingResponse
-from benchmarks.records import CHUNKS, HELLO, RECORDS, USERS, Record
+from asgiweb.sse import EventSourceResponse
+from benchmarks.records import BIG_TEXT, CHUNKS, EVENTS, HELLO, RECORDS, USERS, Record
 
-__all__ = ["app"]
+__all__ = ["app", "app_cors", "app_funcmw", "app_gzip"]
 
 app = App()
 
@@ -114,3 +128,81 @@ async def with_dependencies(
 @app.get("/model", response_model=list[Record])
 async def model() -> Any:
     return RECORDS
+
+
+# -- streams from a yielding handler: Server-Sent Events and JSON Lines --------------------
+
+
+@app.get("/sse", response_class=EventSourceResponse)
+async def sse() -> AsyncIterator[dict[str, Any]]:
+    for event in EVENTS:
+        yield event
+
+
+@app.get("/jsonl")
+async def jsonl() -> AsyncIterator[dict[str, Any]]:
+    for event in EVENTS:
+        yield event
+
+
+# -- forms: three urlencoded fields; one file in a multipart body -------------------------
+
+
+@app.post("/form")
+async def form(
+    name: Annotated[str, Form()], age: Annotated[str, Form()], city: Annotated[str, Form()]
+) -> dict[str, str]:
+    return {"name": name, "age": age, "city": city}
+
+
+@app.post("/upload")
+async def upload(file: UploadFile) -> dict[str, Any]:
+    return {"filename": file.filename, "size": len(await file.read())}
+
+
+# -- WebSocket echo -------------------------------------------------------------------------
+
+
+@app.websocket("/ws")
+async def echo(websocket: WebSocket) -> None:
+    await websocket.accept()
+    try:
+        while True:
+            await websocket.send_text(await websocket.receive_text())
+    except WebSocketDisconnect:
+        pass
+
+
+# -- middleware variants: each its own app, so that ``app`` stays without middleware ------
+
+
+def _plaintext_app() -> App:
+    variant = App()
+
+    @variant.get("/plaintext", response_class=PlainTextResponse)
+    async def plaintext() -> str:
+        return HELLO
+
+    @variant.get("/big", response_class=PlainTextResponse)
+    async def big() -> str:
+        return BIG_TEXT
+
+    return variant
+
+
+app_cors = _plaintext_app()
+app_cors.add_middleware(CORSMiddleware, allow_origins=["*"])
+
+app_gzip = _plaintext_app()
+app_gzip.add_middleware(GZipMiddleware)
+
+app_funcmw = _plaintext_app()
+
+
+@app_funcmw.middleware("http")
+async def add_header(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    response.headers["x-process"] = "1"
+    return response

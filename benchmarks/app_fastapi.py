@@ -10,19 +10,33 @@ Both read the Item body as a pydantic model, as FastAPI's docs do.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, FastAPI, Header, HTTPException
+from fastapi import (
+    Depends,
+    FastAPI,
+    Form,
+    Header,
+    HTTPException,
+    Request,
+    Response,
+    UploadFile,
+    WebSocket,
+    WebSocketDisconnect,
+)
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import PlainTextResponse, StreamingResponse
+from fastapi.sse import EventSourceResponse
 from pydantic import BaseModel
 
-from benchmarks.records import CHUNKS, HELLO, RECORDS, USERS, Record
+from benchmarks.records import BIG_TEXT, CHUNKS, EVENTS, HELLO, RECORDS, USERS, Record
 
-__all__ = ["app_dict", "app_model"]
+__all__ = ["app_dict", "app_dict_cors", "app_dict_funcmw", "app_dict_gzip", "app_model"]
 
 
 class Item(BaseModel):
@@ -213,3 +227,72 @@ async def model_dict():  # type: ignore[no-untyped-def]
 @app_model.get("/model")
 async def model_model() -> list[RecordModel]:
     return RECORD_MODELS
+
+
+# -- what the feature issues added (on the dict app; the model app has the first set) ----
+
+
+@app_dict.get("/sse", response_class=EventSourceResponse)
+async def sse_dict() -> AsyncIterable[dict[str, Any]]:
+    for event in EVENTS:
+        yield event
+
+
+@app_dict.get("/jsonl")
+async def jsonl_dict() -> AsyncIterable[dict[str, Any]]:
+    for event in EVENTS:
+        yield event
+
+
+@app_dict.post("/form")
+async def form_dict(
+    name: Annotated[str, Form()], age: Annotated[str, Form()], city: Annotated[str, Form()]
+) -> dict[str, str]:
+    return {"name": name, "age": age, "city": city}
+
+
+@app_dict.post("/upload")
+async def upload_dict(file: UploadFile) -> dict[str, Any]:
+    return {"filename": file.filename, "size": len(await file.read())}
+
+
+@app_dict.websocket("/ws")
+async def echo_dict(websocket: WebSocket) -> None:
+    await websocket.accept()
+    try:
+        while True:
+            await websocket.send_text(await websocket.receive_text())
+    except WebSocketDisconnect:
+        pass
+
+
+def _plaintext_app() -> FastAPI:
+    variant = FastAPI()
+
+    @variant.get("/plaintext", response_class=PlainTextResponse)
+    async def plaintext():  # type: ignore[no-untyped-def]
+        return HELLO
+
+    @variant.get("/big", response_class=PlainTextResponse)
+    async def big():  # type: ignore[no-untyped-def]
+        return BIG_TEXT
+
+    return variant
+
+
+app_dict_cors = _plaintext_app()
+app_dict_cors.add_middleware(CORSMiddleware, allow_origins=["*"])
+
+app_dict_gzip = _plaintext_app()
+app_dict_gzip.add_middleware(GZipMiddleware)
+
+app_dict_funcmw = _plaintext_app()
+
+
+@app_dict_funcmw.middleware("http")
+async def add_header(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    response = await call_next(request)
+    response.headers["x-process"] = "1"
+    return response

@@ -25,11 +25,18 @@ import importlib
 import random
 import statistics
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    MutableMapping,
+)
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmarks.records import ENDPOINTS, Endpoint, check_response
+from benchmarks.records import ENDPOINTS, WS_MESSAGES, Endpoint, check_response
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -49,8 +56,11 @@ BATCH_TIMEOUT_S = 60.0
 LIFESPAN_TIMEOUT_S = 10.0
 
 
-def load_app(spec: str) -> ASGIApp:
+def load_app(spec: str, variant: str = "") -> ASGIApp:
+    """The app at ``module:attr``; a variant is the attribute ``attr_variant`` beside it."""
     module_name, _, attr = spec.partition(":")
+    if variant:
+        attr = f"{attr}_{variant}"
     app: ASGIApp = getattr(importlib.import_module(module_name), attr)
     return app
 
@@ -93,6 +103,21 @@ def scope_template(ep: Endpoint) -> dict[str, Any]:
         (b"accept", b"*/*"),
         *ep.request_headers,
     ]
+    if ep.websocket:
+        return {
+            "type": "websocket",
+            "asgi": {"version": "3.0", "spec_version": "2.3"},
+            "http_version": "1.1",
+            "server": ("127.0.0.1", 8000),
+            "client": ("127.0.0.1", 54321),
+            "scheme": "ws",
+            "root_path": "",
+            "path": ep.path,
+            "raw_path": ep.path.encode(),
+            "query_string": ep.query.encode(),
+            "headers": [*headers[:3], (b"upgrade", b"websocket"), (b"connection", b"Upgrade")],
+            "subprotocols": [],
+        }
     return {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
@@ -113,7 +138,8 @@ class Exchange:
     """One request's receive/send pair, and what the app sent."""
 
     __slots__ = (
-        "body", "chunks", "content_type", "done", "released", "request_sent", "status", "waiter",
+        "body", "chunks", "content_type", "done", "headers", "released", "request_sent", "status",
+        "waiter",
     )  # fmt: skip
 
     def __init__(self, body: bytes) -> None:
@@ -123,6 +149,7 @@ class Exchange:
         self.released = False  # the driver is done with this request, complete or not
         self.status: int | None = None
         self.content_type = ""
+        self.headers: Any = ()
         self.chunks: list[bytes] = []
         self.waiter: asyncio.Future[None] | None = None
 
@@ -140,7 +167,8 @@ class Exchange:
         kind = message["type"]
         if kind == "http.response.start":
             self.status = message["status"]
-            for name, value in message.get("headers", ()):
+            self.headers = message.get("headers", ())
+            for name, value in self.headers:
                 if name.lower() == b"content-type":
                     self.content_type = value.decode("latin-1")
         elif kind == "http.response.body":
@@ -161,7 +189,60 @@ class Exchange:
     def problem(self, ep: Endpoint) -> str | None:
         if not self.done:
             return f"{ep.name}: the app returned before completing the response"
-        return check_response(ep, self.status, self.content_type, b"".join(self.chunks))
+        body = b"".join(self.chunks)
+        return check_response(ep, self.status, self.content_type, body, self.headers)
+
+
+class Echo:
+    """One WebSocket connection: the messages to send, and the echoes the app sent back."""
+
+    __slots__ = ("accepted", "closed", "echoes", "inbox")
+
+    def __init__(self, texts: list[str]) -> None:
+        self.inbox: Iterator[Message] = iter(
+            [
+                {"type": "websocket.connect"},
+                *({"type": "websocket.receive", "text": t} for t in texts),
+                {"type": "websocket.disconnect", "code": 1000},
+            ]
+        )
+        self.accepted = False
+        self.closed = False
+        self.echoes: list[str] = []
+
+    async def receive(self) -> Message:
+        # The app echoes each message before it asks for the next, so every receive()
+        # is answered at once, as a client waiting for each echo would see it.
+        message = next(self.inbox, None)
+        if message is None:  # the app read past the disconnect
+            raise RuntimeError("receive() after websocket.disconnect")
+        return message
+
+    async def send(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "websocket.accept":
+            self.accepted = True
+        elif kind == "websocket.send":
+            self.echoes.append(message["text"])
+        elif kind == "websocket.close":
+            self.closed = True
+
+
+async def _echo_batch(case: Case, n: int) -> float:
+    """n echoes over one connection; returns µs per echo. Raises on a wrong echo."""
+    texts = [WS_MESSAGES[i % len(WS_MESSAGES)] for i in range(n)]
+    scope = scope_template(case.endpoint)
+    scope["state"] = case.state.copy()
+    conn = Echo(texts)
+    async with asyncio.timeout(BATCH_TIMEOUT_S):
+        t0 = time.perf_counter_ns()
+        await case.app(scope, conn.receive, conn.send)
+        t1 = time.perf_counter_ns()
+    if not conn.accepted:
+        raise AssertionError(f"{case.endpoint.name}: the connection was not accepted")
+    if conn.echoes != texts:
+        raise AssertionError(f"{case.endpoint.name}: {len(conn.echoes)} echoes, wrong or missing")
+    return (t1 - t0) / n / 1000.0
 
 
 @contextlib.asynccontextmanager
@@ -214,6 +295,27 @@ async def call(
     return ex
 
 
+async def check_endpoint(
+    app_name: str, ep: Endpoint, timeout: float = BATCH_TIMEOUT_S
+) -> str | None:
+    """One request (or one echo connection) to the app that serves ``ep``: what is wrong, if any.
+
+    The app is ``APPS[app_name]``, or its middleware variant when ``ep`` names one.
+    """
+    app = load_app(APPS[app_name][0], ep.variant)
+    async with lifespan(app) as state:
+        if ep.websocket:
+            case = Case((app_name, ep.name), app, ep, state)
+            try:
+                async with asyncio.timeout(timeout):
+                    await _echo_batch(case, len(WS_MESSAGES))
+            except AssertionError as exc:
+                return str(exc)
+            return None
+        ex = await call(app, ep, state, timeout)
+        return ex.problem(ep)
+
+
 @dataclass
 class Case:
     """One timed cell: an app and the request it answers."""
@@ -237,6 +339,8 @@ class Cell:
 async def _batch(case: Case, n: int, accepted: set[bytes], cell: Cell) -> float:
     """Time n requests; return µs per request. Raises AssertionError on a wrong response."""
     ep = case.endpoint
+    if ep.websocket:
+        return await _echo_batch(case, max(n, len(WS_MESSAGES)))
     template = scope_template(ep)
     state = case.state
     app = case.app
@@ -253,13 +357,13 @@ async def _batch(case: Case, n: int, accepted: set[bytes], cell: Cell) -> float:
     await asyncio.sleep(0)
     for ex in exchanges:
         body = b"".join(ex.chunks)
-        if ex.done and ex.status == ep.status and body in accepted:
+        if ex.done and ex.status == ep.status and body in accepted and not ep.expect_headers:
             continue
         problem = ex.problem(ep)
         if problem is not None:
             raise AssertionError(problem)
         accepted.add(body)
-        if body != ep.expected:
+        if body != ep.expected and not ep.gunzip:
             cell.byte_identical = False
     return (t1 - t0) / n / 1000.0
 
@@ -337,12 +441,22 @@ async def bench_apps(
                 states[name] = await stack.enter_async_context(lifespan(app))
             except Exception as exc:
                 errors[name] = f"lifespan: {exc!r}"
-        cases = [
-            Case((name, ep), apps[name], ENDPOINTS[ep], states[name])
-            for ep in endpoint_names
-            for name in app_names
-            if name in states
-        ]
+        cases = []
+        variants: dict[tuple[str, str], tuple[ASGIApp, dict[str, Any]]] = {}
+        for ep_name in endpoint_names:
+            ep = ENDPOINTS[ep_name]
+            for name in app_names:
+                if name not in states or (ep.apps and name not in ep.apps):
+                    continue
+                if not ep.variant:
+                    cases.append(Case((name, ep_name), apps[name], ep, states[name]))
+                    continue
+                if (name, ep.variant) not in variants:  # its own app, its own lifespan
+                    variant_app = load_app(APPS[name][0], ep.variant)
+                    state = await stack.enter_async_context(lifespan(variant_app))
+                    variants[name, ep.variant] = (variant_app, state)
+                variant_app, state = variants[name, ep.variant]
+                cases.append(Case((name, ep_name), variant_app, ep, state))
         cells = await measure(cases, rounds, target_s, progress)
     return cells, errors
 

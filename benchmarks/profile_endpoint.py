@@ -45,8 +45,8 @@ async def _drive(app: ASGIApp, ep: Endpoint, n: int, profiler: cProfile.Profile 
 
 
 def profile(app_name: str, endpoint: str, n: int, top: int, sort: str) -> str:
-    app = load_app(APPS[app_name][0])
     ep = ENDPOINTS[endpoint]
+    app = load_app(APPS[app_name][0], ep.variant)  # a middleware variant: its own app
     run(_drive(app, ep, min(n, 500), None))  # warm up: lazy imports, caches
     profiler = cProfile.Profile()
     run(_drive(app, ep, n, profiler))

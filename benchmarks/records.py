@@ -13,7 +13,9 @@ the same values (:func:`same_values`); the report says which apps are byte-ident
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -22,14 +24,23 @@ from typing import Any
 from uuid import UUID
 
 __all__ = [
+    "BIG_TEXT",
     "CHUNKS",
+    "CORS_ORIGIN",
     "DEPS_ANSWER",
     "ENDPOINTS",
+    "EVENTS",
+    "FORM_BODY",
+    "FORM_FIELDS",
     "HELLO",
     "ITEM_BODY",
     "RECORDS",
     "TOKEN",
+    "UPLOAD_BODY",
+    "UPLOAD_CONTENT",
+    "UPLOAD_TYPE",
     "USERS",
+    "WS_MESSAGES",
     "Endpoint",
     "Meta",
     "Record",
@@ -87,6 +98,31 @@ TOKEN = b"secret-token"
 USERS = {"secret-token": "alice"}
 # What GET /deps/5?q=x (x-token: secret-token) answers.
 DEPS_ANSWER = {"item_id": 5, "q": "x", "skip": 0, "user": "alice", "session": "open"}
+
+# Ten small events for the SSE and JSON Lines streams (each handler yields these dicts).
+EVENTS: list[dict[str, Any]] = [{"n": i, "text": f"event {i}"} for i in range(10)]
+
+# The form endpoint: a urlencoded POST with three fields read by Form() parameters.
+FORM_FIELDS = {"name": "ada", "age": "36", "city": "London"}
+FORM_BODY = b"name=ada&age=36&city=London"
+
+# The upload endpoint: a small multipart POST with one file part.
+UPLOAD_CONTENT = b"hello upload\n" * 8
+_BOUNDARY = b"benchboundary7MA4YWxkTrZu0gW"
+UPLOAD_TYPE = b"multipart/form-data; boundary=" + _BOUNDARY
+UPLOAD_BODY = (
+    b"--" + _BOUNDARY + b"\r\n"
+    b'Content-Disposition: form-data; name="file"; filename="notes.txt"\r\n'
+    b"Content-Type: text/plain\r\n\r\n" + UPLOAD_CONTENT + b"\r\n"
+    b"--" + _BOUNDARY + b"--\r\n"
+)
+
+# Served through GZip: a text body well over the 500-byte threshold.
+BIG_TEXT = (HELLO + " ") * 100
+CORS_ORIGIN = b"https://example.com"
+
+# The WebSocket echo: texts sent over one connection, each echoed back.
+WS_MESSAGES: list[str] = [f"message {i}" for i in range(16)]
 
 ITEM_BODY = b'{"title":"Foo","timestamp":"2024-01-02T03:04:05+02:00","description":"A thing"}'
 
@@ -174,6 +210,15 @@ class Endpoint:
     body: bytes = b""
     request_headers: tuple[tuple[bytes, bytes], ...] = ()
     normalise: Callable[[Any], Any] | None = field(default=None, compare=False)
+    # Served by another app object of the same module (``app`` + "_" + variant): the
+    # middleware variants, so that the plain app stays without middleware.
+    variant: str = ""
+    # Response headers that must be present with these values (lower-case names).
+    expect_headers: tuple[tuple[bytes, bytes], ...] = ()
+    gunzip: bool = False  # the body is gzip-compressed; checked after decompressing
+    websocket: bool = False  # a WebSocket echo: timed per message, not per request
+    # The apps that serve it (empty: all); FastAPI's model app has only the first set.
+    apps: tuple[str, ...] = ()
 
     @property
     def target(self) -> str:
@@ -181,6 +226,16 @@ class Endpoint:
 
 
 _JSON = (b"content-type", b"application/json")
+_NEW = ("raw", "asgiweb", "fastapi")
+
+
+def _sse(events: list[dict[str, Any]]) -> bytes:
+    return b"".join(b"data: " + reference_json(e) + b"\n\n" for e in events)
+
+
+def _jsonl(events: list[dict[str, Any]]) -> bytes:
+    return b"".join(reference_json(e) + b"\n" for e in events)
+
 
 ENDPOINTS: dict[str, Endpoint] = {
     ep.name: ep
@@ -225,6 +280,57 @@ ENDPOINTS: dict[str, Endpoint] = {
             "model", "GET", "/model", "", 200, "application/json",
             reference_json(encode_records(RECORDS)), normalise=_normalise_records,
         ),
+        # -- what the feature issues added (raw, asgiweb and FastAPI's dict app) --------
+        # A handler yielding ten dicts with response_class=EventSourceResponse.
+        Endpoint(
+            "sse", "GET", "/sse", "", 200, "text/event-stream", _sse(EVENTS), apps=_NEW,
+        ),
+        # A handler yielding ten dicts: JSON Lines, the default for a yielding handler.
+        Endpoint(
+            "jsonl", "GET", "/jsonl", "", 200, "application/jsonl", _jsonl(EVENTS), apps=_NEW,
+        ),
+        # Three urlencoded fields read by Form() parameters.
+        Endpoint(
+            "form", "POST", "/form", "", 200, "application/json", reference_json(FORM_FIELDS),
+            body=FORM_BODY, normalise=_identity, apps=_NEW,
+            request_headers=(
+                (b"content-type", b"application/x-www-form-urlencoded"),
+                (b"content-length", str(len(FORM_BODY)).encode()),
+            ),
+        ),
+        # One small file in a multipart body, read as an UploadFile.
+        Endpoint(
+            "upload", "POST", "/upload", "", 200, "application/json",
+            reference_json({"filename": "notes.txt", "size": len(UPLOAD_CONTENT)}),
+            body=UPLOAD_BODY, normalise=_identity, apps=_NEW,
+            request_headers=(
+                (b"content-type", UPLOAD_TYPE),
+                (b"content-length", str(len(UPLOAD_BODY)).encode()),
+            ),
+        ),
+        # /plaintext through CORSMiddleware(allow_origins=["*"]): a simple request.
+        Endpoint(
+            "cors", "GET", "/plaintext", "", 200, "text/plain", HELLO.encode(),
+            request_headers=((b"origin", CORS_ORIGIN),), variant="cors", apps=_NEW,
+            expect_headers=((b"access-control-allow-origin", b"*"),),
+        ),
+        # A 1.4 KB text through GZipMiddleware (default threshold 500 bytes).
+        Endpoint(
+            "gzip", "GET", "/big", "", 200, "text/plain", BIG_TEXT.encode(),
+            request_headers=((b"accept-encoding", b"gzip"),), variant="gzip", apps=_NEW,
+            expect_headers=((b"content-encoding", b"gzip"),), gunzip=True,
+        ),
+        # /plaintext through an @app.middleware("http") function adding a header.
+        Endpoint(
+            "funcmw", "GET", "/plaintext", "", 200, "text/plain", HELLO.encode(),
+            variant="funcmw", apps=_NEW, expect_headers=((b"x-process", b"1"),),
+        ),
+        # WebSocket echo: one connection, len(WS_MESSAGES) texts per batch unit; the
+        # time quoted is per echoed message (send_text after receive_text).
+        Endpoint(
+            "ws", "WEBSOCKET", "/ws", "", 200, "", "\n".join(WS_MESSAGES).encode(),
+            websocket=True, apps=_NEW,
+        ),
     ]
 }  # fmt: skip
 
@@ -241,8 +347,22 @@ def same_values(ep: Endpoint, body: bytes) -> bool:
     return bool(ep.normalise(got) == ep.normalise(want))
 
 
-def check_response(ep: Endpoint, status: int | None, content_type: str, body: bytes) -> str | None:
+def check_response(
+    ep: Endpoint,
+    status: int | None,
+    content_type: str,
+    body: bytes,
+    headers: Any = (),
+) -> str | None:
     """Return why a response is wrong, or None when it is right."""
+    for name, value in ep.expect_headers:
+        if (name, value) not in [(n.lower(), v) for n, v in headers]:
+            return f"{ep.name}: no {name.decode()}: {value.decode()} header"
+    if ep.gunzip:
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError, zlib.error):
+            return f"{ep.name}: body is not gzip: {body[:60]!r}"
     if status != ep.status:
         return f"{ep.name}: status {status}, expected {ep.status}; body {body[:200]!r}"
     if not content_type.startswith(ep.content_type):
