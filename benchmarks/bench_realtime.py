@@ -1,6 +1,7 @@
 """WebSocket echo and Server-Sent Events throughput, asgiweb beside FastAPI, under uvicorn.
 
     python -m benchmarks.bench_realtime [--seconds 2] [--rounds 3] [--ws websockets]
+    python -m benchmarks.bench_realtime --in-process [--rounds 9] [--messages 20000]
 
 Both apps (``asgiweb_app`` and ``fastapi_app`` below, the same handlers written
 each framework's way) run at once in uvicorn (one worker, ``--ws`` as given,
@@ -85,6 +86,86 @@ def fastapi_app() -> Any:
             yield i
 
     return app
+
+
+# -- in process: the apps through the ASGI interface, no server, no client ---------------
+
+
+async def raw_echo(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The floor: a hand-written ASGI echo, no framework."""
+    await receive()
+    await send({"type": "websocket.accept"})
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        await send({"type": "websocket.send", "text": message["text"]})
+
+
+async def echo_in_process(app: Any, messages: int) -> float:
+    """µs per echo: one connection, ``messages`` text messages, then a disconnect.
+
+    ``receive`` builds a fresh message dict each time, as a server does; nothing
+    ever waits, so what is timed is the app's own per-message work.
+    """
+    left = messages
+    connected = False
+    sent = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal left, connected
+        if not connected:
+            connected = True
+            return {"type": "websocket.connect"}
+        if left == 0:
+            return {"type": "websocket.disconnect", "code": 1000}
+        left -= 1
+        return {"type": "websocket.receive", "text": MESSAGE}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal sent
+        sent += 1
+
+    scope = {
+        "type": "websocket", "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1", "scheme": "ws", "path": "/echo", "raw_path": b"/echo",
+        "root_path": "", "query_string": b"", "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000), "subprotocols": [],
+    }  # fmt: skip
+    started = time.perf_counter()
+    await app(scope, receive, send)
+    elapsed = time.perf_counter() - started
+    if sent != messages + 1:  # the accept and one echo per message
+        raise RuntimeError(f"expected {messages + 1} messages sent, got {sent}")
+    return elapsed / messages * 1e6
+
+
+def in_process(rounds: int, messages: int) -> None:
+    apps = {"raw ASGI": raw_echo, "asgiweb": asgiweb_app(), "fastapi": fastapi_app()}
+
+    async def measure() -> dict[str, list[float]]:
+        for app in apps.values():  # warm-up
+            await echo_in_process(app, 1000)
+        times: dict[str, list[float]] = {name: [] for name in apps}
+        for round_ in range(rounds):
+            order = list(apps) if round_ % 2 == 0 else list(apps)[::-1]
+            for name in order:
+                times[name].append(await echo_in_process(apps[name], messages))
+        return times
+
+    times = asyncio.run(measure())
+    ratios = [f / a for f, a in zip(times["fastapi"], times["asgiweb"], strict=True)]
+    print(f"in process, WebSocket echo, {rounds} interleaved rounds of {messages} messages")
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    for name, values in times.items():
+        print(
+            f"{name:9} {statistics.median(values):6.3f} µs/echo (median; "
+            f"min {min(values):.3f}, max {max(values):.3f})"
+        )
+    print(
+        f"FastAPI/asgiweb time per echo: {statistics.median(ratios):.2f}x "
+        f"(per-round ratios {min(ratios):.2f}..{max(ratios):.2f})"
+    )
 
 
 # -- servers --------------------------------------------------------------------------
@@ -209,7 +290,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--ws", default="websockets", choices=["websockets", "wsproto"])
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and client")
+    parser.add_argument(
+        "--in-process", action="store_true", help="time the apps through ASGI alone, no server"
+    )
+    parser.add_argument("--messages", type=int, default=20_000, help="per round, --in-process")
     args = parser.parse_args()
+    if args.in_process:
+        in_process(args.rounds, args.messages)
+        return
     cores = os.cpu_count() or 1
     pin = not args.no_pin and cores >= 2 and shutil.which("taskset") is not None
     if pin and hasattr(os, "sched_setaffinity"):
