@@ -160,7 +160,7 @@ class MultiPartParser:
 
     spool_max_size = 1024 * 1024
     """Bytes of one file kept in memory before it rolls over to a temporary file."""
-    write_batch = 256 * 1024
+    write_batch = 1024 * 1024
     """File bytes gathered before one write: on disk, one worker-thread call each."""
 
     def __init__(

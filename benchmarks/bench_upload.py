@@ -13,11 +13,14 @@ Per upload it reports:
   minus its ``VmRSS`` just before it; what the upload costs in memory;
 - **MiB/s**: payload size over the time from the first byte sent to the answer read.
 
-Medians over rounds are quoted (and the largest RSS growth).  Targets for asgiweb
+Medians over rounds are quoted (and the largest RSS growth), and for throughput
+the median of the per-round asgiweb/FastAPI ratios with their spread (min..max):
+each round's two uploads are seconds apart, so on a shared machine the ratio
+drifts less than either rate.  Targets for asgiweb
 (docs/forms.md): RSS growth < 20 MiB, throughput >= FastAPI's.  Needs Linux
 (``/proc``), FastAPI and python-multipart.  Not part of ``run.py``:
 
-    .venv/bin/python benchmarks/bench_upload.py [--size 100] [--rounds 5]
+    .venv/bin/python benchmarks/bench_upload.py [--size 100] [--rounds 7]
 """
 
 # No `from __future__ import annotations`: the handlers below import their framework
@@ -231,18 +234,21 @@ def measure(server: Server, size: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--size", type=int, default=100, help="MiB per upload (100)")
-    parser.add_argument("--rounds", type=int, default=5, help="uploads per app (5)")
+    parser.add_argument("--rounds", type=int, default=7, help="uploads per app (7)")
     args = parser.parse_args(argv)
     if not Path("/proc/self/status").exists():
         print("needs Linux /proc", file=sys.stderr)
         return 2
     size = args.size * MIB
+    loads = [os.getloadavg()[0]]
     with contextlib.ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-upload-")))
         servers = [stack.enter_context(serve(name, workdir)) for name in FACTORIES]
         for server in servers:  # warm-up: imports, first-request paths, parser loaded
             upload(server.port, 2 * MIB)
         for index in range(args.rounds):
+            # Each round uploads to both, back to back, the order alternating between
+            # rounds: load from other work on the machine falls on both alike.
             order = servers if index % 2 == 0 else servers[::-1]
             for server in order:
                 measure(server, size)
@@ -252,7 +258,11 @@ def main(argv: list[str] | None = None) -> int:
                     f"RSS +{server.growth_mib[-1]:.1f} MiB",
                     flush=True,
                 )
-    print(f"\n{args.size} MiB multipart upload, {args.rounds} rounds, alternating")
+            loads.append(os.getloadavg()[0])
+    print(
+        f"\n{args.size} MiB multipart upload, {args.rounds} rounds, alternating; "
+        f"load average {min(loads):.2f}..{max(loads):.2f}"
+    )
     print(f"{'app':10}{'MiB/s (median)':>16}{'RSS growth (median)':>22}{'(max)':>10}")
     for server in servers:
         print(
@@ -260,6 +270,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{statistics.median(server.growth_mib):20.1f} MiB"
             f"{max(server.growth_mib):6.1f} MiB"
         )
+    ours, theirs = servers
+    ratios = [a / f for a, f in zip(ours.speed_mib_s, theirs.speed_mib_s, strict=True)]
+    print(
+        f"throughput asgiweb/FastAPI: median of per-round ratios {statistics.median(ratios):.2f}x "
+        f"(spread {min(ratios):.2f}..{max(ratios):.2f}; ahead in "
+        f"{sum(r > 1 for r in ratios)} of {len(ratios)} rounds)"
+    )
     return 0
 
 
