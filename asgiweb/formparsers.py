@@ -160,7 +160,7 @@ class MultiPartParser:
 
     spool_max_size = 1024 * 1024
     """Bytes of one file kept in memory before it rolls over to a temporary file."""
-    write_batch = 256 * 1024
+    write_batch = 512 * 1024
     """File bytes gathered before one write: on disk, one worker-thread call each."""
 
     def __init__(
@@ -273,11 +273,11 @@ class MultiPartParser:
             if not force and part.pending_size < self.write_batch:
                 keep.append(part)
                 continue
-            data = part.pending[0] if len(part.pending) == 1 else b"".join(part.pending)
-            part.pending.clear()
+            pieces, size = part.pending, part.pending_size
+            part.pending = []
             part.pending_size = 0
             assert part.file is not None
-            await part.file.write(data)
+            await part.file._write_pieces(pieces, size)
         self._to_flush = keep
 
     async def parse(self) -> FormData:

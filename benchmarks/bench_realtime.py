@@ -1,12 +1,13 @@
 """WebSocket echo and Server-Sent Events throughput, asgiweb beside FastAPI, under uvicorn.
 
-    python -m benchmarks.bench_realtime [--seconds 2] [--rounds 3] [--ws websockets]
+    python -m benchmarks.bench_realtime [--seconds 1] [--rounds 7] [--ws websockets] [--only ws]
+    python -m benchmarks.bench_realtime --in-process [--rounds 9] [--messages 20000]
 
 Both apps (``asgiweb_app`` and ``fastapi_app`` below, the same handlers written
 each framework's way) run at once in uvicorn (one worker, ``--ws`` as given,
 pinned to core 0 when there are two or more cores; the client runs on the
-others).  Each round measures, for each framework in turn (the order
-alternates between rounds):
+others).  Each round measures, for each framework in turn, back to back (the
+order alternates between rounds):
 
 - ``ws echo x1``: one WebSocket connection, send a 32-byte text message, wait
   for the echo, repeat: round trips per second;
@@ -17,10 +18,14 @@ alternates between rounds):
 
 The client is asyncio in this process (the ``websockets`` package for the
 WebSocket side, a raw socket counting blank-line event terminators for SSE),
-so its own cost is in every figure, the same for both frameworks.  The figure
-quoted is the median over rounds.  Every wait is bounded: server start, each
-measurement (``--seconds``), connection set-up, and the servers are killed in a
-``finally``.  Not part of ``benchmarks/run.py``.
+so its own cost is in every figure, the same for both frameworks.  On a shared
+machine the rates drift with other load, so the comparison is the median of the
+per-round ratios (each round's two runs are seconds apart), with their spread
+(min..max); the rates quoted are medians over rounds.  ``--only ws`` runs the
+WebSocket measures alone; ``--in-process`` times the apps through the ASGI
+interface with no server and no client (µs per echo, beside a raw ASGI echo).
+Every wait is bounded: server start, each measurement (``--seconds``),
+connection set-up, and the servers are killed in a ``finally``.  Not part of ``benchmarks/run.py``.
 """
 
 import argparse
@@ -85,6 +90,86 @@ def fastapi_app() -> Any:
             yield i
 
     return app
+
+
+# -- in process: the apps through the ASGI interface, no server, no client ---------------
+
+
+async def raw_echo(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """The floor: a hand-written ASGI echo, no framework."""
+    await receive()
+    await send({"type": "websocket.accept"})
+    while True:
+        message = await receive()
+        if message["type"] == "websocket.disconnect":
+            return
+        await send({"type": "websocket.send", "text": message["text"]})
+
+
+async def echo_in_process(app: Any, messages: int) -> float:
+    """µs per echo: one connection, ``messages`` text messages, then a disconnect.
+
+    ``receive`` builds a fresh message dict each time, as a server does; nothing
+    ever waits, so what is timed is the app's own per-message work.
+    """
+    left = messages
+    connected = False
+    sent = 0
+
+    async def receive() -> dict[str, Any]:
+        nonlocal left, connected
+        if not connected:
+            connected = True
+            return {"type": "websocket.connect"}
+        if left == 0:
+            return {"type": "websocket.disconnect", "code": 1000}
+        left -= 1
+        return {"type": "websocket.receive", "text": MESSAGE}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal sent
+        sent += 1
+
+    scope = {
+        "type": "websocket", "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1", "scheme": "ws", "path": "/echo", "raw_path": b"/echo",
+        "root_path": "", "query_string": b"", "headers": [(b"host", b"127.0.0.1")],
+        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000), "subprotocols": [],
+    }  # fmt: skip
+    started = time.perf_counter()
+    await app(scope, receive, send)
+    elapsed = time.perf_counter() - started
+    if sent != messages + 1:  # the accept and one echo per message
+        raise RuntimeError(f"expected {messages + 1} messages sent, got {sent}")
+    return elapsed / messages * 1e6
+
+
+def in_process(rounds: int, messages: int) -> None:
+    apps = {"raw ASGI": raw_echo, "asgiweb": asgiweb_app(), "fastapi": fastapi_app()}
+
+    async def measure() -> dict[str, list[float]]:
+        for app in apps.values():  # warm-up
+            await echo_in_process(app, 1000)
+        times: dict[str, list[float]] = {name: [] for name in apps}
+        for round_ in range(rounds):
+            order = list(apps) if round_ % 2 == 0 else list(apps)[::-1]
+            for name in order:
+                times[name].append(await echo_in_process(apps[name], messages))
+        return times
+
+    times = asyncio.run(measure())
+    ratios = [f / a for f, a in zip(times["fastapi"], times["asgiweb"], strict=True)]
+    print(f"in process, WebSocket echo, {rounds} interleaved rounds of {messages} messages")
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    for name, values in times.items():
+        print(
+            f"{name:9} {statistics.median(values):6.3f} µs/echo (median; "
+            f"min {min(values):.3f}, max {max(values):.3f})"
+        )
+    print(
+        f"FastAPI/asgiweb time per echo: {statistics.median(ratios):.2f}x "
+        f"(per-round ratios {min(ratios):.2f}..{max(ratios):.2f})"
+    )
 
 
 # -- servers --------------------------------------------------------------------------
@@ -205,35 +290,62 @@ MEASURES: dict[str, Callable[[int, float], Awaitable[float]]] = {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=2.0)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=1.0, help="per measurement (1)")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument(
+        "--only", nargs="+", default=["ws", "sse"], help="measures whose name has one of these"
+    )
     parser.add_argument("--ws", default="websockets", choices=["websockets", "wsproto"])
     parser.add_argument("--no-pin", action="store_true", help="do not pin server and client")
+    parser.add_argument(
+        "--in-process", action="store_true", help="time the apps through ASGI alone, no server"
+    )
+    parser.add_argument("--messages", type=int, default=20_000, help="per round, --in-process")
     args = parser.parse_args()
+    if args.in_process:
+        in_process(args.rounds, args.messages)
+        return
     cores = os.cpu_count() or 1
     pin = not args.no_pin and cores >= 2 and shutil.which("taskset") is not None
     if pin and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, set(range(1, cores)))
+    measures = {k: v for k, v in MEASURES.items() if any(o in k for o in args.only)}
     results: dict[tuple[str, str], list[float]] = {}
+    loads = [os.getloadavg()[0]]
     with contextlib.ExitStack() as stack:
         ports = {
             name: stack.enter_context(serve(f"{name}_app", args.ws, pin)) for name in FRAMEWORKS
         }
+        for name in FRAMEWORKS:  # warm-up: first connections, imports on first use
+            for run in measures.values():
+                asyncio.run(run(ports[name], 0.2))
         for round_ in range(args.rounds):
-            order = FRAMEWORKS if round_ % 2 == 0 else FRAMEWORKS[::-1]
-            for measure, run in MEASURES.items():
+            for measure, run in measures.items():
+                # Each round runs the two back to back, in alternating order, so a burst
+                # of load from other work on the machine falls on both alike.
+                order = FRAMEWORKS if round_ % 2 == 0 else FRAMEWORKS[::-1]
                 for name in order:
                     rate = asyncio.run(run(ports[name], args.seconds))
                     results.setdefault((measure, name), []).append(rate)
                     print(f"round {round_ + 1} {measure:30} {name:8} {rate:12,.0f}", flush=True)
+            loads.append(os.getloadavg()[0])
     print()
-    print(f"uvicorn --ws {args.ws}, {args.rounds} rounds of {args.seconds:g}s, medians")
-    print(f"| {'measure':30} | {'asgiweb':>10} | {'FastAPI':>10} | {'ratio':>6} |")
-    print(f"|{'-' * 32}|{'-' * 12}|{'-' * 12}|{'-' * 8}|")
-    for measure in MEASURES:
-        ours = statistics.median(results[(measure, "asgiweb")])
-        theirs = statistics.median(results[(measure, "fastapi")])
-        print(f"| {measure:30} | {ours:10,.0f} | {theirs:10,.0f} | {ours / theirs:5.2f}x |")
+    print(
+        f"uvicorn --ws {args.ws}, {args.rounds} rounds of {args.seconds:g}s each, alternating; "
+        f"load average {min(loads):.2f}..{max(loads):.2f}"
+    )
+    print("rates: medians over rounds; ratio: median of the per-round asgiweb/FastAPI ratios")
+    print(f"| {'measure':30} | {'asgiweb':>10} | {'FastAPI':>10} | {'ratio':>6} | {'spread':>11} |")
+    print(f"|{'-' * 32}|{'-' * 12}|{'-' * 12}|{'-' * 8}|{'-' * 13}|")
+    for measure in measures:
+        ours_all = results[(measure, "asgiweb")]
+        theirs_all = results[(measure, "fastapi")]
+        ratios = [a / f for a, f in zip(ours_all, theirs_all, strict=True)]
+        ours = statistics.median(ours_all)
+        theirs = statistics.median(theirs_all)
+        ratio = statistics.median(ratios)
+        spread = f"{min(ratios):.2f}..{max(ratios):.2f}"
+        print(f"| {measure:30} | {ours:10,.0f} | {theirs:10,.0f} | {ratio:5.2f}x | {spread:>11} |")
 
 
 if __name__ == "__main__":

@@ -13,11 +13,19 @@ Per upload it reports:
   minus its ``VmRSS`` just before it; what the upload costs in memory;
 - **MiB/s**: payload size over the time from the first byte sent to the answer read.
 
-Medians over rounds are quoted (and the largest RSS growth).  Targets for asgiweb
+Medians over rounds are quoted (and the largest RSS growth), and for throughput
+the median of the per-round asgiweb/FastAPI ratios with their spread (min..max):
+each round's two uploads are seconds apart, so on a shared machine the ratio
+drifts less than either rate.  Targets for asgiweb
 (docs/forms.md): RSS growth < 20 MiB, throughput >= FastAPI's.  Needs Linux
 (``/proc``), FastAPI and python-multipart.  Not part of ``run.py``:
 
-    .venv/bin/python benchmarks/bench_upload.py [--size 100] [--rounds 5]
+    .venv/bin/python benchmarks/bench_upload.py [--size 100] [--rounds 7]
+    .venv/bin/python benchmarks/bench_upload.py --in-process [--size 100] [--rounds 7]
+
+``--in-process`` times the multipart parsers alone (asgiweb's ``MultiPartParser``
+and UploadFile writes against Starlette's, which FastAPI uses), interleaved, on
+the same body fed in 64 KiB chunks.
 """
 
 # No `from __future__ import annotations`: the handlers below import their framework
@@ -228,21 +236,107 @@ def measure(server: Server, size: int) -> None:
         raise RuntimeError(f"{server.name} left temporary files: {leftovers}")
 
 
+# -- in process: the two multipart parsers alone, no server ------------------------------
+
+
+def parse_in_process(framework: str, size: int) -> float:
+    """MiB/s of one parser on a ``size``-byte file part fed in 64 KiB chunks.
+
+    The parser and UploadFile writes (spooled, then on disk in TMPDIR) are all
+    that is timed: no HTTP, no server, no client.
+    """
+    import asyncio
+
+    head = (
+        f"--{BOUNDARY}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="payload.bin"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{BOUNDARY}--\r\n".encode()
+    block = (bytes(range(256)) * (CHUNK // 256))[:CHUNK]
+    content_type = f"multipart/form-data; boundary={BOUNDARY}"
+
+    async def body() -> Any:
+        yield head
+        left = size
+        while left > 0:
+            yield block[: min(CHUNK, left)]
+            left -= CHUNK
+        yield tail
+
+    async def run() -> float:
+        parser: Any
+        if framework == "asgiweb":
+            from asgiweb.datastructures import Headers
+            from asgiweb.formparsers import MultiPartParser
+
+            parser = MultiPartParser(Headers({"content-type": content_type}), body())
+        else:
+            from starlette.datastructures import Headers as StarletteHeaders
+            from starlette.formparsers import MultiPartParser as StarletteParser
+
+            parser = StarletteParser(StarletteHeaders({"content-type": content_type}), body())
+        started = time.perf_counter()
+        form = await parser.parse()
+        elapsed = time.perf_counter() - started
+        if form["file"].size != size:
+            raise RuntimeError(f"{framework} parsed {form['file'].size} bytes, sent {size}")
+        await form.close()
+        return size / MIB / elapsed
+
+    return asyncio.run(run())
+
+
+def in_process(size_mib: int, rounds: int) -> None:
+    speeds: dict[str, list[float]] = {name: [] for name in FACTORIES}
+    for name in FACTORIES:  # warm-up
+        parse_in_process(name, 2 * MIB)
+    loads = [os.getloadavg()[0]]
+    for index in range(rounds):
+        order = list(FACTORIES) if index % 2 == 0 else list(FACTORIES)[::-1]
+        for name in order:
+            speeds[name].append(parse_in_process(name, size_mib * MIB))
+        loads.append(os.getloadavg()[0])
+    ratios = [a / f for a, f in zip(speeds["asgiweb"], speeds["fastapi"], strict=True)]
+    print(
+        f"in process, {size_mib} MiB file part, {rounds} interleaved rounds; "
+        f"load average {min(loads):.2f}..{max(loads):.2f}"
+    )
+    for name, values in speeds.items():
+        print(
+            f"{name:8} {statistics.median(values):8.1f} MiB/s "
+            f"(median; {min(values):.0f}..{max(values):.0f})"
+        )
+    print(
+        f"asgiweb/Starlette parser: median of per-round ratios {statistics.median(ratios):.2f}x "
+        f"(spread {min(ratios):.2f}..{max(ratios):.2f})"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--size", type=int, default=100, help="MiB per upload (100)")
-    parser.add_argument("--rounds", type=int, default=5, help="uploads per app (5)")
+    parser.add_argument("--rounds", type=int, default=7, help="uploads per app (7)")
+    parser.add_argument(
+        "--in-process", action="store_true", help="time the two multipart parsers alone"
+    )
     args = parser.parse_args(argv)
+    if args.in_process:
+        in_process(args.size, args.rounds)
+        return 0
     if not Path("/proc/self/status").exists():
         print("needs Linux /proc", file=sys.stderr)
         return 2
     size = args.size * MIB
+    loads = [os.getloadavg()[0]]
     with contextlib.ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-upload-")))
         servers = [stack.enter_context(serve(name, workdir)) for name in FACTORIES]
         for server in servers:  # warm-up: imports, first-request paths, parser loaded
             upload(server.port, 2 * MIB)
         for index in range(args.rounds):
+            # Each round uploads to both, back to back, the order alternating between
+            # rounds: load from other work on the machine falls on both alike.
             order = servers if index % 2 == 0 else servers[::-1]
             for server in order:
                 measure(server, size)
@@ -252,7 +346,11 @@ def main(argv: list[str] | None = None) -> int:
                     f"RSS +{server.growth_mib[-1]:.1f} MiB",
                     flush=True,
                 )
-    print(f"\n{args.size} MiB multipart upload, {args.rounds} rounds, alternating")
+            loads.append(os.getloadavg()[0])
+    print(
+        f"\n{args.size} MiB multipart upload, {args.rounds} rounds, alternating; "
+        f"load average {min(loads):.2f}..{max(loads):.2f}"
+    )
     print(f"{'app':10}{'MiB/s (median)':>16}{'RSS growth (median)':>22}{'(max)':>10}")
     for server in servers:
         print(
@@ -260,6 +358,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{statistics.median(server.growth_mib):20.1f} MiB"
             f"{max(server.growth_mib):6.1f} MiB"
         )
+    ours, theirs = servers
+    ratios = [a / f for a, f in zip(ours.speed_mib_s, theirs.speed_mib_s, strict=True)]
+    print(
+        f"throughput asgiweb/FastAPI: median of per-round ratios {statistics.median(ratios):.2f}x "
+        f"(spread {min(ratios):.2f}..{max(ratios):.2f}; ahead in "
+        f"{sum(r > 1 for r in ratios)} of {len(ratios)} rounds)"
+    )
     return 0
 
 
