@@ -10,12 +10,23 @@ whatever its ``__call__`` is (FastAPI's rule for a class used as a dependency).
 
 from __future__ import annotations
 
+import collections
 import functools
 import inspect
+import queue
+import threading
 from collections.abc import Callable
-from typing import Any
+from contextvars import copy_context
+from typing import Any, TypeVar
 
-__all__ = ["is_async_callable", "unwrap_partial"]
+__all__ = ["THREAD_LIMIT", "is_async_callable", "run_in_threadpool", "unwrap_partial"]
+
+T = TypeVar("T")
+
+#: Calls running at once per event loop (anyio's default thread limiter allows 40 too;
+#: the two bounds are separate: ``anyio.to_thread`` users keep their own 40).
+THREAD_LIMIT = 40
+_IDLE_POLL_S = 2.0  # how often an idle worker checks whether its loop has closed
 
 
 def unwrap_partial(fn: Callable[..., Any]) -> Any:
@@ -37,3 +48,197 @@ def is_async_callable(fn: Callable[..., Any]) -> bool:
         return False
     call = getattr(target, "__call__", None)  # noqa: B004 - async callable objects
     return inspect.iscoroutinefunction(call)
+
+
+# -- run_in_threadpool ---------------------------------------------------------------
+#
+# run_in_threadpool(func, *args, **kwargs) runs a sync callable in a worker thread and
+# awaits its result.  It keeps what anyio.to_thread.run_sync promises a handler
+# (anyio.from_thread.run/run_sync work inside it, at most THREAD_LIMIT calls run at
+# once, the awaiting task is shielded from cancellation until the function has
+# returned, the caller's contextvars are copied into the thread) for about half its
+# cost per call (benchmarks/bench_threadhop.py): no checkpoint before the hop, no
+# cancel scope unless a cancellation actually arrives, a counter instead of a
+# capacity limiter, one C queue feeding the workers.
+#
+# One pool per event loop, found through a thread-local (a loop runs in one thread;
+# a thread may run several loops one after the other).  ``busy`` counts calls holding
+# one of the THREAD_LIMIT slots; there are always at least ``busy`` workers, so a
+# queued job always finds one.  Workers live as long as their loop; they poll for its
+# closing every _IDLE_POLL_S while idle and are daemon threads.  Everything except
+# the workers' own loop runs on the event loop thread, so the counters need no lock.
+
+
+class _Pool:
+    __slots__ = ("busy", "jobs", "loop", "threads", "waiters")
+
+    def __init__(self, loop: Any) -> None:
+        self.loop = loop
+        self.jobs: queue.SimpleQueue[list[Any]] = queue.SimpleQueue()
+        self.threads = 0
+        self.busy = 0
+        self.waiters: collections.deque[Any] = collections.deque()
+
+
+class _Runtime:
+    """What the pool needs from asyncio and anyio, imported on first use.
+
+    ``import asgiweb`` must not load asyncio (docs/api.md), so nothing here is
+    imported before a sync callable first needs a thread.
+    """
+
+    def __init__(self) -> None:
+        import asyncio
+
+        from anyio._backends._asyncio import AsyncIOBackend, _task_states
+        from anyio._core._eventloop import claim_worker_thread, threadlocals
+
+        self.get_running_loop = asyncio.get_running_loop
+        self.current_task = asyncio.current_task
+        self.backend = AsyncIOBackend
+        self.task_states: Any = _task_states
+        self.claim = claim_worker_thread
+        self.threadlocals = threadlocals
+
+
+_runtime: _Runtime | None = None
+_fallback = False  # anyio's internals moved: use anyio.to_thread.run_sync instead
+_local = threading.local()
+
+
+def _load_runtime() -> _Runtime | None:
+    global _runtime, _fallback
+    try:
+        _runtime = _Runtime()
+    except ImportError:
+        _fallback = True
+    return _runtime
+
+
+def _worker(pool: _Pool, rt: _Runtime) -> None:
+    loop, get, locals_ = pool.loop, pool.jobs.get, rt.threadlocals
+    report = loop.call_soon_threadsafe
+    empty = queue.Empty
+    # As an anyio worker thread: anyio.from_thread.run()/run_sync() find this loop.
+    with rt.claim(rt.backend, loop):
+        while True:
+            try:
+                job = get(timeout=_IDLE_POLL_S)
+            except empty:
+                if loop.is_closed():
+                    return
+                continue
+            _, context, func, args, kwargs, scope = job
+            locals_.current_cancel_scope = scope  # from_thread.check_cancelled()
+            result: Any = None
+            error: BaseException | None = None
+            try:
+                result = context.run(func, *args, **kwargs)
+            except BaseException as exc:  # handed to the awaiting task, as anyio does
+                error = exc
+            del locals_.current_cancel_scope
+            try:
+                report(_finish, pool, job, result, error)
+            except RuntimeError:  # the loop closed while the function ran
+                if not loop.is_closed():
+                    raise
+            del job, context, func, args, kwargs, scope, result, error
+
+
+def _release(pool: _Pool) -> None:
+    """Hand the finished call's slot to the oldest caller still waiting, or free it."""
+    waiters = pool.waiters
+    while waiters:
+        waiter = waiters.popleft()
+        if not waiter.done():
+            waiter.set_result(None)
+            return
+    pool.busy -= 1
+
+
+def _finish(pool: _Pool, job: list[Any], result: Any, exc: BaseException | None) -> None:
+    future = job[0]
+    job[0] = None  # done: a cancellation arriving now need not wait
+    _release(pool)
+    if future.done():  # its task was cancelled and moved on to a new future
+        return
+    if exc is None:
+        future.set_result(result)
+    elif isinstance(exc, StopIteration):  # a future cannot carry StopIteration
+        error = RuntimeError("the function raised StopIteration")
+        error.__cause__ = exc
+        future.set_exception(error)
+    else:
+        future.set_exception(exc)
+
+
+async def _wait_for_slot(pool: _Pool) -> None:
+    waiter = pool.loop.create_future()
+    pool.waiters.append(waiter)
+    try:
+        await waiter
+    except BaseException:
+        if waiter.done() and not waiter.cancelled():  # got a slot as it was cancelled
+            _release(pool)
+        raise
+
+
+async def _wait_out(pool: _Pool, job: list[Any]) -> None:
+    """After a cancellation: wait, shielded, until the function has returned."""
+    import anyio
+
+    with anyio.CancelScope(shield=True):
+        while job[0] is not None:
+            job[0] = pool.loop.create_future()
+            try:
+                await job[0]
+            except BaseException:  # another native cancel(), or the function's error
+                continue
+
+
+async def run_in_threadpool(func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``func(*args, **kwargs)`` in a worker thread; await and return its result.
+
+    Inside the thread ``anyio.from_thread.run``/``run_sync``/``check_cancelled`` work
+    as under ``anyio.to_thread.run_sync``; contextvars are a copy of the caller's;
+    at most THREAD_LIMIT calls per loop run at once (later ones wait their turn, and
+    may be cancelled while waiting); once running, a cancellation of the caller
+    waits until ``func`` returns and is then raised.  The function's exception is
+    raised in the caller.
+    """
+    rt = _runtime
+    if rt is None and (_fallback or (rt := _load_runtime()) is None):
+        return await _anyio_run(func, args, kwargs)
+    try:
+        loop = rt.get_running_loop()
+    except RuntimeError:  # not on asyncio (trio): anyio's own thread pool
+        return await _anyio_run(func, args, kwargs)
+    pool: _Pool | None = getattr(_local, "pool", None)
+    if pool is None or pool.loop is not loop:
+        pool = _local.pool = _Pool(loop)
+    if pool.busy < THREAD_LIMIT:
+        pool.busy += 1
+    else:
+        await _wait_for_slot(pool)
+    if pool.busy > pool.threads:
+        threading.Thread(
+            target=_worker, args=(pool, rt), name="asgiweb worker", daemon=True
+        ).start()
+        pool.threads += 1
+    task = rt.current_task()
+    state = None if task is None else rt.task_states.get(task)  # None: a bare coroutine
+    future = loop.create_future()
+    job = [future, copy_context(), func, args, kwargs, state and state.cancel_scope]
+    pool.jobs.put(job)
+    try:
+        return await future  # type: ignore[no-any-return]
+    except BaseException:
+        if job[0] is not None:  # cancelled while func runs: shield until it returns
+            await _wait_out(pool, job)
+        raise
+
+
+async def _anyio_run(func: Callable[..., T], args: Any, kwargs: Any) -> T:
+    import anyio.to_thread
+
+    return await anyio.to_thread.run_sync(functools.partial(func, *args, **kwargs))

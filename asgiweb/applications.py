@@ -25,6 +25,7 @@ and the same log records (tests/test_applications.py).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import traceback
 import warnings
@@ -146,6 +147,8 @@ class App(MethodDecorators):
         self._lifespan_state: dict[str, Any] | None = None
         self._stack: ASGIApp | None = None  # user middleware around the router, if any
         self._started = False
+        self.openapi_version = "3.1.0"
+        self.openapi_schema: dict[str, Any] | None = None
 
     # -- the router's face ---------------------------------------------------------
 
@@ -211,6 +214,97 @@ class App(MethodDecorators):
     def url_path_for(self, name: str, /, **params: Any) -> str:
         return self.router.url_path_for(name, **params)
 
+    # -- the OpenAPI document and the docs pages (docs/openapi.md) -----------------
+
+    def openapi(self) -> dict[str, Any]:
+        """The OpenAPI document, built on first use and kept in ``self.openapi_schema``."""
+        if not self.openapi_schema:
+            from asgiweb.openapi.utils import get_openapi
+
+            settings: Any = self  # the documentation keywords are set from _DOC_KEYWORDS
+            self.openapi_schema = get_openapi(
+                title=settings.title,
+                version=settings.version,
+                openapi_version=self.openapi_version,
+                summary=settings.summary,
+                description=settings.description,
+                terms_of_service=settings.terms_of_service,
+                contact=settings.contact,
+                license_info=settings.license_info,
+                routes=self.routes,
+                tags=settings.openapi_tags,
+                servers=settings.servers,
+                separate_input_output_schemas=settings.separate_input_output_schemas,
+                external_docs=settings.openapi_external_docs,
+                generate_unique_id_function=settings.generate_unique_id_function,
+            )
+        return self.openapi_schema
+
+    def setup(self) -> None:
+        """Add the ``openapi_url``, ``docs_url`` (and its OAuth2 redirect) and ``redoc_url``
+        routes, outside the schema and outside ``app.routes``; None turns one off.
+        Called once, when the app is built (its first ASGI call)."""
+        settings: Any = self
+        openapi_url: str | None = settings.openapi_url
+        if not openapi_url:
+            return
+
+        async def openapi(req: Request) -> Response:
+            root_path = req.scope.get("root_path", "").rstrip("/")
+            schema = self.openapi()
+            if root_path and settings.root_path_in_servers:
+                urls = {server.get("url") for server in schema.get("servers", [])}
+                if root_path not in urls:
+                    schema = {**schema, "servers": [{"url": root_path}, *schema.get("servers", [])]}
+            return JSONResponse(schema)
+
+        self._add_docs_route(openapi_url, openapi)
+        docs_url: str | None = settings.docs_url
+        redirect_url: str | None = settings.swagger_ui_oauth2_redirect_url
+        if docs_url:
+
+            async def swagger_ui_html(req: Request) -> Response:
+                from asgiweb.openapi.docs import get_swagger_ui_html
+
+                root_path = req.scope.get("root_path", "").rstrip("/")
+                return get_swagger_ui_html(
+                    openapi_url=root_path + openapi_url,
+                    title=f"{settings.title} - Swagger UI",
+                    oauth2_redirect_url=root_path + redirect_url if redirect_url else None,
+                    init_oauth=settings.swagger_ui_init_oauth,
+                    swagger_ui_parameters=settings.swagger_ui_parameters,
+                )
+
+            self._add_docs_route(docs_url, swagger_ui_html)
+            if redirect_url:
+
+                async def swagger_ui_redirect(req: Request) -> Response:
+                    from asgiweb.openapi.docs import get_swagger_ui_oauth2_redirect_html
+
+                    return get_swagger_ui_oauth2_redirect_html()
+
+                self._add_docs_route(redirect_url, swagger_ui_redirect)
+        redoc_url: str | None = settings.redoc_url
+        if redoc_url:
+
+            async def redoc_html(req: Request) -> Response:
+                from asgiweb.openapi.docs import get_redoc_html
+
+                root_path = req.scope.get("root_path", "").rstrip("/")
+                return get_redoc_html(
+                    openapi_url=root_path + openapi_url, title=f"{settings.title} - ReDoc"
+                )
+
+            self._add_docs_route(redoc_url, redoc_html)
+
+    def _add_docs_route(self, path: str, endpoint: Callable[..., Any]) -> None:
+        """Serve ``endpoint`` at ``path`` without listing it in ``app.routes``, which
+        stays the user's own routes.  Where the app has its own GET route there (the
+        table refuses a second one with ValueError), the user's page wins."""
+        route = Route(path, endpoint, methods=["GET"], include_in_schema=False)
+        with contextlib.suppress(ValueError):
+            self.router.table.add(route)
+
     # -- configuration -------------------------------------------------------------
 
     def add_exception_handler(
@@ -274,6 +368,7 @@ class App(MethodDecorators):
     # -- ASGI entry point ----------------------------------------------------------
 
     def _build(self) -> None:
+        self.setup()  # the docs routes, once the user's own are all registered
         if self.user_middleware:
             self._stack = build_middleware_stack(self._dispatch, self.user_middleware)
         self._started = True

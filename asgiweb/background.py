@@ -8,14 +8,11 @@ client, and one faulty task must not starve the others.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import anyio.to_thread
-
-from asgiweb._concurrency import is_async_callable
+from asgiweb._concurrency import is_async_callable, run_in_threadpool
 
 __all__ = ["BackgroundTask", "BackgroundTasks"]
 
@@ -37,7 +34,7 @@ class BackgroundTask:
         if self.is_async:
             await self.func(*self.args, **self.kwargs)
         else:
-            await anyio.to_thread.run_sync(functools.partial(self.func, *self.args, **self.kwargs))
+            await run_in_threadpool(self.func, *self.args, **self.kwargs)
 
 
 class BackgroundTasks(BackgroundTask):

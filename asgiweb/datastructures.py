@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, BinaryIO, NamedTuple, TypeVar, overload
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
+from asgiweb._concurrency import run_in_threadpool
 from asgiweb._http import RawHeaders, validate_header
 from asgiweb._validation.scalars import Invalid
 
@@ -671,9 +672,7 @@ def _upload_error(value: Any) -> Exception:
 
 
 async def _in_thread(func: Callable[..., _V], *args: Any) -> _V:
-    import anyio.to_thread
-
-    return await anyio.to_thread.run_sync(func, *args)
+    return await run_in_threadpool(func, *args)
 
 
 class FormData(ImmutableMultiDict[str, "str | UploadFile"]):

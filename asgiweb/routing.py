@@ -33,6 +33,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypedDict, TypeVar, Unpack, cast
 
+from asgiweb._endpoint.info import EndpointInfo, info_of
 from asgiweb._endpoint.plan import compile_bare_endpoint, compile_endpoint
 from asgiweb._routetable import Converter, RouteTable, Segment, compile_path, fill_path
 from asgiweb.exception_handlers import ExceptionHandlers
@@ -120,12 +121,14 @@ class Route:
 
     __slots__ = (
         "bare",
+        "default_response_class",
         "dependencies",
         "deprecated",
         "endpoint",
         "explicit_methods",
         "handle",
         "include_in_schema",
+        "info",
         "max_body_size",
         "methods",
         "name",
@@ -174,6 +177,7 @@ class Route:
         self.segments: list[Segment]
         self.param_converters: dict[str, Converter]
         self.segments, self.param_converters = compile_path(path)
+        self.default_response_class = default_response_class
         response_class = self.response_class or default_response_class
         plan: dict[str, Any] = {k: options[k] for k in _PLAN_OPTIONS if k in options}  # type: ignore[literal-required]
         if self.dependencies:
@@ -194,6 +198,8 @@ class Route:
             status_code=self.status_code,
             **plan,
         )
+        # The plan's account of the handler's parameters, for the OpenAPI document.
+        self.info: EndpointInfo = info_of(self.handle)
 
     def url_path(self, **params: Any) -> str:
         if set(params) != set(self.param_converters):

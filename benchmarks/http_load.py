@@ -9,9 +9,13 @@ Rules this module keeps:
   core 1, so the two never compete for a core.
 - Before an endpoint is loaded, one real request checks its status and body; during the
   load, wrk's counts of non-2xx responses, socket errors and timeouts are reported.
-- Apps are interleaved: all servers of one configuration are up at once (idle ones cost
-  nothing), and every round loads each (endpoint, app) once in a shuffled order; the
-  figure quoted is the median over rounds.
+- Apps are alternated in short bursts: all servers of one configuration are up at once
+  (idle ones cost nothing); endpoint by endpoint, every round loads each app once for
+  one short wrk run, in a shuffled order, so the apps compared in a round ran within a
+  few seconds of each other.  On a shared machine outside load comes and goes in bursts:
+  the figure quoted for a comparison is the median over rounds of the per-round ratio
+  (app req/s / raw req/s in the same round), with its interquartile range; req/s
+  medians are shown too.
 - Every wait is bounded (server start, requests, wrk runs).
 """
 
@@ -252,9 +256,38 @@ class HttpCell:
     p99_ms: float = float("nan")
     errors: int = 0
     timeouts: int = 0
-    spread: float = float("nan")  # (max - min) / median of the rounds' req/s
+    spread: float = float("nan")  # interquartile range / median of the rounds' req/s
     error: str | None = None
     samples: list[WrkResult] = field(default_factory=list)
+    # this app's req/s over the raw app's in the same round, one per round with both
+    ratios: list[float] = field(default_factory=list)
+    ratio: float = float("nan")  # median of ratios
+    ratio_iqr: float = float("nan")  # interquartile range of ratios
+
+
+def iqr(values: list[float]) -> float:
+    """Interquartile range (for fewer than 4 values: the whole range)."""
+    if not values:
+        return float("nan")
+    if len(values) < 4:
+        return max(values) - min(values)
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return q[2] - q[0]
+
+
+def summarise(cells: dict[tuple[str, str], HttpCell], reference: str = "raw") -> None:
+    """Fill each cell's medians from its samples (and ratios, already per round)."""
+    for cell in cells.values():
+        if cell.samples:
+            cell.rps = statistics.median(s.rps for s in cell.samples)
+            if cell.rps > 0:
+                cell.spread = iqr([s.rps for s in cell.samples]) / cell.rps
+            cell.p99_ms = statistics.median(s.p99_ms for s in cell.samples)
+            cell.errors = sum(s.errors for s in cell.samples)
+            cell.timeouts = sum(s.timeouts for s in cell.samples)
+        if cell.ratios:
+            cell.ratio = statistics.median(cell.ratios)
+            cell.ratio_iqr = iqr(cell.ratios)
 
 
 def _last_line(text: str) -> str:
@@ -301,25 +334,25 @@ def bench_server(
                 with contextlib.suppress(ValueError, subprocess.SubprocessError):
                     run_wrk(wrk, f"http://127.0.0.1:{server.port}/plaintext", 1)
         rng = random.Random(4321)
-        for r in range(rounds):
-            order = list(live)
-            rng.shuffle(order)
-            for app, ep in order:
-                url = f"http://127.0.0.1:{running[app].port}{ENDPOINTS[ep].target}"
-                try:
-                    cells[app, ep].samples.append(run_wrk(wrk, url, seconds))
-                except (ValueError, subprocess.SubprocessError) as exc:
-                    cells[app, ep].error = repr(exc)
-                if running[app].proc.poll() is not None:
-                    cells[app, ep].error = f"uvicorn for {app} died during the load"
-            log(f"  {server_name}: round {r + 1}/{rounds} done")
-    for cell in cells.values():
-        if cell.samples:
-            cell.rps = statistics.median(s.rps for s in cell.samples)
-            if len(cell.samples) > 1 and cell.rps > 0:
-                spread = max(s.rps for s in cell.samples) - min(s.rps for s in cell.samples)
-                cell.spread = spread / cell.rps
-            cell.p99_ms = statistics.median(s.p99_ms for s in cell.samples)
-            cell.errors = sum(s.errors for s in cell.samples)
-            cell.timeouts = sum(s.timeouts for s in cell.samples)
+        for ep in endpoints:
+            apps_here = [app for app in apps if (app, ep) in live]
+            for r in range(rounds):
+                rng.shuffle(apps_here)
+                got: dict[str, float] = {}
+                for app in apps_here:
+                    url = f"http://127.0.0.1:{running[app].port}{ENDPOINTS[ep].target}"
+                    try:
+                        result = run_wrk(wrk, url, seconds)
+                    except (ValueError, subprocess.SubprocessError) as exc:
+                        cells[app, ep].error = repr(exc)
+                        continue
+                    cells[app, ep].samples.append(result)
+                    got[app] = result.rps
+                    if running[app].proc.poll() is not None:
+                        cells[app, ep].error = f"uvicorn for {app} died during the load"
+                if got.get("raw"):
+                    for app, rps in got.items():
+                        cells[app, ep].ratios.append(rps / got["raw"])
+                log(f"  {server_name} {ep}: round {r + 1}/{rounds} done")
+    summarise(cells)
     return cells

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from benchmarks.http_load import HttpCell
 from benchmarks.import_cost import ImportCell
@@ -130,10 +131,30 @@ def inprocess_tables(
 def http_tables(
     server: str, cells: dict[tuple[str, str], HttpCell], apps: list[str], endpoints: list[str]
 ) -> str:
-    def rps(app: str, ep: str) -> float:
+    def ok(app: str, ep: str) -> HttpCell | None:
         cell = cells.get((app, ep))
-        return cell.rps if cell is not None and cell.error is None else float("nan")
+        return cell if cell is not None and cell.error is None else None
 
+    others = [a for a in apps if a != "raw"]
+    parts = []
+    if "raw" in apps and others:
+        rows = []
+        for ep in endpoints:
+            row = [ep]
+            for app in others:
+                cell = ok(app, ep)
+                if cell is None or math.isnan(cell.ratio):
+                    row.append("n/a")
+                else:
+                    row.append(f"{cell.ratio:.0%} (IQR {cell.ratio_iqr * 100:.0f} pts)")
+            rows.append(row)
+        parts += [
+            f"{server}: req/s as a fraction of raw ASGI, median over rounds of the ratio "
+            "within each round (higher is better):",
+            "",
+            md_table(["endpoint", *[label(a) for a in others]], rows),
+            "",
+        ]
     rows = []
     for ep in endpoints:
         row = [ep]
@@ -147,23 +168,120 @@ def http_tables(
                 spread = "" if math.isnan(cell.spread) else f" ±{cell.spread * 50:.0f}%"
                 row.append(f"{cell.rps:,.0f}{spread} (p99 {cell.p99_ms:.1f} ms{errs})")
         rows.append(row)
-    parts = [md_table(["endpoint", *[label(a) for a in apps]], rows)]
-    others = [a for a in apps if a != "raw"]
-    if "raw" in apps and others:
-        rows = [[ep, *[_x(_ratio(rps(a, ep), rps("raw", ep))) for a in others]] for ep in endpoints]
-        parts += ["", f"{server}: req/s as a fraction of raw ASGI:", ""]
-        parts.append(md_table(["endpoint", *[label(a) for a in others]], rows))
+    parts += [
+        f"{server}: req/s, median over rounds (± half the interquartile range; p99 latency):",
+        "",
+        md_table(["endpoint", *[label(a) for a in apps]], rows),
+    ]
     fastapis = [a for a in ("fastapi", "fastapi-model") if a in apps]
-    fast = [a for a in apps if a not in fastapis]
+    fast = [a for a in apps if a not in fastapis and a != "raw"]
     if fastapis and fast:
+
+        def rel(a: str, f: str, ep: str) -> float:
+            mine, theirs = ok(a, ep), ok(f, ep)
+            if mine is None or theirs is None:
+                return float("nan")
+            return _ratio(mine.ratio, theirs.ratio)
+
         header = ["endpoint"] + [f"{label(a)} / {label(f)}" for a in fast for f in fastapis]
-        rows = [
-            [ep, *[_x(_ratio(rps(a, ep), rps(f, ep))) for a in fast for f in fastapis]]
-            for ep in endpoints
-        ]
-        parts += ["", f"{server}: req/s relative to FastAPI:", ""]
+        rows = [[ep, *[_x(rel(a, f, ep)) for a in fast for f in fastapis]] for ep in endpoints]
+        parts += ["", f"{server}: req/s relative to FastAPI (ratio of the two medians above):", ""]
         parts.append(md_table(header, rows))
     return "\n".join(parts)
+
+
+# -- charts --------------------------------------------------------------------------------
+
+# one colour per app, the same in every chart
+COLOURS = {"raw": "#7f7f7f", "asgiweb": "#2a9d8f", "fastapi": "#e76f51", "fastapi-model": "#f4a261"}
+
+
+def _pyplot() -> Any:
+    """matplotlib's pyplot on the file-only Agg backend, or None when not installed."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _bars(
+    ax: Any, values: dict[str, list[float]], groups: list[str], fmt: str, log: bool
+) -> None:
+    """Grouped bars: one group per endpoint, one bar per app, each bar labelled."""
+    apps = list(values)
+    width = 0.8 / max(1, len(apps))
+    for i, app in enumerate(apps):
+        xs = [g + (i - (len(apps) - 1) / 2) * width for g in range(len(groups))]
+        heights = [0.0 if math.isnan(v) else v for v in values[app]]
+        bars = ax.bar(xs, heights, width, label=label(app), color=COLOURS.get(app))
+        texts = ["" if math.isnan(v) else format(v, fmt) for v in values[app]]
+        ax.bar_label(bars, labels=texts, fontsize=7, padding=1, rotation=90)
+    ax.set_xticks(range(len(groups)), groups)
+    if log:
+        ax.set_yscale("log")
+    ax.margins(y=0.25)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(fontsize=8)
+
+
+def inprocess_chart(
+    cells: dict[tuple[str, str], Cell], apps: list[str], endpoints: list[str], path: Path
+) -> bool:
+    """µs per request per endpoint and app (log scale), as a PNG; False without matplotlib."""
+    plt = _pyplot()
+    if plt is None:
+        return False
+
+    def us(app: str, ep: str) -> float:
+        cell = cells.get((app, ep))
+        return cell.us if cell is not None and cell.error is None else float("nan")
+
+    values = {app: [us(app, ep) for ep in endpoints] for app in apps}
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.3 * len(endpoints) + 2), 4.5))
+    _bars(ax, values, endpoints, ".1f", log=True)
+    ax.set_ylabel("µs per request (log scale, lower is better)")
+    ax.set_title("In-process: time per request, median over rounds")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def http_chart(
+    results: dict[str, dict[tuple[str, str], HttpCell]],
+    apps: list[str],
+    endpoints: dict[str, list[str]],
+    path: Path,
+) -> bool:
+    """req/s per endpoint and app, one panel per server configuration; False without
+    matplotlib or without data."""
+    plt = _pyplot()
+    if plt is None or not results:
+        return False
+    servers = list(results)
+    widest = max(len(endpoints[s]) for s in servers)
+    fig, axes = plt.subplots(
+        1, len(servers), figsize=(max(6.0, 1.3 * widest + 2) * len(servers), 4.5), squeeze=False
+    )
+    for ax, server in zip(axes[0], servers, strict=True):
+        cells = results[server]
+
+        def rps(app: str, ep: str, cells: dict[tuple[str, str], HttpCell] = cells) -> float:
+            cell = cells.get((app, ep))
+            return cell.rps if cell is not None and cell.error is None else float("nan")
+
+        values = {app: [rps(app, ep) for ep in endpoints[server]] for app in apps}
+        _bars(ax, values, endpoints[server], ",.0f", log=False)
+        ax.set_ylabel("requests per second (higher is better)")
+        ax.set_title(f"uvicorn --http {server}: req/s, median over rounds")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
 
 
 # -- import ----------------------------------------------------------------------------------
@@ -264,20 +382,24 @@ def _inprocess_targets(cells: dict[tuple[str, str], Cell]) -> list[Target]:
 
 
 def _http_targets(cells: dict[tuple[str, str], HttpCell]) -> list[Target]:
-    def rps(app: str, ep: str) -> float:
-        cell = cells.get((app, ep))
-        return cell.rps if cell is not None and cell.error is None else float("nan")
+    def ratio(app: str, ep: str) -> float:
+        """req/s over raw's: the median of per-round ratios, else the ratio of medians."""
+        cell, raw = cells.get((app, ep)), cells.get(("raw", ep))
+        if cell is None or cell.error is not None:
+            return float("nan")
+        if not math.isnan(cell.ratio):
+            return cell.ratio
+        return _ratio(cell.rps, raw.rps) if raw is not None and raw.error is None else math.nan
 
     out = []
     for ep in ("plaintext", "json", "items"):
-        mine, floor = rps("asgiweb", ep), rps("raw", ep)
-        r = _ratio(mine, floor)
-        shown = f"{r:.0%} ({mine:,.0f} vs {floor:,.0f} req/s)"
-        out.append(_check(f"httptools {ep}: asgiweb >= 85% of raw req/s", r, 0.85, False, shown))
-        theirs = [v for v in (rps("fastapi", ep), rps("fastapi-model", ep)) if not math.isnan(v)]
-        best = max(theirs, default=float("nan"))
+        mine = ratio("asgiweb", ep)
+        shown = f"{mine:.0%} of raw"
+        out.append(_check(f"httptools {ep}: asgiweb >= 85% of raw req/s", mine, 0.85, False, shown))
+        theirs = [ratio(f, ep) for f in ("fastapi", "fastapi-model")]
+        best = max((v for v in theirs if not math.isnan(v)), default=float("nan"))
         r = _ratio(mine, best)
-        shown = f"{r:.2f}x ({mine:,.0f} vs {best:,.0f} req/s)"
+        shown = f"{r:.2f}x ({mine:.0%} vs {best:.0%} of raw)"
         out.append(_check(f"httptools {ep}: asgiweb >= 4x FastAPI req/s", r, 4, False, shown))
     return out
 

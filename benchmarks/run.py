@@ -3,9 +3,12 @@
 Parts (``--only`` picks one): ``inprocess`` (every app's ASGI callable driven directly,
 then the routing benchmark), ``http`` (uvicorn + wrk), ``import`` (import time and RSS),
 ``encoder`` (``bench_encoder.py``), ``params`` (``bench_params.py``: a handler with a
-path parameter, two query parameters and a body, next to FastAPI's). A full run prints
-every table and writes them to ``benchmarks/RESULTS.md``; ``--quick`` or ``--only``
-runs print only, unless ``--output`` names a file. A full run takes about 5 minutes on 2 cores.
+path parameter, two query parameters and a body, next to FastAPI's), ``threadhop``
+(``bench_threadhop.py``: running a plain ``def`` in a worker thread). A full run prints
+every table and writes them to ``benchmarks/RESULTS.md``, led by two charts drawn from
+the same data (``inprocess.png``, ``http.png`` next to it; needs matplotlib, in the
+``bench`` extra); ``--quick`` or ``--only`` runs print only, unless ``--output`` names a
+file. A full run takes about 6 minutes on 2 cores.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 APPS = ["raw", "asgiweb", "fastapi", "fastapi-model"]
 HTTP_ENDPOINTS = ["plaintext", "json", "items", "encoded"]
-PARTS = ("inprocess", "routing", "http", "import", "encoder", "params")
+PARTS = ("inprocess", "routing", "http", "import", "encoder", "params", "threadhop")
 
 
 @dataclass
@@ -47,7 +50,7 @@ class Settings:
 
 # Short, many interleaved rounds: on a shared 2-core machine noise comes in bursts, and a
 # median over many short samples shrugs them off better than one long sample.
-FULL = Settings(31, 0.012, {"httptools": (4, HTTP_ENDPOINTS), "h11": (3, HTTP_ENDPOINTS)}, 2.0, 11)
+FULL = Settings(31, 0.012, {"httptools": (7, HTTP_ENDPOINTS), "h11": (5, HTTP_ENDPOINTS)}, 1.0, 11)
 QUICK = Settings(3, 0.003, {s: (1, ["plaintext", "json"]) for s in http_load.SERVERS}, 1.0, 2)
 
 
@@ -57,6 +60,7 @@ class Summary:
 
     inprocess: dict[tuple[str, str], inprocess.Cell] | None = None
     http: dict[str, dict[tuple[str, str], http_load.HttpCell]] | None = None
+    http_endpoints: dict[str, list[str]] | None = None  # server -> endpoints loaded
     imports: dict[str, import_cost.ImportCell] | None = None
 
 
@@ -123,9 +127,11 @@ def part_http(s: Settings, out: list[str], summary: Summary) -> None:
         return
     pin = "`taskset -c 0`" if http_load.pin_prefix(0) else "unpinned (fewer than 2 cores)"
     out += [
-        f"uvicorn {pin}, load from `taskset -c 1 wrk -t1 -c64 -d{s.http_seconds:g}s --latency`, "
-        "median of interleaved rounds; each endpoint checked with one real "
-        "request first. Cells: req/s ± half the range over rounds (p99 latency).",
+        f"uvicorn {pin}, load from `taskset -c 1 wrk -t1 -c64 -d{s.http_seconds:g}s --latency`; "
+        "each endpoint checked with one real request first. Endpoint by endpoint, every "
+        "round loads each app once in a shuffled order (short bursts, so the apps of a "
+        "round ran seconds apart); a comparison is the median over rounds of the ratio "
+        "within each round, with its interquartile range (IQR).",
         "",
     ]
     results: dict[str, dict[tuple[str, str], http_load.HttpCell]] = {}
@@ -151,6 +157,7 @@ def part_http(s: Settings, out: list[str], summary: Summary) -> None:
                 "",
             ]
     summary.http = results
+    summary.http_endpoints = {server: eps for server, (_, eps) in s.http.items()}
 
 
 def part_import(s: Settings, out: list[str], summary: Summary) -> None:
@@ -194,6 +201,22 @@ def _load() -> str:
         return ", ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         return "unknown"
+
+
+def charts(summary: Summary, folder: Path) -> list[str]:
+    """Write the charts next to the report; markdown lines that show them first."""
+    lines: list[str] = []
+    if summary.inprocess is not None:
+        path = folder / "inprocess.png"
+        if report.inprocess_chart(summary.inprocess, APPS, list(ENDPOINTS), path):
+            lines += [f"![µs per request, in-process]({path.name})", ""]
+    if summary.http and summary.http_endpoints:
+        path = folder / "http.png"
+        if report.http_chart(summary.http, APPS, summary.http_endpoints, path):
+            lines += [f"![requests per second over HTTP]({path.name})", ""]
+    if not lines and (summary.inprocess is not None or summary.http):
+        log("charts skipped: matplotlib is not installed (pip install 'asgiweb[bench]')")
+    return lines
 
 
 def header(args: argparse.Namespace, argv: list[str]) -> list[str]:
@@ -250,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     if "params" in wanted:
         quick_params = ["--rounds", "3", "--batch", "50"] if args.quick else ["--uvloop"]
         part_script("bench_params", "Handler parameters", quick_params, out)
+    if "threadhop" in wanted:
+        quick_hop = ["--quick", "--uvloop"] if args.quick else ["--uvloop"]
+        part_script("bench_threadhop", "Thread hop for a plain def", quick_hop, out)
     checks = report.targets(summary.inprocess, summary.http, summary.imports)
     if checks:
         out[targets_at:targets_at] = [
@@ -263,9 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     out.append(
         f"Total run time: {time.monotonic() - started:.0f} s; load average at end {_load()}."
     )
+    target = args.output or (None if args.quick or args.only else HERE / "RESULTS.md")
+    if target is not None:  # the pictures lead: right under the title
+        out[2:2] = charts(summary, target.parent)
     text = "\n".join(out) + "\n"
     print(text)
-    target = args.output or (None if args.quick or args.only else HERE / "RESULTS.md")
     if target is not None:
         target.write_text(text)
         log(f"wrote {target}")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import warnings
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -10,10 +11,15 @@ from typing import Any
 import pytest
 
 from asgiweb import App, HTTPException, Request, Router
+from asgiweb.exception_handlers import (
+    http_exception_handler,
+    request_validation_exception_handler,
+)
 from asgiweb.exceptions import RequestValidationError
+from asgiweb.middleware.gzip import GZipMiddleware
 from asgiweb.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from asgiweb.testclient import TestClient
-from asgiweb.types import Receive, Scope, Send
+from asgiweb.types import ASGIApp, Receive, Scope, Send
 from tests.harness import Peer, drive, http_scope, lifespan_scope, websocket_scope
 
 
@@ -432,3 +438,200 @@ async def test_root_path_is_stripped_only_on_a_segment_boundary() -> None:
     assert peer.body == b'"data"'
     peer = await drive(app, http_scope("GET", "/api/data", root_path="/api"))
     assert peer.body == b'"mounted"'
+
+
+# -- one error path -------------------------------------------------------------------------
+
+
+class Passthrough:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+def _boom_app(middleware: bool, debug: bool = False) -> App:
+    app = App(debug=debug)
+    if middleware:
+        app.add_middleware(Passthrough)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    @app.get("/boom-late")
+    async def boom_late() -> Response:
+        class Late(Response):
+            async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+                await send({"type": "http.response.start", "status": 200, "headers": []})
+                raise RuntimeError("late")
+
+        return Late()
+
+    return app
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("path", ["/boom", "/boom-late"])
+async def test_unhandled_error_same_answer_and_one_log_record_with_and_without_middleware(
+    caplog: pytest.LogCaptureFixture, path: str
+) -> None:
+    seen = []
+    for middleware in (False, True):
+        caplog.clear()
+        peer = Peer()
+        with caplog.at_level(logging.ERROR, logger="asgiweb"), pytest.raises(RuntimeError):
+            await drive(_boom_app(middleware), http_scope("GET", path), peer=peer)
+        records = [r for r in caplog.records if r.name == "asgiweb"]
+        assert len(records) == 1, records
+        seen.append((records[0].getMessage(), [m.get("status") for m in peer.sent], peer.body))
+    assert seen[0] == seen[1]
+    if path == "/boom":
+        assert seen[0] == ("Exception in GET /boom", [500, None], b"Internal Server Error")
+    else:
+        assert seen[0][0] == "Exception in GET /boom-late after the response started"
+        assert seen[0][1] == [200]
+
+
+@pytest.mark.anyio
+async def test_debug_and_server_error_handler_on_both_paths() -> None:
+    for middleware in (False, True):
+        peer = Peer()
+        with pytest.raises(RuntimeError):
+            await drive(_boom_app(middleware, debug=True), http_scope("GET", "/boom"), peer=peer)
+        assert peer.status == 500
+        assert b"Traceback" in peer.body and b"RuntimeError: boom" in peer.body
+
+        app = _boom_app(middleware)
+
+        @app.exception_handler(Exception)
+        async def any_error(request: Request, exc: Exception) -> Response:
+            return JSONResponse({"oops": str(exc)}, status_code=500)
+
+        peer = Peer()
+        with pytest.raises(RuntimeError):
+            await drive(app, http_scope("GET", "/boom"), peer=peer)
+        assert (peer.status, peer.body) == (500, b'{"oops":"boom"}')
+
+
+def test_public_default_handlers_can_be_wrapped() -> None:
+    app = App()
+    calls: list[str] = []
+
+    @app.exception_handler(HTTPException)
+    async def logged_http(request: Request, exc: HTTPException) -> Response:
+        calls.append(f"http {exc.status_code}")
+        return await http_exception_handler(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def logged_422(request: Request, exc: RequestValidationError) -> Response:
+        calls.append("422")
+        return await request_validation_exception_handler(request, exc)
+
+    @app.get("/n/{n}")
+    async def read(n: int) -> int:
+        if n == 0:
+            raise HTTPException(418, "teapot", headers={"x-kind": "pot"})
+        return n
+
+    with TestClient(app) as client:
+        reply = client.get("/n/0")
+        assert (reply.status_code, reply.json(), reply.headers["x-kind"]) == (
+            418,
+            {"detail": "teapot"},
+            "pot",
+        )
+        assert client.get("/n/x").status_code == 422
+        assert client.get("/nowhere").status_code == 404
+    assert calls == ["http 418", "422", "http 404"]
+
+
+# -- App options ----------------------------------------------------------------------------
+
+
+def test_fastapi_constructor_keywords_are_kept() -> None:
+    app = App(
+        title="Inventory",
+        version="2.0",
+        description="Stock",
+        openapi_tags=[{"name": "items"}],
+        docs_url=None,
+        root_path="/api",
+    )
+    assert (app.title, app.version, app.description) == ("Inventory", "2.0", "Stock")
+    assert app.openapi_tags == [{"name": "items"}]
+    assert app.docs_url is None
+    assert app.root_path == "/api"
+    assert app.dependency_overrides == {}
+
+
+def test_root_path_option_is_the_scope_root_path() -> None:
+    app = App(root_path="/api")
+
+    @app.get("/where")
+    async def where(request: Request) -> dict[str, str]:
+        return {"root_path": request.scope["root_path"], "path": request.url.path}
+
+    with TestClient(app) as client:
+        assert client.get("/where").json()["root_path"] == "/api"
+        assert client.get("/api/where").status_code == 200
+
+
+# -- events ---------------------------------------------------------------------------------
+
+
+def test_on_event_warns_and_combines_with_lifespan() -> None:
+    order: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: App) -> AsyncIterator[dict[str, Any]]:
+        order.append("lifespan enter")
+        yield {"ready": True}
+        order.append("lifespan exit")
+
+    app = App(lifespan=lifespan, on_startup=[lambda: order.append("on_startup")])
+    with pytest.warns(DeprecationWarning, match="on_event is deprecated"):
+
+        @app.on_event("startup")
+        async def started() -> None:
+            order.append("startup event")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+
+        @app.on_event("shutdown")
+        def stopped() -> None:
+            order.append("shutdown event")
+
+    @app.get("/ready")
+    async def ready(request: Request) -> bool:
+        return bool(request.state.ready)
+
+    with TestClient(app) as client:
+        assert client.get("/ready").json() is True
+    assert order == [
+        "on_startup",
+        "startup event",
+        "lifespan enter",
+        "lifespan exit",
+        "shutdown event",
+    ]
+
+
+# -- middleware keeps the router behind it ---------------------------------------------------
+
+
+def test_gzip_middleware_keeps_the_router_behind_it() -> None:
+    app = App()
+    app.add_middleware(GZipMiddleware, minimum_size=10)
+
+    @app.get("/big")
+    async def big() -> str:
+        return "x" * 1000
+
+    with TestClient(app) as client:
+        reply = client.get("/big", headers={"accept-encoding": "gzip"})
+        assert reply.headers["content-encoding"] == "gzip"
+        assert reply.json() == "x" * 1000
+        assert client.get("/nowhere").status_code == 404

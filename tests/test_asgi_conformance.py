@@ -6,12 +6,12 @@ import contextlib
 import re
 from typing import Any
 
-import anyio
 import pytest
 
 from asgiweb.responses import PlainTextResponse
-from tests.asgi_conformance import ASGIViolation, check_http_messages, checked
+from tests.asgi_conformance import ASGIViolation, check_http_messages
 from tests.harness import http_scope as make_scope
+from tests.harness import run_asgi
 
 START = {"type": "http.response.start", "status": 200, "headers": []}
 END = {"type": "http.response.body", "body": b""}
@@ -148,21 +148,8 @@ def test_trailers_and_pathsend_with_their_extensions_pass() -> None:
     )
 
 
-async def _drive(app: Any, scope: dict[str, Any]) -> list[Any]:
-    sent: list[Any] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: Any) -> None:
-        sent.append(message)
-
-    await checked(app)(scope, receive, send)
-    return sent
-
-
 def test_the_wrapper_passes_a_good_app_and_stops_a_bad_one() -> None:
-    sent = anyio.run(_drive, PlainTextResponse("ok"), make_scope())
+    sent = run_asgi(PlainTextResponse("ok"), make_scope()).sent  # drive() wraps with checked()
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
 
     async def bad(scope: Any, receive: Any, send: Any) -> None:
@@ -173,10 +160,10 @@ def test_the_wrapper_passes_a_good_app_and_stops_a_bad_one() -> None:
         await send(END)
 
     with pytest.raises(ASGIViolation, match=r"before http\.response\.start"):
-        anyio.run(_drive, bad, make_scope())
+        run_asgi(bad, make_scope())
 
     async def unfinished(scope: Any, receive: Any, send: Any) -> None:
         await send(START)
 
     with pytest.raises(ASGIViolation, match="without completing"):
-        anyio.run(_drive, unfinished, make_scope())
+        run_asgi(unfinished, make_scope())

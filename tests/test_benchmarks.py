@@ -233,3 +233,63 @@ def test_run_writes_its_tables(tmp_path: Path) -> None:
     text = out.read_text()
     assert "## Routing: 10 vs 1,000 routes" in text
     assert "| asgiweb static |" in text and "error" not in text
+
+
+def test_charts_from_a_tiny_fake_result_set(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    from benchmarks import run
+    from benchmarks.http_load import HttpCell
+    from benchmarks.inprocess import Cell
+
+    apps = ["raw", "asgiweb", "fastapi", "fastapi-model"]
+    us = {"raw": 2.0, "asgiweb": 3.5, "fastapi": 60.0, "fastapi-model": 55.0}
+    inproc = {(a, ep): Cell(us=us[a] * (i + 1)) for a in apps for i, ep in enumerate(ENDPOINTS)}
+    inproc["fastapi", "json"].error = "wrong body"  # a failed cell is left out, not drawn as 0
+    rps = {"raw": 20_000.0, "asgiweb": 17_000.0, "fastapi": 4_000.0, "fastapi-model": 4_500.0}
+    http = {
+        "httptools": {(a, ep): HttpCell(rps=rps[a]) for a in apps for ep in ("plaintext", "json")},
+        "h11": {(a, "plaintext"): HttpCell(rps=rps[a] / 2) for a in apps},
+    }
+    summary = run.Summary(
+        inprocess=inproc,
+        http=http,
+        http_endpoints={"httptools": ["plaintext", "json"], "h11": ["plaintext"]},
+    )
+    lines = run.charts(summary, tmp_path)
+    assert lines == [
+        "![µs per request, in-process](inprocess.png)",
+        "",
+        "![requests per second over HTTP](http.png)",
+        "",
+    ]
+    for name in ("inprocess.png", "http.png"):
+        data = (tmp_path / name).read_bytes()
+        assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5_000
+    # nothing measured: no chart, no link
+    assert run.charts(run.Summary(), tmp_path / "none") == []
+
+
+def test_http_comparisons_are_medians_of_per_round_ratios() -> None:
+    from benchmarks.http_load import HttpCell, WrkResult, iqr, summarise
+    from benchmarks.report import http_tables
+
+    def result(rps: float) -> WrkResult:
+        return WrkResult(rps=rps, p99_ms=1.0, errors=0, timeouts=0)
+
+    # five rounds; outside load halves everything in round 3, which the ratio shrugs off
+    raw = [10_000.0, 10_000.0, 5_000.0, 10_000.0, 10_000.0]
+    mine = [9_000.0, 9_200.0, 4_500.0, 8_800.0, 9_000.0]
+    cells = {("raw", "json"): HttpCell(), ("asgiweb", "json"): HttpCell()}
+    for r, m in zip(raw, mine, strict=True):
+        cells["raw", "json"].samples.append(result(r))
+        cells["raw", "json"].ratios.append(1.0)
+        cells["asgiweb", "json"].samples.append(result(m))
+        cells["asgiweb", "json"].ratios.append(m / r)
+    summarise(cells)
+    ours = cells["asgiweb", "json"]
+    assert ours.rps == 9_000.0
+    assert ours.ratio == pytest.approx(0.9)
+    assert ours.ratio_iqr == pytest.approx(iqr([0.9, 0.92, 0.9, 0.88, 0.9]))
+    assert iqr([1.0, 2.0]) == 1.0 and iqr([]) != iqr([])  # nan for no data
+    text = http_tables("httptools", cells, ["raw", "asgiweb"], ["json"])
+    assert "| json | 90% (IQR 0 pts) |" in text

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import tempfile
+from typing import Any
+
 import pytest
 
-from asgiweb.datastructures import URL, Headers, MutableHeaders, QueryParams, State
+from asgiweb import datastructures
+from asgiweb.datastructures import URL, Headers, MutableHeaders, QueryParams, State, UploadFile
 
 
 def test_headers_view_is_case_insensitive_multi_dict() -> None:
@@ -130,3 +134,43 @@ def test_query_get_gives_last_value_or_default() -> None:
     assert query.get("a") == "2"
     assert query.get("b") is None
     assert query.get("b", "d") == "d"
+
+
+@pytest.mark.anyio
+async def test_upload_file_io_uses_a_thread_only_on_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    real = datastructures.run_in_threadpool
+
+    async def counting(func: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(getattr(func, "__name__", "?"))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(datastructures, "run_in_threadpool", counting)
+    spooled = tempfile.SpooledTemporaryFile(max_size=1024)  # noqa: SIM115 - closed below
+    upload = UploadFile(spooled, size=0, filename="x")
+    await upload.write(b"a" * 100)
+    await upload.seek(0)
+    assert await upload.read() == b"a" * 100
+    assert calls == [] and upload.size == 100
+    await upload.write(b"b" * 2000)  # rolls over to disk
+    assert spooled._rolled  # type: ignore[attr-defined]
+    await upload.seek(0)
+    assert len(await upload.read()) == 2100
+    await upload.close()
+    assert calls == ["write", "seek", "read", "close"]
+    assert upload.size == 2100 and spooled.closed
+
+
+@pytest.mark.anyio
+async def test_upload_file_without_a_spooled_file() -> None:
+    # Any binary file works; it is treated as on disk (its I/O goes to a thread).
+    import io
+
+    upload = UploadFile(io.BytesIO(b"abc"), headers=Headers({"content-type": "text/plain"}))
+    assert upload.content_type == "text/plain" and upload.size is None
+    assert await upload.read() == b"abc"
+    await upload.write(b"d")
+    assert upload.size is None
+    await upload.close()
+    assert upload.file.closed
+    assert repr(UploadFile(io.BytesIO(), filename="f")).startswith("UploadFile(filename='f'")

@@ -9,8 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from asgiweb import _routetable
-from asgiweb.routing import NoMatchFound, Router, compile_path
+from asgiweb import App, HTTPException, Router, _routetable
+from asgiweb.requests import Request
+from asgiweb.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from asgiweb.routing import NoMatchFound, compile_path
+from asgiweb.testclient import TestClient
+from tests.harness import Peer, drive, http_scope, lifespan_scope
 
 
 def endpoint() -> None:
@@ -260,3 +264,200 @@ def test_every_route_finds_itself(specs: list[tuple[list[str], str]]) -> None:
         # A literal registered elsewhere may legitimately shadow a parameter,
         # but whatever matched must produce this exact path again.
         assert route.url_path(**(params or {})) == concrete
+
+
+def _items_router() -> Router:
+    router = Router()
+
+    @router.get("/items")
+    async def items() -> list[int]:
+        return [1, 2]
+
+    @router.post("/items/{item_id:int}")
+    async def update(item_id: int) -> dict[str, int]:
+        return {"item_id": item_id}
+
+    return router
+
+
+# -- a bare Router serves -----------------------------------------------------------------
+
+
+@pytest.mark.anyio
+async def test_bare_router_answers_routes_404_405_and_redirects() -> None:
+    router = _items_router()
+    peer = await drive(router, http_scope("GET", "/items"))
+    assert (peer.status, peer.body) == (200, b"[1,2]")
+    peer = await drive(router, http_scope("GET", "/nowhere"))
+    assert (peer.status, peer.body) == (404, b'{"detail":"Not Found"}')
+    peer = await drive(router, http_scope("PUT", "/items"))
+    assert peer.status == 405
+    assert peer.header("allow") == "GET, HEAD"
+    peer = await drive(router, http_scope("GET", "/items/"))
+    assert (peer.status, peer.header("location")) == (307, "/items")
+
+
+@pytest.mark.anyio
+async def test_bare_router_serves_its_mounts_and_answers_lifespan() -> None:
+    outer = Router()
+    outer.mount("/v1", _items_router())
+    peer = await drive(outer, http_scope("GET", "/v1/items"))
+    assert (peer.status, peer.body) == (200, b"[1,2]")
+
+    messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    peer = await drive(outer, lifespan_scope(), Peer(messages=messages))
+    assert [m["type"] for m in peer.sent] == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.complete",
+    ]
+
+
+def test_bare_router_through_the_test_client() -> None:
+    with TestClient(_items_router()) as client:
+        assert client.post("/items/3").json() == {"item_id": 3}
+        assert client.post("/items/x").status_code == 404  # no convertor accepts it
+
+
+def test_mounted_router_uses_the_apps_exception_handlers() -> None:
+    app = App()
+
+    @app.exception_handler(404)
+    async def not_found(request: Request, exc: HTTPException) -> Response:
+        return PlainTextResponse("nothing here", status_code=404)
+
+    app.mount("/sub", _items_router())
+    with TestClient(app) as client:
+        assert client.get("/sub/missing").text == "nothing here"
+        assert client.get("/missing").text == "nothing here"
+
+
+# -- numbers past the int digit limit never reach a 500 ------------------------------------
+
+
+def test_int_segment_longer_than_the_digit_limit_is_404() -> None:
+    app = App()
+
+    @app.get("/items/{item_id:int}")
+    async def read(item_id: int) -> int:
+        return item_id
+
+    with TestClient(app) as client:
+        assert client.get("/items/12").json() == 12
+        reply = client.get("/items/" + "9" * 5000)
+        assert reply.status_code == 404
+        assert reply.json() == {"detail": "Not Found"}
+
+
+# -- options merge as FastAPI merges them ------------------------------------------------
+
+
+def test_router_options_merge_through_include_router() -> None:
+    inner = Router(
+        prefix="/inner",
+        tags=["inner"],
+        responses={404: {"description": "inner"}},
+        default_response_class=HTMLResponse,
+    )
+
+    @inner.get("/page", tags=["route"], responses={500: {"description": "route"}})
+    async def page() -> str:
+        return "<p>hi</p>"
+
+    @inner.get("/plain", response_class=PlainTextResponse, deprecated=True)
+    async def plain() -> str:
+        return "plain"
+
+    @inner.get("", include_in_schema=False)
+    async def root() -> str:
+        return "<p>root</p>"
+
+    app = App()
+    app.include_router(
+        inner,
+        prefix="/v1",
+        tags=["v1"],
+        responses={404: {"description": "include"}, 418: {"description": "include"}},
+        default_response_class=JSONResponse,
+    )
+    routes = {route.path: route for route in app.routes}
+    assert set(routes) == {"/v1/inner/page", "/v1/inner/plain", "/v1/inner"}
+    page_route = routes["/v1/inner/page"]
+    assert page_route.tags == ["v1", "inner", "route"]
+    assert page_route.responses == {
+        404: {"description": "inner"},
+        418: {"description": "include"},
+        500: {"description": "route"},
+    }
+    assert page_route.deprecated is None
+    assert routes["/v1/inner/plain"].deprecated is True
+    assert routes["/v1/inner"].include_in_schema is False
+    assert page_route.include_in_schema is True
+    with TestClient(app) as client:
+        # The router's default_response_class survives being included.
+        reply = client.get("/v1/inner/page")
+        assert reply.headers["content-type"] == "text/html; charset=utf-8"
+        assert reply.text == "<p>hi</p>"
+        assert client.get("/v1/inner/plain").text == "plain"
+        # @router.get("") under a prefix serves the prefix itself.
+        assert client.get("/v1/inner").text == "<p>root</p>"
+
+
+def test_include_router_default_response_class_applies_when_the_router_sets_none() -> None:
+    inner = Router()
+
+    @inner.get("/x")
+    async def x() -> str:
+        return "<b>x</b>"
+
+    app = App()
+    app.include_router(inner, default_response_class=HTMLResponse)
+    with TestClient(app) as client:
+        assert client.get("/x").headers["content-type"] == "text/html; charset=utf-8"
+
+
+def test_api_route_spellings_and_empty_path_rules() -> None:
+    app = App()
+
+    @app.api_route("/both", methods=["GET", "POST"])
+    async def both(request: Request) -> str:
+        return request.method
+
+    async def added() -> str:
+        return "added"
+
+    app.add_api_route("/added", added, methods=["PUT"])
+    with TestClient(app) as client:
+        assert client.get("/both").json() == "GET"
+        assert client.post("/both").json() == "POST"
+        assert client.put("/added").json() == "added"
+    with pytest.raises(ValueError, match="both empty"):
+        Router().get("")(added)
+
+
+def test_unknown_options_are_type_errors() -> None:
+    with pytest.raises(TypeError, match="bogus"):
+        App(bogus=1)
+    with pytest.raises(TypeError, match="bogus"):
+        Router(bogus=1)
+    with pytest.raises(TypeError, match="bogus"):
+        App().include_router(Router(), bogus=1)
+
+
+# -- url_path_for through mounts --------------------------------------------------------------
+
+
+def test_url_path_for_reaches_into_mounts() -> None:
+    app = App()
+    sub = Router()
+
+    @sub.get("/users/{user_id}", name="user")
+    async def user(user_id: int) -> int:
+        return user_id
+
+    app.mount("/api", sub, name="api")
+    app.mount("/static", _items_router(), name="static")
+    assert app.url_path_for("api:user", user_id=3) == "/api/users/3"
+    assert app.url_path_for("static", path="/css/site.css") == "/static/css/site.css"
+    middle = Router()
+    middle.mount("/inner", sub)
+    assert middle.url_path_for("user", user_id=4) == "/inner/users/4"

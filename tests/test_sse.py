@@ -256,12 +256,6 @@ def test_event_source_response_streams_preformatted_content() -> None:
     assert response.headers["content-type"] == "text/event-stream; charset=utf-8"
 
 
-def test_every_code_block_of_docs_streaming_runs() -> None:
-    from tests.docblocks import run_page
-
-    assert run_page("streaming.md") == 6
-
-
 def test_benchmark_apps_answer_alike() -> None:
     from benchmarks.bench_realtime import asgiweb_app, fastapi_app
 

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import anyio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,56 +26,22 @@ from asgiweb.routing import NoMatchFound
 from asgiweb.staticfiles import StaticFiles
 from asgiweb.testclient import TestClient
 from asgiweb.types import Scope
+from tests.harness import Peer, http_scope, run_asgi, websocket_scope
 
 SECRET = b"TOP-SECRET-OUTSIDE"
 
 
 def make_scope(path: str = "/", method: str = "GET") -> dict[str, Any]:
-    """An HTTP scope as a server builds it (ASGI spec, "HTTP"), for any ``path`` string."""
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode("utf-8", "surrogatepass"),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    """The harness's HTTP scope for any ``path`` string, lone surrogates included."""
+    scope = http_scope(method, "/", [("host", "testserver")])
+    scope.update(path=path, raw_path=path.encode("utf-8", "surrogatepass"))
+    return scope
 
 
 def serve(app: Any, scope: dict[str, Any]) -> tuple[int, bytes]:
     """Run one request through ``app`` by hand: ``(status, body)``, bounded in time."""
-
-    async def exchange() -> tuple[int, bytes]:
-        sent: list[dict[str, Any]] = []
-        done = anyio.Event()
-        asked = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal asked
-            if not asked:
-                asked = True
-                return {"type": "http.request", "body": b"", "more_body": False}
-            await done.wait()  # the client stays until the answer is complete
-            return {"type": "http.disconnect"}
-
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
-
-        with anyio.fail_after(10):
-            await app(scope, receive, send)
-        done.set()
-        assert sent and sent[0]["type"] == "http.response.start", sent
-        body = b"".join(m.get("body", b"") for m in sent[1:] if m["type"] == "http.response.body")
-        return sent[0]["status"], body
-
-    result: tuple[int, bytes] = anyio.run(exchange)
-    return result
+    peer = run_asgi(app, scope, timeout=10)  # the client stays until the answer is complete
+    return peer.status, peer.body
 
 
 def build_tree(base: Path) -> Path:
@@ -589,17 +554,9 @@ def test_root_path_is_honoured(root: Path) -> None:
 
 
 def test_websocket_scope_is_closed(root: Path) -> None:
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "websocket.connect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {"type": "websocket", "path": "/a.txt", "root_path": "", "headers": []}
-    anyio.run(StaticFiles(directory=root), scope, receive, send)
-    assert sent == [{"type": "websocket.close", "code": 1000, "reason": ""}]
+    peer = Peer(messages=[{"type": "websocket.connect"}])
+    run_asgi(StaticFiles(directory=root), websocket_scope("/a.txt"), peer)
+    assert peer.sent == [{"type": "websocket.close", "code": 1000, "reason": ""}]
 
 
 # -- url_for and base_url -------------------------------------------------------------
@@ -668,21 +625,6 @@ def test_static_benchmark_runs_and_checks_its_answers(capsys: pytest.CaptureFixt
     assert "| asgiweb StaticFiles |" in table
     assert "| asgiweb FileResponse handler |" in table
     assert "error" not in table
-
-
-def test_frontend_doc_blocks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """docs/frontend.md: every python block runs; a block without imports continues."""
-    import re
-
-    text = (Path(__file__).resolve().parent.parent / "docs" / "frontend.md").read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
-    assert len(blocks) >= 6
-    monkeypatch.chdir(tmp_path)
-    namespace: dict[str, Any] = {}
-    for index, block in enumerate(blocks):
-        if block.lstrip().startswith(("import ", "from ")):
-            namespace = {"__name__": f"frontend_doc_{index}"}
-        exec(compile(block, f"docs/frontend.md block {index}", "exec"), namespace)
 
 
 @pytest.mark.parametrize("root_path", ["", "/api"])

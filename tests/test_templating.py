@@ -16,6 +16,7 @@ from asgiweb.responses import HTMLResponse
 from asgiweb.staticfiles import StaticFiles
 from asgiweb.templating import Jinja2Templates
 from asgiweb.testclient import TestClient
+from tests.harness import http_scope
 
 PAGE = """<title>{{ title }}</title>
 <link href="{{ url_for('static', path='/site.css') }}" rel="stylesheet">
@@ -115,7 +116,7 @@ def test_url_for_honours_root_path(site: Path) -> None:
 def test_response_keeps_template_and_context(site: Path) -> None:
     templates = Jinja2Templates(directory=site / "templates")
     tasks = BackgroundTasks()
-    request = Request({"type": "http", "method": "GET", "path": "/", "headers": []})
+    request = Request(http_scope())
     response = templates.TemplateResponse(request, "plain.txt", {"name": "x"}, background=tasks)
     assert response.template.name == "plain.txt"  # type: ignore[attr-defined]
     assert response.context == {"name": "x", "request": request}  # type: ignore[attr-defined]

@@ -556,12 +556,6 @@ def test_markers_work_in_websocket_handlers() -> None:
         assert ws.receive_json() == [5, "testclient", "light"]
 
 
-def test_every_code_block_of_docs_websockets_runs() -> None:
-    from tests.docblocks import run_page
-
-    assert run_page("websockets.md") == 6
-
-
 class Forbidden(Exception):
     pass
 

@@ -30,15 +30,13 @@ Request-time rules, FastAPI's:
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from typing import Any
 
 import anyio
-import anyio.to_thread
 
-from asgiweb._concurrency import is_async_callable, unwrap_partial
+from asgiweb._concurrency import is_async_callable, run_in_threadpool, unwrap_partial
 from asgiweb._endpoint.parameters import (
     BodyStep,
     Parameters,
@@ -349,7 +347,6 @@ def _runner(
     fill_own_form = dependant.fill_own_form if dependant.fill_form is not None else None
     replaced_by = dependant.replaced_by
     may_be_overridden = call_it and not dependant.replacement
-    to_thread = anyio.to_thread.run_sync
 
     async def run(ctx: Context) -> Any:
         overrides = ctx.overrides
@@ -388,7 +385,7 @@ def _runner(
         if kind == ASYNC:
             value = await call(**kwargs)
         elif kind == SYNC:
-            value = await to_thread(functools.partial(call, **kwargs))
+            value = await run_in_threadpool(call, **kwargs)
         elif kind == ASYNC_GEN:
             gen = call(**kwargs)
             try:
@@ -433,7 +430,7 @@ async def _enter(
         except StopAsyncIteration:
             value = _NOTHING
     else:
-        value = await anyio.to_thread.run_sync(_next_or_nothing, gen)
+        value = await run_in_threadpool(_next_or_nothing, gen)
     if value is _NOTHING:
         raise _no_yield(dependant)
     return value, gen
@@ -504,7 +501,7 @@ async def unwind_all(ctx: Context, exc: BaseException | None) -> BaseException |
 
 async def _in_thread(func: Callable[..., Any], *args: Any) -> Any:
     with anyio.CancelScope(shield=True):
-        return await anyio.to_thread.run_sync(func, *args)
+        return await run_in_threadpool(func, *args)
 
 
 class _Resume:

@@ -39,6 +39,7 @@ from typing import Any
 
 from asgiweb._concurrency import unwrap_partial
 from asgiweb._endpoint.forms import FormStep, form_step, is_upload_annotation
+from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import (
@@ -406,6 +407,7 @@ class Parameters:
         "depends",
         "extractors",
         "form_steps",
+        "infos",
         "request_name",
         "response_name",
         "scopes_name",
@@ -423,6 +425,7 @@ class Parameters:
         # Form()/File()/UploadFile parameters (asgiweb._endpoint.forms).
         self.form_steps: list[FormStep] = []
         self.depends: list[DependsParam] = []  # in signature order
+        self.infos: list[ParamInfo] = []  # the value parameters, for the OpenAPI document
 
 
 def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, type]) -> Parameters:
@@ -464,6 +467,10 @@ def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, t
             continue
         convert = _converter_for(spec, owner)
         make_default = _default_maker(default, factory)
+        found.infos.append(
+            ParamInfo(spec.name, spec.source, spec.key, spec.annotation, spec.marker,
+                      spec.required, default, factory)
+        )  # fmt: skip
         if spec.source == "form":
             found.form_steps.append(form_step(owner, spec, convert, make_default))
             continue

@@ -26,14 +26,11 @@ code runs once the handler has returned (docs/websockets.md).
 
 from __future__ import annotations
 
-import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-import anyio.to_thread
-
-from asgiweb._concurrency import is_async_callable
+from asgiweb._concurrency import is_async_callable, run_in_threadpool
 from asgiweb._endpoint.dependencies import (
     Context,
     Dependant,
@@ -44,6 +41,12 @@ from asgiweb._endpoint.dependencies import (
     unwind_all,
 )
 from asgiweb._endpoint.forms import close_files_after, form_reader
+from asgiweb._endpoint.info import (
+    attach_info,
+    describe_graph,
+    documented_response_model,
+    stream_of,
+)
 from asgiweb._endpoint.parameters import NO_BODY, read_body
 from asgiweb._endpoint.response import (
     FROM_ANNOTATION,
@@ -103,7 +106,7 @@ def _bare_plan(
         finish = compile_finisher(response_class, status_code)
 
         async def run_sync() -> Response:
-            return finish(await anyio.to_thread.run_sync(endpoint), None, None)
+            return finish(await run_in_threadpool(endpoint), None, None)
 
         return run_sync
     if status_code is None:
@@ -144,7 +147,11 @@ def compile_endpoint(
     ``response_model`` left out means "the return annotation, if it is a model"
     (``asgiweb._endpoint.response``); None turns the response model off.
     """
-    root, _ = compile_graph(endpoint, dependencies=dependencies, path_params=path_params)
+    root, embed = compile_graph(endpoint, dependencies=dependencies, path_params=path_params)
+    # What the OpenAPI document reads (asgiweb._endpoint.info), attached to the handle.
+    fitted = response_model_of(endpoint, response_model)
+    documented = documented_response_model(endpoint, response_model, fitted)
+    info = describe_graph(root, embed, documented, stream_of(endpoint))
     endpoint_name = root.chain[0]
     walk = root.walk()
     body_names = [step[0] for dependant in walk for step in dependant.params.body_steps]
@@ -184,9 +191,9 @@ def compile_endpoint(
         )
     if root.subs:
         if websocket:
-            return _websocket_graph_plan(endpoint, root, is_async)
+            return attach_info(_websocket_graph_plan(endpoint, root, is_async), info)
         graph = _graph_plan(endpoint, root, is_async, finish, reads_form=bool(form_names))
-        return close_files_after(graph) if form_names else graph
+        return attach_info(close_files_after(graph) if form_names else graph, info)
 
     params = root.params
     extractors = params.extractors
@@ -204,12 +211,12 @@ def compile_endpoint(
             async def handle_bare(request: Request) -> Response:
                 return finish(await endpoint(), None, None)
 
-            return handle_bare
+            return attach_info(handle_bare, info)
 
         async def handle_bare_sync(request: Request) -> Response:
-            return finish(await anyio.to_thread.run_sync(endpoint), None, None)
+            return finish(await run_in_threadpool(endpoint), None, None)
 
-        return handle_bare_sync
+        return attach_info(handle_bare_sync, info)
 
     async def handle(request: Request) -> Response:
         kwargs: dict[str, Any] = {}
@@ -244,10 +251,10 @@ def compile_endpoint(
         if is_async:
             value = await endpoint(**kwargs)
         else:
-            value = await anyio.to_thread.run_sync(functools.partial(endpoint, **kwargs))
+            value = await run_in_threadpool(endpoint, **kwargs)
         return finish(value, temporary, tasks)
 
-    return close_files_after(handle) if read_form is not None else handle
+    return attach_info(close_files_after(handle) if read_form is not None else handle, info)
 
 
 def _no_response(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Any:
@@ -279,7 +286,7 @@ def _graph_plan(
             if is_async:
                 value = await endpoint(**kwargs)
             else:
-                value = await anyio.to_thread.run_sync(functools.partial(endpoint, **kwargs))
+                value = await run_in_threadpool(endpoint, **kwargs)
             response = finish(value, ctx.temporary, ctx.tasks)
         except BaseException as exc:
             if not (ctx.function_exits or ctx.request_exits):
@@ -316,7 +323,7 @@ def _websocket_graph_plan(endpoint: Callable[..., Any], root: Dependant, is_asyn
             if is_async:
                 await endpoint(**kwargs)
             else:
-                await anyio.to_thread.run_sync(functools.partial(endpoint, **kwargs))
+                await run_in_threadpool(endpoint, **kwargs)
         except BaseException as exc:
             if not (ctx.function_exits or ctx.request_exits):
                 raise

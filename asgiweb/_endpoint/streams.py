@@ -42,6 +42,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Itera
 from typing import TYPE_CHECKING, Any
 
 from asgiweb import sse
+from asgiweb._concurrency import run_in_threadpool
 from asgiweb.background import BackgroundTasks
 from asgiweb.encoders import render_json
 from asgiweb.responses import Response, StreamingResponse
@@ -164,22 +165,14 @@ async def _in_threads(generator: Generator[Any]) -> AsyncIterator[Any]:
     running in its thread before the generator is closed: closing a generator
     that is executing is an error, and its ``finally`` would never run.
     """
-    import asyncio  # PERF: lazy, importing asyncio costs ~9 MiB RSS (benchmarks/import_cost.py)
-
-    loop = asyncio.get_running_loop()
     try:
         while True:
-            step = loop.run_in_executor(None, next, generator, _DONE)
-            try:
-                item = await asyncio.shield(step)
-            except asyncio.CancelledError:
-                await asyncio.wait((step,))
-                raise
+            item = await run_in_threadpool(next, generator, _DONE)  # shielded while next() runs
             if item is _DONE:
                 return
             yield item
     finally:
-        await loop.run_in_executor(None, generator.close)
+        await run_in_threadpool(generator.close)
 
 
 class _Relay:

@@ -283,6 +283,7 @@ class _Orjson(NamedTuple):
     suspect: Callable[[bytes], object] | None  # ...unless this finds a mis-written time
     exact_option: int  # every datetime through the hook
     exact_default: Callable[[Any], Any]
+    dataclasses: dict[type, Callable[[Any], Any]]  # the hook's converters, by class
 
 
 _orjson: _Orjson | None = None
@@ -319,14 +320,16 @@ def require_orjson() -> None:
             import re
 
             suspect = re.compile(rb'\.\d{5}"').search
+        target = plans.orjson_target(native_datetimes=True)
         _orjson = _Orjson(
             orjson.dumps,
             orjson.JSONEncodeError,
             option,
-            plans.orjson_target(native_datetimes=True).default,
+            target.default,
             suspect,
             exact,
             plans.orjson_target(native_datetimes=False).default,
+            target.dataclasses,
         )
 
 
@@ -342,14 +345,24 @@ def render_orjson(content: Any) -> bytes:
     if _orjson is None:
         require_orjson()
     assert _orjson is not None
-    dumps, error, option, default, suspect, exact_option, exact_default = _orjson
+    dumps, error, option, default, suspect, exact_option, exact_default, dataclasses = _orjson
     try:
-        body = dumps(content, default=default, option=option)
+        data = content
+        if type(content) is list and content:
+            # PERF: a list of dataclasses (a typical list endpoint) is converted
+            # here, with the very converters the hook would call: orjson's call of
+            # its default= hook costs more than the conversion's own Python call
+            # (bench_encoder (b): 27.9 -> 22 µs for 20 records).
+            cls = type(content[0])
+            convert = dataclasses.get(cls)
+            if convert is not None:
+                data = [convert(item) if type(item) is cls else item for item in content]
+        body = dumps(data, default=default, option=option)
         # PERF: `46 in body` (46 is ".") is 4x faster than `b"." in body`.
         if suspect is None or 46 not in body or suspect(body) is None:
             return body
         return dumps(content, default=exact_default, option=exact_option)
-    except error:
+    except (error, Retry):
         # What orjson refuses (non-str keys, ints over 64 bits, a generator, a
         # tz-aware time...) gets the standard path, which is always right.
         return render_json(content)

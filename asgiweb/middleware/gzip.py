@@ -42,6 +42,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Collection
 
+from asgiweb._concurrency import run_in_threadpool
 from asgiweb._http import RawHeaders
 from asgiweb.middleware import add_vary
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
@@ -191,12 +192,10 @@ class GZipMiddleware:
         limit = self.thread_minimum_size
         if limit is None or len(body) < limit:
             return compressor.compress(body) + compressor.flush(mode)
-        import anyio.to_thread
-
         def work() -> bytes:
             return compressor.compress(body) + compressor.flush(mode)
 
-        return await anyio.to_thread.run_sync(work)
+        return await run_in_threadpool(work)
 
 
 def _compressed_headers(start: Message, length: int | None) -> RawHeaders:

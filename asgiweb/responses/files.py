@@ -32,8 +32,7 @@ from collections.abc import Mapping
 from typing import IO
 from urllib.parse import quote
 
-import anyio.to_thread
-
+from asgiweb._concurrency import run_in_threadpool
 from asgiweb._http import CHUNK_SIZE, http_date, parse_http_date, validate_header
 from asgiweb.background import BackgroundTask, BackgroundTasks
 from asgiweb.responses._ranges import if_range_allows, not_modified, parse_range
@@ -290,7 +289,7 @@ class FileResponse(Response):
         trailer: bytes,
     ) -> None:
         """Send each ``(prefix, start, stop)`` slice of the file, then ``trailer``, the end."""
-        run_sync = anyio.to_thread.run_sync
+        run_sync = run_in_threadpool
         watch = Watch(None)
         watch.start(receive)
         sending = False

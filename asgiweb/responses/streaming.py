@@ -55,8 +55,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Iterable, Mapping
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
-import anyio.to_thread
-
+from asgiweb._concurrency import run_in_threadpool
 from asgiweb._http import CHUNK_SIZE
 from asgiweb.background import BackgroundTask, BackgroundTasks
 from asgiweb.responses.base import Response
@@ -342,7 +341,7 @@ class StreamingResponse(Response):
                 return
             iterator = iter(content)  # type: ignore[arg-type]
             self.body_iterator = iterator
-            run_sync = anyio.to_thread.run_sync
+            run_sync = run_in_threadpool
             while not watch.disconnected:
                 chunk = await run_sync(next, iterator, _DONE)
                 if chunk is _DONE or watch.disconnected:
@@ -370,4 +369,4 @@ class StreamingResponse(Response):
         close = getattr(iterator, "close", None)
         # A finished generator has no frame; closing it would cost a thread hop for nothing.
         if close is not None and getattr(iterator, "gi_frame", True) is not None:
-            await anyio.to_thread.run_sync(close)
+            await run_in_threadpool(close)

@@ -35,10 +35,10 @@ class OAuth2PasswordRequestForm:
         *,
         grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
         username: Annotated[str, Form()],
-        password: Annotated[str, Form()],
+        password: Annotated[str, Form(json_schema_extra={"format": "password"})],
         scope: Annotated[str, Form()] = "",
         client_id: Annotated[str | None, Form()] = None,
-        client_secret: Annotated[str | None, Form()] = None,
+        client_secret: Annotated[str | None, Form(json_schema_extra={"format": "password"})] = None,
     ) -> None:
         self.grant_type = grant_type
         self.username = username
@@ -56,10 +56,10 @@ class OAuth2PasswordRequestFormStrict(OAuth2PasswordRequestForm):
         *,
         grant_type: Annotated[str, Form(pattern="^password$")],
         username: Annotated[str, Form()],
-        password: Annotated[str, Form()],
+        password: Annotated[str, Form(json_schema_extra={"format": "password"})],
         scope: Annotated[str, Form()] = "",
         client_id: Annotated[str | None, Form()] = None,
-        client_secret: Annotated[str | None, Form()] = None,
+        client_secret: Annotated[str | None, Form(json_schema_extra={"format": "password"})] = None,
     ) -> None:
         super().__init__(
             grant_type=grant_type,

@@ -7,8 +7,14 @@ but trailers).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
+from typing import Any
 
+import pytest
+
+from asgiweb import App
+from asgiweb.testclient import TestClient
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 from tests.harness import run_asgi
 
@@ -62,3 +68,44 @@ class Endpoint:
         last = len(self.chunks) - 1
         for index, chunk in enumerate(self.chunks):
             await send({"type": "http.response.body", "body": chunk, "more_body": index < last})
+
+
+def items_app(middleware: Any, **options: Any) -> App:
+    """An App answering ``GET /items/{name}`` with the name, behind ``middleware``."""
+    app = App()
+    app.add_middleware(middleware, **options)
+
+    @app.get("/items/{name}")
+    async def item(name: str) -> str:
+        return name
+
+    return app
+
+
+def starlette_items_app(module: str, name: str, **options: Any) -> Any:
+    """The same app on Starlette, behind ``starlette.middleware.<module>.<name>``."""
+    pytest.importorskip("starlette")
+    from starlette.applications import Starlette
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    middleware = getattr(importlib.import_module(f"starlette.middleware.{module}"), name)
+
+    async def item(request: Any) -> Any:
+        return JSONResponse(request.path_params["name"])
+
+    app = Starlette(routes=[Route("/items/{name}", item)])
+    app.add_middleware(middleware, **options)
+    return app
+
+
+def answers(
+    app: Any, base_url: str, requests: Sequence[tuple[str, dict[str, str]]]
+) -> list[tuple[int, str | None, str]]:
+    """(status, location, text) for each request, redirects not followed."""
+    out = []
+    with TestClient(app, base_url=base_url) as client:
+        for path, headers in requests:
+            reply = client.get(path, headers=headers, follow_redirects=False)
+            out.append((reply.status_code, reply.headers.get("location"), reply.text))
+    return out

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel
 
 from asgiweb.testclient import TestClient
-from tests.tutorial.pair import Call, Framework, both, compare
+from tests.oracle.sidebyside import Call, Framework, both, compare
 
 # -- Behind a Proxy -------------------------------------------------------------------
 
@@ -74,7 +74,7 @@ def test_redirects_keep_the_scheme_the_client_used() -> None:
 def bigger_app(fw: Framework) -> Any:
     HTTPException = fw.mod.HTTPException
 
-    users = fw.APIRouter()
+    users = fw.Router()
 
     @users.get("/users/", tags=["users"])
     async def read_users():  # type: ignore[no-untyped-def]
@@ -88,7 +88,7 @@ def bigger_app(fw: Framework) -> Any:
     async def read_user(username: str):  # type: ignore[no-untyped-def]
         return {"username": username}
 
-    items = fw.APIRouter(
+    items = fw.Router(
         prefix="/items",
         tags=["items"],
         responses={404: {"description": "Not found"}},
@@ -111,7 +111,7 @@ def bigger_app(fw: Framework) -> Any:
             raise HTTPException(status_code=403, detail="You can only update the item: plumbus")
         return {"item_id": item_id, "name": "The great Plumbus"}
 
-    admin = fw.APIRouter()
+    admin = fw.Router()
 
     @admin.post("/")
     async def update_admin():  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from tests.tutorial.pair import Call, Framework, compare
+from tests.oracle.sidebyside import Call, Framework, compare
 
 ITEMS = {"foo": "The Foo Wrestlers"}
 

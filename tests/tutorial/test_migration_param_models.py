@@ -13,7 +13,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from asgiweb.testclient import TestClient
-from tests.tutorial.pair import Call, Framework, compare
+from tests.oracle.sidebyside import Call, Framework, compare
 
 # -- Header Parameter Models ----------------------------------------------------------
 

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import pytest
 
-from tests.tutorial.pair import Call, Framework, compare
+from tests.oracle.sidebyside import Call, Framework, compare
 
 ITEMS = {"items": [{"item_id": "Foo"}, {"item_id": "Bar"}]}
 

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from asgiweb.testclient import TestClient
-from tests.tutorial.pair import Call, Framework, both, compare
+from tests.oracle.sidebyside import Call, Framework, both, compare
 
 # -- Using the Request Directly -------------------------------------------------------
 
@@ -84,7 +84,7 @@ def lifespan_app(fw: Framework) -> Any:
 
 
 def test_lifespan_events() -> None:
-    answers = compare(lifespan_app, [Call.get("/predict?x=2")], lifespan=True)
+    answers = compare(lifespan_app, [Call.get("/predict?x=2")])
     assert answers[0].json() == {"result": 84.0}
     ours, theirs = both(lifespan_app)
     for app in (ours, theirs):
@@ -120,7 +120,7 @@ def on_event_app(fw: Framework) -> Any:
 
 
 def test_startup_and_shutdown_events() -> None:
-    answers = compare(on_event_app, [Call.get("/items/foo")], lifespan=True)
+    answers = compare(on_event_app, [Call.get("/items/foo")])
     assert answers[0].json() == {"name": "Fighters"}
     for app in both(on_event_app):
         with TestClient(app) as client:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import anyio
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,14 +19,9 @@ from asgiweb.middleware import Middleware
 from asgiweb.middleware import sessions as sessions_module
 from asgiweb.middleware.sessions import Session, SessionMiddleware
 from asgiweb.testclient import TestClient
+from tests.harness import Peer, http_scope, run_asgi, websocket_scope
 
 SECRET = "a-test-secret"
-
-
-def make_scope(headers: list[tuple[str, str]] | None = None) -> dict[str, Any]:
-    """The parts of an HTTP scope the session middleware and Request look at."""
-    raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers or ()]
-    return {"type": "http", "method": "GET", "path": "/", "headers": raw}
 
 
 def make_app(**options: Any) -> App:
@@ -226,7 +220,7 @@ def test_signature_is_hmac_sha256_compared_in_constant_time(
 @given(value=st.text(alphabet=st.characters(codec="latin-1", exclude_characters=";\x00\r\n")))
 def test_property_any_cookie_value_never_errors(value: str) -> None:
     middleware = middleware_of()
-    scope = make_scope(headers=[("cookie", f"session={value}")])
+    scope = http_scope(headers=[("cookie", f"session={value}")])
     session, initial = middleware.load(scope)
     assert session == {}
     assert initial is None
@@ -249,13 +243,13 @@ def test_property_any_json_session_round_trips(data: dict[str, Any]) -> None:
 
     middleware = middleware_of()
     value = middleware.sign(json.dumps(data).encode())
-    session, _ = middleware.load(make_scope(headers=[("cookie", f"session={value}")]))
+    session, _ = middleware.load(http_scope(headers=[("cookie", f"session={value}")]))
     assert session == data
 
 
 def test_request_session_without_the_middleware_is_a_clear_error() -> None:
     with pytest.raises(AssertionError, match="SessionMiddleware must be installed"):
-        _ = Request(make_scope()).session
+        _ = Request(http_scope()).session
     app = App()
 
     @app.get("/")
@@ -285,8 +279,8 @@ def test_add_middleware_and_websocket_scopes() -> None:
         seen.update(scope["session"])
 
     middleware = SessionMiddleware(inner, secret_key=SECRET)
-    scope = {"type": "websocket", "headers": [(b"cookie", b"session=" + valid_cookie().encode())]}
-    anyio.run(middleware, scope, None, None)
+    scope = websocket_scope(headers=[("cookie", "session=" + valid_cookie())])
+    run_asgi(middleware, scope, Peer(messages=[{"type": "websocket.connect"}]))
     assert seen == {"user": "ada"}
 
 

@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 from asgiweb.exceptions import RequestValidationError
 from asgiweb.responses import FileResponse, Response, StreamingResponse
 from asgiweb.responses import base as responses_base
-from tests.asgi_conformance import check_http_messages, checked
+from tests.asgi_conformance import check_http_messages
+from tests.harness import Peer, drive, http_scope
 
 BIG = "1" * 5000
 JSON_TYPE = (b"content-type", b"application/json")
@@ -195,41 +196,21 @@ def call(
     error: list[BaseException] = []
 
     async def run() -> None:
-        given_body = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal given_body
-            if not given_body:
-                given_body = True
-                return {"type": "http.request", "body": body, "more_body": False}
-            await anyio.sleep_forever()
-            raise AssertionError("unreachable")
-
-        async def send(message: Any) -> None:
-            messages.append(message)
-
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": quote(path, safe="/%").encode("ascii"),
-            "root_path": "",
-            "query_string": query,
-            "headers": headers or [],
-            "client": ("127.0.0.1", 50000),
-            "server": ("testserver", 80),
-        }
-        if extensions is not None:
-            scope["extensions"] = extensions
-        target = checked(app) if conformance else app
-        with anyio.fail_after(10):  # a stall is a failure, not a hang
-            try:
-                await target(scope, receive, send)
-            except Exception as exc:
-                error.append(exc)
+        scope = http_scope(method, "/", extensions=extensions, query_string=query)
+        # Any path string, and the headers exactly as given (no lower-casing).
+        scope.update(
+            path=path, raw_path=quote(path, safe="/%").encode("ascii"), headers=headers or []
+        )
+        peer = Peer(body)  # the body, then a client that stays
+        try:
+            # A stall is a failure, not a hang, and not an error of the app.
+            await drive(app, scope, peer, timeout=10, conform=conformance)
+        except TimeoutError:
+            raise
+        except Exception as exc:
+            error.append(exc)
+        finally:
+            messages.extend(peer.sent)
 
     anyio.run(run)
     return Answer(messages, error[0] if error else None, extensions or {})
@@ -704,11 +685,7 @@ def test_a_never_awaiting_stream_yields_to_the_loop_and_stops_for_a_gone_client(
         async with anyio.create_task_group() as group:
             group.start_soon(ticker)
             with anyio.fail_after(5):
-                await StreamingResponse(content)(
-                    {"type": "http", "method": "GET", "asgi": {"spec_version": "2.3"}},
-                    receive,
-                    send,
-                )
+                await StreamingResponse(content)(http_scope(), receive, send)
             done.set()
         return time.monotonic() - started, max(gaps, default=float("inf"))
 

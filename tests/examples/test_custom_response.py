@@ -11,7 +11,7 @@ import pytest
 
 from asgiweb.testclient import TestClient
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "custom_response"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "custom_response"
 HTML = """
     <html>
         <head>

@@ -1,0 +1,695 @@
+"""JSON Schema (draft 2020-12, as OpenAPI 3.1 uses it) for the annotations asgiweb validates.
+
+The schema of a type is what pydantic v2 generates for the same type (with
+FastAPI's spelling of ``bytes``), so an OpenAPI document reads the same
+whether or not pydantic is installed (docs/openapi.md).  Scalars, ``Enum``,
+``Literal``, unions, containers, ``Annotated`` constraints and documentation
+keywords, dataclasses and TypedDicts are described here; a pydantic model
+describes itself (``model_json_schema``), its nested classes included.
+
+A class is a named definition, referred to by ``$ref``.  While a document is
+being built a reference is a ``Ref`` placeholder (the class and the mode);
+``SchemaGenerator.definitions()`` decides the names at the end: the class name,
+``Name-Input`` / ``Name-Output`` when a class is used in both modes and its two
+schemas differ (pydantic's rule), and the module path when two classes share
+a name.  ``resolve_refs`` then turns placeholders into ``#/components/...``
+strings.  Nothing here runs per request.
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import dataclasses
+import datetime
+import enum
+import inspect
+import re
+import types
+import typing
+import uuid
+from decimal import Decimal
+from typing import Any, Literal
+
+from asgiweb._validation.compiler import is_pydantic_model, is_typeddict
+from asgiweb._validation.constraints import constraints_of
+
+__all__ = [
+    "REF_TEMPLATE",
+    "Mode",
+    "Ref",
+    "SchemaGenerator",
+    "field_title",
+    "json_schema",
+    "pydantic_schema_generator",
+    "resolve_refs",
+]
+
+Mode = Literal["validation", "serialization"]
+REF_TEMPLATE = "#/components/schemas/{model}"
+_NONE_TYPE = type(None)
+_LIST_ORIGINS = {list, cabc.Sequence, cabc.MutableSequence, cabc.Iterable, cabc.Collection}
+_SET_ORIGINS = {set, frozenset, cabc.Set, cabc.MutableSet}
+_DICT_ORIGINS = {dict, cabc.Mapping, cabc.MutableMapping}
+_SCALARS: dict[Any, dict[str, Any]] = {
+    bool: {"type": "boolean"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    str: {"type": "string"},
+    bytes: {"type": "string", "contentMediaType": "application/octet-stream"},
+    uuid.UUID: {"type": "string", "format": "uuid"},
+    datetime.datetime: {"type": "string", "format": "date-time"},
+    datetime.date: {"type": "string", "format": "date"},
+    datetime.time: {"type": "string", "format": "time"},
+    datetime.timedelta: {"type": "string", "format": "duration"},
+}
+_NUMBER_KEYS = {
+    "gt": "exclusiveMinimum",
+    "ge": "minimum",
+    "lt": "exclusiveMaximum",
+    "le": "maximum",
+    "multiple_of": "multipleOf",
+}
+_LENGTH_KEYS = {
+    "string": ("minLength", "maxLength"),
+    "array": ("minItems", "maxItems"),
+    "object": ("minProperties", "maxProperties"),
+}
+# Documentation keywords a marker or pydantic ``Field`` carries into the schema.
+_DOC_ATTRIBUTES = ("title", "description", "examples", "deprecated")
+
+
+class Ref:
+    """A ``$ref`` not yet named: the definition's key (a class) and the schema mode."""
+
+    __slots__ = ("key", "mode")
+
+    def __init__(self, key: Any, mode: Mode) -> None:
+        self.key = key
+        self.mode = mode
+
+    def __repr__(self) -> str:
+        return f"Ref({self.key!r}, {self.mode})"
+
+
+def field_title(name: str) -> str:
+    """pydantic's default title for a field or parameter name: ``item_id`` -> ``Item Id``."""
+    return name.title().replace("_", " ")
+
+
+def _strip(tp: Any) -> tuple[Any, list[Any]]:
+    """The type under ``Annotated`` / ``Required`` / ``NotRequired``, and the metadata."""
+    metadata: list[Any] = []
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            metadata.extend(tp.__metadata__)
+            tp = tp.__origin__
+        elif origin in (typing.Required, typing.NotRequired):
+            tp = typing.get_args(tp)[0]
+        else:
+            return tp, metadata
+
+
+def _is_class_def(tp: Any) -> bool:
+    return isinstance(tp, type) and (
+        issubclass(tp, enum.Enum)
+        or dataclasses.is_dataclass(tp)
+        or is_typeddict(tp)
+        or is_pydantic_model(tp)
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    """A default value as JSON, as pydantic writes it in a schema."""
+    if isinstance(value, enum.Enum):
+        return _jsonable(value.value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.timedelta):
+        return _duration(value)
+    if isinstance(value, datetime.date | datetime.time):
+        text = value.isoformat()
+        # pydantic writes UTC as "Z".
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if isinstance(value, cabc.Mapping):
+        return {str(_jsonable(k)): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return dump(mode="json")
+    return value
+
+
+def _duration(value: datetime.timedelta) -> str:
+    """ISO 8601 duration as pydantic writes one: days, then seconds (``P1DT3600.5S``)."""
+    sign = "-" if value < datetime.timedelta(0) else ""
+    value = abs(value)
+    out = f"{sign}P{value.days}D" if value.days else f"{sign}P"
+    if value.seconds or value.microseconds or not value.days:
+        number = f"{value.seconds}.{value.microseconds:06d}".rstrip("0").rstrip(".")
+        out += f"T{number}S"
+    return out
+
+
+class SchemaGenerator:
+    """Schemas for many annotations sharing one set of named definitions."""
+
+    def __init__(
+        self,
+        *,
+        separate_input_output_schemas: bool = True,
+        known: dict[type, dict[str, Any]] | None = None,
+    ) -> None:
+        self.separate = separate_input_output_schemas
+        # Types the caller describes itself (e.g. an uploaded file: a string of bytes).
+        self.known = known or {}
+        # (key, mode) -> schema with Ref placeholders; None while being built.
+        self._defs: dict[tuple[Any, Mode], dict[str, Any] | None] = {}
+        self._names: dict[Any, str] = {}
+
+    def _mode(self, mode: Mode, tp: Any) -> Mode:
+        # FastAPI: without separate schemas everything is "validation", except a
+        # type whose pydantic models have computed fields (they exist only as output).
+        if self.separate or mode == "validation" or _has_computed_fields(tp, set()):
+            return mode
+        return "validation"
+
+    # -- public --------------------------------------------------------------------
+
+    def schema(self, tp: Any, mode: Mode = "validation") -> dict[str, Any]:
+        """The schema of ``tp``; a class is a ``Ref`` to its definition."""
+        return self._schema(tp, self._mode(mode, tp))
+
+    def field_schema(
+        self,
+        tp: Any,
+        mode: Mode = "validation",
+        *,
+        name: str,
+        default: Any = dataclasses.MISSING,
+        markers: typing.Sequence[Any] = (),
+        title_rule: Literal["field", "parameter"] = "field",
+    ) -> dict[str, Any]:
+        """``tp`` as a named field: its schema with title, default and documentation.
+
+        ``title_rule="field"`` is pydantic's rule inside a class (no title on a
+        class reference, even an optional one); ``"parameter"`` is FastAPI's for
+        parameters, bodies and responses (no title only on a bare ``$ref``).
+        """
+        mode = self._mode(mode, tp)
+        bare, metadata = _strip(tp)
+        everything = [*metadata, *markers]
+        result = self._schema(tp, mode, extra_constraints=markers)
+        docs = _documentation(everything)
+        if default is not dataclasses.MISSING:
+            result["default"] = _jsonable(default)
+        # pydantic omits a field's title on a class reference (even an optional one);
+        # FastAPI, for parameters, bodies and responses, only on a bare $ref.
+        wants_title = not _refers_to_class(bare) if title_rule == "field" else "$ref" not in result
+        title = docs.pop("title", None)
+        if title is not None:
+            result["title"] = title
+        elif wants_title:
+            result["title"] = field_title(name)
+        result.update(docs)
+        return result
+
+    def definitions(self) -> dict[str, dict[str, Any]]:
+        """Every definition met so far, under its final name (refs still placeholders)."""
+        self._name_all()
+        out: dict[str, dict[str, Any]] = {}
+        for (key, mode), schema in self._defs.items():
+            assert schema is not None
+            out[self.name_of(key, mode)] = schema
+        return out
+
+    def name_of(self, key: Any, mode: Mode) -> str:
+        self._name_all()
+        return self._names[(key, mode)]
+
+    def ref_string(self, ref: Ref) -> str:
+        return REF_TEMPLATE.format(model=self.name_of(ref.key, ref.mode))
+
+    # -- naming --------------------------------------------------------------------
+
+    def _name_all(self) -> None:
+        if len(self._names) == len(self._defs):
+            return
+        keys = list(dict.fromkeys(key for key, _ in self._defs))
+        base: dict[Any, str] = {key: _base_name(key) for key in keys}
+        counts: dict[str, int] = {}
+        for name in base.values():
+            counts[name] = counts.get(name, 0) + 1
+        for key in keys:
+            if counts[base[key]] > 1 and isinstance(key, type):
+                long = f"{key.__module__}__{key.__qualname__}".replace(".", "__")
+                base[key] = re.sub(r"[^a-zA-Z0-9.\-_]", "_", long)
+        differs = self._differing(keys)
+        self._names = {}
+        for key, mode in self._defs:
+            name = base[key]
+            if key in differs:
+                name += "-Input" if mode == "validation" else "-Output"
+            self._names[(key, mode)] = name
+
+    def _differing(self, keys: list[Any]) -> set[Any]:
+        """Keys used in both modes that keep two definitions.
+
+        pydantic's rule: start with every such class split in two, then merge a class
+        whose two schemas are equal once the references in them are read with the
+        merges made so far, until nothing changes.  A class that refers to itself
+        (or to a class still split) therefore stays split, even when its two
+        schemas look alike.
+        """
+        defs = self._defs
+        differs = {k for k in keys if (k, "validation") in defs and (k, "serialization") in defs}
+        changed = True
+        while changed:
+            changed = False
+            for key in list(differs):
+                one = _canonical(defs[(key, "validation")], differs)
+                two = _canonical(defs[(key, "serialization")], differs)
+                if one == two:
+                    differs.discard(key)
+                    changed = True
+        return differs
+
+    # -- schemas -------------------------------------------------------------------
+
+    def _schema(
+        self, tp: Any, mode: Mode, extra_constraints: typing.Sequence[Any] = ()
+    ) -> dict[str, Any]:
+        bare, metadata = _strip(tp)
+        result = self._bare(bare, mode)
+        limits = constraints_of([*metadata, *extra_constraints])
+        if limits:
+            _apply_constraints(result, limits)
+        return result
+
+    def _bare(self, tp: Any, mode: Mode) -> dict[str, Any]:
+        if tp is Any or tp is object:
+            return {}
+        if hasattr(tp, "__supertype__"):  # NewType
+            return self._schema(tp.__supertype__, mode)
+        if tp is None or tp is _NONE_TYPE:
+            return {"type": "null"}
+        origin = typing.get_origin(tp)
+        args = typing.get_args(tp)
+        if origin in (typing.Union, types.UnionType):
+            members: list[dict[str, Any]] = []
+            for arg in args:
+                schema = self._schema(arg, mode)
+                if list(schema) == ["anyOf"]:
+                    members.extend(schema["anyOf"])
+                else:
+                    members.append(schema)
+            return {"anyOf": members}
+        if origin is typing.Literal:
+            return _literal(args)
+        if isinstance(tp, type):
+            if tp in self.known:
+                return dict(self.known[tp])
+            if _is_class_def(tp):
+                return {"$ref": self._define(tp, mode)}
+            if tp is Decimal:
+                if mode == "serialization":
+                    return {"type": "string"}
+                return {"anyOf": [{"type": "number"}, {"type": "string"}]}
+            for scalar, schema in _SCALARS.items():
+                if tp is scalar:
+                    return dict(schema)
+            for scalar, schema in _SCALARS.items():
+                if issubclass(tp, scalar):
+                    return dict(schema)
+        container = origin if origin is not None else tp
+        if container in _LIST_ORIGINS:
+            return {"type": "array", "items": self._schema(args[0], mode) if args else {}}
+        if container in _SET_ORIGINS or container is typing.FrozenSet:  # noqa: UP006
+            items = self._schema(args[0], mode) if args else {}
+            return {"type": "array", "items": items, "uniqueItems": True}
+        if container is tuple:
+            if origin is None or (len(args) == 2 and args[1] is Ellipsis):
+                return {"type": "array", "items": self._schema(args[0], mode) if args else {}}
+            if args == ((),):
+                args = ()
+            out: dict[str, Any] = {"type": "array"}
+            if args:
+                out["prefixItems"] = [self._schema(a, mode) for a in args]
+            out["minItems"] = out["maxItems"] = len(args)
+            return out
+        if container in _DICT_ORIGINS:
+            value = args[1] if len(args) == 2 else Any
+            value_schema = self._schema(value, mode)
+            return {"type": "object", "additionalProperties": value_schema or True}
+        raise TypeError(f"asgiweb cannot describe values of type {tp!r} in JSON Schema")
+
+    def _define(self, cls: type, mode: Mode) -> Ref:
+        ref = Ref(cls, mode)
+        if (cls, mode) in self._defs:
+            return ref
+        self._defs[(cls, mode)] = None  # a class that refers to itself finds it here
+        if issubclass(cls, enum.Enum):
+            schema = _enum_schema(cls)
+        elif is_pydantic_model(cls):
+            schema = self._pydantic(cls, mode)
+        elif dataclasses.is_dataclass(cls):
+            schema = self._dataclass(cls, mode)
+        else:
+            schema = self._typeddict(cls, mode)
+        self._defs[(cls, mode)] = schema
+        self._names.clear()
+        return ref
+
+    def _object(
+        self,
+        cls: type,
+        mode: Mode,
+        fields: list[tuple[str, Any, Any, bool]],
+        description: str | None,
+    ) -> dict[str, Any]:
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for name, tp, default, is_required in fields:
+            properties[name] = self.field_schema(tp, mode, name=name, default=default)
+            if is_required:
+                required.append(name)
+        schema: dict[str, Any] = {"properties": properties}
+        if required:
+            schema["required"] = required
+        schema["title"] = cls.__name__
+        schema["type"] = "object"
+        if description:
+            schema["description"] = description
+        return schema
+
+    def _dataclass(self, cls: type, mode: Mode) -> dict[str, Any]:
+        hints = typing.get_type_hints(cls, include_extras=True)
+        fields: list[tuple[str, Any, Any, bool]] = []
+        for field in dataclasses.fields(cls):
+            if not field.init:
+                continue
+            default: Any = field.default
+            has_factory = field.default_factory is not dataclasses.MISSING
+            required = default is dataclasses.MISSING and not has_factory
+            fields.append((field.name, hints.get(field.name, Any), default, required))
+        doc = cls.__doc__
+        if doc and doc.startswith(f"{cls.__name__}("):  # the one dataclasses writes
+            doc = None
+        return self._object(cls, mode, fields, inspect.cleandoc(doc) if doc else None)
+
+    def _typeddict(self, cls: type, mode: Mode) -> dict[str, Any]:
+        hints = typing.get_type_hints(cls, include_extras=True)
+        required_keys: frozenset[str] = getattr(cls, "__required_keys__", frozenset(hints))
+        fields: list[tuple[str, Any, Any, bool]] = []
+        for name, tp in hints.items():
+            origin = typing.get_origin(tp)
+            required = name in required_keys
+            if origin is typing.NotRequired:
+                required = False
+            elif origin is typing.Required:
+                required = True
+            fields.append((name, tp, dataclasses.MISSING, required))
+        doc = cls.__doc__
+        return self._object(cls, mode, fields, inspect.cleandoc(doc) if doc else None)
+
+    def _pydantic(self, cls: type, mode: Mode) -> dict[str, Any]:
+        """The model's own schema; its nested definitions become definitions here."""
+        generator = pydantic_schema_generator()
+        full: dict[str, Any] = cls.model_json_schema(  # type: ignore[attr-defined]
+            ref_template="#/$defs/{model}", mode=mode, schema_generator=generator
+        )
+        nested: dict[str, Any] = full.pop("$defs", {})
+        by_name = _classes_by_name(cls)
+        keys = {name: by_name.get(name, ("pydantic", name)) for name in nested}
+        own = full
+        if "$ref" in full:  # a recursive model: pydantic puts itself under $defs
+            own_name = full["$ref"].rsplit("/", 1)[-1]
+            keys[own_name] = cls
+            own = nested[own_name]
+        for name, schema in nested.items():
+            key = keys[name]
+            if key is cls or (key, mode) in self._defs:
+                continue
+            self._defs[(key, mode)] = _pydantic_refs(schema, keys, mode)
+        described: dict[str, Any] = _pydantic_refs(own, keys, mode)
+        return described
+
+
+def _base_name(key: Any) -> str:
+    name = key.__name__ if isinstance(key, type) else str(key[1])
+    return re.sub(r"[^a-zA-Z0-9.\-_]", "_", name)
+
+
+def _has_computed_fields(tp: Any, seen: set[int]) -> bool:
+    if id(tp) in seen:
+        return False
+    seen.add(id(tp))
+    if is_pydantic_model(tp):
+        if tp.model_computed_fields:
+            return True
+        return any(_has_computed_fields(f.annotation, seen) for f in tp.model_fields.values())
+    return any(_has_computed_fields(arg, seen) for arg in typing.get_args(tp))
+
+
+def _canonical(schema: Any, differs: set[Any]) -> Any:
+    if isinstance(schema, Ref):
+        return ("ref", id(schema.key), schema.mode if schema.key in differs else "")
+    if isinstance(schema, dict):
+        return {k: _canonical(v, differs) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_canonical(v, differs) for v in schema]
+    return schema
+
+
+def _refers_to_class(tp: Any) -> bool:
+    """pydantic's "no title" rule for fields: a class, possibly optional or defaulted."""
+    tp, _ = _strip(tp)
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        rest = [a for a in typing.get_args(tp) if a is not _NONE_TYPE]
+        if len(rest) == 1:
+            return _refers_to_class(rest[0])
+        return False
+    return _is_class_def(tp)
+
+
+def _documentation(metadata: typing.Sequence[Any]) -> dict[str, Any]:
+    """title / description / examples / deprecated / json_schema_extra from markers and
+    pydantic ``FieldInfo`` objects."""
+    docs: dict[str, Any] = {}
+    for item in metadata:
+        if not (hasattr(item, "description") and hasattr(item, "examples")):
+            continue
+        for attribute in _DOC_ATTRIBUTES:
+            value = getattr(item, attribute, None)
+            if value is None:
+                continue
+            if attribute == "deprecated":
+                if value:
+                    docs["deprecated"] = True
+            elif attribute == "examples":
+                docs["examples"] = [_jsonable(v) for v in value]
+            else:
+                docs[attribute] = value
+        extra = getattr(item, "json_schema_extra", None)
+        if extra is None:
+            extra = (getattr(item, "extra", None) or {}).get("json_schema_extra")
+        if isinstance(extra, dict):
+            docs.update(extra)
+    return docs
+
+
+def _apply_constraints(schema: dict[str, Any], limits: dict[str, Any]) -> None:
+    """Put ``limits`` where pydantic puts them: on the non-null member of an optional,
+    on the number member of a decimal."""
+    if "anyOf" in schema:
+        # Each member takes the limits that fit its type (a decimal's number member
+        # takes gt/ge..., its string member none of them).
+        for member in schema["anyOf"]:
+            _apply_constraints(member, limits)
+        return
+    kind = schema.get("type")
+    for name, value in limits.items():
+        if name in _NUMBER_KEYS and kind in ("integer", "number"):
+            schema[_NUMBER_KEYS[name]] = value
+        elif name in ("min_length", "max_length") and kind in _LENGTH_KEYS:
+            low, high = _LENGTH_KEYS[kind]
+            schema[low if name == "min_length" else high] = value
+        elif name == "pattern" and kind == "string":
+            schema["pattern"] = value if isinstance(value, str) else value.pattern
+
+
+def _literal(values: tuple[Any, ...]) -> dict[str, Any]:
+    plain = [_jsonable(v) for v in values]
+    kinds = {type(v) for v in plain}
+    schema: dict[str, Any] = {"const": plain[0]} if len(plain) == 1 else {"enum": plain}
+    if len(kinds) == 1:
+        kind = kinds.pop()
+        name = {str: "string", bool: "boolean", int: "integer", float: "number"}.get(kind)
+        if kind is _NONE_TYPE:
+            name = "null"
+        if name is not None:
+            schema["type"] = name
+    return schema
+
+
+def _enum_schema(cls: type[enum.Enum]) -> dict[str, Any]:
+    schema: dict[str, Any] = {"title": cls.__name__}
+    doc = inspect.cleandoc(cls.__doc__) if cls.__doc__ else None
+    if doc and doc != "An enumeration.":
+        schema["description"] = doc
+    values = [_jsonable(member.value) for member in cls]
+    schema["enum"] = values
+    kinds = {type(v) for v in values}
+    if issubclass(cls, str) or kinds == {str}:
+        schema["type"] = "string"
+    elif issubclass(cls, int) or kinds == {int}:
+        schema["type"] = "integer"
+    elif issubclass(cls, float) or kinds == {float}:
+        schema["type"] = "number"
+    elif kinds == {bool}:
+        schema["type"] = "boolean"
+    elif kinds == {list}:
+        schema["type"] = "array"
+    return schema
+
+
+def _classes_by_name(cls: type) -> dict[str, Any]:
+    """Classes reachable from a pydantic model's fields, by the name pydantic gives them."""
+    found: dict[str, Any] = {}
+    seen: set[int] = set()
+
+    def visit(tp: Any) -> None:
+        if id(tp) in seen:
+            return
+        seen.add(id(tp))
+        for arg in typing.get_args(tp):
+            visit(arg)
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            visit(tp.__origin__)
+        if not _is_class_def(tp):
+            return
+        found.setdefault(re.sub(r"[^a-zA-Z0-9.\-_]", "_", tp.__name__), tp)
+        if is_pydantic_model(tp):
+            for field in tp.model_fields.values():
+                visit(field.annotation)
+        elif dataclasses.is_dataclass(tp) or is_typeddict(tp):
+            try:
+                hints = typing.get_type_hints(tp)
+            except Exception:
+                return
+            for hint in hints.values():
+                visit(hint)
+
+    visit(cls)
+    return found
+
+
+def _pydantic_refs(schema: Any, keys: dict[str, Any], mode: Mode) -> Any:
+    if isinstance(schema, dict):
+        out = {}
+        for k, v in schema.items():
+            if k == "$ref" and isinstance(v, str) and v.startswith("#/$defs/"):
+                out[k] = Ref(keys[v[len("#/$defs/") :]], mode)
+            else:
+                out[k] = _pydantic_refs(v, keys, mode)
+        return out
+    if isinstance(schema, list):
+        return [_pydantic_refs(v, keys, mode) for v in schema]
+    return schema
+
+
+_GENERATOR: list[Any] = []
+
+
+def pydantic_schema_generator() -> Any:
+    """pydantic's generator, with ``bytes`` spelled as FastAPI spells it (content media
+    type) so models and the rest of the document agree.  pydantic is imported here,
+    only when a pydantic model is described."""
+    if not _GENERATOR:
+        from pydantic.json_schema import GenerateJsonSchema
+
+        class Generator(GenerateJsonSchema):
+            def bytes_schema(self, schema: Any) -> Any:
+                out: dict[str, Any] = {
+                    "type": "string",
+                    "contentMediaType": "application/octet-stream",
+                }
+                config = self._config
+                chosen = (
+                    config.ser_json_bytes
+                    if self.mode == "serialization"
+                    else (config.val_json_bytes)
+                )
+                if chosen == "base64":
+                    out["contentEncoding"] = "base64"
+                self.update_with_validations(out, schema, self.ValidationsMapping.bytes)
+                return out
+
+        _GENERATOR.append(Generator)
+    return _GENERATOR[0]
+
+
+def resolve_refs(document: Any, generator: SchemaGenerator) -> Any:
+    """``document`` with every ``Ref`` placeholder replaced by its ``#/components`` path."""
+    if isinstance(document, Ref):
+        return generator.ref_string(document)
+    if isinstance(document, dict):
+        return {k: resolve_refs(v, generator) for k, v in document.items()}
+    if isinstance(document, list):
+        return [resolve_refs(v, generator) for v in document]
+    return document
+
+
+def json_schema(tp: Any, mode: Mode = "validation") -> dict[str, Any]:
+    """A standalone schema for ``tp``, shaped as pydantic's ``TypeAdapter.json_schema``:
+    a class inline (unless it refers to itself), nested classes under ``$defs``."""
+    generator = SchemaGenerator()
+    top = generator.schema(tp, mode)
+    definitions = generator.definitions()
+    inline_name: str | None = None
+    if isinstance(top.get("$ref"), Ref) and len(top) == 1:
+        ref: Ref = top["$ref"]
+        name = generator.name_of(ref.key, ref.mode)
+        if not _mentions(definitions, ref.key):
+            inline_name = name
+            top = definitions[name]
+    local = {
+        name: _local_refs(schema, generator)
+        for name, schema in definitions.items()
+        if name != inline_name
+    }
+    out: dict[str, Any] = _local_refs(top, generator)
+    if local:
+        out["$defs"] = dict(sorted(local.items()))
+    return out
+
+
+def _mentions(definitions: dict[str, Any], key: Any) -> bool:
+    def walk(node: Any) -> bool:
+        if isinstance(node, Ref):
+            return node.key is key
+        if isinstance(node, dict):
+            return any(walk(v) for v in node.values())
+        if isinstance(node, list):
+            return any(walk(v) for v in node)
+        return False
+
+    return any(walk(schema) for schema in definitions.values())
+
+
+def _local_refs(schema: Any, generator: SchemaGenerator) -> Any:
+    if isinstance(schema, Ref):
+        return "#/$defs/" + generator.name_of(schema.key, schema.mode)
+    if isinstance(schema, dict):
+        return {k: _local_refs(v, generator) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_local_refs(v, generator) for v in schema]
+    return schema
