@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None) -> App:
         return {
             "service": "inventory",
             "pid": os.getpid(),
-            "links": ["/ui/", "/items", "/preferences", "/exports/items.csv",
+            "links": ["/ui/", "/docs", "/items", "/preferences", "/exports/items.csv",
                       "/exports/items.xml", "/exports/report.txt", "/imports/items",
                       "/imports/items.csv", "/admin/audit", "/admin/audit/changes",
                       "/admin/audit/feed"],

@@ -584,3 +584,36 @@ def test_static_front_end(client: TestClient) -> None:
     assert client.get("/ui/../app.py").status_code == 404
     assert client.post("/ui/").status_code == 405
     assert "/ui/" in client.get("/").json()["links"]
+
+
+def test_openapi_lists_every_route_and_docs_answers_html(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert document["info"]["title"] == "Inventory"
+    paths = {path: sorted(operations) for path, operations in document["paths"].items()}
+    assert paths == {
+        "/": ["get"],
+        "/items": ["get", "post"],
+        "/items/{item_id}": ["delete", "get", "patch", "put"],
+        "/preferences": ["get"],
+        "/preferences/page-size": ["delete", "put"],
+        "/exports/items.xml": ["get"],
+        "/exports/items.csv": ["get"],
+        "/exports/report.txt": ["get"],
+        "/imports/items": ["post"],
+        "/imports/items.csv": ["post"],
+        "/admin/audit": ["get"],
+        "/admin/audit/changes": ["get"],
+        "/admin/audit/feed": ["get"],
+    }  # the /ui mount serves files, not operations
+    schemas = document["components"]["schemas"]
+    assert set(schemas["ItemOut"]["properties"]) == PUBLIC_FIELDS  # no cost_price
+    assert "cost_price" in schemas["ItemIn"]["properties"]
+    assert document["paths"]["/admin/audit"]["get"]["tags"] == ["admin", "audit"]
+    upload_body = document["paths"]["/imports/items"]["post"]["requestBody"]["content"]
+    assert list(upload_body) == ["multipart/form-data"]
+    feed = document["paths"]["/admin/audit/feed"]["get"]["responses"]["200"]["content"]
+    assert list(feed) == ["text/event-stream"]
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and docs.headers["content-type"] == "text/html; charset=utf-8"
+    assert "/openapi.json" in docs.text and "swagger" in docs.text.lower()
+    assert "/docs" in client.get("/").json()["links"]
