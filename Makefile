@@ -1,7 +1,7 @@
 # Two commands do all the set-up on a fresh machine: `make run` and `make test`.
 # Each command has its own environment holding only what it needs:
-#   .venv-run    make run    asgiweb with uvicorn's fast extras (`standard`); the
-#                            example service needs nothing more (SQLite is stdlib)
+#   .venv-run    make run    asgiweb with uvicorn's fast extras (`standard`) and form
+#                            uploads (`forms`): all the example service needs (SQLite is stdlib)
 #   .venv        make test   `dev` (pytest, mypy, ruff, the servers of the e2e suite)
 #                            and `bench` (FastAPI, the oracle in the tests)
 #   .venv-bench  make bench  `bench`: asgiweb and the peers it is measured against
@@ -25,7 +25,7 @@ $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
 	touch $@
 
 $(RUN_VENV)/.installed: pyproject.toml | $(RUN_VENV)/bin/python
-	$(RUN_VENV)/bin/python -m pip install -q -e '.[standard]'
+	$(RUN_VENV)/bin/python -m pip install -q -e '.[standard,forms]'
 	touch $@
 
 $(BENCH_VENV)/.installed: pyproject.toml | $(BENCH_VENV)/bin/python

@@ -6,8 +6,10 @@ docs/deployment.md. Modules:
 
 - ``settings.py``: configuration from environment variables;
 - ``db.py``: the SQLite connection (opened and closed by the lifespan) and ``get_db``;
-- ``models.py``: the dataclasses request bodies are validated into;
+- ``deps.py``: the dependencies routes declare (``DB``, ``Transaction``, ``SettingsDep``);
+- ``models.py``: the dataclasses bodies are validated into and responses are shaped by;
 - ``crud.py``: every SQL statement the routes run;
 - ``app.py``: the App, its lifespan and middleware, the routers included;
-- ``routers/``: one ``Router`` per area (items, preferences, exports, imports, audit).
+- ``routers/``: one ``Router`` per area (items, preferences, exports, imports, audit);
+- ``static/``: the small front end served at ``/ui/``.
 """

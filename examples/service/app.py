@@ -1,4 +1,4 @@
-"""The App: lifespan (the database connection), middleware, and the routers.
+"""The App: lifespan (the database connection), middleware, the routers, the front end.
 
 Serve it with ``make run`` or ``uvicorn --app-dir examples service.app:app``;
 ``create_app(Settings(...))`` builds another instance (the tests use
@@ -17,10 +17,13 @@ from asgiweb import App
 from asgiweb.middleware import Middleware
 from asgiweb.middleware.cors import CORSMiddleware
 from asgiweb.middleware.gzip import GZipMiddleware
+from asgiweb.staticfiles import StaticFiles
 
 from .db import Database
 from .routers import audit, exports, imports, items, preferences
 from .settings import Settings
+
+STATIC_DIR = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> App:
@@ -58,14 +61,17 @@ def create_app(settings: Settings | None = None) -> App:
     app.include_router(exports.router)
     app.include_router(imports.router)
     app.include_router(audit.router, prefix="/admin", tags=["admin"])
+    app.mount("/ui", StaticFiles(directory=STATIC_DIR, html=True), name="ui")
 
     @app.get("/")
     async def index() -> dict[str, Any]:
         return {
             "service": "inventory",
             "pid": os.getpid(),
-            "links": ["/items", "/preferences", "/exports/items.csv", "/exports/items.xml",
-                      "/exports/report.txt", "/admin/audit"],
+            "links": ["/ui/", "/docs", "/items", "/preferences", "/exports/items.csv",
+                      "/exports/items.xml", "/exports/report.txt", "/imports/items",
+                      "/imports/items.csv", "/admin/audit", "/admin/audit/changes",
+                      "/admin/audit/feed"],
         }
 
     return app

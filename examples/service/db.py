@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Protocol
 
 from asgiweb import Request
 
@@ -21,7 +22,8 @@ CREATE TABLE IF NOT EXISTS items (
     name        TEXT    NOT NULL,
     quantity    INTEGER NOT NULL DEFAULT 0,
     price       REAL    NOT NULL DEFAULT 0,
-    description TEXT
+    description TEXT,
+    cost_price  REAL    NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS audit (
     id      INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -31,6 +33,41 @@ CREATE TABLE IF NOT EXISTS audit (
     detail  TEXT    NOT NULL DEFAULT ''
 );
 """
+# Columns added since the first release: a database file made before gets them.
+ADDED_COLUMNS = {"cost_price": "ALTER TABLE items ADD COLUMN cost_price REAL NOT NULL DEFAULT 0"}
+
+
+class Queries(Protocol):
+    """What ``crud`` needs: a ``Database``, or a ``Session`` inside a transaction."""
+
+    def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]: ...
+
+    def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None: ...
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor: ...
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int: ...
+
+
+class Session:
+    """The statements of one transaction: the lock is held and ``BEGIN`` sent already."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
+        return self.connection.execute(sql, params).fetchall()
+
+    def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = self.connection.execute(sql, params).fetchone()
+        return row
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.connection.execute(sql, params)
+
+    def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
+        self.connection.executemany(sql, rows)
+        return len(rows)
 
 
 class Database:
@@ -46,6 +83,10 @@ class Database:
             if path != ":memory:":
                 self.connection.execute("PRAGMA journal_mode = WAL")
             self.connection.executescript(SCHEMA)
+            have = {row["name"] for row in self.connection.execute("PRAGMA table_info(items)")}
+            for column, statement in ADDED_COLUMNS.items():
+                if column not in have:
+                    self.connection.execute(statement)
 
     def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         with self.lock:
@@ -63,15 +104,24 @@ class Database:
 
     def execute_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> int:
         """Run ``sql`` once per row, all in one transaction: every row or none."""
+        with self.transaction() as session:
+            return session.execute_many(sql, rows)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """Hold the lock, ``BEGIN``; ``COMMIT`` at the end, ``ROLLBACK`` on an exception.
+
+        Everything inside goes through the ``Session`` (the ``Database`` methods
+        would wait for the lock this holds).
+        """
         with self.lock:
-            self.connection.execute("BEGIN")
+            self.connection.execute("BEGIN IMMEDIATE")
             try:
-                self.connection.executemany(sql, rows)
+                yield Session(self.connection)
             except BaseException:
                 self.connection.execute("ROLLBACK")
                 raise
             self.connection.execute("COMMIT")
-            return len(rows)
 
     def close(self) -> None:
         with self.lock:
@@ -79,11 +129,6 @@ class Database:
 
 
 def get_db(request: Request) -> Database:
-    """The connection the lifespan opened for this process.
-
-    Written as a dependency would be: when ``Depends`` is available a route
-    takes ``db: Database = Depends(get_db)`` instead of ``request: Request``
-    and drops its ``db = get_db(request)`` line; this function stays as it is.
-    """
+    """The dependency giving the connection the lifespan opened for this process."""
     db: Database = request.state.db
     return db

@@ -15,6 +15,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import h11
+
+from asgiweb.testclient import encode_multipart
 from tests.e2e.serverutil import Client, Reply, fetch
 
 
@@ -147,6 +150,56 @@ def check_csv_import(port: int) -> None:
     }
 
 
+def check_csv_upload(port: int) -> None:
+    rows = "".join(f"uploaded-{i},{i}\r\n" for i in range(300)).encode()
+    data, content_type = encode_multipart({}, {"file": ("items.csv", b"name,quantity\r\n" + rows)})
+    reply = fetch(port, "POST", "/imports/items", headers=[("content-type", content_type)],
+                  body=data)
+    assert (reply.status, body(reply)) == (201, {"imported": 300})
+    page = body(fetch(port, "GET", "/items?q=uploaded-29&limit=100"))
+    assert page["total"] == 11 and all(item.keys() == {"id", "name", "quantity", "price",
+                                                       "description"} for item in page["items"])
+
+
+def read_feed(port: int, target: str, count: int, headers: list[tuple[str, str]]
+              ) -> list[dict[str, str]]:
+    """The first ``count`` events of the SSE stream at ``target``, then hang up."""
+    deadline = time.monotonic() + 10
+    with Client(port, timeout=10) as client:
+        client.send_request("GET", target, headers)
+        response = client.next_event(deadline)
+        assert isinstance(response, h11.Response) and response.status_code == 200, response
+        assert dict(response.headers)[b"content-type"].startswith(b"text/event-stream")
+        buffer = b""
+        while buffer.count(b"\n\n") < count:
+            event = client.next_event(deadline)
+            assert isinstance(event, h11.Data), event  # the feed never ends by itself
+            buffer += bytes(event.data)
+    events = []
+    for block in buffer.split(b"\n\n")[:count]:
+        fields = dict(line.split(": ", 1) for line in block.decode().splitlines())
+        events.append(fields)
+    return events
+
+
+def check_change_feed(port: int) -> None:
+    made = [body(send_json(port, "POST", "/items", {"name": f"feed-{i}"}))["id"] for i in (1, 2)]
+    deadline = time.monotonic() + 5
+    while True:  # the entries are written by background tasks after the responses
+        entries = body(fetch(port, "GET", "/admin/audit?limit=500"))
+        ids = {e["item_id"]: e["id"] for e in entries if e["action"] == "create"}
+        if all(item in ids for item in made):
+            break
+        assert time.monotonic() < deadline, "audit entries never written"
+        time.sleep(0.05)
+    first, second = sorted(ids[item] for item in made)  # nothing else writes meanwhile
+    events = read_feed(port, f"/admin/audit/feed?after={first - 1}", 2, [])
+    assert [int(e["id"]) for e in events] == [first, second]
+    assert sorted(json.loads(e["data"])["item_id"] for e in events) == sorted(made)
+    resumed = read_feed(port, "/admin/audit/feed", 1, [("last-event-id", str(first))])
+    assert int(resumed[0]["id"]) == second
+
+
 CHECKS: dict[str, Callable[[int], None]] = {
     "crud": check_crud,
     "pagination": check_pagination,
@@ -156,6 +209,8 @@ CHECKS: dict[str, Callable[[int], None]] = {
     "audit": check_audit,
     "cors_and_gzip": check_cors_and_gzip,
     "csv_import": check_csv_import,
+    "csv_upload": check_csv_upload,
+    "change_feed": check_change_feed,
 }
 
 

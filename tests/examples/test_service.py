@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,9 +19,10 @@ from asgiweb.testclient import TestClient
 from examples.service import app as service_app
 from examples.service import crud
 from examples.service.app import create_app
-from examples.service.db import Database
+from examples.service.db import Database, get_db
+from examples.service.deps import get_settings
 from examples.service.models import ItemIn
-from examples.service.settings import DEFAULT_ORIGINS, Settings
+from examples.service.settings import DEFAULT_ORIGINS, FEED_POLL_BOUNDS, Settings
 from tests.e2e.serverutil import REPO, run_server
 from tests.e2e.service_checks import check_service
 
@@ -28,7 +31,7 @@ ORIGIN = "http://127.0.0.1:8000"
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(data_dir=tmp_path, database=":memory:"))
+    app = create_app(Settings(data_dir=tmp_path, database=":memory:", feed_poll=0.05))
     with TestClient(app) as client:
         yield client
 
@@ -399,3 +402,218 @@ def test_under_uvicorn(tmp_path: Path) -> None:
     env = {"INVENTORY_DB": str(tmp_path / "inv.sqlite3"), "INVENTORY_DATA_DIR": str(tmp_path)}
     with run_server("service.app:app", app_dir=REPO / "examples", env=env) as server:
         check_service(server.port)
+
+
+# --- dependencies, response models, uploads, the change feed, the front end ---
+
+PUBLIC_FIELDS = {"id", "name", "quantity", "price", "description"}
+
+
+def test_cost_price_is_stored_but_never_sent(client: TestClient, tmp_path: Path) -> None:
+    created = add(client, "bolt", 10, 0.25, cost_price=0.1)
+    assert set(created) == PUBLIC_FIELDS
+    replaced = client.put("/items/1", json={"name": "bolt", "quantity": 4, "cost_price": 0.5})
+    patched = client.patch("/items/1", json={"cost_price": 0.75, "price": 2.0})
+    for answer in (client.get("/items/1").json(), replaced.json(), patched.json(),
+                   *client.get("/items").json()["items"]):
+        assert set(answer) == PUBLIC_FIELDS
+    assert "cost" not in client.get("/exports/items.csv").text
+    assert "cost" not in client.get("/exports/items.xml").text
+    # ...yet it is in the database: the internal report uses it
+    assert "cost: 3.00" in client.get("/exports/report.txt").text  # 4 units at 0.75
+    r = client.post("/items", json={"name": "x", "cost_price": -1})
+    assert (r.status_code, r.json()) == (422, {"detail": "cost_price must not be negative"})
+
+
+def test_routes_get_the_database_and_settings_through_dependencies(tmp_path: Path) -> None:
+    other = Database(":memory:")
+    crud.create_item(other, ItemIn(name="from the override"))
+    app = create_app(Settings(data_dir=tmp_path, database=":memory:"))
+    app.dependency_overrides[get_db] = lambda: other
+    elsewhere = Settings(data_dir=tmp_path / "elsewhere", database=":memory:")
+    app.dependency_overrides[get_settings] = lambda: elsewhere
+    with TestClient(app) as client:
+        assert client.get("/items/1").json()["name"] == "from the override"
+        assert client.patch("/items/1", json={"quantity": 2}).json()["quantity"] == 2
+        assert client.get("/exports/report.txt").status_code == 200
+        assert client.get("/admin/audit").json()[0]["action"] == "patch"
+    assert len(list((tmp_path / "elsewhere" / "reports").glob("report-*.txt"))) == 1
+    stored = crud.get_item(other, 1)
+    assert stored is not None and stored.quantity == 2
+    other.close()
+
+
+def test_a_transaction_commits_or_rolls_back_as_a_whole() -> None:
+    db = Database(":memory:")
+    with db.transaction() as session:
+        crud.create_item(session, ItemIn(name="kept"))
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        crud.create_item(session, ItemIn(name="lost"))
+        assert crud.get_item(session, 2) is not None  # visible inside the transaction
+        raise RuntimeError("the handler failed")
+    assert [item.name for item in crud.iter_items(db)] == ["kept"]
+    db.close()
+
+
+def test_a_patch_is_committed_before_the_answer(client: TestClient) -> None:
+    add(client, "a")
+    for quantity in range(5):  # each answer is followed at once by a read of the new value
+        assert client.patch("/items/1", json={"quantity": quantity}).status_code == 200
+        assert client.get("/items/1").json()["quantity"] == quantity
+    assert client.patch("/items/2", json={"quantity": 1}).status_code == 404
+    assert client.get("/items").json()["total"] == 1  # the lock was released after the 404
+
+
+def test_an_old_database_file_gets_the_new_column(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE items (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, "
+                "quantity INTEGER NOT NULL DEFAULT 0, price REAL NOT NULL DEFAULT 0, "
+                "description TEXT)")
+    old.execute("INSERT INTO items (name) VALUES ('old')")
+    old.commit()
+    old.close()
+    settings = Settings(data_dir=tmp_path, database=str(path))
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/items/1").json()["name"] == "old"
+        add(client, "new", cost_price=2.0)
+    db = Database(str(path))  # opening it again changes nothing
+    assert [(i.name, i.cost_price) for i in crud.iter_items(db)] == [("old", 0.0), ("new", 2.0)]
+    db.close()
+
+
+def upload(client: TestClient, data: bytes, filename: str = "items.csv") -> tuple[int, object]:
+    r = client.post("/imports/items", files={"file": (filename, data, "text/csv")})
+    return r.status_code, r.json()
+
+
+def test_csv_upload(client: TestClient) -> None:
+    add(client, "first", 1, 1.0)
+    exported = client.get("/exports/items.csv").content
+    assert upload(client, exported) == (201, {"imported": 1})
+    assert upload(client, "\ufeffname,price\r\nnew,2\r\n".encode()) == (201, {"imported": 1})
+    names = [item["name"] for item in client.get("/items").json()["items"]]
+    assert names == ["first", "first", "new"]
+    audit = client.get("/admin/audit", params={"limit": 2}).json()
+    assert [(e["action"], e["detail"]) for e in audit] == [("import", "1 items")] * 2
+
+
+def test_csv_upload_refusals(client: TestClient) -> None:
+    status_code, answer = upload(client, b"name,price\nok,1\n,x\n")
+    assert status_code == 422
+    assert [(e["loc"], e["type"]) for e in answer["detail"]] == [  # type: ignore[index]
+        (["body", 2, "name"], "missing"), (["body", 2, "price"], "float_parsing"),
+    ]
+    assert upload(client, b"price\n1\n") == (422, {"detail": "the CSV needs a name column"})
+    assert upload(client, b"name\n\xff\n") == (422, {"detail": "the CSV must be UTF-8"})
+    r = client.post("/imports/items", data={"file": "not a file"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["body", "file"]
+    assert client.post("/imports/items").status_code == 422
+    big = b"name\n" + b"x" * (5 * 1024 * 1024)
+    assert client.post("/imports/items", files={"file": ("big.csv", big)}).status_code == 413
+    assert client.get("/items").json()["total"] == 0
+
+
+def read_events(client: TestClient, count: int, **kwargs: Any) -> list[dict[str, str]]:
+    """The first ``count`` events of the feed, then the client disconnects."""
+    events: list[dict[str, str]] = []
+    event: dict[str, str] = {}
+    with client.stream("GET", "/admin/audit/feed", **kwargs) as r:
+        assert r.status_code == 200, r.read()
+        assert r.headers["content-type"] == "text/event-stream; charset=utf-8"
+        for line in r.iter_lines():
+            if line:
+                field, _, value = line.partition(": ")
+                event[field] = value
+            elif event:
+                events.append(event)
+                event = {}
+                if len(events) == count:
+                    break
+    return events
+
+
+def test_change_feed(client: TestClient) -> None:
+    for name in ("a", "b", "c"):
+        add(client, name)
+    events = read_events(client, 2)
+    assert [e["id"] for e in events] == ["1", "2"]
+    assert events[0]["retry"] == "2000" and "retry" not in events[1]
+    first = json.loads(events[0]["data"])
+    assert {k: first[k] for k in ("id", "action", "item_id", "detail")} == {
+        "id": 1, "action": "create", "item_id": 1, "detail": "a"}
+    # a browser that reconnects sends the last id it saw; the header wins over ?after
+    resumed = read_events(client, 1, headers={"last-event-id": "2"}, params={"after": 0})
+    assert [(e["id"], json.loads(e["data"])["detail"]) for e in resumed] == [("3", "c")]
+    assert [e["id"] for e in read_events(client, 1, params={"after": 1})] == ["2"]
+    r = client.get("/admin/audit/feed", headers={"last-event-id": "nope"})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["header", "last-event-id"]
+
+
+def test_change_feed_sends_what_happens_while_it_is_open(client: TestClient) -> None:
+    add(client, "before")
+    events: list[str] = []
+    with client.stream("GET", "/admin/audit/feed", params={"after": 1}) as r:
+        lines = r.iter_lines()
+        # nothing yet: the feed polls; an item added now arrives within a few polls
+        add(client, "during")
+        for line in lines:
+            if line.startswith("data: "):
+                events.append(json.loads(line.removeprefix("data: "))["detail"])
+                break
+    assert events == ["during"]
+
+
+def test_feed_poll_interval_is_bounded() -> None:
+    low, high = FEED_POLL_BOUNDS
+    assert Settings.from_env({}).feed_poll == 1.0
+    assert Settings.from_env({"INVENTORY_FEED_POLL": "0"}).feed_poll == low
+    assert Settings.from_env({"INVENTORY_FEED_POLL": "3600"}).feed_poll == high
+    assert Settings.from_env({"INVENTORY_FEED_POLL": "0.5"}).feed_poll == 0.5
+
+
+def test_static_front_end(client: TestClient) -> None:
+    r = client.get("/ui/")
+    assert r.status_code == 200 and r.headers["content-type"] == "text/html; charset=utf-8"
+    assert 'fetch("/items' in r.text and 'new EventSource("/admin/audit/feed")' in r.text
+    assert 'action="/imports/items"' in r.text
+    assert client.get("/ui/index.html").content == r.content
+    moved = client.get("/ui", follow_redirects=False)
+    assert (moved.status_code, moved.headers["location"]) == (307, "http://testserver/ui/")
+    assert client.get("/ui/missing.js").status_code == 404
+    assert client.get("/ui/../app.py").status_code == 404
+    assert client.post("/ui/").status_code == 405
+    assert "/ui/" in client.get("/").json()["links"]
+
+
+def test_openapi_lists_every_route_and_docs_answers_html(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    assert document["info"]["title"] == "Inventory"
+    paths = {path: sorted(operations) for path, operations in document["paths"].items()}
+    assert paths == {
+        "/": ["get"],
+        "/items": ["get", "post"],
+        "/items/{item_id}": ["delete", "get", "patch", "put"],
+        "/preferences": ["get"],
+        "/preferences/page-size": ["delete", "put"],
+        "/exports/items.xml": ["get"],
+        "/exports/items.csv": ["get"],
+        "/exports/report.txt": ["get"],
+        "/imports/items": ["post"],
+        "/imports/items.csv": ["post"],
+        "/admin/audit": ["get"],
+        "/admin/audit/changes": ["get"],
+        "/admin/audit/feed": ["get"],
+    }  # the /ui mount serves files, not operations
+    schemas = document["components"]["schemas"]
+    assert set(schemas["ItemOut"]["properties"]) == PUBLIC_FIELDS  # no cost_price
+    assert "cost_price" in schemas["ItemIn"]["properties"]
+    assert document["paths"]["/admin/audit"]["get"]["tags"] == ["admin", "audit"]
+    upload_body = document["paths"]["/imports/items"]["post"]["requestBody"]["content"]
+    assert list(upload_body) == ["multipart/form-data"]
+    feed = document["paths"]["/admin/audit/feed"]["get"]["responses"]["200"]["content"]
+    assert list(feed) == ["text/event-stream"]
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and docs.headers["content-type"] == "text/html; charset=utf-8"
+    assert "/openapi.json" in docs.text and "swagger" in docs.text.lower()
+    assert "/docs" in client.get("/").json()["links"]

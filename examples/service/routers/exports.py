@@ -9,11 +9,12 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from asgiweb import Request, Router
+from asgiweb import Router
 from asgiweb.responses import FileResponse, StreamingResponse, XMLResponse
 
 from .. import crud
-from ..db import Database, get_db
+from ..db import Database
+from ..deps import DB, SettingsDep
 
 router = Router(prefix="/exports", tags=["exports"])
 
@@ -21,8 +22,7 @@ CSV_FIELDS = ("id", "name", "quantity", "price", "description")
 
 
 @router.get("/items.xml")
-def export_xml(request: Request) -> XMLResponse:
-    db = get_db(request)
+def export_xml(db: DB) -> XMLResponse:
     items = [
         {
             "@id": item.id,
@@ -51,8 +51,7 @@ def csv_lines(db: Database) -> Iterator[str]:
 
 
 @router.get("/items.csv")
-def export_csv(request: Request) -> StreamingResponse:
-    db = get_db(request)
+def export_csv(db: DB) -> StreamingResponse:
     # A sync generator: StreamingResponse pulls it in a worker thread.
     return StreamingResponse(
         csv_lines(db),
@@ -65,12 +64,15 @@ def build_report(db: Database) -> str:
     lines = ["Inventory report", "================", ""]
     total_units = 0
     total_value = 0.0
+    total_cost = 0.0
     for item in crud.iter_items(db):
         value = item.quantity * item.price
         total_units += item.quantity
         total_value += value
+        total_cost += item.quantity * item.cost_price
         lines.append(f"{item.id:>6}  {item.name:<30.30}  {item.quantity:>8}  {value:>12.2f}")
-    lines += ["", f"units: {total_units}", f"value: {total_value:.2f}", ""]
+    lines += ["", f"units: {total_units}", f"value: {total_value:.2f}",
+              f"cost: {total_cost:.2f}", ""]
     return "\n".join(lines)
 
 
@@ -91,7 +93,6 @@ def write_report(reports_dir: Path, text: str) -> Path:
 
 
 @router.get("/report.txt")
-def download_report(request: Request) -> FileResponse:
-    db = get_db(request)
-    path = write_report(request.state.settings.reports_dir, build_report(db))
+def download_report(db: DB, settings: SettingsDep) -> FileResponse:
+    path = write_report(settings.reports_dir, build_report(db))
     return FileResponse(path, media_type="text/plain", filename="inventory-report.txt")

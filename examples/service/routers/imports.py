@@ -1,8 +1,10 @@
 """Items imported from CSV, in the format the CSV export writes.
 
-The CSV is the request body (``Content-Type: text/csv``). When asgiweb has
-form uploads, a route taking ``file: UploadFile`` reads the same text with
-``await file.read()`` and hands it to the same ``parse_items``.
+Two ways in, one ``import_csv``: ``POST /imports/items`` takes a form upload
+(``multipart/form-data`` with a ``file`` field: what an ``<input type="file">``
+sends; needs ``asgiweb[forms]``), and ``POST /imports/items.csv`` takes the CSV
+as the request body (``Content-Type: text/csv``: what ``curl --data-binary``
+sends). Either way the rows go in one transaction: all of them or none.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from typing import Any
 
 import anyio.to_thread
 
-from asgiweb import BackgroundTasks, HTTPException, Request, Router, status
+from asgiweb import BackgroundTasks, HTTPException, Request, Router, UploadFile, status
 
 from .. import crud
-from ..db import get_db
-from ..models import ItemIn
+from ..db import Database
+from ..deps import DB
+from ..models import Imported, ItemIn
 
 router = Router(prefix="/imports", tags=["imports"])
 
@@ -74,18 +77,28 @@ def _number(
     return value
 
 
-@router.post("/items.csv", status_code=status.HTTP_201_CREATED, max_body_size=MAX_IMPORT_BYTES)
-async def import_items(request: Request, tasks: BackgroundTasks) -> dict[str, int]:
-    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media_type != "text/csv":
-        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send the CSV as text/csv")
+async def import_csv(data: bytes, db: Database, tasks: BackgroundTasks) -> Imported:
     try:
-        text = (await request.body()).decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise HTTPException(UNPROCESSABLE, "the CSV must be UTF-8") from None
     items = parse_items(text)
-    db = get_db(request)
-    # The handler is async (it awaits the body); the inserts go to a worker thread.
+    # The handlers are async (they await the body); the inserts go to a worker thread.
     count = await anyio.to_thread.run_sync(crud.create_items, db, items)
     tasks.add_task(crud.record_audit, db, "import", None, f"{count} items")
-    return {"imported": count}
+    return Imported(imported=count)
+
+
+@router.post("/items", status_code=status.HTTP_201_CREATED, max_body_size=MAX_IMPORT_BYTES)
+async def upload_items(file: UploadFile, db: DB, tasks: BackgroundTasks) -> Imported:
+    """A CSV file sent from a form (``multipart/form-data``, field ``file``)."""
+    return await import_csv(await file.read(), db, tasks)
+
+
+@router.post("/items.csv", status_code=status.HTTP_201_CREATED, max_body_size=MAX_IMPORT_BYTES)
+async def import_items(request: Request, db: DB, tasks: BackgroundTasks) -> Imported:
+    """The CSV as the request body (``Content-Type: text/csv``)."""
+    media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media_type != "text/csv":
+        raise HTTPException(status.HTTP_415_UNSUPPORTED_MEDIA_TYPE, "send the CSV as text/csv")
+    return await import_csv(await request.body(), db, tasks)

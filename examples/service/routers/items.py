@@ -1,16 +1,19 @@
 """CRUD on /items, with a paginated, filterable list.
 
 Handlers that touch the database are plain ``def``: asgiweb runs them in a
-worker thread, so a query never blocks the event loop.
+worker thread, so a query never blocks the event loop. They get the connection
+from the ``DB`` dependency and declare what they send with their return
+annotation (``ItemOut``, ``Page``): the ``Item`` they return carries
+``cost_price``, which the response model leaves out.
 """
 
 from __future__ import annotations
 
-from asgiweb import BackgroundTasks, Cookie, HTTPException, Query, Request, Response, Router, status
+from asgiweb import BackgroundTasks, Cookie, HTTPException, Query, Response, Router, status
 
 from .. import crud
-from ..db import get_db
-from ..models import Item, ItemIn, ItemPatch, Page
+from ..deps import DB, Transaction
+from ..models import ItemIn, ItemOut, ItemPatch, Page
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -19,10 +22,11 @@ router = Router(prefix="/items", tags=["items"])
 
 
 def _check(item: ItemIn | ItemPatch) -> None:
-    if item.quantity is not None and item.quantity < 0:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "quantity must not be negative")
-    if item.price is not None and item.price < 0:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "price must not be negative")
+    for name in ("quantity", "price", "cost_price"):
+        value = getattr(item, name)
+        if value is not None and value < 0:
+            detail = f"{name} must not be negative"
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail)
 
 
 def _not_found(item_id: int) -> HTTPException:
@@ -31,23 +35,21 @@ def _not_found(item_id: int) -> HTTPException:
 
 @router.get("")
 def list_items(
-    request: Request,
+    db: DB,
     limit: int | None = Query(None, ge=1, le=MAX_PAGE_SIZE),
     offset: int = Query(0, ge=0),
     q: str | None = Query(None, max_length=100),
     page_size: int | None = Cookie(None),
 ) -> Page:
     """One page of items; ``limit`` defaults to the ``page_size`` cookie, then to 20."""
-    db = get_db(request)
     if limit is None:
         limit = min(max(page_size or DEFAULT_PAGE_SIZE, 1), MAX_PAGE_SIZE)
     items, total = crud.list_items(db, limit=limit, offset=offset, q=q)
-    return Page(total=total, limit=limit, offset=offset, items=items)
+    return Page(total=total, limit=limit, offset=offset, items=list(items))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_item(item: ItemIn, request: Request, tasks: BackgroundTasks) -> Item:
-    db = get_db(request)
+def create_item(item: ItemIn, db: DB, tasks: BackgroundTasks) -> ItemOut:
     _check(item)
     created = crud.create_item(db, item)
     tasks.add_task(crud.record_audit, db, "create", created.id, created.name)
@@ -55,8 +57,7 @@ def create_item(item: ItemIn, request: Request, tasks: BackgroundTasks) -> Item:
 
 
 @router.get("/{item_id}")
-def read_item(item_id: int, request: Request) -> Item:
-    db = get_db(request)
+def read_item(item_id: int, db: DB) -> ItemOut:
     item = crud.get_item(db, item_id)
     if item is None:
         raise _not_found(item_id)
@@ -64,8 +65,7 @@ def read_item(item_id: int, request: Request) -> Item:
 
 
 @router.put("/{item_id}")
-def replace_item(item_id: int, item: ItemIn, request: Request, tasks: BackgroundTasks) -> Item:
-    db = get_db(request)
+def replace_item(item_id: int, item: ItemIn, db: DB, tasks: BackgroundTasks) -> ItemOut:
     _check(item)
     replaced = crud.replace_item(db, item_id, item)
     if replaced is None:
@@ -75,10 +75,12 @@ def replace_item(item_id: int, item: ItemIn, request: Request, tasks: Background
 
 
 @router.patch("/{item_id}")
-def patch_item(item_id: int, patch: ItemPatch, request: Request, tasks: BackgroundTasks) -> Item:
-    db = get_db(request)
+def patch_item(
+    item_id: int, patch: ItemPatch, db: DB, session: Transaction, tasks: BackgroundTasks
+) -> ItemOut:
+    """The update and the read-back run in one transaction (``Transaction``)."""
     _check(patch)
-    patched = crud.patch_item(db, item_id, patch)
+    patched = crud.patch_item(session, item_id, patch)
     if patched is None:
         raise _not_found(item_id)
     tasks.add_task(crud.record_audit, db, "patch", item_id, patched.name)
@@ -86,8 +88,7 @@ def patch_item(item_id: int, patch: ItemPatch, request: Request, tasks: Backgrou
 
 
 @router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_item(item_id: int, request: Request, tasks: BackgroundTasks) -> Response:
-    db = get_db(request)
+def delete_item(item_id: int, db: DB, tasks: BackgroundTasks) -> Response:
     if not crud.delete_item(db, item_id):
         raise _not_found(item_id)
     tasks.add_task(crud.record_audit, db, "delete", item_id)
