@@ -153,6 +153,11 @@ def _build(tp: Any) -> Fit:
             return _exact_or(tp, compile_converter(tp))
     container = origin if origin is not None else tp
     args = typing.get_args(tp)
+    if isinstance(origin, type) and dataclasses.is_dataclass(origin):
+        # A generic dataclass (``Page[ItemOut]``): its fields with the type variables
+        # replaced by the arguments, so ``list[T]`` filters to ``list[ItemOut]``.
+        parameters = getattr(origin, "__parameters__", ())
+        return _dataclass(origin, dict(zip(parameters, args, strict=False)))
     if container in _SEQUENCES and (container is not tuple or not args or args[-1] is Ellipsis):
         return _sequence(args[0] if args else Any, _SEQUENCES[container])
     if container in _MAPPINGS:
@@ -308,8 +313,20 @@ def _hints(cls: type) -> dict[str, Any]:
         raise TypeError(f"cannot resolve the annotations of {cls.__qualname__}: {exc}") from exc
 
 
-def _dataclass(cls: type) -> Fit:
+def _substitute(tp: Any, subst: Mapping[Any, Any]) -> Any:
+    """``tp`` with the type variables of ``subst`` replaced (``list[T]`` -> ``list[X]``)."""
+    if isinstance(tp, typing.TypeVar):
+        return subst.get(tp, Any)
+    parameters = getattr(tp, "__parameters__", ())
+    if parameters:
+        return tp[tuple(subst.get(p, Any) for p in parameters)]
+    return tp
+
+
+def _dataclass(cls: type, subst: Mapping[Any, Any] | None = None) -> Fit:
     hints = _hints(cls)
+    if subst is not None:
+        hints = {name: _substitute(hint, subst) for name, hint in hints.items()}
     plan: list[tuple[str, Fit, bool, Any]] = []
     for field in dataclasses.fields(cls):
         default: Any = _NO_DEFAULT
@@ -322,7 +339,8 @@ def _dataclass(cls: type) -> Fit:
         except TypeError as exc:
             raise TypeError(f"{cls.__qualname__}.{field.name}: {exc}") from None
         plan.append((field.name, field_fit, default is _NO_DEFAULT, default))
-    _FIELDS[cls] = _Fields(cls, plan)
+    if subst is None:
+        _FIELDS[cls] = _Fields(cls, plan)
     class_name = cls.__name__
     type_msg = f"Input should be a dictionary or an instance of {class_name}"
 
@@ -331,7 +349,9 @@ def _dataclass(cls: type) -> Fit:
     def fit(value: Any) -> Any:
         if type(value) is cls:
             if not exact:
-                exact.append(_dataclass_check(cls))
+                # The generated check reads the class's own annotations: for a generic
+                # dataclass those still say ``T``, so every field is fitted instead.
+                exact.append(_dataclass_check(cls) if subst is None else _never)
             if exact[0](value):
                 return value  # PERF: the common case, checked by generated code
             # Hand the instance on unless a field must change.
@@ -366,6 +386,10 @@ def _dataclass(cls: type) -> Fit:
         return _gather(plan, get, value)
 
     return fit
+
+
+def _never(value: Any) -> bool:
+    return False
 
 
 def _gather(plan: list[tuple[str, Fit, bool, Any]], get: Callable[..., Any], value: Any) -> Any:
