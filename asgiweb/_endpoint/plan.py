@@ -52,6 +52,7 @@ from asgiweb._endpoint.response import (
     FROM_ANNOTATION,
     Finisher,
     compile_finisher,
+    compile_shape,
     response_model_of,
 )
 from asgiweb._endpoint.streams import is_stream_endpoint, stream_plan
@@ -80,11 +81,9 @@ def compile_bare_endpoint(
 
     The App calls it without building a ``Request`` (PERF: ~0.2 us of the
     plaintext/json benchmarks); None when the handler takes any parameter, yields
-    (a stream), or the route has dependencies or a response model.
+    (a stream), or the route has dependencies.
     """
     if dependencies or is_stream_endpoint(endpoint):
-        return None
-    if response_model_of(endpoint, response_model) is not None:
         return None
     try:
         parameters = inspect.signature(endpoint).parameters
@@ -92,7 +91,35 @@ def compile_bare_endpoint(
         return None
     if parameters:
         return None
-    return _bare_plan(endpoint, is_async_callable(endpoint), response_class, status_code)
+    is_async = is_async_callable(endpoint)
+    model = response_model_of(endpoint, response_model)
+    if model is not None:
+        # A response model (often just the return annotation, ``-> dict[str, str]``):
+        # the same bare plan with the model's fitting step (PERF: no Request either;
+        # benchmarks/inprocess.py "json").
+        if is_async and status_code is None:
+            shape = compile_shape(model)
+
+            async def run_fitted() -> Response:
+                value = await endpoint()
+                return value if isinstance(value, Response) else response_class(shape(value))
+
+            return run_fitted
+        finish = compile_finisher(
+            response_class, status_code, endpoint=endpoint, response_model=response_model
+        )
+        if is_async:
+
+            async def run_fitted_status() -> Response:
+                return finish(await endpoint(), None, None)
+
+            return run_fitted_status
+
+        async def run_fitted_sync() -> Response:
+            return finish(await run_in_threadpool(endpoint), None, None)
+
+        return run_fitted_sync
+    return _bare_plan(endpoint, is_async, response_class, status_code)
 
 
 def _bare_plan(

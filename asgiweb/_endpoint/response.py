@@ -716,6 +716,37 @@ def _sub(filter_: dict[Any, Any] | None, key: Any) -> Any:
 # -- the finisher ------------------------------------------------------------------------
 
 
+def compile_shape(
+    model: Any,
+    include: Any = None,
+    exclude: Any = None,
+    by_alias: bool = True,
+    exclude_unset: bool = False,
+    exclude_defaults: bool = False,
+    exclude_none: bool = False,
+) -> Callable[[Any], Any]:
+    """The response-model step: a returned value fitted (validated and filtered) to
+    ``model``, then dumped with the ``response_model_*`` options when any is set."""
+    fit = _fitter(model)
+    options = (include, exclude, exclude_unset, exclude_defaults, exclude_none)
+    dump = (
+        _Dump(include, exclude, by_alias, exclude_unset, exclude_defaults, exclude_none)
+        if any(option not in (None, False) for option in options) or not by_alias
+        else None
+    )
+
+    def shape(value: Any) -> Any:
+        try:
+            fitted = fit(value)
+        except Invalid as exc:
+            raise ResponseValidationError(
+                prefix_errors(exc.errors, "response"), body=value
+            ) from None
+        return fitted if dump is None else dump(fitted, model)
+
+    return shape
+
+
 def compile_finisher(
     response_class: type[Response],
     status_code: int | None,
@@ -731,24 +762,13 @@ def compile_finisher(
 ) -> Finisher:
     """``finish(value, temporary, tasks) -> Response`` (see the module docstring)."""
     model = response_model_of(endpoint, response_model) if endpoint is not None else None
-    shape: Callable[[Any], Any] | None = None
-    if model is not None:
-        fit = _fitter(model)
-        options = (include, exclude, exclude_unset, exclude_defaults, exclude_none)
-        dump = (
-            _Dump(include, exclude, by_alias, exclude_unset, exclude_defaults, exclude_none)
-            if any(option not in (None, False) for option in options) or not by_alias
-            else None
+    shape = (
+        None
+        if model is None
+        else compile_shape(
+            model, include, exclude, by_alias, exclude_unset, exclude_defaults, exclude_none
         )
-
-        def shape(value: Any) -> Any:
-            try:
-                fitted = fit(value)
-            except Invalid as exc:
-                raise ResponseValidationError(
-                    prefix_errors(exc.errors, "response"), body=value
-                ) from None
-            return fitted if dump is None else dump(fitted, model)
+    )
 
     def finish(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Response:
         if isinstance(value, Response):
