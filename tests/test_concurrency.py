@@ -273,3 +273,11 @@ def test_one_thread_may_run_several_loops_in_turn(monkeypatch: pytest.MonkeyPatc
     while any(t.ident == first for t in threading.enumerate()) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not any(t.ident == first for t in threading.enumerate())
+
+
+@pytest.mark.anyio
+async def test_public_import_path_is_fastapis() -> None:
+    from asgiweb.concurrency import run_in_threadpool as public
+
+    assert public is run_in_threadpool
+    assert await public(sum, [1, 2, 3]) == 6
