@@ -39,6 +39,7 @@ from asgiweb._validation.compiler import (
     Converter,
     Invalid,
     compile_converter,
+    convert_items,
     is_pydantic_model,
     is_typeddict,
     prefix_errors,
@@ -257,21 +258,7 @@ def _mapping(key_tp: Any, value_tp: Any) -> Fit:
             fail("dict_type", "Input should be a valid dictionary", value)
         if trivial:
             return value
-        out: dict[Any, Any] = {}
-        errors: list[dict[str, Any]] = []
-        for key, item in value.items():
-            try:
-                new_key = fit_key(key)
-            except Invalid as exc:
-                errors.extend(prefix_errors(exc.errors, key, "[key]"))
-                continue
-            try:
-                out[new_key] = fit_value(item)
-            except Invalid as exc:
-                errors.extend(prefix_errors(exc.errors, key))
-        if errors:
-            raise Invalid(errors)
-        return out
+        return convert_items(value, fit_key, fit_value)
 
     if key_tp is str and fit_value is _identity:
         general = fit

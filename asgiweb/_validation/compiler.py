@@ -53,6 +53,7 @@ __all__ = [
     "compile_converter",
     "constrain",
     "constraints_of",
+    "convert_items",
     "is_body_type",
     "is_pydantic_model",
     "prefix_errors",
@@ -322,23 +323,32 @@ def _dict_converter(key_tp: Any, value_tp: Any) -> Converter:
             fail("dict_type", "Input should be a valid dictionary", value)
         if passthrough:
             return value if type(value) is dict else dict(value)
-        out = {}
-        errors: list[ErrorDict] = []
-        for key, item in value.items():
-            try:
-                new_key = convert_key(key)
-            except Invalid as exc:
-                errors.extend(prefix_errors(exc.errors, key, "[key]"))
-                continue
-            try:
-                out[new_key] = convert_value(item)
-            except Invalid as exc:
-                errors.extend(prefix_errors(exc.errors, key))
-        if errors:
-            raise Invalid(errors)
-        return out
+        return convert_items(value, convert_key, convert_value)
 
     return convert
+
+
+def convert_items(
+    value: cabc.Mapping[Any, Any], convert_key: Converter, convert_value: Converter
+) -> dict[Any, Any]:
+    """A new dict of ``value`` with every key and value converted; all errors collected,
+    a key's under ``[key, "[key]"]`` and a value's under ``[key]`` (pydantic's locs).
+    The request converters and the response-model fitters share it."""
+    out: dict[Any, Any] = {}
+    errors: list[ErrorDict] = []
+    for key, item in value.items():
+        try:
+            new_key = convert_key(key)
+        except Invalid as exc:
+            errors.extend(prefix_errors(exc.errors, key, "[key]"))
+            continue
+        try:
+            out[new_key] = convert_value(item)
+        except Invalid as exc:
+            errors.extend(prefix_errors(exc.errors, key))
+    if errors:
+        raise Invalid(errors)
+    return out
 
 
 def _class_converter(cls: type) -> Converter:
