@@ -252,8 +252,21 @@ class QueryParams(Mapping[str, str]):
         index = self._index
         if index is None:
             index = {}
-            for key, value in self.multi_items():
-                index.setdefault(key, []).append(value)
+            items = self._items
+            if items is None and b"%" not in self._raw and b"+" not in self._raw:
+                # PERF: the common query (`q=x`, nothing to unquote) goes straight
+                # into the index; the pair list is built only if someone asks for it.
+                for piece in self._raw.decode("latin-1").split("&"):
+                    if piece:
+                        key, _, value = piece.partition("=")
+                        found = index.get(key)
+                        if found is None:
+                            index[key] = [value]
+                        else:
+                            found.append(value)
+            else:
+                for key, value in self.multi_items():
+                    index.setdefault(key, []).append(value)
             self._index = index
         return index
 

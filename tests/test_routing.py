@@ -178,6 +178,13 @@ def _counting_router(
         return walk(*args)
 
     monkeypatch.setattr(_routetable, "_walk", counting_walk)  # recursion goes through it too
+    descend = _routetable._descend
+
+    def counting_descend(root: Any, parts: list[str], method: str) -> Any:
+        calls["node"] += len(parts) + 1  # the first-choice path: one node per segment
+        return descend(root, parts, method)
+
+    monkeypatch.setattr(_routetable, "_descend", counting_descend)
 
     router = Router()
     for i in range(route_count):
