@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -144,3 +145,36 @@ async def test_is_disconnected_does_not_swallow_unread_body() -> None:
     request = Request(request_scope(), peer.receive)
     assert await request.is_disconnected() is False
     assert await request.body() == b"data"
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"a": "\xc3\xa9"}',
+        b"[1, 2]",
+        b"{",
+        b'{"a": "\\ud800"}',
+        b'{"a": "\xff"}',
+        "\ufeff[1]".encode("utf-8"),
+        '{"a": 1}'.encode("utf-16-le"),
+        '{"a": 1}'.encode("utf-16"),
+        '["x"]'.encode("utf-32-le"),
+        b'  {"a": 1}',
+        b"1",
+    ],
+)
+async def test_json_decodes_as_json_loads_of_the_bytes(body: bytes) -> None:
+    # Request.json() skips json's encoding detection for an ASCII `{`/`[` opening;
+    # every body must still give what json.loads(bytes) gives, value or error.
+    try:
+        expected: Any = json.loads(body)
+    except ValueError as exc:
+        expected = type(exc)
+    peer = client_sending({"type": "http.request", "body": body})
+    request = Request(request_scope(), peer.receive)
+    try:
+        got: Any = await request.json()
+    except ValueError as exc:
+        got = type(exc)
+    assert got == expected
