@@ -281,3 +281,64 @@ async def test_public_import_path_is_fastapis() -> None:
 
     assert public is run_in_threadpool
     assert await public(sum, [1, 2, 3]) == 6
+
+
+def _open_fds() -> int:
+    import os
+
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_wake_descriptors_are_closed_once_a_loops_workers_are_gone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Workers report through a descriptor the loop reads; each pool's descriptor is
+    # closed when the pool goes (its loop closed, its workers exited), so running
+    # loop after loop does not pile up open files.
+    import gc
+    import os
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("counts open descriptors through /proc")
+    monkeypatch.setattr(_concurrency, "_IDLE_POLL_S", 0.02)
+
+    async def main() -> int:
+        return await run_in_threadpool(sum, [1, 2])
+
+    before = _open_fds()
+    for _ in range(10):
+        assert asyncio.run(main()) == 3
+    deadline = time.monotonic() + WAIT_S
+    while _open_fds() - before > 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+        gc.collect()
+    assert _open_fds() - before <= 2  # the last pool (kept per thread) and nothing else
+
+
+def test_a_loop_without_readers_gets_results_through_call_soon_threadsafe(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A loop that cannot watch descriptors (a proactor loop) still gets every result
+    # and every exception, through loop.call_soon_threadsafe.
+    def no_readers(self: Any, *args: Any) -> None:
+        raise NotImplementedError
+
+    monkeypatch.setattr(asyncio.SelectorEventLoop, "add_reader", no_readers)
+    monkeypatch.setattr(_concurrency._local, "pool", None, raising=False)
+
+    def fail() -> None:
+        raise LookupError("from the thread")
+
+    async def main() -> tuple[int, str]:
+        results = [await run_in_threadpool(pow, 2, n) for n in range(5)]
+        pool = _concurrency._local.pool
+        assert pool is not None and pool.wake is None
+        with pytest.raises(LookupError) as caught:
+            await run_in_threadpool(fail)
+        return sum(results), str(caught.value)
+
+    loop = asyncio.SelectorEventLoop()
+    try:
+        assert loop.run_until_complete(main()) == (31, "from the thread")
+    finally:
+        loop.close()
