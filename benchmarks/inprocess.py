@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import gc
 import importlib
+import os
 import random
 import statistics
 import time
@@ -462,6 +463,28 @@ async def bench_apps(
 
 
 def run(coro: Awaitable[Any]) -> Any:
-    """Run a coroutine in a fresh loop of the kind uvicorn would pick."""
-    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+    """Run a coroutine in a fresh loop of the kind uvicorn would pick, on one core.
+
+    The loop and every worker thread it starts share one CPU, as they do under the
+    HTTP part (uvicorn pinned with ``taskset``): on a small shared machine a thread hop
+    between two cores costs two to three times a hop within one, for every framework
+    alike, and which case a run gets would otherwise be up to the scheduler.
+    """
+    with pinned(), asyncio.Runner(loop_factory=new_event_loop) as runner:
         return runner.run(coro)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def pinned() -> Iterator[str]:
+    """Pin this thread (and the threads it starts) to the last CPU it may use."""
+    setaffinity = getattr(os, "sched_setaffinity", None)
+    if setaffinity is None:
+        yield "not pinned"
+        return
+    allowed = os.sched_getaffinity(0)
+    cpu = max(allowed)
+    setaffinity(0, {cpu})
+    try:
+        yield f"CPU {cpu}"
+    finally:
+        setaffinity(0, allowed)

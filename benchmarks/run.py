@@ -82,7 +82,8 @@ def part_inprocess(s: Settings, out: list[str], summary: Summary) -> None:
     out += [
         "## In-process",
         "",
-        f"Each app's ASGI callable driven directly in one {inprocess.loop_name()} event loop "
+        f"Each app's ASGI callable driven directly in one {inprocess.loop_name()} event loop, "
+        "pinned to one CPU with the worker threads it starts (as uvicorn is in the HTTP part), "
         "with uvicorn's scope (ASGI spec_version 2.3) and a receive() that blocks until the "
         "response is complete; apps interleaved over "
         f"{s.rounds} rounds, every response checked (status, content-type, body).",
