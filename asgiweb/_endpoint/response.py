@@ -635,6 +635,7 @@ class _Writer:
         self.namespace: dict[str, Any] = writer_namespace()
         self.count = 0
         self.specialised = False  # anything written other than by the encoder
+        self.pending: dict[str, list[str]] = {}  # dataclass texts not yet written
 
     def fresh(self, prefix: str) -> str:
         self.count += 1
@@ -646,10 +647,17 @@ class _Writer:
         return name
 
     def write(
-        self, tp: Any, var: str, lines: list[str], depth: int, stack: tuple[type, ...]
+        self,
+        tp: Any,
+        var: str,
+        lines: list[str],
+        depth: int,
+        stack: tuple[type, ...],
+        splice: bool = False,
     ) -> str:
         """Append the lines checking ``var`` against ``tp`` and writing its JSON text
-        to a new local; return that local's name."""
+        to a new local; return that local's name.  With ``splice``, a dataclass's text
+        is left as f-string pieces (``self.pending``) for the caller's own f-string."""
         pad = "    " * depth
         out = self.fresh("t")
         core, metadata, _ = unwrap(tp, optional=False)
@@ -667,7 +675,12 @@ class _Writer:
                 return out
         elif _plain_dataclass(tp) and tp not in stack and len(stack) < 4:
             self.specialised = True
-            return self._dataclass(tp, var, lines, depth, (*stack, tp))
+            pieces = self._dataclass(tp, var, lines, depth, (*stack, tp))
+            if splice:  # PERF: one f-string per record, not one per nested dataclass
+                self.pending[out] = pieces
+            else:
+                lines.append(f"{pad}{out} = {_fstring(pieces)}")
+            return out
         elif is_typeddict(tp) and tp not in stack and len(stack) < 4:
             self.specialised = True
             return self._typeddict(tp, var, lines, depth, (*stack, tp))
@@ -677,6 +690,11 @@ class _Writer:
             lines.append(f"{pad}else:")
             written = self.write(inner, var, lines, depth + 1, stack)
             lines.append(f"{pad}    {out} = {written}")
+            return out
+        elif origin is list and args and args[0] is str:
+            # PERF: 400 ns for three tags, against 490 through the encoder.
+            _check_lines(tp, var, lines, self.namespace, depth)
+            lines.append(f"{pad}{out} = f'[{{\",\".join(map(_wENC, {var}))}}]'")
             return out
         elif not _native(tp):
             if origin is list and args:
@@ -701,12 +719,12 @@ class _Writer:
         for name, hint in fields:
             var = self.fresh("a")
             lines.append(f"{pad}{var} = {load(name)}")
-            written.append((name, self.write(hint, var, lines, depth, stack)))
+            written.append((name, self.write(hint, var, lines, depth, stack, splice=True)))
         return written
 
     def _dataclass(
         self, cls: type, var: str, lines: list[str], depth: int, stack: tuple[type, ...]
-    ) -> str:
+    ) -> list[str]:
         pad = "    " * depth
         lines.append(f"{pad}if type({var}) is not {self.constant(cls)}: return False")
         hints = _hints(cls)
@@ -718,14 +736,21 @@ class _Writer:
             return f"getattr({var}, {self.constant(name)})"
 
         written = self._fields(fields, load, lines, depth, stack)
-        out = self.fresh("t")
-        pieces: list[str] = []
+        pieces: list[str] = []  # literal text at even indices, local names at odd ones
         for index, (name, text) in enumerate(written):
-            pieces.append(("{" if index == 0 else ",") + json_text(name) + ":")
-            pieces.append(text)
-        pieces.append("}" if written else "{}")
-        lines.append(f"{pad}{out} = {_fstring(pieces)}")
-        return out
+            _literal(pieces, ("{" if index == 0 else ",") + json_text(name) + ":")
+            nested = self.pending.pop(text, None)
+            if nested is None:
+                _literal(pieces, "")
+                pieces.append(text)
+            else:
+                for position, piece in enumerate(nested):
+                    if position % 2 == 0:
+                        _literal(pieces, piece)
+                    else:
+                        pieces.append(piece)
+        _literal(pieces, "}" if written else "{}")
+        return pieces
 
     def _typeddict(
         self, cls: type, var: str, lines: list[str], depth: int, stack: tuple[type, ...]
@@ -798,6 +823,13 @@ class _Writer:
         lines.append(f"{pad}    {parts}.append(_wENC({key}) + ':' + {text})")
         lines.append(f"{pad}{out} = '{{' + ','.join({parts}) + '}}'")
         return out
+
+
+def _literal(pieces: list[str], text: str) -> None:
+    if len(pieces) % 2:
+        pieces[-1] += text
+    else:
+        pieces.append(text)
 
 
 def _fstring(pieces: list[str]) -> str:
