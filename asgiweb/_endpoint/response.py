@@ -666,12 +666,19 @@ class _Writer:
         origin = typing.get_origin(tp)
         args = typing.get_args(tp)
         if (isinstance(tp, type) and tp in SCALARS) or tp is _NONE:
-            code = scalar_writer(tp, var, out, self.fresh("k"))
-            if code is not None:
+            found = scalar_writer(tp, var, out, self.fresh("k"))
+            if found is not None:
+                code, pieces = found
                 name = self.constant(tp)
                 lines.append(f"{pad}if type({var}) is not {name}: return False")
                 lines.extend(pad + line for line in code)
                 self.specialised = self.specialised or tp not in _NATIVE_SCALARS
+                if pieces == ["", out, ""]:
+                    return out
+                if splice:
+                    self.pending[out] = pieces
+                else:
+                    lines.append(f"{pad}{out} = {_fstring(pieces)}")
                 return out
         elif _plain_dataclass(tp) and tp not in stack and len(stack) < 4:
             self.specialised = True

@@ -342,6 +342,7 @@ def writer_namespace() -> dict[str, Any]:
         "_wTZSUFFIX": _tz_suffix,
         "_wD2": _DIGITS2,
         "_wSMALL": _SMALL_DECIMALS,
+        "_wBOOL": ("false", "true"),
     }
 
 
@@ -350,19 +351,36 @@ def writer_namespace() -> dict[str, Any]:
 # 170 ns each: two-digit strings from a table instead); a Decimal through float()
 # and repr() 450 ns, its str() checked 200.  Each keeps to the common case and hands
 # anything else to ``_wJT`` (the encoder itself).
-_WRITERS: dict[tuple[str, str], str] = {
-    ("builtins", "str"): "$t = _wENC($v)",
-    ("builtins", "bool"): "$t = 'true' if $v else 'false'",
-    ("builtins", "NoneType"): "$t = 'null'",
+# Per class: code lines (may be empty), then the text as f-string pieces: literal
+# text at even indices, expressions at odd ones ($v the value, $t a variable the code
+# set, $k a prefix for temporaries).  A caller may splice the pieces into its own
+# f-string (PERF: one string built per record instead of one per field).
+_TEXT = ["", "$t", ""]
+_WRITERS: dict[tuple[str, str], tuple[str, list[str]]] = {
+    ("builtins", "str"): ("", ["", "_wENC($v)", ""]),
+    ("builtins", "bool"): ("", ["", "_wBOOL[$v]", ""]),
+    ("builtins", "NoneType"): ("", ["null"]),
     # int: an f-string writes an exact int as repr() does (and fails past 4300 digits,
     # as the encoder does); a float likewise, once NaN and infinities are ruled out.
-    ("builtins", "int"): "$t = f'{$v}'",
-    ("builtins", "float"): "$t = f'{$v}' if $v - $v == 0.0 else _wJT($v)",
+    ("builtins", "int"): ("", ["", "$v", ""]),
+    ("builtins", "float"): ("$t = f'{$v}' if $v - $v == 0.0 else _wJT($v)", _TEXT),
     ("uuid", "UUID"): (
-        "$kh = '%032x' % $v.int\n"
-        "$t = f'\"{$kh[:8]}-{$kh[8:12]}-{$kh[12:16]}-{$kh[16:20]}-{$kh[20:]}\"'"
+        "$kh = '%032x' % $v.int",
+        [
+            '"',
+            "$kh[:8]",
+            "-",
+            "$kh[8:12]",
+            "-",
+            "$kh[12:16]",
+            "-",
+            "$kh[16:20]",
+            "-",
+            "$kh[20:]",
+            '"',
+        ],
     ),
-    ("datetime", "date"): "$t = f'\"{$v.isoformat()}\"'",
+    ("datetime", "date"): ("", ['"', "$v.isoformat()", '"']),
     ("datetime", "datetime"): (
         "$kz = $v.tzinfo\n"
         "if $kz is None: $ks = ''\n"
@@ -375,7 +393,8 @@ _WRITERS: dict[tuple[str, str], str] = {
         "    $kf = f'.{_wD2[$ku // 10000]}{_wD2[$ku // 100 % 100]}{_wD2[$ku % 100]}' "
         "if $ku else ''\n"
         "    $t = f'\"{_wD2[$ky // 100]}{_wD2[$ky % 100]}-{_wD2[$v.month]}-{_wD2[$v.day]}T"
-        "{_wD2[$v.hour]}:{_wD2[$v.minute]}:{_wD2[$v.second]}{$kf}{$ks}\"'"
+        "{_wD2[$v.hour]}:{_wD2[$v.minute]}:{_wD2[$v.second]}{$kf}{$ks}\"'",
+        _TEXT,
     ),
     # A plain decimal string of at most 14 digits, not ending in 0 after its point,
     # is what repr(float(d)) writes (shortest round trip, positional from 1e-4 up);
@@ -383,21 +402,29 @@ _WRITERS: dict[tuple[str, str], str] = {
     ("decimal", "Decimal"): (
         "$t = $v.__str__()\n"
         "if len($t) > 15 or 'E' in $t or 'e' in $t or ($t[-1] == '0' if '.' in $t "
-        "else not $t.isdigit()) or $t.startswith(_wSMALL): $t = _wJT($v)"
+        "else not $t.isdigit()) or $t.startswith(_wSMALL): $t = _wJT($v)",
+        _TEXT,
     ),
 }
 
 
-def scalar_writer(cls: type, value: str, text: str, prefix: str) -> list[str] | None:
-    """Code lines that set the variable ``text`` to the JSON text of ``value``, an
-    instance of exactly ``cls``, as ``render_json`` writes it (names from
-    ``writer_namespace``, temporaries named from ``prefix``); None for a class
-    without a writer of its own."""
-    code = _WRITERS.get((cls.__module__, cls.__qualname__))
-    if code is None:
+def scalar_writer(
+    cls: type, value: str, text: str, prefix: str
+) -> tuple[list[str], list[str]] | None:
+    """How to write ``value``, an instance of exactly ``cls``, as ``render_json``
+    does: code lines (which may set the variable ``text``; temporaries are named
+    from ``prefix``, other names come from ``writer_namespace``) and the JSON text as
+    f-string pieces (literal text at even indices, expressions at odd ones); None
+    for a class without a writer of its own."""
+    found = _WRITERS.get((cls.__module__, cls.__qualname__))
+    if found is None:
         return None
-    code = code.replace("$v", value).replace("$t", text).replace("$k", prefix)
-    return code.split("\n")
+
+    def fill(code: str) -> str:
+        return code.replace("$v", value).replace("$t", text).replace("$k", prefix)
+
+    code, pieces = found
+    return ([fill(line) for line in code.split("\n")] if code else []), [fill(p) for p in pieces]
 
 
 # --- orjson / ujson ----------------------------------------------------------------

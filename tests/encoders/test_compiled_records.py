@@ -69,6 +69,8 @@ class Row:
     span: timedelta
     blob: bytes
     nothing: None = None
+    weights: list[float] = dataclasses.field(default_factory=list)
+    limits: dict[str, float | None] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass
@@ -188,6 +190,7 @@ decimals = st.one_of(
 )
 ints = st.one_of(st.integers(), st.just(10**5000), st.integers(min_value=2**63, max_value=2**70))
 floats = st.floats()
+finite = st.floats(allow_nan=False, allow_infinity=False)
 junk = st.one_of(
     st.none(), st.booleans(), st.integers(), floats, any_text, decimals, st.dates(),
     st.builds(Text, any_text), st.builds(LaterDate, st.integers(1, 9999), st.just(1), st.just(2)),
@@ -211,7 +214,7 @@ def rows(bad: bool) -> st.SearchStrategy[Row]:
         id=f(st.uuids()),
         name=f(texts),
         count=f(ints),
-        ratio=f(floats if bad else st.floats(allow_nan=False, allow_infinity=False)),
+        ratio=f(floats if bad else finite),
         flag=f(st.booleans()),
         when=f(datetimes_),
         price=f(decimals if bad else st.decimals(allow_nan=False, allow_infinity=False)),
@@ -228,6 +231,8 @@ def rows(bad: bool) -> st.SearchStrategy[Row]:
         span=f(st.timedeltas()),
         blob=f(st.binary(max_size=4)),
         nothing=f(st.none()),
+        weights=f(st.lists(f(floats if bad else finite), max_size=3)),
+        limits=f(st.dictionaries(texts, f(st.none() | (floats if bad else finite)), max_size=2)),
     )
 
 
@@ -345,7 +350,8 @@ def test_subclass_instances_are_filtered_by_the_general_path() -> None:
     day = date(2020, 1, 1)
     plus = RowPlus(
         UUID(int=1), "n", 1, 1.0, True, datetime(2020, 1, 1), Decimal(1), [], Inner(day),
-        None, {}, Color.RED, Level.LOW, Size.S, None, [], time(1), timedelta(1), b"", None, "pw",
+        None, {}, Color.RED, Level.LOW, Size.S, None, [], time(1), timedelta(1), b"", None,
+        secret="pw",
     )  # fmt: skip
     outcome = same_as_general(list[Row], [plus])
     assert outcome[0] == "body" and b'"pw"' not in outcome[1] and b"secret" not in outcome[1]
