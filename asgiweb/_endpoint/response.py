@@ -17,9 +17,13 @@
 PERF: fitting is compiled per type (``_fitter``).  A value that already is
 exactly the model (a list of ``Record`` for ``list[Record]``) is checked field by
 field and handed on as it is: ``render_json`` then writes it through the
-encoder's per-class plans, with no intermediate dicts (bench: "model").  Only a
-value that needs converting or filtering is rebuilt, and the
-``response_model_include/exclude/exclude_*`` options build plain data
+encoder's per-class plans, with no intermediate dicts.  When the response class
+renders with ``render_json`` (JSONResponse and subclasses that keep its render),
+a model holding dataclasses, TypedDicts, UUIDs, datetimes or Decimals gets a
+compiled writer instead (``compile_writer``): the check and the JSON text in one
+pass, the body handed to the response ready-made (bench: "model" and "encoded",
+110 -> 58 us).  Only a value that needs converting or filtering is rebuilt, and
+the ``response_model_include/exclude/exclude_*`` options build plain data
 (``_Dump``), as FastAPI's serialisation does.
 """
 
@@ -858,14 +862,14 @@ def _fstring(pieces: list[str]) -> str:
     return "f" + repr(template)
 
 
-_WRITERS: dict[Any, Callable[[Any], str | bool] | None] = {}
+_COMPILED: dict[Any, Callable[[Any], str | bool] | None] = {}
 
 
 def compile_writer(tp: Any) -> Callable[[Any], str | bool] | None:
     """``write(value) -> str | False`` for the model ``tp`` (see above), or None when
     there is nothing to gain over the encoder (a model of JSON-native types only)."""
     try:
-        return _WRITERS[tp]
+        return _COMPILED[tp]
     except KeyError:
         pass
     except TypeError:  # unhashable annotation
@@ -876,14 +880,14 @@ def compile_writer(tp: Any) -> Callable[[Any], str | bool] | None:
         _fitter(tp)  # what the general path checks; a type it refuses gets no writer
         result = writer.write(tp, "v0", lines, 1, ())
     except (TypeError, RecursionError):
-        _WRITERS[tp] = None
+        _COMPILED[tp] = None
         return None
     lines.append(f"    return {result}")
     found: Callable[[Any], str | bool] | None = None
     if writer.specialised:
         exec("\n".join(lines), writer.namespace)
         found = writer.namespace["write"]
-    _WRITERS[tp] = found
+    _COMPILED[tp] = found
     return found
 
 
@@ -1043,17 +1047,17 @@ def compile_shape(
         else None
     )
     if write is not None:
-        general = write
+        writer = write
 
         def shape_written(value: Any) -> Any:
             # PERF: the compiled writer first (see compile_writer); False or an
             # error: the general path below decides, answers and raises.
             try:
-                text = general(value)
+                text = writer(value)
             except Exception:
                 text = False
-            if text is not False:
-                return RenderedJSON(utf8_body(text))  # type: ignore[arg-type]
+            if isinstance(text, str):
+                return RenderedJSON(utf8_body(text))
             try:
                 return fit(value)
             except Invalid as exc:

@@ -307,9 +307,8 @@ def json_text(content: Any) -> str:
     return _encode_c(content)
 
 
-def utf8_body(text: str) -> bytes:
-    """``render_json``'s last step: UTF-8, a lone surrogate written as an escape."""
-    return _utf8(text)
+# ``render_json``'s last step: UTF-8, a lone surrogate written as an escape.
+utf8_body = _utf8
 
 
 _DIGITS2 = tuple(f"{n:02d}" for n in range(100))
