@@ -501,7 +501,14 @@ def _exact_check(tp: Any) -> Callable[[Any], bool]:
     lines = ["def ok(v0):"]
     _check_lines(tp, "v0", lines, namespace, 1)
     lines.append("    return True")
-    exec("\n".join(lines), namespace)
+    return _compiled_check(lines, namespace)
+
+
+def _compiled_check(lines: list[str], namespace: dict[str, Any]) -> Callable[[Any], bool]:
+    try:
+        exec("\n".join(lines), namespace)
+    except SyntaxError:  # nested past the compiler's 20 blocks: the general path decides
+        return _never
     ok: Callable[[Any], bool] = namespace["ok"]
     return ok
 
@@ -523,9 +530,9 @@ def _dataclass_check(cls: type) -> Callable[[Any], bool]:
                 lines.append(f"    {var} = obj.{field.name}")
             _check_lines(hints.get(field.name, Any), var, lines, namespace, 1)
         lines.append("    return True")
-        exec("\n".join(lines), namespace)
-        real.append(namespace["ok"])
-        found = _CHECKS[cls] = namespace["ok"]
+        check = _compiled_check(lines, namespace)
+        real.append(check)
+        found = _CHECKS[cls] = check
     return found
 
 
@@ -876,17 +883,18 @@ def compile_writer(tp: Any) -> Callable[[Any], str | bool] | None:
         return None
     writer = _Writer()
     lines = ["def write(v0):"]
+    found: Callable[[Any], str | bool] | None = None
     try:
         _fitter(tp)  # what the general path checks; a type it refuses gets no writer
         result = writer.write(tp, "v0", lines, 1, ())
-    except (TypeError, RecursionError):
-        _COMPILED[tp] = None
-        return None
-    lines.append(f"    return {result}")
-    found: Callable[[Any], str | bool] | None = None
-    if writer.specialised:
-        exec("\n".join(lines), writer.namespace)
-        found = writer.namespace["write"]
+        lines.append(f"    return {result}")
+        if writer.specialised:
+            exec("\n".join(lines), writer.namespace)
+            found = writer.namespace["write"]
+    except (TypeError, RecursionError, SyntaxError):
+        # A type it cannot resolve, or nested past what the compiler takes (20 blocks
+        # deep): the general path alone, which decides for itself.
+        found = None
     _COMPILED[tp] = found
     return found
 

@@ -375,6 +375,15 @@ def test_subclass_instances_are_filtered_by_the_general_path() -> None:
     assert written(list[Record], value)
 
 
+def test_a_model_nested_past_the_compilers_limit_keeps_the_general_path() -> None:
+    model: Any = Inner
+    value: Any = Inner(date(2020, 1, 1))
+    for _ in range(30):
+        model, value = list[model], [value]
+    assert compile_writer(model) is None
+    assert same_as_general(model, value)[0] == "body"
+
+
 def test_a_model_of_json_native_types_keeps_the_encoder() -> None:
     assert compile_writer(dict[str, str]) is None
     assert compile_writer(list[int | None]) is None
