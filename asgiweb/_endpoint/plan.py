@@ -98,7 +98,7 @@ def compile_bare_endpoint(
         # the same bare plan with the model's fitting step (PERF: no Request either;
         # benchmarks/inprocess.py "json").
         if is_async and status_code is None:
-            shape = compile_shape(model)
+            shape = compile_shape(model, response_class=response_class)
 
             async def run_fitted() -> Response:
                 value = await endpoint()

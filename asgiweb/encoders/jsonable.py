@@ -71,12 +71,17 @@ from asgiweb.encoders.plans import (
 
 __all__ = [
     "MissingDependencyError",
+    "RenderedJSON",
+    "json_text",
     "jsonable_encoder",
     "render_json",
     "render_orjson",
     "render_ujson",
     "require_orjson",
     "require_ujson",
+    "scalar_writer",
+    "utf8_body",
+    "writer_namespace",
 ]
 
 IncEx = set[int] | set[str] | Mapping[int, Any] | Mapping[str, Any]
@@ -245,6 +250,19 @@ def _escape_surrogate(match: re.Match[str]) -> str:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
+class RenderedJSON:
+    """A body a compiled renderer already wrote (``render_json``'s bytes for a value).
+
+    Made only by the response-model step (``asgiweb._endpoint.response``) for a
+    response class that renders with ``render_json``: it hands the body on.
+    """
+
+    __slots__ = ("body",)
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+
 def render_json(content: Any) -> bytes:
     """Compact UTF-8 JSON of ``content``, byte for byte FastAPI's JSONResponse body.
 
@@ -252,6 +270,8 @@ def render_json(content: Any) -> bytes:
     ``\\uXXXX`` escape, and an integral Decimal too long for ``int()`` as a
     string (see ``plans``).
     """
+    if type(content) is RenderedJSON:
+        return content.body
     try:
         return _utf8(_encode_c(content))
     except (Retry, TypeError):
@@ -266,6 +286,149 @@ def render_json(content: Any) -> bytes:
         if str(exc).startswith(_NAN_MESSAGE):
             raise _out_of_range(exc) from None
         raise
+
+
+# --- compiled writers: JSON text of one exact-class value, as straight-line code ----
+#
+# The response-model step compiles, per model, a function that checks a value and
+# writes its JSON text in one pass (``asgiweb._endpoint.response``).  What such a
+# function writes must be exactly the text ``render_json`` writes for the same value
+# before its UTF-8 step, so the value-level knowledge lives here, next to that path:
+# ``json_text`` is the very encoder ``render_json`` uses, and ``scalar_writer`` gives
+# code for the classes whose conversion costs most through the encoder's hook.
+
+
+def json_text(content: Any) -> str:
+    """The JSON text ``render_json`` encodes to UTF-8 (its first attempt).
+
+    Raises TypeError or ``plans.Retry`` where ``render_json`` would restart on the
+    reference path, and ValueError for NaN or infinities.
+    """
+    return _encode_c(content)
+
+
+# ``render_json``'s last step: UTF-8, a lone surrogate written as an escape.
+utf8_body = _utf8
+
+
+_DIGITS2 = tuple(f"{n:02d}" for n in range(100))
+_TZ_SUFFIXES: dict[Any, str] = {}
+# Decimal strings below 0.001 (repr() may spell their float in exponent notation).
+_SMALL_DECIMALS = ("0.000", "-0.000")
+
+
+def _tz_suffix(zone: Any) -> str | None:
+    """What ``isoformat`` appends for ``zone``, a ``datetime.timezone``: its offset
+    is the same for every datetime, so it is worked out once per zone."""
+    from datetime import datetime
+
+    suffix = datetime(2000, 1, 1, tzinfo=zone).isoformat()[19:]
+    if len(_TZ_SUFFIXES) < 256:
+        _TZ_SUFFIXES[zone] = suffix
+    return suffix
+
+
+def writer_namespace() -> dict[str, Any]:
+    """The names the code of ``scalar_writer`` refers to."""
+    from datetime import timezone
+    from json.encoder import encode_basestring
+
+    return {
+        "_wJT": _encode_c,
+        "_wENC": encode_basestring,
+        "_wTZ": _TZ_SUFFIXES,
+        "_wTZONE": timezone,
+        "_wTZSUFFIX": _tz_suffix,
+        "_wD2": _DIGITS2,
+        "_wSMALL": _SMALL_DECIMALS,
+        "_wBOOL": ("false", "true"),
+    }
+
+
+# PERF (benchmarks/bench_encoder.py (b), per value): str(uuid) 500 ns, this 400;
+# an aware datetime's isoformat() 790 ns, this 420 (format specs such as :04d cost
+# 170 ns each: two-digit strings from a table instead); a Decimal through float()
+# and repr() 450 ns, its str() checked 190.  Each keeps to the common case and hands
+# anything else to ``_wJT`` (the encoder itself).
+# Per class: code lines (may be empty), then the text as f-string pieces: literal
+# text at even indices, expressions at odd ones ($v the value, $t a variable the code
+# set, $k a prefix for temporaries).  A caller may splice the pieces into its own
+# f-string (PERF: one string built per record instead of one per field).
+_TEXT = ["", "$t", ""]
+_WRITERS: dict[tuple[str, str], tuple[str, list[str]]] = {
+    ("builtins", "str"): ("", ["", "_wENC($v)", ""]),
+    ("builtins", "bool"): ("", ["", "_wBOOL[$v]", ""]),
+    ("builtins", "NoneType"): ("", ["null"]),
+    # int: an f-string writes an exact int as repr() does (and fails past 4300 digits,
+    # as the encoder does); a float likewise, once NaN and infinities are ruled out.
+    ("builtins", "int"): ("", ["", "$v", ""]),
+    ("builtins", "float"): ("$t = f'{$v}' if $v - $v == 0.0 else _wJT($v)", _TEXT),
+    ("uuid", "UUID"): (
+        "$kh = $v.int.to_bytes(16).hex()",
+        [
+            '"',
+            "$kh[:8]",
+            "-",
+            "$kh[8:12]",
+            "-",
+            "$kh[12:16]",
+            "-",
+            "$kh[16:20]",
+            "-",
+            "$kh[20:]",
+            '"',
+        ],
+    ),
+    ("datetime", "date"): ("", ['"', "$v.isoformat()", '"']),
+    ("datetime", "datetime"): (
+        "$kz = $v.tzinfo\n"
+        "if $kz is None: $ks = ''\n"
+        "elif type($kz) is _wTZONE: $ks = _wTZ.get($kz) or _wTZSUFFIX($kz)\n"
+        "else: $ks = None\n"
+        "if $ks is None: $t = _wJT($v)\n"
+        "else:\n"
+        "    $ku = $v.microsecond\n"
+        "    $ky = $v.year\n"
+        "    $kf = f'.{_wD2[$ku // 10000]}{_wD2[$ku // 100 % 100]}{_wD2[$ku % 100]}' "
+        "if $ku else ''\n"
+        "    $t = f'\"{_wD2[$ky // 100]}{_wD2[$ky % 100]}-{_wD2[$v.month]}-{_wD2[$v.day]}T"
+        "{_wD2[$v.hour]}:{_wD2[$v.minute]}:{_wD2[$v.second]}{$kf}{$ks}\"'",
+        _TEXT,
+    ),
+    # A plain decimal string of at most 14 digits, its fraction's trailing zeros
+    # dropped, is what repr(float(d)) writes when a fraction remains (shortest round
+    # trip, positional from 1e-4 up); one without a point is an integer, which the
+    # encoder writes as int(d).
+    ("decimal", "Decimal"): (
+        "$t = str($v)\n"
+        "if '.' not in $t:\n"
+        "    if len($t) > 15 or not $t.isdigit(): $t = _wJT($v)\n"
+        "else:\n"
+        "    if $t[-1] == '0': $t = $t.rstrip('0')\n"
+        "    if len($t) > 15 or 'E' in $t or 'e' in $t or $t[-1] == '.' "
+        "or $t.startswith(_wSMALL): $t = _wJT($v)",
+        _TEXT,
+    ),
+}
+
+
+def scalar_writer(
+    cls: type, value: str, text: str, prefix: str
+) -> tuple[list[str], list[str]] | None:
+    """How to write ``value``, an instance of exactly ``cls``, as ``render_json``
+    does: code lines (which may set the variable ``text``; temporaries are named
+    from ``prefix``, other names come from ``writer_namespace``) and the JSON text as
+    f-string pieces (literal text at even indices, expressions at odd ones); None
+    for a class without a writer of its own."""
+    found = _WRITERS.get((cls.__module__, cls.__qualname__))
+    if found is None:
+        return None
+
+    def fill(code: str) -> str:
+        return code.replace("$v", value).replace("$t", text).replace("$k", prefix)
+
+    code, pieces = found
+    return ([fill(line) for line in code.split("\n")] if code else []), [fill(p) for p in pieces]
 
 
 # --- orjson / ujson ----------------------------------------------------------------
