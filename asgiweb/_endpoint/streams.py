@@ -31,7 +31,14 @@ stream pulls items and encodes them into a relay of at most ``RELAY_SIZE``
 events; the body iterator waits on the relay with a timer (one future and one
 ``call_later`` per wait, no task per item).  PERF: a relay of one item cost two
 task switches per event (the SSE benchmark, 10 events, was about 4x the raw
-floor); the producer now runs up to ``RELAY_SIZE`` events ahead of the send.
+floor); the producer now runs up to ``RELAY_SIZE`` events ahead of the send,
+and the body iterator takes an event that is ready straight from the relay's
+deque, with no call per event (``take`` only when it has to wait).  The handler's
+generator runs in the producer task for its whole life, as FastAPI runs it in a
+task of its own: its timeouts, cancel scopes and context variables stay in one
+task (pulling ready items inline in the response's task and handing over at the
+first wait measured 1.22x the floor instead of 1.62x, but moved the generator
+between tasks mid-life).
 Closing the body cancels the producer and then closes the generator.
 Everything asyncio here is imported lazily (``import asgiweb`` must not load it).
 """
