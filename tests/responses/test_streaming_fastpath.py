@@ -24,7 +24,7 @@ import asgiweb.sse
 from asgiweb import App
 from asgiweb._endpoint.streams import RELAY_SIZE
 from asgiweb.background import BackgroundTask
-from asgiweb.responses.streaming import YIELD_AFTER, StreamingResponse
+from asgiweb.responses.streaming import WATCH_AFTER_TURNS, YIELD_AFTER, StreamingResponse
 from asgiweb.sse import EventSourceResponse
 from tests.harness import Message, Peer, drive, http_scope
 
@@ -351,3 +351,57 @@ async def test_sse_error_after_ready_events_is_raised_after_them() -> None:
     with pytest.raises(RuntimeError, match="feed broke"), anyio.fail_after(2):
         await app(http_scope(path="/events"), peer.receive, peer.send)
     assert peer.chunks == [b"data: 1\n\n", b"data: 2\n\n"]
+
+
+# -- the watcher starts on the WATCH_AFTER_TURNS-th loop turn -----------------------------
+
+
+async def test_a_body_done_within_the_first_loop_turns_never_starts_a_watcher() -> None:
+    tasks_seen: list[int] = []
+
+    async def brief() -> AsyncIterator[bytes]:
+        for turn in range(WATCH_AFTER_TURNS - 1):
+            yield b"%d" % turn
+            await asyncio.sleep(0)  # one loop turn
+
+    peer = Peer()
+
+    async def send(message: Message) -> None:
+        tasks_seen.append(len(asyncio.all_tasks()))
+        await peer.send(message)
+
+    baseline = len(asyncio.all_tasks())
+    await StreamingResponse(brief())(http_scope(), peer.receive, send)
+    assert peer.body == b"".join(b"%d" % t for t in range(WATCH_AFTER_TURNS - 1))
+    assert peer.finished
+    for _ in range(WATCH_AFTER_TURNS + 2):
+        await asyncio.sleep(0)
+    assert tasks_seen == [baseline] * len(tasks_seen)
+    assert peer.receive_calls == 0
+
+
+async def test_a_body_still_running_gets_its_watcher_and_an_early_disconnect_counts() -> None:
+    tasks_seen: list[int] = []
+    closed: list[bool] = []
+
+    async def turning() -> AsyncIterator[bytes]:
+        try:
+            while True:
+                yield b"t"
+                await asyncio.sleep(0)
+        finally:
+            closed.append(True)
+
+    # The client is gone from the start: the watcher reports it as soon as it exists.
+    peer = Peer(disconnect_when_done=True)
+
+    async def send(message: Message) -> None:
+        tasks_seen.append(len(asyncio.all_tasks()))
+        await peer.send(message)
+
+    baseline = len(asyncio.all_tasks())
+    with anyio.fail_after(2):
+        await StreamingResponse(turning())(http_scope(), peer.receive, send)
+    assert closed == [True] and not peer.finished
+    assert max(tasks_seen) == baseline + 1  # the watcher, once
+    assert len(peer.chunks) <= WATCH_AFTER_TURNS + 3
