@@ -308,7 +308,7 @@ class StreamingResponse(Response):
         else:
             # The watcher is only scheduled (see Watch): a body that never yields
             # to the loop is done before it would start, and no task is made.
-            asyncio = _asyncio()
+            asyncio = _ASYNCIO or _asyncio()
             loop = asyncio.get_running_loop()
             self._task = asyncio.current_task(loop)
             self._disconnected = False
@@ -365,9 +365,10 @@ class StreamingResponse(Response):
             task.cancel()
 
     async def _stream_async(self, scope: Scope, send: Send, asyncio: Any) -> None:
-        iterable = self.body_iterator
-        # Keep the iterator itself so that it can be closed (aiter(gen) is gen).
-        iterator = self.body_iterator = aiter(iterable)  # type: ignore[arg-type]
+        iterator = self.body_iterator
+        if type(iterator) is not AsyncGeneratorType:
+            # Keep the iterator itself so that it can be closed (aiter(gen) is gen).
+            iterator = self.body_iterator = aiter(iterator)  # type: ignore[arg-type]
         self._cancellable = True
         clock = monotonic
         checkpoint = clock() + YIELD_AFTER
