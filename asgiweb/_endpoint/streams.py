@@ -31,7 +31,14 @@ stream pulls items and encodes them into a relay of at most ``RELAY_SIZE``
 events; the body iterator waits on the relay with a timer (one future and one
 ``call_later`` per wait, no task per item).  PERF: a relay of one item cost two
 task switches per event (the SSE benchmark, 10 events, was about 4x the raw
-floor); the producer now runs up to ``RELAY_SIZE`` events ahead of the send.
+floor); the producer now runs up to ``RELAY_SIZE`` events ahead of the send,
+and the body iterator takes an event that is ready straight from the relay's
+deque, with no call per event (``take`` only when it has to wait).  The handler's
+generator runs in the producer task for its whole life, as FastAPI runs it in a
+task of its own: its timeouts, cancel scopes and context variables stay in one
+task (pulling ready items inline in the response's task and handing over at the
+first wait measured 1.22x the floor instead of 1.62x, but moved the generator
+between tasks mid-life).
 Closing the body cancels the producer and then closes the generator.
 Everything asyncio here is imported lazily (``import asgiweb`` must not load it).
 """
@@ -42,6 +49,7 @@ import functools
 import inspect
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from types import AsyncGeneratorType
 from typing import TYPE_CHECKING, Any
 
 from asgiweb import sse
@@ -203,15 +211,19 @@ class _Relay:
                     self.writer = self.loop.create_future()
                     await self.writer
                 items.append(data)
-                _wake(self.reader)
+                reader = self.reader  # PERF: _wake inline
+                if reader is not None and not reader.done():
+                    reader.set_result(None)
         except Exception as exc:
             self.error = exc
         finally:
             self.done = True
             _wake(self.reader)
-            aclose = getattr(source, "aclose", None)
-            if aclose is not None:
-                await aclose()
+            # PERF: a finished async generator has nothing to close.
+            if type(source) is not AsyncGeneratorType or source.ag_frame is not None:
+                aclose = getattr(source, "aclose", None)
+                if aclose is not None:
+                    await aclose()
 
     async def take(self, interval: float) -> bytes | None:
         """The next encoded event, the keep-alive comment after ``interval`` s, None at the end."""
@@ -252,10 +264,20 @@ async def _event_stream(source: AsyncIterator[Any]) -> AsyncIterator[bytes]:
     import asyncio  # PERF: lazy, importing asyncio costs ~9 MiB RSS (benchmarks/import_cost.py)
 
     interval = sse.PING_INTERVAL
-    relay = _Relay(asyncio.get_running_loop())
-    producer = asyncio.get_running_loop().create_task(relay.produce(source))
+    loop = asyncio.get_running_loop()
+    relay = _Relay(loop)
+    producer = loop.create_task(relay.produce(source))
+    items = relay.items
     try:
         while True:
+            if items:
+                # PERF: the common case inline, an event the producer has ready.
+                ready = items.popleft()
+                writer = relay.writer
+                if writer is not None and not writer.done():
+                    writer.set_result(None)
+                yield ready
+                continue
             chunk = await relay.take(interval)
             if chunk is None:
                 return
