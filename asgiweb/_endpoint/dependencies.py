@@ -198,6 +198,8 @@ class Dependant:
             dependant.fill_body = body_filler(steps, embed) if steps else None
             dependant.run = _runner(dependant, embed, call_it=True)
             dependant.fill_all = _runner(dependant, embed, call_it=False)
+        if not self.replacement:
+            self.fill_all = _flat_filler(self, self.fill_all)
 
     def replaced_by(self, call: Callable[..., Any], embed: bool) -> Dependant:
         """The compiled replacement for ``app.dependency_overrides[self.call] = call``."""
@@ -401,6 +403,141 @@ def _runner(
         return value
 
     return run
+
+
+def _flat_filler(
+    root: Dependant, general: Callable[[Context], Awaitable[Any]]
+) -> Callable[[Context], Awaitable[Any]]:
+    """The root's ``fill_all`` as one generated coroutine of straight-line code (PERF).
+
+    The graph is laid out at registration in the order the recursive runners solve
+    it (depth first, each dependant after its sub-dependants; a dependant met twice
+    is laid out twice), and written as one function: every value is a local, every
+    extractor and callable a name bound at registration, every call made with its
+    keywords.  That is one coroutine per request instead of one per dependant, and
+    no loop, dict of kwargs or cache dict in between (benchmarks/app_asgiweb.py
+    ``/deps``).  The cache becomes "the first earlier dependant with the same key
+    that has a value": FastAPI's, where any solved dependant stores its value and
+    the ``use_cache`` ones read it.
+
+    While ``app.dependency_overrides`` is not empty, the recursive runners (which
+    look every dependant up) do the work; so they do for a graph with form
+    parameters (filled by an awaited step).
+    """
+    walk = root.walk()
+    if len(walk) == 1 or any(dependant.fill_form is not None for dependant in walk):
+        return general
+    namespace: dict[str, Any] = {
+        "FAILED": FAILED,
+        "Invalid": Invalid,
+        "general": general,
+        "no_yield": _no_yield,
+        "in_thread": run_in_threadpool,
+        "enter": _enter,
+    }
+    lines = [
+        "async def fill_all(ctx):",
+        "    if ctx.overrides:",
+        "        return await general(ctx)",
+        "    request = ctx.request",
+    ]
+    keys: list[Any] = []
+
+    def own_part(
+        dependant: Dependant, tag: str, args: list[tuple[str | None, str]]
+    ) -> tuple[str, str]:
+        """Lines solving ``dependant``'s own parameters; its kwargs as a dict expression
+        and as call arguments."""
+        lines.append("    ok = True")
+        failed = [var for _, var in args]
+        if failed:
+            lines.append(f"    if {' or '.join(f'{var} is FAILED' for var in failed)}:")
+            lines.append("        ok = False")
+        named = [(name, var) for name, var in args if name is not None]
+        if dependant.fill_body is None and not dependant.injects:
+            for index, (name, extract) in enumerate(dependant.params.extractors):
+                namespace[f"x{tag}_{index}"] = extract
+                lines.extend(
+                    [
+                        "    try:",
+                        f"        a{tag}_{index} = x{tag}_{index}(request)",
+                        "    except Invalid as exc:",
+                        "        ctx.errors.extend(exc.errors)",
+                        "        ok = False",
+                    ]
+                )
+                named.append((name, f"a{tag}_{index}"))
+            # Parameter names are identifiers (they come from a signature).
+            return (
+                "{" + ", ".join(f"{name!r}: {var}" for name, var in named) + "}",
+                ", ".join(f"{name}={var}" for name, var in named),
+            )
+        # A body or injected parameters: fill_own adds them to the kwargs it is given,
+        # after the sub-dependants' values (those that have one).
+        namespace[f"f{tag}"] = dependant.fill_own
+        lines.append(f"    k{tag} = {{}}")
+        for name, var in named:
+            lines.extend([f"    if {var} is not FAILED:", f"        k{tag}[{name!r}] = {var}"])
+        lines.extend([f"    if f{tag}(ctx, k{tag}):", "        ok = False"])
+        return f"k{tag}", f"**k{tag}"
+
+    def lay_out(dependant: Dependant) -> list[tuple[str | None, str]]:
+        args: list[tuple[str | None, str]] = []
+        for sub in dependant.subs:
+            sub_args = lay_out(sub)
+            slot = len(keys)
+            var = f"v{slot}"
+            namespace[f"c{slot}"] = sub.call
+            namespace[f"d{slot}"] = sub
+            lines.append(f"    # {' -> '.join(sub.chain)}")
+            kwargs, arguments = own_part(sub, str(slot), sub_args)
+            call = f"c{slot}({arguments})"
+            lines.extend(["    if not ok:", f"        {var} = FAILED"])
+            if sub.use_cache:
+                for earlier, key in enumerate(keys):
+                    if key is sub.key:
+                        lines.extend(
+                            [f"    elif v{earlier} is not FAILED:", f"        {var} = v{earlier}"]
+                        )
+            exits = "ctx.function_exits" if sub.scope == "function" else "ctx.request_exits"
+            lines.append("    else:")
+            if sub.kind == ASYNC:
+                lines.append(f"        {var} = await {call}")
+            elif sub.kind == SYNC:
+                passed = f"c{slot}, {arguments}" if arguments else f"c{slot}"
+                lines.append(f"        {var} = await in_thread({passed})")
+            elif sub.kind == ASYNC_GEN:
+                lines.extend(
+                    [
+                        f"        gen = {call}",
+                        "        try:",
+                        f"            {var} = await gen.__anext__()",
+                        "        except StopAsyncIteration:",
+                        f"            raise no_yield(d{slot}) from None",
+                        f"        {exits}.append((gen, True))",
+                    ]
+                )
+            else:
+                lines.extend(
+                    [
+                        f"        {var}, gen = await enter(c{slot}, {kwargs}, False, d{slot})",
+                        f"        {exits}.append((gen, False))",
+                    ]
+                )
+            args.append((sub.name, var))
+            keys.append(sub.key)
+        return args
+
+    root_args = lay_out(root)
+    lines.append(f"    # {root.chain[0]}")
+    kwargs, _ = own_part(root, "r", root_args)
+    lines.append(f"    return {kwargs} if ok else None")
+    source = "\n".join(lines)
+    code = compile(source, f"<dependencies of {root.chain[0]}>", "exec")
+    exec(code, namespace)
+    fill_all: Callable[[Context], Awaitable[Any]] = namespace["fill_all"]
+    fill_all.__qualname__ = f"fill_all[{root.chain[0]}]"
+    return fill_all
 
 
 _NOTHING: Any = object()
