@@ -10,6 +10,7 @@ import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
+import anyio
 import pytest
 
 from asgiweb import App, Depends
@@ -404,3 +405,59 @@ def test_a_generator_that_never_yields_is_an_error_naming_it() -> None:
             client.get("/sync")
     with TestClient(app, raise_server_exceptions=False) as client:
         assert client.get("/async").status_code == 500
+
+
+# -- the exit step of a single async generator, run without unwind ------------------
+
+
+def test_a_single_generator_whose_exit_code_awaits_runs_it_to_the_end() -> None:
+    events: list[str] = []
+
+    async def slow_exit() -> AsyncIterator[str]:
+        yield "v"
+        await anyio.sleep(0.01)  # the exit step suspends: it is driven on, shielded
+        await anyio.sleep(0)
+        events.append("closed")
+
+    app = App()
+
+    @app.get("/")
+    async def handler(value: Annotated[str, Depends(slow_exit)]) -> Any:
+        return value
+
+    with TestClient(app) as client:
+        assert client.get("/").json() == "v"
+        assert events == ["closed"]
+
+
+@pytest.mark.parametrize("suspends", [False, True])
+def test_a_single_generator_that_yields_twice_is_an_error(suspends: bool) -> None:
+    async def twice() -> AsyncIterator[str]:
+        yield "first"
+        if suspends:
+            await anyio.sleep(0)
+        yield "second"
+
+    app = App()
+
+    @app.get("/")
+    async def handler(value: Annotated[str, Depends(twice)]) -> Any:
+        return value
+
+    with TestClient(app) as client, pytest.raises(RuntimeError, match="yielded more than once"):
+        client.get("/")
+
+
+def test_a_single_generator_raising_in_its_exit_code_reaches_the_server() -> None:
+    async def broken() -> AsyncIterator[str]:
+        yield "v"
+        raise LookupError("exit failed")
+
+    app = App()
+
+    @app.get("/")
+    async def handler(value: Annotated[str, Depends(broken)]) -> Any:
+        return value
+
+    with TestClient(app) as client, pytest.raises(LookupError, match="exit failed"):
+        client.get("/")
