@@ -6,7 +6,9 @@ a ``Dependant``: its parameters already classified (``parameters.analyse``),
 its sub-dependants compiled, how to call it decided (async function, plain
 function or class in a worker thread, async or sync generator).  A cycle, or a
 parameter nothing can fill, is a ``TypeError`` here naming the chain that led
-to it.  A request only runs the closures ``_runner`` builds.
+to it.  A request only runs what is built then: while
+``app.dependency_overrides`` is empty, one generated coroutine for the whole
+graph (``_flat_filler``), else the recursive closures ``_runner`` builds.
 
 Request-time rules, FastAPI's:
 
@@ -489,7 +491,7 @@ def _flat_filler(
             var = f"v{slot}"
             namespace[f"c{slot}"] = sub.call
             namespace[f"d{slot}"] = sub
-            lines.append(f"    # {' -> '.join(sub.chain)}")
+            lines.append(f"    # {' -> '.join(sub.chain)!r}")
             kwargs, arguments = own_part(sub, str(slot), sub_args)
             call = f"c{slot}({arguments})"
             lines.extend(["    if not ok:", f"        {var} = FAILED"])
@@ -529,7 +531,7 @@ def _flat_filler(
         return args
 
     root_args = lay_out(root)
-    lines.append(f"    # {root.chain[0]}")
+    lines.append(f"    # {root.chain[0]!r}")
     kwargs, _ = own_part(root, "r", root_args)
     lines.append(f"    return {kwargs} if ok else None")
     source = "\n".join(lines)

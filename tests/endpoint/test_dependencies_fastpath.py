@@ -34,6 +34,21 @@ def test_a_graph_without_forms_gets_a_generated_fill() -> None:
     assert leaf in root.fill_all.__globals__.values()  # type: ignore[attr-defined]
 
 
+def test_any_callable_name_compiles() -> None:
+    async def odd(q: int = 1) -> int:
+        return q
+
+    odd.__qualname__ = 'odd\nname"  # not a comment'
+    app = App()
+
+    @app.get("/")
+    async def handler(value: Annotated[int, Depends(odd)]) -> int:
+        return value
+
+    with TestClient(app) as client:
+        assert client.get("/?q=3").json() == 3
+
+
 # -- one generator among plain dependencies (the benchmark's shape) -----------------
 
 
