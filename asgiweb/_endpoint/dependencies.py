@@ -8,7 +8,7 @@ function or class in a worker thread, async or sync generator).  A cycle, or a
 parameter nothing can fill, is a ``TypeError`` here naming the chain that led
 to it.  A request only runs what is built then: while
 ``app.dependency_overrides`` is empty, one generated coroutine for the whole
-graph (``_flat_filler``), else the recursive closures ``_runner`` builds.
+graph and the handler's call (``compile_solver``), else the recursive closures ``_runner`` builds.
 
 Request-time rules, FastAPI's:
 
@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import anyio
 
@@ -55,7 +55,7 @@ from asgiweb.security.base import SecurityBase
 from asgiweb.security.oauth2 import SecurityScopes
 from asgiweb.types import Receive, Scope, Send
 
-__all__ = ["Context", "Dependant", "ExitAfterSend", "compile_graph", "unwind"]
+__all__ = ["Context", "Dependant", "ExitAfterSend", "compile_graph", "compile_solver", "unwind"]
 
 FAILED: Any = object()  # a dependant whose sub-tree or parameters had errors
 
@@ -200,8 +200,6 @@ class Dependant:
             dependant.fill_body = body_filler(steps, embed) if steps else None
             dependant.run = _runner(dependant, embed, call_it=True)
             dependant.fill_all = _runner(dependant, embed, call_it=False)
-        if not self.replacement:
-            self.fill_all = _flat_filler(self, self.fill_all)
 
     def replaced_by(self, call: Callable[..., Any], embed: bool) -> Dependant:
         """The compiled replacement for ``app.dependency_overrides[self.call] = call``."""
@@ -407,40 +405,59 @@ def _runner(
     return run
 
 
-def _flat_filler(
-    root: Dependant, general: Callable[[Context], Awaitable[Any]]
+def compile_solver(
+    root: Dependant,
+    endpoint: Callable[..., Any],
+    *,
+    is_async: bool,
+    reject: Callable[[Context], NoReturn],
 ) -> Callable[[Context], Awaitable[Any]]:
-    """The root's ``fill_all`` as one generated coroutine of straight-line code (PERF).
+    """``solve(ctx)``: the graph solved, then ``endpoint`` called with the root's
+    keyword arguments (in a worker thread unless ``is_async``) and its value
+    returned; ``reject(ctx)`` raises when any parameter had errors.
 
-    The graph is laid out at registration in the order the recursive runners solve
-    it (depth first, each dependant after its sub-dependants; a dependant met twice
-    is laid out twice), and written as one function: every value is a local, every
+    PERF: generated straight-line code.  The graph is laid out at registration in
+    the order the recursive runners solve it (depth first, each dependant after its
+    sub-dependants; a dependant met twice is laid out twice), and written as one
+    coroutine with the handler's call at its end: every value is a local, every
     extractor and callable a name bound at registration, every call made with its
-    keywords.  That is one coroutine per request instead of one per dependant, and
-    no loop, dict of kwargs or cache dict in between (benchmarks/app_asgiweb.py
-    ``/deps``).  The cache becomes "the first earlier dependant with the same key
-    that has a value": FastAPI's, where any solved dependant stores its value and
-    the ``use_cache`` ones read it.
+    keywords.  That is one coroutine per request instead of one per dependant plus
+    one for the root, and no loop, dict of kwargs or cache dict in between
+    (benchmarks/app_asgiweb.py ``/deps``).  The cache becomes "the first earlier
+    dependant with the same key that has a value": FastAPI's, where any solved
+    dependant stores its value and the ``use_cache`` ones read it.
 
     While ``app.dependency_overrides`` is not empty, the recursive runners (which
     look every dependant up) do the work; so they do for a graph with form
     parameters (filled by an awaited step).
     """
+    general = root.fill_all
+
+    async def fallback(ctx: Context) -> Any:
+        kwargs = await general(ctx)
+        if kwargs is None:
+            reject(ctx)
+        if is_async:
+            return await endpoint(**kwargs)
+        return await run_in_threadpool(endpoint, **kwargs)
+
     walk = root.walk()
     if len(walk) == 1 or any(dependant.fill_form is not None for dependant in walk):
-        return general
+        return fallback
     namespace: dict[str, Any] = {
         "FAILED": FAILED,
         "Invalid": Invalid,
-        "general": general,
+        "fallback": fallback,
+        "endpoint": endpoint,
+        "reject": reject,
         "no_yield": _no_yield,
         "in_thread": run_in_threadpool,
         "enter": _enter,
     }
     lines = [
-        "async def fill_all(ctx):",
+        "async def solve(ctx):",
         "    if ctx.overrides:",
-        "        return await general(ctx)",
+        "        return await fallback(ctx)",
         "    request = ctx.request",
     ]
     keys: list[Any] = []
@@ -532,14 +549,18 @@ def _flat_filler(
 
     root_args = lay_out(root)
     lines.append(f"    # {root.chain[0]!r}")
-    kwargs, _ = own_part(root, "r", root_args)
-    lines.append(f"    return {kwargs} if ok else None")
-    source = "\n".join(lines)
-    code = compile(source, f"<dependencies of {root.chain[0]}>", "exec")
+    _, arguments = own_part(root, "r", root_args)
+    lines.extend(["    if not ok:", "        reject(ctx)"])
+    if is_async:
+        lines.append(f"    return await endpoint({arguments})")
+    else:
+        passed = f"endpoint, {arguments}" if arguments else "endpoint"
+        lines.append(f"    return await in_thread({passed})")
+    code = compile("\n".join(lines), f"<dependencies of {root.chain[0]}>", "exec")
     exec(code, namespace)
-    fill_all: Callable[[Context], Awaitable[Any]] = namespace["fill_all"]
-    fill_all.__qualname__ = f"fill_all[{root.chain[0]}]"
-    return fill_all
+    solve: Callable[[Context], Awaitable[Any]] = namespace["solve"]
+    solve.__qualname__ = f"solve[{root.chain[0]}]"
+    return solve
 
 
 _NOTHING: Any = object()

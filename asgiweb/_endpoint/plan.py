@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from asgiweb._concurrency import is_async_callable, run_in_threadpool
 from asgiweb._endpoint.dependencies import (
@@ -36,6 +36,7 @@ from asgiweb._endpoint.dependencies import (
     Dependant,
     ExitAfterSend,
     compile_graph,
+    compile_solver,
     temporary_response,
     unwind,
     unwind_all,
@@ -297,7 +298,7 @@ def _graph_plan(
     reads_form: bool,
 ) -> Handle:
     reads_body = any(dependant.fill_body is not None for dependant in root.walk())
-    fill = root.fill_all
+    solve = compile_solver(root, endpoint, is_async=is_async, reject=_reject)
 
     async def handle(request: Request) -> Response:
         if reads_form:
@@ -307,14 +308,7 @@ def _graph_plan(
         app = request.scope.get("app")
         ctx = Context(request, body, getattr(app, "dependency_overrides", None))
         try:
-            kwargs = await fill(ctx)
-            if kwargs is None:
-                raise RequestValidationError(ctx.errors, body=None if body is NO_BODY else body)
-            if is_async:
-                value = await endpoint(**kwargs)
-            else:
-                value = await run_in_threadpool(endpoint, **kwargs)
-            response = finish(value, ctx.temporary, ctx.tasks)
+            response = finish(await solve(ctx), ctx.temporary, ctx.tasks)
         except BaseException as exc:
             if not (ctx.function_exits or ctx.request_exits):
                 raise
@@ -338,19 +332,13 @@ def _graph_plan(
 def _websocket_graph_plan(endpoint: Callable[..., Any], root: Dependant, is_async: bool) -> Handle:
     """The graph plan of a WebSocket handler: no body, and no response to wait for,
     so every generator's exit code runs once the handler has returned (or raised)."""
-    fill = root.fill_all
+    solve = compile_solver(root, endpoint, is_async=is_async, reject=_reject_websocket)
 
     async def handle(websocket: Request) -> Any:
         app = websocket.scope.get("app")
         ctx = Context(websocket, NO_BODY, getattr(app, "dependency_overrides", None))
         try:
-            kwargs = await fill(ctx)
-            if kwargs is None:
-                raise WebSocketRequestValidationError(ctx.errors)
-            if is_async:
-                await endpoint(**kwargs)
-            else:
-                await run_in_threadpool(endpoint, **kwargs)
+            await solve(ctx)
         except BaseException as exc:
             if not (ctx.function_exits or ctx.request_exits):
                 raise
@@ -367,6 +355,15 @@ def _websocket_graph_plan(endpoint: Callable[..., Any], root: Dependant, is_asyn
         return None
 
     return handle
+
+
+def _reject(ctx: Context) -> NoReturn:
+    body = ctx.body
+    raise RequestValidationError(ctx.errors, body=None if body is NO_BODY else body)
+
+
+def _reject_websocket(ctx: Context) -> NoReturn:
+    raise WebSocketRequestValidationError(ctx.errors)
 
 
 async def _close_function_scope(ctx: Context) -> BaseException | None:

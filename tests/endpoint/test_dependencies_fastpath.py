@@ -8,30 +8,34 @@ the exit code of generators, overrides that appear (and go) after the first requ
 
 import threading
 from collections.abc import AsyncIterator, Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import anyio
 import pytest
 
 from asgiweb import App, Depends
-from asgiweb._endpoint.dependencies import compile_graph
+from asgiweb._endpoint.dependencies import compile_graph, compile_solver
 from asgiweb.testclient import TestClient
 from tests.oracle.sidebyside import Call, Framework, same_answers
 
 # -- the fast path is the one taken --------------------------------------------------
 
 
-def test_a_graph_without_forms_gets_a_generated_fill() -> None:
+def test_a_graph_without_forms_gets_a_generated_solver() -> None:
     async def leaf(q: int = 0) -> int:
         return q
 
     async def handler(value: Annotated[int, Depends(leaf)]) -> int:
         return value
 
+    def reject(ctx: Any) -> NoReturn:
+        raise AssertionError(ctx.errors)
+
     root, _ = compile_graph(handler, dependencies=(), path_params={})
-    assert root.fill_all.__qualname__.startswith("fill_all[")
+    solve = compile_solver(root, handler, is_async=True, reject=reject)
+    assert solve.__qualname__.startswith("solve[")
     # The callables of the graph are bound by name in it, not looked up per request.
-    assert leaf in root.fill_all.__globals__.values()  # type: ignore[attr-defined]
+    assert leaf in solve.__globals__.values()  # type: ignore[attr-defined]
 
 
 def test_any_callable_name_compiles() -> None:
