@@ -12,9 +12,12 @@ from typing import Annotated, Any, NoReturn
 
 import anyio
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from asgiweb import App, Depends
 from asgiweb._endpoint.dependencies import compile_graph, compile_solver
+from asgiweb.datastructures import Headers
 from asgiweb.testclient import TestClient
 from tests.oracle.sidebyside import Call, Framework, same_answers
 
@@ -480,3 +483,22 @@ def test_a_single_generator_raising_in_its_exit_code_reaches_the_server() -> Non
 
     with TestClient(app) as client, pytest.raises(LookupError, match="exit failed"):
         client.get("/")
+
+
+# -- the header a dependency reads: Headers.get before any index is built ------------
+
+_NAMES = st.sampled_from([b"x-token", b"X-Token", b"host", b"\xc0b", b"\xe0b", b"accept", b"a"])
+
+
+@given(
+    raw=st.lists(st.tuples(_NAMES, st.binary(max_size=4)), max_size=6),
+    key=st.sampled_from(["x-token", "X-TOKEN", "host", "\xc0b", "\xe0B", "a", "\u0130", ""]),
+)
+def test_a_first_header_lookup_answers_as_the_index_does(
+    raw: list[tuple[bytes, bytes]], key: str
+) -> None:
+    fresh = Headers(raw=raw)
+    indexed = Headers(raw=raw)
+    assert indexed.getlist(key) is not None  # builds the index
+    assert fresh.get(key) == indexed.get(key)
+    assert fresh.get(key, "missing") == indexed.get(key, "missing")
