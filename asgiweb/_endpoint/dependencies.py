@@ -33,6 +33,7 @@ Request-time rules, FastAPI's:
 from __future__ import annotations
 
 import inspect
+import keyword
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from typing import Any, NoReturn
 
@@ -486,10 +487,9 @@ def compile_solver(
                     ]
                 )
                 named.append((name, f"a{tag}_{index}"))
-            # Parameter names are identifiers (they come from a signature).
             return (
                 "{" + ", ".join(f"{name!r}: {var}" for name, var in named) + "}",
-                ", ".join(f"{name}={var}" for name, var in named),
+                ", ".join(_keyword(name, var) for name, var in named),
             )
         # A body or injected parameters: fill_own adds them to the kwargs it is given,
         # after the sub-dependants' values (those that have one).
@@ -561,6 +561,14 @@ def compile_solver(
     solve: Callable[[Context], Awaitable[Any]] = namespace["solve"]
     solve.__qualname__ = f"solve[{root.chain[0]}]"
     return solve
+
+
+def _keyword(name: str, var: str) -> str:
+    """``name=var`` in a call; a name that source code would not spell the same
+    (e.g. one a ``__signature__`` made up) goes through a dict."""
+    if name.isidentifier() and name.isascii() and not keyword.iskeyword(name):
+        return f"{name}={var}"
+    return f"**{{{name!r}: {var}}}"
 
 
 _NOTHING: Any = object()

@@ -12,9 +12,10 @@ answers 422.  A parameter that cannot be resolved, or a dependency cycle, is a
 ``TypeError`` here, at registration, naming the chain that leads to it.
 
 A route without dependencies keeps the plain plan below (no graph, no
-context); one with dependencies runs the graph (``Dependant.fill``) and, when
-generators with ``yield`` were entered, their exit code (``unwind_all``; the
-"request"-scoped ones after the response is sent, ``ExitAfterSend``).
+context); one with dependencies solves the graph and calls the handler
+(``compile_solver``) and, when generators with ``yield`` were entered, runs their
+exit code (``unwind_all``; the "request"-scoped ones after the response is sent,
+``ExitAfterSend``).
 
 The body is JSON or a form (``Form()``/``File()``/``UploadFile`` parameters,
 ``asgiweb._endpoint.forms``), never both in one route.  A handler that yields

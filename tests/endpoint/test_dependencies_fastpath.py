@@ -6,6 +6,7 @@ them against FastAPI: the order dependencies run and report errors in, the cache
 the exit code of generators, overrides that appear (and go) after the first request.
 """
 
+import inspect
 import threading
 from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any, NoReturn
@@ -502,3 +503,22 @@ def test_a_first_header_lookup_answers_as_the_index_does(
     assert indexed.getlist(key) is not None  # builds the index
     assert fresh.get(key) == indexed.get(key)
     assert fresh.get(key, "missing") == indexed.get(key, "missing")
+
+
+def test_a_parameter_name_source_code_would_not_spell_is_still_passed() -> None:
+    async def odd(**kwargs: Any) -> Any:
+        return kwargs
+
+    # NFKC would turn the ligature into "file" in source code; the call must not.
+    odd.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("\ufb01le", inspect.Parameter.KEYWORD_ONLY, default="d")]
+    )
+    app = App()
+
+    @app.get("/")
+    async def handler(value: Annotated[Any, Depends(odd)]) -> Any:
+        return value
+
+    with TestClient(app) as client:
+        assert client.get("/", params={"\ufb01le": "x"}).json() == {"\ufb01le": "x"}
+        assert client.get("/").json() == {"\ufb01le": "d"}
