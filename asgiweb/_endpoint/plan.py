@@ -64,6 +64,7 @@ from asgiweb.exceptions import RequestValidationError, WebSocketRequestValidatio
 from asgiweb.params import Depends
 from asgiweb.requests import Request
 from asgiweb.responses import Response
+from asgiweb.responses.base import text_maker
 
 __all__ = ["compile_bare_endpoint", "compile_endpoint"]
 
@@ -101,10 +102,11 @@ def compile_bare_endpoint(
         # benchmarks/inprocess.py "json").
         if is_async and status_code is None:
             shape = compile_shape(model, response_class=response_class)
+            make = text_maker(response_class)
 
             async def run_fitted() -> Response:
                 value = await endpoint()
-                return value if isinstance(value, Response) else response_class(shape(value))
+                return value if isinstance(value, Response) else make(shape(value))
 
             return run_fitted
         finish = compile_finisher(

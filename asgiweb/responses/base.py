@@ -14,7 +14,7 @@ else is needed (this is FastAPI's custom-response recipe).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +24,13 @@ from asgiweb.datastructures import MutableHeaders
 from asgiweb.responses._cookies import build_set_cookie
 from asgiweb.types import Receive, Scope, Send
 
-__all__ = ["HTMLResponse", "PlainTextResponse", "Response", "encode_content_type"]
+__all__ = [
+    "HTMLResponse",
+    "PlainTextResponse",
+    "Response",
+    "encode_content_type",
+    "text_maker",
+]
 
 _NO_BODY_STATUSES = frozenset({204, 304})
 # PERF: the content-type header value depends only on (media_type, charset);
@@ -208,6 +214,44 @@ class Response:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} status_code={self.status_code}>"
+
+
+def text_maker(cls: type[Response]) -> Callable[[Any], Response]:
+    """``cls(text)`` for a route whose handler returns text, decided at registration.
+
+    When ``cls`` keeps Response's own ``__init__``, ``render`` and ``init_headers``
+    and encodes UTF-8, the maker builds for a ``str`` exactly what ``cls(text)``
+    builds (status 200, no background, the body, content-length and content-type)
+    without the generic constructor's branches. PERF: benchmarks/inprocess.py
+    "plaintext", about 0.3 us of the 0.6 us constructor. Anything else, or any
+    other class, goes through ``cls`` itself.
+    """
+    if not (
+        cls.__init__ is Response.__init__
+        and cls.render is Response.render
+        and cls.init_headers is Response.init_headers
+        and cls.charset == "utf-8"
+    ):
+        return cls
+    media_type = cls.media_type
+    content_type = None if media_type is None else (
+        b"content-type", encode_content_type(media_type, "utf-8")
+    )
+    new = object.__new__
+
+    def make(text: Any) -> Response:
+        if type(text) is not str:
+            return cls(text)
+        self = new(cls)
+        self.status_code = 200
+        self.background = None
+        body = self.body = text.encode("utf-8")
+        self._headers = None
+        length = (b"content-length", b"%d" % len(body))
+        self.raw_headers = [length] if content_type is None else [length, content_type]
+        return self
+
+    return make
 
 
 class PlainTextResponse(Response):
