@@ -93,7 +93,12 @@ def _decode(raw: bytes | bytearray, charset: str) -> str:
 
 
 class FormParser:
-    """``application/x-www-form-urlencoded``: ``a=1&b=x+y`` into a :class:`FormData`."""
+    """``application/x-www-form-urlencoded``: ``a=1&b=x+y`` into a :class:`FormData`.
+
+    Each chunk is decoded as latin-1 (one byte, one character, so a chunk boundary
+    never splits a character) and split as text; ``+`` and ``%XX`` are undone per
+    field, and only when the chunk holds a ``+`` or a ``%`` at all.
+    """
 
     def __init__(
         self,
@@ -106,39 +111,150 @@ class FormParser:
         self.max_fields = max_fields
         self.max_part_size = max_part_size
 
-    def _field(self, piece: bytes, items: list[tuple[str, str | UploadFile]]) -> None:
-        name, _, value = piece.partition(b"=")
-        if len(name) + len(value) > self.max_part_size:
-            raise MultiPartException(
-                f"Field exceeded maximum size of {_kib(self.max_part_size)}KB."
-            )
-        if len(items) >= self.max_fields:
-            raise MultiPartException(
-                f"Too many fields. Maximum number of fields is {self.max_fields}."
-            )
-        items.append((unquote_plus(name.decode("latin-1")), unquote_plus(value.decode("latin-1"))))
+    def _fields(
+        self, text: str, pieces: list[str], items: list[tuple[str, str | UploadFile]]
+    ) -> None:
+        """Append the fields ``pieces`` (split from ``text``), checking the limits."""
+        escaped = "+" in text or "%" in text
+        if len(text) <= self.max_part_size and len(items) + len(pieces) <= self.max_fields:
+            # PERF: no field can break a limit (benchmarks/compare.py form).
+            for piece in pieces:
+                if piece:
+                    name, _, value = piece.partition("=")
+                    if escaped:
+                        name = unquote_plus(name)
+                        value = unquote_plus(value)
+                    items.append((name, value))
+            return
+        for piece in pieces:
+            if not piece:
+                continue
+            name, _, value = piece.partition("=")
+            if len(name) + len(value) > self.max_part_size:
+                raise MultiPartException(
+                    f"Field exceeded maximum size of {_kib(self.max_part_size)}KB."
+                )
+            if len(items) >= self.max_fields:
+                raise MultiPartException(
+                    f"Too many fields. Maximum number of fields is {self.max_fields}."
+                )
+            if escaped:
+                name = unquote_plus(name)
+                value = unquote_plus(value)
+            items.append((name, value))
 
     async def parse(self) -> FormData:
         items: list[tuple[str, str | UploadFile]] = []
-        pending = b""
+        pending = ""
         # The separator may be '=' at most once per field, so a field is never longer
         # than max_part_size + 1 bytes: anything longer fails before it is all held.
         limit = self.max_part_size + 1
         async for chunk in self.stream:
             if not chunk:
                 continue
-            pieces = (pending + chunk).split(b"&")
+            text = pending + chunk.decode("latin-1")
+            pieces = text.split("&")
             pending = pieces.pop()
-            for piece in pieces:
-                if piece:
-                    self._field(piece, items)
+            if pieces:
+                self._fields(text, pieces, items)
             if len(pending) > limit:
                 raise MultiPartException(
                     f"Field exceeded maximum size of {_kib(self.max_part_size)}KB."
                 )
         if pending:
-            self._field(pending, items)
+            self._fields(pending, [pending], items)
         return FormData(items)
+
+
+# -- small bodies held whole: one pass of str.find, no per-byte state machine ------------
+#
+# A body that arrived whole and is laid out the plain way (what browsers and HTTP
+# clients send) is split here; anything else (a preamble, padding after a
+# boundary, a header that is not `token: value`, a limit broken, no closing
+# delimiter...) is handed to python-multipart unchanged, so that its answer,
+# error or not, stays the one and only reference for the unusual cases.
+
+_TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
+_HEADER_LINE = re.compile(rb"(" + _TOKEN + rb"+): *([^\r\n]*)")
+# `form-data; name="f"; filename="a.txt"` with plain quoted values (no `\`, `"` or
+# `;` inside): python-multipart's parse_options_header reads these as the regex does.
+_DISPOSITION = re.compile(rb'(?i:form-data)[ \t]*((?:;[ \t]*[a-z]+="[^"\\;]*"[ \t]*)+)')
+_DISPOSITION_PARAM = re.compile(rb';[ \t]*([a-z]+)="([^"\\;]*)"')
+_MAX_HEADER_LINES = 8  # python-multipart's default limits, kept well inside
+_MAX_HEADER_BLOCK = 4000
+_MAX_BOUNDARY = 256  # python-multipart refuses a longer boundary
+
+_WholePart = tuple[list[tuple[bytes, bytes]], bytes, "bytes | None", bytes]
+
+
+def _disposition_options(value: bytes, multipart: ModuleType) -> dict[bytes, bytes]:
+    match = _DISPOSITION.fullmatch(value)
+    if match is not None:
+        return dict(_DISPOSITION_PARAM.findall(match[1]))
+    options: dict[bytes, bytes] = multipart.multipart.parse_options_header(value)[1]
+    return options
+
+
+def split_whole_body(
+    body: bytes,
+    boundary: bytes,
+    multipart: ModuleType,
+    *,
+    max_files: int | float,
+    max_fields: int | float,
+    max_part_size: int,
+) -> list[_WholePart] | None:
+    """The parts of a complete multipart body as ``(headers, name, filename, data)``,
+    or None when the body is not plainly laid out or breaks a limit (the streaming
+    parser then reads it and gives its answer)."""
+    delimiter = b"\r\n--" + boundary
+    if not body.startswith(b"--" + boundary + b"\r\n"):
+        return None
+    start = len(boundary) + 4
+    parts: list[_WholePart] = []
+    fields = files = 0
+    while True:
+        head_end = body.find(b"\r\n\r\n", start)
+        if head_end <= start or head_end - start > _MAX_HEADER_BLOCK:
+            return None  # no header (python-multipart then fails), or too much of them
+        lines = body[start:head_end].split(b"\r\n")
+        if len(lines) > _MAX_HEADER_LINES:
+            return None
+        headers: list[tuple[bytes, bytes]] = []
+        disposition = b""
+        for line in lines:
+            match = _HEADER_LINE.fullmatch(line)
+            if match is None:
+                return None
+            name = match[1].lower()
+            headers.append((name, match[2]))
+            if name == b"content-disposition":
+                disposition = match[2]
+        options = _disposition_options(disposition, multipart)
+        raw_name = options.get(b"name")
+        if raw_name is None:
+            return None
+        filename = options.get(b"filename")
+        if filename is None:
+            fields += 1
+            if fields > max_fields:
+                return None
+        else:
+            files += 1
+            if files > max_files:
+                return None
+        data_start = head_end + 4
+        data_end = body.find(delimiter, data_start)
+        if data_end < 0 or (filename is None and data_end - data_start > max_part_size):
+            return None
+        parts.append((headers, raw_name, filename, body[data_start:data_end]))
+        after = data_end + len(delimiter)
+        if body.startswith(b"\r\n", after):
+            start = after + 2
+        elif body.startswith(b"--", after):
+            return parts  # what follows the closing delimiter is ignored (RFC 2046)
+        else:
+            return None
 
 
 class _Part:
@@ -162,6 +278,10 @@ class MultiPartParser:
     """Bytes of one file kept in memory before it rolls over to a temporary file."""
     write_batch = 512 * 1024
     """File bytes gathered before one write: on disk, one worker-thread call each."""
+    whole_body_max = 64 * 1024
+    """A body up to this size is gathered whole and split in one pass when it is laid
+    out plainly (benchmarks/compare.py upload); a bigger one streams through
+    python-multipart as it arrives."""
 
     def __init__(
         self,
@@ -280,6 +400,15 @@ class MultiPartParser:
             await part.file._write_pieces(pieces, size)
         self._to_flush = keep
 
+    async def _after_chunk(self) -> None:
+        """Write what a chunk gave the files; rewind the files it finished."""
+        if self._to_flush:
+            await self._flush(force=bool(self._finished))
+        for part in self._finished:
+            assert part.file is not None
+            await part.file.seek(0)
+        self._finished.clear()
+
     async def parse(self) -> FormData:
         multipart = self._multipart = require_multipart()
         _, params = parse_content_type(self.headers.get("content-type"))
@@ -291,6 +420,73 @@ class MultiPartParser:
         boundary = params.get("boundary")
         if not boundary:
             raise MultiPartException("Missing boundary in multipart.")
+        raw_boundary = boundary.encode("latin-1")
+        # A small body is gathered whole first: most arrive in one message, and a
+        # whole body can be split without the streaming parser (split_whole_body).
+        stream = self.stream.__aiter__()
+        held: list[bytes] = []
+        held_size = 0
+        whole_max = min(self.whole_body_max, self.spool_max_size)
+        async for chunk in stream:
+            if chunk:
+                held.append(chunk)
+                held_size += len(chunk)
+                if held_size > whole_max:
+                    break
+        else:
+            if len(raw_boundary) <= _MAX_BOUNDARY:
+                body = held[0] if len(held) == 1 else b"".join(held)
+                parts = split_whole_body(
+                    body,
+                    raw_boundary,
+                    multipart,
+                    max_files=self.max_files,
+                    max_fields=self.max_fields,
+                    max_part_size=self.max_part_size,
+                )
+                if parts is not None:
+                    return self._whole_form(parts)
+        return await self._parse_streaming(multipart, raw_boundary, held, stream)
+
+    def _whole_form(self, parts: list[_WholePart]) -> FormData:
+        """The FormData of a body split whole: fields decoded, files written to memory."""
+        # tempfile is imported here: it is not needed by `import asgiweb`.
+        from tempfile import SpooledTemporaryFile
+
+        charset = self._charset
+        items = self._items
+        try:
+            for headers, raw_name, raw_filename, data in parts:
+                name = _decode(raw_name, charset)
+                if raw_filename is None:
+                    items.append((name, _decode(data, charset)))
+                    continue
+                spooled: Any = SpooledTemporaryFile(max_size=self.spool_max_size)  # noqa: SIM115
+                upload = UploadFile(
+                    spooled,
+                    size=len(data),
+                    filename=_decode(raw_filename, charset),
+                    headers=Headers(raw=headers),
+                )
+                self._files.append(upload)
+                if data:
+                    spooled.write(data)  # in memory: the body is under spool_max_size
+                    spooled.seek(0)
+                items.append((name, upload))
+        except BaseException:
+            for upload in self._files:
+                upload.file.close()
+            raise
+        return FormData(items)
+
+    async def _parse_streaming(
+        self,
+        multipart: ModuleType,
+        boundary: bytes,
+        held: list[bytes],
+        stream: AsyncIterator[bytes],
+    ) -> FormData:
+        """python-multipart over the chunks ``held`` already, then the rest of ``stream``."""
         callbacks = {
             "on_part_begin": self._on_part_begin,
             "on_part_data": self._on_part_data,
@@ -300,17 +496,16 @@ class MultiPartParser:
             "on_header_end": self._on_header_end,
             "on_headers_finished": self._on_headers_finished,
         }
+
         try:
-            parser = multipart.MultipartParser(boundary.encode("latin-1"), callbacks)
-            async for chunk in self.stream:
+            parser = multipart.MultipartParser(boundary, callbacks)
+            for chunk in held:
+                parser.write(chunk)
+                await self._after_chunk()
+            async for chunk in stream:
                 if chunk:
                     parser.write(chunk)
-                if self._to_flush:
-                    await self._flush(force=bool(self._finished))
-                for part in self._finished:
-                    assert part.file is not None
-                    await part.file.seek(0)
-                self._finished.clear()
+                await self._after_chunk()
             parser.finalize()
             # A body cut short leaves its last part unfinished: that file is dropped.
             kept = {id(value) for _, value in self._items}
