@@ -704,6 +704,15 @@ class FormData(ImmutableMultiDict[str, "str | UploadFile"]):
 
     __slots__ = ()
 
+    @classmethod
+    def _from_list(cls, items: list[tuple[str, str | UploadFile]]) -> FormData:
+        """The form of the (key, value) list ``items``, taken as it is (not copied):
+        what the form parsers build, without the constructor's checks."""
+        form = cls.__new__(cls)
+        form._list = items
+        form._dict = dict(items)
+        return form
+
     async def close(self) -> None:
         for _, value in self._list:
             if isinstance(value, UploadFile):

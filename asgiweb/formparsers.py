@@ -29,6 +29,7 @@ from urllib.parse import unquote_plus
 from asgiweb.datastructures import FormData, Headers, UploadFile
 
 if TYPE_CHECKING:
+    from tempfile import SpooledTemporaryFile
     from types import ModuleType
 
 __all__ = [
@@ -36,8 +37,12 @@ __all__ = [
     "FormParser",
     "MultiPartException",
     "MultiPartParser",
+    "content_type_params",
+    "disposition_names",
     "parse_content_type",
+    "plain_content_type_params",
     "require_multipart",
+    "split_whole_body",
 ]
 
 FORMS_EXTRA_MESSAGE = (
@@ -55,13 +60,32 @@ def parse_content_type(value: str | None) -> tuple[str, dict[str, str]]:
     if not value:
         return "", {}
     mime, _, rest = value.partition(";")
+    # PERF: without a quoted string, `;` always separates: str methods read it.
+    params = content_type_params(rest) if '"' in rest else plain_content_type_params(rest)
+    return mime.strip().lower(), params
+
+
+def content_type_params(rest: str) -> dict[str, str]:
+    """The parameters of a Content-Type after its media type: ``; a=b; c="d"``."""
     params: dict[str, str] = {}
     for match in _PARAM.finditer(";" + rest):
         raw = match.group(2).strip()
         if len(raw) >= 2 and raw[0] == raw[-1] == '"':
             raw = _QUOTED_PAIR.sub(r"\1", raw[1:-1])
         params[match.group(1).lower()] = raw
-    return mime.strip().lower(), params
+    return params
+
+
+def plain_content_type_params(rest: str) -> dict[str, str]:
+    """:func:`content_type_params` for ``rest`` without a ``"``: the same answer."""
+    params: dict[str, str] = {}
+    for segment in rest.split(";"):
+        key, eq, raw = segment.partition("=")
+        key = key.strip()
+        # The regex's key: no whitespace, no `=`; its value: the rest, stripped.
+        if eq and key and len(key.split()) == 1:
+            params[key.lower()] = raw.strip()
+    return params
 
 
 def require_multipart() -> ModuleType:
@@ -79,6 +103,19 @@ class MultiPartException(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+def _spooled_file_class() -> type[SpooledTemporaryFile[bytes]]:
+    # tempfile is imported on first use: `import asgiweb` does not need it.
+    global _SPOOLED
+    if _SPOOLED is None:
+        from tempfile import SpooledTemporaryFile
+
+        _SPOOLED = SpooledTemporaryFile
+    return _SPOOLED
+
+
+_SPOOLED: type[SpooledTemporaryFile[bytes]] | None = None
 
 
 def _kib(size: int) -> int:
@@ -163,7 +200,7 @@ class FormParser:
                 )
         if pending:
             self._fields(pending, [pending], items)
-        return FormData(items)
+        return FormData._from_list(items)
 
 
 # -- small bodies held whole: one pass of str.find, no per-byte state machine ------------
@@ -177,7 +214,17 @@ class FormParser:
 _TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
 _HEADER_LINE = re.compile(rb"(" + _TOKEN + rb"+): *([^\r\n]*)")
 # `form-data; name="f"; filename="a.txt"` with plain quoted values (no `\`, `"` or
-# `;` inside): python-multipart's parse_options_header reads these as the regex does.
+# `;` inside): python-multipart's parse_options_header reads these as the regexes do.
+_NAME_FILENAME = re.compile(
+    rb'(?i:form-data)[ \t]*;[ \t]*name="([^"\\;]*)"(?:[ \t]*;[ \t]*filename="([^"\\;]*)")?[ \t]*'
+)
+# A whole header section as browsers and HTTP clients write it, lengths bounded
+# well inside python-multipart's header size limit.
+_PLAIN_PART = re.compile(
+    rb'(?i:content-disposition): *(form-data; name="([^"\\;\r\n]{0,1000})"'
+    rb'(?:; filename="([^"\\;\r\n]{0,1000})")?)\r\n'
+    rb"(?:(?i:content-type): *([^\r\n]{0,1000})\r\n)?\r\n"
+)
 _DISPOSITION = re.compile(rb'(?i:form-data)[ \t]*((?:;[ \t]*[a-z]+="[^"\\;]*"[ \t]*)+)')
 _DISPOSITION_PARAM = re.compile(rb';[ \t]*([a-z]+)="([^"\\;]*)"')
 _MAX_HEADER_LINES = 8  # python-multipart's default limits, kept well inside
@@ -187,12 +234,51 @@ _MAX_BOUNDARY = 256  # python-multipart refuses a longer boundary
 _WholePart = tuple[list[tuple[bytes, bytes]], bytes, "bytes | None", bytes]
 
 
-def _disposition_options(value: bytes, multipart: ModuleType) -> dict[bytes, bytes]:
+def disposition_names(value: bytes, multipart: ModuleType) -> tuple[bytes | None, bytes | None]:
+    """``name`` and ``filename`` of a part's Content-Disposition, as python-multipart's
+    parse_options_header gives them (None: absent)."""
+    match = _NAME_FILENAME.fullmatch(value)
+    if match is not None:
+        return match[1], match[2]
     match = _DISPOSITION.fullmatch(value)
     if match is not None:
-        return dict(_DISPOSITION_PARAM.findall(match[1]))
-    options: dict[bytes, bytes] = multipart.multipart.parse_options_header(value)[1]
-    return options
+        options: dict[bytes, bytes] = dict(_DISPOSITION_PARAM.findall(match[1]))
+    else:
+        options = multipart.multipart.parse_options_header(value)[1]
+    return options.get(b"name"), options.get(b"filename")
+
+
+def _part_headers(
+    body: bytes, start: int, multipart: ModuleType
+) -> tuple[list[tuple[bytes, bytes]], bytes | None, bytes | None, int] | None:
+    """The headers of the part starting at ``start``, its name and filename, and
+    where its data starts; None when python-multipart must judge them."""
+    match = _PLAIN_PART.match(body, start)
+    if match is not None:
+        # PERF: the layout browsers and HTTP clients send, in one regex.
+        disposition, raw_name, filename, content_type = match.groups()
+        headers = [(b"content-disposition", disposition)]
+        if content_type is not None:
+            headers.append((b"content-type", content_type))
+        return headers, raw_name, filename, match.end()
+    head_end = body.find(b"\r\n\r\n", start)
+    if head_end <= start or head_end - start > _MAX_HEADER_BLOCK:
+        return None  # no header (python-multipart then fails), or too much of them
+    lines = body[start:head_end].split(b"\r\n")
+    if len(lines) > _MAX_HEADER_LINES:
+        return None
+    headers = []
+    disposition = b""
+    for line in lines:
+        line_match = _HEADER_LINE.fullmatch(line)
+        if line_match is None:
+            return None
+        name = line_match[1].lower()
+        headers.append((name, line_match[2]))
+        if name == b"content-disposition":
+            disposition = line_match[2]
+    raw_name, filename = disposition_names(disposition, multipart)
+    return headers, raw_name, filename, head_end + 4
 
 
 def split_whole_body(
@@ -214,27 +300,12 @@ def split_whole_body(
     parts: list[_WholePart] = []
     fields = files = 0
     while True:
-        head_end = body.find(b"\r\n\r\n", start)
-        if head_end <= start or head_end - start > _MAX_HEADER_BLOCK:
-            return None  # no header (python-multipart then fails), or too much of them
-        lines = body[start:head_end].split(b"\r\n")
-        if len(lines) > _MAX_HEADER_LINES:
+        found = _part_headers(body, start, multipart)
+        if found is None:
             return None
-        headers: list[tuple[bytes, bytes]] = []
-        disposition = b""
-        for line in lines:
-            match = _HEADER_LINE.fullmatch(line)
-            if match is None:
-                return None
-            name = match[1].lower()
-            headers.append((name, match[2]))
-            if name == b"content-disposition":
-                disposition = match[2]
-        options = _disposition_options(disposition, multipart)
-        raw_name = options.get(b"name")
+        headers, raw_name, filename, data_start = found
         if raw_name is None:
             return None
-        filename = options.get(b"filename")
         if filename is None:
             fields += 1
             if fields > max_fields:
@@ -243,7 +314,6 @@ def split_whole_body(
             files += 1
             if files > max_files:
                 return None
-        data_start = head_end + 4
         data_end = body.find(delimiter, data_start)
         if data_end < 0 or (filename is None and data_end - data_start > max_part_size):
             return None
@@ -283,6 +353,15 @@ class MultiPartParser:
     out plainly (benchmarks/compare.py upload); a bigger one streams through
     python-multipart as it arrives."""
 
+    # The streaming state, set by _parse_streaming.
+    _multipart: ModuleType
+    _fields: int
+    _part: _Part
+    _header_name: bytearray
+    _header_value: bytearray
+    _to_flush: list[_Part]  # file parts with bytes to write after this chunk
+    _finished: list[_Part]  # file parts whose last bytes were parsed
+
     def __init__(
         self,
         headers: Headers,
@@ -299,14 +378,7 @@ class MultiPartParser:
         self.max_part_size = max_part_size
         self._items: list[tuple[str, str | UploadFile]] = []
         self._files: list[UploadFile] = []
-        self._fields = 0
         self._charset = "utf-8"
-        self._part = _Part()
-        self._header_name = bytearray()
-        self._header_value = bytearray()
-        self._to_flush: list[_Part] = []  # file parts with bytes to write after this chunk
-        self._finished: list[_Part] = []  # file parts whose last bytes were parsed
-        self._multipart: ModuleType | None = None
 
     # -- python-multipart callbacks (synchronous: they only record) ---------------------
 
@@ -330,7 +402,6 @@ class MultiPartParser:
         for name, value in part.headers:
             if name == b"content-disposition":
                 disposition = value
-        assert self._multipart is not None
         _, options = self._multipart.multipart.parse_options_header(disposition)
         raw_name = options.get(b"name")
         if raw_name is None:
@@ -350,10 +421,7 @@ class MultiPartParser:
             raise MultiPartException(
                 f"Too many files. Maximum number of files is {self.max_files}."
             )
-        # tempfile is imported here: it is not needed by `import asgiweb`.
-        from tempfile import SpooledTemporaryFile
-
-        spooled: Any = SpooledTemporaryFile(max_size=self.spool_max_size)  # noqa: SIM115
+        spooled: Any = _spooled_file_class()(max_size=self.spool_max_size)
         part.file = UploadFile(
             spooled,
             size=0,
@@ -410,13 +478,14 @@ class MultiPartParser:
         self._finished.clear()
 
     async def parse(self) -> FormData:
-        multipart = self._multipart = require_multipart()
+        multipart = require_multipart()
         _, params = parse_content_type(self.headers.get("content-type"))
-        charset = params.get("charset", "utf-8")
-        try:
-            self._charset = codecs.lookup(charset).name
-        except LookupError:
-            self._charset = "latin-1"
+        charset = params.get("charset")
+        if charset is not None:
+            try:
+                self._charset = codecs.lookup(charset).name
+            except LookupError:
+                self._charset = "latin-1"
         boundary = params.get("boundary")
         if not boundary:
             raise MultiPartException("Missing boundary in multipart.")
@@ -450,9 +519,7 @@ class MultiPartParser:
 
     def _whole_form(self, parts: list[_WholePart]) -> FormData:
         """The FormData of a body split whole: fields decoded, files written to memory."""
-        # tempfile is imported here: it is not needed by `import asgiweb`.
-        from tempfile import SpooledTemporaryFile
-
+        spooled_file = _spooled_file_class()
         charset = self._charset
         items = self._items
         try:
@@ -461,7 +528,7 @@ class MultiPartParser:
                 if raw_filename is None:
                     items.append((name, _decode(data, charset)))
                     continue
-                spooled: Any = SpooledTemporaryFile(max_size=self.spool_max_size)  # noqa: SIM115
+                spooled: Any = spooled_file(max_size=self.spool_max_size)
                 upload = UploadFile(
                     spooled,
                     size=len(data),
@@ -477,7 +544,7 @@ class MultiPartParser:
             for upload in self._files:
                 upload.file.close()
             raise
-        return FormData(items)
+        return FormData._from_list(items)
 
     async def _parse_streaming(
         self,
@@ -487,6 +554,14 @@ class MultiPartParser:
         stream: AsyncIterator[bytes],
     ) -> FormData:
         """python-multipart over the chunks ``held`` already, then the rest of ``stream``."""
+        # The streaming state (a body split whole never needs it).
+        self._multipart = multipart
+        self._fields = 0
+        self._part = _Part()
+        self._header_name = bytearray()
+        self._header_value = bytearray()
+        self._to_flush = []
+        self._finished = []
         callbacks = {
             "on_part_begin": self._on_part_begin,
             "on_part_data": self._on_part_data,
@@ -519,4 +594,4 @@ class MultiPartParser:
             if isinstance(exc, multipart.exceptions.FormParserError):
                 raise MultiPartException("Invalid multipart data.") from exc
             raise
-        return FormData(self._items)
+        return FormData._from_list(self._items)

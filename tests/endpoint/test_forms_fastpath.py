@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import asgiweb.formparsers
@@ -417,8 +417,71 @@ def test_hostile_bodies_same_answer_as_python_multipart(
 )  # fmt: skip
 @settings(max_examples=300, deadline=None)
 def test_disposition_options_same_as_python_multipart(value: bytes) -> None:
-    options = asgiweb.formparsers._disposition_options(value, python_multipart)
-    assert options == python_multipart.multipart.parse_options_header(value)[1]
+    options = python_multipart.multipart.parse_options_header(value)[1]
+    expected = (options.get(b"name"), options.get(b"filename"))
+    assert asgiweb.formparsers.disposition_names(value, python_multipart) == expected
+
+
+def pick(alphabet: list[bytes], max_size: int) -> st.SearchStrategy[bytes]:
+    """Bytes strings made of the pieces in ``alphabet``."""
+    return st.lists(st.sampled_from(alphabet), max_size=max_size).map(b"".join)
+
+
+tricky_bytes = [b"a", b"Z", b"0", b" ", b"\t", b'"', b"\\", b";", b"=", b"\r", b"\n", b"\xe9",
+                b"\x00", b":", b"-", b"*"]  # fmt: skip
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                [b"Content-Disposition", b"content-disposition", b"CONTENT-disposition"]
+            ),
+            st.sampled_from([b": ", b":", b":  ", b":\t", b" :"]),
+            st.sampled_from([b"form-data", b"Form-Data", b"form-data ", b"formdata"]),
+            pick(tricky_bytes, 6),
+            st.one_of(st.none(), pick(tricky_bytes, 6)),
+            st.one_of(
+                st.none(),
+                st.tuples(
+                    st.sampled_from([b"Content-Type", b"content-type", b"Content-Typo"]),
+                    st.sampled_from([b": ", b":", b":  ", b":\t"]),
+                    pick([b"text/plain", *tricky_bytes], 4),
+                ),
+            ),
+            st.binary(max_size=8),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+@settings(max_examples=400, deadline=None)
+def test_browser_layout_variants_same_answer_as_python_multipart(parts: list[Any]) -> None:
+    """The layout browsers send, varied slot by slot: what the one-regex reading of a
+    header section accepts, python-multipart reads the same."""
+    built = []
+    for cd_name, colon, kind, name, filename, content_type, data in parts:
+        disposition = cd_name + colon + kind + b'; name="' + name + b'"'
+        if filename is not None:
+            disposition += b'; filename="' + filename + b'"'
+        headers = [disposition]
+        if content_type is not None:
+            headers.append(b"".join(content_type))
+        built.append(part(headers, data))
+    fast, slow = both_outcomes(body_of(b"Bq", built), "multipart/form-data; boundary=Bq")
+    assert fast == slow
+
+
+@given(
+    pick([b"a", b"B", b" ", b"\t", b";", b"=", b"\x1c", b"\xa0", b"\x85", b"\r", b"-", b"'"], 16)
+)
+@example(b"a b=c; d=e")
+@example(b" a\x1c=\xa0b ;=c; ; =; d =\te\x85")
+@settings(max_examples=300)
+def test_plain_content_type_params_same_as_the_regex(raw: bytes) -> None:
+    rest = raw.decode("latin-1")
+    params = asgiweb.formparsers.content_type_params(rest)
+    assert asgiweb.formparsers.plain_content_type_params(rest) == params
 
 
 @pytest.mark.parametrize(
@@ -448,8 +511,9 @@ def test_disposition_options_same_as_python_multipart(value: bytes) -> None:
     ],
 )
 def test_disposition_examples_same_as_python_multipart(value: bytes) -> None:
-    options = asgiweb.formparsers._disposition_options(value, python_multipart)
-    assert options == python_multipart.multipart.parse_options_header(value)[1]
+    options = python_multipart.multipart.parse_options_header(value)[1]
+    expected = (options.get(b"name"), options.get(b"filename"))
+    assert asgiweb.formparsers.disposition_names(value, python_multipart) == expected
 
 
 @given(
