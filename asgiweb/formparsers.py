@@ -59,10 +59,22 @@ def parse_content_type(value: str | None) -> tuple[str, dict[str, str]]:
     """``("multipart/form-data", {"boundary": "x"})`` from a Content-Type header value."""
     if not value:
         return "", {}
+    global _last_content_type
+    last = _last_content_type
+    if last[0] == value:
+        # PERF: a multipart request reads its Content-Type twice (the request to
+        # choose the parser, the parser for its boundary): the second is this.
+        return last[1], dict(last[2])
     mime, _, rest = value.partition(";")
     # PERF: without a quoted string, `;` always separates: str methods read it.
     params = content_type_params(rest) if '"' in rest else plain_content_type_params(rest)
-    return mime.strip().lower(), params
+    mime = mime.strip().lower()
+    _last_content_type = (value, mime, dict(params))
+    return mime, params
+
+
+# The last value parse_content_type read, and what it read (a tuple: replaced whole).
+_last_content_type: tuple[str, str, dict[str, str]] = ("", "", {})
 
 
 def content_type_params(rest: str) -> dict[str, str]:

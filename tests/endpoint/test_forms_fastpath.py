@@ -669,3 +669,17 @@ def test_upload_endpoint_same_as_fastapi() -> None:
         Call.post("/up", content=body, headers={"content-type": "multipart/form-data"}),
     ]
     same_answers(build, calls)
+
+
+def test_parse_content_type_answers_repeated_values_with_fresh_dicts() -> None:
+    from asgiweb.formparsers import parse_content_type
+
+    value = 'multipart/form-data; boundary="a;b"; charset=latin-1'
+    first = parse_content_type(value)
+    first[1]["boundary"] = "changed"
+    assert parse_content_type(value) == (
+        "multipart/form-data",
+        {"boundary": "a;b", "charset": "latin-1"},
+    )
+    assert parse_content_type("Text/Plain ; q = 1") == ("text/plain", {"q": "1"})
+    assert parse_content_type(value)[1]["boundary"] == "a;b"
