@@ -194,20 +194,23 @@ class FormParser:
 
     async def parse(self) -> FormData:
         items: list[tuple[str, str | UploadFile]] = []
-        pending = ""
         # The separator may be '=' at most once per field, so a field is never longer
         # than max_part_size + 1 bytes: anything longer fails before it is all held.
         limit = self.max_part_size + 1
+        # PERF: text is split once some is gathered (or at the end), so a body in
+        # one chunk is split once; fields are read in order all the same, so their
+        # errors too.  Held: at most the gathering size or one field.
+        gather = min(limit, 64 * 1024)
+        held: list[str] = []
+        held_size = 0
         async for chunk in self.stream:
             if not chunk:
                 continue
-            text = pending + chunk.decode("latin-1")
-            if len(text) <= limit:
-                # PERF: short text waits whole for the next chunk or the end, so a
-                # body in one chunk is split once; a field's errors come out in
-                # field order all the same, and no more than limit is held.
-                pending = text
+            held.append(chunk.decode("latin-1"))
+            held_size += len(chunk)
+            if held_size <= gather:
                 continue
+            text = "".join(held)
             pieces = text.split("&")
             pending = pieces.pop()
             if pieces:
@@ -216,8 +219,11 @@ class FormParser:
                 raise MultiPartException(
                     f"Field exceeded maximum size of {_kib(self.max_part_size)}KB."
                 )
-        if pending:
-            self._fields(pending, pending.split("&"), items)
+            held = [pending]
+            held_size = len(pending)
+        text = "".join(held)
+        if text:
+            self._fields(text, text.split("&"), items)
         return FormData._from_list(items)
 
 
