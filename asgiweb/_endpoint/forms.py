@@ -174,7 +174,10 @@ class FormStep:
             value = _pick(form, self.key, True)
         else:
             value = form.get(self.key)
-            if value == "" or _is_empty_file(value):
+            if value.__class__ is str:
+                if value == "":
+                    value = None
+            elif _is_empty_file(value):
                 value = None
         if value is None:
             self._fill_absent(kwargs, errors)
