@@ -734,6 +734,24 @@ class FormData(ImmutableMultiDict[str, "str | UploadFile"]):
 
     __slots__ = ()
 
+    @classmethod
+    def _from_list(cls, items: list[tuple[str, str | UploadFile]]) -> FormData:
+        """The form of the (key, value) list ``items``, taken as it is (not copied):
+        what the form parsers build, without the constructor's checks."""
+        form = cls.__new__(cls)
+        form._list = items
+        form._dict = dict(items)
+        return form
+
+    # PERF: dict.get, not Mapping.get's __getitem__ and KeyError (a Form() parameter
+    # reads its value with it).
+    @overload
+    def get(self, key: str, default: None = None) -> str | UploadFile | None: ...
+    @overload
+    def get(self, key: str, default: str | UploadFile | _T) -> str | UploadFile | _T: ...
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._dict.get(key, default)
+
     async def close(self) -> None:
         for _, value in self._list:
             if isinstance(value, UploadFile):

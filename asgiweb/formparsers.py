@@ -29,6 +29,7 @@ from urllib.parse import unquote_plus
 from asgiweb.datastructures import FormData, Headers, UploadFile
 
 if TYPE_CHECKING:
+    from tempfile import SpooledTemporaryFile
     from types import ModuleType
 
 __all__ = [
@@ -36,8 +37,12 @@ __all__ = [
     "FormParser",
     "MultiPartException",
     "MultiPartParser",
+    "content_type_params",
+    "disposition_names",
     "parse_content_type",
+    "plain_content_type_params",
     "require_multipart",
+    "split_whole_body",
 ]
 
 FORMS_EXTRA_MESSAGE = (
@@ -54,14 +59,45 @@ def parse_content_type(value: str | None) -> tuple[str, dict[str, str]]:
     """``("multipart/form-data", {"boundary": "x"})`` from a Content-Type header value."""
     if not value:
         return "", {}
+    global _last_content_type
+    last = _last_content_type
+    if last[0] == value:
+        # PERF: a multipart request reads its Content-Type twice (the request to
+        # choose the parser, the parser for its boundary): the second is this.
+        return last[1], dict(last[2])
     mime, _, rest = value.partition(";")
+    # PERF: without a quoted string, `;` always separates: str methods read it.
+    params = content_type_params(rest) if '"' in rest else plain_content_type_params(rest)
+    mime = mime.strip().lower()
+    _last_content_type = (value, mime, dict(params))
+    return mime, params
+
+
+# The last value parse_content_type read, and what it read (a tuple: replaced whole).
+_last_content_type: tuple[str, str, dict[str, str]] = ("", "", {})
+
+
+def content_type_params(rest: str) -> dict[str, str]:
+    """The parameters of a Content-Type after its media type: ``; a=b; c="d"``."""
     params: dict[str, str] = {}
     for match in _PARAM.finditer(";" + rest):
         raw = match.group(2).strip()
         if len(raw) >= 2 and raw[0] == raw[-1] == '"':
             raw = _QUOTED_PAIR.sub(r"\1", raw[1:-1])
         params[match.group(1).lower()] = raw
-    return mime.strip().lower(), params
+    return params
+
+
+def plain_content_type_params(rest: str) -> dict[str, str]:
+    """:func:`content_type_params` for ``rest`` without a ``"``: the same answer."""
+    params: dict[str, str] = {}
+    for segment in rest.split(";"):
+        key, eq, raw = segment.partition("=")
+        key = key.strip()
+        # The regex's key: no whitespace, no `=`; its value: the rest, stripped.
+        if eq and key and len(key.split()) == 1:
+            params[key.lower()] = raw.strip()
+    return params
 
 
 def require_multipart() -> ModuleType:
@@ -81,6 +117,19 @@ class MultiPartException(Exception):
         self.message = message
 
 
+def _spooled_file_class() -> type[SpooledTemporaryFile[bytes]]:
+    # tempfile is imported on first use: `import asgiweb` does not need it.
+    global _SPOOLED
+    if _SPOOLED is None:
+        from tempfile import SpooledTemporaryFile
+
+        _SPOOLED = SpooledTemporaryFile
+    return _SPOOLED
+
+
+_SPOOLED: type[SpooledTemporaryFile[bytes]] | None = None
+
+
 def _kib(size: int) -> int:
     return int(size / 1024)
 
@@ -93,7 +142,12 @@ def _decode(raw: bytes | bytearray, charset: str) -> str:
 
 
 class FormParser:
-    """``application/x-www-form-urlencoded``: ``a=1&b=x+y`` into a :class:`FormData`."""
+    """``application/x-www-form-urlencoded``: ``a=1&b=x+y`` into a :class:`FormData`.
+
+    Each chunk is decoded as latin-1 (one byte, one character, so a chunk boundary
+    never splits a character) and split as text; ``+`` and ``%XX`` are undone per
+    field, and only when the chunk holds a ``+`` or a ``%`` at all.
+    """
 
     def __init__(
         self,
@@ -106,39 +160,195 @@ class FormParser:
         self.max_fields = max_fields
         self.max_part_size = max_part_size
 
-    def _field(self, piece: bytes, items: list[tuple[str, str | UploadFile]]) -> None:
-        name, _, value = piece.partition(b"=")
-        if len(name) + len(value) > self.max_part_size:
-            raise MultiPartException(
-                f"Field exceeded maximum size of {_kib(self.max_part_size)}KB."
-            )
-        if len(items) >= self.max_fields:
-            raise MultiPartException(
-                f"Too many fields. Maximum number of fields is {self.max_fields}."
-            )
-        items.append((unquote_plus(name.decode("latin-1")), unquote_plus(value.decode("latin-1"))))
+    def _fields(
+        self, text: str, pieces: list[str], items: list[tuple[str, str | UploadFile]]
+    ) -> None:
+        """Append the fields ``pieces`` (split from ``text``), checking the limits."""
+        escaped = "+" in text or "%" in text
+        if len(text) <= self.max_part_size and len(items) + len(pieces) <= self.max_fields:
+            # PERF: no field can break a limit (benchmarks/compare.py form).
+            for piece in pieces:
+                if piece:
+                    name, _, value = piece.partition("=")
+                    if escaped:
+                        name = unquote_plus(name)
+                        value = unquote_plus(value)
+                    items.append((name, value))
+            return
+        for piece in pieces:
+            if not piece:
+                continue
+            name, _, value = piece.partition("=")
+            if len(name) + len(value) > self.max_part_size:
+                raise MultiPartException(
+                    f"Field exceeded maximum size of {_kib(self.max_part_size)}KB."
+                )
+            if len(items) >= self.max_fields:
+                raise MultiPartException(
+                    f"Too many fields. Maximum number of fields is {self.max_fields}."
+                )
+            if escaped:
+                name = unquote_plus(name)
+                value = unquote_plus(value)
+            items.append((name, value))
 
     async def parse(self) -> FormData:
         items: list[tuple[str, str | UploadFile]] = []
-        pending = b""
         # The separator may be '=' at most once per field, so a field is never longer
         # than max_part_size + 1 bytes: anything longer fails before it is all held.
         limit = self.max_part_size + 1
+        # PERF: text is split once some is gathered (or at the end), so a body in
+        # one chunk is split once; fields are read in order all the same, so their
+        # errors too.  Held: at most the gathering size or one field.
+        gather = min(limit, 64 * 1024)
+        held: list[str] = []
+        held_size = 0
         async for chunk in self.stream:
             if not chunk:
                 continue
-            pieces = (pending + chunk).split(b"&")
+            held.append(chunk.decode("latin-1"))
+            held_size += len(chunk)
+            if held_size <= gather:
+                continue
+            text = "".join(held)
+            pieces = text.split("&")
             pending = pieces.pop()
-            for piece in pieces:
-                if piece:
-                    self._field(piece, items)
+            if pieces:
+                self._fields(text, pieces, items)
             if len(pending) > limit:
                 raise MultiPartException(
                     f"Field exceeded maximum size of {_kib(self.max_part_size)}KB."
                 )
-        if pending:
-            self._field(pending, items)
-        return FormData(items)
+            held = [pending]
+            held_size = len(pending)
+        text = "".join(held)
+        if text:
+            self._fields(text, text.split("&"), items)
+        return FormData._from_list(items)
+
+
+# -- small bodies held whole: one pass of str.find, no per-byte state machine ------------
+#
+# A body that arrived whole and is laid out the plain way (what browsers and HTTP
+# clients send) is split here; anything else (a preamble, padding after a
+# boundary, a header that is not `token: value`, a limit broken, no closing
+# delimiter...) is handed to python-multipart unchanged, so that its answer,
+# error or not, stays the one and only reference for the unusual cases.
+
+_TOKEN = rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]"
+_HEADER_LINE = re.compile(rb"(" + _TOKEN + rb"+): *([^\r\n]*)")
+# `form-data; name="f"; filename="a.txt"` with plain quoted values (no `\`, `"` or
+# `;` inside): python-multipart's parse_options_header reads these as the regexes do.
+_NAME_FILENAME = re.compile(
+    rb'(?i:form-data)[ \t]*;[ \t]*name="([^"\\;]*)"(?:[ \t]*;[ \t]*filename="([^"\\;]*)")?[ \t]*'
+)
+# A whole header section as browsers and HTTP clients write it, lengths bounded
+# well inside python-multipart's header size limit.
+_PLAIN_PART = re.compile(
+    rb'(?i:content-disposition): *(form-data; name="([^"\\;\r\n]{0,1000})"'
+    rb'(?:; filename="([^"\\;\r\n]{0,1000})")?)\r\n'
+    rb"(?:(?i:content-type): *([^\r\n]{0,1000})\r\n)?\r\n"
+)
+_DISPOSITION = re.compile(rb'(?i:form-data)[ \t]*((?:;[ \t]*[a-z]+="[^"\\;]*"[ \t]*)+)')
+_DISPOSITION_PARAM = re.compile(rb';[ \t]*([a-z]+)="([^"\\;]*)"')
+_MAX_HEADER_LINES = 8  # python-multipart's default limits, kept well inside
+_MAX_HEADER_BLOCK = 4000
+_MAX_BOUNDARY = 256  # python-multipart refuses a longer boundary
+
+_WholePart = tuple[list[tuple[bytes, bytes]], bytes, "bytes | None", bytes]
+
+
+def disposition_names(value: bytes, multipart: ModuleType) -> tuple[bytes | None, bytes | None]:
+    """``name`` and ``filename`` of a part's Content-Disposition, as python-multipart's
+    parse_options_header gives them (None: absent)."""
+    match = _NAME_FILENAME.fullmatch(value)
+    if match is not None:
+        return match[1], match[2]
+    match = _DISPOSITION.fullmatch(value)
+    if match is not None:
+        options: dict[bytes, bytes] = dict(_DISPOSITION_PARAM.findall(match[1]))
+    else:
+        options = multipart.multipart.parse_options_header(value)[1]
+    return options.get(b"name"), options.get(b"filename")
+
+
+def _part_headers(
+    body: bytes, start: int, multipart: ModuleType
+) -> tuple[list[tuple[bytes, bytes]], bytes | None, bytes | None, int] | None:
+    """The headers of the part starting at ``start``, its name and filename, and
+    where its data starts; None when python-multipart must judge them."""
+    match = _PLAIN_PART.match(body, start)
+    if match is not None:
+        # PERF: the layout browsers and HTTP clients send, in one regex.
+        disposition, raw_name, filename, content_type = match.groups()
+        headers = [(b"content-disposition", disposition)]
+        if content_type is not None:
+            headers.append((b"content-type", content_type))
+        return headers, raw_name, filename, match.end()
+    head_end = body.find(b"\r\n\r\n", start)
+    if head_end <= start or head_end - start > _MAX_HEADER_BLOCK:
+        return None  # no header (python-multipart then fails), or too much of them
+    lines = body[start:head_end].split(b"\r\n")
+    if len(lines) > _MAX_HEADER_LINES:
+        return None
+    headers = []
+    disposition = b""
+    for line in lines:
+        line_match = _HEADER_LINE.fullmatch(line)
+        if line_match is None:
+            return None
+        name = line_match[1].lower()
+        headers.append((name, line_match[2]))
+        if name == b"content-disposition":
+            disposition = line_match[2]
+    raw_name, filename = disposition_names(disposition, multipart)
+    return headers, raw_name, filename, head_end + 4
+
+
+def split_whole_body(
+    body: bytes,
+    boundary: bytes,
+    multipart: ModuleType,
+    *,
+    max_files: int | float,
+    max_fields: int | float,
+    max_part_size: int,
+) -> list[_WholePart] | None:
+    """The parts of a complete multipart body as ``(headers, name, filename, data)``,
+    or None when the body is not plainly laid out or breaks a limit (the streaming
+    parser then reads it and gives its answer)."""
+    delimiter = b"\r\n--" + boundary
+    if not body.startswith(b"--" + boundary + b"\r\n"):
+        return None
+    start = len(boundary) + 4
+    parts: list[_WholePart] = []
+    fields = files = 0
+    while True:
+        found = _part_headers(body, start, multipart)
+        if found is None:
+            return None
+        headers, raw_name, filename, data_start = found
+        if raw_name is None:
+            return None
+        if filename is None:
+            fields += 1
+            if fields > max_fields:
+                return None
+        else:
+            files += 1
+            if files > max_files:
+                return None
+        data_end = body.find(delimiter, data_start)
+        if data_end < 0 or (filename is None and data_end - data_start > max_part_size):
+            return None
+        parts.append((headers, raw_name, filename, body[data_start:data_end]))
+        after = data_end + len(delimiter)
+        if body.startswith(b"\r\n", after):
+            start = after + 2
+        elif body.startswith(b"--", after):
+            return parts  # what follows the closing delimiter is ignored (RFC 2046)
+        else:
+            return None
 
 
 class _Part:
@@ -162,6 +372,19 @@ class MultiPartParser:
     """Bytes of one file kept in memory before it rolls over to a temporary file."""
     write_batch = 512 * 1024
     """File bytes gathered before one write: on disk, one worker-thread call each."""
+    whole_body_max = 64 * 1024
+    """A body up to this size is gathered whole and split in one pass when it is laid
+    out plainly (benchmarks/compare.py upload); a bigger one streams through
+    python-multipart as it arrives."""
+
+    # The streaming state, set by _parse_streaming.
+    _multipart: ModuleType
+    _fields: int
+    _part: _Part
+    _header_name: bytearray
+    _header_value: bytearray
+    _to_flush: list[_Part]  # file parts with bytes to write after this chunk
+    _finished: list[_Part]  # file parts whose last bytes were parsed
 
     def __init__(
         self,
@@ -179,14 +402,7 @@ class MultiPartParser:
         self.max_part_size = max_part_size
         self._items: list[tuple[str, str | UploadFile]] = []
         self._files: list[UploadFile] = []
-        self._fields = 0
         self._charset = "utf-8"
-        self._part = _Part()
-        self._header_name = bytearray()
-        self._header_value = bytearray()
-        self._to_flush: list[_Part] = []  # file parts with bytes to write after this chunk
-        self._finished: list[_Part] = []  # file parts whose last bytes were parsed
-        self._multipart: ModuleType | None = None
 
     # -- python-multipart callbacks (synchronous: they only record) ---------------------
 
@@ -210,7 +426,6 @@ class MultiPartParser:
         for name, value in part.headers:
             if name == b"content-disposition":
                 disposition = value
-        assert self._multipart is not None
         _, options = self._multipart.multipart.parse_options_header(disposition)
         raw_name = options.get(b"name")
         if raw_name is None:
@@ -230,10 +445,7 @@ class MultiPartParser:
             raise MultiPartException(
                 f"Too many files. Maximum number of files is {self.max_files}."
             )
-        # tempfile is imported here: it is not needed by `import asgiweb`.
-        from tempfile import SpooledTemporaryFile
-
-        spooled: Any = SpooledTemporaryFile(max_size=self.spool_max_size)  # noqa: SIM115
+        spooled: Any = _spooled_file_class()(max_size=self.spool_max_size)
         part.file = UploadFile(
             spooled,
             size=0,
@@ -280,17 +492,100 @@ class MultiPartParser:
             await part.file._write_pieces(pieces, size)
         self._to_flush = keep
 
+    async def _after_chunk(self) -> None:
+        """Write what a chunk gave the files; rewind the files it finished."""
+        if self._to_flush:
+            await self._flush(force=bool(self._finished))
+        for part in self._finished:
+            assert part.file is not None
+            await part.file.seek(0)
+        self._finished.clear()
+
     async def parse(self) -> FormData:
-        multipart = self._multipart = require_multipart()
+        multipart = require_multipart()
         _, params = parse_content_type(self.headers.get("content-type"))
-        charset = params.get("charset", "utf-8")
-        try:
-            self._charset = codecs.lookup(charset).name
-        except LookupError:
-            self._charset = "latin-1"
+        charset = params.get("charset")
+        if charset is not None:
+            try:
+                self._charset = codecs.lookup(charset).name
+            except LookupError:
+                self._charset = "latin-1"
         boundary = params.get("boundary")
         if not boundary:
             raise MultiPartException("Missing boundary in multipart.")
+        raw_boundary = boundary.encode("latin-1")
+        # A small body is gathered whole first: most arrive in one message, and a
+        # whole body can be split without the streaming parser (split_whole_body).
+        stream = self.stream.__aiter__()
+        held: list[bytes] = []
+        held_size = 0
+        whole_max = min(self.whole_body_max, self.spool_max_size)
+        async for chunk in stream:
+            if chunk:
+                held.append(chunk)
+                held_size += len(chunk)
+                if held_size > whole_max:
+                    break
+        else:
+            if len(raw_boundary) <= _MAX_BOUNDARY:
+                body = held[0] if len(held) == 1 else b"".join(held)
+                parts = split_whole_body(
+                    body,
+                    raw_boundary,
+                    multipart,
+                    max_files=self.max_files,
+                    max_fields=self.max_fields,
+                    max_part_size=self.max_part_size,
+                )
+                if parts is not None:
+                    return self._whole_form(parts)
+        return await self._parse_streaming(multipart, raw_boundary, held, stream)
+
+    def _whole_form(self, parts: list[_WholePart]) -> FormData:
+        """The FormData of a body split whole: fields decoded, files written to memory."""
+        spooled_file = _spooled_file_class()
+        charset = self._charset
+        items = self._items
+        try:
+            for headers, raw_name, raw_filename, data in parts:
+                name = _decode(raw_name, charset)
+                if raw_filename is None:
+                    items.append((name, _decode(data, charset)))
+                    continue
+                spooled: Any = spooled_file(max_size=self.spool_max_size)
+                upload = UploadFile(
+                    spooled,
+                    size=len(data),
+                    filename=_decode(raw_filename, charset),
+                    headers=Headers(raw=headers),
+                )
+                self._files.append(upload)
+                if data:
+                    spooled.write(data)  # in memory: the body is under spool_max_size
+                    spooled.seek(0)
+                items.append((name, upload))
+        except BaseException:
+            for upload in self._files:
+                upload.file.close()
+            raise
+        return FormData._from_list(items)
+
+    async def _parse_streaming(
+        self,
+        multipart: ModuleType,
+        boundary: bytes,
+        held: list[bytes],
+        stream: AsyncIterator[bytes],
+    ) -> FormData:
+        """python-multipart over the chunks ``held`` already, then the rest of ``stream``."""
+        # The streaming state (a body split whole never needs it).
+        self._multipart = multipart
+        self._fields = 0
+        self._part = _Part()
+        self._header_name = bytearray()
+        self._header_value = bytearray()
+        self._to_flush = []
+        self._finished = []
         callbacks = {
             "on_part_begin": self._on_part_begin,
             "on_part_data": self._on_part_data,
@@ -300,17 +595,16 @@ class MultiPartParser:
             "on_header_end": self._on_header_end,
             "on_headers_finished": self._on_headers_finished,
         }
+
         try:
-            parser = multipart.MultipartParser(boundary.encode("latin-1"), callbacks)
-            async for chunk in self.stream:
+            parser = multipart.MultipartParser(boundary, callbacks)
+            for chunk in held:
+                parser.write(chunk)
+                await self._after_chunk()
+            async for chunk in stream:
                 if chunk:
                     parser.write(chunk)
-                if self._to_flush:
-                    await self._flush(force=bool(self._finished))
-                for part in self._finished:
-                    assert part.file is not None
-                    await part.file.seek(0)
-                self._finished.clear()
+                await self._after_chunk()
             parser.finalize()
             # A body cut short leaves its last part unfinished: that file is dropped.
             kept = {id(value) for _, value in self._items}
@@ -324,4 +618,4 @@ class MultiPartParser:
             if isinstance(exc, multipart.exceptions.FormParserError):
                 raise MultiPartException("Invalid multipart data.") from exc
             raise
-        return FormData(self._items)
+        return FormData._from_list(self._items)

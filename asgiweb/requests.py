@@ -173,6 +173,7 @@ class Request(HTTPConnection):
         self._state = None
         self._json: Any = _UNSET
         self._body: bytes | None = None
+        self._form: FormData | None = None
         self._stream_consumed = False
         self.disconnected = False
 
@@ -323,7 +324,7 @@ class Request(HTTPConnection):
     async def _read_form(
         self, max_files: int | float, max_fields: int | float, max_part_size: int
     ) -> FormData:
-        form: FormData | None = getattr(self, "_form", None)
+        form = self._form
         if form is not None:
             return form
         mime, _ = parse_content_type(self.headers.get("content-type"))
@@ -352,7 +353,7 @@ class Request(HTTPConnection):
 
     async def close(self) -> None:
         """Close the files of the parsed form, if any."""
-        form: FormData | None = getattr(self, "_form", None)
+        form = self._form
         if form is not None:
             await form.close()
 

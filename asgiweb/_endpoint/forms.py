@@ -165,33 +165,57 @@ class FormStep:
                 "forbid",
             )
 
-    async def fill(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+    def fill_now(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        """:meth:`fill` for a step that reads no file content (``not read_bytes``)."""
         if self.model_plan is not None:
             self._fill_model(form, kwargs, errors)
             return
-        value = _pick(form, self.key, self.many)
+        if self.many:
+            value = _pick(form, self.key, True)
+        else:
+            value = form.get(self.key)
+            if value.__class__ is str:
+                if value == "":
+                    value = None
+            elif _is_empty_file(value):
+                value = None
         if value is None:
-            if self.required:
-                errors.append(
-                    {
-                        "type": "missing",
-                        "loc": ("body", self.key),
-                        "msg": "Field required",
-                        "input": None,
-                    }
-                )
-            else:
-                kwargs[self.name] = self.make_default()
+            self._fill_absent(kwargs, errors)
             return
-        if self.read_bytes:
-            if isinstance(value, list):
-                value = [await _content(v) if isinstance(v, UploadFile) else v for v in value]
-            elif isinstance(value, UploadFile):
-                value = await _content(value)
         try:
             kwargs[self.name] = self.convert(value)
         except Invalid as exc:
             errors.extend(_located(exc.errors, "body", self.key))
+
+    async def fill(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        if not self.read_bytes:
+            self.fill_now(form, kwargs, errors)
+            return
+        value = _pick(form, self.key, self.many)
+        if value is None:
+            self._fill_absent(kwargs, errors)
+            return
+        if isinstance(value, list):
+            value = [await _content(v) if isinstance(v, UploadFile) else v for v in value]
+        elif isinstance(value, UploadFile):
+            value = await _content(value)
+        try:
+            kwargs[self.name] = self.convert(value)
+        except Invalid as exc:
+            errors.extend(_located(exc.errors, "body", self.key))
+
+    def _fill_absent(self, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        if self.required:
+            errors.append(
+                {
+                    "type": "missing",
+                    "loc": ("body", self.key),
+                    "msg": "Field required",
+                    "input": None,
+                }
+            )
+        else:
+            kwargs[self.name] = self.make_default()
 
     def _fill_model(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
         plan = self.model_plan
@@ -246,13 +270,24 @@ def form_reader(steps: list[FormStep]) -> FormReader:
     """Fill ``kwargs`` from the form body, appending errors; return the form (kept as
     ``RequestValidationError.body``, as FastAPI does)."""
 
-    async def read(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
+    if any(step.read_bytes for step in steps):
+
+        async def read(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
+            form = await request.form()
+            for step in steps:
+                await step.fill(form, kwargs, errors)
+            return form
+
+        return read
+
+    async def read_now(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
+        # PERF: no step reads file content, so none needs awaiting.
         form = await request.form()
         for step in steps:
-            await step.fill(form, kwargs, errors)
+            step.fill_now(form, kwargs, errors)
         return form
 
-    return read
+    return read_now
 
 
 class _ClosingResponse(Response):
@@ -284,6 +319,10 @@ def close_files_after(handle: Handle) -> Handle:
         except BaseException:
             await request.close()
             raise
+        content_type: str = request.headers.get("content-type") or ""
+        if "multipart" not in content_type.lower():
+            # PERF: only a multipart body makes files: nothing to close after sending.
+            return response
         return _ClosingResponse(response, request)
 
     return handle_form
