@@ -141,6 +141,9 @@ def _decode(raw: bytes | bytearray, charset: str) -> str:
         return raw.decode("latin-1")
 
 
+_GATHER = 64 * 1024  # urlencoded text split at once: at most this much is held
+
+
 class FormParser:
     """``application/x-www-form-urlencoded``: ``a=1&b=x+y`` into a :class:`FormData`.
 
@@ -151,12 +154,12 @@ class FormParser:
 
     def __init__(
         self,
-        stream: AsyncIterator[bytes],
+        stream: AsyncIterator[bytes] | None,
         *,
         max_fields: int | float = 1000,
         max_part_size: int = 1024 * 1024,
     ) -> None:
-        self.stream = stream
+        self.stream = stream  # None: only parse_whole() until a stream is given
         self.max_fields = max_fields
         self.max_part_size = max_part_size
 
@@ -192,6 +195,17 @@ class FormParser:
                 value = unquote_plus(value)
             items.append((name, value))
 
+    def parse_whole(self, body: bytes) -> FormData | None:
+        """The form of a body that arrived in one message, without the stream; None
+        when it is longer than ``parse`` gathers at once (``parse`` then reads it)."""
+        if len(body) > min(self.max_part_size + 1, _GATHER):
+            return None
+        items: list[tuple[str, str | UploadFile]] = []
+        if body:
+            text = body.decode("latin-1")
+            self._fields(text, text.split("&"), items)
+        return FormData._from_list(items)
+
     async def parse(self) -> FormData:
         items: list[tuple[str, str | UploadFile]] = []
         # The separator may be '=' at most once per field, so a field is never longer
@@ -200,9 +214,11 @@ class FormParser:
         # PERF: text is split once some is gathered (or at the end), so a body in
         # one chunk is split once; fields are read in order all the same, so their
         # errors too.  Held: at most the gathering size or one field.
-        gather = min(limit, 64 * 1024)
+        gather = min(limit, _GATHER)
         held: list[str] = []
         held_size = 0
+        if self.stream is None:
+            raise TypeError("FormParser.parse() needs the body stream")
         async for chunk in self.stream:
             if not chunk:
                 continue

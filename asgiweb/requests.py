@@ -278,6 +278,16 @@ class Request(HTTPConnection):
                 yield chunk
         yield b""
 
+    async def _rest_of_stream(self, first: bytes, more: bool) -> AsyncGenerator[bytes, None]:
+        """``stream()`` after its first message has been read: that chunk, then the rest."""
+        if first:
+            yield first
+        while more:
+            chunk, more = await self._next_chunk()
+            if chunk:
+                yield chunk
+        yield b""
+
     async def body(self) -> bytes:
         if self._body is None:
             self._start_reading()
@@ -332,6 +342,21 @@ class Request(HTTPConnection):
             form = self._form = FormData()
             return form
         try:
+            if mime == "application/x-www-form-urlencoded" and self._body is None:
+                # PERF: a body in one message is parsed whole, without the stream
+                # generator (benchmarks/compare.py form); a longer one streams on.
+                self._start_reading()
+                chunk, more = await self._next_chunk()
+                parser = FormParser(None, max_fields=max_fields, max_part_size=max_part_size)
+                whole = None if more else parser.parse_whole(chunk)
+                if whole is not None:
+                    self._form = whole
+                    return whole
+                parser.stream = self._rest_of_stream(chunk, more)
+                async with aclosing(parser.stream) as stream:
+                    form = await parser.parse()
+                self._form = form
+                return form
             # aclosing: a parser that stops early (a limit) still ends the stream.
             async with aclosing(self.stream()) as stream:
                 if mime == "multipart/form-data":

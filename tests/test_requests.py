@@ -178,3 +178,40 @@ async def test_json_decodes_as_json_loads_of_the_bytes(body: bytes) -> None:
     except ValueError as exc:
         got = type(exc)
     assert got == expected
+
+
+def _urlencoded(*messages: Message) -> Request:
+    scope = request_scope(headers=[("content-type", "application/x-www-form-urlencoded")])
+    return Request(scope, client_sending(*messages).receive)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "body",
+    [b"", b"a=1&b=%C3%A9&a=2", b"x=" + b"y" * 70_000 + b"&z=%2B", b"&&k&=v&" * 300],
+)
+async def test_a_form_in_one_message_equals_the_same_form_in_pieces(body: bytes) -> None:
+    # One message takes the whole-body parse, pieces the stream: the same form.
+    whole = await _urlencoded({"type": "http.request", "body": body}).form()
+    pieces = [body[i : i + 7] for i in range(0, len(body), 7)] or [b""]
+    messages = [{"type": "http.request", "body": p, "more_body": True} for p in pieces]
+    messages[-1]["more_body"] = False
+    streamed = await _urlencoded(*messages).form()
+    assert whole.multi_items() == streamed.multi_items()
+
+
+@pytest.mark.anyio
+async def test_form_limits_hold_for_a_body_in_one_message() -> None:
+    request = _urlencoded({"type": "http.request", "body": b"a=1&b=2&c=3"})
+    with pytest.raises(HTTPException) as caught:
+        await request.form(max_fields=2)
+    assert caught.value.status_code == 400
+    assert "Too many fields" in str(caught.value.detail)
+    request = _urlencoded({"type": "http.request", "body": b"a=" + b"x" * 50})
+    with pytest.raises(HTTPException) as caught:
+        await request.form(max_part_size=10)
+    assert caught.value.status_code == 400
+    request = _urlencoded({"type": "http.request", "body": b"a=1"})
+    await request.form()
+    with pytest.raises(RuntimeError):  # the stream is consumed, as after a streamed form
+        await request.body()
