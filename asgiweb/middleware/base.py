@@ -20,19 +20,34 @@ Rules kept here (the ASGI HTTP spec; docs/api.md, "Middleware"):
   ``call_next`` (the dispatch function may catch it); if the dispatch
   function answers without the inner response, the inner app is cancelled.
 
-Theory of operation.  Starlette's ``BaseHTTPMiddleware`` couples the two
-sides through a memory channel with its own task group, and its bugs come
-from that channel buffering and from the task group's cancellation.  Here the
-inner app runs in one plain task whose ``send`` is a rendezvous: each message
-waits in a single slot until the outer side takes it, so nothing is buffered
-beyond one message and nothing is read ahead.  (PERF: a bare asyncio task and
-futures, no task group, as ``responses/streaming.py`` does for its watcher.)
+Theory of operation.  Starlette's ``BaseHTTPMiddleware`` runs the inner app in
+a task of its own and hands each message over through a memory stream, so
+every request costs a task, a stream and several trips round the event loop
+(benchmarks/app_asgiweb.py, ``app_funcmw``).  Here the inner app runs in the
+SAME task, as it would without the middleware, driven by a small trampoline
+(``_Inner.drive``): whatever the inner coroutine awaits on the loop is passed
+through, and its ``send`` pauses it at ``http.response.start`` by yielding a
+private marker the trampoline recognises.  ``call_next`` returns then, with the
+inner app suspended.  Sending the returned response resumes it: the paused
+``send`` passes on the (possibly changed) start, and every later message goes
+straight to the server, so a streamed body streams, a disconnect and a
+cancellation reach the inner app as they would without the middleware, and
+background tasks run after the last body message.  If the dispatch function
+answers with another response (or fails), the inner app is cancelled: a
+``CancelledError`` is thrown in at its pause and it runs to its end, its
+``finally`` blocks and exit code included.
+
+A ``send`` from another task (an inner app that starts its response from a
+child task) cannot pause the driving task: it parks the message and wakes the
+trampoline, which, while it waits for the start, waits on a future of its own
+that either the inner app's awaited future or that hand-over completes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+import types
+from collections.abc import Awaitable, Callable, Coroutine, Generator
+from typing import TYPE_CHECKING, Any
 
 from asgiweb.requests import Request
 from asgiweb.responses import Response
@@ -47,100 +62,192 @@ CallNext = Callable[[Request], Awaitable[Response]]
 DispatchFunction = Callable[[Request, CallNext], Awaitable[Response]]
 
 
-class _Relay:
-    """The inner app's run: its messages taken one at a time by the outer side."""
+_NOTHING: Any = object()  # no yielded value is waiting to be handed to the loop
+
+
+@types.coroutine
+def _pause(marker: _Inner) -> Generator[Any, Any, None]:
+    """Suspend the inner coroutine up to the ``drive`` that owns ``marker``.  Each
+    ``_Inner`` is its own marker: with function middleware nested, an outer one's
+    pause passes through the inner ones' trampolines like any other yield."""
+    yield marker
+
+
+class _Inner:
+    """The inner app's coroutine, run in the caller's task by ``drive``."""
+
+    __slots__ = (
+        "coro", "done", "driving", "error", "out", "parked", "start", "waiting", "waker",
+    )  # fmt: skip
 
     def __init__(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
+        self.start: Message | None = None  # the inner app's response start
+        self.out: Send | None = None  # set by respond(): where messages go from then on
+        self.driving = False  # True only while drive() is inside coro.send/throw
+        self.done = False
+        self.error: BaseException | None = None  # to throw in at the next drive
+        self.waiting: Any = _NOTHING  # what the coroutine awaits, not yet given to the loop
+        self.waker: asyncio.Future[None] | None = None
+        self.parked: asyncio.Future[None] | None = None  # a send from another task waits here
+        coro = app(scope, receive, self.send)
+        self.coro: Coroutine[Any, Any, None] = coro  # type: ignore[assignment]
+
+    async def send(self, message: Message) -> None:
+        out = self.out
+        if out is not None:
+            await out(message)
+            return
+        if self.start is not None or message["type"] != "http.response.start":
+            raise RuntimeError(
+                f"the application sent {message['type']!r} before its response was started"
+            )
+        self.start = message
+        if self.driving:
+            await _pause(self)
+        else:
+            import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
+
+            parked = self.parked = asyncio.get_running_loop().create_future()
+            waker = self.waker
+            if waker is not None and not waker.done():
+                waker.set_result(None)
+            await parked
+        # Resumed by respond(): the start as the dispatch function left it goes out.
+        out = self.out
+        if out is None:  # pragma: no cover - respond() sets both before resuming
+            raise RuntimeError("the response from call_next was not sent")
+        await out(self.start)
+
+    @types.coroutine
+    def drive(self, head: bool) -> Generator[Any, Any, None]:
+        """Run the inner coroutine on until it returns or, when ``head``, until its
+        response start is known.  An error it raises comes out of here."""
+        coro = self.coro
+        waiting = self.waiting
+        self.waiting = _NOTHING
+        error = self.error
+        self.error = None
+        value: Any = None
+        while True:
+            if waiting is _NOTHING:
+                self.driving = True
+                try:
+                    waiting = coro.send(value) if error is None else coro.throw(error)
+                except StopIteration:
+                    self.done = True
+                    return
+                except BaseException:
+                    self.done = True
+                    raise
+                finally:
+                    self.driving = False
+                value = error = None
+                if waiting is self:  # the inner send paused at the response start
+                    return
+            if head and getattr(waiting, "_asyncio_future_blocking", False):
+                if self.start is not None:  # parked by a send from another task
+                    self.waiting = waiting
+                    return
+                try:
+                    woken = yield from self._wait_or_wake(waiting)
+                except GeneratorExit:
+                    coro.close()
+                    raise
+                except BaseException as exc:  # a cancellation: the inner coroutine's to handle
+                    error = exc
+                    woken = False
+                if woken:
+                    self.waiting = waiting
+                    return
+                waiting = _NOTHING
+                continue
+            try:
+                value = yield waiting
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # a cancellation: the inner coroutine's to handle
+                error = exc
+            waiting = _NOTHING
+
+    def _wait_or_wake(self, future: Any) -> Generator[Any, Any, bool]:
+        """Wait for ``future`` (what the inner app awaits) or for a start sent from
+        another task, whichever comes first; True for the latter."""
+        waker = self.waker = future.get_loop().create_future()
+
+        def wake(_: object) -> None:
+            if not waker.done():
+                waker.set_result(None)
+
+        future.add_done_callback(wake)
+        try:
+            yield from waker
+        except BaseException:
+            # Our task was cancelled: cancel what the inner app awaits, as the task
+            # would have done had it been awaiting that future itself.
+            future.remove_done_callback(wake)
+            future.cancel()
+            raise
+        finally:
+            self.waker = None
+        if future.done():
+            return False
+        future.remove_done_callback(wake)
+        return True
+
+    async def respond(self, start: Message, send: Send) -> None:
+        """Send ``start`` through ``send``, then the rest of the inner app's response."""
+        self.start = start
+        self.out = send
+        parked = self.parked
+        if parked is not None:
+            self.parked = None
+            parked.set_result(None)
+        await self.drive(False)
+
+    async def cancel(self) -> None:
+        """The response was not wanted: stop the inner app, running its exit code."""
+        if self.done:
+            return
         import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
 
-        loop = asyncio.get_running_loop()
-        self._loop = loop
-        # The slot: the next message and the future the inner send waits on.
-        self._message: Message | None = None
-        self._taken: asyncio.Future[None] | None = None
-        self._ready: asyncio.Future[None] = loop.create_future()
-        self.task: asyncio.Task[None] = loop.create_task(self._run(app, scope, receive))
-
-    async def _run(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
+        parked = self.parked
+        if parked is not None:
+            self.parked = None
+            parked.cancel()
+        waiting = self.waiting
+        if waiting is not _NOTHING and hasattr(waiting, "cancel"):
+            waiting.cancel()
+        self.waiting = _NOTHING
+        self.error = asyncio.CancelledError()
         try:
-            await app(scope, receive, self._send)
-        finally:
-            if not self._ready.done():
-                self._ready.set_result(None)
-
-    async def _send(self, message: Message) -> None:
-        taken = self._loop.create_future()
-        self._message = message
-        self._taken = taken
-        if not self._ready.done():
-            self._ready.set_result(None)
-        await taken
-
-    async def next_message(self) -> Message | None:
-        """The inner app's next message, or None once it has returned without one."""
-        await self._ready  # set by the next send, or when the inner app returns
-        message = self._message
-        if message is None:
-            if self.task.done():
-                self.task.result()  # the inner app's error, if any
-            return None
-        self._message = None
-        self._ready = self._loop.create_future()
-        return message
-
-    def release(self) -> None:
-        """Let the inner send that produced the last message return."""
-        taken = self._taken
-        self._taken = None
-        if taken is not None and not taken.done():
-            taken.set_result(None)
-
-    async def finish(self) -> None:
-        """Wait for the inner app to return (its background tasks included)."""
-        self.release()
-        await self.task
-
-    def cancel(self) -> None:
-        if not self.task.done():
-            self.task.cancel()
+            await self.drive(False)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # our own task is being cancelled too
 
 
 class _RelayedResponse(Response):
     """The inner app's response as ``call_next`` returns it: status and headers are
-    known, the body is still coming; headers may be changed before it is sent."""
+    known, the body is still to come; headers may be changed before it is sent."""
 
-    def __init__(self, relay: _Relay, start: Message) -> None:
+    def __init__(self, inner: _Inner, start: Message) -> None:
         self.status_code = start["status"]
         self.background = None
         self.body = b""
         self._headers = None
-        self.raw_headers = list(start.get("headers", []))
-        self._relay = relay
+        self.raw_headers = list(start.get("headers", ()))
+        self._start = start
+        self._inner = inner
         self._sent = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        relay = self._relay
         if self._sent:
             raise RuntimeError("a response from call_next can be sent only once")
         self._sent = True
-        try:
-            await send(
-                {"type": "http.response.start", "status": self.status_code,
-                 "headers": self.raw_headers}
-            )  # fmt: skip
-            relay.release()
-            while True:
-                message = await relay.next_message()
-                if message is None:
-                    break
-                await send(message)
-                relay.release()
-                if message["type"] == "http.response.body" and not message.get("more_body", False):
-                    break
-            await relay.finish()
-        except BaseException:
-            relay.cancel()
-            raise
+        start = {**self._start, "status": self.status_code, "headers": self.raw_headers}
+        await self._inner.respond(start, send)
 
 
 class _Recorder:
@@ -193,21 +300,23 @@ class BaseHTTPMiddleware:
             return
         recorder = _Recorder(receive)
         request = Request(scope, recorder.record, send)
-        relays: list[_Relay] = []
+        inners: list[_Inner] = []
+        app = self.app
 
         async def call_next(req: Request) -> Response:
-            if relays:
+            if inners:
                 raise RuntimeError("call_next can be awaited only once per request")
-            relay = _Relay(self.app, scope, recorder.replaying())
-            relays.append(relay)
-            message = await relay.next_message()
-            if message is None or message["type"] != "http.response.start":
+            inner = _Inner(app, scope, recorder.replaying())
+            inners.append(inner)
+            await inner.drive(True)
+            start = inner.start
+            if start is None:
                 raise RuntimeError("the application returned without starting a response")
-            return _RelayedResponse(relay, message)
+            return _RelayedResponse(inner, start)
 
         try:
             response = await self.dispatch_func(request, call_next)
             await response(scope, receive, send)
         finally:
-            for relay in relays:
-                relay.cancel()
+            if inners and not inners[0].done:
+                await inners[0].cancel()
