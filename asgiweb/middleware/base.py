@@ -6,10 +6,10 @@ stack and returns its response, which the function may change (status,
 headers, cookies) or replace.  Other scope types pass straight through.
 
 Rules kept here (the ASGI HTTP spec; docs/api.md, "Middleware"):
-- The response ``call_next`` returns is streamed, not buffered: each body
-  message the inner app sends is handed over one at a time, when the server
-  is ready for it, so a streamed response passes through chunk by chunk and
-  an endless one stays endless.
+- The response ``call_next`` returns is streamed, not buffered: once it is
+  sent, each body message the inner app sends goes to the server as it is
+  sent, so a streamed response passes through chunk by chunk and an endless
+  one stays endless.
 - The inner app reads the real ``receive``: the request body reaches it
   unread (or replayed, when the dispatch function read it first through its
   ``Request``), and so does ``http.disconnect``, so a streaming handler sees
@@ -25,7 +25,7 @@ a task of its own and hands each message over through a memory stream, so
 every request costs a task, a stream and several trips round the event loop
 (benchmarks/app_asgiweb.py, ``app_funcmw``).  Here the inner app runs in the
 SAME task, as it would without the middleware, driven by a small trampoline
-(``_Inner.drive``): whatever the inner coroutine awaits on the loop is passed
+(``_Call.drive``): whatever the inner coroutine awaits on the loop is passed
 through, and its ``send`` pauses it at ``http.response.start`` by yielding a
 private marker the trampoline recognises.  ``call_next`` returns then, with the
 inner app suspended.  Sending the returned response resumes it: the paused
@@ -61,36 +61,146 @@ __all__ = ["BaseHTTPMiddleware", "CallNext", "DispatchFunction"]
 CallNext = Callable[[Request], Awaitable[Response]]
 DispatchFunction = Callable[[Request, CallNext], Awaitable[Response]]
 
-
 _NOTHING: Any = object()  # no yielded value is waiting to be handed to the loop
 
 
 @types.coroutine
-def _pause(marker: _Inner) -> Generator[Any, Any, None]:
+def _pause(marker: _Call) -> Generator[Any, Any, None]:
     """Suspend the inner coroutine up to the ``drive`` that owns ``marker``.  Each
-    ``_Inner`` is its own marker: with function middleware nested, an outer one's
+    ``_Call`` is its own marker: with function middleware nested, an outer one's
     pause passes through the inner ones' trampolines like any other yield."""
     yield marker
 
 
-class _Inner:
-    """The inner app's coroutine, run in the caller's task by ``drive``."""
+@types.coroutine
+def _resume(coro: Any) -> Generator[Any, Any, None]:
+    """Await a coroutine that was started by hand and is suspended (``await`` would
+    refuse it: it is already awaiting)."""
+    yield from coro
+
+
+async def _awaited(awaitable: Awaitable[None]) -> None:
+    await awaitable
+
+
+class _Call:
+    """One request through the middleware: the dispatch function's ``receive``
+    (which keeps the body messages it reads), its ``call_next``, and the inner
+    app's coroutine, run in the caller's task by ``drive``."""
 
     __slots__ = (
-        "coro", "done", "driving", "error", "out", "parked", "start", "waiting", "waker",
+        "app", "coro", "done", "driving", "error", "out", "parked", "receive", "recorded",
+        "scope", "start", "waiting", "waker",
     )  # fmt: skip
 
     def __init__(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
+        self.app = app
+        self.scope = scope
+        self.receive = receive
+        self.recorded: list[Message] | None = None  # body messages the dispatch function read
+        self.coro: Coroutine[Any, Any, None] | None = None
         self.start: Message | None = None  # the inner app's response start
         self.out: Send | None = None  # set by respond(): where messages go from then on
-        self.driving = False  # True only while drive() is inside coro.send/throw
+        self.driving = False  # True only while the coroutine is being stepped, in this task
         self.done = False
         self.error: BaseException | None = None  # to throw in at the next drive
         self.waiting: Any = _NOTHING  # what the coroutine awaits, not yet given to the loop
         self.waker: asyncio.Future[None] | None = None
         self.parked: asyncio.Future[None] | None = None  # a send from another task waits here
-        coro = app(scope, receive, self.send)
-        self.coro: Coroutine[Any, Any, None] = coro  # type: ignore[assignment]
+
+    # -- the dispatch function's side ----------------------------------------------
+
+    async def record(self) -> Message:
+        message = await self.receive()
+        if message["type"] == "http.request":
+            if self.recorded is None:
+                self.recorded = []
+            self.recorded.append(message)
+        return message
+
+    def _inner_receive(self) -> Receive:
+        """The real ``receive``, after the body messages the dispatch function read."""
+        if not self.recorded:
+            return self.receive
+        pending = list(self.recorded)
+        receive = self.receive
+
+        async def replay() -> Message:
+            if pending:
+                return pending.pop(0)
+            return await receive()
+
+        return replay
+
+    async def call_next(self, request: Request) -> Response:
+        if self.coro is not None:
+            raise RuntimeError("call_next can be awaited only once per request")
+        coro: Any = self.app(self.scope, self._inner_receive(), self.send)
+        if type(coro) is not types.CoroutineType:
+            coro = _awaited(coro)
+        self.coro = coro
+        # PERF: the first step here; the trampoline only runs when the inner app
+        # awaits something on the loop before its start (benchmarks: funcmw).
+        self.driving = True
+        try:
+            waiting = coro.send(None)
+        except StopIteration:
+            self.done = True
+            waiting = self
+        except BaseException:
+            self.done = True
+            raise
+        finally:
+            self.driving = False
+        if waiting is not self:
+            self.waiting = waiting
+            await self.drive(True)
+        start = self.start
+        if start is None:
+            raise RuntimeError("the application returned without starting a response")
+        return _RelayedResponse(self, start)
+
+    async def respond(self, start: Message, send: Send) -> None:
+        """Send ``start`` through ``send``, then the rest of the inner app's response."""
+        self.start = start
+        self.out = send
+        parked = self.parked
+        if parked is not None:
+            self.parked = None
+            parked.set_result(None)
+        if self.done:
+            return
+        if self.waiting is not _NOTHING:  # left waiting on the loop: see drive()
+            await self.drive(False)
+            return
+        # From here on nothing pauses: the inner coroutine is simply awaited to its
+        # end.  PERF: ``yield from`` steps it in C (benchmarks: funcmw).
+        try:
+            await _resume(self.coro)
+        finally:
+            self.done = True
+
+    async def cancel(self) -> None:
+        """The response was not wanted: stop the inner app, running its exit code."""
+        import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
+
+        parked = self.parked
+        if parked is not None:
+            self.parked = None
+            parked.cancel()
+        waiting = self.waiting
+        if waiting is not _NOTHING and hasattr(waiting, "cancel"):
+            waiting.cancel()
+        self.waiting = _NOTHING
+        self.error = asyncio.CancelledError()
+        try:
+            await self.drive(False)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # our own task is being cancelled too
+
+    # -- the inner app's side ------------------------------------------------------
 
     async def send(self, message: Message) -> None:
         out = self.out
@@ -122,7 +232,7 @@ class _Inner:
     def drive(self, head: bool) -> Generator[Any, Any, None]:
         """Run the inner coroutine on until it returns or, when ``head``, until its
         response start is known.  An error it raises comes out of here."""
-        coro = self.coro
+        coro: Any = self.coro
         waiting = self.waiting
         self.waiting = _NOTHING
         error = self.error
@@ -195,51 +305,19 @@ class _Inner:
         future.remove_done_callback(wake)
         return True
 
-    async def respond(self, start: Message, send: Send) -> None:
-        """Send ``start`` through ``send``, then the rest of the inner app's response."""
-        self.start = start
-        self.out = send
-        parked = self.parked
-        if parked is not None:
-            self.parked = None
-            parked.set_result(None)
-        await self.drive(False)
-
-    async def cancel(self) -> None:
-        """The response was not wanted: stop the inner app, running its exit code."""
-        if self.done:
-            return
-        import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
-
-        parked = self.parked
-        if parked is not None:
-            self.parked = None
-            parked.cancel()
-        waiting = self.waiting
-        if waiting is not _NOTHING and hasattr(waiting, "cancel"):
-            waiting.cancel()
-        self.waiting = _NOTHING
-        self.error = asyncio.CancelledError()
-        try:
-            await self.drive(False)
-        except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                raise  # our own task is being cancelled too
-
 
 class _RelayedResponse(Response):
     """The inner app's response as ``call_next`` returns it: status and headers are
     known, the body is still to come; headers may be changed before it is sent."""
 
-    def __init__(self, inner: _Inner, start: Message) -> None:
+    def __init__(self, call: _Call, start: Message) -> None:
         self.status_code = start["status"]
         self.background = None
         self.body = b""
         self._headers = None
         self.raw_headers = list(start.get("headers", ()))
         self._start = start
-        self._inner = inner
+        self._call = call
         self._sent = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -247,37 +325,7 @@ class _RelayedResponse(Response):
             raise RuntimeError("a response from call_next can be sent only once")
         self._sent = True
         start = {**self._start, "status": self.status_code, "headers": self.raw_headers}
-        await self._inner.respond(start, send)
-
-
-class _Recorder:
-    """The dispatch function's ``receive``: body messages it reads are kept, so the
-    inner app can be given them again before the real ``receive``."""
-
-    __slots__ = ("messages", "receive")
-
-    def __init__(self, receive: Receive) -> None:
-        self.receive = receive
-        self.messages: list[Message] = []
-
-    async def record(self) -> Message:
-        message = await self.receive()
-        if message["type"] == "http.request":
-            self.messages.append(message)
-        return message
-
-    def replaying(self) -> Receive:
-        if not self.messages:
-            return self.receive
-        pending = list(self.messages)
-        receive = self.receive
-
-        async def replay() -> Message:
-            if pending:
-                return pending.pop(0)
-            return await receive()
-
-        return replay
+        await self._call.respond(start, send)
 
 
 class BaseHTTPMiddleware:
@@ -298,25 +346,10 @@ class BaseHTTPMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        recorder = _Recorder(receive)
-        request = Request(scope, recorder.record, send)
-        inners: list[_Inner] = []
-        app = self.app
-
-        async def call_next(req: Request) -> Response:
-            if inners:
-                raise RuntimeError("call_next can be awaited only once per request")
-            inner = _Inner(app, scope, recorder.replaying())
-            inners.append(inner)
-            await inner.drive(True)
-            start = inner.start
-            if start is None:
-                raise RuntimeError("the application returned without starting a response")
-            return _RelayedResponse(inner, start)
-
+        call = _Call(self.app, scope, receive)
         try:
-            response = await self.dispatch_func(request, call_next)
+            response = await self.dispatch_func(Request(scope, call.record, send), call.call_next)
             await response(scope, receive, send)
         finally:
-            if inners and not inners[0].done:
-                await inners[0].cancel()
+            if call.coro is not None and not call.done:
+                await call.cancel()
