@@ -338,6 +338,27 @@ def test_contextvars_set_in_the_middleware_are_seen_downstream() -> None:
         assert client.get("/async").json() == "anonymous"
 
 
+def test_contextvars_set_by_an_async_handler_are_seen_after_call_next() -> None:
+    """The stack runs in the request's task (docs/api.md): unlike Starlette, where
+    the handler runs in a child task and its context changes stay there."""
+    trace: contextvars.ContextVar[str] = contextvars.ContextVar("trace", default="unset")
+    app = App()
+
+    @app.middleware("http")
+    async def report(request: Request, call_next: CallNext) -> Response:
+        response = await call_next(request)
+        response.headers["x-trace"] = trace.get()
+        return response
+
+    @app.get("/")
+    async def handler() -> str:
+        trace.set("from handler")
+        return "ok"
+
+    with TestClient(app) as client:
+        assert client.get("/").headers["x-trace"] == "from handler"
+
+
 def test_nested_function_middleware_and_background_order() -> None:
     app = App()
     events: list[str] = []
