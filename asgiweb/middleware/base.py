@@ -62,14 +62,8 @@ CallNext = Callable[[Request], Awaitable[Response]]
 DispatchFunction = Callable[[Request, CallNext], Awaitable[Response]]
 
 _NOTHING: Any = object()  # no yielded value is waiting to be handed to the loop
-
-
-@types.coroutine
-def _pause(marker: _Call) -> Generator[Any, Any, None]:
-    """Suspend the inner coroutine up to the ``drive`` that owns ``marker``.  Each
-    ``_Call`` is its own marker: with function middleware nested, an outer one's
-    pause passes through the inner ones' trampolines like any other yield."""
-    yield marker
+_COROUTINE = types.CoroutineType
+_GENERATOR = types.GeneratorType  # a generator-based coroutine (such as _Call.send)
 
 
 @types.coroutine
@@ -88,25 +82,24 @@ class _Call:
     (which keeps the body messages it reads), its ``call_next``, and the inner
     app's coroutine, run in the caller's task by ``drive``."""
 
-    __slots__ = (
-        "app", "coro", "done", "driving", "error", "out", "parked", "receive", "recorded",
-        "scope", "start", "waiting", "waker",
-    )  # fmt: skip
+    # PERF: no __slots__; the state that starts out empty is read from these class
+    # defaults until first set, so a request writes three attributes here, not
+    # thirteen (benchmarks: funcmw).
+    recorded: list[Message] | None = None  # body messages the dispatch function read
+    coro: Coroutine[Any, Any, None] | None = None
+    start: Message | None = None  # the inner app's response start
+    out: Send | None = None  # set by release(): where messages go from then on
+    driving = False  # True only while the coroutine is being stepped, in this task
+    done = False
+    error: BaseException | None = None  # to throw in at the next drive
+    waiting: Any = _NOTHING  # what the coroutine awaits, not yet given to the loop
+    waker: asyncio.Future[None] | None = None
+    parked: asyncio.Future[None] | None = None  # a send from another task waits here
 
     def __init__(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
         self.app = app
         self.scope = scope
         self.receive = receive
-        self.recorded: list[Message] | None = None  # body messages the dispatch function read
-        self.coro: Coroutine[Any, Any, None] | None = None
-        self.start: Message | None = None  # the inner app's response start
-        self.out: Send | None = None  # set by respond(): where messages go from then on
-        self.driving = False  # True only while the coroutine is being stepped, in this task
-        self.done = False
-        self.error: BaseException | None = None  # to throw in at the next drive
-        self.waiting: Any = _NOTHING  # what the coroutine awaits, not yet given to the loop
-        self.waker: asyncio.Future[None] | None = None
-        self.parked: asyncio.Future[None] | None = None  # a send from another task waits here
 
     # -- the dispatch function's side ----------------------------------------------
 
@@ -136,7 +129,7 @@ class _Call:
         if self.coro is not None:
             raise RuntimeError("call_next can be awaited only once per request")
         coro: Any = self.app(self.scope, self._inner_receive(), self.send)
-        if type(coro) is not types.CoroutineType:
+        if type(coro) is not _COROUTINE:
             coro = _awaited(coro)
         self.coro = coro
         # PERF: the first step here; the trampoline only runs when the inner app
@@ -160,25 +153,16 @@ class _Call:
             raise RuntimeError("the application returned without starting a response")
         return _RelayedResponse(self, start)
 
-    async def respond(self, start: Message, send: Send) -> None:
-        """Send ``start`` through ``send``, then the rest of the inner app's response."""
+    def release(self, start: Message, send: Send) -> bool:
+        """Let the inner app go on, sending ``start`` then the rest of its response
+        through ``send``; False when it has already returned."""
         self.start = start
         self.out = send
         parked = self.parked
         if parked is not None:
             self.parked = None
             parked.set_result(None)
-        if self.done:
-            return
-        if self.waiting is not _NOTHING:  # left waiting on the loop: see drive()
-            await self.drive(False)
-            return
-        # From here on nothing pauses: the inner coroutine is simply awaited to its
-        # end.  PERF: ``yield from`` steps it in C (benchmarks: funcmw).
-        try:
-            await _resume(self.coro)
-        finally:
-            self.done = True
+        return not self.done
 
     async def cancel(self) -> None:
         """The response was not wanted: stop the inner app, running its exit code."""
@@ -202,10 +186,14 @@ class _Call:
 
     # -- the inner app's side ------------------------------------------------------
 
-    async def send(self, message: Message) -> None:
+    def _send(self, message: Message) -> Generator[Any, Any, None]:
+        # PERF: a generator-based coroutine, so the pause is a plain ``yield`` and a
+        # message goes on by ``yield from``: one frame less per message (funcmw).
         out = self.out
         if out is not None:
-            await out(message)
+            sent: Any = out(message)
+            kind = type(sent)
+            yield from (sent if kind is _COROUTINE or kind is _GENERATOR else sent.__await__())
             return
         if self.start is not None or message["type"] != "http.response.start":
             raise RuntimeError(
@@ -213,7 +201,10 @@ class _Call:
             )
         self.start = message
         if self.driving:
-            await _pause(self)
+            # The pause.  Each _Call is its own marker: with function middleware
+            # nested, an outer one's pause passes through the inner ones' drive()
+            # like any other yield, up to the drive() that owns it.
+            yield self
         else:
             import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
 
@@ -221,15 +212,18 @@ class _Call:
             waker = self.waker
             if waker is not None and not waker.done():
                 waker.set_result(None)
-            await parked
-        # Resumed by respond(): the start as the dispatch function left it goes out.
+            yield from parked
+        # Resumed once the response is sent: the start as the dispatch function left it.
         out = self.out
-        if out is None:  # pragma: no cover - respond() sets both before resuming
+        if out is None:  # pragma: no cover - release() sets both before resuming
             raise RuntimeError("the response from call_next was not sent")
-        await out(self.start)
+        sent = out(self.start)
+        kind = type(sent)
+        yield from (sent if kind is _COROUTINE or kind is _GENERATOR else sent.__await__())
 
-    @types.coroutine
-    def drive(self, head: bool) -> Generator[Any, Any, None]:
+    send = types.coroutine(_send)
+
+    def _drive(self, head: bool) -> Generator[Any, Any, None]:
         """Run the inner coroutine on until it returns or, when ``head``, until its
         response start is known.  An error it raises comes out of here."""
         coro: Any = self.coro
@@ -280,6 +274,8 @@ class _Call:
                 error = exc
             waiting = _NOTHING
 
+    drive = types.coroutine(_drive)
+
     def _wait_or_wake(self, future: Any) -> Generator[Any, Any, bool]:
         """Wait for ``future`` (what the inner app awaits) or for a start sent from
         another task, whichever comes first; True for the latter."""
@@ -310,22 +306,34 @@ class _RelayedResponse(Response):
     """The inner app's response as ``call_next`` returns it: status and headers are
     known, the body is still to come; headers may be changed before it is sent."""
 
+    background = None
+    body = b""
+    _headers = None
+    _sent = False
+
     def __init__(self, call: _Call, start: Message) -> None:
         self.status_code = start["status"]
-        self.background = None
-        self.body = b""
-        self._headers = None
         self.raw_headers = list(start.get("headers", ()))
         self._start = start
         self._call = call
-        self._sent = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._sent:
             raise RuntimeError("a response from call_next can be sent only once")
         self._sent = True
+        call = self._call
         start = {**self._start, "status": self.status_code, "headers": self.raw_headers}
-        await self._call.respond(start, send)
+        if not call.release(start, send):
+            return
+        if call.waiting is not _NOTHING:  # left waiting on the loop: see _drive()
+            await call.drive(False)
+            return
+        # From here on nothing pauses: the inner coroutine is simply awaited to its
+        # end.  PERF: ``yield from`` steps it in C (benchmarks: funcmw).
+        try:
+            await _resume(call.coro)
+        finally:
+            call.done = True
 
 
 class BaseHTTPMiddleware:
