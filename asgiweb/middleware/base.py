@@ -37,6 +37,11 @@ answers with another response (or fails), the inner app is cancelled: a
 ``CancelledError`` is thrown in at its pause and it runs to its end, its
 ``finally`` blocks and exit code included.
 
+A dispatch function may read the body itself through ``body_iterator``: the
+inner app's sends then hand each message over and pause the same way, and an
+inner app whose body was read to the end is let finish (background tasks)
+after the dispatch function's own response.
+
 A ``send`` from another task (an inner app that starts its response from a
 child task) cannot pause the driving task: it parks the message and wakes the
 trampoline, which, while it waits for the start, waits on a future of its own
@@ -46,7 +51,7 @@ that either the inner app's awaited future or that hand-over completes.
 from __future__ import annotations
 
 import types
-from collections.abc import Awaitable, Callable, Coroutine, Generator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any
 
 from asgiweb.requests import Request
@@ -77,6 +82,10 @@ async def _awaited(awaitable: Awaitable[None]) -> None:
     await awaitable
 
 
+async def _discard(message: Message) -> None:
+    """Where the inner app's messages go once its body has been read to the end."""
+
+
 class _Call:
     """One request through the middleware: the dispatch function's ``receive``
     (which keeps the body messages it reads), its ``call_next``, and the inner
@@ -95,6 +104,9 @@ class _Call:
     waiting: Any = _NOTHING  # what the coroutine awaits, not yet given to the loop
     waker: asyncio.Future[None] | None = None
     parked: asyncio.Future[None] | None = None  # a send from another task waits here
+    pulling = False  # the body is read through body_iterator (see pull())
+    held: Message | None = None  # the message the inner app handed over to pull()
+    drained = False  # pull() got the last body message
 
     def __init__(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
         self.app = app
@@ -184,6 +196,57 @@ class _Call:
             if task is not None and task.cancelling():
                 raise  # our own task is being cancelled too
 
+    async def pull(self) -> AsyncIterator[bytes]:
+        """The response body as ``body_iterator`` gives it: the inner app is run on
+        until it hands over its next message, one at a time."""
+        self.pulling = True
+        self.out = self.hand_over
+        while not self.done:
+            self.held = None
+            parked = self.parked
+            if parked is not None:
+                self.parked = None
+                parked.set_result(None)
+            await self.drive(True)
+            message = self.held
+            if message is None or message["type"] != "http.response.body":
+                continue  # the start, handed over once more, or the inner app returned
+            body = message.get("body", b"")
+            if body:
+                yield body
+            if not message.get("more_body", False):
+                self.drained = True
+                return
+
+    async def finish(self) -> None:
+        """After the dispatch function's response: let an inner app whose body was
+        read to the end return (its background tasks run); cancel any other."""
+        if not self.drained:
+            await self.cancel()
+            return
+        self.out = _discard
+        parked = self.parked
+        if parked is not None:
+            self.parked = None
+            parked.set_result(None)
+        await self.drive(False)
+
+    def _hand_over(self, message: Message) -> Generator[Any, Any, None]:
+        """``send`` while pull() reads the body: keep the message, pause."""
+        self.held = message
+        if self.driving:
+            yield self  # the pause, as in _send
+        else:
+            import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
+
+            parked = self.parked = asyncio.get_running_loop().create_future()
+            waker = self.waker
+            if waker is not None and not waker.done():
+                waker.set_result(None)
+            yield from parked
+
+    hand_over = types.coroutine(_hand_over)
+
     # -- the inner app's side ------------------------------------------------------
 
     def _send(self, message: Message) -> Generator[Any, Any, None]:
@@ -249,7 +312,7 @@ class _Call:
                 if waiting is self:  # the inner send paused at the response start
                     return
             if head and getattr(waiting, "_asyncio_future_blocking", False):
-                if self.start is not None:  # parked by a send from another task
+                if self.parked is not None:  # a send from another task waits
                     self.waiting = waiting
                     return
                 try:
@@ -310,6 +373,7 @@ class _RelayedResponse(Response):
     body = b""
     _headers = None
     _sent = False
+    _body_iterator: AsyncIterator[bytes] | None = None
 
     def __init__(self, call: _Call, start: Message) -> None:
         self.status_code = start["status"]
@@ -317,12 +381,28 @@ class _RelayedResponse(Response):
         self._start = start
         self._call = call
 
+    @property
+    def body_iterator(self) -> AsyncIterator[bytes]:
+        """The body, chunk by chunk, for a dispatch function that reads it (as with
+        Starlette's); the inner app runs on as it is read."""
+        iterator = self._body_iterator
+        if iterator is None:
+            iterator = self._body_iterator = self._call.pull()
+        return iterator
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._sent:
             raise RuntimeError("a response from call_next can be sent only once")
         self._sent = True
         call = self._call
         start = {**self._start, "status": self.status_code, "headers": self.raw_headers}
+        if call.pulling:  # part of the body was read: the rest goes straight out
+            await send(start)
+            iterator = self.body_iterator
+            async for chunk in iterator:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
         if not call.release(start, send):
             return
         if call.waiting is not _NOTHING:  # left waiting on the loop: see _drive()
@@ -360,4 +440,4 @@ class BaseHTTPMiddleware:
             await response(scope, receive, send)
         finally:
             if call.coro is not None and not call.done:
-                await call.cancel()
+                await call.finish()

@@ -522,3 +522,106 @@ async def test_the_inner_app_reads_the_body_and_sees_the_disconnect() -> None:
     await drive(app, http_scope("POST", "/inner/x"), peer)
     assert [m.get("body") for m in received[:2]] == [b"ab", b"cd"]
     assert received[-1] == {"type": "http.disconnect"}
+
+
+def _body_reading_app(
+    framework: Any, responses: Any, make: Callable[[], Any], background_task: Any
+) -> Any:
+    """Middleware that read ``response.body_iterator`` (a common FastAPI pattern)."""
+    app = make()
+    events: list[str] = []
+    app.state.events = events
+
+    @app.middleware("http")
+    async def rewrite(request: Any, call_next: Callable[..., Any]) -> Any:
+        response = await call_next(request)
+        if request.url.path == "/upper":
+
+            async def upper() -> AsyncIterator[bytes]:
+                async for chunk in response.body_iterator:
+                    yield chunk.upper()
+
+            return responses.StreamingResponse(upper(), media_type="text/plain")
+        body = b""
+        async for chunk in response.body_iterator:
+            body += chunk
+        events.append(f"read {len(body)}")
+        return responses.Response(
+            content=body[::-1], status_code=response.status_code, media_type="text/plain"
+        )
+
+    @app.get("/job")
+    async def job() -> Any:
+        task = background_task(events.append, "background")
+        return responses.PlainTextResponse("abc", background=task)
+
+    @app.get("/upper")
+    async def upper_stream() -> Any:
+        async def parts() -> AsyncIterator[bytes]:
+            for part in (b"one ", b"two ", b"three"):
+                yield part
+
+        return responses.StreamingResponse(parts(), media_type="text/plain")
+
+    @app.get("/missing")
+    async def missing() -> None:
+        raise framework.HTTPException(404, "gone")
+
+    return app
+
+
+def test_body_iterator_read_by_the_middleware_as_in_fastapi() -> None:
+    fastapi = pytest.importorskip("fastapi")
+    fastapi_responses = pytest.importorskip("fastapi.responses")
+    import asgiweb
+    import asgiweb.responses
+
+    def answers(app: Any) -> tuple[list[tuple[int, str]], list[str]]:
+        with TestClient(app) as client:
+            out = [
+                (reply.status_code, reply.text)
+                for reply in (client.get(p) for p in ("/job", "/upper", "/missing"))
+            ]
+        return out, app.state.events
+
+    starlette_background = pytest.importorskip("starlette.background")
+    import asgiweb.background
+
+    ours = answers(
+        _body_reading_app(
+            asgiweb, asgiweb.responses, asgiweb.App, asgiweb.background.BackgroundTask
+        )
+    )
+    theirs = answers(
+        _body_reading_app(
+            fastapi, fastapi_responses, fastapi.FastAPI, starlette_background.BackgroundTask
+        )
+    )
+    assert ours == theirs
+    assert ours[0][:2] == [(200, "cba"), (200, "ONE TWO THREE")]
+    assert ours[1][:2] == ["read 3", "background"]  # after the body was read
+
+
+async def test_body_iterator_of_a_start_sent_from_another_task() -> None:
+    starlette_responses = pytest.importorskip("starlette.responses")
+
+    async def parts() -> AsyncIterator[bytes]:
+        for part in (b"x", b"y", b"z"):
+            yield part
+            await anyio.sleep(0)
+
+    async def sub(scope: Scope, receive: Receive, send: Send) -> None:
+        response = starlette_responses.StreamingResponse(parts(), media_type="text/plain")
+        await response(scope, receive, send)
+
+    app = App()
+
+    @app.middleware("http")
+    async def collect(request: Request, call_next: CallNext) -> Response:
+        response = await call_next(request)
+        chunks = [chunk async for chunk in response.body_iterator]  # type: ignore[attr-defined]
+        return PlainTextResponse(b"|".join(chunks).decode())
+
+    app.mount("/sub", sub)
+    peer = await drive(app, http_scope("GET", "/sub/x"), Peer(disconnect_when_done=False))
+    assert (peer.status, peer.body) == (200, b"x|y|z")
