@@ -375,7 +375,10 @@ class App(MethodDecorators):
 
     async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The innermost app, inside the user middleware."""
-        if scope["type"] == "lifespan":
+        kind = scope["type"]
+        if kind == "http":  # PERF: one frame less than through Router.__call__
+            await self.router.handle_http(scope, receive, send)
+        elif kind == "lifespan":
             await self._lifespan(scope, receive, send)
         else:
             await self.router(scope, receive, send)

@@ -158,15 +158,18 @@ class MutableHeaders(Headers):
     __slots__ = ()
 
     def __setitem__(self, key: str, value: str) -> None:
-        name, encoded = validate_header(key, value)
+        pair = validate_header(key, value)
+        name = pair[0]
         raw = self._raw
-        positions = [i for i, (n, _) in enumerate(raw) if n == name]
-        if positions:
-            raw[positions[0]] = (name, encoded)
-            for i in reversed(positions[1:]):
-                del raw[i]
+        # PERF: one list of names, searched in C (benchmarks: funcmw sets a header).
+        names = [item[0] for item in raw]
+        if name not in names:
+            raw.append(pair)
         else:
-            raw.append((name, encoded))
+            first = names.index(name)
+            raw[first] = pair
+            if names.count(name) > 1:
+                raw[first + 1 :] = [item for item in raw[first + 1 :] if item[0] != name]
         self._index = None
 
     def __delitem__(self, key: str) -> None:

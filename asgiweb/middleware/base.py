@@ -6,10 +6,10 @@ stack and returns its response, which the function may change (status,
 headers, cookies) or replace.  Other scope types pass straight through.
 
 Rules kept here (the ASGI HTTP spec; docs/api.md, "Middleware"):
-- The response ``call_next`` returns is streamed, not buffered: each body
-  message the inner app sends is handed over one at a time, when the server
-  is ready for it, so a streamed response passes through chunk by chunk and
-  an endless one stays endless.
+- The response ``call_next`` returns is streamed, not buffered: once it is
+  sent, each body message the inner app sends goes to the server as it is
+  sent, so a streamed response passes through chunk by chunk and an endless
+  one stays endless.
 - The inner app reads the real ``receive``: the request body reaches it
   unread (or replayed, when the dispatch function read it first through its
   ``Request``), and so does ``http.disconnect``, so a streaming handler sees
@@ -20,19 +20,39 @@ Rules kept here (the ASGI HTTP spec; docs/api.md, "Middleware"):
   ``call_next`` (the dispatch function may catch it); if the dispatch
   function answers without the inner response, the inner app is cancelled.
 
-Theory of operation.  Starlette's ``BaseHTTPMiddleware`` couples the two
-sides through a memory channel with its own task group, and its bugs come
-from that channel buffering and from the task group's cancellation.  Here the
-inner app runs in one plain task whose ``send`` is a rendezvous: each message
-waits in a single slot until the outer side takes it, so nothing is buffered
-beyond one message and nothing is read ahead.  (PERF: a bare asyncio task and
-futures, no task group, as ``responses/streaming.py`` does for its watcher.)
+Theory of operation.  Starlette's ``BaseHTTPMiddleware`` runs the inner app in
+a task of its own and hands each message over through a memory stream, so
+every request costs a task, a stream and several trips round the event loop
+(benchmarks/app_asgiweb.py, ``app_funcmw``).  Here the inner app runs in the
+SAME task, as it would without the middleware, driven by a small trampoline
+(``_Call.drive``): whatever the inner coroutine awaits on the loop is passed
+through, and its ``send`` pauses it at ``http.response.start`` by yielding a
+private marker the trampoline recognises.  ``call_next`` returns then, with the
+inner app suspended.  Sending the returned response resumes it: the paused
+``send`` passes on the (possibly changed) start, and every later message goes
+straight to the server, so a streamed body streams, a disconnect and a
+cancellation reach the inner app as they would without the middleware, and
+background tasks run after the last body message.  If the dispatch function
+answers with another response (or fails), the inner app is cancelled: a
+``CancelledError`` is thrown in at its pause and it runs to its end, its
+``finally`` blocks and exit code included.
+
+A dispatch function may read the body itself through ``body_iterator``: the
+inner app's sends then hand each message over and pause the same way, and an
+inner app whose body was read to the end is let finish (background tasks)
+after the dispatch function's own response.
+
+A ``send`` from another task (an inner app that starts its response from a
+child task) cannot pause the driving task: it parks the message and wakes the
+trampoline, which, while it waits for the start, waits on a future of its own
+that either the inner app's awaited future or that hand-over completes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+import types
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
+from typing import TYPE_CHECKING, Any
 
 from asgiweb.requests import Request
 from asgiweb.responses import Response
@@ -46,123 +66,68 @@ __all__ = ["BaseHTTPMiddleware", "CallNext", "DispatchFunction"]
 CallNext = Callable[[Request], Awaitable[Response]]
 DispatchFunction = Callable[[Request, CallNext], Awaitable[Response]]
 
+_NOTHING: Any = object()  # no yielded value is waiting to be handed to the loop
+_COROUTINE = types.CoroutineType
+_GENERATOR = types.GeneratorType  # a generator-based coroutine (such as _Call.send)
 
-class _Relay:
-    """The inner app's run: its messages taken one at a time by the outer side."""
+
+@types.coroutine
+def _resume(coro: Any) -> Generator[Any, Any, None]:
+    """Await a coroutine that was started by hand and is suspended (``await`` would
+    refuse it: it is already awaiting)."""
+    yield from coro
+
+
+async def _awaited(awaitable: Awaitable[None]) -> None:
+    await awaitable
+
+
+async def _discard(message: Message) -> None:
+    """Where the inner app's messages go once its body has been read to the end."""
+
+
+class _Call:
+    """One request through the middleware: the dispatch function's ``receive``
+    (which keeps the body messages it reads), its ``call_next``, and the inner
+    app's coroutine, run in the caller's task by ``drive``."""
+
+    # PERF: no __slots__; the state that starts out empty is read from these class
+    # defaults until first set, so a request writes three attributes here, not
+    # thirteen (benchmarks: funcmw).
+    recorded: list[Message] | None = None  # body messages the dispatch function read
+    coro: Coroutine[Any, Any, None] | None = None
+    start: Message | None = None  # the inner app's response start
+    out: Send | None = None  # set by release(): where messages go from then on
+    driving = False  # True only while the coroutine is being stepped, in this task
+    done = False
+    error: BaseException | None = None  # to throw in at the next drive
+    waiting: Any = _NOTHING  # what the coroutine awaits, not yet given to the loop
+    waker: asyncio.Future[None] | None = None
+    parked: asyncio.Future[None] | None = None  # a send from another task waits here
+    pulling = False  # the body is read through body_iterator (see pull())
+    held: Message | None = None  # the message the inner app handed over to pull()
+    drained = False  # pull() got the last body message
 
     def __init__(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
-        import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
-
-        loop = asyncio.get_running_loop()
-        self._loop = loop
-        # The slot: the next message and the future the inner send waits on.
-        self._message: Message | None = None
-        self._taken: asyncio.Future[None] | None = None
-        self._ready: asyncio.Future[None] = loop.create_future()
-        self.task: asyncio.Task[None] = loop.create_task(self._run(app, scope, receive))
-
-    async def _run(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
-        try:
-            await app(scope, receive, self._send)
-        finally:
-            if not self._ready.done():
-                self._ready.set_result(None)
-
-    async def _send(self, message: Message) -> None:
-        taken = self._loop.create_future()
-        self._message = message
-        self._taken = taken
-        if not self._ready.done():
-            self._ready.set_result(None)
-        await taken
-
-    async def next_message(self) -> Message | None:
-        """The inner app's next message, or None once it has returned without one."""
-        await self._ready  # set by the next send, or when the inner app returns
-        message = self._message
-        if message is None:
-            if self.task.done():
-                self.task.result()  # the inner app's error, if any
-            return None
-        self._message = None
-        self._ready = self._loop.create_future()
-        return message
-
-    def release(self) -> None:
-        """Let the inner send that produced the last message return."""
-        taken = self._taken
-        self._taken = None
-        if taken is not None and not taken.done():
-            taken.set_result(None)
-
-    async def finish(self) -> None:
-        """Wait for the inner app to return (its background tasks included)."""
-        self.release()
-        await self.task
-
-    def cancel(self) -> None:
-        if not self.task.done():
-            self.task.cancel()
-
-
-class _RelayedResponse(Response):
-    """The inner app's response as ``call_next`` returns it: status and headers are
-    known, the body is still coming; headers may be changed before it is sent."""
-
-    def __init__(self, relay: _Relay, start: Message) -> None:
-        self.status_code = start["status"]
-        self.background = None
-        self.body = b""
-        self._headers = None
-        self.raw_headers = list(start.get("headers", []))
-        self._relay = relay
-        self._sent = False
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        relay = self._relay
-        if self._sent:
-            raise RuntimeError("a response from call_next can be sent only once")
-        self._sent = True
-        try:
-            await send(
-                {"type": "http.response.start", "status": self.status_code,
-                 "headers": self.raw_headers}
-            )  # fmt: skip
-            relay.release()
-            while True:
-                message = await relay.next_message()
-                if message is None:
-                    break
-                await send(message)
-                relay.release()
-                if message["type"] == "http.response.body" and not message.get("more_body", False):
-                    break
-            await relay.finish()
-        except BaseException:
-            relay.cancel()
-            raise
-
-
-class _Recorder:
-    """The dispatch function's ``receive``: body messages it reads are kept, so the
-    inner app can be given them again before the real ``receive``."""
-
-    __slots__ = ("messages", "receive")
-
-    def __init__(self, receive: Receive) -> None:
+        self.app = app
+        self.scope = scope
         self.receive = receive
-        self.messages: list[Message] = []
+
+    # -- the dispatch function's side ----------------------------------------------
 
     async def record(self) -> Message:
         message = await self.receive()
         if message["type"] == "http.request":
-            self.messages.append(message)
+            if self.recorded is None:
+                self.recorded = []
+            self.recorded.append(message)
         return message
 
-    def replaying(self) -> Receive:
-        if not self.messages:
+    def _inner_receive(self) -> Receive:
+        """The real ``receive``, after the body messages the dispatch function read."""
+        if not self.recorded:
             return self.receive
-        pending = list(self.messages)
+        pending = list(self.recorded)
         receive = self.receive
 
         async def replay() -> Message:
@@ -171,6 +136,284 @@ class _Recorder:
             return await receive()
 
         return replay
+
+    async def call_next(self, request: Request) -> Response:
+        if self.coro is not None:
+            raise RuntimeError("call_next can be awaited only once per request")
+        coro: Any = self.app(self.scope, self._inner_receive(), self.send)
+        if type(coro) is not _COROUTINE:
+            coro = _awaited(coro)
+        self.coro = coro
+        # PERF: the first step here; the trampoline only runs when the inner app
+        # awaits something on the loop before its start (benchmarks: funcmw).
+        self.driving = True
+        try:
+            waiting = coro.send(None)
+        except StopIteration:
+            self.done = True
+            waiting = self
+        except BaseException:
+            self.done = True
+            raise
+        finally:
+            self.driving = False
+        if waiting is not self:
+            self.waiting = waiting
+            await self.drive(True)
+        start = self.start
+        if start is None:
+            raise RuntimeError("the application returned without starting a response")
+        return _RelayedResponse(self, start)
+
+    def release(self, start: Message, send: Send) -> bool:
+        """Let the inner app go on, sending ``start`` then the rest of its response
+        through ``send``; False when it has already returned."""
+        self.start = start
+        self.out = send
+        parked = self.parked
+        if parked is not None:
+            self.parked = None
+            parked.set_result(None)
+        return not self.done
+
+    async def cancel(self) -> None:
+        """The response was not wanted: stop the inner app, running its exit code."""
+        import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
+
+        parked = self.parked
+        if parked is not None:
+            self.parked = None
+            parked.cancel()
+        waiting = self.waiting
+        if waiting is not _NOTHING and hasattr(waiting, "cancel"):
+            waiting.cancel()
+        self.waiting = _NOTHING
+        self.error = asyncio.CancelledError()
+        try:
+            await self.drive(False)
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # our own task is being cancelled too
+
+    async def pull(self) -> AsyncIterator[bytes]:
+        """The response body as ``body_iterator`` gives it: the inner app is run on
+        until it hands over its next message, one at a time."""
+        self.pulling = True
+        self.out = self.hand_over
+        while not self.done:
+            self.held = None
+            parked = self.parked
+            if parked is not None:
+                self.parked = None
+                parked.set_result(None)
+            await self.drive(True)
+            message = self.held
+            if message is None or message["type"] != "http.response.body":
+                continue  # the start, handed over once more, or the inner app returned
+            body = message.get("body", b"")
+            if body:
+                yield body
+            if not message.get("more_body", False):
+                self.drained = True
+                return
+
+    async def finish(self) -> None:
+        """After the dispatch function's response: let an inner app whose body was
+        read to the end return (its background tasks run); cancel any other."""
+        if not self.drained:
+            await self.cancel()
+            return
+        self.out = _discard
+        parked = self.parked
+        if parked is not None:
+            self.parked = None
+            parked.set_result(None)
+        await self.drive(False)
+
+    def _hand_over(self, message: Message) -> Generator[Any, Any, None]:
+        """``send`` while pull() reads the body: keep the message, pause."""
+        self.held = message
+        if self.driving:
+            yield self  # the pause, as in _send
+        else:
+            import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
+
+            parked = self.parked = asyncio.get_running_loop().create_future()
+            waker = self.waker
+            if waker is not None and not waker.done():
+                waker.set_result(None)
+            yield from parked
+
+    hand_over = types.coroutine(_hand_over)
+
+    # -- the inner app's side ------------------------------------------------------
+
+    def _send(self, message: Message) -> Generator[Any, Any, None]:
+        # PERF: a generator-based coroutine, so the pause is a plain ``yield`` and a
+        # message goes on by ``yield from``: one frame less per message (funcmw).
+        out = self.out
+        if out is not None:
+            sent: Any = out(message)
+            kind = type(sent)
+            yield from (sent if kind is _COROUTINE or kind is _GENERATOR else sent.__await__())
+            return
+        if self.start is not None or message["type"] != "http.response.start":
+            raise RuntimeError(
+                f"the application sent {message['type']!r} before its response was started"
+            )
+        self.start = message
+        if self.driving:
+            # The pause.  Each _Call is its own marker: with function middleware
+            # nested, an outer one's pause passes through the inner ones' drive()
+            # like any other yield, up to the drive() that owns it.
+            yield self
+        else:
+            import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
+
+            parked = self.parked = asyncio.get_running_loop().create_future()
+            waker = self.waker
+            if waker is not None and not waker.done():
+                waker.set_result(None)
+            yield from parked
+        # Resumed once the response is sent: the start as the dispatch function left it.
+        out = self.out
+        if out is None:  # pragma: no cover - release() sets both before resuming
+            raise RuntimeError("the response from call_next was not sent")
+        sent = out(self.start)
+        kind = type(sent)
+        yield from (sent if kind is _COROUTINE or kind is _GENERATOR else sent.__await__())
+
+    send = types.coroutine(_send)
+
+    def _drive(self, head: bool) -> Generator[Any, Any, None]:
+        """Run the inner coroutine on until it returns or, when ``head``, until its
+        response start is known.  An error it raises comes out of here."""
+        coro: Any = self.coro
+        waiting = self.waiting
+        self.waiting = _NOTHING
+        error = self.error
+        self.error = None
+        value: Any = None
+        while True:
+            if waiting is _NOTHING:
+                self.driving = True
+                try:
+                    waiting = coro.send(value) if error is None else coro.throw(error)
+                except StopIteration:
+                    self.done = True
+                    return
+                except BaseException:
+                    self.done = True
+                    raise
+                finally:
+                    self.driving = False
+                value = error = None
+                if waiting is self:  # the inner send paused at the response start
+                    return
+            if head and getattr(waiting, "_asyncio_future_blocking", False):
+                if self.parked is not None:  # a send from another task waits
+                    self.waiting = waiting
+                    return
+                try:
+                    woken = yield from self._wait_or_wake(waiting)
+                except GeneratorExit:
+                    coro.close()
+                    raise
+                except BaseException as exc:  # a cancellation: the inner coroutine's to handle
+                    error = exc
+                    woken = False
+                if woken:
+                    self.waiting = waiting
+                    return
+                waiting = _NOTHING
+                continue
+            try:
+                value = yield waiting
+            except GeneratorExit:
+                coro.close()
+                raise
+            except BaseException as exc:  # a cancellation: the inner coroutine's to handle
+                error = exc
+            waiting = _NOTHING
+
+    drive = types.coroutine(_drive)
+
+    def _wait_or_wake(self, future: Any) -> Generator[Any, Any, bool]:
+        """Wait for ``future`` (what the inner app awaits) or for a start sent from
+        another task, whichever comes first; True for the latter."""
+        waker = self.waker = future.get_loop().create_future()
+
+        def wake(_: object) -> None:
+            if not waker.done():
+                waker.set_result(None)
+
+        future.add_done_callback(wake)
+        try:
+            yield from waker
+        except BaseException:
+            # Our task was cancelled: cancel what the inner app awaits, as the task
+            # would have done had it been awaiting that future itself.
+            future.remove_done_callback(wake)
+            future.cancel()
+            raise
+        finally:
+            self.waker = None
+        if future.done():
+            return False
+        future.remove_done_callback(wake)
+        return True
+
+
+class _RelayedResponse(Response):
+    """The inner app's response as ``call_next`` returns it: status and headers are
+    known, the body is still to come; headers may be changed before it is sent."""
+
+    background = None
+    body = b""
+    _headers = None
+    _sent = False
+    _body_iterator: AsyncIterator[bytes] | None = None
+
+    def __init__(self, call: _Call, start: Message) -> None:
+        self.status_code = start["status"]
+        self.raw_headers = list(start.get("headers", ()))
+        self._start = start
+        self._call = call
+
+    @property
+    def body_iterator(self) -> AsyncIterator[bytes]:
+        """The body, chunk by chunk, for a dispatch function that reads it (as with
+        Starlette's); the inner app runs on as it is read."""
+        iterator = self._body_iterator
+        if iterator is None:
+            iterator = self._body_iterator = self._call.pull()
+        return iterator
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._sent:
+            raise RuntimeError("a response from call_next can be sent only once")
+        self._sent = True
+        call = self._call
+        start = {**self._start, "status": self.status_code, "headers": self.raw_headers}
+        if call.pulling:  # part of the body was read: the rest goes straight out
+            await send(start)
+            iterator = self.body_iterator
+            async for chunk in iterator:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+            return
+        if not call.release(start, send):
+            return
+        if call.waiting is not _NOTHING:  # left waiting on the loop: see _drive()
+            await call.drive(False)
+            return
+        # From here on nothing pauses: the inner coroutine is simply awaited to its
+        # end.  PERF: ``yield from`` steps it in C (benchmarks: funcmw).
+        try:
+            await _resume(call.coro)
+        finally:
+            call.done = True
 
 
 class BaseHTTPMiddleware:
@@ -191,23 +434,10 @@ class BaseHTTPMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        recorder = _Recorder(receive)
-        request = Request(scope, recorder.record, send)
-        relays: list[_Relay] = []
-
-        async def call_next(req: Request) -> Response:
-            if relays:
-                raise RuntimeError("call_next can be awaited only once per request")
-            relay = _Relay(self.app, scope, recorder.replaying())
-            relays.append(relay)
-            message = await relay.next_message()
-            if message is None or message["type"] != "http.response.start":
-                raise RuntimeError("the application returned without starting a response")
-            return _RelayedResponse(relay, message)
-
+        call = _Call(self.app, scope, receive)
         try:
-            response = await self.dispatch_func(request, call_next)
+            response = await self.dispatch_func(Request(scope, call.record, send), call.call_next)
             await response(scope, receive, send)
         finally:
-            for relay in relays:
-                relay.cancel()
+            if call.coro is not None and not call.done:
+                await call.finish()

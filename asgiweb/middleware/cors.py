@@ -58,6 +58,7 @@ _PREFLIGHT_VARY = (
     b"Access-Control-Request-Private-Network"
 )
 _TEXT_PLAIN = (b"content-type", b"text/plain; charset=utf-8")
+_VARY_ORIGIN = (b"vary", b"Origin")
 
 
 def _as_strings(value: Collection[str] | str, option: str) -> tuple[str, ...]:
@@ -131,6 +132,12 @@ class CORSMiddleware:
         # The headers set here replace the app's own values for them (only those).
         self._replaced = frozenset(name for name, _ in simple)
         self._replaced_echo = self._replaced | {_ALLOW_ORIGIN}
+        # PERF: what a simple request's response gains when the app's own header
+        # list holds none of the names above and no ``vary``: the list is then
+        # extended, not filtered or scanned again (benchmarks/app_asgiweb.py, app_cors).
+        self._simple_tail: RawHeaders = [*simple, _VARY_ORIGIN]
+        self._watched = self._replaced | {b"vary"}
+        self._watched_echo = self._replaced_echo | {b"vary"}
 
         preflight: RawHeaders = [(b"vary", _PREFLIGHT_VARY)]
         if not self._echo_origin:
@@ -175,22 +182,33 @@ class CORSMiddleware:
         if scope["method"] == "OPTIONS" and await self._preflight(scope, origin, send):
             return
 
-        extra = self._simple_headers
-        replaced = self._replaced
-        if self._echo_origin and self.is_allowed_origin(origin.decode("latin-1")):
-            extra = [*extra, (_ALLOW_ORIGIN, origin)]
-            replaced = self._replaced_echo
+        if self._echo_origin:
+            if self.is_allowed_origin(origin.decode("latin-1")):
+                extra: RawHeaders = [*self._simple_headers, (_ALLOW_ORIGIN, origin)]
+                replaced, watched = self._replaced_echo, self._watched_echo
+            else:
+                extra, replaced, watched = self._simple_headers, self._replaced, self._watched
+            tail = [*extra, _VARY_ORIGIN]
+        else:
+            extra, replaced, watched = self._simple_headers, self._replaced, self._watched
+            tail = self._simple_tail
 
         async def cors_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 # A new list and message: the app may reuse its header list.
-                headers: RawHeaders = [
-                    (name, value)
-                    for name, value in message.get("headers", ())
-                    if name.lower() not in replaced
-                ]
-                headers += extra
-                add_vary(headers, b"Origin")
+                raw = message.get("headers", ())
+                if type(raw) is not list:
+                    raw = list(raw)
+                for name, _ in raw:
+                    if name.lower() in watched:
+                        headers: RawHeaders = [
+                            (name, value) for name, value in raw if name.lower() not in replaced
+                        ]
+                        headers += extra
+                        add_vary(headers, b"Origin")
+                        break
+                else:
+                    headers = [*raw, *tail]
                 message = {**message, "headers": headers}
             await send(message)
 
