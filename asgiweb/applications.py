@@ -29,7 +29,7 @@ import contextlib
 import logging
 import traceback
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 
@@ -407,11 +407,13 @@ class App(MethodDecorators):
             return
         started = False
 
-        async def watched_send(message: Message) -> None:
+        # PERF: a plain function handing back the server's own awaitable, not a
+        # coroutine of its own: one frame less per message under any middleware.
+        def watched_send(message: Message) -> Awaitable[None]:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-            await send(message)
+            return send(message)
 
         try:
             await stack(scope, receive, watched_send)
@@ -491,3 +493,4 @@ async def _run(func: Callable[[], Any]) -> None:
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+

@@ -35,7 +35,7 @@ construction; a request costs one scan of its header list.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Awaitable, Collection
 
 from asgiweb._http import FIELD_VALUE_FORBIDDEN, RawHeaders
 from asgiweb.middleware import add_vary
@@ -193,7 +193,9 @@ class CORSMiddleware:
             extra, replaced, watched = self._simple_headers, self._replaced, self._watched
             tail = self._simple_tail
 
-        async def cors_send(message: Message) -> None:
+        # PERF: a plain function handing back the server's awaitable (no coroutine
+        # of its own per message).
+        def cors_send(message: Message) -> Awaitable[None]:
             if message["type"] == "http.response.start":
                 # A new list and message: the app may reuse its header list.
                 raw = message.get("headers", ())
@@ -210,7 +212,7 @@ class CORSMiddleware:
                 else:
                     headers = [*raw, *tail]
                 message = {**message, "headers": headers}
-            await send(message)
+            return send(message)
 
         await self.app(scope, receive, cors_send)
 
@@ -275,9 +277,9 @@ class _VaryOriginSend:
     def __init__(self, send: Send) -> None:
         self._send = send
 
-    async def __call__(self, message: Message) -> None:
+    def __call__(self, message: Message) -> Awaitable[None]:
         if message["type"] == "http.response.start":
             headers: RawHeaders = list(message.get("headers", ()))
             add_vary(headers, b"Origin")
             message = {**message, "headers": headers}
-        await self._send(message)
+        return self._send(message)
