@@ -199,15 +199,23 @@ class Watch:
             self.watcher = None
 
 
-async def _watch_disconnect(receive: Receive, watch: Watch) -> None:
+async def _wait_for_disconnect(receive: Receive) -> bool:
+    """Read ``receive()`` until ``http.disconnect``: True then, False if it fails.
+
+    A receive() that fails says nothing certain about the client; the stream itself
+    will find out on its next send.
+    """
     try:
         while True:
             message = await receive()
             if message.get("type") == "http.disconnect":
-                break
+                return True
     except Exception:
-        # A receive() that fails says nothing certain about the client; the
-        # stream itself will find out on its next send.
+        return False
+
+
+async def _watch_disconnect(receive: Receive, watch: Watch) -> None:
+    if not await _wait_for_disconnect(receive):
         return
     watch.disconnected = True
     if watch.cancellable and watch.task is not None:
@@ -349,14 +357,7 @@ class StreamingResponse(Response):
 
     async def _watch(self, receive: Receive) -> None:
         """The disconnect watcher: the same job as ``_watch_disconnect`` for a ``Watch``."""
-        try:
-            while True:
-                message = await receive()
-                if message.get("type") == "http.disconnect":
-                    break
-        except Exception:
-            # A receive() that fails says nothing certain about the client; the
-            # stream itself will find out on its next send.
+        if not await _wait_for_disconnect(receive):
             return
         self._disconnected = True
         task = self._task
