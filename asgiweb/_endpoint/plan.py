@@ -249,30 +249,6 @@ def compile_endpoint(
 
         return attach_info(handle_bare_sync, info)
 
-    if (
-        is_async
-        and not (fill_body or read_form or request_name or response_name or background_name)
-        and not (stream or websocket)
-    ):
-        # PERF: the common shape (path/query/header/cookie parameters only) without
-        # the checks for what it does not have (bench: items).
-
-        async def handle_params(request: Request) -> Response:
-            kwargs: dict[str, Any] = {}
-            errors: list[dict[str, Any]] | None = None
-            for name, extract in extractors:
-                try:
-                    kwargs[name] = extract(request)
-                except Invalid as exc:
-                    if errors is None:
-                        errors = []
-                    errors.extend(exc.errors)
-            if errors:
-                raise invalid(errors, body=None)
-            return finish(await endpoint(**kwargs), None, None)
-
-        return attach_info(handle_params, info)
-
     async def handle(request: Request) -> Response:
         kwargs: dict[str, Any] = {}
         errors: list[dict[str, Any]] | None = None
