@@ -140,17 +140,29 @@ class App(MethodDecorators):
         self.lifespan_context = lifespan
         self.on_startup: list[Callable[[], Any]] = list(on_startup or ())
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or ())
-        self.root_path = root_path
+        self._root_path = root_path
         self.state = State()
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
         self.user_middleware: list[Any] = list(middleware or [])
         self._lifespan_state: dict[str, Any] | None = None
         self._stack: ASGIApp | None = None  # user middleware around the router, if any
         self._started = False
+        self._plain = False  # set by _settle() once started
         self.openapi_version = "3.1.0"
         self.openapi_schema: dict[str, Any] | None = None
 
     # -- the router's face ---------------------------------------------------------
+
+    @property
+    def root_path(self) -> str:
+        """The path this app is served under, set in every request's scope."""
+        return self._root_path
+
+    @root_path.setter
+    def root_path(self, value: str) -> None:
+        self._root_path = value
+        if self._started:
+            self._settle()
 
     @property
     def routes(self) -> list[Route]:
@@ -369,35 +381,38 @@ class App(MethodDecorators):
 
     def _build(self) -> None:
         self.setup()  # the docs routes, once the user's own are all registered
+        # The router answers http and websocket itself and hands lifespan back here.
+        self.router.lifespan_handler = self._lifespan
         if self.user_middleware:
-            self._stack = build_middleware_stack(self._dispatch, self.user_middleware)
+            self._stack = build_middleware_stack(self.router, self.user_middleware)
         self._started = True
+        self._settle()
 
-    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The innermost app, inside the user middleware."""
-        kind = scope["type"]
-        if kind == "http":  # PERF: one frame less than through Router.__call__
-            await self.router.handle_http(scope, receive, send)
-        elif kind == "lifespan":
-            await self._lifespan(scope, receive, send)
-        else:
-            await self.router(scope, receive, send)
+    def _settle(self) -> None:
+        """Decide once whether an http request needs anything of the scope changed
+        (a ``root_path`` to set, lifespan state to copy); see ``__call__``."""
+        self._plain = not self.root_path and self._lifespan_state is None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self._started:
-            self._build()
         scope["app"] = self
-        kind = scope["type"]
-        if kind != "lifespan":
-            if self.root_path:
-                scope["root_path"] = self.root_path
-            if self._lifespan_state is not None and "state" not in scope:
-                # The server does not carry lifespan state: give each request a copy.
-                scope["state"] = dict(self._lifespan_state)
-        stack = self._stack
-        if kind != "http":
-            await (stack or self._dispatch)(scope, receive, send)
-            return
+        if scope["type"] == "http" and self._plain and self._started:
+            # PERF: the common request: nothing to set in the scope, the checks
+            # below decided once (benchmarks/inprocess.py "plaintext", "cors").
+            stack = self._stack
+        else:
+            if not self._started:
+                self._build()
+            kind = scope["type"]
+            if kind != "lifespan":
+                if self.root_path:
+                    scope["root_path"] = self.root_path
+                if self._lifespan_state is not None and "state" not in scope:
+                    # The server does not carry lifespan state: give each request a copy.
+                    scope["state"] = dict(self._lifespan_state)
+            stack = self._stack
+            if kind != "http":
+                await (stack or self.router)(scope, receive, send)
+                return
         if stack is None:
             try:
                 await self.router.handle_http(scope, receive, send)
@@ -465,6 +480,7 @@ class App(MethodDecorators):
                     if "state" in scope:
                         scope["state"].update(state)
                     self._lifespan_state = dict(state)
+                    self._settle()
         except BaseException as exc:
             logger.exception("application startup failed")
             await send({"type": "lifespan.startup.failed", "message": _describe(exc)})

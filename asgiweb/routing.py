@@ -395,6 +395,9 @@ class Router(MethodDecorators):
         # WebSocket routes: a table of their own, the same templates and convertors.
         self.websocket_routes: list[WebSocketRoute] = []
         self.websocket_table: RouteTable[WebSocketRoute] = RouteTable()
+        # Who answers the lifespan protocol: the App serving this router sets its own
+        # (its startup and shutdown); a bare Router only answers the protocol.
+        self.lifespan_handler: ASGIApp | None = None
 
     # -- registration --------------------------------------------------------------
 
@@ -568,17 +571,13 @@ class Router(MethodDecorators):
     # -- serving -------------------------------------------------------------------
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            await self.handle_http(scope, receive, send)
-        elif kind == "websocket":
-            await self.handle_websocket(scope, receive, send)
-        elif kind == "lifespan":
-            await self.handle_lifespan(scope, receive, send)
-        else:
-            raise RuntimeError(f"asgiweb does not handle ASGI scope type {kind!r}")
-
-    async def handle_http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # PERF: the http path is this method's own body, not a dispatch to a method of
+        # its own: one coroutine frame less per request, also for an App with
+        # middleware, whose stack wraps the router itself (benchmarks/inprocess.py
+        # "cors", "funcmw").  ``handle_http`` is the same method.
+        if scope["type"] != "http":
+            await self._handle_other(scope, receive, send)
+            return
         # PERF: _route_path inlined (one call less per request).
         path: str = scope["path"]
         root_path: str = scope.get("root_path", "")
@@ -596,7 +595,8 @@ class Router(MethodDecorators):
         request: Request | None = None
         try:
             if bare is not None:
-                response = await bare()
+                call, finish = bare
+                response = finish(await call())
             else:
                 request = Request(scope, receive, send, params, route.max_body_size)
                 response = await route.handle(request)
@@ -617,6 +617,17 @@ class Router(MethodDecorators):
             # The response may be part sent: the error path must not answer again.
             setattr(exc, _AFTER_START, True)
             raise
+
+    handle_http = __call__
+
+    async def _handle_other(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "websocket":
+            await self.handle_websocket(scope, receive, send)
+        elif kind == "lifespan":
+            await (self.lifespan_handler or self.handle_lifespan)(scope, receive, send)
+        else:
+            raise RuntimeError(f"asgiweb does not handle ASGI scope type {kind!r}")
 
     async def _no_route(
         self, scope: Scope, receive: Receive, send: Send, path: str, allow: str | None
