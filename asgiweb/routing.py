@@ -610,7 +610,16 @@ class Router(MethodDecorators):
                 raise  # not ours to answer: the App's error path logs it and sends the 500
             response = answer
         try:
-            await response(scope, receive, send)
+            if isinstance(response, tuple):
+                # A bare route's whole answer as its two messages (body_messages):
+                # sent as Response.__call__ would send them, HEAD with no body.
+                start, body = response
+                await send(start)
+                if scope["method"] == "HEAD":
+                    body = {"type": "http.response.body", "body": b""}
+                await send(body)
+            else:
+                await response(scope, receive, send)
         except ClientDisconnect:
             return
         except Exception as exc:

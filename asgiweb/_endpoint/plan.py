@@ -60,11 +60,12 @@ from asgiweb._endpoint.response import (
 from asgiweb._endpoint.streams import is_stream_endpoint, stream_plan
 from asgiweb._validation.compiler import Invalid
 from asgiweb.background import BackgroundTasks
+from asgiweb.encoders.jsonable import RenderedJSON
 from asgiweb.exceptions import RequestValidationError, WebSocketRequestValidationError
 from asgiweb.params import Depends
 from asgiweb.requests import Request
-from asgiweb.responses import Response
-from asgiweb.responses.base import text_maker
+from asgiweb.responses import JSONResponse, Response
+from asgiweb.responses.base import AnswerMessages, body_messages, text_maker
 
 __all__ = ["compile_bare_endpoint", "compile_endpoint"]
 
@@ -72,8 +73,9 @@ Handle = Callable[[Request], Awaitable[Response]]
 Invalidity = type[RequestValidationError | WebSocketRequestValidationError]
 
 
-BarePlan = tuple[Callable[[], Awaitable[Any]], Callable[[Any], Response]]
-"""``(call, finish)``: the router answers with ``finish(await call())``."""
+BarePlan = tuple[Callable[[], Awaitable[Any]], Callable[[Any], Response | AnswerMessages]]
+"""``(call, finish)``: the router answers with ``finish(await call())``, a Response or
+the two messages of a whole answer (``responses.base.body_messages``)."""
 
 
 def compile_bare_endpoint(
@@ -109,14 +111,35 @@ def compile_bare_endpoint(
         # benchmarks/inprocess.py "json").
         shape = compile_shape(model, response_class=response_class)
         make = text_maker(response_class)
+        messages = body_messages(response_class)
+        if messages is None:
 
-        def finish_fitted(value: Any) -> Response:
-            return value if isinstance(value, Response) else make(shape(value))
+            def finish_fitted(value: Any) -> Response | AnswerMessages:
+                return value if isinstance(value, Response) else make(shape(value))
 
-        return endpoint, finish_fitted
+            return endpoint, finish_fitted
+        send_messages = messages
+        # What the class renders, decided here: text encoded as UTF-8 by Response's
+        # own render(); a body the compiled JSON writer already wrote
+        # (RenderedJSON) by render_json.  Anything else builds the Response.
+        renders_text = response_class.render is Response.render
+        renders_json = response_class.render is JSONResponse.render
+
+        def finish_sent(value: Any) -> Response | AnswerMessages:
+            if isinstance(value, Response):
+                return value
+            fitted = shape(value)
+            kind = fitted.__class__
+            if kind is str and renders_text:
+                return send_messages(fitted.encode("utf-8"))
+            if kind is RenderedJSON and renders_json:
+                return send_messages(fitted.body)
+            return make(fitted)
+
+        return endpoint, finish_sent
     if model is None and status_code is None:
 
-        def finish(value: Any) -> Response:
+        def finish(value: Any) -> Response | AnswerMessages:
             return value if isinstance(value, Response) else response_class(value)
 
     else:
@@ -124,7 +147,7 @@ def compile_bare_endpoint(
             response_class, status_code, endpoint=endpoint, response_model=response_model
         )
 
-        def finish(value: Any) -> Response:
+        def finish(value: Any) -> Response | AnswerMessages:
             return finisher(value, None, None)
 
     if is_async:
