@@ -176,9 +176,10 @@ class _RelayedResponse(Response):
         raw = self._raw
         if raw is None and self.status_code == start["status"]:
             return start
-        if raw is None:
-            raw = self.raw_headers
-        return {**start, "status": self.status_code, "headers": raw}
+        changed = dict(start)  # PERF: a copy then two stores, not a {**start} merge
+        changed["status"] = self.status_code
+        changed["headers"] = self.raw_headers if raw is None else raw
+        return changed
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._sent:
@@ -483,9 +484,11 @@ class BaseHTTPMiddleware:
                 response is call
                 and not (call._sent or call.pulling or call.done)
                 and call.waiting is _NOTHING
+                and call.parked is None
                 and call.background is None
             ):
-                call.release(call._start_to_send(), send)
+                call.start = call._start_to_send()  # release(), with nothing parked
+                call.out = send
                 # PERF: what ``response(...)`` would do, without its frame: the inner
                 # app, paused at its start, is run to its end (benchmarks: funcmw).
                 call._sent = call.done = True
