@@ -156,7 +156,8 @@ class _RelayedResponse(Response):
         if headers is None:
             raw = self._raw
             if raw is None:
-                raw = self.raw_headers
+                start = self.start
+                raw = self._raw = [] if start is None else list(start.get("headers", ()))
             headers = self._headers = MutableHeaders(raw=raw)
         return headers
 
