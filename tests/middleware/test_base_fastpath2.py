@@ -90,6 +90,7 @@ def test_an_untouched_response_goes_on_as_the_inner_app_sent_it() -> None:
     [
         ("status", 201, SHARED_HEADERS),
         ("raw", 200, [(b"x-only", b"1")]),
+        ("append", 200, [*SHARED_HEADERS, (b"x-more", b"1")]),
         ("delete", 200, [(b"content-length", b"2")]),
         ("cookie", 200, [*SHARED_HEADERS, (b"set-cookie", b"a=b; Path=/; SameSite=lax")]),
     ],
@@ -103,6 +104,8 @@ def test_what_the_dispatch_function_changes_is_what_is_sent(
             response.status_code = 201
         elif change == "raw":
             response.raw_headers = [(b"x-only", b"1")]
+        elif change == "append":
+            response.raw_headers.append((b"x-more", b"1"))
         elif change == "delete":
             del response.headers["content-type"]
         else:
