@@ -89,10 +89,15 @@ def validate_header(name: str, value: str) -> tuple[bytes, bytes]:
         encoded = name.lower().encode("latin-1")
         if len(_VALID_NAMES) < _VALID_NAMES_LIMIT:
             _VALID_NAMES[name] = encoded
-    if not isinstance(value, str):
-        raise ValueError(f"header {name!r} value must be str, not {type(value).__name__}")
-    if FIELD_VALUE_FORBIDDEN.search(value) is not None:
-        raise ValueError(f"invalid header value for {name!r}: control characters are not allowed")
+    # PERF: a printable str holds no control character (each is Unicode category
+    # Cc), so the common value skips the regex search (benchmarks: funcmw).
+    if type(value) is not str or not value.isprintable():
+        if not isinstance(value, str):
+            raise ValueError(f"header {name!r} value must be str, not {type(value).__name__}")
+        if FIELD_VALUE_FORBIDDEN.search(value) is not None:
+            raise ValueError(
+                f"invalid header value for {name!r}: control characters are not allowed"
+            )
     return encoded, value.encode("latin-1")
 
 

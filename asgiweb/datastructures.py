@@ -161,16 +161,21 @@ class MutableHeaders(Headers):
         pair = validate_header(key, value)
         name = pair[0]
         raw = self._raw
-        # PERF: one list of names, searched in C (benchmarks: funcmw sets a header).
-        names = [item[0] for item in raw]
-        if name not in names:
-            raw.append(pair)
-        else:
-            first = names.index(name)
-            raw[first] = pair
-            if names.count(name) > 1:
-                raw[first + 1 :] = [item for item in raw[first + 1 :] if item[0] != name]
         self._index = None
+        # PERF: a plain loop, no list of names: a response has few headers and the
+        # name is usually new (benchmarks: funcmw sets one per request).
+        first = 0
+        for item in raw:
+            if item[0] == name:
+                break
+            first += 1
+        else:
+            raw.append(pair)
+            return
+        raw[first] = pair
+        rest = raw[first + 1 :]
+        if any(item[0] == name for item in rest):
+            raw[first + 1 :] = [item for item in rest if item[0] != name]
 
     def __delitem__(self, key: str) -> None:
         name = key.lower().encode("latin-1")

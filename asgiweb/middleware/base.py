@@ -25,7 +25,7 @@ a task of its own and hands each message over through a memory stream, so
 every request costs a task, a stream and several trips round the event loop
 (benchmarks/app_asgiweb.py, ``app_funcmw``).  Here the inner app runs in the
 SAME task, as it would without the middleware, driven by a small trampoline
-(``_Call.drive``): whatever the inner coroutine awaits on the loop is passed
+(``_RelayedResponse.drive``): whatever the inner coroutine awaits on the loop is passed
 through, and its ``send`` pauses it at ``http.response.start`` by yielding a
 private marker the trampoline recognises.  ``call_next`` returns then, with the
 inner app suspended.  Sending the returned response resumes it: the paused
@@ -54,6 +54,7 @@ import types
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
 from typing import TYPE_CHECKING, Any
 
+from asgiweb.datastructures import MutableHeaders
 from asgiweb.requests import Request
 from asgiweb.responses import Response
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
@@ -68,7 +69,7 @@ DispatchFunction = Callable[[Request, CallNext], Awaitable[Response]]
 
 _NOTHING: Any = object()  # no yielded value is waiting to be handed to the loop
 _COROUTINE = types.CoroutineType
-_GENERATOR = types.GeneratorType  # a generator-based coroutine (such as _Call.send)
+_GENERATOR = types.GeneratorType  # a generator-based coroutine (such as _RelayedResponse.pause)
 
 
 @types.coroutine
@@ -86,20 +87,30 @@ async def _discard(message: Message) -> None:
     """Where the inner app's messages go once its body has been read to the end."""
 
 
-class _Call:
-    """One request through the middleware: the dispatch function's ``receive``
-    (which keeps the body messages it reads), its ``call_next``, and the inner
-    app's coroutine, run in the caller's task by ``drive``."""
+class _RelayedResponse(Response):
+    """One request through the middleware, and the inner app's response as
+    ``call_next`` returns it: status and headers are known, the body is still to
+    come; status and headers may be changed before it is sent.
 
-    # PERF: no __slots__; the state that starts out empty is read from these class
-    # defaults until first set, so a request writes three attributes here, not
-    # thirteen (benchmarks: funcmw).
+    The same object is also the dispatch function's ``receive`` (which keeps the
+    body messages it reads), its ``call_next``, and the holder of the inner app's
+    coroutine, run in the caller's task by ``drive``.  PERF: one object per
+    request, not a call and a response (benchmarks: funcmw).
+    """
+
+    # PERF: what every request writes lives in slots, set once in __init__ (an
+    # instance dict grown key by key cost ~0.3 us a request); the state only the
+    # rarer paths touch is read from the class defaults below until first set
+    # (benchmarks: funcmw).
+    __slots__ = (
+        "_app", "_headers", "_raw", "_receive", "_scope", "_sent", "coro", "done", "driving",
+        "out", "start", "status_code",
+    )  # fmt: skip
+
+    background = None
+    body = b""
+    _body_iterator: AsyncIterator[bytes] | None = None
     recorded: list[Message] | None = None  # body messages the dispatch function read
-    coro: Coroutine[Any, Any, None] | None = None
-    start: Message | None = None  # the inner app's response start
-    out: Send | None = None  # set by release(): where messages go from then on
-    driving = False  # True only while the coroutine is being stepped, in this task
-    done = False
     error: BaseException | None = None  # to throw in at the next drive
     waiting: Any = _NOTHING  # what the coroutine awaits, not yet given to the loop
     waker: asyncio.Future[None] | None = None
@@ -109,14 +120,94 @@ class _Call:
     drained = False  # pull() got the last body message
 
     def __init__(self, app: ASGIApp, scope: Scope, receive: Receive) -> None:
-        self.app = app
-        self.scope = scope
-        self.receive = receive
+        self._app = app
+        self._scope = scope
+        self._receive = receive
+        self.coro: Coroutine[Any, Any, None] | None = None
+        self.start: Message | None = None  # the inner app's response start
+        self.out: Send | None = None  # set by release(): where messages go from then on
+        self._raw: list[Any] | None = None  # the headers, copied from the start once touched
+        self._headers: MutableHeaders | None = None
+        self.driving = False  # True only while the coroutine is being stepped, in this task
+        self.done = False
+        self._sent = False
+        self.status_code = 0  # set from the start by call_next
+
+    # -- the response the dispatch function sees -----------------------------------
+
+    @property
+    def raw_headers(self) -> list[Any]:
+        """The inner app's headers, copied on first use: its own list is left alone
+        (an app may send the same list every time)."""
+        raw = self._raw
+        if raw is None:
+            start = self.start
+            raw = self._raw = [] if start is None else list(start.get("headers", ()))
+        return raw
+
+    @raw_headers.setter
+    def raw_headers(self, value: list[Any]) -> None:
+        self._raw = value
+
+    @property
+    def headers(self) -> MutableHeaders:
+        """A case-insensitive, validating view over ``raw_headers`` (copied then)."""
+        headers = self._headers
+        if headers is None:
+            raw = self._raw
+            if raw is None:
+                start = self.start
+                raw = self._raw = [] if start is None else list(start.get("headers", ()))
+            headers = self._headers = MutableHeaders(raw=raw)
+        return headers
+
+    @property
+    def body_iterator(self) -> AsyncIterator[bytes]:
+        """The body, chunk by chunk, for a dispatch function that reads it (as with
+        Starlette's); the inner app runs on as it is read."""
+        iterator = self._body_iterator
+        if iterator is None:
+            iterator = self._body_iterator = self.pull()
+        return iterator
+
+    def _start_to_send(self) -> Message:
+        """The start as the dispatch function left it: the inner app's own message
+        when neither status nor headers were touched."""
+        start: Message = self.start  # type: ignore[assignment]
+        raw = self._raw
+        if raw is None and self.status_code == start["status"]:
+            return start
+        changed = dict(start)  # PERF: a copy then two stores, not a {**start} merge
+        changed["status"] = self.status_code
+        changed["headers"] = self.raw_headers if raw is None else raw
+        return changed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._sent:
+            raise RuntimeError("a response from call_next can be sent only once")
+        self._sent = True
+        start = self._start_to_send()
+        if self.pulling:  # part of the body was read: the rest goes straight out
+            await send(start)
+            iterator = self.body_iterator
+            async for chunk in iterator:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        elif self.release(start, send):
+            if self.waiting is not _NOTHING:  # left waiting on the loop: see _drive()
+                await self.drive(False)
+            else:
+                # From here on nothing pauses: the inner coroutine is simply awaited
+                # to its end.  PERF: ``yield from`` steps it in C (funcmw).
+                self.done = True
+                await _resume(self.coro)
+        if self.background is not None:
+            await self.background()
 
     # -- the dispatch function's side ----------------------------------------------
 
     async def record(self) -> Message:
-        message = await self.receive()
+        message = await self._receive()
         if message["type"] == "http.request":
             if self.recorded is None:
                 self.recorded = []
@@ -125,10 +216,8 @@ class _Call:
 
     def _inner_receive(self) -> Receive:
         """The real ``receive``, after the body messages the dispatch function read."""
-        if not self.recorded:
-            return self.receive
-        pending = list(self.recorded)
-        receive = self.receive
+        pending = list(self.recorded or ())
+        receive = self._receive
 
         async def replay() -> Message:
             if pending:
@@ -140,7 +229,9 @@ class _Call:
     async def call_next(self, request: Request) -> Response:
         if self.coro is not None:
             raise RuntimeError("call_next can be awaited only once per request")
-        coro: Any = self.app(self.scope, self._inner_receive(), self.send)
+        coro: Any = self._app(
+            self._scope, self._receive if not self.recorded else self._inner_receive(), self.send
+        )
         if type(coro) is not _COROUTINE:
             coro = _awaited(coro)
         self.coro = coro
@@ -163,7 +254,8 @@ class _Call:
         start = self.start
         if start is None:
             raise RuntimeError("the application returned without starting a response")
-        return _RelayedResponse(self, start)
+        self.status_code = start["status"]
+        return self
 
     def release(self, start: Message, send: Send) -> bool:
         """Let the inner app go on, sending ``start`` then the rest of its response
@@ -249,22 +341,25 @@ class _Call:
 
     # -- the inner app's side ------------------------------------------------------
 
-    def _send(self, message: Message) -> Generator[Any, Any, None]:
-        # PERF: a generator-based coroutine, so the pause is a plain ``yield`` and a
-        # message goes on by ``yield from``: one frame less per message (funcmw).
+    def send(self, message: Message) -> Awaitable[None]:
+        """The inner app's ``send``: once the response is released, the awaitable of
+        where it goes (PERF: no frame of our own per message, benchmarks: funcmw);
+        before, the pause at the response start."""
         out = self.out
         if out is not None:
-            sent: Any = out(message)
-            kind = type(sent)
-            yield from (sent if kind is _COROUTINE or kind is _GENERATOR else sent.__await__())
-            return
+            return out(message)
+        return self.pause(message)
+
+    def _pause(self, message: Message) -> Generator[Any, Any, None]:
+        # PERF: a generator-based coroutine, so the pause is a plain ``yield`` and the
+        # start goes on by ``yield from``: one frame less (funcmw).
         if self.start is not None or message["type"] != "http.response.start":
             raise RuntimeError(
                 f"the application sent {message['type']!r} before its response was started"
             )
         self.start = message
         if self.driving:
-            # The pause.  Each _Call is its own marker: with function middleware
+            # The pause.  Each request's object is its own marker: with function middleware
             # nested, an outer one's pause passes through the inner ones' drive()
             # like any other yield, up to the drive() that owns it.
             yield self
@@ -280,11 +375,11 @@ class _Call:
         out = self.out
         if out is None:  # pragma: no cover - release() sets both before resuming
             raise RuntimeError("the response from call_next was not sent")
-        sent = out(self.start)
+        sent: Any = out(self.start)
         kind = type(sent)
         yield from (sent if kind is _COROUTINE or kind is _GENERATOR else sent.__await__())
 
-    send = types.coroutine(_send)
+    pause = types.coroutine(_pause)
 
     def _drive(self, head: bool) -> Generator[Any, Any, None]:
         """Run the inner coroutine on until it returns or, when ``head``, until its
@@ -365,57 +460,6 @@ class _Call:
         return True
 
 
-class _RelayedResponse(Response):
-    """The inner app's response as ``call_next`` returns it: status and headers are
-    known, the body is still to come; headers may be changed before it is sent."""
-
-    background = None
-    body = b""
-    _headers = None
-    _sent = False
-    _body_iterator: AsyncIterator[bytes] | None = None
-
-    def __init__(self, call: _Call, start: Message) -> None:
-        self.status_code = start["status"]
-        self.raw_headers = list(start.get("headers", ()))
-        self._start = start
-        self._call = call
-
-    @property
-    def body_iterator(self) -> AsyncIterator[bytes]:
-        """The body, chunk by chunk, for a dispatch function that reads it (as with
-        Starlette's); the inner app runs on as it is read."""
-        iterator = self._body_iterator
-        if iterator is None:
-            iterator = self._body_iterator = self._call.pull()
-        return iterator
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._sent:
-            raise RuntimeError("a response from call_next can be sent only once")
-        self._sent = True
-        call = self._call
-        start = {**self._start, "status": self.status_code, "headers": self.raw_headers}
-        if call.pulling:  # part of the body was read: the rest goes straight out
-            await send(start)
-            iterator = self.body_iterator
-            async for chunk in iterator:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-            return
-        if not call.release(start, send):
-            return
-        if call.waiting is not _NOTHING:  # left waiting on the loop: see _drive()
-            await call.drive(False)
-            return
-        # From here on nothing pauses: the inner coroutine is simply awaited to its
-        # end.  PERF: ``yield from`` steps it in C (benchmarks: funcmw).
-        try:
-            await _resume(call.coro)
-        finally:
-            call.done = True
-
-
 class BaseHTTPMiddleware:
     """Run ``dispatch(request, call_next)`` around every HTTP request.
 
@@ -434,10 +478,24 @@ class BaseHTTPMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        call = _Call(self.app, scope, receive)
+        call = _RelayedResponse(self.app, scope, receive)
         try:
             response = await self.dispatch_func(Request(scope, call.record, send), call.call_next)
-            await response(scope, receive, send)
+            if (
+                response is call
+                and not (call._sent or call.pulling or call.done)
+                and call.waiting is _NOTHING
+                and call.parked is None
+                and call.background is None
+            ):
+                call.start = call._start_to_send()  # release(), with nothing parked
+                call.out = send
+                # PERF: what ``response(...)`` would do, without its frame: the inner
+                # app, paused at its start, is run to its end (benchmarks: funcmw).
+                call._sent = call.done = True
+                await _resume(call.coro)
+            else:
+                await response(scope, receive, send)
         finally:
             if call.coro is not None and not call.done:
                 await call.finish()
