@@ -29,6 +29,7 @@ from tests.asgi_conformance import checked
 __all__ = [
     "Message",
     "Peer",
+    "answer_body",
     "drive",
     "get_request",
     "http_scope",
@@ -215,3 +216,14 @@ def get_request(
     """A ``Request`` for ``GET /`` with this query string and these headers (no body)."""
     scope = http_scope("GET", "/", headers, query_string=query)
     return Request(scope, path_params={} if path_params is None else path_params)
+
+
+def answer_body(answer: Any) -> bytes:
+    """The body of what a route's plan answered: a Response, or the two messages of
+    a whole answer (``asgiweb.responses.base.answer_messages``)."""
+    if isinstance(answer, tuple):
+        start, body = answer
+        assert start["type"] == "http.response.start" and body["type"] == "http.response.body"
+        return bytes(body["body"])
+    return bytes(answer.body)
+

@@ -22,7 +22,7 @@ from asgiweb.params import (
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse
 from asgiweb.testclient import TestClient
-from tests.harness import get_request
+from tests.harness import answer_body, get_request
 
 
 @pytest.mark.parametrize(
@@ -79,7 +79,7 @@ def _ok(handler: Any, request: Request, path_params: dict[str, type] | None = No
     handle = compile_endpoint(
         handler, path_params=path_params or {}, response_class=JSONResponse, status_code=None
     )
-    return anyio.run(handle, request).body
+    return answer_body(anyio.run(handle, request))
 
 
 def test_numeric_constraints_on_query_and_header() -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from asgiweb._concurrency import is_async_callable, run_in_threadpool
 from asgiweb._endpoint.dependencies import (
@@ -53,29 +53,30 @@ from asgiweb._endpoint.parameters import NO_BODY, read_body
 from asgiweb._endpoint.response import (
     FROM_ANNOTATION,
     Finisher,
+    compile_answer,
     compile_finisher,
-    compile_shape,
     response_model_of,
 )
 from asgiweb._endpoint.streams import is_stream_endpoint, stream_plan
 from asgiweb._validation.compiler import Invalid
 from asgiweb.background import BackgroundTasks
-from asgiweb.encoders.jsonable import RenderedJSON
 from asgiweb.exceptions import RequestValidationError, WebSocketRequestValidationError
 from asgiweb.params import Depends
 from asgiweb.requests import Request
-from asgiweb.responses import JSONResponse, Response
-from asgiweb.responses.base import AnswerMessages, body_messages, text_maker
+from asgiweb.responses import Response
+from asgiweb.responses.base import AnswerMessages
 
 __all__ = ["compile_bare_endpoint", "compile_endpoint"]
 
-Handle = Callable[[Request], Awaitable[Response]]
+Handle = Callable[[Request], Awaitable[Response | AnswerMessages]]
+"""A route's plan: the request in, its Response or the two messages of its answer."""
+ResponseHandle = Callable[[Request], Awaitable[Response]]
 Invalidity = type[RequestValidationError | WebSocketRequestValidationError]
 
 
 BarePlan = tuple[Callable[[], Awaitable[Any]], Callable[[Any], Response | AnswerMessages]]
 """``(call, finish)``: the router answers with ``finish(await call())``, a Response or
-the two messages of a whole answer (``responses.base.body_messages``)."""
+the two messages of a whole answer (``responses.base.answer_messages``)."""
 
 
 def compile_bare_endpoint(
@@ -92,7 +93,7 @@ def compile_bare_endpoint(
     plaintext/json benchmarks), as two steps: ``call()`` awaits the handler (an
     async handler is called directly, with no coroutine of the plan around it:
     one frame less per request) and ``finish(value)`` turns its value into the
-    Response.  None when the handler takes any parameter, yields (a stream), or
+    answer.  None when the handler takes any parameter, yields (a stream), or
     the route has dependencies.
     """
     if dependencies or is_stream_endpoint(endpoint):
@@ -103,54 +104,20 @@ def compile_bare_endpoint(
         return None
     if parameters:
         return None
-    is_async = is_async_callable(endpoint)
-    model = response_model_of(endpoint, response_model)
-    if model is not None and is_async and status_code is None:
-        # A response model (often just the return annotation, ``-> dict[str, str]``):
-        # the same bare plan with the model's fitting step (PERF: no Request either;
-        # benchmarks/inprocess.py "json").
-        shape = compile_shape(model, response_class=response_class)
-        make = text_maker(response_class)
-        messages = body_messages(response_class)
-        if messages is None:
-
-            def finish_fitted(value: Any) -> Response | AnswerMessages:
-                return value if isinstance(value, Response) else make(shape(value))
-
-            return endpoint, finish_fitted
-        send_messages = messages
-        # What the class renders, decided here: text encoded as UTF-8 by Response's
-        # own render(); a body the compiled JSON writer already wrote
-        # (RenderedJSON) by render_json.  Anything else builds the Response.
-        renders_text = response_class.render is Response.render
-        renders_json = response_class.render is JSONResponse.render
-
-        def finish_sent(value: Any) -> Response | AnswerMessages:
-            if isinstance(value, Response):
-                return value
-            fitted = shape(value)
-            kind = fitted.__class__
-            if kind is str and renders_text:
-                return send_messages(fitted.encode("utf-8"))
-            if kind is RenderedJSON and renders_json:
-                return send_messages(fitted.body)
-            return make(fitted)
-
-        return endpoint, finish_sent
-    if model is None and status_code is None:
-
-        def finish(value: Any) -> Response | AnswerMessages:
-            return value if isinstance(value, Response) else response_class(value)
-
+    finisher = compile_finisher(
+        response_class, status_code, endpoint=endpoint, response_model=response_model
+    )
+    answer = compile_answer(
+        response_class, status_code, endpoint=endpoint, response_model=response_model
+    )
+    if answer is not None:
+        finish = answer
     else:
-        finisher = compile_finisher(
-            response_class, status_code, endpoint=endpoint, response_model=response_model
-        )
 
         def finish(value: Any) -> Response | AnswerMessages:
             return finisher(value, None, None)
 
-    if is_async:
+    if is_async_callable(endpoint):
         return endpoint, finish
 
     async def call_sync() -> Any:
@@ -251,7 +218,26 @@ def compile_endpoint(
 
         return attach_info(handle_bare_sync, info)
 
-    async def handle(request: Request) -> Response:
+    # No injected Response or BackgroundTasks, no form files to close, not a stream:
+    # the answer may be its two messages (compile_answer).
+    whole = (
+        None
+        if read_form or response_name or background_name or stream or websocket
+        else compile_answer(
+            response_class,
+            status_code,
+            endpoint=endpoint,
+            response_model=response_model,
+            include=response_model_include,
+            exclude=response_model_exclude,
+            by_alias=response_model_by_alias,
+            exclude_unset=response_model_exclude_unset,
+            exclude_defaults=response_model_exclude_defaults,
+            exclude_none=response_model_exclude_none,
+        )
+    )
+
+    async def handle(request: Request) -> Response | AnswerMessages:
         kwargs: dict[str, Any] = {}
         errors: list[dict[str, Any]] | None = None
         for name, extract in extractors:
@@ -285,9 +271,15 @@ def compile_endpoint(
             value = await endpoint(**kwargs)
         else:
             value = await run_in_threadpool(endpoint, **kwargs)
+        if whole is not None:
+            return whole(value)
         return finish(value, temporary, tasks)
 
-    return attach_info(close_files_after(handle) if read_form is not None else handle, info)
+    if read_form is not None:
+        # A form route always answers with a Response (``whole`` is None): its files
+        # are closed after it is sent.
+        return attach_info(close_files_after(cast(ResponseHandle, handle)), info)
+    return attach_info(handle, info)
 
 
 def _no_response(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Any:
@@ -301,7 +293,7 @@ def _graph_plan(
     finish: Finisher,
     *,
     reads_form: bool,
-) -> Handle:
+) -> ResponseHandle:
     reads_body = any(dependant.fill_body is not None for dependant in root.walk())
     solve = compile_solver(root, endpoint, is_async=is_async, reject=_reject)
 

@@ -61,8 +61,15 @@ from asgiweb.encoders.jsonable import (
 )
 from asgiweb.exceptions import ResponseValidationError
 from asgiweb.responses import JSONResponse, Response
+from asgiweb.responses.base import AnswerMessages, answer_messages
 
-__all__ = ["FROM_ANNOTATION", "Finisher", "compile_finisher", "response_model_of"]
+__all__ = [
+    "FROM_ANNOTATION",
+    "Finisher",
+    "compile_answer",
+    "compile_finisher",
+    "response_model_of",
+]
 
 Finisher = Callable[[Any, Response | None, BackgroundTasks | None], Response]
 Fit = Callable[[Any], Any]
@@ -1140,3 +1147,54 @@ def compile_finisher(
         return response
 
     return finish
+
+
+def compile_answer(
+    response_class: type[Response],
+    status_code: int | None,
+    *,
+    endpoint: Callable[..., Any] | None = None,
+    response_model: Any = None,
+    include: Any = None,
+    exclude: Any = None,
+    by_alias: bool = True,
+    exclude_unset: bool = False,
+    exclude_defaults: bool = False,
+    exclude_none: bool = False,
+) -> Callable[[Any], Response | AnswerMessages] | None:
+    """``answer(value)``: what ``finish(value, None, None)`` answers, given as its two
+    messages (``responses.base.answer_messages``) when the handler returned data,
+    not a Response; None when the class or a ``status_code`` rules that out.
+
+    For a route with no injected Response or BackgroundTasks (PERF: no Response
+    object per request; benchmarks/inprocess.py "plaintext", "json", "items").
+    """
+    if status_code is not None:
+        return None
+    messages = answer_messages(response_class)
+    if messages is None:
+        return None
+    send_messages = messages
+    model = response_model_of(endpoint, response_model) if endpoint is not None else None
+    if model is None:
+
+        def answer_plain(value: Any) -> Response | AnswerMessages:
+            return value if isinstance(value, Response) else send_messages(value)
+
+        return answer_plain
+    shape = compile_shape(
+        model,
+        include,
+        exclude,
+        by_alias,
+        exclude_unset,
+        exclude_defaults,
+        exclude_none,
+        response_class,
+    )
+
+    def answer(value: Any) -> Response | AnswerMessages:
+        return value if isinstance(value, Response) else send_messages(shape(value))
+
+    return answer
+

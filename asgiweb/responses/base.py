@@ -25,13 +25,14 @@ from asgiweb.responses._cookies import build_set_cookie
 from asgiweb.types import Message, Receive, Scope, Send
 
 __all__ = [
+    "PURE_RENDERS",
     "AnswerMessages",
     "HTMLResponse",
     "PlainTextResponse",
     "Response",
-    "body_messages",
+    "answer_messages",
     "encode_content_type",
-    "text_maker",
+    "pure_render",
 ]
 
 _NO_BODY_STATUSES = frozenset({204, 304})
@@ -61,6 +62,18 @@ def encode_content_type(media_type: str, charset: str) -> bytes:
     return value
 
 
+PURE_RENDERS: set[Callable[..., bytes]] = set()
+"""``render`` methods that read nothing of the response but the content and the
+class's ``charset`` (see :func:`pure_render`)."""
+
+
+def pure_render(method: Callable[[Any, Any], bytes]) -> Callable[[Any, Any], bytes]:
+    """Mark a ``render`` method as reading only its content and the class's charset:
+    a subclass that keeps it can be answered with :func:`answer_messages`."""
+    PURE_RENDERS.add(method)
+    return method
+
+
 class Response:
     """Bytes or text with a status code and headers."""
 
@@ -82,6 +95,7 @@ class Response:
         self.body = self.render(content)
         self.init_headers(headers)
 
+    @pure_render
     def render(self, content: Any) -> bytes:
         # PERF: exact-type checks first; str is what text responses carry.
         kind = type(content)
@@ -218,72 +232,36 @@ class Response:
         return f"<{type(self).__name__} status_code={self.status_code}>"
 
 
-def text_maker(cls: type[Response]) -> Callable[[Any], Response]:
-    """``cls(text)`` for a route whose handler returns text, decided at registration.
-
-    When ``cls`` keeps Response's own ``__init__``, ``render`` and ``init_headers``
-    and encodes UTF-8, the maker builds for a ``str`` exactly what ``cls(text)``
-    builds (status 200, no background, the body, content-length and content-type)
-    without the generic constructor's branches. PERF: benchmarks/inprocess.py
-    "plaintext", about 0.3 us of the 0.6 us constructor. Anything else, or any
-    other class, goes through ``cls`` itself.
-    """
-    if not (
-        cls.__init__ is Response.__init__
-        and cls.render is Response.render
-        and cls.init_headers is Response.init_headers
-        and cls.charset == "utf-8"
-    ):
-        return cls
-    media_type = cls.media_type
-    content_type = None if media_type is None else (
-        b"content-type", encode_content_type(media_type, "utf-8")
-    )
-    new = object.__new__
-
-    def make(text: Any) -> Response:
-        if type(text) is not str:
-            return cls(text)
-        self = new(cls)
-        self.status_code = 200
-        self.background = None
-        body = self.body = text.encode("utf-8")
-        self._headers = None
-        length = (b"content-length", b"%d" % len(body))
-        self.raw_headers = [length] if content_type is None else [length, content_type]
-        return self
-
-    return make
-
-
 AnswerMessages = tuple[Message, Message]
 """The ``http.response.start`` and ``http.response.body`` messages of a whole answer."""
 
+def answer_messages(cls: type[Response]) -> Callable[[Any], AnswerMessages] | None:
+    """The two messages ``cls(content)`` would send for a GET, built without the
+    Response object; decided at registration, None when that cannot be known.
 
-def body_messages(cls: type[Response]) -> Callable[[bytes], AnswerMessages] | None:
-    """The two messages a ``cls`` response with this rendered body sends, for a route
-    that would answer ``cls(content)``; decided at registration.
-
-    When ``cls`` keeps Response's own ``__init__``, ``init_headers`` and ``__call__``
-    and encodes UTF-8, such a response is status 200, no background task, headers
-    content-length then content-type, and ``__call__`` sends exactly these two
-    messages (for a GET). The router sends them itself, with no Response object and
-    no ``__call__`` coroutine (PERF: benchmarks/inprocess.py "plaintext", "json",
-    about 0.5 us), and for HEAD swaps the body message for an empty one, as
-    ``__call__`` does. Rendering the body stays the caller's job. None for any
-    other class.
+    When ``cls`` keeps Response's own ``__init__``, ``init_headers`` and ``__call__``,
+    encodes UTF-8 and renders with a :func:`pure_render` method, ``cls(content)``
+    is status 200 with no background task and headers content-length then
+    content-type, and its ``__call__`` sends exactly these two messages.  The
+    router sends them itself, with no Response object and no ``__call__``
+    coroutine, and for HEAD swaps the body message for an empty one as
+    ``__call__`` does (PERF: benchmarks/inprocess.py "plaintext", "json", "items",
+    about 0.4 us each).  ``render`` raises what it raises for ``cls(content)``.
     """
     if not (
         cls.__init__ is Response.__init__
         and cls.init_headers is Response.init_headers
         and cls.__call__ is Response.__call__
         and cls.charset == "utf-8"
+        and cls.render in PURE_RENDERS
     ):
         return None
+    render = object.__new__(cls).render  # reads only the content and the class's charset
     media_type = cls.media_type
     if media_type is None:
 
-        def messages_untyped(body: bytes) -> AnswerMessages:
+        def messages_untyped(content: Any) -> AnswerMessages:
+            body = render(content)
             length = (b"content-length", b"%d" % len(body))
             start = {"type": "http.response.start", "status": 200, "headers": [length]}
             return start, {"type": "http.response.body", "body": body}
@@ -291,7 +269,8 @@ def body_messages(cls: type[Response]) -> Callable[[bytes], AnswerMessages] | No
         return messages_untyped
     content_type = (b"content-type", encode_content_type(media_type, "utf-8"))
 
-    def messages(body: bytes) -> AnswerMessages:
+    def messages(content: Any) -> AnswerMessages:
+        body = render(content)
         headers = [(b"content-length", b"%d" % len(body)), content_type]
         start = {"type": "http.response.start", "status": 200, "headers": headers}
         return start, {"type": "http.response.body", "body": body}

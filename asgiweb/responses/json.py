@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from asgiweb.encoders import render_json, render_orjson, render_ujson
-from asgiweb.responses.base import Response
+from asgiweb.responses.base import Response, pure_render
 
 __all__ = ["JSONResponse", "ORJSONResponse", "UJSONResponse"]
 
@@ -24,6 +24,7 @@ class JSONResponse(Response):
 
     media_type = "application/json"
 
+    @pure_render
     def render(self, content: Any) -> bytes:
         return render_json(content)
 
@@ -33,6 +34,7 @@ class ORJSONResponse(JSONResponse):
 
     # render() runs at construction, so a missing package fails there, by name.
 
+    @pure_render
     def render(self, content: Any) -> bytes:
         return render_orjson(content)
 
@@ -42,5 +44,6 @@ class UJSONResponse(JSONResponse):
 
     # render() runs at construction, so a missing package fails there, by name.
 
+    @pure_render
     def render(self, content: Any) -> bytes:
         return render_ujson(content)

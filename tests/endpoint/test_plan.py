@@ -26,7 +26,7 @@ from asgiweb.exceptions import RequestValidationError
 from asgiweb.params import Path
 from asgiweb.responses import JSONResponse, PlainTextResponse, RedirectResponse
 from asgiweb.testclient import TestClient
-from tests.harness import Peer, get_request, http_scope
+from tests.harness import Peer, answer_body, get_request, http_scope
 
 JSON = {"content-type": "application/json"}
 JSON_HEADERS = [("content-type", "application/json")]
@@ -278,8 +278,8 @@ def test_path_param_already_converted_by_router_is_passed_through() -> None:
     handle = compile_endpoint(
         handler, path_params={"n": int}, response_class=JSONResponse, status_code=None
     )
-    response = anyio.run(handle, get_request(path_params={"n": 41}))
-    assert response.body == b'{"n":41}'
+    answer = anyio.run(handle, get_request(path_params={"n": 41}))
+    assert answer_body(answer) == b'{"n":41}'
 
 
 def test_validation_error_lists_every_problem_directly() -> None:

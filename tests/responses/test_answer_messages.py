@@ -1,11 +1,12 @@
-"""``text_maker(cls)``: the registration-time constructor for text answers.
+"""``answer_messages(cls)``: the two messages the router sends for a route's answer.
 
-It must build exactly what ``cls(text)`` builds, or be ``cls`` itself when the class
-changes how a response is built.
+They must be exactly what ``cls(content)`` sends, and the function must refuse a
+class that builds, renders or sends differently.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import anyio
@@ -13,7 +14,7 @@ import pytest
 
 from asgiweb import App
 from asgiweb.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from asgiweb.responses.base import body_messages, text_maker
+from asgiweb.responses.base import answer_messages
 from tests.harness import http_scope, run_asgi
 
 
@@ -35,46 +36,6 @@ class WithHeader(PlainTextResponse):
         super().__init__(content, headers={"x-made": "here"}, **kwargs)
 
 
-def state(response: Response) -> dict[str, Any]:
-    return {
-        "type": type(response),
-        "status": response.status_code,
-        "body": response.body,
-        "raw_headers": response.raw_headers,
-        "background": response.background,
-        "headers": dict(response.headers),
-    }
-
-
-@pytest.mark.parametrize("cls", [Response, PlainTextResponse, HTMLResponse, XMLText])
-@pytest.mark.parametrize("text", ["", "Hello, World!", "é ünïcode ✓", "x" * 10_000])
-def test_builds_what_the_class_builds(cls: type[Response], text: str) -> None:
-    make = text_maker(cls)
-    assert make is not cls  # the fast maker applies to these classes
-    assert state(make(text)) == state(cls(text))
-
-
-@pytest.mark.parametrize("cls", [Latin1Text, Shouting, WithHeader])
-def test_a_class_that_builds_differently_is_used_itself(cls: type[Response]) -> None:
-    assert text_maker(cls) is cls
-
-
-@pytest.mark.parametrize("value", [b"raw bytes", None, bytearray(b"ba")])
-def test_anything_but_str_goes_through_the_class(value: Any) -> None:
-    make = text_maker(PlainTextResponse)
-    assert state(make(value)) == state(PlainTextResponse(value))
-    with pytest.raises(TypeError):
-        make({"a": 1})
-
-
-@pytest.mark.parametrize("method", ["GET", "HEAD"])
-def test_the_made_response_sends_as_the_class_does(method: str) -> None:
-    made = run_asgi(text_maker(PlainTextResponse)("hi"), http_scope(method=method))
-    built = run_asgi(PlainTextResponse("hi"), http_scope(method=method))
-    assert made.sent == built.sent
-
-
-# -- body_messages(cls): the router sends a bare route's answer without the object ------
 
 
 class OwnCall(PlainTextResponse):
@@ -84,16 +45,31 @@ class OwnCall(PlainTextResponse):
 
 @pytest.mark.parametrize("cls", [Response, PlainTextResponse, HTMLResponse, XMLText, JSONResponse])
 @pytest.mark.parametrize("text", ["", "Hello, World!", "é ünïcode ✓"])
-def test_body_messages_are_what_the_class_sends(cls: type[Response], text: str) -> None:
-    messages = body_messages(cls)
+def test_the_messages_are_what_the_class_sends(cls: type[Response], text: str) -> None:
+    messages = answer_messages(cls)
     assert messages is not None
-    built = cls(text)
-    assert list(messages(built.body)) == run_asgi(built, http_scope()).sent
+    assert list(messages(text)) == run_asgi(cls(text), http_scope()).sent
 
 
-@pytest.mark.parametrize("cls", [Latin1Text, WithHeader, OwnCall])
-def test_body_messages_refuse_a_class_that_sends_differently(cls: type[Response]) -> None:
-    assert body_messages(cls) is None
+@pytest.mark.parametrize("cls", [Latin1Text, WithHeader, OwnCall, Shouting])
+def test_a_class_that_builds_renders_or_sends_differently_is_refused(
+    cls: type[Response],
+) -> None:
+    assert answer_messages(cls) is None
+
+
+@pytest.mark.parametrize("value", [b"raw bytes", None, bytearray(b"ba"), {"a": 1}])
+def test_other_content_renders_as_the_class_renders_it(value: Any) -> None:
+    for cls in (PlainTextResponse, JSONResponse):
+        messages = answer_messages(cls)
+        assert messages is not None
+        try:
+            built = cls(value)
+        except (TypeError, ValueError) as exc:
+            with pytest.raises(type(exc), match=re.escape(str(exc))):
+                messages(value)
+            continue
+        assert list(messages(value)) == run_asgi(built, http_scope()).sent
 
 
 def _bare_app() -> App:
