@@ -61,6 +61,31 @@ _TEXT_PLAIN = (b"content-type", b"text/plain; charset=utf-8")
 _VARY_ORIGIN = (b"vary", b"Origin")
 
 
+# What a response gains: (names replaced, names watched, headers added, the tail
+# added when the app's list holds no watched name: the added headers and Vary).
+_Plan = tuple[frozenset[bytes], frozenset[bytes], RawHeaders, RawHeaders]
+
+# Every response header name any configuration replaces or reads.
+_RELEVANT = frozenset({_ALLOW_ORIGIN, _ALLOW_CREDENTIALS, _EXPOSE_HEADERS, b"vary"})
+# PERF: response header names seen lower-case and not in _RELEVANT: such a name
+# needs no ``lower()`` per response.  The ASGI spec requires lower-case names in
+# ``http.response.start``; a name breaking that rule is never remembered, so it is
+# still recognised (lowered) every time.  Bounded: an app inventing names per
+# response costs a ``lower()`` per name, as before, and no memory.
+_UNRELATED: set[bytes] = set()
+_UNRELATED_BOUND = 256
+
+
+def _names_one_of(name: bytes, watched: frozenset[bytes]) -> bool:
+    """Whether ``name``, in any case, is in ``watched`` (lower-case names)."""
+    lowered = name.lower()
+    if lowered in watched:
+        return True
+    if lowered == name and lowered not in _RELEVANT and len(_UNRELATED) < _UNRELATED_BOUND:
+        _UNRELATED.add(name)
+    return False
+
+
 def _as_strings(value: Collection[str] | str, option: str) -> tuple[str, ...]:
     """A lone string is one item (``allow_origins="*"`` means what it says)."""
     if isinstance(value, str):
@@ -130,14 +155,16 @@ class CORSMiddleware:
             simple.append((_EXPOSE_HEADERS, _header_value(", ".join(exposed), "expose_headers")))
         self._simple_headers = simple
         # The headers set here replace the app's own values for them (only those).
-        self._replaced = frozenset(name for name, _ in simple)
-        self._replaced_echo = self._replaced | {_ALLOW_ORIGIN}
-        # PERF: what a simple request's response gains when the app's own header
-        # list holds none of the names above and no ``vary``: the list is then
-        # extended, not filtered or scanned again (benchmarks/app_asgiweb.py, app_cors).
-        self._simple_tail: RawHeaders = [*simple, _VARY_ORIGIN]
-        self._watched = self._replaced | {b"vary"}
+        replaced = frozenset(name for name, _ in simple)
+        self._replaced_echo = replaced | {_ALLOW_ORIGIN}
         self._watched_echo = self._replaced_echo | {b"vary"}
+        # PERF: what a response gains, decided per configuration and kind of
+        # request.  When the app's own header list holds none of the watched
+        # names, the tail is added to a copy of it and nothing is scanned again
+        # (benchmarks/app_asgiweb.py, app_cors).
+        self._simple_plan: _Plan = (replaced, replaced | {b"vary"}, simple, [*simple, _VARY_ORIGIN])
+        self._refused_plan = self._simple_plan
+        self._no_origin_plan: _Plan = (frozenset(), frozenset({b"vary"}), [], [_VARY_ORIGIN])
 
         preflight: RawHeaders = [(b"vary", _PREFLIGHT_VARY)]
         if not self._echo_origin:
@@ -164,45 +191,40 @@ class CORSMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # PERF: the common case, a same-origin request, costs one loop over the
-        # header list looking for one name; preflight headers are only looked
-        # for on OPTIONS requests that carry an Origin.  Measured in-process
-        # (5-header requests, 2026-11-23): ~1.6 us added per request with or
-        # without Origin, ~1.4 us per preflight; Starlette's costs ~5 us.
+        # PERF: the common case costs one loop over the request's header list
+        # looking for one name; preflight headers are only looked for on
+        # OPTIONS requests that carry an Origin.
         origin = None
         for name, value in scope["headers"]:
             if name == b"origin":
                 origin = value
                 break
+        plan: _Plan
         if origin is None:
             # Not a CORS request, but a cache must not hand this answer (with no
             # CORS headers) to a cross-origin request later: say it varies.
-            await self.app(scope, receive, _VaryOriginSend(send))
+            plan = self._no_origin_plan
+        elif scope["method"] == "OPTIONS" and await self._preflight(scope, origin, send):
             return
-        if scope["method"] == "OPTIONS" and await self._preflight(scope, origin, send):
-            return
-
-        if self._echo_origin:
-            if self.is_allowed_origin(origin.decode("latin-1")):
-                extra: RawHeaders = [*self._simple_headers, (_ALLOW_ORIGIN, origin)]
-                replaced, watched = self._replaced_echo, self._watched_echo
-            else:
-                extra, replaced, watched = self._simple_headers, self._replaced, self._watched
-            tail = [*extra, _VARY_ORIGIN]
+        elif not self._echo_origin:
+            plan = self._simple_plan
+        elif self.is_allowed_origin(origin.decode("latin-1")):
+            extra: RawHeaders = [*self._simple_headers, (_ALLOW_ORIGIN, origin)]
+            plan = (self._replaced_echo, self._watched_echo, extra, [*extra, _VARY_ORIGIN])
         else:
-            extra, replaced, watched = self._simple_headers, self._replaced, self._watched
-            tail = self._simple_tail
+            plan = self._refused_plan
 
         # PERF: a plain function handing back the server's awaitable (no coroutine
-        # of its own per message).
+        # of its own per message), closing over two names only (each costs).
         def cors_send(message: Message) -> Awaitable[None]:
             if message["type"] == "http.response.start":
+                replaced, watched, extra, tail = plan
                 # A new list and message: the app may reuse its header list.
                 raw = message.get("headers", ())
                 if type(raw) is not list:
                     raw = list(raw)
                 for name, _ in raw:
-                    if name.lower() in watched:
+                    if name not in _UNRELATED and _names_one_of(name, watched):
                         headers: RawHeaders = [
                             (name, value) for name, value in raw if name.lower() not in replaced
                         ]
@@ -210,7 +232,7 @@ class CORSMiddleware:
                         add_vary(headers, b"Origin")
                         break
                 else:
-                    headers = [*raw, *tail]
+                    headers = raw + tail
                 message = {**message, "headers": headers}
             return send(message)
 
@@ -267,19 +289,3 @@ class CORSMiddleware:
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body, "more_body": False})
         return True
-
-
-class _VaryOriginSend:
-    """``send`` for a request without ``Origin``: only ``Vary: Origin`` is added."""
-
-    __slots__ = ("_send",)
-
-    def __init__(self, send: Send) -> None:
-        self._send = send
-
-    def __call__(self, message: Message) -> Awaitable[None]:
-        if message["type"] == "http.response.start":
-            headers: RawHeaders = list(message.get("headers", ()))
-            add_vary(headers, b"Origin")
-            message = {**message, "headers": headers}
-        return self._send(message)
