@@ -237,3 +237,35 @@ def test_a_mixed_case_cors_header_of_the_app_is_replaced_every_time(name: bytes)
     for _ in range(5):
         sent = run_asgi(app, scope, conform=False).sent[0]["headers"]
         assert sent == [(b"access-control-allow-origin", b"*"), (b"vary", b"Origin")]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"allow_origins": ["*"]},
+        {"allow_origins": ["*"], "allow_credentials": True},
+        {"allow_origins": ["https://a.org"], "allow_headers": ["*"]},
+    ],
+)
+def test_preflight_answers_are_fresh_lists_with_their_length(config: dict[str, Any]) -> None:
+    """An outer middleware editing the sent header list in place (as Starlette's
+    MutableHeaders does) must not change the next preflight's answer."""
+    app = CORSMiddleware(_Inner([]), **config)
+
+    async def outer(scope: Scope, receive: Receive, send: Send) -> None:
+        async def editing_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"].append((b"x-outer", b"1"))
+            await send(message)
+
+        await app(scope, receive, editing_send)
+
+    headers = [("origin", "https://a.org"), ("access-control-request-method", "GET")]
+    scope = http_scope("OPTIONS", "/", [*headers, ("access-control-request-headers", "X-A")])
+    for _ in range(3):
+        start, body = run_asgi(outer, scope).sent
+        names = [n for n, _ in start["headers"]]
+        assert names.count(b"x-outer") == 1
+        length = dict(start["headers"])[b"content-length"]
+        assert int(length) == len(body["body"])
+        assert start["status"] == (200 if body["body"] == b"OK" else 400)
