@@ -237,7 +237,7 @@ class CORSMiddleware:
                         break
                 else:
                     headers = raw + tail
-                message = {**message, "headers": headers}
+                message = dict(message, headers=headers)  # PERF: faster than {**m, k: v}
             return send(message)
 
         await self.app(scope, receive, cors_send)
