@@ -62,9 +62,10 @@ _PREFLIGHT_OK_TAIL = (_TEXT_PLAIN, (b"content-length", b"2"))  # body b"OK"
 _VARY_ORIGIN = (b"vary", b"Origin")
 
 
-# What a response gains: (names replaced, names watched, headers added, the tail
-# added when the app's list holds no watched name: the added headers and Vary).
-_Plan = tuple[frozenset[bytes], frozenset[bytes], RawHeaders, RawHeaders]
+# What a response gains: (names replaced, names watched, the tail: the headers
+# CORS sets then ``Vary: Origin``, added as they are when the app's list holds
+# no watched name).
+_Plan = tuple[frozenset[bytes], frozenset[bytes], RawHeaders]
 
 # Every response header name any configuration replaces or reads.
 _RELEVANT = frozenset({_ALLOW_ORIGIN, _ALLOW_CREDENTIALS, _EXPOSE_HEADERS, b"vary"})
@@ -163,9 +164,16 @@ class CORSMiddleware:
         # request.  When the app's own header list holds none of the watched
         # names, the tail is added to a copy of it and nothing is scanned again
         # (benchmarks/app_asgiweb.py, app_cors).
-        self._simple_plan: _Plan = (replaced, replaced | {b"vary"}, simple, [*simple, _VARY_ORIGIN])
+        self._simple_plan: _Plan = (replaced, replaced | {b"vary"}, [*simple, _VARY_ORIGIN])
         self._refused_plan = self._simple_plan
-        self._no_origin_plan: _Plan = (frozenset(), frozenset({b"vary"}), [], [_VARY_ORIGIN])
+        self._no_origin_plan: _Plan = (frozenset(), frozenset({b"vary"}), [_VARY_ORIGIN])
+        # PERF: listed (ASCII) origins as the request carries them, checked before
+        # the decode and call of is_allowed_origin (which still decides the rest);
+        # empty when a subclass overrides is_allowed_origin.
+        own_rule = type(self).is_allowed_origin is CORSMiddleware.is_allowed_origin
+        self._listed_origins = frozenset(
+            item.encode("ascii") for item in origins if own_rule and item.isascii()
+        )
 
         preflight: RawHeaders = [(b"vary", _PREFLIGHT_VARY)]
         if not self._echo_origin:
@@ -212,9 +220,9 @@ class CORSMiddleware:
             return
         elif not self._echo_origin:
             plan = self._simple_plan
-        elif self.is_allowed_origin(origin.decode("latin-1")):
-            extra: RawHeaders = [*self._simple_headers, (_ALLOW_ORIGIN, origin)]
-            plan = (self._replaced_echo, self._watched_echo, extra, [*extra, _VARY_ORIGIN])
+        elif origin in self._listed_origins or self.is_allowed_origin(origin.decode("latin-1")):
+            tail = [*self._simple_headers, (_ALLOW_ORIGIN, origin), _VARY_ORIGIN]
+            plan = (self._replaced_echo, self._watched_echo, tail)
         else:
             plan = self._refused_plan
 
@@ -222,7 +230,7 @@ class CORSMiddleware:
         # of its own per message), closing over two names only (each costs).
         def cors_send(message: Message) -> Awaitable[None]:
             if message["type"] == "http.response.start":
-                replaced, watched, extra, tail = plan
+                replaced, watched, tail = plan
                 # A new list and message: the app may reuse its header list.
                 raw = message.get("headers", ())
                 if type(raw) is not list:
@@ -232,7 +240,7 @@ class CORSMiddleware:
                         headers: RawHeaders = [
                             (name, value) for name, value in raw if name.lower() not in replaced
                         ]
-                        headers += extra
+                        headers += tail[:-1]  # all but Vary, merged below
                         add_vary(headers, b"Origin")
                         break
                 else:

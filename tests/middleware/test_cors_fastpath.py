@@ -269,3 +269,27 @@ def test_preflight_answers_are_fresh_lists_with_their_length(config: dict[str, A
         length = dict(start["headers"])[b"content-length"]
         assert int(length) == len(body["body"])
         assert start["status"] == (200 if body["body"] == b"OK" else 400)
+
+
+def test_a_subclass_rule_for_origins_is_asked_even_for_listed_origins() -> None:
+    """Listed origins are matched as bytes first, unless ``is_allowed_origin`` is
+    overridden (Starlette users subclass it): then the override decides."""
+
+    class OnlyB(CORSMiddleware):
+        def is_allowed_origin(self, origin: str) -> bool:
+            return origin == "https://b.org"
+
+    config: dict[str, Any] = {"allow_origins": ["https://a.org"], "allow_credentials": True}
+    for cls, a_allowed in ((CORSMiddleware, True), (OnlyB, False)):
+        app = cls(_Inner([]), **config)
+        for origin, allowed in ((b"https://a.org", a_allowed), (b"https://b.org", not a_allowed)):
+            scope = http_scope("GET", "/", [("origin", origin)])
+            sent = dict(sent_by(app, scope)[0]["headers"])
+            assert sent.get(b"access-control-allow-origin") == (origin if allowed else None)
+
+
+def test_a_listed_non_ascii_origin_is_still_echoed() -> None:
+    app = CORSMiddleware(_Inner([]), allow_origins=["https://caf\xe9.org"])
+    origin = "https://caf\xe9.org".encode("latin-1")
+    sent = run_asgi(app, http_scope("GET", "/", [("origin", origin)]), conform=False).sent
+    assert dict(sent[0]["headers"])[b"access-control-allow-origin"] == origin
