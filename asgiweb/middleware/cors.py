@@ -202,7 +202,11 @@ class CORSMiddleware:
             return
         # PERF: the common case costs one loop over the request's header list
         # looking for one name; preflight headers are only looked for on
-        # OPTIONS requests that carry an Origin.
+        # OPTIONS requests that carry an Origin.  Measured in process around a
+        # bare endpoint (2026-11-30): ~1.1 us added per request with or without
+        # Origin, of which ~0.45 us is this coroutine and the send closure;
+        # a preflight costs ~1.0 us more than a bare endpoint answering (see
+        # benchmarks/compare.py "cors" for the whole App).
         origin = None
         for name, value in scope["headers"]:
             if name == b"origin":
