@@ -58,7 +58,34 @@ _PREFLIGHT_VARY = (
     b"Access-Control-Request-Private-Network"
 )
 _TEXT_PLAIN = (b"content-type", b"text/plain; charset=utf-8")
+_PREFLIGHT_OK_TAIL = (_TEXT_PLAIN, (b"content-length", b"2"))  # body b"OK"
 _VARY_ORIGIN = (b"vary", b"Origin")
+
+
+# What a response gains: (names replaced, names watched, the tail: the headers
+# CORS sets then ``Vary: Origin``, added as they are when the app's list holds
+# no watched name).
+_Plan = tuple[frozenset[bytes], frozenset[bytes], RawHeaders]
+
+# Every response header name any configuration replaces or reads.
+_RELEVANT = frozenset({_ALLOW_ORIGIN, _ALLOW_CREDENTIALS, _EXPOSE_HEADERS, b"vary"})
+# PERF: response header names seen lower-case and not in _RELEVANT: such a name
+# needs no ``lower()`` per response.  The ASGI spec requires lower-case names in
+# ``http.response.start``; a name breaking that rule is never remembered, so it is
+# still recognised (lowered) every time.  Bounded: an app inventing names per
+# response costs a ``lower()`` per name, as before, and no memory.
+_UNRELATED: set[bytes] = set()
+_UNRELATED_BOUND = 256
+
+
+def _names_one_of(name: bytes, watched: frozenset[bytes]) -> bool:
+    """Whether ``name``, in any case, is in ``watched`` (lower-case names)."""
+    lowered = name.lower()
+    if lowered in watched:
+        return True
+    if lowered == name and lowered not in _RELEVANT and len(_UNRELATED) < _UNRELATED_BOUND:
+        _UNRELATED.add(name)
+    return False
 
 
 def _as_strings(value: Collection[str] | str, option: str) -> tuple[str, ...]:
@@ -130,14 +157,23 @@ class CORSMiddleware:
             simple.append((_EXPOSE_HEADERS, _header_value(", ".join(exposed), "expose_headers")))
         self._simple_headers = simple
         # The headers set here replace the app's own values for them (only those).
-        self._replaced = frozenset(name for name, _ in simple)
-        self._replaced_echo = self._replaced | {_ALLOW_ORIGIN}
-        # PERF: what a simple request's response gains when the app's own header
-        # list holds none of the names above and no ``vary``: the list is then
-        # extended, not filtered or scanned again (benchmarks/app_asgiweb.py, app_cors).
-        self._simple_tail: RawHeaders = [*simple, _VARY_ORIGIN]
-        self._watched = self._replaced | {b"vary"}
+        replaced = frozenset(name for name, _ in simple)
+        self._replaced_echo = replaced | {_ALLOW_ORIGIN}
         self._watched_echo = self._replaced_echo | {b"vary"}
+        # PERF: what a response gains, decided per configuration and kind of
+        # request.  When the app's own header list holds none of the watched
+        # names, the tail is added to a copy of it and nothing is scanned again
+        # (benchmarks/app_asgiweb.py, app_cors).
+        self._simple_plan: _Plan = (replaced, replaced | {b"vary"}, [*simple, _VARY_ORIGIN])
+        self._refused_plan = self._simple_plan
+        self._no_origin_plan: _Plan = (frozenset(), frozenset({b"vary"}), [_VARY_ORIGIN])
+        # PERF: listed (ASCII) origins as the request carries them, checked before
+        # the decode and call of is_allowed_origin (which still decides the rest);
+        # empty when a subclass overrides is_allowed_origin.
+        own_rule = type(self).is_allowed_origin is CORSMiddleware.is_allowed_origin
+        self._listed_origins = frozenset(
+            item.encode("ascii") for item in origins if own_rule and item.isascii()
+        )
 
         preflight: RawHeaders = [(b"vary", _PREFLIGHT_VARY)]
         if not self._echo_origin:
@@ -164,60 +200,64 @@ class CORSMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        # PERF: the common case, a same-origin request, costs one loop over the
-        # header list looking for one name; preflight headers are only looked
-        # for on OPTIONS requests that carry an Origin.  Measured in-process
-        # (5-header requests, 2026-11-23): ~1.6 us added per request with or
-        # without Origin, ~1.4 us per preflight; Starlette's costs ~5 us.
+        # PERF: the common case costs one loop over the request's header list
+        # looking for one name; preflight headers are only looked for on
+        # OPTIONS requests that carry an Origin.  Measured in process around a
+        # bare endpoint (2026-11-30): ~1.1 us added per request with or without
+        # Origin, of which ~0.45 us is this coroutine and the send closure;
+        # a preflight costs ~1.0 us more than a bare endpoint answering (see
+        # benchmarks/compare.py "cors" for the whole App).
         origin = None
         for name, value in scope["headers"]:
             if name == b"origin":
                 origin = value
                 break
+        plan: _Plan
         if origin is None:
             # Not a CORS request, but a cache must not hand this answer (with no
             # CORS headers) to a cross-origin request later: say it varies.
-            await self.app(scope, receive, _VaryOriginSend(send))
+            plan = self._no_origin_plan
+        elif scope["method"] == "OPTIONS" and (answer := self._preflight(scope, origin)):
+            status, headers, body = answer
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body, "more_body": False})
             return
-        if scope["method"] == "OPTIONS" and await self._preflight(scope, origin, send):
-            return
-
-        if self._echo_origin:
-            if self.is_allowed_origin(origin.decode("latin-1")):
-                extra: RawHeaders = [*self._simple_headers, (_ALLOW_ORIGIN, origin)]
-                replaced, watched = self._replaced_echo, self._watched_echo
-            else:
-                extra, replaced, watched = self._simple_headers, self._replaced, self._watched
-            tail = [*extra, _VARY_ORIGIN]
+        elif not self._echo_origin:
+            plan = self._simple_plan
+        elif origin in self._listed_origins or self.is_allowed_origin(origin.decode("latin-1")):
+            tail = [*self._simple_headers, (_ALLOW_ORIGIN, origin), _VARY_ORIGIN]
+            plan = (self._replaced_echo, self._watched_echo, tail)
         else:
-            extra, replaced, watched = self._simple_headers, self._replaced, self._watched
-            tail = self._simple_tail
+            plan = self._refused_plan
 
         # PERF: a plain function handing back the server's awaitable (no coroutine
-        # of its own per message).
+        # of its own per message), closing over two names only (each costs).
         def cors_send(message: Message) -> Awaitable[None]:
             if message["type"] == "http.response.start":
+                replaced, watched, tail = plan
                 # A new list and message: the app may reuse its header list.
                 raw = message.get("headers", ())
                 if type(raw) is not list:
                     raw = list(raw)
                 for name, _ in raw:
-                    if name.lower() in watched:
+                    if name not in _UNRELATED and _names_one_of(name, watched):
                         headers: RawHeaders = [
                             (name, value) for name, value in raw if name.lower() not in replaced
                         ]
-                        headers += extra
+                        headers += tail[:-1]  # all but Vary, merged below
                         add_vary(headers, b"Origin")
                         break
                 else:
-                    headers = [*raw, *tail]
-                message = {**message, "headers": headers}
+                    headers = raw + tail
+                message = dict(message, headers=headers)  # PERF: faster than {**m, k: v}
             return send(message)
 
         await self.app(scope, receive, cors_send)
 
-    async def _preflight(self, scope: Scope, origin: bytes, send: Send) -> bool:
-        """Answer a preflight; False when this OPTIONS request is not one."""
+    def _preflight(self, scope: Scope, origin: bytes) -> tuple[int, RawHeaders, bytes] | None:
+        """The answer to a preflight (status, headers, body); None when this
+        OPTIONS request is not one.  PERF: a plain function, sent from
+        ``__call__``: no coroutine of its own per preflight."""
         method: bytes | None = None
         requested: list[bytes] = []
         private_network = False
@@ -230,11 +270,11 @@ class CORSMiddleware:
             elif name == _REQUEST_PRIVATE_NETWORK:
                 private_network = True
         if method is None:
-            return False
+            return None
 
         headers = list(self._preflight_headers)
         failures: list[str] = []
-        if self.is_allowed_origin(origin.decode("latin-1")):
+        if self.allow_all_origins or self.is_allowed_origin(origin.decode("latin-1")):
             if self._echo_origin:
                 headers.append((_ALLOW_ORIGIN, origin))
         else:
@@ -259,27 +299,9 @@ class CORSMiddleware:
                 failures.append("private-network")
 
         if failures:
-            status, body = 400, ("Disallowed CORS " + ", ".join(failures)).encode("ascii")
-        else:
-            status, body = 200, b"OK"
-        headers.append(_TEXT_PLAIN)
-        headers.append((b"content-length", str(len(body)).encode("ascii")))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body, "more_body": False})
-        return True
-
-
-class _VaryOriginSend:
-    """``send`` for a request without ``Origin``: only ``Vary: Origin`` is added."""
-
-    __slots__ = ("_send",)
-
-    def __init__(self, send: Send) -> None:
-        self._send = send
-
-    def __call__(self, message: Message) -> Awaitable[None]:
-        if message["type"] == "http.response.start":
-            headers: RawHeaders = list(message.get("headers", ()))
-            add_vary(headers, b"Origin")
-            message = {**message, "headers": headers}
-        return self._send(message)
+            body = ("Disallowed CORS " + ", ".join(failures)).encode("ascii")
+            headers.append(_TEXT_PLAIN)
+            headers.append((b"content-length", str(len(body)).encode("ascii")))
+            return 400, headers, body
+        headers += _PREFLIGHT_OK_TAIL
+        return 200, headers, b"OK"

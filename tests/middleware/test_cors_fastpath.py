@@ -182,3 +182,114 @@ def test_simple_requests_answer_as_starlette(
         None if acao is None else acao.encode()
     )
     assert (b"vary", b"Origin") in ours
+
+
+def _vary_rule(headers: RawHeaders) -> RawHeaders:
+    """``_model`` for a request without ``Origin``: nothing replaced, Vary only."""
+    return _model(
+        headers, b"", allow_origins=["https://only.org"], allow_credentials=False, expose=[]
+    )
+
+
+@given(
+    headers=st.lists(st.tuples(_NAMES, _VALUES), max_size=6),
+    config=_CONFIGS,
+    shape=st.sampled_from(["list", "tuple", "iterator"]),
+)
+def test_a_request_without_origin_only_gains_vary(
+    headers: RawHeaders, config: dict[str, Any], shape: str
+) -> None:
+    """Every configuration: the app's CORS-named headers are kept as they are."""
+    inner = _Inner(list(headers), shape)
+    app = CORSMiddleware(
+        inner,
+        allow_origins=config["allow_origins"],
+        allow_credentials=config["allow_credentials"],
+        expose_headers=config["expose"],
+    )
+    messages = run_asgi(app, http_scope("GET", "/", [("host", "a.org")]), conform=False).sent
+    assert messages[0]["headers"] == _vary_rule(list(headers))
+    assert inner.headers == headers
+
+
+@pytest.mark.parametrize("vary", [b"Vary", b"VARY", b"vAry"])
+def test_a_mixed_case_vary_is_recognised_every_time(vary: bytes) -> None:
+    """Names outside the ASGI rule (lower-case) are lowered on every response, not
+    remembered: the tenth response with ``Vary`` is treated as the first was, and
+    lower-case names seen in between do not change that."""
+    app = CORSMiddleware(_Inner([(b"x-one", b"1"), (vary, b"Origin")]), allow_origins=["*"])
+    plain = CORSMiddleware(_Inner([(b"x-one", b"1"), (b"x-two", b"2")]), allow_origins=["*"])
+    with_origin = http_scope("GET", "/", [("origin", "https://a.org")])
+    without = http_scope("GET", "/")
+    for _ in range(10):
+        for scope in (with_origin, without):
+            run_asgi(plain, scope)
+            sent = run_asgi(app, scope, conform=False).sent[0]["headers"]
+            # Origin is already listed: no second vary line, no added token.
+            assert [v for n, v in sent if n.lower() == b"vary"] == [b"Origin"]
+            assert sent[:2] == [(b"x-one", b"1"), (vary, b"Origin")]
+
+
+@pytest.mark.parametrize("name", [b"Access-Control-Allow-Origin", b"ACCESS-CONTROL-ALLOW-ORIGIN"])
+def test_a_mixed_case_cors_header_of_the_app_is_replaced_every_time(name: bytes) -> None:
+    app = CORSMiddleware(_Inner([(name, b"https://app.org")]), allow_origins=["*"])
+    scope = http_scope("GET", "/", [("origin", "https://a.org")])
+    for _ in range(5):
+        sent = run_asgi(app, scope, conform=False).sent[0]["headers"]
+        assert sent == [(b"access-control-allow-origin", b"*"), (b"vary", b"Origin")]
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"allow_origins": ["*"]},
+        {"allow_origins": ["*"], "allow_credentials": True},
+        {"allow_origins": ["https://a.org"], "allow_headers": ["*"]},
+    ],
+)
+def test_preflight_answers_are_fresh_lists_with_their_length(config: dict[str, Any]) -> None:
+    """An outer middleware editing the sent header list in place (as Starlette's
+    MutableHeaders does) must not change the next preflight's answer."""
+    app = CORSMiddleware(_Inner([]), **config)
+
+    async def outer(scope: Scope, receive: Receive, send: Send) -> None:
+        async def editing_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"].append((b"x-outer", b"1"))
+            await send(message)
+
+        await app(scope, receive, editing_send)
+
+    headers = [("origin", "https://a.org"), ("access-control-request-method", "GET")]
+    scope = http_scope("OPTIONS", "/", [*headers, ("access-control-request-headers", "X-A")])
+    for _ in range(3):
+        start, body = run_asgi(outer, scope).sent
+        names = [n for n, _ in start["headers"]]
+        assert names.count(b"x-outer") == 1
+        length = dict(start["headers"])[b"content-length"]
+        assert int(length) == len(body["body"])
+        assert start["status"] == (200 if body["body"] == b"OK" else 400)
+
+
+def test_a_subclass_rule_for_origins_is_asked_even_for_listed_origins() -> None:
+    """Listed origins are matched as bytes first, unless ``is_allowed_origin`` is
+    overridden (Starlette users subclass it): then the override decides."""
+
+    class OnlyB(CORSMiddleware):
+        def is_allowed_origin(self, origin: str) -> bool:
+            return origin == "https://b.org"
+
+    config: dict[str, Any] = {"allow_origins": ["https://a.org"], "allow_credentials": True}
+    for cls, a_allowed in ((CORSMiddleware, True), (OnlyB, False)):
+        app = cls(_Inner([]), **config)
+        for origin, allowed in ((b"https://a.org", a_allowed), (b"https://b.org", not a_allowed)):
+            scope = http_scope("GET", "/", [("origin", origin)])
+            sent = dict(sent_by(app, scope)[0]["headers"])
+            assert sent.get(b"access-control-allow-origin") == (origin if allowed else None)
+
+
+def test_a_listed_non_ascii_origin_is_still_echoed() -> None:
+    app = CORSMiddleware(_Inner([]), allow_origins=["https://caf\xe9.org"])
+    origin = "https://caf\xe9.org".encode("latin-1")
+    sent = run_asgi(app, http_scope("GET", "/", [("origin", origin)]), conform=False).sent
+    assert dict(sent[0]["headers"])[b"access-control-allow-origin"] == origin
