@@ -675,10 +675,11 @@ class UploadFile:
             await _in_thread(self.file.seek, offset)
 
     async def close(self) -> None:
-        if self._in_memory:
-            self.file.close()
+        file = self.file
+        if getattr(file, "_rolled", True):  # not self._in_memory, without the property
+            await _in_thread(file.close)
         else:
-            await _in_thread(self.file.close)
+            file.close()
 
     def __repr__(self) -> str:
         return (
@@ -757,5 +758,12 @@ class FormData(ImmutableMultiDict[str, "str | UploadFile"]):
 
     async def close(self) -> None:
         for _, value in self._list:
-            if isinstance(value, UploadFile):
+            if value.__class__ is UploadFile:
+                # PERF: what UploadFile.close does, without a coroutine per file.
+                file = value.file
+                if getattr(file, "_rolled", True):
+                    await _in_thread(file.close)
+                else:
+                    file.close()
+            elif isinstance(value, UploadFile):
                 await value.close()

@@ -77,6 +77,12 @@ class _Unset:
 _UNSET: Any = _Unset()
 
 
+# The last multipart Content-Type value a form was read with, and its charset and
+# boundary (multipart_settings); a tuple, replaced whole.  Starts with a value no
+# header equals.
+_last_multipart: tuple[object, str, bytes] = (object(), "", b"")
+
+
 class HTTPConnection:
     """What a ``Request`` and a ``WebSocket`` share: the scope and its lazy views.
 
@@ -378,13 +384,51 @@ class Request(HTTPConnection):
         form = self._form
         if form is not None:
             return form
+        global _last_multipart
         content_type, declared = self._form_headers()
-        mime, params = parse_content_type(content_type)
+        last = _last_multipart
+        if content_type == last[0]:
+            # PERF: the Content-Type of the last multipart form, already read.
+            mime, params = "multipart/form-data", None
+        else:
+            mime, params = parse_content_type(content_type)
         try:
             if mime == "multipart/form-data":
-                form = await self._read_multipart(
-                    params, declared, max_files, max_fields, max_part_size
-                )
+                multipart = require_multipart()
+                if params is None:
+                    charset, boundary = last[1], last[2]
+                else:
+                    charset, boundary = multipart_settings(params)
+                    _last_multipart = (content_type, charset, boundary)
+                body = self._body
+                if body is None:
+                    self._start_reading(declared)
+                    chunk, more = await self._next_chunk()
+                else:
+                    chunk, more = body, False
+                if not more:
+                    # PERF: a small body in one message is split whole, with no
+                    # stream generator (benchmarks/compare.py upload).
+                    form = whole_multipart_form(
+                        chunk,
+                        charset,
+                        boundary,
+                        multipart,
+                        max_files=max_files,
+                        max_fields=max_fields,
+                        max_part_size=max_part_size,
+                    )
+                if form is None:
+                    # Anything else streams through python-multipart as it arrives;
+                    # aclosing: a parser that stops early (a limit) ends the stream.
+                    async with aclosing(self._rest_of_stream(chunk, more)) as stream:
+                        form = await MultiPartParser(
+                            self.headers,
+                            stream,
+                            max_files=max_files,
+                            max_fields=max_fields,
+                            max_part_size=max_part_size,
+                        ).parse()
             elif mime != "application/x-www-form-urlencoded":
                 form = FormData()
             elif self._body is None:
@@ -393,13 +437,11 @@ class Request(HTTPConnection):
                 self._start_reading(declared)
                 chunk, more = await self._next_chunk()
                 parser = FormParser(None, max_fields=max_fields, max_part_size=max_part_size)
-                whole = None if more else parser.parse_whole(chunk)
-                if whole is not None:
-                    self._form = whole
-                    return whole
-                parser.stream = self._rest_of_stream(chunk, more)
-                async with aclosing(parser.stream):
-                    form = await parser.parse()
+                form = None if more else parser.parse_whole(chunk)
+                if form is None:
+                    parser.stream = self._rest_of_stream(chunk, more)
+                    async with aclosing(parser.stream):
+                        form = await parser.parse()
             else:
                 async with aclosing(self.stream()) as stream:
                     form = await FormParser(
@@ -409,46 +451,6 @@ class Request(HTTPConnection):
             raise HTTPException(400, exc.message) from None
         self._form = form
         return form
-
-    async def _read_multipart(
-        self,
-        params: dict[str, str],
-        declared: str | None,
-        max_files: int | float,
-        max_fields: int | float,
-        max_part_size: int,
-    ) -> FormData:
-        multipart = require_multipart()
-        charset, boundary = multipart_settings(params)
-        body = self._body
-        if body is None:
-            self._start_reading(declared)
-            chunk, more = await self._next_chunk()
-        else:
-            chunk, more = body, False
-        if not more:
-            # PERF: a small body in one message is split whole, no stream generator
-            # (benchmarks/compare.py upload); anything else streams as it arrives.
-            whole = whole_multipart_form(
-                chunk,
-                charset,
-                boundary,
-                multipart,
-                max_files=max_files,
-                max_fields=max_fields,
-                max_part_size=max_part_size,
-            )
-            if whole is not None:
-                return whole
-        # aclosing: a parser that stops early (a limit) still ends the stream.
-        async with aclosing(self._rest_of_stream(chunk, more)) as stream:
-            return await MultiPartParser(
-                self.headers,
-                stream,
-                max_files=max_files,
-                max_fields=max_fields,
-                max_part_size=max_part_size,
-            ).parse()
 
     async def close(self) -> None:
         """Close the files of the parsed form, if any."""
@@ -492,8 +494,9 @@ class FormCall:
         self._form: FormData | None = None
 
     def __await__(self) -> Generator[Any, None, FormData]:
-        result: FormData = yield from self._coroutine.__await__()
-        return result
+        # PERF: the coroutine's own iterator, no generator of ours around it.
+        awaiting: Generator[Any, None, FormData] = self._coroutine.__await__()
+        return awaiting
 
     async def __aenter__(self) -> FormData:
         self._form = await self

@@ -308,6 +308,30 @@ async def test_uppercase_header_names_still_parse_the_form() -> None:
     assert (await request.form())["a"] == "1"
 
 
+@pytest.mark.anyio
+async def test_each_request_reads_its_own_content_type() -> None:
+    """The last multipart Content-Type is remembered: a request with another one (or
+    none, or a broken one) still gets its own answer."""
+    for boundary, charset in [("one", ""), ("one", ""), ("two", ""), ("two", "; charset=latin-1")]:
+        body = body_with(("é", None, b"v"), boundary=boundary)
+        request, _ = request_for(
+            one_message(body), f"multipart/form-data; boundary={boundary}{charset}"
+        )
+        assert list(await request.form()) == ["Ã©" if charset else "é"]
+    for content_type, detail in [
+        ("multipart/form-data", "Missing boundary in multipart."),
+        ("multipart/form-data; boundary=one", "Invalid multipart data."),
+    ]:
+        request, _ = request_for(one_message(b"--two\r\n\r\n"), content_type)
+        with pytest.raises(HTTPException) as caught:
+            await request.form()
+        assert caught.value.detail == detail
+    request, _ = request_for(one_message(b"a=1"), "application/x-www-form-urlencoded")
+    assert dict(await request.form()) == {"a": "1"}
+    request, _ = request_for(one_message(b"a=1"), "text/plain")
+    assert dict(await request.form()) == {}
+
+
 # -- the spooled file filled in around the bytes ----------------------------------------
 
 
