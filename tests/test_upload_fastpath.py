@@ -445,6 +445,16 @@ def test_upload_route_answers_and_closes_after_the_response(
     assert client.post("/fields", data={"a": "2"}).json() == {"a": "2", "keys": ["a"]}
 
 
+def test_form_parameters_read_the_form_with_request_forms_limits() -> None:
+    import inspect
+
+    from asgiweb._endpoint.forms import FORM_LIMITS
+
+    defaults = inspect.signature(Request.form).parameters
+    names = ("max_files", "max_fields", "max_part_size")
+    assert tuple(defaults[name].default for name in names) == FORM_LIMITS
+
+
 def test_files_closed_when_the_handler_raises() -> None:
     app = App()
     seen: list[UploadFile] = []
