@@ -464,11 +464,11 @@ def form_of_parts(parts: list[_WholePart], charset: str, spool_max_size: int) ->
             if raw_filename is None:
                 items.append((_decode(raw_name, charset), _decode(data, charset)))
                 continue
-            upload = UploadFile(
+            upload = UploadFile._of_part(
                 spooled_file_with(data, spool_max_size),
-                size=len(data),
-                filename=_decode(raw_filename, charset),
-                headers=Headers(raw=headers),
+                len(data),
+                _decode(raw_filename, charset),
+                headers,
             )
             files.append(upload)
             items.append((_decode(raw_name, charset), upload))

@@ -415,6 +415,37 @@ async def test_upload_methods_on_a_filled_in_file(
     assert upload.file.closed
 
 
+def test_an_upload_of_a_part_is_what_the_constructor_makes() -> None:
+    """UploadFile._of_part fills the slots in by hand: it must set every one of them
+    as the constructors do (a slot added to either class fails this test)."""
+    from asgiweb.datastructures import Headers
+
+    raw = [(b"content-disposition", b'form-data; name="f"; filename="a"'), (b"x-n", b"1")]
+    file = BytesIO(b"abc")
+    made = UploadFile._of_part(file, 3, "a", raw)
+    expected = UploadFile(file, size=3, filename="a", headers=Headers(raw=raw))
+    assert type(made) is UploadFile and type(made.headers) is Headers
+    for name in UploadFile.__slots__:
+        if name != "headers":
+            assert getattr(made, name) is getattr(expected, name)
+    for name in Headers.__slots__:
+        assert getattr(made.headers, name) == getattr(expected.headers, name)
+    assert made.headers.raw is raw and made.headers["X-N"] == "1"
+    assert set(UploadFile.__slots__) == {"file", "filename", "headers", "size"}
+    assert set(Headers.__slots__) == {"_index", "_raw"}
+
+    class Recorded(UploadFile):
+        __slots__ = ()
+        made: list[UploadFile] = []
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.made.append(self)
+
+    sub = Recorded._of_part(file, 3, "a", raw)
+    assert Recorded.made == [sub] and sub.headers.raw is raw
+
+
 # -- through a route ---------------------------------------------------------------------
 
 
