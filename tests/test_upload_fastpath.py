@@ -11,7 +11,7 @@
 - a route's files are closed after the response only when its form has files.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: handlers are defined inside tests.
 
 import tempfile
 from io import BytesIO
@@ -511,3 +511,63 @@ def test_benchmark_body_matches_the_streaming_reading() -> None:
     whole, pieced = anyio.run(main)
     assert whole == pieced
     assert whole[0][1:3] == ("notes.txt", len(b"hello upload\n" * 8))
+
+
+# -- side by side with FastAPI -----------------------------------------------------------
+
+
+def build_uploads(fw: Any) -> Any:
+    app = fw.App()
+
+    @app.post("/upload")
+    async def upload(file: fw.UploadFile) -> dict[str, Any]:
+        return {"filename": file.filename, "size": len(await file.read())}
+
+    @app.post("/echo")
+    async def echo(request: fw.Request) -> Any:
+        form = await request.form(max_files=2, max_fields=2, max_part_size=16)
+        out = []
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                out.append([key, value])
+            else:
+                content = await value.read()
+                out.append([key, value.filename, value.size, content.decode("latin-1")])
+        return out
+
+    return app
+
+
+UPLOAD_BODIES = [
+    body_with(("file", "notes.txt", b"hello upload\n" * 8)),
+    body_with(("file", "é.txt", b""), ("a", None, "é".encode())),
+    body_with(("f", "a", b"1"), ("g", "b", b"2"), ("h", "c", b"3")),  # one file too many
+    body_with(("a", None, b"1"), ("b", None, b"2"), ("c", None, b"3")),  # a field too many
+    body_with(("a", None, b"x" * 17)),  # over max_part_size
+    body_with(("file", "x", b"--up7b0und\r\n")),
+    b"preamble\r\n" + body_with(("a", None, b"1")),
+    b"--up7b0und\r\nbroken",
+]
+
+
+@pytest.mark.parametrize("body", UPLOAD_BODIES)
+@pytest.mark.parametrize("charset", ["", "; charset=latin-1"])
+def test_uploads_answer_as_fastapi(body: bytes, charset: str) -> None:
+    from tests.oracle.sidebyside import Call, same_answers
+
+    headers = {"content-type": CONTENT_TYPE + charset}
+    same_answers(
+        build_uploads,
+        [
+            Call.post("/upload", content=body, headers=headers),
+            Call.post("/echo", content=body, headers=headers),
+        ],
+    )
+
+
+def test_a_missing_boundary_answers_as_fastapi() -> None:
+    from tests.oracle.sidebyside import Call, same_answers
+
+    body = body_with(("file", "a.txt", b"x"))
+    headers = {"content-type": "multipart/form-data"}
+    same_answers(build_uploads, [Call.post("/upload", content=body, headers=headers)])
