@@ -247,22 +247,6 @@ class Request(HTTPConnection):
 
     # -- body ----------------------------------------------------------------------
 
-    def _check_declared_length(self, declared: str | _Unset | None) -> None:
-        """The 413 for a declared Content-Length over the limit (``declared``: the
-        header's value when the caller has read it)."""
-        limit = self.max_body_size
-        if limit is None:
-            return
-        if isinstance(declared, _Unset):
-            declared = self.headers.get("content-length")
-        if declared is not None:
-            try:
-                size = int(declared)
-            except ValueError:
-                raise HTTPException(400, "Invalid Content-Length header") from None
-            if size > limit:
-                raise HTTPException(413, "Request body too large")
-
     async def _next_chunk(self) -> tuple[bytes, bool]:
         """One body message: ``(bytes, more_body)``, with the size limit enforced."""
         message = await self._receive()
@@ -282,11 +266,24 @@ class Request(HTTPConnection):
         return b"", True  # not a body message: keep reading
 
     def _start_reading(self, declared: str | _Unset | None = _UNSET) -> None:
+        """Mark the body as being read, after the 413 for a declared Content-Length
+        over the limit (``declared``: the header's value when the caller has read it)."""
         if self._stream_consumed:
             raise RuntimeError("the request body stream has already been consumed")
         self._stream_consumed = True
         self._received = 0
-        self._check_declared_length(declared)
+        limit = self.max_body_size
+        if limit is None:
+            return
+        if isinstance(declared, _Unset):
+            declared = self.headers.get("content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                raise HTTPException(400, "Invalid Content-Length header") from None
+            if size > limit:
+                raise HTTPException(413, "Request body too large")
 
     async def stream(self) -> AsyncGenerator[bytes, None]:
         """Yield the body as it arrives; after ``body()`` it yields the cached body."""
