@@ -23,6 +23,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import AsyncIterator
+from io import BytesIO
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
@@ -39,10 +40,15 @@ __all__ = [
     "MultiPartParser",
     "content_type_params",
     "disposition_names",
+    "form_of_parts",
+    "multipart_settings",
     "parse_content_type",
     "plain_content_type_params",
     "require_multipart",
     "split_whole_body",
+    "spooled_file_with",
+    "spooled_layout_fits",
+    "whole_multipart_form",
 ]
 
 FORMS_EXTRA_MESSAGE = (
@@ -128,6 +134,69 @@ def _spooled_file_class() -> type[SpooledTemporaryFile[bytes]]:
 
 
 _SPOOLED: type[SpooledTemporaryFile[bytes]] | None = None
+
+# What SpooledTemporaryFile.__init__ sets on a binary file (CPython 3.11's tempfile,
+# the same since 3.8): its in-memory file, the size limit, the rolled-over flag and
+# the arguments it gives TemporaryFile when it rolls over.
+SPOOLED_ATTRIBUTES = frozenset({"_file", "_max_size", "_rolled", "_TemporaryFileArgs"})
+# The rollover arguments of a default binary spooled file; None: not checked yet,
+# False: this Python's SpooledTemporaryFile is not laid out as expected.
+_spooled_arguments: dict[str, Any] | bool | None = None
+
+
+def spooled_layout_fits() -> bool:
+    """Whether this Python's ``SpooledTemporaryFile`` is laid out as
+    :data:`SPOOLED_ATTRIBUTES` says, so that :func:`spooled_file_with` may fill one in
+    around its data (checked once, on a file made the plain way)."""
+    global _spooled_arguments
+    if _spooled_arguments is None:
+        spooled = _spooled_file_class()
+        reference: Any = spooled(max_size=1)
+        try:
+            found = vars(reference)
+            arguments = found.get("_TemporaryFileArgs")
+            fits = (
+                found.keys() == SPOOLED_ATTRIBUTES
+                and type(found["_file"]) is BytesIO
+                and found["_rolled"] is False
+                and found["_max_size"] == 1
+                and isinstance(arguments, dict)
+                and arguments.get("mode") == "w+b"
+                and callable(getattr(spooled, "rollover", None))
+            )
+        finally:
+            reference.close()
+        _spooled_arguments = dict(arguments) if fits and isinstance(arguments, dict) else False
+    return _spooled_arguments is not False
+
+
+def spooled_file_with(data: bytes, max_size: int) -> Any:
+    """A binary ``SpooledTemporaryFile(max_size=max_size)`` holding ``data`` at
+    position 0: what ``write(data)`` then ``seek(0)`` give.
+
+    PERF (benchmarks/compare.py upload): for data that stays in memory, the file is
+    filled in without ``__init__``, its buffer made as ``BytesIO(data)`` (which
+    shares the bytes instead of copying them): a real SpooledTemporaryFile all the
+    same, whose ``rollover()``, ``fileno()`` and ``_rolled`` work as ever.  Only when
+    :func:`spooled_layout_fits`; otherwise, the plain calls.
+    """
+    spooled = _spooled_file_class()
+    arguments = _spooled_arguments
+    if arguments is None:
+        spooled_layout_fits()
+        arguments = _spooled_arguments
+    if not isinstance(arguments, dict) or (max_size and len(data) > max_size):
+        plain: Any = spooled(max_size=max_size)
+        if data:
+            plain.write(data)
+            plain.seek(0)
+        return plain
+    file: Any = spooled.__new__(spooled)
+    file._file = BytesIO(data)
+    file._max_size = max_size
+    file._rolled = False
+    file._TemporaryFileArgs = arguments.copy()  # each file's own, as __init__ gives
+    return file
 
 
 def _kib(size: int) -> int:
@@ -301,6 +370,13 @@ def _part_headers(
         if content_type is not None:
             headers.append((b"content-type", content_type))
         return headers, raw_name, filename, match.end()
+    return _any_part_headers(body, start, multipart)
+
+
+def _any_part_headers(
+    body: bytes, start: int, multipart: ModuleType
+) -> tuple[list[tuple[bytes, bytes]], bytes | None, bytes | None, int] | None:
+    """:func:`_part_headers` for headers not laid out the plain way."""
     head_end = body.find(b"\r\n\r\n", start)
     if head_end <= start or head_end - start > _MAX_HEADER_BLOCK:
         return None  # no header (python-multipart then fails), or too much of them
@@ -340,10 +416,19 @@ def split_whole_body(
     parts: list[_WholePart] = []
     fields = files = 0
     while True:
-        found = _part_headers(body, start, multipart)
-        if found is None:
-            return None
-        headers, raw_name, filename, data_start = found
+        match = _PLAIN_PART.match(body, start)
+        if match is not None:
+            # PERF: _part_headers's first step, inline (benchmarks/compare.py upload).
+            disposition, raw_name, filename, content_type = match.groups()
+            headers = [(b"content-disposition", disposition)]
+            if content_type is not None:
+                headers.append((b"content-type", content_type))
+            data_start = match.end()
+        else:
+            found = _any_part_headers(body, start, multipart)
+            if found is None:
+                return None
+            headers, raw_name, filename, data_start = found
         if raw_name is None:
             return None
         if filename is None:
@@ -365,6 +450,84 @@ def split_whole_body(
             return parts  # what follows the closing delimiter is ignored (RFC 2046)
         else:
             return None
+
+
+def multipart_settings(params: dict[str, str]) -> tuple[str, bytes]:
+    """The charset (a codec name) and the boundary of a multipart body, from the
+    parameters of its Content-Type; a missing boundary is a MultiPartException."""
+    charset = params.get("charset")
+    if charset is None:
+        charset = "utf-8"
+    else:
+        try:
+            charset = codecs.lookup(charset).name
+        except LookupError:
+            charset = "latin-1"
+    boundary = params.get("boundary")
+    if not boundary:
+        raise MultiPartException("Missing boundary in multipart.")
+    return charset, boundary.encode("latin-1")
+
+
+def form_of_parts(parts: list[_WholePart], charset: str, spool_max_size: int) -> FormData:
+    """The FormData of a body split whole: fields decoded, files made in memory.
+
+    ``spool_max_size`` is each file's rollover size; the body is no bigger."""
+    items: list[tuple[str, str | UploadFile]] = []
+    files: list[UploadFile] = []
+    try:
+        for headers, raw_name, raw_filename, data in parts:
+            if raw_filename is None:
+                items.append((_decode(raw_name, charset), _decode(data, charset)))
+                continue
+            upload = UploadFile._of_part(
+                spooled_file_with(data, spool_max_size),
+                len(data),
+                _decode(raw_filename, charset),
+                headers,
+            )
+            files.append(upload)
+            items.append((_decode(raw_name, charset), upload))
+    except BaseException:
+        for upload in files:
+            upload.file.close()
+        raise
+    return FormData._from_list(items)
+
+
+def whole_multipart_form(
+    body: bytes,
+    charset: str,
+    boundary: bytes,
+    multipart: ModuleType,
+    *,
+    max_files: int | float,
+    max_fields: int | float,
+    max_part_size: int,
+) -> FormData | None:
+    """The form of a multipart body that arrived whole, split in one pass; None when
+    it is too big to be split whole (``MultiPartParser.whole_body_max``) or not
+    plainly laid out: the streaming parser then reads it (``MultiPartParser.parse``).
+
+    What ``MultiPartParser.parse`` answers for the same body, without its stream
+    (benchmarks/compare.py upload).
+    """
+    spool_max_size = MultiPartParser.spool_max_size
+    if len(body) > min(MultiPartParser.whole_body_max, spool_max_size):
+        return None
+    if len(boundary) > _MAX_BOUNDARY:
+        return None
+    parts = split_whole_body(
+        body,
+        boundary,
+        multipart,
+        max_files=max_files,
+        max_fields=max_fields,
+        max_part_size=max_part_size,
+    )
+    if parts is None:
+        return None
+    return form_of_parts(parts, charset, spool_max_size)
 
 
 class _Part:
@@ -520,16 +683,7 @@ class MultiPartParser:
     async def parse(self) -> FormData:
         multipart = require_multipart()
         _, params = parse_content_type(self.headers.get("content-type"))
-        charset = params.get("charset")
-        if charset is not None:
-            try:
-                self._charset = codecs.lookup(charset).name
-            except LookupError:
-                self._charset = "latin-1"
-        boundary = params.get("boundary")
-        if not boundary:
-            raise MultiPartException("Missing boundary in multipart.")
-        raw_boundary = boundary.encode("latin-1")
+        self._charset, raw_boundary = multipart_settings(params)
         # A small body is gathered whole first: most arrive in one message, and a
         # whole body can be split without the streaming parser (split_whole_body).
         stream = self.stream.__aiter__()
@@ -554,37 +708,8 @@ class MultiPartParser:
                     max_part_size=self.max_part_size,
                 )
                 if parts is not None:
-                    return self._whole_form(parts)
+                    return form_of_parts(parts, self._charset, self.spool_max_size)
         return await self._parse_streaming(multipart, raw_boundary, held, stream)
-
-    def _whole_form(self, parts: list[_WholePart]) -> FormData:
-        """The FormData of a body split whole: fields decoded, files written to memory."""
-        spooled_file = _spooled_file_class()
-        charset = self._charset
-        items = self._items
-        try:
-            for headers, raw_name, raw_filename, data in parts:
-                name = _decode(raw_name, charset)
-                if raw_filename is None:
-                    items.append((name, _decode(data, charset)))
-                    continue
-                spooled: Any = spooled_file(max_size=self.spool_max_size)
-                upload = UploadFile(
-                    spooled,
-                    size=len(data),
-                    filename=_decode(raw_filename, charset),
-                    headers=Headers(raw=headers),
-                )
-                self._files.append(upload)
-                if data:
-                    spooled.write(data)  # in memory: the body is under spool_max_size
-                    spooled.seek(0)
-                items.append((name, upload))
-        except BaseException:
-            for upload in self._files:
-                upload.file.close()
-            raise
-        return FormData._from_list(items)
 
     async def _parse_streaming(
         self,

@@ -21,7 +21,15 @@ from typing import TYPE_CHECKING, Any
 from asgiweb._http import unquote_cookie_value
 from asgiweb.datastructures import URL, Address, FormData, Headers, QueryParams, State
 from asgiweb.exceptions import ClientDisconnect, HTTPException
-from asgiweb.formparsers import FormParser, MultiPartException, MultiPartParser, parse_content_type
+from asgiweb.formparsers import (
+    FormParser,
+    MultiPartException,
+    MultiPartParser,
+    multipart_settings,
+    parse_content_type,
+    require_multipart,
+    whole_multipart_form,
+)
 from asgiweb.types import Message, Receive, Scope, Send
 
 if TYPE_CHECKING:
@@ -60,6 +68,19 @@ def parse_cookie_header(header: str) -> dict[str, str]:
 
 
 _JSON_OPENERS = (b"{", b"[")
+
+
+class _Unset:
+    __slots__ = ()
+
+
+_UNSET: Any = _Unset()
+
+
+# The last multipart Content-Type value a form was read with, and its charset and
+# boundary (multipart_settings); a tuple, replaced whole.  Starts with a value no
+# header equals.
+_last_multipart: tuple[object, str, bytes] = (object(), "", b"")
 
 
 class HTTPConnection:
@@ -226,19 +247,6 @@ class Request(HTTPConnection):
 
     # -- body ----------------------------------------------------------------------
 
-    def _check_declared_length(self) -> None:
-        limit = self.max_body_size
-        if limit is None:
-            return
-        declared = self.headers.get("content-length")
-        if declared is not None:
-            try:
-                size = int(declared)
-            except ValueError:
-                raise HTTPException(400, "Invalid Content-Length header") from None
-            if size > limit:
-                raise HTTPException(413, "Request body too large")
-
     async def _next_chunk(self) -> tuple[bytes, bool]:
         """One body message: ``(bytes, more_body)``, with the size limit enforced."""
         message = await self._receive()
@@ -257,12 +265,25 @@ class Request(HTTPConnection):
             raise ClientDisconnect()
         return b"", True  # not a body message: keep reading
 
-    def _start_reading(self) -> None:
+    def _start_reading(self, declared: str | _Unset | None = _UNSET) -> None:
+        """Mark the body as being read, after the 413 for a declared Content-Length
+        over the limit (``declared``: the header's value when the caller has read it)."""
         if self._stream_consumed:
             raise RuntimeError("the request body stream has already been consumed")
         self._stream_consumed = True
         self._received = 0
-        self._check_declared_length()
+        limit = self.max_body_size
+        if limit is None:
+            return
+        if isinstance(declared, _Unset):
+            declared = self.headers.get("content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                raise HTTPException(400, "Invalid Content-Length header") from None
+            if size > limit:
+                raise HTTPException(413, "Request body too large")
 
     async def stream(self) -> AsyncGenerator[bytes, None]:
         """Yield the body as it arrives; after ``body()`` it yields the cached body."""
@@ -331,43 +352,95 @@ class Request(HTTPConnection):
         """
         return FormCall(self._read_form(max_files, max_fields, max_part_size))
 
+    def _form_headers(self) -> tuple[str | None, str | None]:
+        """Content-Type and Content-Length, as ``headers.get`` reads them, in one pass
+        over a fresh request's headers (benchmarks/compare.py upload form)."""
+        headers = self._headers
+        if headers is not None:
+            return headers.get("content-type"), headers.get("content-length")
+        content_type = content_length = None
+        for name, value in self.scope.get("headers") or ():
+            # The first line whose latin-1 name, lowercased, is the one looked for.
+            size = len(name)
+            if size == 12 and content_type is None:
+                if name == b"content-type" or name.decode("latin-1").lower() == "content-type":
+                    content_type = value.decode("latin-1")
+            elif (
+                size == 14
+                and content_length is None
+                and (
+                    name == b"content-length" or name.decode("latin-1").lower() == "content-length"
+                )
+            ):
+                content_length = value.decode("latin-1")
+        return content_type, content_length
+
     async def _read_form(
         self, max_files: int | float, max_fields: int | float, max_part_size: int
     ) -> FormData:
         form = self._form
         if form is not None:
             return form
-        mime, _ = parse_content_type(self.headers.get("content-type"))
-        if mime not in ("multipart/form-data", "application/x-www-form-urlencoded"):
-            form = self._form = FormData()
-            return form
+        global _last_multipart
+        content_type, declared = self._form_headers()
+        last = _last_multipart
+        if content_type == last[0]:
+            # PERF: the Content-Type of the last multipart form, already read.
+            mime, params = "multipart/form-data", None
+        else:
+            mime, params = parse_content_type(content_type)
         try:
-            if mime == "application/x-www-form-urlencoded" and self._body is None:
-                # PERF: a body in one message is parsed whole, without the stream
-                # generator (benchmarks/compare.py form); a longer one streams on.
-                self._start_reading()
-                chunk, more = await self._next_chunk()
-                parser = FormParser(None, max_fields=max_fields, max_part_size=max_part_size)
-                whole = None if more else parser.parse_whole(chunk)
-                if whole is not None:
-                    self._form = whole
-                    return whole
-                parser.stream = self._rest_of_stream(chunk, more)
-                async with aclosing(parser.stream) as stream:
-                    form = await parser.parse()
-                self._form = form
-                return form
-            # aclosing: a parser that stops early (a limit) still ends the stream.
-            async with aclosing(self.stream()) as stream:
-                if mime == "multipart/form-data":
-                    form = await MultiPartParser(
-                        self.headers,
-                        stream,
+            if mime == "multipart/form-data":
+                multipart = require_multipart()
+                if params is None:
+                    charset, boundary = last[1], last[2]
+                else:
+                    charset, boundary = multipart_settings(params)
+                    _last_multipart = (content_type, charset, boundary)
+                body = self._body
+                if body is None:
+                    self._start_reading(declared)
+                    chunk, more = await self._next_chunk()
+                else:
+                    chunk, more = body, False
+                if not more:
+                    # PERF: a small body in one message is split whole, with no
+                    # stream generator (benchmarks/compare.py upload).
+                    form = whole_multipart_form(
+                        chunk,
+                        charset,
+                        boundary,
+                        multipart,
                         max_files=max_files,
                         max_fields=max_fields,
                         max_part_size=max_part_size,
-                    ).parse()
-                else:
+                    )
+                if form is None:
+                    # Anything else streams through python-multipart as it arrives;
+                    # aclosing: a parser that stops early (a limit) ends the stream.
+                    async with aclosing(self._rest_of_stream(chunk, more)) as stream:
+                        form = await MultiPartParser(
+                            self.headers,
+                            stream,
+                            max_files=max_files,
+                            max_fields=max_fields,
+                            max_part_size=max_part_size,
+                        ).parse()
+            elif mime != "application/x-www-form-urlencoded":
+                form = FormData()
+            elif self._body is None:
+                # PERF: a body in one message is parsed whole, without the stream
+                # generator (benchmarks/compare.py form); a longer one streams on.
+                self._start_reading(declared)
+                chunk, more = await self._next_chunk()
+                parser = FormParser(None, max_fields=max_fields, max_part_size=max_part_size)
+                form = None if more else parser.parse_whole(chunk)
+                if form is None:
+                    parser.stream = self._rest_of_stream(chunk, more)
+                    async with aclosing(parser.stream):
+                        form = await parser.parse()
+            else:
+                async with aclosing(self.stream()) as stream:
                     form = await FormParser(
                         stream, max_fields=max_fields, max_part_size=max_part_size
                     ).parse()
@@ -407,13 +480,6 @@ class Request(HTTPConnection):
         return f"<Request {self.scope.get('method')} {self.scope.get('path')!r}>"
 
 
-class _Unset:
-    __slots__ = ()
-
-
-_UNSET: Any = _Unset()
-
-
 class FormCall:
     """What ``request.form()`` returns: await it, or use it as an async context
     manager that closes the form's files when the block ends."""
@@ -425,8 +491,9 @@ class FormCall:
         self._form: FormData | None = None
 
     def __await__(self) -> Generator[Any, None, FormData]:
-        result: FormData = yield from self._coroutine.__await__()
-        return result
+        # PERF: the coroutine's own iterator, no generator of ours around it.
+        awaiting: Generator[Any, None, FormData] = self._coroutine.__await__()
+        return awaiting
 
     async def __aenter__(self) -> FormData:
         self._form = await self
@@ -440,4 +507,3 @@ class FormCall:
     ) -> None:
         if self._form is not None:
             await self._form.close()
-

@@ -40,7 +40,18 @@ from asgiweb.requests import Request
 from asgiweb.responses import Response
 from asgiweb.types import Receive, Scope, Send
 
-__all__ = ["FormStep", "close_files_after", "form_reader", "form_step", "is_upload_annotation"]
+__all__ = [
+    "FORM_LIMITS",
+    "FormStep",
+    "close_files_after",
+    "form_reader",
+    "form_step",
+    "is_upload_annotation",
+]
+
+# request.form()'s default limits (max_files, max_fields, max_part_size), FastAPI's:
+# what a route's Form()/File() parameters are read with.
+FORM_LIMITS = (1000, 1000, 1024 * 1024)
 
 FormReader = Callable[[Request, dict[str, Any], list[dict[str, Any]]], Awaitable[Any]]
 Handle = Callable[[Request], Awaitable[Response]]
@@ -273,7 +284,7 @@ def form_reader(steps: list[FormStep]) -> FormReader:
     if any(step.read_bytes for step in steps):
 
         async def read(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
-            form = await request.form()
+            form = await request._read_form(*FORM_LIMITS)
             for step in steps:
                 await step.fill(form, kwargs, errors)
             return form
@@ -281,8 +292,9 @@ def form_reader(steps: list[FormStep]) -> FormReader:
         return read
 
     async def read_now(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
-        # PERF: no step reads file content, so none needs awaiting.
-        form = await request.form()
+        # PERF: no step reads file content, so none needs awaiting; the form is read
+        # as request.form() reads it, without the FormCall around it.
+        form = await request._read_form(*FORM_LIMITS)
         for step in steps:
             step.fill_now(form, kwargs, errors)
         return form
@@ -319,9 +331,17 @@ def close_files_after(handle: Handle) -> Handle:
         except BaseException:
             await request.close()
             raise
+        form = request._form  # what request.close() closes the files of
+        if form is not None:
+            # PERF: a form without files has nothing to close after sending (no
+            # header to read: benchmarks/compare.py form).
+            for _, value in form.multi_items():
+                if isinstance(value, UploadFile):
+                    return _ClosingResponse(response, request)
+            return response
+        # Not parsed (yet): a multipart body parsed while sending makes files.
         content_type: str = request.headers.get("content-type") or ""
         if "multipart" not in content_type.lower():
-            # PERF: only a multipart body makes files: nothing to close after sending.
             return response
         return _ClosingResponse(response, request)
 
