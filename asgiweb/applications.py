@@ -18,7 +18,7 @@ was sent yet, answers a plain-text 500 (the traceback only with
 re-raises it so the server and the TestClient see it.  With no user
 middleware the router is called directly (PERF: one coroutine layer less per
 request, benchmarks/inprocess.py); the router then marks an error that left a
-response already being sent (``routing.response_started``), which is what
+response already being sent (``exceptions.response_started``), which is what
 the middleware path learns by watching ``send``.  Both give the same answers
 and the same log records (tests/test_applications.py).
 """
@@ -35,7 +35,8 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 
 from asgiweb.datastructures import State
 from asgiweb.exception_handlers import ExceptionHandler, ExceptionHandlers, call_handler
-from asgiweb.middleware import Middleware, build_middleware_stack
+from asgiweb.exceptions import response_started
+from asgiweb.middleware import Middleware, build_middleware_stack, marks_response_start
 from asgiweb.middleware.base import BaseHTTPMiddleware
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, PlainTextResponse, Response
@@ -46,7 +47,6 @@ from asgiweb.routing import (
     RouteOptions,
     Router,
     WebSocketRoute,
-    response_started,
 )
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -148,6 +148,7 @@ class App(MethodDecorators):
         self._stack: ASGIApp | None = None  # user middleware around the router, if any
         self._started = False
         self._plain = False  # set by _settle() once started
+        self._watch = True  # see _build
         self.openapi_version = "3.1.0"
         self.openapi_schema: dict[str, Any] | None = None
 
@@ -385,6 +386,9 @@ class App(MethodDecorators):
         self.router.lifespan_handler = self._lifespan
         if self.user_middleware:
             self._stack = build_middleware_stack(self.router, self.user_middleware)
+            # When every layer marks what it raises after the start (the router
+            # does), the marks say whether a 500 may still be sent: no watched send.
+            self._watch = not marks_response_start(self.user_middleware)
         self._started = True
         self._settle()
 
@@ -413,9 +417,13 @@ class App(MethodDecorators):
             if kind != "http":
                 await (stack or self.router)(scope, receive, send)
                 return
-        if stack is None:
+        if stack is None or not self._watch:
             try:
-                await self.router.handle_http(scope, receive, send)
+                if stack is None:
+                    await self.router.handle_http(scope, receive, send)
+                else:
+                    # PERF: no send wrapper (benchmarks/inprocess.py "cors").
+                    await stack(scope, receive, send)
             except Exception as exc:
                 await self._server_error(scope, receive, send, exc, response_started(exc))
                 raise

@@ -14,7 +14,23 @@ __all__ = [
     "WebSocketDisconnect",
     "WebSocketException",
     "WebSocketRequestValidationError",
+    "mark_response_started",
+    "response_started",
 ]
+
+# The attribute under which an exception raised once a response had started is
+# marked, so the App's one error path knows not to answer it with a 500.
+_AFTER_START = "asgiweb_response_started"
+
+
+def mark_response_started(exc: BaseException) -> None:
+    """Mark ``exc`` as raised after the response started (while, or after, it was sent)."""
+    setattr(exc, _AFTER_START, True)
+
+
+def response_started(exc: BaseException) -> bool:
+    """Whether ``exc`` was marked by :func:`mark_response_started`."""
+    return bool(getattr(exc, _AFTER_START, False))
 
 
 class HTTPException(Exception):

@@ -43,10 +43,11 @@ from asgiweb.exceptions import (
     WebSocketDisconnect,
     WebSocketException,
     WebSocketRequestValidationError,
+    mark_response_started,
 )
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, RedirectResponse, Response
-from asgiweb.types import ASGIApp, Receive, Scope, Send
+from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 from asgiweb.websockets import WebSocket, WebSocketState
 
 __all__ = [
@@ -62,10 +63,6 @@ __all__ = [
 logger = logging.getLogger("asgiweb")
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-# The key under which an exception that left a response while it was being sent
-# is marked, so the App's one error path knows not to answer it with a 500.
-_AFTER_START = "asgiweb_response_started"
 
 
 class RouteOptions(TypedDict, total=False):
@@ -588,7 +585,22 @@ class Router(MethodDecorators):
                 path = rest or "/"
         route, params, allow = self.table.lookup(path, scope["method"])
         if route is None:
-            await self._no_route(scope, receive, send, path, allow)
+            started = False
+
+            # Not the hot path: a mounted app (or a redirect, a 404) may fail after its
+            # start like any route, and the App's error path must know it then.
+            def watched_send(message: Message) -> Awaitable[None]:
+                nonlocal started
+                if message["type"] == "http.response.start":
+                    started = True
+                return send(message)
+
+            try:
+                await self._no_route(scope, receive, watched_send, path, allow)
+            except Exception as exc:
+                if started:
+                    mark_response_started(exc)
+                raise
             return
         scope["route"] = route  # as FastAPI: middleware and handlers can see what matched
         bare = route.bare
@@ -624,7 +636,7 @@ class Router(MethodDecorators):
             return
         except Exception as exc:
             # The response may be part sent: the error path must not answer again.
-            setattr(exc, _AFTER_START, True)
+            mark_response_started(exc)
             raise
 
     handle_http = __call__
@@ -787,11 +799,6 @@ def validation_reason(errors: list[dict[str, Any]]) -> str:
     if len(encoded) <= MAX_CLOSE_REASON:
         return short
     return encoded[:MAX_CLOSE_REASON].decode("utf-8", "ignore")
-
-
-def response_started(exc: BaseException) -> bool:
-    """Whether ``exc`` left a response while it was being sent (see ``handle_http``)."""
-    return bool(getattr(exc, _AFTER_START, False))
 
 
 # FastAPI keywords of APIRouter/include_router that only shape the OpenAPI document

@@ -19,7 +19,7 @@ from typing import Any, Concatenate, ParamSpec
 from asgiweb._http import RawHeaders
 from asgiweb.types import ASGIApp
 
-__all__ = ["Middleware", "build_middleware_stack"]
+__all__ = ["Middleware", "build_middleware_stack", "marks_response_start"]
 
 P = ParamSpec("P")
 
@@ -102,6 +102,21 @@ def build_middleware_stack(app: ASGIApp, middleware: Sequence[MiddlewareEntry]) 
     for entry in reversed(entries):
         app = entry.build(app)
     return app
+
+
+def marks_response_start(middleware: Sequence[MiddlewareEntry]) -> bool:
+    """Whether every entry's class says, as ``marks_response_start = True`` in its own
+    body (a subclass does not inherit the promise), that whatever it raises once a
+    response has started carries ``exceptions.mark_response_started``: it sends
+    only through the app it wraps, or marks the failures of its own sends.
+
+    Then the App needs no send wrapper to tell whether a 500 may still be sent.
+    """
+    for entry in middleware:
+        cls = _as_middleware(entry).cls
+        if not (isinstance(cls, type) and cls.__dict__.get("marks_response_start") is True):
+            return False
+    return True
 
 
 def add_vary(headers: RawHeaders, token: bytes) -> None:

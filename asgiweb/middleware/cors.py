@@ -38,6 +38,7 @@ import re
 from collections.abc import Awaitable, Collection
 
 from asgiweb._http import FIELD_VALUE_FORBIDDEN, RawHeaders
+from asgiweb.exceptions import mark_response_started
 from asgiweb.middleware import add_vary
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -196,6 +197,13 @@ class CORSMiddleware:
         regex = self.allow_origin_regex
         return regex is not None and regex.fullmatch(origin) is not None
 
+    marks_response_start = True
+    """What this middleware raises once a response started is marked
+    (``asgiweb.exceptions.mark_response_started``): it sends nothing but through the
+    app it wraps, save the preflight answer, whose failures it marks itself.  An App
+    whose middleware all say so needs no send wrapper of its own (``asgiweb.middleware.
+    marks_response_start``); a subclass must say so again in its own body."""
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
@@ -219,8 +227,12 @@ class CORSMiddleware:
             plan = self._no_origin_plan
         elif scope["method"] == "OPTIONS" and (answer := self._preflight(scope, origin)):
             status, headers, body = answer
-            await send({"type": "http.response.start", "status": status, "headers": headers})
-            await send({"type": "http.response.body", "body": body, "more_body": False})
+            try:
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body, "more_body": False})
+            except Exception as exc:
+                mark_response_started(exc)  # see marks_response_start below
+                raise
             return
         elif not self._echo_origin:
             plan = self._simple_plan

@@ -1,0 +1,153 @@
+"""The App's error path without a send wrapper: exceptions raised once a response
+started are marked (``asgiweb.exceptions.mark_response_started``) by the router, by
+the middleware that promise it (``marks_response_start``), and for mounted apps."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import anyio
+import pytest
+
+from asgiweb import App
+from asgiweb.middleware import Middleware, marks_response_start
+from asgiweb.middleware.cors import CORSMiddleware
+from asgiweb.middleware.gzip import GZipMiddleware
+from asgiweb.responses import PlainTextResponse
+from asgiweb.types import Receive, Scope, Send
+from tests.harness import http_scope
+
+
+class FailingPeer:
+    """A server whose send fails on the first body message (the client is gone)."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    async def receive(self) -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(self, message: dict[str, Any]) -> None:
+        self.sent.append(message)
+        if message["type"] == "http.response.body":
+            raise OSError("connection reset")
+
+
+def _serve(app: Any, scope: dict[str, Any]) -> list[str]:
+    peer = FailingPeer()
+
+    async def main() -> None:
+        with pytest.raises((OSError, RuntimeError)):  # the send's, or the app's own
+            await app(scope, peer.receive, peer.send)
+
+    anyio.run(main)
+    return [m["type"] for m in peer.sent]
+
+
+async def _starts_then_fails(scope: Scope, receive: Receive, send: Send) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    raise RuntimeError("after the start")
+
+
+class OwnAnswer:
+    """A user middleware that answers by itself and then fails."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/own":
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            raise RuntimeError("after its own start")
+        await self.app(scope, receive, send)
+
+
+class QuietCORS(CORSMiddleware):
+    """A subclass does not inherit the promise."""
+
+
+def _app(*middleware: Middleware) -> App:
+    app = App(middleware=list(middleware))
+
+    @app.get("/text", response_class=PlainTextResponse)
+    async def text() -> str:
+        return "hi"
+
+    app.mount("/mounted", _starts_then_fails)
+    return app
+
+
+CORS = Middleware(CORSMiddleware, allow_origins=["*"])
+
+
+def test_only_classes_that_say_so_in_their_own_body_mark() -> None:
+    assert marks_response_start([CORS])
+    assert not marks_response_start([CORS, Middleware(OwnAnswer)])
+    assert not marks_response_start([Middleware(QuietCORS)])
+    assert not marks_response_start([Middleware(GZipMiddleware)])
+    assert not marks_response_start([(lambda app: app, {})])  # a factory, not a class
+
+
+_STACKS = [(), (CORS,), (CORS, Middleware(OwnAnswer)), (Middleware(QuietCORS),)]
+_ORIGIN = ("origin", "https://a.example")
+_PREFLIGHT = [_ORIGIN, ("access-control-request-method", "GET")]
+_CASES = [
+    (stack, method, path, headers)
+    for stack in _STACKS
+    for method, path, headers in [
+        ("GET", "/text", [_ORIGIN]),
+        ("GET", "/mounted/x", [_ORIGIN]),
+        ("GET", "/text", []),
+        # A preflight is the CORS middleware's own answer.
+        *([("OPTIONS", "/text", _PREFLIGHT)] if stack else []),
+    ]
+]
+
+
+@pytest.mark.parametrize(("middleware", "method", "path", "headers"), _CASES)
+def test_a_failure_after_the_start_is_not_answered_again(
+    middleware: tuple[Middleware, ...],
+    method: str,
+    path: str,
+    headers: list[tuple[str, str]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.ERROR, logger="asgiweb")
+    app = _app(*middleware)
+    sent = _serve(app, http_scope(method=method, path=path, headers=headers))
+    # One start, then nothing more: no 500 after a response started.
+    assert sent.count("http.response.start") == 1
+    records = [r for r in caplog.records if r.name == "asgiweb"]
+    assert len(records) == 1
+    assert records[0].getMessage().endswith("after the response started")
+
+
+def test_a_user_middleware_answering_by_itself_is_watched() -> None:
+    app = _app(CORS, Middleware(OwnAnswer))
+    sent = _serve(app, http_scope(path="/own"))
+    assert sent == ["http.response.start"]
+
+
+def test_a_failure_before_the_start_still_gets_the_500() -> None:
+    app = App(middleware=[CORS])
+
+    @app.get("/boom")
+    async def boom() -> str:
+        raise RuntimeError("before the start")
+
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def main() -> None:
+        with pytest.raises(RuntimeError):
+            await app(http_scope(path="/boom"), receive, send)
+
+    anyio.run(main)
+    assert sent[0]["status"] == 500
+    assert sent[1]["body"] == b"Internal Server Error"
