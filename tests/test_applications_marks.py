@@ -12,6 +12,7 @@ import pytest
 
 from asgiweb import App
 from asgiweb.middleware import Middleware, marks_response_start
+from asgiweb.middleware.base import BaseHTTPMiddleware
 from asgiweb.middleware.cors import CORSMiddleware
 from asgiweb.middleware.gzip import GZipMiddleware
 from asgiweb.responses import PlainTextResponse
@@ -86,10 +87,41 @@ def test_only_classes_that_say_so_in_their_own_body_mark() -> None:
     assert not marks_response_start([CORS, Middleware(OwnAnswer)])
     assert not marks_response_start([Middleware(QuietCORS)])
     assert not marks_response_start([Middleware(GZipMiddleware)])
+    assert marks_response_start([FUNC, CORS, REPLACING])
+    assert not marks_response_start([Middleware(OwnDispatch)])
     assert not marks_response_start([(lambda app: app, {})])  # a factory, not a class
 
 
-_STACKS = [(), (CORS,), (CORS, Middleware(OwnAnswer)), (Middleware(QuietCORS),)]
+async def _passes(request: Any, call_next: Any) -> Any:
+    response = await call_next(request)
+    response.headers["x-passed"] = "1"
+    return response
+
+
+async def _replaces(request: Any, call_next: Any) -> Any:
+    await call_next(request)
+    return PlainTextResponse("replaced")
+
+
+class OwnDispatch(BaseHTTPMiddleware):
+    """A subclass's dispatch is its own: no promise inherited."""
+
+    async def dispatch(self, request: Any, call_next: Any) -> Any:
+        return await call_next(request)
+
+
+FUNC = Middleware(BaseHTTPMiddleware, dispatch=_passes)
+REPLACING = Middleware(BaseHTTPMiddleware, dispatch=_replaces)
+_STACKS = [
+    (),
+    (CORS,),
+    (CORS, Middleware(OwnAnswer)),
+    (Middleware(QuietCORS),),
+    (FUNC,),
+    (REPLACING,),
+    (CORS, FUNC, REPLACING),
+    (Middleware(OwnDispatch), CORS),
+]
 _ORIGIN = ("origin", "https://a.example")
 _PREFLIGHT = [_ORIGIN, ("access-control-request-method", "GET")]
 _CASES = [
@@ -100,7 +132,7 @@ _CASES = [
         ("GET", "/mounted/x", [_ORIGIN]),
         ("GET", "/text", []),
         # A preflight is the CORS middleware's own answer.
-        *([("OPTIONS", "/text", _PREFLIGHT)] if stack else []),
+        *([("OPTIONS", "/text", _PREFLIGHT)] if CORS in stack else []),
     ]
 ]
 
@@ -151,3 +183,29 @@ def test_a_failure_before_the_start_still_gets_the_500() -> None:
     anyio.run(main)
     assert sent[0]["status"] == 500
     assert sent[1]["body"] == b"Internal Server Error"
+
+
+@pytest.mark.parametrize("stack", [(FUNC,), (REPLACING,), (CORS, FUNC)])
+def test_a_dispatch_failing_before_the_start_still_gets_the_500(
+    stack: tuple[Middleware, ...],
+) -> None:
+    async def fails(request: Any, call_next: Any) -> Any:
+        await call_next(request)
+        raise RuntimeError("in dispatch, before sending")
+
+    app = _app(*stack, Middleware(BaseHTTPMiddleware, dispatch=fails))
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def main() -> None:
+        with pytest.raises(RuntimeError):
+            await app(http_scope(path="/text"), receive, send)
+
+    anyio.run(main)
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert sent[0]["status"] == 500

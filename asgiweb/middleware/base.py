@@ -55,6 +55,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Gener
 from typing import TYPE_CHECKING, Any
 
 from asgiweb.datastructures import MutableHeaders
+from asgiweb.exceptions import mark_response_started
 from asgiweb.requests import Request
 from asgiweb.responses import Response
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
@@ -467,6 +468,12 @@ class BaseHTTPMiddleware:
     ``@app.middleware("http")`` does).
     """
 
+    marks_response_start = True
+    """What this middleware raises once the response started is marked
+    (``asgiweb.exceptions.mark_response_started``), so an App whose middleware all
+    say so needs no send wrapper (``asgiweb.middleware.marks_response_start``); a
+    subclass, whose ``dispatch`` is its own, must say so again in its own body."""
+
     def __init__(self, app: ASGIApp, dispatch: DispatchFunction | None = None) -> None:
         self.app = app
         self.dispatch_func: DispatchFunction = self.dispatch if dispatch is None else dispatch
@@ -479,6 +486,7 @@ class BaseHTTPMiddleware:
             await self.app(scope, receive, send)
             return
         call = _RelayedResponse(self.app, scope, receive)
+        started = False  # whether the response start may have gone out (see below)
         try:
             response = await self.dispatch_func(Request(scope, call.record, send), call.call_next)
             if (
@@ -493,9 +501,26 @@ class BaseHTTPMiddleware:
                 # PERF: what ``response(...)`` would do, without its frame: the inner
                 # app, paused at its start, is run to its end (benchmarks: funcmw).
                 call._sent = call.done = True
+                started = True  # resuming sends the start first
                 await _resume(call.coro)
             else:
-                await response(scope, receive, send)
+
+                def watched_send(message: Message) -> Awaitable[None]:
+                    nonlocal started
+                    if message["type"] == "http.response.start":
+                        started = True
+                    return send(message)
+
+                await response(scope, receive, watched_send)
+        except Exception as exc:
+            if started:
+                mark_response_started(exc)  # see marks_response_start
+            raise
         finally:
             if call.coro is not None and not call.done:
-                await call.finish()
+                try:
+                    await call.finish()
+                except Exception as exc:
+                    if started:
+                        mark_response_started(exc)
+                    raise
