@@ -157,6 +157,15 @@ class MutableHeaders(Headers):
 
     __slots__ = ()
 
+    @classmethod
+    def view(cls, raw: RawHeaders) -> MutableHeaders:
+        """What ``cls(raw=raw)`` makes, a view editing ``raw`` in place, without the
+        constructor's branches (PERF: benchmarks/inprocess.py "funcmw", ~0.1 us)."""
+        headers = cls.__new__(cls)
+        headers._raw = raw
+        headers._index = None
+        return headers
+
     def __setitem__(self, key: str, value: str) -> None:
         pair = validate_header(key, value)
         name = pair[0]

@@ -174,3 +174,15 @@ async def test_upload_file_without_a_spooled_file() -> None:
     await upload.close()
     assert upload.file.closed
     assert repr(UploadFile(io.BytesIO(), filename="f")).startswith("UploadFile(filename='f'")
+
+
+def test_mutable_headers_view_is_the_constructor_over_the_same_list() -> None:
+    raw = [(b"content-type", b"text/plain"), (b"x-a", b"1")]
+    view = MutableHeaders.view(raw)
+    built = MutableHeaders(raw=list(raw))
+    assert type(view) is MutableHeaders and view.raw is raw
+    assert dict(view) == dict(built) and view.get("X-A") == "1"
+    view["x-b"] = "2"
+    del view["x-a"]
+    assert raw == [(b"content-type", b"text/plain"), (b"x-b", b"2")]
+    assert view["x-b"] == "2" and "x-a" not in view

@@ -159,7 +159,7 @@ class _RelayedResponse(Response):
             if raw is None:
                 start = self.start
                 raw = self._raw = [] if start is None else list(start.get("headers", ()))
-            headers = self._headers = MutableHeaders(raw=raw)
+            headers = self._headers = MutableHeaders.view(raw)
         return headers
 
     @property

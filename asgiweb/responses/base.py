@@ -164,7 +164,7 @@ class Response:
         """A case-insensitive, validating view that edits ``raw_headers`` in place."""
         headers = self._headers
         if headers is None:
-            headers = self._headers = MutableHeaders(raw=self.raw_headers)
+            headers = self._headers = MutableHeaders.view(self.raw_headers)
         return headers
 
     def set_cookie(
