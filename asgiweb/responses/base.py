@@ -268,6 +268,16 @@ def answer_messages(cls: type[Response]) -> Callable[[Any], AnswerMessages] | No
 
         return messages_untyped
     content_type = (b"content-type", encode_content_type(media_type, "utf-8"))
+    if cls.render is Response.render:
+
+        def text_messages(content: Any) -> AnswerMessages:
+            # PERF: str, what a text route returns, encoded here as render() would.
+            body = content.encode("utf-8") if content.__class__ is str else render(content)
+            headers = [(b"content-length", b"%d" % len(body)), content_type]
+            start = {"type": "http.response.start", "status": 200, "headers": headers}
+            return start, {"type": "http.response.body", "body": body}
+
+        return text_messages
 
     def messages(content: Any) -> AnswerMessages:
         body = render(content)
