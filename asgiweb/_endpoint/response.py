@@ -1193,6 +1193,20 @@ def compile_answer(
         response_class,
     )
 
+    plain_options = by_alias and not any(
+        (include, exclude, exclude_unset, exclude_defaults, exclude_none)
+    )
+    if model is str and plain_options:
+
+        def answer_str(value: Any) -> Response | AnswerMessages:
+            # PERF: a str returned for a ``-> str`` route is already fitted (the
+            # fitting step is the identity for it; benchmarks/inprocess.py "plaintext").
+            if value.__class__ is str:
+                return send_messages(value)
+            return value if isinstance(value, Response) else send_messages(shape(value))
+
+        return answer_str
+
     def answer(value: Any) -> Response | AnswerMessages:
         return value if isinstance(value, Response) else send_messages(shape(value))
 

@@ -15,7 +15,7 @@ import pytest
 from asgiweb import App
 from asgiweb.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from asgiweb.responses.base import answer_messages
-from tests.harness import http_scope, run_asgi
+from tests.harness import Peer, http_scope, run_asgi
 
 
 class XMLText(Response):
@@ -134,3 +134,39 @@ def test_a_send_that_fails_mid_answer_is_not_answered_again(
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     logged = [r.message for r in caplog.records]
     assert logged == ["Exception in GET /text after the response started"]
+
+
+class Text(str):
+    pass
+
+
+@pytest.mark.parametrize("value", ["plain", Text("a str subclass"), 12, None])
+def test_a_str_route_answers_as_its_response_model_says(value: Any) -> None:
+    # A str is sent as it is; anything else goes through the model's fitting step,
+    # as FastAPI's response model does (an int is refused: a ResponseValidationError).
+    app = App()
+
+    @app.get("/s", response_class=PlainTextResponse)
+    async def answer() -> str:
+        return value  # type: ignore[no-any-return]
+
+    fastapi = pytest.importorskip("fastapi")
+    oracle = fastapi.FastAPI()
+
+    @oracle.get("/s", response_class=fastapi.responses.PlainTextResponse)
+    async def oracle_answer() -> str:
+        return value  # type: ignore[no-any-return]
+
+    def serve(target: Any) -> tuple[list[dict[str, Any]], bool]:
+        peer = Peer()
+        try:
+            run_asgi(target, http_scope(path="/s"), peer, conform=False)
+        except Exception:
+            return peer.sent, True  # both re-raise what they answered 500 for
+        return peer.sent, False
+
+    ours, ours_raised = serve(app)
+    theirs, theirs_raised = serve(oracle)
+    assert ours_raised == theirs_raised == (value.__class__ not in (str, Text))
+    assert ours[0]["status"] == theirs[0]["status"]
+    assert ours[-1]["body"] == theirs[-1]["body"]
