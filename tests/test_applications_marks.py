@@ -46,6 +46,24 @@ def _serve(app: Any, scope: dict[str, Any]) -> list[str]:
     return [m["type"] for m in peer.sent]
 
 
+def _failing_request(app: Any, path: str) -> list[dict[str, Any]]:
+    """GET ``path`` from an app expected to fail with RuntimeError: what it sent."""
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def main() -> None:
+        with pytest.raises(RuntimeError):
+            await app(http_scope(path=path), receive, send)
+
+    anyio.run(main)
+    return sent
+
+
 async def _starts_then_fails(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.start", "status": 200, "headers": []})
     raise RuntimeError("after the start")
@@ -168,19 +186,7 @@ def test_a_failure_before_the_start_still_gets_the_500() -> None:
     async def boom() -> str:
         raise RuntimeError("before the start")
 
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    async def main() -> None:
-        with pytest.raises(RuntimeError):
-            await app(http_scope(path="/boom"), receive, send)
-
-    anyio.run(main)
+    sent = _failing_request(app, "/boom")
     assert sent[0]["status"] == 500
     assert sent[1]["body"] == b"Internal Server Error"
 
@@ -194,18 +200,6 @@ def test_a_dispatch_failing_before_the_start_still_gets_the_500(
         raise RuntimeError("in dispatch, before sending")
 
     app = _app(*stack, Middleware(BaseHTTPMiddleware, dispatch=fails))
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    async def main() -> None:
-        with pytest.raises(RuntimeError):
-            await app(http_scope(path="/text"), receive, send)
-
-    anyio.run(main)
+    sent = _failing_request(app, "/text")
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     assert sent[0]["status"] == 500

@@ -164,6 +164,17 @@ def compile_endpoint(
         )
     is_async = is_async_callable(endpoint)
     invalid: Invalidity = RequestValidationError
+    # How a value becomes the answer: the same for the Response and the messages.
+    model_options: dict[str, Any] = {
+        "endpoint": endpoint,
+        "response_model": response_model,
+        "include": response_model_include,
+        "exclude": response_model_exclude,
+        "by_alias": response_model_by_alias,
+        "exclude_unset": response_model_exclude_unset,
+        "exclude_defaults": response_model_exclude_defaults,
+        "exclude_none": response_model_exclude_none,
+    }
     stream = None if websocket else stream_plan(endpoint, response_class, status_code)
     finish: Finisher
     if websocket:
@@ -177,18 +188,7 @@ def compile_endpoint(
         endpoint, finish = stream
         is_async = True
     else:
-        finish = compile_finisher(
-            response_class,
-            status_code,
-            endpoint=endpoint,
-            response_model=response_model,
-            include=response_model_include,
-            exclude=response_model_exclude,
-            by_alias=response_model_by_alias,
-            exclude_unset=response_model_exclude_unset,
-            exclude_defaults=response_model_exclude_defaults,
-            exclude_none=response_model_exclude_none,
-        )
+        finish = compile_finisher(response_class, status_code, **model_options)
     if root.subs:
         if websocket:
             return attach_info(_websocket_graph_plan(endpoint, root, is_async), info)
@@ -223,18 +223,7 @@ def compile_endpoint(
     whole = (
         None
         if read_form or response_name or background_name or stream or websocket
-        else compile_answer(
-            response_class,
-            status_code,
-            endpoint=endpoint,
-            response_model=response_model,
-            include=response_model_include,
-            exclude=response_model_exclude,
-            by_alias=response_model_by_alias,
-            exclude_unset=response_model_exclude_unset,
-            exclude_defaults=response_model_exclude_defaults,
-            exclude_none=response_model_exclude_none,
-        )
+        else compile_answer(response_class, status_code, **model_options)
     )
 
     async def handle(request: Request) -> Response | AnswerMessages:

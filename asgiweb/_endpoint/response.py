@@ -1094,6 +1094,21 @@ def compile_shape(
     return shape
 
 
+def _model_step(
+    response_class: type[Response],
+    endpoint: Callable[..., Any] | None,
+    response_model: Any,
+    options: tuple[Any, Any, bool, bool, bool, bool],
+) -> tuple[Any, Callable[[Any], Any] | None]:
+    """The route's response model and its fitting step (``compile_shape``), or
+    ``(None, None)`` without one; ``options`` are the ``response_model_*`` options
+    in ``compile_shape``'s order."""
+    model = response_model_of(endpoint, response_model) if endpoint is not None else None
+    if model is None:
+        return None, None
+    return model, compile_shape(model, *options, response_class)
+
+
 def compile_finisher(
     response_class: type[Response],
     status_code: int | None,
@@ -1108,20 +1123,11 @@ def compile_finisher(
     exclude_none: bool = False,
 ) -> Finisher:
     """``finish(value, temporary, tasks) -> Response`` (see the module docstring)."""
-    model = response_model_of(endpoint, response_model) if endpoint is not None else None
-    shape = (
-        None
-        if model is None
-        else compile_shape(
-            model,
-            include,
-            exclude,
-            by_alias,
-            exclude_unset,
-            exclude_defaults,
-            exclude_none,
-            response_class,
-        )
+    _, shape = _model_step(
+        response_class,
+        endpoint,
+        response_model,
+        (include, exclude, by_alias, exclude_unset, exclude_defaults, exclude_none),
     )
 
     def finish(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Response:
@@ -1175,24 +1181,19 @@ def compile_answer(
     if messages is None:
         return None
     send_messages = messages
-    model = response_model_of(endpoint, response_model) if endpoint is not None else None
-    if model is None:
+    model, fitting = _model_step(
+        response_class,
+        endpoint,
+        response_model,
+        (include, exclude, by_alias, exclude_unset, exclude_defaults, exclude_none),
+    )
+    if fitting is None:
 
         def answer_plain(value: Any) -> Response | AnswerMessages:
             return value if isinstance(value, Response) else send_messages(value)
 
         return answer_plain
-    shape = compile_shape(
-        model,
-        include,
-        exclude,
-        by_alias,
-        exclude_unset,
-        exclude_defaults,
-        exclude_none,
-        response_class,
-    )
-
+    shape = fitting
     plain_options = by_alias and not any(
         (include, exclude, exclude_unset, exclude_defaults, exclude_none)
     )

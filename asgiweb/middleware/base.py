@@ -324,19 +324,24 @@ class _RelayedResponse(Response):
             parked.set_result(None)
         await self.drive(False)
 
+    def _park(self) -> Generator[Any, Any, None]:
+        """The pause of an inner app running in another task than its driver: wait
+        on a future the driver resolves, and wake the driver."""
+        import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
+
+        parked = self.parked = asyncio.get_running_loop().create_future()
+        waker = self.waker
+        if waker is not None and not waker.done():
+            waker.set_result(None)
+        yield from parked
+
     def _hand_over(self, message: Message) -> Generator[Any, Any, None]:
         """``send`` while pull() reads the body: keep the message, pause."""
         self.held = message
         if self.driving:
             yield self  # the pause, as in _send
         else:
-            import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
-
-            parked = self.parked = asyncio.get_running_loop().create_future()
-            waker = self.waker
-            if waker is not None and not waker.done():
-                waker.set_result(None)
-            yield from parked
+            yield from self._park()
 
     hand_over = types.coroutine(_hand_over)
 
@@ -365,13 +370,7 @@ class _RelayedResponse(Response):
             # like any other yield, up to the drive() that owns it.
             yield self
         else:
-            import asyncio  # PERF: lazy, importing asyncio costs RSS (benchmarks/import_cost.py)
-
-            parked = self.parked = asyncio.get_running_loop().create_future()
-            waker = self.waker
-            if waker is not None and not waker.done():
-                waker.set_result(None)
-            yield from parked
+            yield from self._park()
         # Resumed once the response is sent: the start as the dispatch function left it.
         out = self.out
         if out is None:  # pragma: no cover - release() sets both before resuming
