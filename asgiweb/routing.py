@@ -623,7 +623,7 @@ class Router(MethodDecorators):
             response = answer
         try:
             if isinstance(response, tuple):
-                # A bare route's whole answer as its two messages (body_messages):
+                # A bare route's whole answer as its two messages (answer_messages):
                 # sent as Response.__call__ would send them, HEAD with no body.
                 start, body = response
                 await send(start)
