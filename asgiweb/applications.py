@@ -29,13 +29,14 @@ import contextlib
 import logging
 import traceback
 import warnings
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 
 from asgiweb.datastructures import State
 from asgiweb.exception_handlers import ExceptionHandler, ExceptionHandlers, call_handler
-from asgiweb.exceptions import response_started
+from asgiweb.exceptions import marking_start, response_started
 from asgiweb.middleware import Middleware, build_middleware_stack, marks_response_start
 from asgiweb.middleware.base import BaseHTTPMiddleware
 from asgiweb.requests import Request
@@ -48,7 +49,7 @@ from asgiweb.routing import (
     Router,
     WebSocketRoute,
 )
-from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
+from asgiweb.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["App"]
 
@@ -417,31 +418,16 @@ class App(MethodDecorators):
             if kind != "http":
                 await (stack or self.router)(scope, receive, send)
                 return
-        if stack is None or not self._watch:
-            try:
-                if stack is None:
-                    await self.router.handle_http(scope, receive, send)
-                else:
-                    # PERF: no send wrapper (benchmarks/inprocess.py "cors").
-                    await stack(scope, receive, send)
-            except Exception as exc:
-                await self._server_error(scope, receive, send, exc, response_started(exc))
-                raise
-            return
-        started = False
-
-        # PERF: a plain function handing back the server's own awaitable, not a
-        # coroutine of its own: one frame less per message under any middleware.
-        def watched_send(message: Message) -> Awaitable[None]:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            return send(message)
-
         try:
-            await stack(scope, receive, watched_send)
+            if stack is None:
+                await self.router.handle_http(scope, receive, send)
+            elif self._watch:
+                # A middleware that does not mark its errors after the start: watched.
+                await marking_start(partial(stack, scope, receive), send)
+            else:
+                await stack(scope, receive, send)  # PERF: no send wrapper ("cors")
         except Exception as exc:
-            await self._server_error(scope, receive, send, exc, started or response_started(exc))
+            await self._server_error(scope, receive, send, exc, response_started(exc))
             raise
 
     async def _server_error(

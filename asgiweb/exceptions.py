@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
+
+from asgiweb.types import Message, Send
 
 __all__ = [
     "ClientDisconnect",
@@ -15,6 +17,7 @@ __all__ = [
     "WebSocketException",
     "WebSocketRequestValidationError",
     "mark_response_started",
+    "marking_start",
     "response_started",
 ]
 
@@ -31,6 +34,29 @@ def mark_response_started(exc: BaseException) -> None:
 def response_started(exc: BaseException) -> bool:
     """Whether ``exc`` was marked by :func:`mark_response_started`."""
     return bool(getattr(exc, _AFTER_START, False))
+
+
+async def marking_start(run: Callable[[Send], Awaitable[None]], send: Send) -> None:
+    """``await run(watched)``, ``watched`` being ``send`` noting the response start:
+    whatever ``run`` raises once that start went out is marked
+    (:func:`mark_response_started`).  For senders that cannot promise the marks
+    themselves: a user's middleware, a mounted app."""
+    started = False
+
+    # PERF: a plain function handing back the server's own awaitable, not a
+    # coroutine of its own: one frame less per message.
+    def watched(message: Message) -> Awaitable[None]:
+        nonlocal started
+        if message["type"] == "http.response.start":
+            started = True
+        return send(message)
+
+    try:
+        await run(watched)
+    except Exception as exc:
+        if started:
+            mark_response_started(exc)
+        raise
 
 
 class HTTPException(Exception):

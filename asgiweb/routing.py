@@ -31,6 +31,7 @@ import inspect
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any, TypedDict, TypeVar, Unpack, cast
 
 from asgiweb._endpoint.info import EndpointInfo, info_of
@@ -44,10 +45,11 @@ from asgiweb.exceptions import (
     WebSocketException,
     WebSocketRequestValidationError,
     mark_response_started,
+    marking_start,
 )
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, RedirectResponse, Response
-from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
+from asgiweb.types import ASGIApp, Receive, Scope, Send
 from asgiweb.websockets import WebSocket, WebSocketState
 
 __all__ = [
@@ -585,22 +587,9 @@ class Router(MethodDecorators):
                 path = rest or "/"
         route, params, allow = self.table.lookup(path, scope["method"])
         if route is None:
-            started = False
-
             # Not the hot path: a mounted app (or a redirect, a 404) may fail after its
             # start like any route, and the App's error path must know it then.
-            def watched_send(message: Message) -> Awaitable[None]:
-                nonlocal started
-                if message["type"] == "http.response.start":
-                    started = True
-                return send(message)
-
-            try:
-                await self._no_route(scope, receive, watched_send, path, allow)
-            except Exception as exc:
-                if started:
-                    mark_response_started(exc)
-                raise
+            await marking_start(partial(self._no_route, scope, receive, path, allow), send)
             return
         scope["route"] = route  # as FastAPI: middleware and handlers can see what matched
         bare = route.bare
@@ -651,7 +640,7 @@ class Router(MethodDecorators):
             raise RuntimeError(f"asgiweb does not handle ASGI scope type {kind!r}")
 
     async def _no_route(
-        self, scope: Scope, receive: Receive, send: Send, path: str, allow: str | None
+        self, scope: Scope, receive: Receive, path: str, allow: str | None, send: Send
     ) -> None:
         if allow is None:
             mount = self.find_mount(path)

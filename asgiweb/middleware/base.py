@@ -52,10 +52,11 @@ from __future__ import annotations
 
 import types
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Generator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from asgiweb.datastructures import MutableHeaders
-from asgiweb.exceptions import mark_response_started
+from asgiweb.exceptions import mark_response_started, marking_start
 from asgiweb.requests import Request
 from asgiweb.responses import Response
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
@@ -263,10 +264,7 @@ class _RelayedResponse(Response):
         through ``send``; False when it has already returned."""
         self.start = start
         self.out = send
-        parked = self.parked
-        if parked is not None:
-            self.parked = None
-            parked.set_result(None)
+        self._unpark()
         return not self.done
 
     async def cancel(self) -> None:
@@ -296,10 +294,7 @@ class _RelayedResponse(Response):
         self.out = self.hand_over
         while not self.done:
             self.held = None
-            parked = self.parked
-            if parked is not None:
-                self.parked = None
-                parked.set_result(None)
+            self._unpark()
             await self.drive(True)
             message = self.held
             if message is None or message["type"] != "http.response.body":
@@ -318,11 +313,15 @@ class _RelayedResponse(Response):
             await self.cancel()
             return
         self.out = _discard
+        self._unpark()
+        await self.drive(False)
+
+    def _unpark(self) -> None:
+        """Let an inner app parked by :meth:`_park` go on."""
         parked = self.parked
         if parked is not None:
             self.parked = None
             parked.set_result(None)
-        await self.drive(False)
 
     def _park(self) -> Generator[Any, Any, None]:
         """The pause of an inner app running in another task than its driver: wait
@@ -503,14 +502,10 @@ class BaseHTTPMiddleware:
                 started = True  # resuming sends the start first
                 await _resume(call.coro)
             else:
-
-                def watched_send(message: Message) -> Awaitable[None]:
-                    nonlocal started
-                    if message["type"] == "http.response.start":
-                        started = True
-                    return send(message)
-
-                await response(scope, receive, watched_send)
+                # Marks what it raises once its start went out; a response that
+                # returns has sent its start.
+                await marking_start(partial(response, scope, receive), send)
+                started = True
         except Exception as exc:
             if started:
                 mark_response_started(exc)  # see marks_response_start
