@@ -37,7 +37,12 @@ from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
 from asgiweb.datastructures import State
 from asgiweb.exception_handlers import ExceptionHandler, ExceptionHandlers, call_handler
 from asgiweb.exceptions import marking_start, response_started
-from asgiweb.middleware import Middleware, build_middleware_stack, marks_response_start
+from asgiweb.middleware import (
+    Middleware,
+    build_middleware_stack,
+    entry_point,
+    marks_response_start,
+)
 from asgiweb.middleware.base import BaseHTTPMiddleware
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, PlainTextResponse, Response
@@ -386,7 +391,8 @@ class App(MethodDecorators):
         # The router answers http and websocket itself and hands lifespan back here.
         self.router.lifespan_handler = self._lifespan
         if self.user_middleware:
-            self._stack = build_middleware_stack(self.router, self.user_middleware)
+            # PERF: the outermost layer's plain ``serve`` when it has one ("cors").
+            self._stack = entry_point(build_middleware_stack(self.router, self.user_middleware))
             # When every layer marks what it raises after the start (the router
             # does), the marks say whether a 500 may still be sent: no watched send.
             self._watch = not marks_response_start(self.user_middleware)

@@ -13,13 +13,19 @@ bottom, and the one Starlette and FastAPI use.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec
 
 from asgiweb._http import RawHeaders
-from asgiweb.types import ASGIApp
+from asgiweb.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["Middleware", "build_middleware_stack", "marks_response_start"]
+__all__ = [
+    "Middleware",
+    "PlainMiddleware",
+    "build_middleware_stack",
+    "entry_point",
+    "marks_response_start",
+]
 
 P = ParamSpec("P")
 
@@ -101,6 +107,33 @@ def build_middleware_stack(app: ASGIApp, middleware: Sequence[MiddlewareEntry]) 
     entries = [_as_middleware(entry) for entry in middleware]
     for entry in reversed(entries):
         app = entry.build(app)
+    return app
+
+
+class PlainMiddleware:
+    """A middleware whose work is a plain function: ``serve(scope, receive, send)``
+    returns the awaitable that answers (most often the wrapped app's own
+    coroutine, called with a send of the middleware's), and ``__call__`` only
+    awaits it.
+
+    It is an ASGI app like any other; what it adds is that whoever calls it
+    first can await ``serve`` directly (:func:`entry_point`): one coroutine
+    frame less per request (~0.2 us in process, benchmarks/compare.py "cors").
+    """
+
+    def serve(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+        raise NotImplementedError
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.serve(scope, receive, send)
+
+
+def entry_point(app: ASGIApp) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    """What to call for ``app`` at the top of a stack: its ``serve`` when it is a
+    :class:`PlainMiddleware` whose ``__call__`` is still the one that only awaits
+    ``serve`` (a subclass that wraps ``__call__`` is called as it is), else ``app``."""
+    if isinstance(app, PlainMiddleware) and type(app).__call__ is PlainMiddleware.__call__:
+        return app.serve
     return app
 
 

@@ -1,20 +1,28 @@
-"""The middleware declaration (``Middleware``), ``build_middleware_stack`` and ``add_vary``,
-then CORS and GZip together through the App and the TestClient."""
+"""The middleware declaration (``Middleware``), ``build_middleware_stack``, ``add_vary``
+and ``PlainMiddleware``/``entry_point``, then CORS and GZip together through the App and
+the TestClient."""
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pytest
 
 from asgiweb import App
-from asgiweb.middleware import Middleware, add_vary, build_middleware_stack
+from asgiweb.middleware import (
+    Middleware,
+    PlainMiddleware,
+    add_vary,
+    build_middleware_stack,
+    entry_point,
+)
 from asgiweb.middleware.cors import CORSMiddleware
 from asgiweb.middleware.gzip import GZipMiddleware
 from asgiweb.responses import PlainTextResponse
 from asgiweb.testclient import TestClient
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
-from tests.harness import http_scope
+from tests.harness import Peer, http_scope, run_asgi
 from tests.middleware.helpers import Endpoint, headers_of, sent_by
 
 # -- Middleware and the stack --------------------------------------------------------
@@ -212,3 +220,59 @@ def test_app_add_middleware_puts_new_middleware_outside() -> None:
     assert r.json() == "ok"
     assert log == ["added", "first"]
     assert r.headers.get_list("x-tag") == ["first", "added"]
+
+
+# -- PlainMiddleware and entry_point ---------------------------------------------------
+
+
+class Counted(CORSMiddleware):
+    """A CORS subclass that wraps ``__call__``: it must be called as it is."""
+
+    calls = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        Counted.calls += scope["type"] == "http"
+        await super().__call__(scope, receive, send)
+
+
+def test_entry_point_takes_serve_only_from_an_untouched_plain_middleware() -> None:
+    inner = Endpoint()
+    cors = CORSMiddleware(inner, allow_origins=["*"])
+    assert entry_point(cors) == cors.serve
+    wrapped = Counted(inner, allow_origins=["*"])
+    assert entry_point(wrapped) is wrapped
+    assert entry_point(inner) is inner
+    # Still an ASGI 3 app for a server that inspects it (uvicorn tells ASGI 2 from 3 so).
+    assert inspect.iscoroutinefunction(cors.__call__)
+    peer = Peer()
+    with pytest.raises(NotImplementedError):
+        PlainMiddleware().serve(http_scope(), peer.receive, peer.send)
+
+
+def test_cors_serves_alone_and_at_the_top_of_an_app() -> None:
+    # Served directly (no App): a simple request and a preflight.
+    cors = CORSMiddleware(Endpoint(), allow_origins=["https://a.org"])
+    simple = run_asgi(cors, http_scope("GET", "/", [("origin", "https://a.org")]))
+    assert simple.status == 200 and simple.header("access-control-allow-origin") == "https://a.org"
+    preflight = run_asgi(
+        cors,
+        http_scope(
+            "OPTIONS", "/", [("origin", "https://a.org"), ("access-control-request-method", "GET")]
+        ),
+    )
+    assert (preflight.status, preflight.body) == (200, b"OK")
+    # At the top of an App, the plain path and a subclass's own __call__ answer alike.
+    for cls in (CORSMiddleware, Counted):
+        app = App()
+
+        @app.get("/")
+        def home() -> str:
+            return "hi"
+
+        app.add_middleware(cls, allow_origins=["*"])
+        before = Counted.calls
+        with TestClient(app) as client:
+            r = client.get("/", headers={"origin": "https://b.org"})
+            assert r.json() == "hi" and r.headers["access-control-allow-origin"] == "*"
+            assert r.headers["vary"] == "Origin"
+        assert Counted.calls - before == (1 if cls is Counted else 0)
