@@ -483,7 +483,8 @@ def require_orjson() -> None:
             import re
 
             suspect = re.compile(rb'\.\d{5}"').search
-        target = plans.orjson_target(native_datetimes=True)
+        fragment = getattr(orjson, "Fragment", None)  # orjson 3.9.?+: pre-written JSON
+        target = plans.orjson_target(native_datetimes=True, fragment=fragment)
         _orjson = _Orjson(
             orjson.dumps,
             orjson.JSONEncodeError,
@@ -491,7 +492,7 @@ def require_orjson() -> None:
             target.default,
             suspect,
             exact,
-            plans.orjson_target(native_datetimes=False).default,
+            plans.orjson_target(native_datetimes=False, fragment=fragment).default,
             target.dataclasses,
         )
 
