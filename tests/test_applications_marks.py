@@ -15,6 +15,8 @@ from asgiweb.middleware import Middleware, marks_response_start
 from asgiweb.middleware.base import BaseHTTPMiddleware
 from asgiweb.middleware.cors import CORSMiddleware
 from asgiweb.middleware.gzip import GZipMiddleware
+from asgiweb.middleware.httpsredirect import HTTPSRedirectMiddleware
+from asgiweb.middleware.trustedhost import TrustedHostMiddleware
 from asgiweb.responses import PlainTextResponse
 from asgiweb.types import Receive, Scope, Send
 from tests.harness import http_scope
@@ -171,6 +173,35 @@ def test_a_failure_after_the_start_is_not_answered_again(
     records = [r for r in caplog.records if r.name == "asgiweb"]
     assert len(records) == 1
     assert records[0].getMessage().endswith("after the response started")
+
+
+TRUSTED = Middleware(TrustedHostMiddleware, allowed_hosts=["testserver", "www.good.example"])
+HTTPS = Middleware(HTTPSRedirectMiddleware)
+_HOSTS = [("host", "testserver"), ("host", "bad.example"), ("host", "good.example")]
+
+
+@pytest.mark.parametrize("stack", [(TRUSTED,), (HTTPS,), (TRUSTED, CORS), (CORS, HTTPS, TRUSTED)])
+@pytest.mark.parametrize("host", _HOSTS)
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_host_and_https_middleware_mark_their_own_answers(
+    stack: tuple[Middleware, ...],
+    host: tuple[str, str],
+    scheme: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Passed through (to a route or a mount failing after its start), refused with a
+    # 400, or redirected: one start, one log record, never a 500 after the start.
+    assert marks_response_start(stack)
+    caplog.set_level(logging.ERROR, logger="asgiweb")
+    for path in ("/text", "/mounted/x"):
+        caplog.clear()
+        app = _app(*stack)
+        scope = http_scope(path=path, headers=[host, _ORIGIN], scheme=scheme)
+        sent = _serve(app, scope)
+        assert sent.count("http.response.start") == 1
+        records = [r for r in caplog.records if r.name == "asgiweb"]
+        assert len(records) == 1
+        assert records[0].getMessage().endswith("after the response started")
 
 
 def test_a_user_middleware_answering_by_itself_is_watched() -> None:

@@ -10,27 +10,45 @@ Rules (as Starlette's middleware of the same name, docs/api.md "Middleware"):
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from functools import partial
+
 from asgiweb.datastructures import Headers
+from asgiweb.exceptions import marking_start
+from asgiweb.middleware import PlainMiddleware
 from asgiweb.responses import RedirectResponse
 from asgiweb.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["HTTPSRedirectMiddleware"]
 
 
-class HTTPSRedirectMiddleware:
+class HTTPSRedirectMiddleware(PlainMiddleware):
+    """A :class:`~asgiweb.middleware.PlainMiddleware`: a request already on
+    ``https`` is the wrapped app's own coroutine, with nothing in between."""
+
+    marks_response_start = True
+    """It sends only through the app it wraps, save its own redirects, whose
+    failures after the start it marks (``asgiweb.middleware.marks_response_start``)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def serve(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         kind = scope["type"]
         scheme = scope.get("scheme", "http")
         if kind == "http" and scheme == "http":
-            await RedirectResponse(_secure_url(scope), status_code=307)(scope, receive, send)
-        elif kind == "websocket" and scheme == "ws":
-            await receive()  # websocket.connect
-            await send({"type": "websocket.close", "code": 1008, "reason": "use wss"})
-        else:
-            await self.app(scope, receive, send)
+            redirect = RedirectResponse(_secure_url(scope), status_code=307)
+            return marking_start(partial(redirect, scope, receive), send)
+        if kind == "websocket" and scheme == "ws":
+            return _close(receive, send)
+        return self.app(scope, receive, send)
+
+
+async def _close(receive: Receive, send: Send) -> None:
+    """Refuse a ``ws`` connection before it is accepted: a handshake cannot follow
+    a redirect."""
+    await receive()  # websocket.connect
+    await send({"type": "websocket.close", "code": 1008, "reason": "use wss"})
 
 
 def _secure_url(scope: Scope) -> str:

@@ -12,16 +12,26 @@ Rules (as Starlette's middleware of the same name, docs/api.md "Middleware"):
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
+from functools import partial
 
 from asgiweb.datastructures import Headers
-from asgiweb.responses import PlainTextResponse, RedirectResponse
+from asgiweb.exceptions import marking_start
+from asgiweb.middleware import PlainMiddleware
+from asgiweb.responses import PlainTextResponse, RedirectResponse, Response
 from asgiweb.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["TrustedHostMiddleware"]
 
 
-class TrustedHostMiddleware:
+class TrustedHostMiddleware(PlainMiddleware):
+    """A :class:`~asgiweb.middleware.PlainMiddleware`: an allowed request is the
+    wrapped app's own coroutine, with nothing in between."""
+
+    marks_response_start = True
+    """It sends only through the app it wraps, save its own refusals, whose
+    failures after the start it marks (``asgiweb.middleware.marks_response_start``)."""
+
     def __init__(
         self,
         app: ASGIApp,
@@ -45,20 +55,17 @@ class TrustedHostMiddleware:
                 return True
         return False
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def serve(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         kind = scope["type"]
         if self.allow_any or kind not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         header = Headers(scope=scope).get("host") or ""
         host = _without_port(header).lower()
         if self._allowed(host):
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)
         if kind == "websocket":
-            await receive()  # websocket.connect
-            await send({"type": "websocket.close", "code": 1008, "reason": "invalid host"})
-            return
+            return _close(receive, send)
+        response: Response
         if self.www_redirect and self._allowed("www." + host):
             scheme = scope.get("scheme", "http")
             port = header[len(_without_port(header)) :]
@@ -66,9 +73,16 @@ class TrustedHostMiddleware:
             path = raw_path.decode("latin-1") if raw_path else scope["path"]
             query = scope.get("query_string", b"").decode("latin-1")
             url = f"{scheme}://www.{host}{port}{path}" + (f"?{query}" if query else "")
-            await RedirectResponse(url, status_code=307)(scope, receive, send)
-            return
-        await PlainTextResponse("Invalid host header", status_code=400)(scope, receive, send)
+            response = RedirectResponse(url, status_code=307)
+        else:
+            response = PlainTextResponse("Invalid host header", status_code=400)
+        return marking_start(partial(response, scope, receive), send)
+
+
+async def _close(receive: Receive, send: Send) -> None:
+    """Refuse a WebSocket before it is accepted."""
+    await receive()  # websocket.connect
+    await send({"type": "websocket.close", "code": 1008, "reason": "invalid host"})
 
 
 def _without_port(host: str) -> str:
