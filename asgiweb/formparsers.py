@@ -23,18 +23,23 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import AsyncIterator
-from io import BytesIO
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
+from asgiweb._spooled import (
+    SPOOLED_ATTRIBUTES,
+    spooled_file_class,
+    spooled_file_with,
+    spooled_layout_fits,
+)
 from asgiweb.datastructures import FormData, Headers, UploadFile
 
 if TYPE_CHECKING:
-    from tempfile import SpooledTemporaryFile
     from types import ModuleType
 
 __all__ = [
     "FORMS_EXTRA_MESSAGE",
+    "SPOOLED_ATTRIBUTES",
     "FormParser",
     "MultiPartException",
     "MultiPartParser",
@@ -121,82 +126,6 @@ class MultiPartException(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def _spooled_file_class() -> type[SpooledTemporaryFile[bytes]]:
-    # tempfile is imported on first use: `import asgiweb` does not need it.
-    global _SPOOLED
-    if _SPOOLED is None:
-        from tempfile import SpooledTemporaryFile
-
-        _SPOOLED = SpooledTemporaryFile
-    return _SPOOLED
-
-
-_SPOOLED: type[SpooledTemporaryFile[bytes]] | None = None
-
-# What SpooledTemporaryFile.__init__ sets on a binary file (CPython 3.11's tempfile,
-# the same since 3.8): its in-memory file, the size limit, the rolled-over flag and
-# the arguments it gives TemporaryFile when it rolls over.
-SPOOLED_ATTRIBUTES = frozenset({"_file", "_max_size", "_rolled", "_TemporaryFileArgs"})
-# The rollover arguments of a default binary spooled file; None: not checked yet,
-# False: this Python's SpooledTemporaryFile is not laid out as expected.
-_spooled_arguments: dict[str, Any] | bool | None = None
-
-
-def spooled_layout_fits() -> bool:
-    """Whether this Python's ``SpooledTemporaryFile`` is laid out as
-    :data:`SPOOLED_ATTRIBUTES` says, so that :func:`spooled_file_with` may fill one in
-    around its data (checked once, on a file made the plain way)."""
-    global _spooled_arguments
-    if _spooled_arguments is None:
-        spooled = _spooled_file_class()
-        reference: Any = spooled(max_size=1)
-        try:
-            found = vars(reference)
-            arguments = found.get("_TemporaryFileArgs")
-            fits = (
-                found.keys() == SPOOLED_ATTRIBUTES
-                and type(found["_file"]) is BytesIO
-                and found["_rolled"] is False
-                and found["_max_size"] == 1
-                and isinstance(arguments, dict)
-                and arguments.get("mode") == "w+b"
-                and callable(getattr(spooled, "rollover", None))
-            )
-        finally:
-            reference.close()
-        _spooled_arguments = dict(arguments) if fits and isinstance(arguments, dict) else False
-    return _spooled_arguments is not False
-
-
-def spooled_file_with(data: bytes, max_size: int) -> Any:
-    """A binary ``SpooledTemporaryFile(max_size=max_size)`` holding ``data`` at
-    position 0: what ``write(data)`` then ``seek(0)`` give.
-
-    PERF (benchmarks/compare.py upload): for data that stays in memory, the file is
-    filled in without ``__init__``, its buffer made as ``BytesIO(data)`` (which
-    shares the bytes instead of copying them): a real SpooledTemporaryFile all the
-    same, whose ``rollover()``, ``fileno()`` and ``_rolled`` work as ever.  Only when
-    :func:`spooled_layout_fits`; otherwise, the plain calls.
-    """
-    spooled = _spooled_file_class()
-    arguments = _spooled_arguments
-    if arguments is None:
-        spooled_layout_fits()
-        arguments = _spooled_arguments
-    if not isinstance(arguments, dict) or (max_size and len(data) > max_size):
-        plain: Any = spooled(max_size=max_size)
-        if data:
-            plain.write(data)
-            plain.seek(0)
-        return plain
-    file: Any = spooled.__new__(spooled)
-    file._file = BytesIO(data)
-    file._max_size = max_size
-    file._rolled = False
-    file._TemporaryFileArgs = arguments.copy()  # each file's own, as __init__ gives
-    return file
 
 
 def _kib(size: int) -> int:
@@ -481,16 +410,13 @@ def form_of_parts(parts: list[_WholePart], charset: str, spool_max_size: int) ->
                 items.append((_decode(raw_name, charset), _decode(data, charset)))
                 continue
             upload = UploadFile._of_part(
-                spooled_file_with(data, spool_max_size),
-                len(data),
-                _decode(raw_filename, charset),
-                headers,
+                data, spool_max_size, _decode(raw_filename, charset), headers
             )
             files.append(upload)
             items.append((_decode(raw_name, charset), upload))
     except BaseException:
         for upload in files:
-            upload.file.close()
+            upload._close_now()
         raise
     return FormData._from_list(items)
 
@@ -624,7 +550,7 @@ class MultiPartParser:
             raise MultiPartException(
                 f"Too many files. Maximum number of files is {self.max_files}."
             )
-        spooled: Any = _spooled_file_class()(max_size=self.spool_max_size)
+        spooled: Any = spooled_file_class()(max_size=self.spool_max_size)
         part.file = UploadFile(
             spooled,
             size=0,

@@ -38,12 +38,15 @@ from asgiweb.formparsers import require_multipart
 from asgiweb.params import FileParam, Param
 from asgiweb.requests import Request
 from asgiweb.responses import Response
+from asgiweb.responses.base import AnswerMessages
 from asgiweb.types import Receive, Scope, Send
 
 __all__ = [
     "FORM_LIMITS",
+    "FormReader",
     "FormStep",
     "close_files_after",
+    "closing_answer",
     "form_reader",
     "form_step",
     "is_upload_annotation",
@@ -319,6 +322,46 @@ class _ClosingResponse(Response):
             await self.response(scope, receive, send)
         finally:
             await self.request.close()
+
+
+class _ClosingMessages(Response):
+    """Sends the two messages of a whole answer (``responses.base.answer_messages``)
+    as the router sends them (HEAD: an empty body), then closes the request's
+    uploaded files, also when sending fails.  Only ever sent: none of a Response's
+    attributes is set."""
+
+    def __init__(self, messages: AnswerMessages, request: Request) -> None:
+        # Not Response.__init__: the answer is already its two messages.
+        self.messages = messages
+        self.request = request
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            start, body = self.messages
+            await send(start)
+            if scope["method"] == "HEAD":
+                body = {"type": "http.response.body", "body": b""}
+            await send(body)
+        finally:
+            await self.request.close()
+
+
+def closing_answer(
+    answer: Response | AnswerMessages, request: Request
+) -> Response | AnswerMessages:
+    """``answer`` (a Response or its two messages) as a Response that closes the
+    request's uploaded files once it is sent; ``answer`` itself when the form read
+    has no file (nothing to close: benchmarks/compare.py form)."""
+    form = request._form
+    if form is not None:
+        for _, value in form._list:
+            if isinstance(value, UploadFile):
+                break
+        else:
+            return answer
+    if isinstance(answer, tuple):
+        return _ClosingMessages(answer, request)
+    return _ClosingResponse(answer, request)
 
 
 def close_files_after(handle: Handle) -> Handle:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn
 
 from asgiweb._concurrency import is_async_callable, run_in_threadpool
 from asgiweb._endpoint.dependencies import (
@@ -42,7 +42,7 @@ from asgiweb._endpoint.dependencies import (
     unwind,
     unwind_all,
 )
-from asgiweb._endpoint.forms import close_files_after, form_reader
+from asgiweb._endpoint.forms import FormReader, close_files_after, closing_answer, form_reader
 from asgiweb._endpoint.info import (
     attach_info,
     describe_graph,
@@ -218,13 +218,28 @@ def compile_endpoint(
 
         return attach_info(handle_bare_sync, info)
 
-    # No injected Response or BackgroundTasks, no form files to close, not a stream:
-    # the answer may be its two messages (compile_answer).
+    # No injected Response or BackgroundTasks, not a stream: the answer may be its
+    # two messages (compile_answer).
     whole = (
         None
-        if read_form or response_name or background_name or stream or websocket
+        if response_name or background_name or stream or websocket
         else compile_answer(response_class, status_code, **model_options)
     )
+    if read_form is not None:
+        return attach_info(
+            _form_plan(
+                endpoint,
+                is_async,
+                extractors,
+                read_form,
+                request_name,
+                response_name,
+                background_name,
+                whole,
+                finish,
+            ),
+            info,
+        )
 
     async def handle(request: Request) -> Response | AnswerMessages:
         kwargs: dict[str, Any] = {}
@@ -242,10 +257,6 @@ def compile_endpoint(
             if errors is None:
                 errors = []
             fill_body(body, kwargs, errors)
-        elif read_form is not None:
-            if errors is None:
-                errors = []
-            body = await read_form(request, kwargs, errors)
         if errors:
             raise invalid(errors, body=None if body is NO_BODY else body)
         if request_name is not None:
@@ -264,11 +275,55 @@ def compile_endpoint(
             return whole(value)
         return finish(value, temporary, tasks)
 
-    if read_form is not None:
-        # A form route always answers with a Response (``whole`` is None): its files
-        # are closed after it is sent.
-        return attach_info(close_files_after(cast(ResponseHandle, handle)), info)
     return attach_info(handle, info)
+
+
+def _form_plan(
+    endpoint: Callable[..., Any],
+    is_async: bool,
+    extractors: Sequence[tuple[str, Callable[[Request], Any]]],
+    read_form: FormReader,
+    request_name: str | None,
+    response_name: str | None,
+    background_name: str | None,
+    whole: Callable[[Any], Response | AnswerMessages] | None,
+    finish: Finisher,
+) -> Handle:
+    """The plan of a route with form parameters and no dependencies: the plain
+    plan's steps with the form read in place of a JSON body, its files closed once
+    the answer is sent, or as soon as anything fails (``forms.closing_answer``)."""
+
+    async def handle_form(request: Request) -> Response | AnswerMessages:
+        try:
+            kwargs: dict[str, Any] = {}
+            errors: list[dict[str, Any]] = []
+            for name, extract in extractors:
+                try:
+                    kwargs[name] = extract(request)
+                except Invalid as exc:
+                    errors.extend(exc.errors)
+            body = await read_form(request, kwargs, errors)
+            if errors:
+                raise RequestValidationError(errors, body=body)
+            if request_name is not None:
+                kwargs[request_name] = request
+            temporary: Response | None = None
+            if response_name is not None:
+                temporary = kwargs[response_name] = temporary_response()
+            tasks: BackgroundTasks | None = None
+            if background_name is not None:
+                tasks = kwargs[background_name] = BackgroundTasks()
+            if is_async:
+                value = await endpoint(**kwargs)
+            else:
+                value = await run_in_threadpool(endpoint, **kwargs)
+            answer = finish(value, temporary, tasks) if whole is None else whole(value)
+        except BaseException:
+            await request.close()
+            raise
+        return closing_answer(answer, request)
+
+    return handle_form
 
 
 def _no_response(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Any:
