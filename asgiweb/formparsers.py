@@ -45,14 +45,13 @@ __all__ = [
     "MultiPartParser",
     "content_type_params",
     "disposition_names",
-    "form_of_parts",
     "multipart_settings",
     "parse_content_type",
     "plain_content_type_params",
     "require_multipart",
-    "split_whole_body",
     "spooled_file_with",
     "spooled_layout_fits",
+    "whole_body_form",
     "whole_multipart_form",
 ]
 
@@ -269,8 +268,6 @@ _MAX_HEADER_LINES = 8  # python-multipart's default limits, kept well inside
 _MAX_HEADER_BLOCK = 4000
 _MAX_BOUNDARY = 256  # python-multipart refuses a longer boundary
 
-_WholePart = tuple[list[tuple[bytes, bytes]], bytes, "bytes | None", bytes]
-
 
 def disposition_names(value: bytes, multipart: ModuleType) -> tuple[bytes | None, bytes | None]:
     """``name`` and ``filename`` of a part's Content-Disposition, as python-multipart's
@@ -326,24 +323,29 @@ def _any_part_headers(
     return headers, raw_name, filename, head_end + 4
 
 
-def split_whole_body(
+def whole_body_form(
     body: bytes,
     boundary: bytes,
+    charset: str,
     multipart: ModuleType,
-    *,
     max_files: int | float,
     max_fields: int | float,
     max_part_size: int,
-) -> list[_WholePart] | None:
-    """The parts of a complete multipart body as ``(headers, name, filename, data)``,
-    or None when the body is not plainly laid out or breaks a limit (the streaming
-    parser then reads it and gives its answer)."""
+    spool_max_size: int,
+) -> FormData | None:
+    """The form of a complete multipart body, split in one pass of ``str.find``: fields
+    decoded, each file an :class:`UploadFile` over its bytes (its spooled file, of
+    rollover size ``spool_max_size``, made on first use; the body is no bigger).
+    None when the body is not plainly laid out or breaks a limit: the streaming
+    parser then reads it and gives its answer.  The files are made once the whole
+    body has been found plain, so none is left behind then."""
     delimiter = b"\r\n--" + boundary
     if not body.startswith(b"--" + boundary + b"\r\n"):
         return None
     start = len(boundary) + 4
-    parts: list[_WholePart] = []
-    fields = files = 0
+    items: list[tuple[str, str | UploadFile]] = []
+    files: list[tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]] = []
+    fields = 0
     while True:
         match = _PLAIN_PART.match(body, start)
         if match is not None:
@@ -360,25 +362,40 @@ def split_whole_body(
             headers, raw_name, filename, data_start = found
         if raw_name is None:
             return None
+        data_end = body.find(delimiter, data_start)
+        if data_end < 0:
+            return None
         if filename is None:
             fields += 1
-            if fields > max_fields:
+            if fields > max_fields or data_end - data_start > max_part_size:
                 return None
+            value = _decode(body[data_start:data_end], charset)
         else:
-            files += 1
-            if files > max_files:
+            if len(files) >= max_files:
                 return None
-        data_end = body.find(delimiter, data_start)
-        if data_end < 0 or (filename is None and data_end - data_start > max_part_size):
-            return None
-        parts.append((headers, raw_name, filename, body[data_start:data_end]))
+            files.append((len(items), body[data_start:data_end], filename, headers))
+            value = ""  # the file's place, filled in below
+        items.append((_decode(raw_name, charset), value))
         after = data_end + len(delimiter)
         if body.startswith(b"\r\n", after):
             start = after + 2
         elif body.startswith(b"--", after):
-            return parts  # what follows the closing delimiter is ignored (RFC 2046)
+            break  # what follows the closing delimiter is ignored (RFC 2046)
         else:
             return None
+    made: list[UploadFile] = []
+    try:
+        for index, data, raw_filename, headers in files:
+            upload = UploadFile._of_part(
+                data, spool_max_size, _decode(raw_filename, charset), headers
+            )
+            made.append(upload)
+            items[index] = (items[index][0], upload)
+    except BaseException:
+        for upload in made:  # a subclass's constructor failed: no file outlives it
+            upload._close_now()
+        raise
+    return FormData._from_list(items)
 
 
 def multipart_settings(params: dict[str, str]) -> tuple[str, bytes]:
@@ -396,29 +413,6 @@ def multipart_settings(params: dict[str, str]) -> tuple[str, bytes]:
     if not boundary:
         raise MultiPartException("Missing boundary in multipart.")
     return charset, boundary.encode("latin-1")
-
-
-def form_of_parts(parts: list[_WholePart], charset: str, spool_max_size: int) -> FormData:
-    """The FormData of a body split whole: fields decoded, files made in memory.
-
-    ``spool_max_size`` is each file's rollover size; the body is no bigger."""
-    items: list[tuple[str, str | UploadFile]] = []
-    files: list[UploadFile] = []
-    try:
-        for headers, raw_name, raw_filename, data in parts:
-            if raw_filename is None:
-                items.append((_decode(raw_name, charset), _decode(data, charset)))
-                continue
-            upload = UploadFile._of_part(
-                data, spool_max_size, _decode(raw_filename, charset), headers
-            )
-            files.append(upload)
-            items.append((_decode(raw_name, charset), upload))
-    except BaseException:
-        for upload in files:
-            upload._close_now()
-        raise
-    return FormData._from_list(items)
 
 
 def whole_multipart_form(
@@ -443,17 +437,16 @@ def whole_multipart_form(
         return None
     if len(boundary) > _MAX_BOUNDARY:
         return None
-    parts = split_whole_body(
+    return whole_body_form(
         body,
         boundary,
+        charset,
         multipart,
-        max_files=max_files,
-        max_fields=max_fields,
-        max_part_size=max_part_size,
+        max_files,
+        max_fields,
+        max_part_size,
+        spool_max_size,
     )
-    if parts is None:
-        return None
-    return form_of_parts(parts, charset, spool_max_size)
 
 
 class _Part:
@@ -611,7 +604,7 @@ class MultiPartParser:
         _, params = parse_content_type(self.headers.get("content-type"))
         self._charset, raw_boundary = multipart_settings(params)
         # A small body is gathered whole first: most arrive in one message, and a
-        # whole body can be split without the streaming parser (split_whole_body).
+        # whole body can be split without the streaming parser (whole_body_form).
         stream = self.stream.__aiter__()
         held: list[bytes] = []
         held_size = 0
@@ -625,16 +618,18 @@ class MultiPartParser:
         else:
             if len(raw_boundary) <= _MAX_BOUNDARY:
                 body = held[0] if len(held) == 1 else b"".join(held)
-                parts = split_whole_body(
+                form = whole_body_form(
                     body,
                     raw_boundary,
+                    self._charset,
                     multipart,
-                    max_files=self.max_files,
-                    max_fields=self.max_fields,
-                    max_part_size=self.max_part_size,
+                    self.max_files,
+                    self.max_fields,
+                    self.max_part_size,
+                    self.spool_max_size,
                 )
-                if parts is not None:
-                    return form_of_parts(parts, self._charset, self.spool_max_size)
+                if form is not None:
+                    return form
         return await self._parse_streaming(multipart, raw_boundary, held, stream)
 
     async def _parse_streaming(
