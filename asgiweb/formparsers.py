@@ -52,7 +52,6 @@ __all__ = [
     "spooled_file_with",
     "spooled_layout_fits",
     "whole_body_form",
-    "whole_multipart_form",
 ]
 
 FORMS_EXTRA_MESSAGE = (
@@ -338,7 +337,14 @@ def whole_body_form(
     rollover size ``spool_max_size``, made on first use; the body is no bigger).
     None when the body is not plainly laid out or breaks a limit: the streaming
     parser then reads it and gives its answer.  The files are made once the whole
-    body has been found plain, so none is left behind then."""
+    body has been found plain, so none is left behind then.
+
+    What ``MultiPartParser.parse`` answers for the same body, without its stream:
+    ``Request.form()`` calls it for a body that arrived in one message and is no
+    bigger than ``MultiPartParser.whole_body_max`` (benchmarks/compare.py upload).
+    """
+    if len(boundary) > _MAX_BOUNDARY:
+        return None
     delimiter = b"\r\n--" + boundary
     if not body.startswith(b"--" + boundary + b"\r\n"):
         return None
@@ -413,40 +419,6 @@ def multipart_settings(params: dict[str, str]) -> tuple[str, bytes]:
     if not boundary:
         raise MultiPartException("Missing boundary in multipart.")
     return charset, boundary.encode("latin-1")
-
-
-def whole_multipart_form(
-    body: bytes,
-    charset: str,
-    boundary: bytes,
-    multipart: ModuleType,
-    *,
-    max_files: int | float,
-    max_fields: int | float,
-    max_part_size: int,
-) -> FormData | None:
-    """The form of a multipart body that arrived whole, split in one pass; None when
-    it is too big to be split whole (``MultiPartParser.whole_body_max``) or not
-    plainly laid out: the streaming parser then reads it (``MultiPartParser.parse``).
-
-    What ``MultiPartParser.parse`` answers for the same body, without its stream
-    (benchmarks/compare.py upload).
-    """
-    spool_max_size = MultiPartParser.spool_max_size
-    if len(body) > min(MultiPartParser.whole_body_max, spool_max_size):
-        return None
-    if len(boundary) > _MAX_BOUNDARY:
-        return None
-    return whole_body_form(
-        body,
-        boundary,
-        charset,
-        multipart,
-        max_files,
-        max_fields,
-        max_part_size,
-        spool_max_size,
-    )
 
 
 class _Part:
@@ -616,20 +588,18 @@ class MultiPartParser:
                 if held_size > whole_max:
                     break
         else:
-            if len(raw_boundary) <= _MAX_BOUNDARY:
-                body = held[0] if len(held) == 1 else b"".join(held)
-                form = whole_body_form(
-                    body,
-                    raw_boundary,
-                    self._charset,
-                    multipart,
-                    self.max_files,
-                    self.max_fields,
-                    self.max_part_size,
-                    self.spool_max_size,
-                )
-                if form is not None:
-                    return form
+            form = whole_body_form(
+                held[0] if len(held) == 1 else b"".join(held),
+                raw_boundary,
+                self._charset,
+                multipart,
+                self.max_files,
+                self.max_fields,
+                self.max_part_size,
+                self.spool_max_size,
+            )
+            if form is not None:
+                return form
         return await self._parse_streaming(multipart, raw_boundary, held, stream)
 
     async def _parse_streaming(

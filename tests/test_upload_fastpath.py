@@ -1,7 +1,7 @@
 """The multipart upload hot path (benchmarks/compare.py upload).
 
 - ``Request.form()`` splits a small multipart body that arrived in one message
-  whole (``whole_multipart_form``), with no stream generator; a body in several
+  whole (``whole_body_form``), with no stream generator; a body in several
   messages, a big one or an unusual one streams through ``MultiPartParser`` as
   before, and both readings give the same form;
 - Content-Type and Content-Length are read in one pass over the raw headers, with
