@@ -43,6 +43,7 @@ from asgiweb.types import Receive, Scope, Send
 
 __all__ = [
     "FORM_LIMITS",
+    "ClosingMessages",
     "FormReader",
     "FormStep",
     "close_files_after",
@@ -187,9 +188,12 @@ class FormStep:
         if self.many:
             value = _pick(form, self.key, True)
         else:
-            value = form.get(self.key)
+            value = form._dict.get(self.key)  # form.get, without its call
             if value.__class__ is str:
                 if value == "":
+                    value = None
+            elif value.__class__ is UploadFile:
+                if value.filename == "" and value.size == 0:  # _is_empty_file, inline
                     value = None
             elif _is_empty_file(value):
                 value = None
@@ -294,10 +298,12 @@ def form_reader(steps: list[FormStep]) -> FormReader:
 
         return read
 
+    max_files, max_fields, max_part_size = FORM_LIMITS
+
     async def read_now(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
         # PERF: no step reads file content, so none needs awaiting; the form is read
         # as request.form() reads it, without the FormCall around it.
-        form = await request._read_form(*FORM_LIMITS)
+        form = await request._read_form(max_files, max_fields, max_part_size)
         for step in steps:
             step.fill_now(form, kwargs, errors)
         return form
@@ -324,34 +330,21 @@ class _ClosingResponse(Response):
             await self.request.close()
 
 
-class _ClosingMessages(Response):
-    """Sends the two messages of a whole answer (``responses.base.answer_messages``)
-    as the router sends them (HEAD: an empty body), then closes the request's
-    uploaded files, also when sending fails.  Only ever sent: none of a Response's
-    attributes is set."""
-
-    def __init__(self, messages: AnswerMessages, request: Request) -> None:
-        # Not Response.__init__: the answer is already its two messages.
-        self.messages = messages
-        self.request = request
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            start, body = self.messages
-            await send(start)
-            if scope["method"] == "HEAD":
-                body = {"type": "http.response.body", "body": b""}
-            await send(body)
-        finally:
-            await self.request.close()
+ClosingMessages = list[Any]
+"""``[start, body, request]``: the two messages of a whole answer and the request
+whose uploaded files the router closes once they are sent (or sending failed).  A
+list, not a tuple: the router tells it from a plain answer's two messages with no
+check on that answer's path (asgiweb.routing.Router.__call__)."""
 
 
 def closing_answer(
     answer: Response | AnswerMessages, request: Request
-) -> Response | AnswerMessages:
-    """``answer`` (a Response or its two messages) as a Response that closes the
-    request's uploaded files once it is sent; ``answer`` itself when the form read
-    has no file (nothing to close: benchmarks/compare.py form)."""
+) -> Response | AnswerMessages | ClosingMessages:
+    """``answer`` (a Response or its two messages) with the request's uploaded files
+    closed once it is sent: a Response that closes them, or the two messages as
+    :data:`ClosingMessages` (PERF: no Response object, no coroutine of its own:
+    benchmarks/compare.py upload); ``answer`` itself when the form read has no file
+    (nothing to close: benchmarks/compare.py form)."""
     form = request._form
     if form is not None:
         for _, value in form._list:
@@ -360,7 +353,7 @@ def closing_answer(
         else:
             return answer
     if isinstance(answer, tuple):
-        return _ClosingMessages(answer, request)
+        return [answer[0], answer[1], request]
     return _ClosingResponse(answer, request)
 
 

@@ -42,7 +42,13 @@ from asgiweb._endpoint.dependencies import (
     unwind,
     unwind_all,
 )
-from asgiweb._endpoint.forms import FormReader, close_files_after, closing_answer, form_reader
+from asgiweb._endpoint.forms import (
+    ClosingMessages,
+    FormReader,
+    close_files_after,
+    closing_answer,
+    form_reader,
+)
 from asgiweb._endpoint.info import (
     attach_info,
     describe_graph,
@@ -68,8 +74,9 @@ from asgiweb.responses.base import AnswerMessages
 
 __all__ = ["compile_bare_endpoint", "compile_endpoint"]
 
-Handle = Callable[[Request], Awaitable[Response | AnswerMessages]]
-"""A route's plan: the request in, its Response or the two messages of its answer."""
+Handle = Callable[[Request], Awaitable[Response | AnswerMessages | ClosingMessages]]
+"""A route's plan: the request in, its Response or the two messages of its answer
+(with, for a form route, the request whose files to close after: ClosingMessages)."""
 ResponseHandle = Callable[[Request], Awaitable[Response]]
 Invalidity = type[RequestValidationError | WebSocketRequestValidationError]
 
@@ -293,7 +300,7 @@ def _form_plan(
     plan's steps with the form read in place of a JSON body, its files closed once
     the answer is sent, or as soon as anything fails (``forms.closing_answer``)."""
 
-    async def handle_form(request: Request) -> Response | AnswerMessages:
+    async def handle_form(request: Request) -> Response | AnswerMessages | ClosingMessages:
         try:
             kwargs: dict[str, Any] = {}
             errors: list[dict[str, Any]] = []
