@@ -343,14 +343,22 @@ def whole_body_form(
     ``Request.form()`` calls it for a body that arrived in one message and is no
     bigger than ``MultiPartParser.whole_body_max`` (benchmarks/compare.py upload).
     """
-    if len(boundary) > _MAX_BOUNDARY:
+    global _last_delimiters
+    last = _last_delimiters
+    if boundary == last[0]:
+        # PERF: the delimiters of the last boundary (most often the same bytes object).
+        opener, delimiter = last[1], last[2]
+    else:
+        if len(boundary) > _MAX_BOUNDARY:
+            return None
+        opener = b"--" + boundary + b"\r\n"
+        delimiter = b"\r\n--" + boundary
+        _last_delimiters = (boundary, opener, delimiter)
+    if not body.startswith(opener):
         return None
-    delimiter = b"\r\n--" + boundary
-    if not body.startswith(b"--" + boundary + b"\r\n"):
-        return None
-    start = len(boundary) + 4
+    start = len(opener)
     items: list[tuple[str, str | UploadFile]] = []
-    files: list[tuple[int, bytes, bytes, list[tuple[bytes, bytes]]]] = []
+    files: list[tuple[int, str, bytes, bytes, list[tuple[bytes, bytes]]]] = []
     fields = 0
     while True:
         match = _PLAIN_PART.match(body, start)
@@ -371,17 +379,20 @@ def whole_body_form(
         data_end = body.find(delimiter, data_start)
         if data_end < 0:
             return None
+        try:  # _decode, inline
+            name = raw_name.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            name = raw_name.decode("latin-1")
         if filename is None:
             fields += 1
             if fields > max_fields or data_end - data_start > max_part_size:
                 return None
-            value = _decode(body[data_start:data_end], charset)
+            items.append((name, _decode(body[data_start:data_end], charset)))
         else:
             if len(files) >= max_files:
                 return None
-            files.append((len(items), body[data_start:data_end], filename, headers))
-            value = ""  # the file's place, filled in below
-        items.append((_decode(raw_name, charset), value))
+            files.append((len(items), name, body[data_start:data_end], filename, headers))
+            items.append((name, ""))  # the file's place, filled in below
         after = data_end + len(delimiter)
         if body.startswith(b"\r\n", after):
             start = after + 2
@@ -389,19 +400,23 @@ def whole_body_form(
             break  # what follows the closing delimiter is ignored (RFC 2046)
         else:
             return None
-    made: list[UploadFile] = []
     try:
-        for index, data, raw_filename, headers in files:
+        for index, name, data, raw_filename, headers in files:
             upload = UploadFile._of_part(
                 data, spool_max_size, _decode(raw_filename, charset), headers
             )
-            made.append(upload)
-            items[index] = (items[index][0], upload)
+            items[index] = (name, upload)
     except BaseException:
-        for upload in made:  # a subclass's constructor failed: no file outlives it
-            upload._close_now()
+        for _, value in items:  # a subclass's constructor failed: no file outlives it
+            if isinstance(value, UploadFile):
+                value._close_now()
         raise
     return FormData._from_list(items)
+
+
+# The last boundary whole_body_form split a body with, and its opening and
+# separating delimiters; a tuple, replaced whole.  Starts with no boundary at all.
+_last_delimiters: tuple[bytes | None, bytes, bytes] = (None, b"", b"")
 
 
 def multipart_settings(params: dict[str, str]) -> tuple[str, bytes]:

@@ -44,10 +44,12 @@ from asgiweb.types import Receive, Scope, Send
 __all__ = [
     "FORM_LIMITS",
     "ClosingMessages",
+    "FormFiller",
     "FormReader",
     "FormStep",
     "close_files_after",
     "closing_answer",
+    "form_filler",
     "form_reader",
     "form_step",
     "is_upload_annotation",
@@ -309,6 +311,28 @@ def form_reader(steps: list[FormStep]) -> FormReader:
         return form
 
     return read_now
+
+
+FormFiller = Callable[[FormData, dict[str, Any], list[Any]], None]
+
+
+def form_filler(steps: list[FormStep]) -> FormFiller | None:
+    """``fill(form, kwargs, errors)``: the steps filled from a form already read, when
+    none of them reads file content (none needs awaiting); else None.
+
+    PERF: a route's plan then reads the form itself (``request._read_form`` with
+    :data:`FORM_LIMITS`) and calls this, one coroutine less than ``form_reader``'s
+    (benchmarks/compare.py upload)."""
+    if any(step.read_bytes for step in steps):
+        return None
+    if len(steps) == 1:
+        return steps[0].fill_now
+
+    def fill_all(form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        for step in steps:
+            step.fill_now(form, kwargs, errors)
+
+    return fill_all
 
 
 class _ClosingResponse(Response):

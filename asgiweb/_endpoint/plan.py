@@ -43,10 +43,13 @@ from asgiweb._endpoint.dependencies import (
     unwind_all,
 )
 from asgiweb._endpoint.forms import (
+    FORM_LIMITS,
     ClosingMessages,
+    FormFiller,
     FormReader,
     close_files_after,
     closing_answer,
+    form_filler,
     form_reader,
 )
 from asgiweb._endpoint.info import (
@@ -239,6 +242,7 @@ def compile_endpoint(
                 is_async,
                 extractors,
                 read_form,
+                form_filler(params.form_steps),
                 request_name,
                 response_name,
                 background_name,
@@ -290,6 +294,7 @@ def _form_plan(
     is_async: bool,
     extractors: Sequence[tuple[str, Callable[[Request], Any]]],
     read_form: FormReader,
+    fill_form: FormFiller | None,
     request_name: str | None,
     response_name: str | None,
     background_name: str | None,
@@ -299,6 +304,7 @@ def _form_plan(
     """The plan of a route with form parameters and no dependencies: the plain
     plan's steps with the form read in place of a JSON body, its files closed once
     the answer is sent, or as soon as anything fails (``forms.closing_answer``)."""
+    max_files, max_fields, max_part_size = FORM_LIMITS
 
     async def handle_form(request: Request) -> Response | AnswerMessages | ClosingMessages:
         try:
@@ -309,7 +315,11 @@ def _form_plan(
                     kwargs[name] = extract(request)
                 except Invalid as exc:
                     errors.extend(exc.errors)
-            body = await read_form(request, kwargs, errors)
+            if fill_form is not None:
+                body = await request._read_form(max_files, max_fields, max_part_size)
+                fill_form(body, kwargs, errors)
+            else:
+                body = await read_form(request, kwargs, errors)
             if errors:
                 raise RequestValidationError(errors, body=body)
             if request_name is not None:
