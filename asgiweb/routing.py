@@ -623,9 +623,9 @@ class Router(MethodDecorators):
                     body = {"type": "http.response.body", "body": b""}
                 await send(body)
             elif isinstance(response, list):
-                # A form route's two messages and the request whose uploaded files
-                # are closed once they are sent, or sending failed (closing_answer
-                # in asgiweb._endpoint.forms).
+                # A form route's two messages and its form (or request), whose
+                # uploaded files are closed once they are sent, or sending failed
+                # (closing_answer in asgiweb._endpoint.forms).
                 start, body, closing = response
                 try:
                     await send(start)

@@ -355,8 +355,9 @@ class _ClosingResponse(Response):
 
 
 ClosingMessages = list[Any]
-"""``[start, body, request]``: the two messages of a whole answer and the request
-whose uploaded files the router closes once they are sent (or sending failed).  A
+"""``[start, body, closing]``: the two messages of a whole answer and what the router
+closes once they are sent (or sending failed): the form read (``FormData.close``,
+one coroutine less than ``Request.close``), else the request.  A
 list, not a tuple: the router tells it from a plain answer's two messages with no
 check on that answer's path (asgiweb.routing.Router.__call__)."""
 
@@ -377,7 +378,7 @@ def closing_answer(
         else:
             return answer
     if isinstance(answer, tuple):
-        return [answer[0], answer[1], request]
+        return [answer[0], answer[1], form if form is not None else request]
     return _ClosingResponse(answer, request)
 
 
