@@ -683,16 +683,7 @@ class UploadFile:
                 filename=filename,
                 headers=Headers(raw=raw_headers),
             )
-        headers = Headers.__new__(Headers)  # what Headers(raw=raw_headers) sets
-        headers._raw = raw_headers
-        headers._index = None
-        upload = UploadFile.__new__(UploadFile)
-        upload._buffer = BytesIO(data)
-        upload._spool_size = size_limit
-        upload.size = len(data)
-        upload.filename = filename
-        upload.headers = headers
-        return upload
+        return _held_upload(data, size_limit, filename, raw_headers)
 
     @property
     def content_type(self) -> str | None:
@@ -795,6 +786,23 @@ class UploadFile:
             raise ValueError(f"Expected UploadFile, received: {type(value)}")
 
         return core_schema.no_info_plain_validator_function(check)
+
+
+def _held_upload(
+    data: bytes, size_limit: int, filename: str, raw_headers: RawHeaders
+) -> UploadFile:
+    """``UploadFile._of_part`` for UploadFile itself: its slots filled in without the
+    constructor calls, its bytes held in a buffer, its file made on first use."""
+    headers = Headers.__new__(Headers)  # what Headers(raw=raw_headers) sets
+    headers._raw = raw_headers
+    headers._index = None
+    upload = UploadFile.__new__(UploadFile)
+    upload._buffer = BytesIO(data)
+    upload._spool_size = size_limit
+    upload.size = len(data)
+    upload.filename = filename
+    upload.headers = headers
+    return upload
 
 
 def _upload_error(value: Any) -> Exception:

@@ -32,7 +32,7 @@ from asgiweb._spooled import (
     spooled_file_with,
     spooled_layout_fits,
 )
-from asgiweb.datastructures import FormData, Headers, UploadFile
+from asgiweb.datastructures import FormData, Headers, UploadFile, _held_upload
 
 if TYPE_CHECKING:
     from types import ModuleType
@@ -358,8 +358,12 @@ def whole_body_form(
         return None
     start = len(opener)
     items: list[tuple[str, str | UploadFile]] = []
-    files: list[tuple[int, str, bytes, bytes, list[tuple[bytes, bytes]]]] = []
-    fields = 0
+    # UploadFile itself holds a file's bytes and makes no file until asked: made on
+    # the spot, it leaves nothing behind if the body turns out not plain.  Another
+    # class (a subclass) makes its file at once: made once the body is found plain.
+    held = UploadFile is _HeldUpload
+    pending: list[tuple[int, str, bytes, bytes, list[tuple[bytes, bytes]]]] = []
+    fields = files = 0
     while True:
         match = _PLAIN_PART.match(body, start)
         if match is not None:
@@ -389,10 +393,19 @@ def whole_body_form(
                 return None
             items.append((name, _decode(body[data_start:data_end], charset)))
         else:
-            if len(files) >= max_files:
+            files += 1
+            if files > max_files:
                 return None
-            files.append((len(items), name, body[data_start:data_end], filename, headers))
-            items.append((name, ""))  # the file's place, filled in below
+            if held:
+                try:  # _decode, inline
+                    shown = filename.decode(charset)
+                except (UnicodeDecodeError, LookupError):
+                    shown = filename.decode("latin-1")
+                upload = _held_upload(body[data_start:data_end], spool_max_size, shown, headers)
+                items.append((name, upload))
+            else:
+                pending.append((len(items), name, body[data_start:data_end], filename, headers))
+                items.append((name, ""))  # the file's place, filled in below
         after = data_end + len(delimiter)
         if body.startswith(b"\r\n", after):
             start = after + 2
@@ -400,19 +413,22 @@ def whole_body_form(
             break  # what follows the closing delimiter is ignored (RFC 2046)
         else:
             return None
-    try:
-        for index, name, data, raw_filename, headers in files:
-            upload = UploadFile._of_part(
-                data, spool_max_size, _decode(raw_filename, charset), headers
-            )
-            items[index] = (name, upload)
-    except BaseException:
-        for _, value in items:  # a subclass's constructor failed: no file outlives it
-            if isinstance(value, UploadFile):
-                value._close_now()
-        raise
+    if pending:
+        try:
+            for index, name, data, raw_filename, headers in pending:
+                made = UploadFile._of_part(
+                    data, spool_max_size, _decode(raw_filename, charset), headers
+                )
+                items[index] = (name, made)
+        except BaseException:
+            for _, value in items:  # a subclass's constructor failed: no file outlives it
+                if isinstance(value, UploadFile):
+                    value._close_now()
+            raise
     return FormData._from_list(items)
 
+
+_HeldUpload = UploadFile  # the class whose files _held_upload makes
 
 # The last boundary whole_body_form split a body with, and its opening and
 # separating delimiters; a tuple, replaced whole.  Starts with no boundary at all.
