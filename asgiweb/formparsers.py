@@ -407,9 +407,10 @@ def whole_body_form(
                 pending.append((len(items), name, body[data_start:data_end], filename, headers))
                 items.append((name, ""))  # the file's place, filled in below
         after = data_end + len(delimiter)
-        if body.startswith(b"\r\n", after):
+        follows = body[after : after + 2]
+        if follows == b"\r\n":
             start = after + 2
-        elif body.startswith(b"--", after):
+        elif follows == b"--":
             break  # what follows the closing delimiter is ignored (RFC 2046)
         else:
             return None
@@ -425,7 +426,10 @@ def whole_body_form(
                 if isinstance(value, UploadFile):
                     value._close_now()
             raise
-    return FormData._from_list(items)
+    form = FormData.__new__(FormData)  # FormData._from_list(items), inline
+    form._list = items
+    form._dict = dict(items)
+    return form
 
 
 _HeldUpload = UploadFile  # the class whose files _held_upload makes

@@ -438,7 +438,7 @@ class Request(HTTPConnection):
                 # PERF: a body in one message is parsed whole, without the stream
                 # generator (benchmarks/compare.py form); a longer one streams on.
                 self._start_reading(declared)
-                chunk, more = await self._next_chunk()
+                chunk, more = self._chunk_of(await self._receive())
                 parser = FormParser(None, max_fields=max_fields, max_part_size=max_part_size)
                 form = None if more else parser.parse_whole(chunk)
                 if form is None:
