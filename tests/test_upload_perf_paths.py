@@ -364,3 +364,61 @@ def test_answers_as_fastapi(body: bytes) -> None:
             Call.post("/two", content=body, headers=headers),
         ],
     )
+
+
+# -- the whole-body split: its boundary cache and a subclass's files ---------------------
+
+
+def test_bodies_with_other_boundaries_in_turn() -> None:
+    """The delimiters kept for the last boundary never serve another one."""
+    from asgiweb.formparsers import whole_body_form
+
+    multipart = pytest.importorskip("python_multipart")
+
+    def body(boundary: bytes, data: bytes) -> bytes:
+        return (
+            b"--" + boundary + b'\r\nContent-Disposition: form-data; name="a"\r\n\r\n'
+            + data + b"\r\n--" + boundary + b"--\r\n"
+        )  # fmt: skip
+
+    limits = (multipart, 10, 10, 1000, 1000)
+    for boundary in (b"one", b"two", b"one", b"x" * 256, b"one"):
+        form = whole_body_form(body(boundary, boundary), boundary, "utf-8", *limits)
+        assert form is not None and form["a"] == boundary.decode()
+        assert whole_body_form(body(b"other", b"v"), boundary, "utf-8", *limits) is None
+    # Over python-multipart's boundary length: never split whole (it refuses those).
+    assert whole_body_form(body(b"y" * 257, b"v"), b"y" * 257, "utf-8", *limits) is None
+
+
+@pytest.mark.anyio
+async def test_a_subclass_gets_its_files_once_the_body_is_found_plain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import asgiweb.formparsers
+
+    created: list[UploadFile] = []
+
+    class Recorded(UploadFile):
+        __slots__ = ()
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            created.append(self)
+
+    monkeypatch.setattr(asgiweb.formparsers, "UploadFile", Recorded)
+    plain = body_with(("f", "a.txt", b"abc"), ("g", "b.txt", b"de"))
+    form = await Request(upload_scope(size=len(plain)), Peer(plain).receive).form()
+    assert [type(value) for value in form.values()] == [Recorded, Recorded]
+    assert isinstance(created[0].file, tempfile.SpooledTemporaryFile)  # made at once
+    assert [await value.read() for value in form.values()] == [b"abc", b"de"]
+    await form.close()
+    assert all(upload.file.closed for upload in created)
+    # A body that is not plain (its second file cut short, no closing delimiter): the
+    # whole-body split makes no file, python-multipart makes both and drops the cut one.
+    created.clear()
+    whole = body_with(("ok", "1.txt", b"done"), ("cut", "2.txt", b"half"))
+    cut = whole[: -len(f"\r\n--{BOUNDARY}--\r\n")]
+    form = await Request(upload_scope(size=len(cut)), Peer(cut).receive).form()
+    assert list(form) == ["ok"] and await form["ok"].read() == b"done"  # type: ignore[union-attr]
+    assert [upload.file.closed for upload in created] == [False, True]
+    await form.close()
