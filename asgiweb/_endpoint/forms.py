@@ -287,30 +287,18 @@ def form_step(
 
 
 def form_reader(steps: list[FormStep]) -> FormReader:
-    """Fill ``kwargs`` from the form body, appending errors; return the form (kept as
-    ``RequestValidationError.body``, as FastAPI does)."""
-
-    if any(step.read_bytes for step in steps):
-
-        async def read(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
-            form = await request._read_form(*FORM_LIMITS)
-            for step in steps:
-                await step.fill(form, kwargs, errors)
-            return form
-
-        return read
-
+    """Fill ``kwargs`` from the form body, appending errors, awaiting the steps that
+    read file content; return the form (kept as ``RequestValidationError.body``, as
+    FastAPI does).  Steps that read none are filled by :func:`form_filler`'s."""
     max_files, max_fields, max_part_size = FORM_LIMITS
 
-    async def read_now(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
-        # PERF: no step reads file content, so none needs awaiting; the form is read
-        # as request.form() reads it, without the FormCall around it.
+    async def read(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
         form = await request._read_form(max_files, max_fields, max_part_size)
         for step in steps:
-            step.fill_now(form, kwargs, errors)
+            await step.fill(form, kwargs, errors)
         return form
 
-    return read_now
+    return read
 
 
 FormFiller = Callable[[FormData, dict[str, Any], list[Any]], None]
@@ -357,9 +345,9 @@ class _ClosingResponse(Response):
 ClosingMessages = list[Any]
 """``[start, body, closing]``: the two messages of a whole answer and what the router
 closes once they are sent (or sending failed): the form read (``FormData.close``,
-one coroutine less than ``Request.close``), else the request.  A
-list, not a tuple: the router tells it from a plain answer's two messages with no
-check on that answer's path (asgiweb.routing.Router.__call__)."""
+one coroutine less than ``Request.close``), else the request.  A list, not a tuple:
+the router tells it from a plain answer's two messages with no check on that
+answer's path (asgiweb.routing.Router.__call__)."""
 
 
 def closing_answer(

@@ -45,8 +45,7 @@ from asgiweb._endpoint.dependencies import (
 from asgiweb._endpoint.forms import (
     FORM_LIMITS,
     ClosingMessages,
-    FormFiller,
-    FormReader,
+    FormStep,
     close_files_after,
     closing_answer,
     form_filler,
@@ -79,7 +78,7 @@ __all__ = ["compile_bare_endpoint", "compile_endpoint"]
 
 Handle = Callable[[Request], Awaitable[Response | AnswerMessages | ClosingMessages]]
 """A route's plan: the request in, its Response or the two messages of its answer
-(with, for a form route, the request whose files to close after: ClosingMessages)."""
+(for a form route, with the form whose files to close after: ClosingMessages)."""
 ResponseHandle = Callable[[Request], Awaitable[Response]]
 Invalidity = type[RequestValidationError | WebSocketRequestValidationError]
 
@@ -208,13 +207,13 @@ def compile_endpoint(
     params = root.params
     extractors = params.extractors
     fill_body = root.fill_body
-    read_form = form_reader(params.form_steps) if params.form_steps else None
+    form_steps = params.form_steps
     request_name = params.request_name
     response_name = params.response_name
     background_name = params.background_name
 
     if not (
-        extractors or fill_body or read_form or request_name or response_name or background_name
+        extractors or fill_body or form_steps or request_name or response_name or background_name
     ) and not (stream or websocket):
         if is_async:
 
@@ -235,14 +234,13 @@ def compile_endpoint(
         if response_name or background_name or stream or websocket
         else compile_answer(response_class, status_code, **model_options)
     )
-    if read_form is not None:
+    if form_steps:
         return attach_info(
             _form_plan(
                 endpoint,
                 is_async,
                 extractors,
-                read_form,
-                form_filler(params.form_steps),
+                form_steps,
                 request_name,
                 response_name,
                 background_name,
@@ -293,8 +291,7 @@ def _form_plan(
     endpoint: Callable[..., Any],
     is_async: bool,
     extractors: Sequence[tuple[str, Callable[[Request], Any]]],
-    read_form: FormReader,
-    fill_form: FormFiller | None,
+    form_steps: list[FormStep],
     request_name: str | None,
     response_name: str | None,
     background_name: str | None,
@@ -303,8 +300,13 @@ def _form_plan(
 ) -> Handle:
     """The plan of a route with form parameters and no dependencies: the plain
     plan's steps with the form read in place of a JSON body, its files closed once
-    the answer is sent, or as soon as anything fails (``forms.closing_answer``)."""
+    the answer is sent, or as soon as anything fails (``forms.closing_answer``).
+
+    The form is read here and its steps filled at once (``form_filler``), unless a
+    step reads file content, which is awaited (``form_reader``)."""
     max_files, max_fields, max_part_size = FORM_LIMITS
+    fill_form = form_filler(form_steps)
+    read_form = form_reader(form_steps) if fill_form is None else None
 
     async def handle_form(request: Request) -> Response | AnswerMessages | ClosingMessages:
         try:
@@ -319,6 +321,7 @@ def _form_plan(
                 body = await request._read_form(max_files, max_fields, max_part_size)
                 fill_form(body, kwargs, errors)
             else:
+                assert read_form is not None
                 body = await read_form(request, kwargs, errors)
             if errors:
                 raise RequestValidationError(errors, body=body)
