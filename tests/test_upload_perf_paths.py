@@ -422,3 +422,26 @@ async def test_a_subclass_gets_its_files_once_the_body_is_found_plain(
     assert list(form) == ["ok"] and await form["ok"].read() == b"done"  # type: ignore[union-attr]
     assert [upload.file.closed for upload in created] == [False, True]
     await form.close()
+
+
+@pytest.mark.anyio
+async def test_a_file_in_memory_never_goes_to_a_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As Starlette does: a worker thread only once the file is on disk (or a write
+    is about to roll it over), whether the file is held as bytes or made already."""
+    import asgiweb.datastructures
+
+    async def no_thread(func: Any, *args: Any) -> Any:
+        raise AssertionError(f"{func!r} sent to a worker thread")
+
+    monkeypatch.setattr(asgiweb.datastructures, "_in_thread", no_thread)
+    held = await lazy_upload(b"abcdef")
+    made = await lazy_upload(b"abcdef")
+    assert made.file.tell() == 0  # made now, still in memory
+    for upload in (held, made):
+        assert await upload.read(2) == b"ab"
+        await upload.seek(0)
+        await upload.write(b"XY")
+        await upload.seek(0)
+        assert await upload.read() == b"XYcdef"
+        await upload.close()
+        assert upload.file.closed
