@@ -15,11 +15,13 @@ rule raises ``ValueError`` where the header is set.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from io import BytesIO
 from typing import Any, BinaryIO, NamedTuple, TypeVar, overload
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from asgiweb._concurrency import run_in_threadpool
 from asgiweb._http import RawHeaders, validate_header
+from asgiweb._spooled import spooled_around, spooled_file_with
 from asgiweb._validation.scalars import Invalid
 
 __all__ = [
@@ -623,9 +625,16 @@ class UploadFile:
     methods call the file directly while it is in memory and through a worker
     thread once it is on disk (or about to roll over), so a slow disk never blocks
     the event loop.
+
+    A file part of a small body that arrived whole is held as an in-memory buffer
+    over the body's bytes (:meth:`_of_part`); its ``SpooledTemporaryFile`` is made
+    around that very buffer the first time ``file`` is read, so whoever touches
+    ``file`` gets the real file object, at the position the async methods left it
+    (PERF: benchmarks/compare.py upload, where the handler only awaits ``read()``).
     """
 
-    __slots__ = ("file", "filename", "headers", "size")
+    __slots__ = ("_buffer", "_file", "_spool_size", "filename", "headers", "size")
+    _spool_size: int  # the rollover size of the file made from ``_buffer``
 
     def __init__(
         self,
@@ -635,32 +644,46 @@ class UploadFile:
         filename: str | None = None,
         headers: Headers | None = None,
     ) -> None:
-        self.file = file
+        self._file = file
+        self._buffer: BytesIO | None = None
         self.size = size
         self.filename = filename
         self.headers = headers if headers is not None else Headers()
 
+    @property
+    def file(self) -> BinaryIO:
+        """The file object: made from the in-memory buffer on first use, if need be."""
+        buffer = self._buffer
+        if buffer is not None:
+            self._file = spooled_around(buffer, self._spool_size)
+            self._buffer = None
+        return self._file
+
+    @file.setter
+    def file(self, file: BinaryIO) -> None:
+        self._file = file
+        self._buffer = None
+
     @classmethod
     def _of_part(
-        cls, file: BinaryIO, size: int, filename: str, raw_headers: RawHeaders
+        cls, data: bytes, size_limit: int, filename: str, raw_headers: RawHeaders
     ) -> UploadFile:
-        """``cls(file, size=size, filename=filename, headers=Headers(raw=raw_headers))``:
-        what a form parser makes of a file part.
+        """The upload of a file part whose bytes are ``data`` (at most ``size_limit``,
+        its spooled file's rollover size): what ``cls(spooled_file_with(data,
+        size_limit), size=len(data), filename=filename, headers=Headers(raw=raw_headers))``
+        gives, its file made on first use.
 
         PERF (benchmarks/compare.py upload): for UploadFile itself, the slots are
-        filled in without the two constructor calls; a subclass gets its own
-        ``__init__``."""
+        filled in without the constructor calls and the file is left to be made;
+        a subclass gets its own ``__init__`` and its file at once."""
         if cls is not UploadFile:
-            return cls(file, size=size, filename=filename, headers=Headers(raw=raw_headers))
-        headers = Headers.__new__(Headers)  # what Headers(raw=raw_headers) sets
-        headers._raw = raw_headers
-        headers._index = None
-        upload = UploadFile.__new__(UploadFile)
-        upload.file = file
-        upload.size = size
-        upload.filename = filename
-        upload.headers = headers
-        return upload
+            return cls(
+                spooled_file_with(data, size_limit),
+                size=len(data),
+                filename=filename,
+                headers=Headers(raw=raw_headers),
+            )
+        return _held_upload(data, size_limit, filename, raw_headers)
 
     @property
     def content_type(self) -> str | None:
@@ -671,18 +694,21 @@ class UploadFile:
     def _in_memory(self) -> bool:
         # A SpooledTemporaryFile says whether it has rolled over to disk; any other
         # file object is treated as on disk (blocking I/O goes to a thread).
-        rolled: bool = getattr(self.file, "_rolled", True)
+        if self._buffer is not None:
+            return True
+        rolled: bool = getattr(self._file, "_rolled", True)
         return not rolled
 
     async def write(self, data: bytes) -> None:
+        file = self.file  # a write may roll the file over: the real one does it
         if self.size is not None:
             self.size += len(data)
         # A write that makes a spooled file roll over does disk I/O: a thread's job.
-        limit = getattr(self.file, "_max_size", 0)  # 0: a spooled file that never rolls
-        if self._in_memory and (not limit or self.file.tell() + len(data) <= limit):
-            self.file.write(data)
+        limit = getattr(file, "_max_size", 0)  # 0: a spooled file that never rolls
+        if self._in_memory and (not limit or file.tell() + len(data) <= limit):
+            file.write(data)
         else:
-            await _in_thread(self.file.write, data)
+            await _in_thread(file.write, data)
 
     async def _write_pieces(self, pieces: list[bytes], total: int) -> None:
         """``write(b"".join(pieces))`` without the join: one thread call for all of them.
@@ -691,31 +717,51 @@ class UploadFile:
         bytes as python-multipart hands them over and writes them here in batches
         (benchmarks/bench_upload.py).
         """
+        file = self.file
         if self.size is not None:
             self.size += total
-        limit = getattr(self.file, "_max_size", 0)
-        if self._in_memory and (not limit or self.file.tell() + total <= limit):
-            _write_all(self.file, pieces)
+        limit = getattr(file, "_max_size", 0)
+        if self._in_memory and (not limit or file.tell() + total <= limit):
+            _write_all(file, pieces)
         else:
-            await _in_thread(_write_all, self.file, pieces)
+            await _in_thread(_write_all, file, pieces)
 
     async def read(self, size: int = -1) -> bytes:
+        buffer = self._buffer
+        if buffer is not None:
+            # What the spooled file's read does while in memory: its buffer's read.
+            return buffer.read(size)
         if self._in_memory:
-            return self.file.read(size)
-        return await _in_thread(self.file.read, size)
+            return self._file.read(size)
+        return await _in_thread(self._file.read, size)
 
     async def seek(self, offset: int) -> None:
-        if self._in_memory:
-            self.file.seek(offset)
+        buffer = self._buffer
+        if buffer is not None:
+            buffer.seek(offset)
+        elif self._in_memory:
+            self._file.seek(offset)
         else:
-            await _in_thread(self.file.seek, offset)
+            await _in_thread(self._file.seek, offset)
 
     async def close(self) -> None:
-        file = self.file
+        buffer = self._buffer
+        if buffer is not None:
+            buffer.close()  # the spooled file made later is closed too
+            return
+        file = self._file
         if getattr(file, "_rolled", True):  # not self._in_memory, without the property
             await _in_thread(file.close)
         else:
             file.close()
+
+    def _close_now(self) -> None:
+        """Close the file without awaiting: for a parser's cleanup on failure."""
+        buffer = self._buffer
+        if buffer is not None:
+            buffer.close()
+        else:
+            self._file.close()
 
     def __repr__(self) -> str:
         return (
@@ -740,6 +786,23 @@ class UploadFile:
             raise ValueError(f"Expected UploadFile, received: {type(value)}")
 
         return core_schema.no_info_plain_validator_function(check)
+
+
+def _held_upload(
+    data: bytes, size_limit: int, filename: str, raw_headers: RawHeaders
+) -> UploadFile:
+    """``UploadFile._of_part`` for UploadFile itself: its slots filled in without the
+    constructor calls, its bytes held in a buffer, its file made on first use."""
+    headers = Headers.__new__(Headers)  # what Headers(raw=raw_headers) sets
+    headers._raw = raw_headers
+    headers._index = None
+    upload = UploadFile.__new__(UploadFile)
+    upload._buffer = BytesIO(data)
+    upload._spool_size = size_limit
+    upload.size = len(data)
+    upload.filename = filename
+    upload.headers = headers
+    return upload
 
 
 def _upload_error(value: Any) -> Exception:
@@ -796,7 +859,11 @@ class FormData(ImmutableMultiDict[str, "str | UploadFile"]):
         for _, value in self._list:
             if value.__class__ is UploadFile:
                 # PERF: what UploadFile.close does, without a coroutine per file.
-                file = value.file
+                buffer = value._buffer
+                if buffer is not None:
+                    buffer.close()
+                    continue
+                file = value._file
                 if getattr(file, "_rolled", True):
                     await _in_thread(file.close)
                 else:

@@ -23,32 +23,35 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import AsyncIterator
-from io import BytesIO
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus
 
-from asgiweb.datastructures import FormData, Headers, UploadFile
+from asgiweb._spooled import (
+    SPOOLED_ATTRIBUTES,
+    spooled_file_class,
+    spooled_file_with,
+    spooled_layout_fits,
+)
+from asgiweb.datastructures import FormData, Headers, UploadFile, _held_upload
 
 if TYPE_CHECKING:
-    from tempfile import SpooledTemporaryFile
     from types import ModuleType
 
 __all__ = [
     "FORMS_EXTRA_MESSAGE",
+    "SPOOLED_ATTRIBUTES",
     "FormParser",
     "MultiPartException",
     "MultiPartParser",
     "content_type_params",
     "disposition_names",
-    "form_of_parts",
     "multipart_settings",
     "parse_content_type",
     "plain_content_type_params",
     "require_multipart",
-    "split_whole_body",
     "spooled_file_with",
     "spooled_layout_fits",
-    "whole_multipart_form",
+    "whole_body_form",
 ]
 
 FORMS_EXTRA_MESSAGE = (
@@ -121,82 +124,6 @@ class MultiPartException(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-def _spooled_file_class() -> type[SpooledTemporaryFile[bytes]]:
-    # tempfile is imported on first use: `import asgiweb` does not need it.
-    global _SPOOLED
-    if _SPOOLED is None:
-        from tempfile import SpooledTemporaryFile
-
-        _SPOOLED = SpooledTemporaryFile
-    return _SPOOLED
-
-
-_SPOOLED: type[SpooledTemporaryFile[bytes]] | None = None
-
-# What SpooledTemporaryFile.__init__ sets on a binary file (CPython 3.11's tempfile,
-# the same since 3.8): its in-memory file, the size limit, the rolled-over flag and
-# the arguments it gives TemporaryFile when it rolls over.
-SPOOLED_ATTRIBUTES = frozenset({"_file", "_max_size", "_rolled", "_TemporaryFileArgs"})
-# The rollover arguments of a default binary spooled file; None: not checked yet,
-# False: this Python's SpooledTemporaryFile is not laid out as expected.
-_spooled_arguments: dict[str, Any] | bool | None = None
-
-
-def spooled_layout_fits() -> bool:
-    """Whether this Python's ``SpooledTemporaryFile`` is laid out as
-    :data:`SPOOLED_ATTRIBUTES` says, so that :func:`spooled_file_with` may fill one in
-    around its data (checked once, on a file made the plain way)."""
-    global _spooled_arguments
-    if _spooled_arguments is None:
-        spooled = _spooled_file_class()
-        reference: Any = spooled(max_size=1)
-        try:
-            found = vars(reference)
-            arguments = found.get("_TemporaryFileArgs")
-            fits = (
-                found.keys() == SPOOLED_ATTRIBUTES
-                and type(found["_file"]) is BytesIO
-                and found["_rolled"] is False
-                and found["_max_size"] == 1
-                and isinstance(arguments, dict)
-                and arguments.get("mode") == "w+b"
-                and callable(getattr(spooled, "rollover", None))
-            )
-        finally:
-            reference.close()
-        _spooled_arguments = dict(arguments) if fits and isinstance(arguments, dict) else False
-    return _spooled_arguments is not False
-
-
-def spooled_file_with(data: bytes, max_size: int) -> Any:
-    """A binary ``SpooledTemporaryFile(max_size=max_size)`` holding ``data`` at
-    position 0: what ``write(data)`` then ``seek(0)`` give.
-
-    PERF (benchmarks/compare.py upload): for data that stays in memory, the file is
-    filled in without ``__init__``, its buffer made as ``BytesIO(data)`` (which
-    shares the bytes instead of copying them): a real SpooledTemporaryFile all the
-    same, whose ``rollover()``, ``fileno()`` and ``_rolled`` work as ever.  Only when
-    :func:`spooled_layout_fits`; otherwise, the plain calls.
-    """
-    spooled = _spooled_file_class()
-    arguments = _spooled_arguments
-    if arguments is None:
-        spooled_layout_fits()
-        arguments = _spooled_arguments
-    if not isinstance(arguments, dict) or (max_size and len(data) > max_size):
-        plain: Any = spooled(max_size=max_size)
-        if data:
-            plain.write(data)
-            plain.seek(0)
-        return plain
-    file: Any = spooled.__new__(spooled)
-    file._file = BytesIO(data)
-    file._max_size = max_size
-    file._rolled = False
-    file._TemporaryFileArgs = arguments.copy()  # each file's own, as __init__ gives
-    return file
 
 
 def _kib(size: int) -> int:
@@ -340,8 +267,6 @@ _MAX_HEADER_LINES = 8  # python-multipart's default limits, kept well inside
 _MAX_HEADER_BLOCK = 4000
 _MAX_BOUNDARY = 256  # python-multipart refuses a longer boundary
 
-_WholePart = tuple[list[tuple[bytes, bytes]], bytes, "bytes | None", bytes]
-
 
 def disposition_names(value: bytes, multipart: ModuleType) -> tuple[bytes | None, bytes | None]:
     """``name`` and ``filename`` of a part's Content-Disposition, as python-multipart's
@@ -397,23 +322,47 @@ def _any_part_headers(
     return headers, raw_name, filename, head_end + 4
 
 
-def split_whole_body(
+def whole_body_form(
     body: bytes,
     boundary: bytes,
+    charset: str,
     multipart: ModuleType,
-    *,
     max_files: int | float,
     max_fields: int | float,
     max_part_size: int,
-) -> list[_WholePart] | None:
-    """The parts of a complete multipart body as ``(headers, name, filename, data)``,
-    or None when the body is not plainly laid out or breaks a limit (the streaming
-    parser then reads it and gives its answer)."""
-    delimiter = b"\r\n--" + boundary
-    if not body.startswith(b"--" + boundary + b"\r\n"):
+    spool_max_size: int,
+) -> FormData | None:
+    """The form of a complete multipart body, split in one pass of ``str.find``: fields
+    decoded, each file an :class:`UploadFile` over its bytes (its spooled file, of
+    rollover size ``spool_max_size``, made on first use; the body is no bigger).
+    None when the body is not plainly laid out or breaks a limit: the streaming
+    parser then reads it and gives its answer.  The files are made once the whole
+    body has been found plain, so none is left behind then.
+
+    What ``MultiPartParser.parse`` answers for the same body, without its stream:
+    ``Request.form()`` calls it for a body that arrived in one message and is no
+    bigger than ``MultiPartParser.whole_body_max`` (benchmarks/compare.py upload).
+    """
+    global _last_delimiters
+    last = _last_delimiters
+    if boundary == last[0]:
+        # PERF: the delimiters of the last boundary (most often the same bytes object).
+        opener, delimiter = last[1], last[2]
+    else:
+        if len(boundary) > _MAX_BOUNDARY:
+            return None
+        opener = b"--" + boundary + b"\r\n"
+        delimiter = b"\r\n--" + boundary
+        _last_delimiters = (boundary, opener, delimiter)
+    if not body.startswith(opener):
         return None
-    start = len(boundary) + 4
-    parts: list[_WholePart] = []
+    start = len(opener)
+    items: list[tuple[str, str | UploadFile]] = []
+    # UploadFile itself holds a file's bytes and makes no file until asked: made on
+    # the spot, it leaves nothing behind if the body turns out not plain.  Another
+    # class (a subclass) makes its file at once: made once the body is found plain.
+    held = UploadFile is _HeldUpload
+    pending: list[tuple[int, str, bytes, bytes, list[tuple[bytes, bytes]]]] = []
     fields = files = 0
     while True:
         match = _PLAIN_PART.match(body, start)
@@ -431,25 +380,63 @@ def split_whole_body(
             headers, raw_name, filename, data_start = found
         if raw_name is None:
             return None
+        data_end = body.find(delimiter, data_start)
+        if data_end < 0:
+            return None
+        try:  # _decode, inline
+            name = raw_name.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            name = raw_name.decode("latin-1")
         if filename is None:
             fields += 1
-            if fields > max_fields:
+            if fields > max_fields or data_end - data_start > max_part_size:
                 return None
+            items.append((name, _decode(body[data_start:data_end], charset)))
         else:
             files += 1
             if files > max_files:
                 return None
-        data_end = body.find(delimiter, data_start)
-        if data_end < 0 or (filename is None and data_end - data_start > max_part_size):
-            return None
-        parts.append((headers, raw_name, filename, body[data_start:data_end]))
+            if held:
+                try:  # _decode, inline
+                    shown = filename.decode(charset)
+                except (UnicodeDecodeError, LookupError):
+                    shown = filename.decode("latin-1")
+                upload = _held_upload(body[data_start:data_end], spool_max_size, shown, headers)
+                items.append((name, upload))
+            else:
+                pending.append((len(items), name, body[data_start:data_end], filename, headers))
+                items.append((name, ""))  # the file's place, filled in below
         after = data_end + len(delimiter)
-        if body.startswith(b"\r\n", after):
+        follows = body[after : after + 2]
+        if follows == b"\r\n":
             start = after + 2
-        elif body.startswith(b"--", after):
-            return parts  # what follows the closing delimiter is ignored (RFC 2046)
+        elif follows == b"--":
+            break  # what follows the closing delimiter is ignored (RFC 2046)
         else:
             return None
+    if pending:
+        try:
+            for index, name, data, raw_filename, headers in pending:
+                made = UploadFile._of_part(
+                    data, spool_max_size, _decode(raw_filename, charset), headers
+                )
+                items[index] = (name, made)
+        except BaseException:
+            for _, value in items:  # a subclass's constructor failed: no file outlives it
+                if isinstance(value, UploadFile):
+                    value._close_now()
+            raise
+    form = FormData.__new__(FormData)  # FormData._from_list(items), inline
+    form._list = items
+    form._dict = dict(items)
+    return form
+
+
+_HeldUpload = UploadFile  # the class whose files _held_upload makes
+
+# The last boundary whole_body_form split a body with, and its opening and
+# separating delimiters; a tuple, replaced whole.  Starts with no boundary at all.
+_last_delimiters: tuple[bytes | None, bytes, bytes] = (None, b"", b"")
 
 
 def multipart_settings(params: dict[str, str]) -> tuple[str, bytes]:
@@ -467,67 +454,6 @@ def multipart_settings(params: dict[str, str]) -> tuple[str, bytes]:
     if not boundary:
         raise MultiPartException("Missing boundary in multipart.")
     return charset, boundary.encode("latin-1")
-
-
-def form_of_parts(parts: list[_WholePart], charset: str, spool_max_size: int) -> FormData:
-    """The FormData of a body split whole: fields decoded, files made in memory.
-
-    ``spool_max_size`` is each file's rollover size; the body is no bigger."""
-    items: list[tuple[str, str | UploadFile]] = []
-    files: list[UploadFile] = []
-    try:
-        for headers, raw_name, raw_filename, data in parts:
-            if raw_filename is None:
-                items.append((_decode(raw_name, charset), _decode(data, charset)))
-                continue
-            upload = UploadFile._of_part(
-                spooled_file_with(data, spool_max_size),
-                len(data),
-                _decode(raw_filename, charset),
-                headers,
-            )
-            files.append(upload)
-            items.append((_decode(raw_name, charset), upload))
-    except BaseException:
-        for upload in files:
-            upload.file.close()
-        raise
-    return FormData._from_list(items)
-
-
-def whole_multipart_form(
-    body: bytes,
-    charset: str,
-    boundary: bytes,
-    multipart: ModuleType,
-    *,
-    max_files: int | float,
-    max_fields: int | float,
-    max_part_size: int,
-) -> FormData | None:
-    """The form of a multipart body that arrived whole, split in one pass; None when
-    it is too big to be split whole (``MultiPartParser.whole_body_max``) or not
-    plainly laid out: the streaming parser then reads it (``MultiPartParser.parse``).
-
-    What ``MultiPartParser.parse`` answers for the same body, without its stream
-    (benchmarks/compare.py upload).
-    """
-    spool_max_size = MultiPartParser.spool_max_size
-    if len(body) > min(MultiPartParser.whole_body_max, spool_max_size):
-        return None
-    if len(boundary) > _MAX_BOUNDARY:
-        return None
-    parts = split_whole_body(
-        body,
-        boundary,
-        multipart,
-        max_files=max_files,
-        max_fields=max_fields,
-        max_part_size=max_part_size,
-    )
-    if parts is None:
-        return None
-    return form_of_parts(parts, charset, spool_max_size)
 
 
 class _Part:
@@ -624,7 +550,7 @@ class MultiPartParser:
             raise MultiPartException(
                 f"Too many files. Maximum number of files is {self.max_files}."
             )
-        spooled: Any = _spooled_file_class()(max_size=self.spool_max_size)
+        spooled: Any = spooled_file_class()(max_size=self.spool_max_size)
         part.file = UploadFile(
             spooled,
             size=0,
@@ -685,7 +611,7 @@ class MultiPartParser:
         _, params = parse_content_type(self.headers.get("content-type"))
         self._charset, raw_boundary = multipart_settings(params)
         # A small body is gathered whole first: most arrive in one message, and a
-        # whole body can be split without the streaming parser (split_whole_body).
+        # whole body can be split without the streaming parser (whole_body_form).
         stream = self.stream.__aiter__()
         held: list[bytes] = []
         held_size = 0
@@ -697,18 +623,18 @@ class MultiPartParser:
                 if held_size > whole_max:
                     break
         else:
-            if len(raw_boundary) <= _MAX_BOUNDARY:
-                body = held[0] if len(held) == 1 else b"".join(held)
-                parts = split_whole_body(
-                    body,
-                    raw_boundary,
-                    multipart,
-                    max_files=self.max_files,
-                    max_fields=self.max_fields,
-                    max_part_size=self.max_part_size,
-                )
-                if parts is not None:
-                    return form_of_parts(parts, self._charset, self.spool_max_size)
+            form = whole_body_form(
+                held[0] if len(held) == 1 else b"".join(held),
+                raw_boundary,
+                self._charset,
+                multipart,
+                self.max_files,
+                self.max_fields,
+                self.max_part_size,
+                self.spool_max_size,
+            )
+            if form is not None:
+                return form
         return await self._parse_streaming(multipart, raw_boundary, held, stream)
 
     async def _parse_streaming(

@@ -28,7 +28,7 @@ from asgiweb.formparsers import (
     multipart_settings,
     parse_content_type,
     require_multipart,
-    whole_multipart_form,
+    whole_body_form,
 )
 from asgiweb.types import Message, Receive, Scope, Send
 
@@ -77,10 +77,10 @@ class _Unset:
 _UNSET: Any = _Unset()
 
 
-# The last multipart Content-Type value a form was read with, and its charset and
-# boundary (multipart_settings); a tuple, replaced whole.  Starts with a value no
-# header equals.
-_last_multipart: tuple[object, str, bytes] = (object(), "", b"")
+# The last multipart Content-Type value a form was read with, its charset and
+# boundary (multipart_settings) and the python_multipart module (require_multipart);
+# a tuple, replaced whole.  Starts with a value no header equals.
+_last_multipart: tuple[object, str, bytes, Any] = (object(), "", b"", None)
 
 
 class HTTPConnection:
@@ -249,7 +249,11 @@ class Request(HTTPConnection):
 
     async def _next_chunk(self) -> tuple[bytes, bool]:
         """One body message: ``(bytes, more_body)``, with the size limit enforced."""
-        message = await self._receive()
+        return self._chunk_of(await self._receive())
+
+    def _chunk_of(self, message: Message) -> tuple[bytes, bool]:
+        """:meth:`_next_chunk` for the message received (PERF: a caller that awaits
+        ``receive`` itself saves a coroutine: benchmarks/compare.py upload)."""
         kind = message["type"]
         if kind == "http.request":
             chunk: bytes = message.get("body", b"")
@@ -391,29 +395,31 @@ class Request(HTTPConnection):
             mime, params = parse_content_type(content_type)
         try:
             if mime == "multipart/form-data":
-                multipart = require_multipart()
                 if params is None:
-                    charset, boundary = last[1], last[2]
+                    charset, boundary, multipart = last[1], last[2], last[3]
                 else:
+                    multipart = require_multipart()
                     charset, boundary = multipart_settings(params)
-                    _last_multipart = (content_type, charset, boundary)
+                    _last_multipart = (content_type, charset, boundary, multipart)
                 body = self._body
                 if body is None:
                     self._start_reading(declared)
-                    chunk, more = await self._next_chunk()
+                    chunk, more = self._chunk_of(await self._receive())
                 else:
                     chunk, more = body, False
-                if not more:
+                spool_max_size = MultiPartParser.spool_max_size
+                if not more and len(chunk) <= min(MultiPartParser.whole_body_max, spool_max_size):
                     # PERF: a small body in one message is split whole, with no
                     # stream generator (benchmarks/compare.py upload).
-                    form = whole_multipart_form(
+                    form = whole_body_form(
                         chunk,
-                        charset,
                         boundary,
+                        charset,
                         multipart,
-                        max_files=max_files,
-                        max_fields=max_fields,
-                        max_part_size=max_part_size,
+                        max_files,
+                        max_fields,
+                        max_part_size,
+                        spool_max_size,
                     )
                 if form is None:
                     # Anything else streams through python-multipart as it arrives;
@@ -432,7 +438,7 @@ class Request(HTTPConnection):
                 # PERF: a body in one message is parsed whole, without the stream
                 # generator (benchmarks/compare.py form); a longer one streams on.
                 self._start_reading(declared)
-                chunk, more = await self._next_chunk()
+                chunk, more = self._chunk_of(await self._receive())
                 parser = FormParser(None, max_fields=max_fields, max_part_size=max_part_size)
                 form = None if more else parser.parse_whole(chunk)
                 if form is None:

@@ -34,6 +34,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any, TypedDict, TypeVar, Unpack, cast
 
+from asgiweb._endpoint.forms import ClosingMessages
 from asgiweb._endpoint.info import EndpointInfo, info_of
 from asgiweb._endpoint.plan import compile_bare_endpoint, compile_endpoint
 from asgiweb._routetable import Converter, RouteTable, Segment, compile_path, fill_path
@@ -49,6 +50,7 @@ from asgiweb.exceptions import (
 )
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, RedirectResponse, Response
+from asgiweb.responses.base import AnswerMessages
 from asgiweb.types import ASGIApp, Receive, Scope, Send
 from asgiweb.websockets import WebSocket, WebSocketState
 
@@ -594,6 +596,7 @@ class Router(MethodDecorators):
         scope["route"] = route  # as FastAPI: middleware and handlers can see what matched
         bare = route.bare
         request: Request | None = None
+        response: Response | AnswerMessages | ClosingMessages
         try:
             if bare is not None:
                 call, finish = bare
@@ -619,6 +622,18 @@ class Router(MethodDecorators):
                 if scope["method"] == "HEAD":
                     body = {"type": "http.response.body", "body": b""}
                 await send(body)
+            elif isinstance(response, list):
+                # A form route's two messages and its form (or request), whose
+                # uploaded files are closed once they are sent, or sending failed
+                # (closing_answer in asgiweb._endpoint.forms).
+                start, body, closing = response
+                try:
+                    await send(start)
+                    if scope["method"] == "HEAD":
+                        body = {"type": "http.response.body", "body": b""}
+                    await send(body)
+                finally:
+                    await closing.close()
             else:
                 await response(scope, receive, send)
         except ClientDisconnect:

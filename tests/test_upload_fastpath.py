@@ -1,7 +1,7 @@
 """The multipart upload hot path (benchmarks/compare.py upload).
 
 - ``Request.form()`` splits a small multipart body that arrived in one message
-  whole (``whole_multipart_form``), with no stream generator; a body in several
+  whole (``whole_body_form``), with no stream generator; a body in several
   messages, a big one or an unusual one streams through ``MultiPartParser`` as
   before, and both readings give the same form;
 - Content-Type and Content-Length are read in one pass over the raw headers, with
@@ -21,7 +21,7 @@ from typing import Any
 import anyio
 import pytest
 
-import asgiweb.formparsers
+import asgiweb._spooled
 from asgiweb import App, Form, Request, UploadFile
 from asgiweb.exceptions import ClientDisconnect, HTTPException
 from asgiweb.formparsers import (
@@ -354,7 +354,7 @@ def test_a_filled_in_spooled_file_is_a_real_one(
     fits: bool, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     if not fits:  # the fallback: as if the layout had changed
-        monkeypatch.setattr(asgiweb.formparsers, "_spooled_arguments", False)
+        monkeypatch.setattr(asgiweb._spooled, "_spooled_arguments", False)
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     data = b"0123456789"
     file = spooled_file_with(data, 16)
@@ -416,23 +416,37 @@ async def test_upload_methods_on_a_filled_in_file(
 
 
 def test_an_upload_of_a_part_is_what_the_constructor_makes() -> None:
-    """UploadFile._of_part fills the slots in by hand: it must set every one of them
-    as the constructors do (a slot added to either class fails this test)."""
+    """UploadFile._of_part fills the slots in by hand and leaves the file to be made
+    on first use: it must give what the constructors give around a spooled file of
+    the same bytes (a slot added to either class fails this test)."""
     from asgiweb.datastructures import Headers
 
     raw = [(b"content-disposition", b'form-data; name="f"; filename="a"'), (b"x-n", b"1")]
-    file = BytesIO(b"abc")
-    made = UploadFile._of_part(file, 3, "a", raw)
-    expected = UploadFile(file, size=3, filename="a", headers=Headers(raw=raw))
+    made = UploadFile._of_part(b"abc", 16, "a", raw)
+    expected = UploadFile(
+        spooled_file_with(b"abc", 16), size=3, filename="a", headers=Headers(raw=raw)
+    )
     assert type(made) is UploadFile and type(made.headers) is Headers
-    for name in UploadFile.__slots__:
-        if name != "headers":
-            assert getattr(made, name) is getattr(expected, name)
+    assert (made.size, made.filename) == (expected.size, expected.filename) == (3, "a")
     for name in Headers.__slots__:
         assert getattr(made.headers, name) == getattr(expected.headers, name)
     assert made.headers.raw is raw and made.headers["X-N"] == "1"
-    assert set(UploadFile.__slots__) == {"file", "filename", "headers", "size"}
+    assert set(UploadFile.__slots__) == {
+        "_buffer",
+        "_file",
+        "_spool_size",
+        "filename",
+        "headers",
+        "size",
+    }
     assert set(Headers.__slots__) == {"_index", "_raw"}
+    file: Any = made.file  # made now, around the held bytes
+    assert isinstance(file, tempfile.SpooledTemporaryFile)
+    assert vars(file).keys() == vars(expected.file).keys() == SPOOLED_ATTRIBUTES
+    assert (file.tell(), file.read(), file._max_size, file._rolled) == (0, b"abc", 16, False)
+    assert made.file is file  # made once
+    file.close()
+    expected.file.close()
 
     class Recorded(UploadFile):
         __slots__ = ()
@@ -442,8 +456,10 @@ def test_an_upload_of_a_part_is_what_the_constructor_makes() -> None:
             super().__init__(*args, **kwargs)
             self.made.append(self)
 
-    sub = Recorded._of_part(file, 3, "a", raw)
-    assert Recorded.made == [sub] and sub.headers.raw is raw
+    sub = Recorded._of_part(b"abc", 16, "a", raw)
+    assert Recorded.made == [sub] and sub.headers.raw is raw and sub.size == 3
+    assert isinstance(sub.file, tempfile.SpooledTemporaryFile) and sub.file.read() == b"abc"
+    sub.file.close()
 
 
 # -- through a route ---------------------------------------------------------------------

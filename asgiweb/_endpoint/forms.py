@@ -38,12 +38,18 @@ from asgiweb.formparsers import require_multipart
 from asgiweb.params import FileParam, Param
 from asgiweb.requests import Request
 from asgiweb.responses import Response
+from asgiweb.responses.base import AnswerMessages
 from asgiweb.types import Receive, Scope, Send
 
 __all__ = [
     "FORM_LIMITS",
+    "ClosingMessages",
+    "FormFiller",
+    "FormReader",
     "FormStep",
     "close_files_after",
+    "closing_answer",
+    "form_filler",
     "form_reader",
     "form_step",
     "is_upload_annotation",
@@ -184,9 +190,12 @@ class FormStep:
         if self.many:
             value = _pick(form, self.key, True)
         else:
-            value = form.get(self.key)
+            value = form._dict.get(self.key)  # form.get, without its call
             if value.__class__ is str:
                 if value == "":
+                    value = None
+            elif value.__class__ is UploadFile:
+                if value.filename == "" and value.size == 0:  # _is_empty_file, inline
                     value = None
             elif _is_empty_file(value):
                 value = None
@@ -278,28 +287,40 @@ def form_step(
 
 
 def form_reader(steps: list[FormStep]) -> FormReader:
-    """Fill ``kwargs`` from the form body, appending errors; return the form (kept as
-    ``RequestValidationError.body``, as FastAPI does)."""
+    """Fill ``kwargs`` from the form body, appending errors, awaiting the steps that
+    read file content; return the form (kept as ``RequestValidationError.body``, as
+    FastAPI does).  Steps that read none are filled by :func:`form_filler`'s."""
+    max_files, max_fields, max_part_size = FORM_LIMITS
 
-    if any(step.read_bytes for step in steps):
-
-        async def read(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
-            form = await request._read_form(*FORM_LIMITS)
-            for step in steps:
-                await step.fill(form, kwargs, errors)
-            return form
-
-        return read
-
-    async def read_now(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
-        # PERF: no step reads file content, so none needs awaiting; the form is read
-        # as request.form() reads it, without the FormCall around it.
-        form = await request._read_form(*FORM_LIMITS)
+    async def read(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
+        form = await request._read_form(max_files, max_fields, max_part_size)
         for step in steps:
-            step.fill_now(form, kwargs, errors)
+            await step.fill(form, kwargs, errors)
         return form
 
-    return read_now
+    return read
+
+
+FormFiller = Callable[[FormData, dict[str, Any], list[Any]], None]
+
+
+def form_filler(steps: list[FormStep]) -> FormFiller | None:
+    """``fill(form, kwargs, errors)``: the steps filled from a form already read, when
+    none of them reads file content (none needs awaiting); else None.
+
+    PERF: a route's plan then reads the form itself (``request._read_form`` with
+    :data:`FORM_LIMITS`) and calls this, one coroutine less than ``form_reader``'s
+    (benchmarks/compare.py upload)."""
+    if any(step.read_bytes for step in steps):
+        return None
+    if len(steps) == 1:
+        return steps[0].fill_now
+
+    def fill_all(form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        for step in steps:
+            step.fill_now(form, kwargs, errors)
+
+    return fill_all
 
 
 class _ClosingResponse(Response):
@@ -319,6 +340,34 @@ class _ClosingResponse(Response):
             await self.response(scope, receive, send)
         finally:
             await self.request.close()
+
+
+ClosingMessages = list[Any]
+"""``[start, body, closing]``: the two messages of a whole answer and what the router
+closes once they are sent (or sending failed): the form read (``FormData.close``,
+one coroutine less than ``Request.close``), else the request.  A list, not a tuple:
+the router tells it from a plain answer's two messages with no check on that
+answer's path (asgiweb.routing.Router.__call__)."""
+
+
+def closing_answer(
+    answer: Response | AnswerMessages, request: Request
+) -> Response | AnswerMessages | ClosingMessages:
+    """``answer`` (a Response or its two messages) with the request's uploaded files
+    closed once it is sent: a Response that closes them, or the two messages as
+    :data:`ClosingMessages` (PERF: no Response object, no coroutine of its own:
+    benchmarks/compare.py upload); ``answer`` itself when the form read has no file
+    (nothing to close: benchmarks/compare.py form)."""
+    form = request._form
+    if form is not None:
+        for _, value in form._list:
+            if isinstance(value, UploadFile):
+                break
+        else:
+            return answer
+    if isinstance(answer, tuple):
+        return [answer[0], answer[1], form if form is not None else request]
+    return _ClosingResponse(answer, request)
 
 
 def close_files_after(handle: Handle) -> Handle:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn
 
 from asgiweb._concurrency import is_async_callable, run_in_threadpool
 from asgiweb._endpoint.dependencies import (
@@ -42,7 +42,15 @@ from asgiweb._endpoint.dependencies import (
     unwind,
     unwind_all,
 )
-from asgiweb._endpoint.forms import close_files_after, form_reader
+from asgiweb._endpoint.forms import (
+    FORM_LIMITS,
+    ClosingMessages,
+    FormStep,
+    close_files_after,
+    closing_answer,
+    form_filler,
+    form_reader,
+)
 from asgiweb._endpoint.info import (
     attach_info,
     describe_graph,
@@ -68,8 +76,9 @@ from asgiweb.responses.base import AnswerMessages
 
 __all__ = ["compile_bare_endpoint", "compile_endpoint"]
 
-Handle = Callable[[Request], Awaitable[Response | AnswerMessages]]
-"""A route's plan: the request in, its Response or the two messages of its answer."""
+Handle = Callable[[Request], Awaitable[Response | AnswerMessages | ClosingMessages]]
+"""A route's plan: the request in, its Response or the two messages of its answer
+(for a form route, with the form whose files to close after: ClosingMessages)."""
 ResponseHandle = Callable[[Request], Awaitable[Response]]
 Invalidity = type[RequestValidationError | WebSocketRequestValidationError]
 
@@ -198,13 +207,13 @@ def compile_endpoint(
     params = root.params
     extractors = params.extractors
     fill_body = root.fill_body
-    read_form = form_reader(params.form_steps) if params.form_steps else None
+    form_steps = params.form_steps
     request_name = params.request_name
     response_name = params.response_name
     background_name = params.background_name
 
     if not (
-        extractors or fill_body or read_form or request_name or response_name or background_name
+        extractors or fill_body or form_steps or request_name or response_name or background_name
     ) and not (stream or websocket):
         if is_async:
 
@@ -218,13 +227,28 @@ def compile_endpoint(
 
         return attach_info(handle_bare_sync, info)
 
-    # No injected Response or BackgroundTasks, no form files to close, not a stream:
-    # the answer may be its two messages (compile_answer).
+    # No injected Response or BackgroundTasks, not a stream: the answer may be its
+    # two messages (compile_answer).
     whole = (
         None
-        if read_form or response_name or background_name or stream or websocket
+        if response_name or background_name or stream or websocket
         else compile_answer(response_class, status_code, **model_options)
     )
+    if form_steps:
+        return attach_info(
+            _form_plan(
+                endpoint,
+                is_async,
+                extractors,
+                form_steps,
+                request_name,
+                response_name,
+                background_name,
+                whole,
+                finish,
+            ),
+            info,
+        )
 
     async def handle(request: Request) -> Response | AnswerMessages:
         kwargs: dict[str, Any] = {}
@@ -242,10 +266,6 @@ def compile_endpoint(
             if errors is None:
                 errors = []
             fill_body(body, kwargs, errors)
-        elif read_form is not None:
-            if errors is None:
-                errors = []
-            body = await read_form(request, kwargs, errors)
         if errors:
             raise invalid(errors, body=None if body is NO_BODY else body)
         if request_name is not None:
@@ -264,11 +284,66 @@ def compile_endpoint(
             return whole(value)
         return finish(value, temporary, tasks)
 
-    if read_form is not None:
-        # A form route always answers with a Response (``whole`` is None): its files
-        # are closed after it is sent.
-        return attach_info(close_files_after(cast(ResponseHandle, handle)), info)
     return attach_info(handle, info)
+
+
+def _form_plan(
+    endpoint: Callable[..., Any],
+    is_async: bool,
+    extractors: Sequence[tuple[str, Callable[[Request], Any]]],
+    form_steps: list[FormStep],
+    request_name: str | None,
+    response_name: str | None,
+    background_name: str | None,
+    whole: Callable[[Any], Response | AnswerMessages] | None,
+    finish: Finisher,
+) -> Handle:
+    """The plan of a route with form parameters and no dependencies: the plain
+    plan's steps with the form read in place of a JSON body, its files closed once
+    the answer is sent, or as soon as anything fails (``forms.closing_answer``).
+
+    The form is read here and its steps filled at once (``form_filler``), unless a
+    step reads file content, which is awaited (``form_reader``)."""
+    max_files, max_fields, max_part_size = FORM_LIMITS
+    fill_form = form_filler(form_steps)
+    read_form = form_reader(form_steps) if fill_form is None else None
+
+    async def handle_form(request: Request) -> Response | AnswerMessages | ClosingMessages:
+        try:
+            kwargs: dict[str, Any] = {}
+            errors: list[dict[str, Any]] = []
+            for name, extract in extractors:
+                try:
+                    kwargs[name] = extract(request)
+                except Invalid as exc:
+                    errors.extend(exc.errors)
+            if fill_form is not None:
+                body = await request._read_form(max_files, max_fields, max_part_size)
+                fill_form(body, kwargs, errors)
+            else:
+                assert read_form is not None
+                body = await read_form(request, kwargs, errors)
+            if errors:
+                raise RequestValidationError(errors, body=body)
+            if request_name is not None:
+                kwargs[request_name] = request
+            temporary: Response | None = None
+            if response_name is not None:
+                temporary = kwargs[response_name] = temporary_response()
+            tasks: BackgroundTasks | None = None
+            if background_name is not None:
+                tasks = kwargs[background_name] = BackgroundTasks()
+            if is_async:
+                value = await endpoint(**kwargs)
+            else:
+                value = await run_in_threadpool(endpoint, **kwargs)
+            answer = finish(value, temporary, tasks) if whole is None else whole(value)
+        except BaseException:
+            await request.close()
+            raise
+        return closing_answer(answer, request)
+
+    return handle_form
 
 
 def _no_response(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Any:

@@ -3,7 +3,7 @@
 - urlencoded: each chunk is decoded and split as text, unquoted only when it holds
   a ``+`` or ``%``, with the limits checked in bulk when no field can break them;
 - multipart: a small body that arrived whole is split in one pass
-  (``split_whole_body``) when it is laid out plainly, and handed to python-multipart
+  (``whole_body_form``) when it is laid out plainly, and handed to python-multipart
   otherwise.
 
 The reference for the first is FastAPI (side by side); for the second, the
