@@ -52,6 +52,7 @@ from asgiweb.background import BackgroundTasks
 from asgiweb.params import Depends, Security
 from asgiweb.requests import Request
 from asgiweb.responses import Response
+from asgiweb.responses.base import AnswerMessages, send_answer
 from asgiweb.security.base import SecurityBase
 from asgiweb.security.oauth2 import SecurityScopes
 from asgiweb.types import Receive, Scope, Send
@@ -713,14 +714,17 @@ class _Resume:
 class ExitAfterSend(Response):
     """The handler's response, then the "request"-scoped generators' exit code.
 
-    Reading an attribute it does not have (status, headers, body, background)
-    reads the wrapped response's, so code that inspects it sees that response.
-    PERF: a wrapper of two slots; sharing the inner ``__dict__`` cost ~0.8 us.
+    ``inner`` is a Response or a whole answer's two messages
+    (``responses.base.answer_messages``: PERF, no Response object per request,
+    benchmarks/compare.py deps).  Reading an attribute it does not have (status,
+    headers, body, background) reads the wrapped response's, so code that
+    inspects it sees that response.  PERF: a wrapper of two slots; sharing the
+    inner ``__dict__`` cost ~0.8 us.
     """
 
     __slots__ = ("exit_context", "inner")
 
-    def __init__(self, inner: Response, ctx: Context) -> None:
+    def __init__(self, inner: Response | AnswerMessages, ctx: Context) -> None:
         self.inner = inner
         self.exit_context = ctx
 
@@ -729,8 +733,12 @@ class ExitAfterSend(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         ctx = self.exit_context
+        inner = self.inner
         try:
-            await self.inner(scope, receive, send)
+            if isinstance(inner, tuple):
+                await send_answer(inner, scope, send)
+            else:
+                await inner(scope, receive, send)
         except BaseException as exc:
             after = await unwind_all(ctx, exc)
             if after is exc:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from asgiweb._concurrency import is_async_callable, run_in_threadpool
 from asgiweb._endpoint.dependencies import (
@@ -201,8 +201,16 @@ def compile_endpoint(
     if root.subs:
         if websocket:
             return attach_info(_websocket_graph_plan(endpoint, root, is_async), info)
-        graph = _graph_plan(endpoint, root, is_async, finish, reads_form=bool(form_names))
-        return attach_info(close_files_after(graph) if form_names else graph, info)
+        # Not a stream: the answer may be its two messages when, at request time, no
+        # dependency injected a Response or BackgroundTasks (an override may).
+        if form_names:  # its files are closed after a Response (close_files_after)
+            graph = _graph_plan(endpoint, root, is_async, finish, None, reads_form=True)
+            return attach_info(close_files_after(cast(ResponseHandle, graph)), info)
+        graph_whole = (
+            None if stream else compile_answer(response_class, status_code, **model_options)
+        )
+        graph = _graph_plan(endpoint, root, is_async, finish, graph_whole, reads_form=False)
+        return attach_info(graph, info)
 
     params = root.params
     extractors = params.extractors
@@ -355,21 +363,28 @@ def _graph_plan(
     root: Dependant,
     is_async: bool,
     finish: Finisher,
+    whole: Callable[[Any], Response | AnswerMessages] | None,
     *,
     reads_form: bool,
-) -> ResponseHandle:
+) -> Handle:
+    """The plan of a handler with dependencies; a Response whenever ``whole`` is None."""
     reads_body = any(dependant.fill_body is not None for dependant in root.walk())
     solve = compile_solver(root, endpoint, is_async=is_async, reject=_reject)
 
-    async def handle(request: Request) -> Response:
+    async def handle(request: Request) -> Response | AnswerMessages:
         if reads_form:
             body = await request.form()
         else:
             body = await read_body(request) if reads_body else NO_BODY
         app = request.scope.get("app")
         ctx = Context(request, body, getattr(app, "dependency_overrides", None))
+        response: Response | AnswerMessages
         try:
-            response = finish(await solve(ctx), ctx.temporary, ctx.tasks)
+            value = await solve(ctx)
+            if whole is not None and ctx.temporary is None and ctx.tasks is None:
+                response = whole(value)
+            else:
+                response = finish(value, ctx.temporary, ctx.tasks)
         except BaseException as exc:
             if not (ctx.function_exits or ctx.request_exits):
                 raise

@@ -33,6 +33,7 @@ __all__ = [
     "answer_messages",
     "encode_content_type",
     "pure_render",
+    "send_answer",
 ]
 
 _NO_BODY_STATUSES = frozenset({204, 304})
@@ -234,6 +235,16 @@ class Response:
 
 AnswerMessages = tuple[Message, Message]
 """The ``http.response.start`` and ``http.response.body`` messages of a whole answer."""
+
+
+async def send_answer(messages: AnswerMessages, scope: Scope, send: Send) -> None:
+    """Send a whole answer's two messages as ``Response.__call__`` sends its own: a
+    HEAD request gets the start and an empty body.  (The router inlines this for
+    its own answers, PERF: benchmarks/compare.py plaintext.)"""
+    start, body = messages
+    await send(start)
+    await send({"type": "http.response.body", "body": b""} if scope["method"] == "HEAD" else body)
+
 
 def answer_messages(cls: type[Response]) -> Callable[[Any], AnswerMessages] | None:
     """The two messages ``cls(content)`` would send for a GET, built without the

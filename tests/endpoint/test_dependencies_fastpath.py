@@ -17,9 +17,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from asgiweb import App, Depends
-from asgiweb._endpoint.dependencies import compile_graph, compile_solver
+from asgiweb._endpoint.dependencies import ExitAfterSend, compile_graph, compile_solver
 from asgiweb.datastructures import Headers
+from asgiweb.requests import Request
 from asgiweb.testclient import TestClient
+from tests.harness import Peer, http_scope
 from tests.oracle.sidebyside import Call, Framework, same_answers
 
 # -- the fast path is the one taken --------------------------------------------------
@@ -522,3 +524,88 @@ def test_a_parameter_name_source_code_would_not_spell_is_still_passed() -> None:
     with TestClient(app) as client:
         assert client.get("/", params={"\ufb01le": "x"}).json() == {"\ufb01le": "x"}
         assert client.get("/").json() == {"\ufb01le": "d"}
+
+
+# -- a graph's data answer sent as its two messages, the exit code after them ---------
+
+
+def build_exit_after_messages(fw: Framework) -> Any:
+    app = fw.App()
+    events: list[str] = []
+
+    async def session() -> AsyncIterator[str]:
+        events.append("open")
+        try:
+            yield "db"
+        except Exception as exc:
+            events.append(f"saw {type(exc).__name__}")
+            raise
+        finally:
+            events.append("closed")
+
+    def with_header(response: fw.Response) -> str:  # type: ignore[name-defined]
+        response.headers["x-dep"] = "set"
+        return "hdr"
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: int, db: Annotated[str, fw.Depends(session)]) -> Any:
+        events.append("handler")
+        return {"item_id": item_id, "db": db}
+
+    @app.get("/events")
+    def seen() -> Any:
+        found = list(events)
+        events.clear()
+        return found
+
+    app.state.pair = (session, with_header)
+    return app
+
+
+def test_a_graph_answer_as_messages_matches_fastapi_and_head_gets_no_body() -> None:
+    answers = same_answers(build_exit_after_messages, [Call.get("/items/3"), "/events"])
+    assert answers[0]["body"] == {"item_id": 3, "db": "db"}
+    assert answers[1]["body"] == ["open", "handler", "closed"]
+    # HEAD (answered for GET routes, unlike FastAPI: docs/api.md): GET's headers, no body.
+    with TestClient(build_exit_after_messages(Framework("asgiweb"))) as client:
+        get, head = client.get("/items/4"), client.head("/items/4")
+        assert (head.status_code, head.headers, head.content) == (200, get.headers, b"")
+        assert client.get("/events").json() == ["open", "handler", "closed"] * 2
+
+
+def test_a_graph_answer_as_messages_is_the_plan_s_and_a_failed_send_reaches_the_exit() -> None:
+    app = build_exit_after_messages(Framework("asgiweb"))
+    peer = Peer(disconnect_when_done=True)
+
+    async def failing_send(message: dict[str, Any]) -> None:
+        await peer.send(message)
+        if message["type"] == "http.response.body":
+            raise OSError("connection reset")
+
+    scope = http_scope("GET", "/items/5")
+
+    async def main() -> None:
+        with pytest.raises(OSError):
+            await app(scope, peer.receive, failing_send)
+
+    anyio.run(main)
+    route = scope["route"]
+    assert peer.status == 200
+    with TestClient(app) as client:
+        assert client.get("/events").json() == ["open", "handler", "saw OSError", "closed"]
+        # The plan's answer: the two messages inside the exit wrapper, no Response.
+        request = Request(http_scope("GET", "/items/6"), path_params={"item_id": 6})
+        answer = anyio.run(route.handle, request)
+        assert isinstance(answer, ExitAfterSend) and isinstance(answer.inner, tuple)
+        anyio.run(answer.exit_context.request_exits.pop()[0].aclose)
+
+
+def test_an_override_injecting_a_response_still_shapes_the_answer() -> None:
+    app = build_exit_after_messages(Framework("asgiweb"))
+    session, with_header = app.state.pair
+    app.dependency_overrides[session] = with_header
+    with TestClient(app) as client:
+        r = client.get("/items/7")
+        assert r.json() == {"item_id": 7, "db": "hdr"} and r.headers["x-dep"] == "set"
+        head = client.head("/items/7")
+        assert head.content == b"" and head.headers["x-dep"] == "set"
