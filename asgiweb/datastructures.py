@@ -152,6 +152,16 @@ class Headers(Mapping[str, str]):
         return f"{type(self).__name__}({self.multi_items()!r})"
 
 
+# PERF: header pairs set through MutableHeaders, checked by validate_header and
+# encoded, keyed by the exact (name, value) strs set (benchmarks: funcmw sets the
+# same one on every request).  Bounded, and short values only: a value may come
+# from a request.  Only a checked pair is ever stored, so a hit is a valid header.
+_CHECKED_PAIRS: dict[tuple[str, str], tuple[bytes, bytes]] = {}
+_CHECKED_PAIRS_LIMIT = 512
+_CHECKED_VALUE_MAX = 64
+_new_object = object.__new__
+
+
 class MutableHeaders(Headers):
     """Headers that edit the raw list in place, validating what is set."""
 
@@ -161,26 +171,39 @@ class MutableHeaders(Headers):
     def view(cls, raw: RawHeaders) -> MutableHeaders:
         """What ``cls(raw=raw)`` makes, a view editing ``raw`` in place, without the
         constructor's branches (PERF: benchmarks/inprocess.py "funcmw", ~0.1 us)."""
-        headers = cls.__new__(cls)
+        headers = _new_object(cls)
         headers._raw = raw
         headers._index = None
         return headers
 
     def __setitem__(self, key: str, value: str) -> None:
-        pair = validate_header(key, value)
+        # PERF: the pairs code sets repeat (``x-process: 1``): a pair checked once is
+        # remembered, encoded, so the common set is one look-up (benchmarks: funcmw).
+        try:
+            pair = _CHECKED_PAIRS.get((key, value))
+        except TypeError:  # unhashable: not a str, validate_header says so
+            pair = None
+        if pair is None:
+            pair = validate_header(key, value)
+            if (
+                type(key) is str
+                and type(value) is str
+                and len(value) <= _CHECKED_VALUE_MAX
+                and len(_CHECKED_PAIRS) < _CHECKED_PAIRS_LIMIT
+            ):
+                _CHECKED_PAIRS[key, value] = pair
         name = pair[0]
         raw = self._raw
         self._index = None
         # PERF: a plain loop, no list of names: a response has few headers and the
         # name is usually new (benchmarks: funcmw sets one per request).
-        first = 0
         for item in raw:
             if item[0] == name:
                 break
-            first += 1
         else:
             raw.append(pair)
             return
+        first = raw.index(item)
         raw[first] = pair
         rest = raw[first + 1 :]
         if any(item[0] == name for item in rest):
