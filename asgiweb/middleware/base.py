@@ -100,19 +100,17 @@ class _RelayedResponse(Response):
     request, not a call and a response (benchmarks: funcmw).
     """
 
-    # PERF: what every request writes lives in slots, set once in __init__ (an
+    # PERF: what every request writes or reads lives in slots, set once in __init__ (an
     # instance dict grown key by key cost ~0.3 us a request); the state only the
     # rarer paths touch is read from the class defaults below until first set
     # (benchmarks: funcmw).
     __slots__ = (
-        "_app", "_headers", "_raw", "_receive", "_scope", "_sent", "coro", "done", "driving",
-        "out", "paused", "start", "status_code",
+        "_app", "_headers", "_raw", "_receive", "_scope", "_sent", "background", "coro", "done",
+        "driving", "out", "paused", "recorded", "start", "status_code",
     )  # fmt: skip
 
-    background = None
     body = b""
     _body_iterator: AsyncIterator[bytes] | None = None
-    recorded: list[Message] | None = None  # body messages the dispatch function read
     error: BaseException | None = None  # to throw in at the next drive
     waiting: Any = _NOTHING  # what the coroutine awaits, not yet given to the loop
     waker: asyncio.Future[None] | None = None
@@ -132,6 +130,8 @@ class _RelayedResponse(Response):
         self._headers: MutableHeaders | None = None
         self.done = False
         self._sent = False
+        self.background = None
+        self.recorded: list[Message] | None = None  # body messages the dispatch function read
         self.paused = False  # True while the inner app waits at its start, paused in this task
         # ``driving`` (True only while the coroutine is being stepped, in this task) and
         # ``status_code`` (from the start) are first set by call_next, before either is read.
