@@ -268,6 +268,16 @@ class MutableHeaders(Headers):
         self["vary"] = vary
 
 
+def mutable_headers_view(raw: RawHeaders) -> MutableHeaders:
+    """``MutableHeaders.view(raw)`` as a plain function: a view editing ``raw`` in
+    place.  PERF: calling a classmethod binds a method object each time; this does
+    not (benchmarks: funcmw, ~0.05 us)."""
+    headers: MutableHeaders = _new_object(MutableHeaders)
+    headers._raw = raw
+    headers._index = None
+    return headers
+
+
 class QueryParams(Mapping[str, str]):
     """Read-only multi-dict over a query string, parsed lazily.
 

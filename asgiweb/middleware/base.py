@@ -55,7 +55,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Gener
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from asgiweb.datastructures import MutableHeaders
+from asgiweb.datastructures import MutableHeaders, mutable_headers_view
 from asgiweb.exceptions import mark_response_started, marking_start
 from asgiweb.requests import Request
 from asgiweb.responses import Response
@@ -161,7 +161,7 @@ class _RelayedResponse(Response):
             if raw is None:
                 start = self.start
                 raw = self._raw = [] if start is None else [*start.get("headers", ())]
-            headers = self._headers = MutableHeaders.view(raw)
+            headers = self._headers = mutable_headers_view(raw)
         return headers
 
     @property

@@ -60,6 +60,15 @@ def test_a_remembered_pair_is_the_checked_one() -> None:
     assert second.raw[0] is first.raw[0]  # one shared, immutable pair
 
 
+def test_the_plain_function_view_is_the_classmethod_one() -> None:
+    raw = [(b"content-type", b"text/plain")]
+    view = ds.mutable_headers_view(raw)
+    assert type(view) is MutableHeaders and view.raw is raw
+    assert dict(view) == dict(MutableHeaders.view(raw)) == {"content-type": "text/plain"}
+    view["x-a"] = "1"
+    assert raw == [(b"content-type", b"text/plain"), (b"x-a", b"1")]
+
+
 def test_a_set_replaces_every_line_of_that_name_whatever_its_case() -> None:
     raw = [(b"x-a", b"1"), (b"content-type", b"text/plain"), (b"x-a", b"2"), (b"x-b", b"3")]
     ours = MutableHeaders(raw=list(raw))
