@@ -85,6 +85,18 @@ async def _awaited(awaitable: Awaitable[None]) -> None:
     await awaitable
 
 
+def _direct_call(app: ASGIApp) -> ASGIApp:
+    """``app`` as the callable to call it through: for an object whose class's
+    ``__call__`` is a Python function, that function bound to it.  PERF: calling the
+    object itself goes through its type's call slot, calling the bound method is
+    an ordinary call (benchmarks: funcmw, ~0.07 us)."""
+    call = next((vars(k)["__call__"] for k in type(app).__mro__ if "__call__" in vars(k)), None)
+    if isinstance(call, types.FunctionType) and not isinstance(app, type):
+        bound: ASGIApp = types.MethodType(call, app)
+        return bound
+    return app
+
+
 async def _discard(message: Message) -> None:
     """Where the inner app's messages go once its body has been read to the end."""
 
@@ -481,14 +493,24 @@ class BaseHTTPMiddleware:
         self.app = app
         self.dispatch_func: DispatchFunction = self.dispatch if dispatch is None else dispatch
 
+    @property
+    def app(self) -> ASGIApp:
+        """The app this middleware wraps."""
+        return self._app
+
+    @app.setter
+    def app(self, app: ASGIApp) -> None:
+        self._app = app
+        self._call_app = _direct_call(app)
+
     async def dispatch(self, request: Request, call_next: CallNext) -> Response:
         raise NotImplementedError("override dispatch() or pass dispatch=")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            await self._app(scope, receive, send)
             return
-        call = _RelayedResponse(self.app, scope, receive)
+        call = _RelayedResponse(self._call_app, scope, receive)
         try:
             response = await self.dispatch_func(Request(scope, call.record, send), call.call_next)
         except BaseException:

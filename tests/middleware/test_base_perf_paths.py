@@ -247,3 +247,30 @@ def test_an_error_in_the_dispatch_function_after_call_next_cancels_the_inner_app
         run_asgi(_behind(fails, inner), http_scope("GET", "/raw/x"), peer)
     assert peer.status == 500
     assert inner.finished
+
+
+def test_the_wrapped_app_is_called_as_it_is_now() -> None:
+    async def tag(request: Request, call_next: CallNext) -> Response:
+        response = await call_next(request)
+        response.headers["x-process"] = "1"
+        return response
+
+    class Named:
+        def __init__(self, name: bytes) -> None:
+            self.name = name
+
+        async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": self.name})
+
+    async def plain_function(scope: Scope, receive: Receive, send: Send) -> None:
+        await Named(b"function")(scope, receive, send)
+
+    middleware = BaseHTTPMiddleware(Named(b"first"), tag)
+    assert run_asgi(middleware, http_scope("GET", "/")).body == b"first"
+    middleware.app = Named(b"second")  # replaced after it was built
+    peer = run_asgi(middleware, http_scope("GET", "/"))
+    assert (peer.body, peer.header_list("x-process")) == (b"second", ["1"])
+    middleware.app = plain_function
+    assert middleware.app is plain_function
+    assert run_asgi(middleware, http_scope("GET", "/")).body == b"function"
