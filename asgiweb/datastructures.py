@@ -182,7 +182,7 @@ class MutableHeaders(Headers):
     def view(cls, raw: RawHeaders) -> MutableHeaders:
         """What ``cls(raw=raw)`` makes, a view editing ``raw`` in place, without the
         constructor's branches (PERF: benchmarks/inprocess.py "funcmw", ~0.1 us)."""
-        headers = _new_object(cls)
+        headers = cls.__new__(cls)
         headers._raw = raw
         headers._index = None
         return headers
