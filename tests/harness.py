@@ -227,3 +227,22 @@ def answer_body(answer: Any) -> bytes:
         return bytes(body["body"])
     return bytes(answer.body)
 
+
+
+def record_uploads(monkeypatch: Any) -> list[Any]:
+    """Make the form parser build a recording ``UploadFile`` subclass: the list
+    returned fills with every file it makes (``monkeypatch`` is pytest's)."""
+    import asgiweb.formparsers
+    from asgiweb.datastructures import UploadFile
+
+    created: list[UploadFile] = []
+
+    class Recorded(UploadFile):
+        __slots__ = ()
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            created.append(self)
+
+    monkeypatch.setattr(asgiweb.formparsers, "UploadFile", Recorded)
+    return created

@@ -18,6 +18,7 @@ from asgiweb.formparsers import (
     parse_content_type,
 )
 from asgiweb.testclient import encode_multipart
+from tests.harness import record_uploads
 
 pytest.importorskip("python_multipart")
 
@@ -165,18 +166,7 @@ def test_multipart_errors(
 
 
 def test_a_body_cut_short_drops_the_unfinished_file(monkeypatch: pytest.MonkeyPatch) -> None:
-    import asgiweb.formparsers
-
-    created: list[UploadFile] = []
-
-    class Recorded(UploadFile):
-        __slots__ = ()
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            created.append(self)
-
-    monkeypatch.setattr(asgiweb.formparsers, "UploadFile", Recorded)
+    created = record_uploads(monkeypatch)
     body = multipart(
         "b",
         b'Content-Disposition: form-data; name="ok"; filename="1"\r\n\r\ndone',

@@ -31,7 +31,7 @@ from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse
 from asgiweb.testclient import TestClient, encode_multipart
 from asgiweb.types import Message
-from tests.harness import Peer, drive, http_scope
+from tests.harness import Peer, drive, http_scope, record_uploads
 
 pytest.importorskip("python_multipart")
 
@@ -394,21 +394,14 @@ def test_bodies_with_other_boundaries_in_turn() -> None:
 async def test_a_subclass_gets_its_files_once_the_body_is_found_plain(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    created = record_uploads(monkeypatch)
     import asgiweb.formparsers
 
-    created: list[UploadFile] = []
-
-    class Recorded(UploadFile):
-        __slots__ = ()
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            created.append(self)
-
-    monkeypatch.setattr(asgiweb.formparsers, "UploadFile", Recorded)
+    recorded = asgiweb.formparsers.UploadFile  # the recording subclass
+    assert recorded is not UploadFile and issubclass(recorded, UploadFile)
     plain = body_with(("f", "a.txt", b"abc"), ("g", "b.txt", b"de"))
     form = await Request(upload_scope(size=len(plain)), Peer(plain).receive).form()
-    assert [type(value) for value in form.values()] == [Recorded, Recorded]
+    assert [type(value) for value in form.values()] == [recorded, recorded]
     assert isinstance(created[0].file, tempfile.SpooledTemporaryFile)  # made at once
     assert [await value.read() for value in form.values()] == [b"abc", b"de"]
     await form.close()
