@@ -199,7 +199,12 @@ class _RelayedResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._sent:
-            raise RuntimeError("a response from call_next can be sent only once")
+            # It went out already (the dispatch function sent it itself): a mistake in
+            # the dispatch function, told as one, but after a complete response, so
+            # marked as coming after the start (no 500 follows; docs/api.md, "Middleware").
+            error = RuntimeError("a response from call_next can be sent only once")
+            mark_response_started(error)
+            raise error
         self._sent = True
         start = self._start_to_send()
         if self.pulling:  # part of the body was read: the rest goes straight out

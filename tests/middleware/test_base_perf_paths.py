@@ -274,3 +274,21 @@ def test_the_wrapped_app_is_called_as_it_is_now() -> None:
     middleware.app = plain_function
     assert middleware.app is plain_function
     assert run_asgi(middleware, http_scope("GET", "/")).body == b"function"
+
+
+def test_a_response_the_dispatch_function_sent_itself_is_not_followed_by_a_500() -> None:
+    """Sending the ``call_next`` response, then returning it, is a mistake told as one
+    (the error is raised and logged), but the complete answer stands: no 500 after it."""
+
+    async def sends_it(request: Request, call_next: CallNext) -> Response:
+        response = await call_next(request)
+        await response(request.scope, request.receive, request._send)
+        return response
+
+    inner = _Inner([(b"content-type", b"text/plain")])
+    peer = Peer()
+    with pytest.raises(RuntimeError, match="sent only once") as caught:
+        run_asgi(_behind(sends_it, inner), http_scope("GET", "/raw/x"), peer)
+    assert response_started(caught.value)
+    assert (peer.status, peer.body) == (200, b"ok") and inner.finished
+    assert [m["type"] for m in peer.sent] == ["http.response.start", "http.response.body"]
