@@ -13,6 +13,7 @@ bottom, and the one Starlette and FastAPI use.
 
 from __future__ import annotations
 
+import types
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import Any, Concatenate, ParamSpec
 
@@ -128,13 +129,26 @@ class PlainMiddleware:
         await self.serve(scope, receive, send)
 
 
+def _direct_call(app: ASGIApp) -> ASGIApp:
+    """``app`` as the callable to call it through: for an object whose class's
+    ``__call__`` is a Python function, that function bound to it.  PERF: calling the
+    object itself goes through its type's call slot, calling the bound method is
+    an ordinary call (benchmarks: funcmw, ~0.07 us)."""
+    call = next((vars(k)["__call__"] for k in type(app).__mro__ if "__call__" in vars(k)), None)
+    if isinstance(call, types.FunctionType) and not isinstance(app, type):
+        bound: ASGIApp = types.MethodType(call, app)
+        return bound
+    return app
+
+
 def entry_point(app: ASGIApp) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     """What to call for ``app`` at the top of a stack: its ``serve`` when it is a
     :class:`PlainMiddleware` whose ``__call__`` is still the one that only awaits
-    ``serve`` (a subclass that wraps ``__call__`` is called as it is), else ``app``."""
+    ``serve`` (a subclass that wraps ``__call__`` is called as it is), else ``app``
+    as :func:`_direct_call` gives it."""
     if isinstance(app, PlainMiddleware) and type(app).__call__ is PlainMiddleware.__call__:
         return app.serve
-    return app
+    return _direct_call(app)
 
 
 def marks_response_start(middleware: Sequence[MiddlewareEntry]) -> bool:

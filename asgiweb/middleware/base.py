@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 from asgiweb.datastructures import MutableHeaders, mutable_headers_view
 from asgiweb.exceptions import mark_response_started, marking_start
+from asgiweb.middleware import PlainMiddleware, entry_point
 from asgiweb.requests import Request
 from asgiweb.responses import Response
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
@@ -85,16 +86,13 @@ async def _awaited(awaitable: Awaitable[None]) -> None:
     await awaitable
 
 
-def _direct_call(app: ASGIApp) -> ASGIApp:
-    """``app`` as the callable to call it through: for an object whose class's
-    ``__call__`` is a Python function, that function bound to it.  PERF: calling the
-    object itself goes through its type's call slot, calling the bound method is
-    an ordinary call (benchmarks: funcmw, ~0.07 us)."""
-    call = next((vars(k)["__call__"] for k in type(app).__mro__ if "__call__" in vars(k)), None)
-    if isinstance(call, types.FunctionType) and not isinstance(app, type):
-        bound: ASGIApp = types.MethodType(call, app)
-        return bound
-    return app
+def _steps(awaitable: Awaitable[Any]) -> Any:
+    """What a generator-based coroutine ``yield from``-s to await ``awaitable``: a
+    coroutine or such a generator itself (stepped in C), else its ``__await__()``."""
+    kind: Any = type(awaitable)
+    if kind is _COROUTINE or kind is _GENERATOR:
+        return awaitable
+    return awaitable.__await__()
 
 
 async def _discard(message: Message) -> None:
@@ -252,7 +250,8 @@ class _RelayedResponse(Response):
         coro: Any = self._app(
             self._scope, self._receive if not self.recorded else self._inner_receive(), self.send
         )
-        if type(coro) is not _COROUTINE:
+        kind = type(coro)
+        if kind is not _COROUTINE and kind is not _GENERATOR:  # a PlainMiddleware's serve may be
             coro = _awaited(coro)
         self.coro = coro
         # PERF: the first step here; the trampoline only runs when the inner app
@@ -481,11 +480,14 @@ class _RelayedResponse(Response):
         return True
 
 
-class BaseHTTPMiddleware:
+class BaseHTTPMiddleware(PlainMiddleware):
     """Run ``dispatch(request, call_next)`` around every HTTP request.
 
     Subclass and override ``dispatch``, or pass ``dispatch=`` (what
-    ``@app.middleware("http")`` does).
+    ``@app.middleware("http")`` does).  A :class:`~asgiweb.middleware.PlainMiddleware`:
+    its work is ``serve``, a generator-based coroutine, so it can take the inner
+    app back from its pause with a ``yield from`` of its own (no frame to resume it;
+    benchmarks: funcmw), and the App awaits ``serve`` directly.
     """
 
     marks_response_start = True
@@ -506,27 +508,29 @@ class BaseHTTPMiddleware:
     @app.setter
     def app(self, app: ASGIApp) -> None:
         self._app = app
-        self._call_app = _direct_call(app)
+        self._call_app = entry_point(app)
 
     async def dispatch(self, request: Request, call_next: CallNext) -> Response:
         raise NotImplementedError("override dispatch() or pass dispatch=")
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _serve(self, scope: Scope, receive: Receive, send: Send) -> Generator[Any, Any, None]:
         if scope["type"] != "http":
-            await self._app(scope, receive, send)
+            yield from _steps(self._call_app(scope, receive, send))
             return
         call = _RelayedResponse(self._call_app, scope, receive)
         try:
-            response = await self.dispatch_func(Request(scope, call.record, send), call.call_next)
+            response = yield from _steps(
+                self.dispatch_func(Request(scope, call.record, send), call.call_next)
+            )
         except BaseException:
             if call.coro is not None and not call.done:
-                await call.finish()  # the inner app is cancelled, its exit code run
+                yield from _steps(call.finish())  # the inner app is cancelled, its exit code run
             raise
         # ``paused``: the inner app still waits at its start, paused in this task (not
         # parked from another, not resumed since by a send or a read of the body).
         if response is call and call.paused and call.background is None:
             # release(), with nothing parked; the start as _start_to_send() makes it.
-            start: Message = call.start  # type: ignore[assignment]
+            start: Message = call.start
             raw = call._raw
             status = call.status_code
             if raw is not None or status != start["status"]:
@@ -538,10 +542,12 @@ class BaseHTTPMiddleware:
             call.out = send
             call._sent = call.done = True
             # PERF: what ``response(...)`` would do, without its frame: the inner app,
-            # paused at its start, is run to its end (benchmarks: funcmw).  Resuming
-            # sends the start first: whatever it raises comes after the start.
+            # paused at its start, is run to its end by a ``yield from`` of this
+            # generator's own (benchmarks: funcmw).  Resuming sends the start first:
+            # whatever it raises comes after the start.
+            coro: Any = call.coro
             try:
-                await _resume(call.coro)
+                yield from coro
             except Exception as exc:
                 mark_response_started(exc)  # see marks_response_start
                 raise
@@ -550,13 +556,15 @@ class BaseHTTPMiddleware:
         try:
             # Marks what it raises once its start went out; a response that returns
             # has sent its start.
-            await marking_start(partial(response, scope, receive), send)
+            yield from _steps(marking_start(partial(response, scope, receive), send))
             started = True
         finally:
             if call.coro is not None and not call.done:
                 try:
-                    await call.finish()
+                    yield from _steps(call.finish())
                 except Exception as exc:
                     if started:
                         mark_response_started(exc)
                     raise
+
+    serve = types.coroutine(_serve)

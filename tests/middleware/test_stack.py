@@ -240,8 +240,15 @@ def test_entry_point_takes_serve_only_from_an_untouched_plain_middleware() -> No
     cors = CORSMiddleware(inner, allow_origins=["*"])
     assert entry_point(cors) == cors.serve
     wrapped = Counted(inner, allow_origins=["*"])
-    assert entry_point(wrapped) is wrapped
-    assert entry_point(inner) is inner
+    # Anything else is called through its own ``__call__``, bound (no call slot).
+    assert entry_point(wrapped) == wrapped.__call__
+    assert entry_point(inner) == inner.__call__
+
+    async def function_app(scope: Scope, receive: Receive, send: Send) -> None:
+        await inner(scope, receive, send)
+
+    assert entry_point(function_app) is function_app
+    assert entry_point(Counted) is Counted  # a class is called as it is
     # Still an ASGI 3 app for a server that inspects it (uvicorn tells ASGI 2 from 3 so).
     assert inspect.iscoroutinefunction(cors.__call__)
     peer = Peer()
