@@ -181,10 +181,10 @@ def _classify(
             default = marker.default
     elif name in path_params:
         spec.source = "path"
-    elif is_body_type(bare):
-        spec.source = "body"
     elif is_upload_annotation(annotation):
         spec.source = "form"  # an UploadFile parameter needs no File() marker
+    elif is_body_type(annotation):
+        spec.source = "body"  # anything not scalar, sequences included, as in FastAPI
     else:
         spec.source = "query"
     if spec.source == "path" and name not in path_params:
