@@ -38,7 +38,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asgiweb._concurrency import unwrap_partial
-from asgiweb._endpoint.forms import FormStep, form_step, is_upload_annotation
+from asgiweb._endpoint.forms import FormStep, form_step, is_bare_sequence, is_upload_annotation
 from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
 from asgiweb._validation.annotations import unwrap
@@ -55,7 +55,7 @@ from asgiweb._validation.compiler import (
 from asgiweb._validation.scalars import missing
 from asgiweb.background import BackgroundTasks
 from asgiweb.exceptions import HTTPException, RequestValidationError
-from asgiweb.params import REQUIRED, BodyParam, Depends, HeaderParam, Param
+from asgiweb.params import REQUIRED, BodyParam, Depends, FileParam, HeaderParam, Param
 from asgiweb.requests import HTTPConnection, Request
 from asgiweb.responses import Response
 from asgiweb.security.oauth2 import SecurityScopes
@@ -183,6 +183,9 @@ def _classify(
         spec.source = "path"
     elif is_upload_annotation(annotation):
         spec.source = "form"  # an UploadFile parameter needs no File() marker
+    elif is_bare_sequence(annotation):
+        spec.source = "form"  # FastAPI's File() for a bare list/tuple/set
+        spec.marker = FileParam()
     elif is_body_type(annotation):
         spec.source = "body"  # anything not scalar, sequences included, as in FastAPI
     else:
