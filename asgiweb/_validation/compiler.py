@@ -61,7 +61,7 @@ __all__ = [
 
 _NONE_TYPE = type(None)
 _LIST_ORIGINS = {list, cabc.Sequence, cabc.MutableSequence, cabc.Iterable, cabc.Collection}
-_SET_ORIGINS = {set, cabc.Set, cabc.MutableSet}
+_SET_ORIGINS = {set, cabc.MutableSet}  # an abstract Set is a frozenset, as in pydantic
 _DICT_ORIGINS = {dict, cabc.Mapping, cabc.MutableMapping}
 # What pydantic's lax python mode accepts as the input of a list/set/tuple field.
 _SEQUENCE_INPUTS = (list, tuple, set, frozenset, collections.deque, cabc.KeysView, cabc.ValuesView)
@@ -160,8 +160,14 @@ def compile_converter(tp: Any) -> Converter:
             return _class_converter(tp)
     args = typing.get_args(tp)
     container = origin if origin is not None else tp
+    if container is cabc.Sequence:
+        return _abstract_sequence_converter(args[0] if args else None)
     if container in _LIST_ORIGINS:
         return _sequence_converter(args[0] if args else Any, list, "list_type", "list")
+    if container is collections.deque:
+        return _sequence_converter(
+            args[0] if args else Any, collections.deque, "deque_type", "deque"
+        )
     if container in _SET_ORIGINS:
         return _sequence_converter(args[0] if args else Any, set, "set_type", "set")
     if container in (frozenset, cabc.Set) or container is typing.FrozenSet:  # noqa: UP006
@@ -226,7 +232,7 @@ def _tag(tp: Any) -> str:
         return f"list[{_tag(args[0] if args else Any)}]"
     if container in _SET_ORIGINS:
         return f"set[{_tag(args[0] if args else Any)}]"
-    if container is frozenset:
+    if container in (frozenset, cabc.Set):
         return f"frozenset[{_tag(args[0] if args else Any)}]"
     if container is tuple:
         if not args or (len(args) == 2 and args[1] is Ellipsis):
@@ -293,6 +299,35 @@ def _sequence_converter(item_tp: Any, build: type, kind: str, noun: str) -> Conv
         if errors:
             raise Invalid(errors)
         return out if build is list else build(out)
+
+    return convert
+
+
+def _abstract_sequence_converter(item_tp: Any) -> Converter:
+    """``Sequence[T]`` as pydantic checks it: any sequence but a string (a list stays a
+    list, a tuple a tuple), its items converted; bare ``Sequence`` only the instance check."""
+    items = None if item_tp is None else _sequence_converter(item_tp, list, "list_type", "list")
+
+    def convert(value: Any) -> Any:
+        if items is not None and isinstance(value, str | bytes):
+            name = type(value).__name__
+            fail(
+                "sequence_str",
+                f"'{name}' instances are not allowed as a Sequence value",
+                value,
+                {"type_name": name},
+            )
+        if not isinstance(value, cabc.Sequence):
+            fail(
+                "is_instance_of",
+                "Input should be an instance of Sequence",
+                value,
+                {"class": "Sequence"},
+            )
+        if items is None:
+            return value
+        out = items(value)
+        return tuple(out) if isinstance(value, tuple) else out
 
     return convert
 
