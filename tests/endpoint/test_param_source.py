@@ -29,6 +29,7 @@ from tests.oracle.sidebyside import Call, Framework, frameworks, same_answers
 pytest.importorskip("fastapi")
 annotated_types = pytest.importorskip("annotated_types")
 pydantic = pytest.importorskip("pydantic")
+typing_extensions = pytest.importorskip("typing_extensions")
 
 
 @dataclasses.dataclass
@@ -80,6 +81,7 @@ BODY_SHAPES: dict[str, tuple[Any, Any]] = {
     "list[int] | str": (list[int] | str, [1, 2]),
     "Annotated[list[int], MinLen]": (Annotated[list[int], annotated_types.MinLen(1)], [1]),
     "Annotated[list[int], Field]": (Annotated[list[int], pydantic.Field(min_length=1)], [1]),
+    "Annotated[list[int], Doc]": (Annotated[list[int], typing_extensions.Doc("ids")], [1]),
     "Annotated[list[int] | None, MaxLen]": (
         Annotated[list[int] | None, annotated_types.MaxLen(2)],
         [1],
