@@ -74,13 +74,29 @@ def unwrap_optional(tp: Any) -> Any:
 
 
 def is_upload_annotation(annotation: Any) -> bool:
-    """``UploadFile``, ``UploadFile | None``, ``list[UploadFile]``...: a file parameter
-    even without a ``File()`` marker, as in FastAPI."""
-    bare = unwrap_optional(annotation)
-    if is_sequence(bare):
-        args = typing.get_args(bare)
-        bare = unwrap_optional(args[0]) if args else None
-    return isinstance(bare, type) and issubclass(bare, UploadFile)
+    """A file parameter even without a ``File()`` marker, as in FastAPI: ``UploadFile``,
+    a union with it (``UploadFile | None``, ``UploadFile | str``), or a sequence of
+    those (``list[UploadFile]``, ``list[UploadFile | None]``), or a union with one."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return _is_upload_or_union(annotation) or _is_upload_sequence(annotation)
+
+
+def _is_upload_class(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, UploadFile)
+
+
+def _is_upload_or_union(tp: Any) -> bool:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return any(_is_upload_class(arg) for arg in typing.get_args(tp))
+    return _is_upload_class(tp)
+
+
+def _is_upload_sequence(tp: Any) -> bool:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return any(_is_upload_sequence(arg) for arg in typing.get_args(tp))
+    args = typing.get_args(tp)
+    return bool(args) and is_sequence(tp) and all(_is_upload_or_union(arg) for arg in args)
 
 
 def is_bare_sequence(annotation: Any) -> bool:
