@@ -12,12 +12,15 @@ a handler's are.  Rules, in FastAPI's order of precedence:
    ``Annotated``) says the source; a model class under ``Query()``, ``Header()``
    or ``Cookie()`` gathers its fields from there (``asgiweb._endpoint.sources``);
 4. a name in the route's path template: the path;
-5. a body type (dataclass, TypedDict, pydantic model, dict, list of those): the
-   JSON body, whole when it is the only body parameter of the route (and not
-   ``embed=True``), else under its name;
-6. ``Form()`` / ``File()`` or an ``UploadFile`` annotation: a field of the form
-   body (``asgiweb._endpoint.forms``);
-7. anything else: the query string (sequences from repeated keys).
+5. ``Form()`` / ``File()`` (step 3), an ``UploadFile`` annotation (or a union or
+   sequence of it), or a bare ``list``/``tuple``/``set`` (FastAPI's inferred
+   ``File()``): a field of the form body (``asgiweb._endpoint.forms``);
+6. any other annotation that is not a scalar (``is_body_type``: a model, a
+   mapping, a sequence such as ``list[int]``, or a union with one): the JSON body,
+   whole when it is the only body parameter of the route (and not ``embed=True``),
+   else under its name;
+7. anything else: the query string (a sequence only under ``Query()``, from
+   repeated keys).
 
 The body is decoded as JSON only when its content-type says JSON
 (``application/json`` or ``application/*+json``), as FastAPI >= 0.1xx does by

@@ -264,6 +264,54 @@ def test_a_bare_list_is_a_body_of_its_own_and_a_query_list_needs_query() -> None
     assert answers[3]["body"]["detail"][0]["loc"] == ["query", "ids"]
 
 
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "list[int]",
+        "set[int]",
+        "tuple[int, ...]",
+        "Sequence[int]",
+        "typing.Sequence[int]",
+        "MutableSequence[int]",
+        "deque[int]",
+        "list[int] | None",
+        "int | list[int]",
+        "Annotated[list[int], MinLen]",
+        "AbstractSet[int]",
+        "NewType(list[int])",
+    ],
+)
+def test_under_query_a_sequence_takes_the_repeated_keys_as_in_fastapi(shape: str) -> None:
+    """The other half of the rule: with ``Query()`` (or ``Header()``) the same shapes
+    read the query string, every repeated key for what FastAPI counts as a sequence."""
+    annotation, _ = SHAPES[shape]
+
+    def build(fw: Framework) -> Any:
+        def query(p=fw.Query()):  # type: ignore[no-untyped-def]
+            return {"p": _plain(p)}
+
+        def header(p=fw.Header()):  # type: ignore[no-untyped-def]
+            return {"p": _plain(p)}
+
+        app = fw.App()
+        app.get("/q")(_with_annotations(query, p=annotation))
+        app.get("/h")(_with_annotations(header, p=annotation))
+        return app
+
+    same_answers(
+        build,
+        [
+            "/q?p=1&p=2",
+            "/q?p=3",
+            "/q?p=x",
+            "/q",
+            Call.get("/h", headers=[("p", "1"), ("p", "2")]),
+            Call.get("/h", headers={"p": "4"}),
+            "/h",
+        ],
+    )
+
+
 # -- files: an UploadFile list, and a bare sequence class (FastAPI's inferred File()) --
 
 
