@@ -26,6 +26,9 @@ as soon as the handler fails; see docs/forms.md.
 
 from __future__ import annotations
 
+import collections
+import collections.abc as cabc
+import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
@@ -52,12 +55,14 @@ __all__ = [
     "form_filler",
     "form_reader",
     "form_step",
+    "is_bare_sequence",
     "is_upload_annotation",
 ]
 
 # request.form()'s default limits (max_files, max_fields, max_part_size), FastAPI's:
 # what a route's Form()/File() parameters are read with.
 FORM_LIMITS = (1000, 1000, 1024 * 1024)
+_BARE_SEQUENCES = (cabc.Sequence, list, tuple, set, frozenset, collections.deque)
 
 FormReader = Callable[[Request, dict[str, Any], list[dict[str, Any]]], Awaitable[Any]]
 Handle = Callable[[Request], Awaitable[Response]]
@@ -69,13 +74,51 @@ def unwrap_optional(tp: Any) -> Any:
 
 
 def is_upload_annotation(annotation: Any) -> bool:
-    """``UploadFile``, ``UploadFile | None``, ``list[UploadFile]``...: a file parameter
-    even without a ``File()`` marker, as in FastAPI."""
-    bare = unwrap_optional(annotation)
-    if is_sequence(bare):
-        args = typing.get_args(bare)
-        bare = unwrap_optional(args[0]) if args else None
-    return isinstance(bare, type) and issubclass(bare, UploadFile)
+    """A file parameter even without a ``File()`` marker, as in FastAPI: ``UploadFile``,
+    a union with it (``UploadFile | None``, ``UploadFile | str``), or a sequence of
+    those (``list[UploadFile]``, ``list[UploadFile | None]``), or a union with one."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return _is_upload_or_union(annotation) or _is_upload_sequence(annotation)
+
+
+def _is_upload_class(tp: Any) -> bool:
+    return isinstance(tp, type) and issubclass(tp, UploadFile)
+
+
+def _is_upload_or_union(tp: Any) -> bool:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return any(_is_upload_class(arg) for arg in typing.get_args(tp))
+    return _is_upload_class(tp)
+
+
+def _is_upload_sequence(tp: Any) -> bool:
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return any(_is_upload_sequence(arg) for arg in typing.get_args(tp))
+    args = typing.get_args(tp)
+    return bool(args) and is_sequence(tp) and all(_is_upload_or_union(arg) for arg in args)
+
+
+def is_bare_sequence(annotation: Any) -> bool:
+    """An unparametrised sequence class (``list``, ``tuple``, ``set``, ``Sequence``...),
+    also in ``Annotated`` or a union: FastAPI takes it, unmarked, for a ``File()``
+    (its items are not known not to be files), and hands a file's content as bytes."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return is_bare_sequence(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(is_bare_sequence(arg) for arg in typing.get_args(annotation))
+    if typing.get_args(annotation):
+        return False
+    tp = origin or annotation  # typing.List unparametrised has list as its origin
+    try:
+        return (
+            isinstance(tp, type)
+            and issubclass(tp, _BARE_SEQUENCES)
+            and not issubclass(tp, str | bytes)
+        )
+    except TypeError:  # a class whose metaclass refuses issubclass
+        return False
 
 
 def _is_bytes(annotation: Any) -> bool:
@@ -85,7 +128,9 @@ def _is_bytes(annotation: Any) -> bool:
 def _is_bytes_sequence(annotation: Any) -> bool:
     bare = unwrap_optional(annotation)
     args = typing.get_args(bare)
-    return is_sequence(bare) and len(args) >= 1 and unwrap_optional(args[0]) is bytes
+    if not args:
+        return is_bare_sequence(bare)
+    return is_sequence(bare) and unwrap_optional(args[0]) is bytes
 
 
 def _is_empty_file(value: Any) -> bool:

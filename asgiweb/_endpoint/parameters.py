@@ -12,12 +12,15 @@ a handler's are.  Rules, in FastAPI's order of precedence:
    ``Annotated``) says the source; a model class under ``Query()``, ``Header()``
    or ``Cookie()`` gathers its fields from there (``asgiweb._endpoint.sources``);
 4. a name in the route's path template: the path;
-5. a body type (dataclass, TypedDict, pydantic model, dict, list of those): the
-   JSON body, whole when it is the only body parameter of the route (and not
-   ``embed=True``), else under its name;
-6. ``Form()`` / ``File()`` or an ``UploadFile`` annotation: a field of the form
-   body (``asgiweb._endpoint.forms``);
-7. anything else: the query string (sequences from repeated keys).
+5. ``Form()`` / ``File()`` (step 3), an ``UploadFile`` annotation (or a union or
+   sequence of it), or a bare ``list``/``tuple``/``set`` (FastAPI's inferred
+   ``File()``): a field of the form body (``asgiweb._endpoint.forms``);
+6. any other annotation that is not a scalar (``is_body_type``: a model, a
+   mapping, a sequence such as ``list[int]``, or a union with one): the JSON body,
+   whole when it is the only body parameter of the route (and not ``embed=True``),
+   else under its name;
+7. anything else: the query string (a sequence only under ``Query()``, from
+   repeated keys).
 
 The body is decoded as JSON only when its content-type says JSON
 (``application/json`` or ``application/*+json``), as FastAPI >= 0.1xx does by
@@ -38,7 +41,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asgiweb._concurrency import unwrap_partial
-from asgiweb._endpoint.forms import FormStep, form_step, is_upload_annotation
+from asgiweb._endpoint.forms import FormStep, form_step, is_bare_sequence, is_upload_annotation
 from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
 from asgiweb._validation.annotations import unwrap
@@ -55,7 +58,7 @@ from asgiweb._validation.compiler import (
 from asgiweb._validation.scalars import missing
 from asgiweb.background import BackgroundTasks
 from asgiweb.exceptions import HTTPException, RequestValidationError
-from asgiweb.params import REQUIRED, BodyParam, Depends, HeaderParam, Param
+from asgiweb.params import REQUIRED, BodyParam, Depends, FileParam, HeaderParam, Param
 from asgiweb.requests import HTTPConnection, Request
 from asgiweb.responses import Response
 from asgiweb.security.oauth2 import SecurityScopes
@@ -181,10 +184,13 @@ def _classify(
             default = marker.default
     elif name in path_params:
         spec.source = "path"
-    elif is_body_type(bare):
-        spec.source = "body"
     elif is_upload_annotation(annotation):
         spec.source = "form"  # an UploadFile parameter needs no File() marker
+    elif is_bare_sequence(annotation):
+        spec.source = "form"  # FastAPI's File() for a bare list/tuple/set
+        spec.marker = FileParam()
+    elif is_body_type(annotation):
+        spec.source = "body"  # anything not scalar, sequences included, as in FastAPI
     else:
         spec.source = "query"
     if spec.source == "path" and name not in path_params:

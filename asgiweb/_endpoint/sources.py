@@ -21,7 +21,10 @@ TypedDicts.  Rules kept from FastAPI:
 
 from __future__ import annotations
 
+import collections
+import collections.abc as cabc
 import dataclasses
+import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -33,18 +36,32 @@ from asgiweb.requests import Request
 
 __all__ = ["is_model_class", "is_sequence", "model_extractor"]
 
-_SEQUENCE_ORIGINS = (list, set, frozenset, tuple)
+_SEQUENCE_CLASSES = (cabc.Sequence, list, tuple, set, frozenset, collections.deque)
+_KEY_QUALIFIERS = (typing.Required, typing.NotRequired)
 
 
 def is_sequence(tp: Any) -> bool:
-    """A list/set/tuple type: read from every repeated key rather than the last one."""
-    tp = unwrap(tp).type
-    origin = typing.get_origin(tp) or tp
-    return origin in _SEQUENCE_ORIGINS or origin in (
-        typing.Sequence,
-        typing.MutableSequence,
-        typing.AbstractSet,
-    )
+    """Read from every repeated key rather than the last one: FastAPI's rule, a sequence
+    class (``list``, ``tuple``, ``set``, ``frozenset``, ``deque``, any ``Sequence``; not
+    ``str``/``bytes``, not an abstract ``Set`` or ``Iterable``) or a generic alias of
+    one, also inside ``Annotated`` or as any member of a union (``int | list[int]``)."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated or origin in _KEY_QUALIFIERS:
+        return is_sequence(typing.get_args(tp)[0])
+    if origin in (typing.Union, types.UnionType):
+        return any(is_sequence(arg) for arg in typing.get_args(tp))
+    return _is_sequence_class(tp) or _is_sequence_class(origin)
+
+
+def _is_sequence_class(tp: Any) -> bool:
+    try:
+        return (
+            isinstance(tp, type)
+            and issubclass(tp, _SEQUENCE_CLASSES)
+            and not issubclass(tp, str | bytes)
+        )
+    except TypeError:  # a class whose metaclass refuses issubclass
+        return False
 
 
 def is_model_class(tp: Any) -> bool:

@@ -61,11 +61,13 @@ __all__ = [
 
 _NONE_TYPE = type(None)
 _LIST_ORIGINS = {list, cabc.Sequence, cabc.MutableSequence, cabc.Iterable, cabc.Collection}
-_SET_ORIGINS = {set, cabc.Set, cabc.MutableSet}
+_SET_ORIGINS = {set, cabc.MutableSet}  # an abstract Set is a frozenset, as in pydantic
 _DICT_ORIGINS = {dict, cabc.Mapping, cabc.MutableMapping}
 # What pydantic's lax python mode accepts as the input of a list/set/tuple field.
 _SEQUENCE_INPUTS = (list, tuple, set, frozenset, collections.deque, cabc.KeysView, cabc.ValuesView)
 _CLASS_PLANS: dict[type, Converter] = {}
+# FastAPI's non-scalar classes (besides models and dataclasses): the body by default.
+_SEQUENCE_BASES = (cabc.Sequence, list, tuple, set, frozenset, collections.deque)
 
 
 def prefix_errors(errors: list[ErrorDict], *prefix: Any) -> list[ErrorDict]:
@@ -80,21 +82,41 @@ def is_pydantic_model(tp: Any) -> bool:
 
 
 def is_body_type(tp: Any) -> bool:
-    """True for annotations FastAPI reads from the body: models, dataclasses, TypedDicts,
-    dicts, and lists/sets/tuples or unions of those."""
-    tp = unwrap(tp, optional=False).type
-    if isinstance(tp, type) and (
-        dataclasses.is_dataclass(tp) or is_typeddict(tp) or is_pydantic_model(tp)
-    ):
-        return True
+    """True for an annotation that FastAPI reads from the body when no marker says the
+    source: anything but a scalar.  Decided at registration (docs/api.md, "Handlers").
+
+    Not scalar: a class that is a dataclass, a pydantic model, a mapping (``dict``,
+    ``Mapping``, a ``TypedDict``) or a sequence (``list``, ``tuple``, ``set``,
+    ``frozenset``, ``deque``, any ``Sequence``; never ``str`` or ``bytes``), the same
+    for the origin of a generic alias (``list[int]``, ``Sequence[int]``,
+    ``dict[str, int]``...), ``Annotated`` around one, and a union with one such member
+    (``list[int] | None``, ``int | list[int]``).  ``Set``/``Iterable``/``Collection``
+    and a ``NewType`` stay scalar, as in FastAPI.
+    """
     origin = typing.get_origin(tp)
-    if tp in _DICT_ORIGINS or origin in _DICT_ORIGINS:
-        return True
+    if origin is typing.Annotated:
+        return is_body_type(typing.get_args(tp)[0])
     if origin in (typing.Union, types.UnionType):
-        return any(is_body_type(arg) for arg in typing.get_args(tp) if arg is not _NONE_TYPE)
-    if origin in _LIST_ORIGINS or origin in _SET_ORIGINS or origin is tuple:
-        return any(is_body_type(arg) for arg in typing.get_args(tp) if arg is not Ellipsis)
-    return False
+        return any(is_body_type(arg) for arg in typing.get_args(tp))
+    return (
+        _is_complex_class(tp)
+        or _is_complex_class(origin)
+        or hasattr(origin, "__pydantic_core_schema__")
+        or hasattr(origin, "__get_pydantic_core_schema__")
+    )
+
+
+def _is_complex_class(tp: Any) -> bool:
+    if not isinstance(tp, type) or isinstance(tp, types.GenericAlias):
+        return False
+    if dataclasses.is_dataclass(tp) or is_pydantic_model(tp):
+        return True
+    try:
+        if issubclass(tp, cabc.Mapping):
+            return True
+        return issubclass(tp, _SEQUENCE_BASES) and not issubclass(tp, str | bytes)
+    except TypeError:  # a class whose metaclass refuses issubclass
+        return False
 
 
 def is_typeddict(tp: Any) -> bool:
@@ -138,8 +160,14 @@ def compile_converter(tp: Any) -> Converter:
             return _class_converter(tp)
     args = typing.get_args(tp)
     container = origin if origin is not None else tp
+    if container is cabc.Sequence:
+        return _abstract_sequence_converter(args[0] if args else None)
     if container in _LIST_ORIGINS:
         return _sequence_converter(args[0] if args else Any, list, "list_type", "list")
+    if container is collections.deque:
+        return _sequence_converter(
+            args[0] if args else Any, collections.deque, "deque_type", "deque"
+        )
     if container in _SET_ORIGINS:
         return _sequence_converter(args[0] if args else Any, set, "set_type", "set")
     if container in (frozenset, cabc.Set) or container is typing.FrozenSet:  # noqa: UP006
@@ -204,7 +232,7 @@ def _tag(tp: Any) -> str:
         return f"list[{_tag(args[0] if args else Any)}]"
     if container in _SET_ORIGINS:
         return f"set[{_tag(args[0] if args else Any)}]"
-    if container is frozenset:
+    if container in (frozenset, cabc.Set):
         return f"frozenset[{_tag(args[0] if args else Any)}]"
     if container is tuple:
         if not args or (len(args) == 2 and args[1] is Ellipsis):
@@ -271,6 +299,35 @@ def _sequence_converter(item_tp: Any, build: type, kind: str, noun: str) -> Conv
         if errors:
             raise Invalid(errors)
         return out if build is list else build(out)
+
+    return convert
+
+
+def _abstract_sequence_converter(item_tp: Any) -> Converter:
+    """``Sequence[T]`` as pydantic checks it: any sequence but a string (a list stays a
+    list, a tuple a tuple), its items converted; bare ``Sequence`` only the instance check."""
+    items = None if item_tp is None else _sequence_converter(item_tp, list, "list_type", "list")
+
+    def convert(value: Any) -> Any:
+        if items is not None and isinstance(value, str | bytes):
+            name = type(value).__name__
+            fail(
+                "sequence_str",
+                f"'{name}' instances are not allowed as a Sequence value",
+                value,
+                {"type_name": name},
+            )
+        if not isinstance(value, cabc.Sequence):
+            fail(
+                "is_instance_of",
+                "Input should be an instance of Sequence",
+                value,
+                {"class": "Sequence"},
+            )
+        if items is None:
+            return value
+        out = items(value)
+        return tuple(out) if isinstance(value, tuple) else out
 
     return convert
 

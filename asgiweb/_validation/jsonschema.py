@@ -18,6 +18,7 @@ strings.  Nothing here runs per request.
 
 from __future__ import annotations
 
+import collections
 import collections.abc as cabc
 import dataclasses
 import datetime
@@ -47,7 +48,14 @@ __all__ = [
 Mode = Literal["validation", "serialization"]
 REF_TEMPLATE = "#/components/schemas/{model}"
 _NONE_TYPE = type(None)
-_LIST_ORIGINS = {list, cabc.Sequence, cabc.MutableSequence, cabc.Iterable, cabc.Collection}
+_LIST_ORIGINS = {
+    list,
+    collections.deque,
+    cabc.Sequence,
+    cabc.MutableSequence,
+    cabc.Iterable,
+    cabc.Collection,
+}
 _SET_ORIGINS = {set, frozenset, cabc.Set, cabc.MutableSet}
 _DICT_ORIGINS = {dict, cabc.Mapping, cabc.MutableMapping}
 _SCALARS: dict[Any, dict[str, Any]] = {

@@ -218,7 +218,8 @@ def test_string_annotations_and_unannotated_parameters() -> None:
     namespace: dict[str, Any] = {}
     exec(
         "from __future__ import annotations\n"
-        "async def handler(a: int, b, c: 'list[int] | None' = None):\n"
+        "from asgiweb import Query\n"
+        "async def handler(a: int, b, c: 'list[int] | None' = Query(None)):\n"
         "    return {'a': a, 'b': b, 'c': c}\n",
         namespace,
     )
