@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 from asgiweb.datastructures import MutableHeaders, mutable_headers_view
 from asgiweb.exceptions import mark_response_started, marking_start
-from asgiweb.middleware import PlainMiddleware, entry_point
+from asgiweb.middleware import PlainMiddleware
 from asgiweb.requests import Request
 from asgiweb.responses import Response
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
@@ -499,16 +499,6 @@ class BaseHTTPMiddleware(PlainMiddleware):
     def __init__(self, app: ASGIApp, dispatch: DispatchFunction | None = None) -> None:
         self.app = app
         self.dispatch_func: DispatchFunction = self.dispatch if dispatch is None else dispatch
-
-    @property
-    def app(self) -> ASGIApp:
-        """The app this middleware wraps."""
-        return self._app
-
-    @app.setter
-    def app(self, app: ASGIApp) -> None:
-        self._app = app
-        self._call_app = entry_point(app)
 
     async def dispatch(self, request: Request, call_next: CallNext) -> Response:
         raise NotImplementedError("override dispatch() or pass dispatch=")

@@ -220,7 +220,7 @@ class CORSMiddleware(PlainMiddleware):
 
     def serve(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         if scope["type"] != "http":
-            return self.app(scope, receive, send)
+            return self._call_app(scope, receive, send)
         # PERF: the common case costs one loop over the request's header list
         # looking for one name; preflight headers are only looked for on
         # OPTIONS requests that carry an Origin.  Measured in process around a
@@ -273,7 +273,7 @@ class CORSMiddleware(PlainMiddleware):
                 message["headers"] = headers
             return send(message)
 
-        return self.app(scope, receive, cors_send)
+        return self._call_app(scope, receive, cors_send)
 
     def _preflight(self, scope: Scope, origin: bytes) -> tuple[int, RawHeaders, bytes] | None:
         """The answer to a preflight (status, headers, body); None when this

@@ -41,7 +41,7 @@ class HTTPSRedirectMiddleware(PlainMiddleware):
             return marking_start(partial(redirect, scope, receive), send)
         if kind == "websocket" and scheme == "ws":
             return _close(receive, send)
-        return self.app(scope, receive, send)
+        return self._call_app(scope, receive, send)
 
 
 async def _close(receive: Receive, send: Send) -> None:

@@ -58,11 +58,11 @@ class TrustedHostMiddleware(PlainMiddleware):
     def serve(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         kind = scope["type"]
         if self.allow_any or kind not in ("http", "websocket"):
-            return self.app(scope, receive, send)
+            return self._call_app(scope, receive, send)
         header = Headers(scope=scope).get("host") or ""
         host = _without_port(header).lower()
         if self._allowed(host):
-            return self.app(scope, receive, send)
+            return self._call_app(scope, receive, send)
         if kind == "websocket":
             return _close(receive, send)
         response: Response
