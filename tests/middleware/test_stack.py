@@ -256,6 +256,21 @@ def test_entry_point_takes_serve_only_from_an_untouched_plain_middleware() -> No
         PlainMiddleware().serve(http_scope(), peer.receive, peer.send)
 
 
+def test_a_plain_middleware_calls_the_app_it_wraps_now() -> None:
+    """``app`` is a property: the wrapped app set later is the one called, and a
+    plain middleware inside another is reached through its ``serve``."""
+    first, second = Endpoint(b"first"), Endpoint(b"second")
+    cors = CORSMiddleware(first, allow_origins=["*"])
+    assert run_asgi(cors, http_scope("GET", "/")).body == b"first"
+    cors.app = second
+    assert cors.app is second
+    assert run_asgi(cors, http_scope("GET", "/")).body == b"second" and len(first.calls) == 1
+    outer = CORSMiddleware(cors, allow_origins=["*"])
+    assert outer._call_app == cors.serve
+    peer = run_asgi(outer, http_scope("GET", "/", [("origin", "https://a.org")]))
+    assert peer.body == b"second" and peer.header("access-control-allow-origin") == "*"
+
+
 def test_cors_serves_alone_and_at_the_top_of_an_app() -> None:
     # Served directly (no App): a simple request and a preflight.
     cors = CORSMiddleware(Endpoint(), allow_origins=["https://a.org"])
