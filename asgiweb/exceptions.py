@@ -26,9 +26,13 @@ __all__ = [
 _AFTER_START = "asgiweb_response_started"
 
 
-def mark_response_started(exc: BaseException) -> None:
-    """Mark ``exc`` as raised after the response started (while, or after, it was sent)."""
-    setattr(exc, _AFTER_START, True)
+def mark_response_started(exc: BaseException, started: bool = True) -> None:
+    """Mark ``exc`` as raised after the response started (while, or after, it was sent).
+
+    ``started=False`` says the opposite, for a middleware that held back the start an
+    inner layer marked its failure after (nothing went out yet: a 500 may follow).
+    """
+    setattr(exc, _AFTER_START, started)
 
 
 def response_started(exc: BaseException) -> bool:

@@ -5,6 +5,7 @@ the middleware that promise it (``marks_response_start``), and for mounted apps.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import anyio
@@ -16,8 +17,9 @@ from asgiweb.middleware.base import BaseHTTPMiddleware
 from asgiweb.middleware.cors import CORSMiddleware
 from asgiweb.middleware.gzip import GZipMiddleware
 from asgiweb.middleware.httpsredirect import HTTPSRedirectMiddleware
+from asgiweb.middleware.sessions import SessionMiddleware
 from asgiweb.middleware.trustedhost import TrustedHostMiddleware
-from asgiweb.responses import PlainTextResponse
+from asgiweb.responses import PlainTextResponse, StreamingResponse
 from asgiweb.types import Receive, Scope, Send
 from tests.harness import http_scope
 
@@ -106,7 +108,7 @@ def test_only_classes_that_say_so_in_their_own_body_mark() -> None:
     assert marks_response_start([CORS])
     assert not marks_response_start([CORS, Middleware(OwnAnswer)])
     assert not marks_response_start([Middleware(QuietCORS)])
-    assert not marks_response_start([Middleware(GZipMiddleware)])
+    assert marks_response_start([Middleware(GZipMiddleware), SESSIONS])
     assert marks_response_start([FUNC, CORS, REPLACING])
     assert not marks_response_start([Middleware(OwnDispatch)])
     assert not marks_response_start([(lambda app: app, {})])  # a factory, not a class
@@ -131,6 +133,7 @@ class OwnDispatch(BaseHTTPMiddleware):
 
 
 FUNC = Middleware(BaseHTTPMiddleware, dispatch=_passes)
+SESSIONS = Middleware(SessionMiddleware, secret_key="marks")
 REPLACING = Middleware(BaseHTTPMiddleware, dispatch=_replaces)
 _STACKS = [
     (),
@@ -141,6 +144,8 @@ _STACKS = [
     (REPLACING,),
     (CORS, FUNC, REPLACING),
     (Middleware(OwnDispatch), CORS),
+    (SESSIONS,),
+    (SESSIONS, CORS, FUNC),
 ]
 _ORIGIN = ("origin", "https://a.example")
 _PREFLIGHT = [_ORIGIN, ("access-control-request-method", "GET")]
@@ -234,3 +239,54 @@ def test_a_dispatch_failing_before_the_start_still_gets_the_500(
     sent = _failing_request(app, "/text")
     assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
     assert sent[0]["status"] == 500
+
+
+@pytest.mark.parametrize("outer", [(), (CORS,), (FUNC,), (SESSIONS,)])
+def test_gzip_marks_by_whether_its_own_start_went_out(
+    outer: tuple[Middleware, ...], caplog: pytest.LogCaptureFixture
+) -> None:
+    """GZip holds the inner app's start back until its first body: a failure in
+    between went out as nothing, so the App still answers 500; a failure once GZip
+    passed its start on is after the start, answered by nothing more."""
+    caplog.set_level(logging.ERROR, logger="asgiweb")
+    app = _app(*outer, Middleware(GZipMiddleware, minimum_size=10))
+    assert marks_response_start(app.user_middleware)
+
+    @app.get("/halfway")
+    async def halfway() -> StreamingResponse:
+        async def chunks() -> AsyncIterator[bytes]:
+            yield b"x" * 100
+            raise RuntimeError("halfway through the body")
+
+        return StreamingResponse(chunks(), media_type="text/plain")
+
+    held = _failing_request(app, "/mounted/x")  # its start held, then it fails
+    assert [(m["type"], m.get("status")) for m in held] == [
+        ("http.response.start", 500),
+        ("http.response.body", None),
+    ]
+    records = [r for r in caplog.records if r.name == "asgiweb"]
+    assert len(records) == 1 and "after the response started" not in records[0].getMessage()
+    caplog.clear()
+
+    scope = http_scope(path="/halfway", headers=[("accept-encoding", "gzip")])
+    streamed: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        await anyio.sleep(5)  # the client stays until the response is over
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        streamed.append(message)
+
+    async def main() -> None:
+        with pytest.raises(RuntimeError, match="halfway"):
+            await app(scope, receive, send)
+
+    anyio.run(main)
+    starts = [m for m in streamed if m["type"] == "http.response.start"]
+    assert len(starts) == 1 and starts[0]["status"] == 200
+    assert (b"content-encoding", b"gzip") in starts[0]["headers"]
+    records = [r for r in caplog.records if r.name == "asgiweb"]
+    assert len(records) == 1
+    assert records[0].getMessage().endswith("after the response started")

@@ -44,6 +44,7 @@ from collections.abc import Collection
 
 from asgiweb._concurrency import run_in_threadpool
 from asgiweb._http import RawHeaders
+from asgiweb.exceptions import mark_response_started
 from asgiweb.middleware import add_vary
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -110,6 +111,11 @@ def accepts_gzip(accept_encoding: bytes) -> bool:
 class GZipMiddleware:
     """Compress response bodies for clients that accept gzip."""
 
+    marks_response_start = True
+    """What it raises is marked by whether its own start went out: it holds the inner
+    app's start back, so an inner mark alone would be wrong (``asgiweb.middleware.
+    marks_response_start``); a subclass must say so again in its own body."""
+
     def __init__(
         self,
         app: ASGIApp,
@@ -165,7 +171,14 @@ class GZipMiddleware:
                         _ACCEPT_CACHE.clear()
                     _ACCEPT_CACHE[accept] = cached
             gzip = cached
-        await self.app(scope, receive, _GZipSend(self, send, gzip))
+        gzip_send = _GZipSend(self, send, gzip)
+        try:
+            await self.app(scope, receive, gzip_send)
+        except Exception as exc:
+            # The inner app's start may still be held here: what counts is whether
+            # ours went out (see marks_response_start).
+            mark_response_started(exc, gzip_send.started)
+            raise
 
     def compressible(self, start: Message) -> bool:
         """Whether a response may be compressed, judged on its start message."""
@@ -233,6 +246,12 @@ class _GZipSend:
         self._start: Message | None = None
         self._compressor: zlib._Compress | None = None
 
+    @property
+    def started(self) -> bool:
+        """Whether the response start may have gone out (it is passed on, or being sent)."""
+        state = self._state
+        return state in (_PASSING, _STREAMING)
+
     async def __call__(self, message: Message) -> None:
         state = self._state
         if state == _PASSING:
@@ -276,8 +295,8 @@ class _GZipSend:
             return
         compressor = zlib.compressobj(middleware.compresslevel, zlib.DEFLATED, _GZIP_WBITS)
         if not more:
-            self._state = _PASSING
             data = await middleware.compress(compressor, body, zlib.Z_FINISH)
+            self._state = _PASSING  # after compressing: a failure there comes before the start
             await send({**start, "headers": _compressed_headers(start, len(data))})
             await send({**message, "body": data})
             return

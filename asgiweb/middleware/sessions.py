@@ -111,6 +111,11 @@ def _dumps(session: dict[str, Any]) -> bytes:
 class SessionMiddleware:
     """Puts ``scope["session"]`` (``request.session``) on every HTTP and WebSocket request."""
 
+    marks_response_start = True
+    """It sends nothing of its own: the inner app's start goes on at once (with the
+    cookie added), so the marks the inner app's failures carry hold as they are
+    (``asgiweb.middleware.marks_response_start``); a subclass must say so again."""
+
     def __init__(
         self,
         app: ASGIApp,
