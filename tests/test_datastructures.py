@@ -4,6 +4,8 @@ import tempfile
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from asgiweb import datastructures
 from asgiweb.datastructures import URL, Headers, MutableHeaders, QueryParams, State, UploadFile
@@ -127,6 +129,18 @@ def test_query_fast_path_agrees_with_parse_qsl(query: str) -> None:
 
     expected = parse_qsl(query, keep_blank_values=True)
     assert QueryParams(query.encode()).multi_items() == expected
+
+
+@given(st.text(alphabet="ab=&%+20C3;x", max_size=24), st.sampled_from(["a", "b", "ab", "", "a b"]))
+def test_query_lookup_agrees_with_parse_qsl(query: str, key: str) -> None:
+    """``get``/``getlist`` read the index built straight from the bytes (no ``%`` nor
+    ``+``) or from the unquoted pairs: both as parse_qsl splits the query."""
+    from urllib.parse import parse_qsl
+
+    values = [v for k, v in parse_qsl(query, keep_blank_values=True) if k == key]
+    params = QueryParams(query.encode())
+    assert params.getlist(key) == values
+    assert params.get(key) == (values[-1] if values else None)
 
 
 def test_query_get_gives_last_value_or_default() -> None:
