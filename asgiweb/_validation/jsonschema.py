@@ -9,10 +9,10 @@ describes itself (``model_json_schema``), its nested classes included.
 
 A class is a named definition, referred to by ``$ref``.  While a document is
 being built a reference is a ``Ref`` placeholder (the class and the mode);
-``SchemaGenerator.definitions()`` decides the names at the end: the class name,
-``Name-Input`` / ``Name-Output`` when a class is used in both modes and its two
-schemas differ (pydantic's rule), and the module path when two classes share
-a name.  ``resolve_refs`` then turns placeholders into ``#/components/...``
+``SchemaGenerator.definitions()`` decides the names at the end, by pydantic's
+rule (``_pick_names``): the class name, ``Name-Input`` / ``Name-Output`` when a
+class is used in both modes and its two schemas differ, the module path when
+classes with different schemas share a name.  ``resolve_refs`` then turns placeholders into ``#/components/...``
 strings.  Nothing here runs per request.
 """
 
@@ -250,44 +250,7 @@ class SchemaGenerator:
     def _name_all(self) -> None:
         if len(self._names) == len(self._defs):
             return
-        keys = list(dict.fromkeys(key for key, _ in self._defs))
-        base: dict[Any, str] = {key: _base_name(key) for key in keys}
-        counts: dict[str, int] = {}
-        for name in base.values():
-            counts[name] = counts.get(name, 0) + 1
-        for key in keys:
-            if counts[base[key]] > 1 and isinstance(key, type):
-                long = f"{key.__module__}__{key.__qualname__}".replace(".", "__")
-                base[key] = re.sub(r"[^a-zA-Z0-9.\-_]", "_", long)
-        differs = self._differing(keys)
-        self._names = {}
-        for key, mode in self._defs:
-            name = base[key]
-            if key in differs:
-                name += "-Input" if mode == "validation" else "-Output"
-            self._names[(key, mode)] = name
-
-    def _differing(self, keys: list[Any]) -> set[Any]:
-        """Keys used in both modes that keep two definitions.
-
-        pydantic's rule: start with every such class split in two, then merge a class
-        whose two schemas are equal once the references in them are read with the
-        merges made so far, until nothing changes.  A class that refers to itself
-        (or to a class still split) therefore stays split, even when its two
-        schemas look alike.
-        """
-        defs = self._defs
-        differs = {k for k in keys if (k, "validation") in defs and (k, "serialization") in defs}
-        changed = True
-        while changed:
-            changed = False
-            for key in list(differs):
-                one = _canonical(defs[(key, "validation")], differs)
-                two = _canonical(defs[(key, "serialization")], differs)
-                if one == two:
-                    differs.discard(key)
-                    changed = True
-        return differs
+        self._names = _pick_names(self._defs)
 
     # -- schemas -------------------------------------------------------------------
 
@@ -299,7 +262,17 @@ class SchemaGenerator:
         limits = constraints_of([*metadata, *extra_constraints])
         if limits:
             _apply_constraints(result, limits)
+        for marker in (*metadata, *extra_constraints):
+            field = getattr(marker, "discriminator", None)
+            if field is None:  # an asgiweb marker keeps it with its other extras
+                field = (getattr(marker, "extra", None) or {}).get("discriminator")
+            if isinstance(field, str) and "anyOf" in result:
+                result = _tagged_union(result, field, self._bare_members(bare))
         return result
+
+    def _bare_members(self, tp: Any) -> list[Any]:
+        """The classes of a union, in order (``None`` and other members left out)."""
+        return [arg for arg in typing.get_args(tp) if _is_class_def(_strip(arg)[0])]
 
     def _bare(self, tp: Any, mode: Mode) -> dict[str, Any]:
         if tp is Any or tp is object:
@@ -466,14 +439,113 @@ def _has_computed_fields(tp: Any, seen: set[int]) -> bool:
     return any(_has_computed_fields(arg, seen) for arg in typing.get_args(tp))
 
 
-def _canonical(schema: Any, differs: set[Any]) -> Any:
+_MODE_TITLE = {"validation": "Input", "serialization": "Output"}
+
+
+def _pick_names(defs: dict[tuple[Any, Mode], dict[str, Any] | None]) -> dict[Any, str]:
+    """The name of each definition, by pydantic's rule (its ``GenerateJsonSchema``
+    remapping), so one document names its classes as FastAPI's does.
+
+    Each (class, mode) has choices from simple to exact: ``Name``, ``Name-Input`` /
+    ``Name-Output``, the module path ``mod__Name``, the module path with the mode,
+    then the same with an occurrence number (two classes of one module path).  A
+    definition takes its first choice that no definition with a different schema
+    could also take.  Schemas are compared with their references read under the
+    names chosen so far, and the choosing repeats until the names stop changing:
+    so a class used in both modes is one ``Name`` when its two schemas agree once
+    the classes it refers to are merged, and ``Name-Input`` / ``Name-Output`` when
+    they differ; two classes sharing a name keep it only where nothing else claims it.
+    """
+    choices: dict[tuple[Any, Mode], list[str]] = {}
+    occurrences: dict[str, dict[int, int]] = {}
+    for key, mode in defs:
+        short = _base_name(key)
+        long = _long_name(key)
+        title = _MODE_TITLE[mode]
+        seen = occurrences.setdefault(long, {})
+        index = seen.setdefault(id(key), len(seen) + 1)
+        choices[(key, mode)] = [
+            short,
+            f"{short}-{title}",
+            long,
+            f"{long}-{title}",
+            f"{long}__{index}",
+            f"{long}-{title}__{index}",
+        ]
+    current = {entry: names[-1] for entry, names in choices.items()}
+    for _ in range(100):
+        rendered = {entry: _canonical(schema, current) for entry, schema in defs.items()}
+        claims: dict[str, set[Any]] = {}
+        for entry, names in choices.items():
+            for name in names:
+                claims.setdefault(name, set()).add(rendered[entry])
+        chosen = {
+            entry: next(name for name in names if len(claims[name]) == 1)
+            for entry, names in choices.items()
+        }
+        if chosen == current:
+            break
+        current = chosen
+    return current
+
+
+def _long_name(key: Any) -> str:
+    if not isinstance(key, type):
+        return _base_name(key)
+    return re.sub(r"[^a-zA-Z0-9.\-_]", "_", f"{key.__module__}.{key.__qualname__}").replace(
+        ".", "__"
+    )
+
+
+def _canonical(schema: Any, names: dict[tuple[Any, Mode], str]) -> Any:
+    """A hashable form of ``schema``, each reference read as the name it has now."""
     if isinstance(schema, Ref):
-        return ("ref", id(schema.key), schema.mode if schema.key in differs else "")
+        return ("$ref", names[(schema.key, schema.mode)])
     if isinstance(schema, dict):
-        return {k: _canonical(v, differs) for k, v in schema.items()}
+        return ("{", tuple(sorted((k, _canonical(v, names)) for k, v in schema.items())))
     if isinstance(schema, list):
-        return [_canonical(v, differs) for v in schema]
+        return ("[", tuple(_canonical(v, names) for v in schema))
     return schema
+
+
+def _tagged_union(schema: dict[str, Any], field: str, members: list[Any]) -> dict[str, Any]:
+    """A union with a discriminator field, as pydantic writes it: ``oneOf`` the members
+    and a ``discriminator`` naming the field and mapping each tag to its class."""
+    mapping: dict[str, Any] = {}
+    refs = [m["$ref"] for m in schema["anyOf"] if isinstance(m.get("$ref"), Ref)]
+    if len(refs) != len(schema["anyOf"]) or len(refs) != len(members):
+        return schema  # not a union of classes only: pydantic's rule does not apply
+    name = field
+    for member, ref in zip(members, refs, strict=True):
+        annotation, alias = _field_annotation(_strip(member)[0], field)
+        name = alias or field
+        tags = typing.get_args(_strip(annotation)[0])
+        if typing.get_origin(_strip(annotation)[0]) is not typing.Literal:
+            return schema
+        for tag in tags:
+            mapping[str(_jsonable(tag))] = ref
+    rest = {k: v for k, v in schema.items() if k != "anyOf"}
+    return {
+        "oneOf": schema["anyOf"],
+        "discriminator": {"propertyName": name, "mapping": mapping},
+        **rest,
+    }
+
+
+def _field_annotation(cls: Any, field: str) -> tuple[Any, str | None]:
+    """The annotation of ``cls``'s field ``field`` (a pydantic model, dataclass or
+    TypedDict) and its alias, if any."""
+    if is_pydantic_model(cls):
+        info = cls.model_fields.get(field)
+        if info is None:
+            return None, None
+        alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
+        return info.annotation, alias
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except Exception:
+        return None, None
+    return hints.get(field), None
 
 
 def _refers_to_class(tp: Any) -> bool:

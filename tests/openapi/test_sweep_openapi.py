@@ -1,0 +1,574 @@
+"""A sweep of service-shaped apps: our OpenAPI document against FastAPI's.
+
+Each app below is written once, against :class:`tests.oracle.sidebyside.Framework`,
+and built on both frameworks; the two documents (after a JSON round trip) must be
+equal, and a difference is reported as a path into the document.  The shapes are
+those of typical services (CRUD with every parameter source, constraints, bodies
+of dataclasses, TypedDicts and pydantic models, response models, extra responses,
+routers, security, forms); tests/test_openapi_oracle.py keeps the corpus of single
+features.  The example service of ``examples/`` is compared too: the loader at the
+end imports its source a second time with ``asgiweb`` swapped for FastAPI.
+"""
+
+import dataclasses
+import datetime
+import enum
+import json
+import uuid
+import warnings
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Annotated, Any, Literal, NotRequired
+
+import pydantic
+import pytest
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypedDict
+
+from tests.oracle.sidebyside import Framework, frameworks
+
+# -- comparing two documents ------------------------------------------------------------
+
+
+def differences(ours: Any, theirs: Any, path: str = "") -> list[str]:
+    """Every place the two JSON values differ, as ``/key/index/...: what``."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        out: list[str] = []
+        for key in sorted(set(ours) | set(theirs)):
+            where = f"{path}/{key}"
+            if key not in theirs:
+                out.append(f"{where}: only ours: {json.dumps(ours[key])[:300]}")
+            elif key not in ours:
+                out.append(f"{where}: only FastAPI's: {json.dumps(theirs[key])[:300]}")
+            else:
+                out.extend(differences(ours[key], theirs[key], where))
+        return out
+    if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
+        return [
+            d
+            for index, (one, two) in enumerate(zip(ours, theirs, strict=True))
+            for d in differences(one, two, f"{path}/{index}")
+        ]
+    if ours == theirs and (isinstance(ours, bool) == isinstance(theirs, bool)):
+        return []  # 1 == 1.0: FastAPI's markers keep numeric limits as floats
+    return [f"{path}: ours {json.dumps(ours)[:300]} != FastAPI's {json.dumps(theirs)[:300]}"]
+
+
+def documents(build: Callable[[Framework], Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(ours, FastAPI's), each JSON-normalised, of the app ``build`` makes."""
+    ours_fw, theirs_fw = frameworks()
+    out = []
+    for fw in (ours_fw, theirs_fw):
+        app = build(fw)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out.append(json.loads(json.dumps(app.openapi())))
+    return out[0], out[1]
+
+
+def same_document(build: Callable[[Framework], Any]) -> dict[str, Any]:
+    ours, theirs = documents(build)
+    # The default title names the framework.
+    if ours["info"]["title"] == "asgiweb" and theirs["info"]["title"] == "FastAPI":
+        theirs["info"]["title"] = "asgiweb"
+    found = differences(ours, theirs)
+    assert not found, "\n".join(found)
+    return ours
+
+
+# -- models ------------------------------------------------------------------------------
+
+
+class Category(enum.StrEnum):
+    """What kind of thing an item is."""
+
+    tool = "tool"
+    food = "food"
+
+
+class Dimensions(BaseModel):
+    width: float = Field(gt=0, description="Centimetres")
+    height: float = Field(gt=0)
+    depth: float | None = None
+
+
+class ItemCreate(BaseModel):
+    """A new item."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Hammer", "price": 9.5}]})
+
+    name: str = Field(min_length=1, max_length=50, examples=["Hammer"])
+    price: float = Field(ge=0, title="Unit price")
+    category: Category = Category.tool
+    tags: list[str] = []
+    dimensions: Dimensions | None = None
+    sku: str | None = Field(None, alias="SKU", pattern=r"^[A-Z]{3}-\d+$")
+    discount: Annotated[float, Field(ge=0, le=1)] = 0.0
+
+
+class ItemRead(BaseModel):
+    id: int
+    name: str
+    price: float
+    category: Category
+    tags: list[str]
+    dimensions: Dimensions | None = None
+    created: datetime.datetime
+
+
+class ItemUpdate(BaseModel):
+    name: str | None = None
+    price: float | None = Field(None, ge=0)
+    category: Category | None = None
+
+
+class Message(BaseModel):
+    detail: str
+
+
+class ItemList(BaseModel):
+    items: list[ItemRead]
+    total: int
+    next: str | None = None
+
+
+@dataclasses.dataclass
+class Point:
+    x: float
+    y: float = 0.0
+
+
+@dataclasses.dataclass
+class Shape:
+    """A polygon."""
+
+    name: str
+    points: list[Point]
+    closed: bool = True
+    label: str | None = None
+    meta: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+class Contact(TypedDict):
+    email: str
+    phone: NotRequired[str]
+
+
+class Customer(TypedDict):
+    name: str
+    contacts: list[Contact]
+
+
+class Cat(BaseModel):
+    kind: Literal["cat"] = "cat"
+    meows: bool = True
+
+
+class Dog(BaseModel):
+    kind: Literal["dog"] = "dog"
+    barks: int = 0
+
+
+class Bird(BaseModel):
+    kind: Literal["parrot", "crow"] = Field(alias="type")
+    talks: bool = False
+
+
+class Fish(BaseModel):
+    kind: Literal["fish"] = Field(alias="type")
+
+
+@dataclasses.dataclass
+class Circle:
+    shape: Literal["circle"]
+    radius: float
+
+
+@dataclasses.dataclass
+class Square:
+    shape: Literal["square"]
+    side: float
+
+
+Pet = Annotated[Cat | Dog, Field(discriminator="kind")]
+
+
+@dataclasses.dataclass
+class Drawing:
+    figures: list[Annotated[Circle | Square, Field(discriminator="shape")]]
+
+
+# -- apps ----------------------------------------------------------------------------------
+
+
+def crud_pydantic(fw: Framework) -> Any:
+    """A CRUD service on pydantic models, every parameter source."""
+    Path, Query, Header, Cookie, Body = fw.Path, fw.Query, fw.Header, fw.Cookie, fw.Body
+    app = fw.App(title="Shop", version="1.2.3", description="Sells things.")
+    router = fw.Router(prefix="/items", tags=["items"], responses={404: {"model": Message}})
+
+    @router.get("", response_model=ItemList, summary="List items")
+    def list_items(
+        skip: Annotated[int, Query(ge=0, description="How many to skip")] = 0,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        q: Annotated[str | None, Query(min_length=3, max_length=50, pattern="^[a-z ]+$")] = None,
+        sort: Literal["name", "price", "-price"] = "name",
+        category: Category | None = None,
+        tag: Annotated[list[str] | None, Query(description="Any of these")] = None,
+        x_request_id: Annotated[str | None, Header()] = None,
+        session: Annotated[str | None, Cookie()] = None,
+    ) -> Any:
+        """List the items.
+
+        Paginated.
+        """
+        return {}
+
+    @router.post(
+        "",
+        response_model=ItemRead,
+        status_code=201,
+        responses={409: {"model": Message, "description": "Already there"}},
+    )
+    def create_item(item: ItemCreate, x_idempotency_key: Annotated[str, Header()]) -> Any:
+        return {}
+
+    @router.get("/{item_id}", response_model=ItemRead, operation_id="getItem")
+    def read_item(
+        item_id: Annotated[int, Path(gt=0, title="Item ID", examples=[7])],
+        fields: Annotated[str | None, Query(deprecated=True)] = None,
+    ) -> Any:
+        return {}
+
+    @router.put("/{item_id}", response_model=ItemRead)
+    def replace_item(item_id: int, item: ItemCreate) -> Any:
+        return {}
+
+    @router.patch("/{item_id}", response_model=ItemRead, response_model_exclude_unset=True)
+    def update_item(item_id: int, patch: ItemUpdate, note: Annotated[str, Body()] = "") -> Any:
+        return {}
+
+    @router.delete("/{item_id}", status_code=204, deprecated=True)
+    def delete_item(item_id: int) -> None:
+        return None
+
+    @router.get("/{item_id}/price", response_model=float, tags=["prices"])
+    def price_of(item_id: int, currency: Annotated[str, Query(min_length=3, max_length=3)]) -> Any:
+        return 1.0
+
+    app.include_router(router)
+
+    @app.get("/health", include_in_schema=False)
+    def health() -> Any:
+        return {}
+
+    @app.get("/", response_model=dict[str, str])
+    def root() -> Any:
+        return {}
+
+    return app
+
+
+def crud_dataclasses(fw: Framework) -> Any:
+    """Dataclass and TypedDict bodies, response models of lists, unions and optionals."""
+    Body, Query = fw.Body, fw.Query
+    app = fw.App()
+
+    @app.post("/shapes", status_code=201)
+    def create_shape(shape: Shape) -> Shape:
+        return shape
+
+    @app.get("/shapes")
+    def list_shapes(closed: bool | None = None) -> list[Shape]:
+        return []
+
+    @app.get("/shapes/{name}", response_model=Shape | None)
+    def find_shape(name: str) -> Any:
+        return None
+
+    @app.post("/customers")
+    def add_customer(customer: Customer, vip: Annotated[bool, Body()] = False) -> Customer:
+        return customer
+
+    @app.get("/points", response_model=Point | list[Point])
+    def points(many: bool = False) -> Any:
+        return []
+
+    @app.post("/points/batch")
+    def batch(points: list[Point], dry_run: Annotated[bool, Query()] = False) -> dict[str, int]:
+        return {}
+
+    @app.put("/shapes/{name}/points/{index}")
+    def move_point(name: str, index: int, point: Annotated[Point, Body(embed=True)]) -> Point:
+        return point
+
+    @app.get("/pets", response_model=list[Cat | Dog])
+    def pets() -> Any:
+        return []
+
+    @app.post("/pets")
+    def add_pet(pet: Annotated[Cat | Dog, Field(discriminator="kind")]) -> Cat | Dog:
+        return pet
+
+    return app
+
+
+def routers(fw: Framework) -> Any:
+    """Routers with prefixes, tags, dependencies that declare parameters, and nesting."""
+    Depends, Header, Query = fw.Depends, fw.Header, fw.Query
+
+    def tenant(x_tenant: Annotated[str, Header(description="The tenant")]) -> str:
+        return x_tenant
+
+    def paging(
+        page: Annotated[int, Query(ge=1)] = 1,
+        size: Annotated[int, Query(ge=1, le=50)] = 10,
+    ) -> dict[str, int]:
+        return {}
+
+    class Pager:
+        def __init__(self, cursor: str | None = None, reverse: bool = False) -> None:
+            self.cursor = cursor
+
+    app = fw.App(dependencies=[Depends(tenant)], openapi_tags=[{"name": "users"}])
+    users = fw.Router(prefix="/users", tags=["users"], dependencies=[Depends(paging)])
+    posts = fw.Router(tags=["posts"], deprecated=True, responses={418: {"description": "Tea"}})
+
+    @users.get("/")
+    def list_users(pager: Annotated[Pager, Depends()]) -> Any:
+        return []
+
+    @users.get("/{user_id}")
+    def get_user(user_id: int) -> Any:
+        return {}
+
+    @posts.get("/{post_id}")
+    def get_post(user_id: int, post_id: int, p: Annotated[dict[str, int], Depends(paging)]) -> Any:
+        return {}
+
+    @posts.post("/", status_code=201)
+    def add_post(user_id: int, title: Annotated[str, fw.Body(embed=True, max_length=80)]) -> Any:
+        return {}
+
+    users.include_router(posts, prefix="/{user_id}/posts")
+    app.include_router(users)
+    app.include_router(users, prefix="/v2", tags=["v2"], include_in_schema=True)
+    hidden = fw.Router(prefix="/internal")
+
+    @hidden.get("/state")
+    def state() -> Any:
+        return {}
+
+    app.include_router(hidden, include_in_schema=False)
+
+    @app.get("/ping", tags=["ops"], response_description="Pong")
+    async def ping() -> str:
+        return "pong"
+
+    return app
+
+
+def duplicates(fw: Framework) -> Any:
+    """The same handler name on two paths; three classes named ``Thing`` in three modules,
+    two of them alike: pydantic's naming gives ``mod__Thing`` and ``Thing-Output``."""
+    app = fw.App()
+    first = same_named_model("tests.openapi.first", value=(int, ...))
+    second = same_named_model("tests.openapi.second", value=(str, "x"))
+    third = same_named_model("tests.openapi.third", value=(int, ...))
+
+    @app.get("/a/{x}")
+    def read(x: int) -> Any:
+        return {}
+
+    @app.get("/b/{x}")  # type: ignore[no-redef]
+    def read(x: int) -> Any:  # noqa: F811
+        return {}
+
+    # (A route of several methods is left out: FastAPI names its operations after the
+    # first method of a set, whose order changes from one process to the next.)
+
+    @app.post("/first")
+    def take_first(body: first) -> Any:  # type: ignore[valid-type]
+        return {}
+
+    @app.post("/second")
+    def take_second(body: second) -> second:  # type: ignore[valid-type]
+        return body
+
+    @app.post("/third")
+    def take_third(body: third) -> Any:  # type: ignore[valid-type]
+        return {}
+
+    return app
+
+
+def same_named_model(module: str, **fields: Any) -> Any:
+    """A pydantic model named ``Thing`` that says it was defined in ``module``."""
+    return pydantic.create_model("Thing", __module__=module, **fields)
+
+
+def security(fw: Framework) -> Any:
+    """Schemes on routers and routes, scopes gathered through nested dependencies."""
+    Depends, Security = fw.Depends, fw.Security
+    sec = fw.security
+    oauth2 = sec.OAuth2PasswordBearer(
+        tokenUrl="/auth/token",
+        scopes={"me": "Read yourself", "items": "Read items", "admin": "Everything"},
+        description="Log in for a token",
+    )
+    bearer = sec.HTTPBearer(auto_error=False)
+    key = sec.APIKeyHeader(name="X-API-Key", scheme_name="ApiKey", description="A key")
+
+    def current_user(scopes: sec.SecurityScopes, token: Annotated[str, Depends(oauth2)]) -> str:
+        return token
+
+    def active_user(user: Annotated[str, Security(current_user, scopes=["me"])]) -> str:
+        return user
+
+    app = fw.App()
+    admin = fw.Router(prefix="/admin", dependencies=[Security(current_user, scopes=["admin"])])
+
+    @admin.get("/users")
+    def admin_users(k: Annotated[str, Depends(key)]) -> Any:
+        return []
+
+    app.include_router(admin)
+
+    @app.post("/auth/token")
+    def login(form: Annotated[sec.OAuth2PasswordRequestForm, Depends()]) -> Any:
+        return {}
+
+    @app.get("/me")
+    def me(user: Annotated[str, Depends(active_user)]) -> Any:
+        return {}
+
+    @app.get("/me/items")
+    def my_items(user: Annotated[str, Security(active_user, scopes=["items"])]) -> Any:
+        return []
+
+    @app.get("/either")
+    def either(b: Annotated[Any, Depends(bearer)], k: Annotated[str, Depends(key)]) -> Any:
+        return {}
+
+    return app
+
+
+def forms_and_files(fw: Framework) -> Any:
+    Form, File, UploadFile = fw.Form, fw.File, fw.UploadFile
+    app = fw.App()
+
+    @app.post("/profile")
+    def profile(
+        name: Annotated[str, Form(min_length=2, description="Shown to others")],
+        age: Annotated[int, Form(ge=0)],
+        bio: Annotated[str | None, Form()] = None,
+        newsletter: Annotated[bool, Form()] = False,
+        interests: Annotated[list[str], Form()] = [],  # noqa: B006
+    ) -> Any:
+        return {}
+
+    @app.post("/avatar")
+    def avatar(
+        image: Annotated[UploadFile, File(description="PNG or JPEG")],
+        caption: Annotated[str, Form(max_length=100)] = "",
+    ) -> Any:
+        return {}
+
+    @app.post("/documents")
+    def documents(
+        files: Annotated[list[bytes], File()],
+        title: Annotated[str, Form()],
+    ) -> Any:
+        return {}
+
+    @app.post("/raw")
+    def raw(blob: Annotated[bytes, File()]) -> Any:
+        return {}
+
+    @app.put("/settings", status_code=204)
+    def settings(theme: Annotated[Literal["light", "dark"], Form()] = "light") -> None:
+        return None
+
+    return app
+
+
+def documented_params(fw: Framework) -> Any:
+    """Titles, descriptions, examples, openapi_examples, deprecated, aliases, extras."""
+    Query, Header, Cookie, Path = fw.Query, fw.Header, fw.Cookie, fw.Path
+    app = fw.App(separate_input_output_schemas=False)
+
+    @app.get("/search/{scope}")
+    def search(
+        scope: Annotated[Literal["all", "mine"], Path(description="Where to look")],
+        text: Annotated[
+            str,
+            Query(
+                title="Search text",
+                description="Words to find",
+                examples=["hammer"],
+                openapi_examples={
+                    "short": {"summary": "One word", "value": "hammer"},
+                    "long": {"summary": "Two words", "value": "claw hammer"},
+                },
+            ),
+        ],
+        min_price: Annotated[Decimal | None, Query(alias="min-price", ge=0)] = None,
+        when: Annotated[datetime.date | None, Query(description="Listed on")] = None,
+        ids: Annotated[list[uuid.UUID], Query()] = [],  # noqa: B006
+        step: Annotated[int, Query(multiple_of=5)] = 10,
+        accept_language: Annotated[str, Header(deprecated=True)] = "en",
+        prefs: Annotated[str | None, Cookie(alias="user-prefs", description="JSON")] = None,
+        strict: Annotated[bool, Query(json_schema_extra={"x-flag": True})] = False,
+    ) -> Any:
+        return {}
+
+    return app
+
+
+def tagged_unions(fw: Framework) -> Any:
+    """Unions with a discriminator field: ``oneOf`` and a ``discriminator`` mapping."""
+    Body = fw.Body
+    app = fw.App()
+
+    @app.post("/pets/maybe")
+    def maybe_pet(pet: Pet | None = None) -> list[Pet]:
+        return []
+
+    @app.post("/pets/many")
+    def many_pets(pets: list[Pet], owner: Annotated[str, Body()]) -> Any:
+        return {}
+
+    @app.post("/figures")
+    def figure(
+        figure: Annotated[Circle | Square, Field(discriminator="shape")],
+    ) -> Drawing:
+        return Drawing([])
+
+    @app.post("/animals")
+    def animal(
+        animal: Annotated[Fish | Bird, Body(discriminator="kind")],
+    ) -> Any:
+        return {}
+
+    @app.get("/animal", response_model=Annotated[Dog | Cat, Field(discriminator="kind")])
+    def one_animal() -> Any:
+        return {}
+
+    return app
+
+
+APPS: dict[str, Callable[[Framework], Any]] = {
+    "crud_pydantic": crud_pydantic,
+    "crud_dataclasses": crud_dataclasses,
+    "routers": routers,
+    "duplicates": duplicates,
+    "security": security,
+    "forms_and_files": forms_and_files,
+    "documented_params": documented_params,
+    "tagged_unions": tagged_unions,
+}
+
+
+@pytest.mark.parametrize("name", sorted(APPS))
+def test_same_document_as_fastapi(name: str) -> None:
+    same_document(APPS[name])
