@@ -13,10 +13,17 @@ end imports its source a second time with ``asgiweb`` swapped for FastAPI.
 import dataclasses
 import datetime
 import enum
+import importlib
+import importlib.abc
+import importlib.util
 import json
+import pathlib
+import re
+import sys
+import types
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Annotated, Any, Literal, NotRequired
 
@@ -572,3 +579,114 @@ APPS: dict[str, Callable[[Framework], Any]] = {
 @pytest.mark.parametrize("name", sorted(APPS))
 def test_same_document_as_fastapi(name: str) -> None:
     same_document(APPS[name])
+
+
+# -- the example service, on both frameworks ----------------------------------------------------
+
+EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "service"
+SWAPPED_PACKAGE = "fastapi_spelled_service"
+SHIM = "fastapi_spelled_asgiweb"
+_IMPORT = re.compile(r"^(\s*)from asgiweb(?:\.[\w.]+)? import", re.MULTILINE)
+
+
+def _fastapi_shim() -> types.ModuleType:
+    """One module holding FastAPI's names under asgiweb's spelling: what the example
+    service imports from ``asgiweb`` and its subpackages."""
+    import fastapi
+    import fastapi.middleware
+    import fastapi.middleware.cors
+    import fastapi.middleware.gzip
+    import fastapi.responses
+    import fastapi.sse
+    import fastapi.staticfiles
+
+    class Router(fastapi.APIRouter):
+        """``max_body_size=`` is asgiweb's own route option: FastAPI has no such limit."""
+
+    def dropping_body_limit(verb: Callable[..., Any]) -> Callable[..., Any]:
+        def route(self: Any, *args: Any, max_body_size: int | None = None, **kw: Any) -> Any:
+            return verb(self, *args, **kw)
+
+        return route
+
+    for name in ("get", "post", "put", "patch", "delete"):
+        setattr(Router, name, dropping_body_limit(getattr(fastapi.APIRouter, name)))
+
+    class XMLResponse(fastapi.responses.Response):
+        media_type = "application/xml"
+
+    shim = types.ModuleType(SHIM)
+    for source in (
+        fastapi,
+        fastapi.responses,
+        fastapi.middleware,
+        fastapi.middleware.cors,
+        fastapi.middleware.gzip,
+        fastapi.sse,
+        fastapi.staticfiles,
+    ):
+        for name in dir(source):
+            if not name.startswith("_"):
+                setattr(shim, name, getattr(source, name))
+    shim.App = fastapi.FastAPI  # type: ignore[attr-defined]
+    shim.Router = Router  # type: ignore[attr-defined]
+    shim.XMLResponse = XMLResponse  # type: ignore[attr-defined]
+    return shim
+
+
+class _SwappedSource(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports ``examples/service`` again as ``fastapi_spelled_service``, each
+    ``from asgiweb... import`` read as an import from the FastAPI shim."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != SWAPPED_PACKAGE and not fullname.startswith(SWAPPED_PACKAGE + "."):
+            return None
+        base = EXAMPLE.joinpath(*fullname.split(".")[1:])
+        if base.is_dir():
+            return importlib.util.spec_from_file_location(
+                fullname, base / "__init__.py", loader=self, submodule_search_locations=[str(base)]
+            )
+        file = base.with_suffix(".py")
+        return importlib.util.spec_from_file_location(fullname, file, loader=self)
+
+    def create_module(self, spec: Any) -> None:
+        return None
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        origin = str(module.__spec__.origin)  # type: ignore[union-attr]
+        text = _IMPORT.sub(rf"\1from {SHIM} import", pathlib.Path(origin).read_text())
+        exec(compile(text, origin, "exec"), module.__dict__)
+
+
+@pytest.fixture(scope="module")
+def swapped_service() -> Iterator[types.ModuleType]:
+    """The example service's ``app`` module, written against FastAPI."""
+    finder = _SwappedSource()
+    sys.modules[SHIM] = _fastapi_shim()
+    sys.meta_path.insert(0, finder)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield importlib.import_module(f"{SWAPPED_PACKAGE}.app")
+    finally:
+        sys.meta_path.remove(finder)
+        for name in [n for n in sys.modules if n.split(".")[0] in (SWAPPED_PACKAGE, SHIM)]:
+            del sys.modules[name]
+
+
+def test_the_example_service_has_fastapis_document(
+    swapped_service: types.ModuleType, tmp_path: pathlib.Path
+) -> None:
+    from examples.service import app as service_app
+
+    ours_app = service_app.create_app(service_app.Settings(data_dir=tmp_path, database=":memory:"))
+    settings = swapped_service.Settings(data_dir=tmp_path, database=":memory:")
+    theirs_app = swapped_service.create_app(settings)
+    assert type(theirs_app).__module__.startswith("fastapi")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = json.loads(json.dumps(ours_app.openapi()))
+        theirs = json.loads(json.dumps(theirs_app.openapi()))
+    found = differences(ours, theirs)
+    assert not found, "\n".join(found)
+    assert len(ours["paths"]) >= 10
