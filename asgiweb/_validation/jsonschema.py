@@ -12,8 +12,8 @@ being built a reference is a ``Ref`` placeholder (the class and the mode);
 ``SchemaGenerator.definitions()`` decides the names at the end, by pydantic's
 rule (``_pick_names``): the class name, ``Name-Input`` / ``Name-Output`` when a
 class is used in both modes and its two schemas differ, the module path when
-classes with different schemas share a name.  ``resolve_refs`` then turns placeholders into ``#/components/...``
-strings.  Nothing here runs per request.
+classes with different schemas share a name.  ``resolve_refs`` then turns
+placeholders into ``#/components/...`` strings.  Nothing here runs per request.
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ import http.client
 import inspect
 import re
 import typing
+import urllib.parse
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -129,6 +130,40 @@ def _drop_none(node: Any) -> Any:
     if isinstance(node, list):
         return [_drop_none(v) for v in node]
     return node
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def _url(value: Any) -> Any:
+    """A URL as FastAPI writes the fields it types as URLs (``contact.url``,
+    ``license.url``, ``externalDocs.url``): scheme and host in lower case, no default
+    port, ``/`` for an empty path.  Anything that does not parse is left alone."""
+    if not isinstance(value, str):
+        return value
+    parts = urllib.parse.urlsplit(value)
+    try:
+        port = parts.port
+    except ValueError:
+        return value
+    if not parts.scheme or not parts.hostname:
+        return value
+    scheme = parts.scheme.lower()
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = f"{userinfo}@{host}" if "@" in parts.netloc else host
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        netloc += f":{port}"
+    return urllib.parse.urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
+
+
+def _with_url(block: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A copy of ``block`` with its ``url`` written as ``_url`` says."""
+    if not isinstance(block, dict) or "url" not in block:
+        return block
+    return {**block, "url": _url(block["url"])}
 
 
 def _default_status(response_class: type[Response]) -> str:
@@ -400,6 +435,9 @@ class _Builder:
             request_body = self.request_body(route, unique_id)
             if request_body:
                 operation["requestBody"] = request_body
+        callbacks = self.callbacks(route)
+        if callbacks:
+            operation["callbacks"] = callbacks
         responses = operation["responses"] = self.responses(route, response_class, unique_id)
         if (route.info.params) and not any(code in responses for code in ("422", "4XX", "default")):
             responses["422"] = {
@@ -416,6 +454,19 @@ class _Builder:
         if extra:
             _deep_update(operation, copy.deepcopy(extra))
         return operation
+
+    def callbacks(self, route: Route) -> dict[str, Any]:
+        """The requests this operation makes to its client (``callbacks=``, routes of a
+        router written for the purpose): name -> {path expression -> path item}.  The
+        path is kept as written (a runtime expression such as ``{$callback_url}``); the
+        security schemes of a callback are not filed, as FastAPI does not file them."""
+        out: dict[str, Any] = {}
+        for callback in route.options.get("callbacks") or ():
+            if isinstance(callback, Route):
+                schemes = dict(self.security_schemes)
+                out[callback.name] = {callback.path: get_openapi_path(callback, self)}
+                self.security_schemes = schemes
+        return out
 
     def responses(
         self, route: Route, response_class: type[Response], unique_id: str
@@ -529,9 +580,9 @@ def get_openapi(
     if terms_of_service:
         info["termsOfService"] = terms_of_service
     if contact:
-        info["contact"] = contact
+        info["contact"] = _with_url(contact)
     if license_info:
-        info["license"] = license_info
+        info["license"] = _with_url(license_info)
     output: dict[str, Any] = {"openapi": openapi_version, "info": info}
     if servers:
         output["servers"] = servers
@@ -562,9 +613,14 @@ def get_openapi(
     if webhook_paths:
         output["webhooks"] = webhook_paths
     if tags:
-        output["tags"] = tags
+        output["tags"] = [
+            {**tag, "externalDocs": _with_url(tag["externalDocs"])}
+            if isinstance(tag, dict) and "externalDocs" in tag
+            else tag
+            for tag in tags
+        ]
     if external_docs:
-        output["externalDocs"] = external_docs
+        output["externalDocs"] = _with_url(external_docs)
     # JSON all the way down (an Enum tag becomes its value), as FastAPI encodes it.
     document: dict[str, Any] = jsonable_encoder(_drop_none(resolve_refs(output, builder.schemas)))
     return document

@@ -564,6 +564,235 @@ def tagged_unions(fw: Framework) -> Any:
     return app
 
 
+def extra_responses(fw: Framework) -> Any:
+    """``responses=`` with models, headers, links, examples; status codes; response classes."""
+    r = fw.responses
+    app = fw.App(default_response_class=r.ORJSONResponse)
+    router = fw.Router(
+        prefix="/orders",
+        tags=["orders"],
+        responses={401: {"description": "Log in first"}, 404: {"model": Message}},
+        default_response_class=r.JSONResponse,
+    )
+
+    @router.post(
+        "",
+        status_code=201,
+        response_model=ItemRead,
+        responses={
+            201: {
+                "description": "Created",
+                "headers": {"Location": {"schema": {"type": "string"}, "description": "URL"}},
+            },
+            400: {
+                "model": Message,
+                "content": {"application/json": {"example": {"detail": "Bad"}}},
+            },
+            404: {"description": "No such customer"},
+            "default": {"model": Message},
+        },
+    )
+    def create_order(item: ItemCreate) -> Any:
+        return {}
+
+    @router.get(
+        "/{order_id}",
+        responses={
+            200: {
+                "content": {"image/png": {}},
+                "description": "The order, or its picture",
+            },
+            301: {"description": "Moved", "links": {"self": {"operationId": "getItem"}}},
+        },
+    )
+    def get_order(order_id: int) -> ItemRead:
+        return ItemRead.model_construct()
+
+    @router.get("/{order_id}/text", response_class=r.PlainTextResponse, responses={404: {}})
+    def order_text(order_id: int) -> str:
+        return ""
+
+    @router.get("/{order_id}/page", response_class=r.HTMLResponse, status_code=203)
+    def order_page(order_id: int) -> Any:
+        return ""
+
+    @router.delete("/{order_id}", status_code=204, response_model=None)
+    def cancel(order_id: int) -> None:
+        return None
+
+    @router.post("/{order_id}/ship", status_code=202, response_model=Message | None)
+    def ship(order_id: int) -> Any:
+        return None
+
+    app.include_router(router)
+
+    @app.get("/fast", response_model=list[ItemRead])
+    def fast() -> Any:
+        return []
+
+    @app.get("/redirect", response_class=r.RedirectResponse, status_code=302)
+    def redirect() -> Any:
+        return "/"
+
+    @app.get("/stream", response_class=r.StreamingResponse)
+    def stream() -> Any:
+        return None
+
+    @app.get("/file", response_class=r.FileResponse)
+    def file() -> Any:
+        return None
+
+    return app
+
+
+class Settings(BaseModel):
+    """Preferences.
+
+    Stored per user.\fInternal notes."""
+
+    model_config = ConfigDict(title="User settings")
+
+    theme: Literal["light", "dark"] = "light"
+    page_size: int = Field(20, ge=5, le=100, description="Rows", deprecated=True)
+    labels: dict[str, str] = Field(default_factory=dict)
+    history: list[datetime.date] = []
+    ratio: Decimal = Decimal("0.5")
+    nickname: str | None = Field(None, json_schema_extra={"x-private": True})
+
+
+class Tree(BaseModel):
+    name: str
+    children: list["Tree"] = []
+
+
+class Wrapper(BaseModel):
+    settings: Settings
+    tree: Tree | None = None
+    when: datetime.datetime | None = None
+    span: datetime.timedelta = datetime.timedelta(0)
+    ident: uuid.UUID | None = None
+
+
+def pydantic_details(fw: Framework) -> Any:
+    """Model titles, docstrings, deprecated fields, factories, recursion, input/output splits."""
+    Body = fw.Body
+    app = fw.App()
+
+    @app.put("/settings")
+    def put_settings(settings: Settings) -> Settings:
+        return settings
+
+    @app.post("/wrapped")
+    def wrapped(
+        w: Annotated[
+            Wrapper,
+            Body(
+                examples=[{"settings": {}}],
+                openapi_examples={"empty": {"summary": "Nothing set", "value": {"settings": {}}}},
+            ),
+        ],
+    ) -> Wrapper:
+        return w
+
+    @app.post("/trees")
+    def trees(tree: Tree, extra: Annotated[list[Tree], Body()] = []) -> list[Tree]:  # noqa: B006
+        return []
+
+    @app.get("/settings/default")
+    def default_settings() -> Settings:
+        return Settings()
+
+    @app.post("/aliased")
+    def aliased(
+        item: Annotated[ItemCreate, Body(alias="payload", embed=True, title="The item")],
+        count: Annotated[int, Body(gt=0, examples=[3])] = 1,
+    ) -> ItemCreate:
+        return item
+
+    return app
+
+
+def forms_models(fw: Framework) -> Any:
+    """A form model, the strict OAuth2 form, file lists with optional members."""
+    Form, File, UploadFile, Depends = fw.Form, fw.File, fw.UploadFile, fw.Depends
+    sec = fw.security
+
+    class Signup(BaseModel):
+        email: str = Field(pattern=r"^[^@]+@[^@]+$")
+        password: str = Field(min_length=8)
+        plan: Literal["free", "pro"] = "free"
+
+    app = fw.App()
+
+    @app.post("/signup")
+    def signup(form: Annotated[Signup, Form()]) -> Any:
+        return {}
+
+    @app.post("/token")
+    def token(form: Annotated[sec.OAuth2PasswordRequestFormStrict, Depends()]) -> Any:
+        return {}
+
+    @app.post("/gallery")
+    def gallery(
+        pictures: Annotated[list[UploadFile], File(description="Up to ten")],
+        cover: Annotated[UploadFile | None, File()] = None,
+        tags: Annotated[list[str] | None, Form()] = None,
+    ) -> Any:
+        return {}
+
+    @app.put("/avatar/{user}")
+    async def avatar(user: int, image: UploadFile) -> Any:
+        return {}
+
+    return app
+
+
+def app_metadata(fw: Framework) -> Any:
+    """App-level fields: tags with external docs, servers, contact, webhooks, callbacks."""
+    app = fw.App(
+        title="Inventory",
+        version="3.0.0",
+        description="# Inventory\n\nKeeps **stock**.",
+        openapi_tags=[
+            {"name": "items", "description": "Stock", "externalDocs": {"url": "https://x.io"}},
+            {"name": "ops"},
+        ],
+        servers=[{"url": "https://{env}.example.com", "variables": {"env": {"default": "api"}}}],
+        contact={"name": "Ops", "url": "https://example.com"},
+        license_info={"name": "Apache 2.0", "url": "https://www.apache.org/licenses/LICENSE-2.0"},
+        swagger_ui_parameters={"deepLinking": False},
+        openapi_external_docs={"description": "Guide", "url": "https://example.com/guide"},
+    )
+
+    @app.webhooks.post("item-sold")
+    def item_sold(item: ItemRead) -> None:
+        """A sale happened."""
+
+    @app.get("/items", tags=["items"], summary="All", description="Every item.\n\nSorted.")
+    def items() -> list[ItemRead]:
+        return []
+
+    @app.get("/ops/ping", tags=["ops"], operation_id="ping", deprecated=True)
+    async def ping() -> dict[str, str]:
+        return {}
+
+    callbacks = fw.Router()
+
+    @callbacks.post("/events/{event_id}", response_model=Message, status_code=202)
+    def event_received(event_id: int, event: ItemRead, x_signature: Annotated[str, fw.Header()]):
+        """The app posts each event to the subscriber's URL."""
+
+    @app.post("/subscriptions", tags=["ops"], callbacks=callbacks.routes)
+    def subscribe(url: str) -> Message:
+        return Message(detail="ok")
+
+    @app.post("/items/{item_id}/notes", openapi_extra={"x-audit": {"level": 2}, "parameters": []})
+    def note(item_id: int, text: Annotated[str, fw.Body(media_type="text/plain")]) -> Any:
+        return {}
+
+    return app
+
+
 APPS: dict[str, Callable[[Framework], Any]] = {
     "crud_pydantic": crud_pydantic,
     "crud_dataclasses": crud_dataclasses,
@@ -573,6 +802,10 @@ APPS: dict[str, Callable[[Framework], Any]] = {
     "forms_and_files": forms_and_files,
     "documented_params": documented_params,
     "tagged_unions": tagged_unions,
+    "extra_responses": extra_responses,
+    "pydantic_details": pydantic_details,
+    "forms_models": forms_models,
+    "app_metadata": app_metadata,
 }
 
 
@@ -690,3 +923,31 @@ def test_the_example_service_has_fastapis_document(
     found = differences(ours, theirs)
     assert not found, "\n".join(found)
     assert len(ours["paths"]) >= 10
+
+
+def test_the_sweep_reaches_what_it_means_to_compare() -> None:
+    """The apps really produce the parts of the document they are here for."""
+    text = json.dumps([documents(build)[0] for build in APPS.values()])
+    for needle in (
+        '"webhooks"',
+        '"item-sold"',
+        '"callbacks"',
+        '"event_received"',
+        '"discriminator"',
+        '"oneOf"',
+        '"Thing-Output"',
+        '"tests__openapi__second__Thing"',
+        '"https://example.com/"',
+        '"links"',
+        '"headers"',
+        '"multipart/form-data"',
+        '"application/x-www-form-urlencoded"',
+        '"securitySchemes"',
+        '"deprecated": true',
+        '"Settings-Input"',
+        '"Tree"',
+        '"x-audit"',
+        '"x-private"',
+        '"externalDocs"',
+    ):
+        assert needle in text, needle
