@@ -258,10 +258,8 @@ class SchemaGenerator:
         self, tp: Any, mode: Mode, extra_constraints: typing.Sequence[Any] = ()
     ) -> dict[str, Any]:
         bare, metadata = _strip(tp)
-        result = self._bare(bare, mode)
         limits = constraints_of([*metadata, *extra_constraints])
-        if limits:
-            _apply_constraints(result, limits)
+        result = self._constrained(bare, mode, limits) if limits else self._bare(bare, mode)
         for marker in (*metadata, *extra_constraints):
             field = getattr(marker, "discriminator", None)
             if field is None:  # an asgiweb marker keeps it with its other extras
@@ -269,6 +267,25 @@ class SchemaGenerator:
             if isinstance(field, str) and "anyOf" in result:
                 result = _tagged_union(result, field, self._bare_members(bare))
         return result
+
+    def _constrained(self, tp: Any, mode: Mode, limits: dict[str, Any]) -> dict[str, Any]:
+        """``tp``'s schema with the constraints ``limits``, where pydantic puts them: on
+        the member of an optional, on the schema itself otherwise (``_apply_constraints``)."""
+        args = typing.get_args(tp)
+        optional = len(args) == 2 and _NONE_TYPE in args
+        if typing.get_origin(tp) in (typing.Union, types.UnionType) and optional:
+            (inner,) = [arg for arg in args if arg is not _NONE_TYPE]
+            inner_bare, inner_metadata = _strip(inner)
+            merged = {**constraints_of(inner_metadata), **limits}
+            member = self._constrained(inner_bare, mode, merged)
+            members: list[dict[str, Any]] = []
+            for arg in args:
+                one: dict[str, Any] = member if arg is inner else {"type": "null"}
+                members.extend(one["anyOf"] if list(one) == ["anyOf"] else [one])
+            return {"anyOf": members}
+        schema = self._bare(tp, mode)
+        _apply_constraints(schema, limits, tp is Decimal)
+        return schema
 
     def _bare_members(self, tp: Any) -> list[Any]:
         """The classes of a union, in order (``None`` and other members left out)."""
@@ -585,23 +602,34 @@ def _documentation(metadata: typing.Sequence[Any]) -> dict[str, Any]:
     return docs
 
 
-def _apply_constraints(schema: dict[str, Any], limits: dict[str, Any]) -> None:
-    """Put ``limits`` where pydantic puts them: on the non-null member of an optional,
-    on the number member of a decimal."""
-    if "anyOf" in schema:
-        # Each member takes the limits that fit its type (a decimal's number member
-        # takes gt/ge..., its string member none of them).
-        for member in schema["anyOf"]:
-            _apply_constraints(member, limits)
-        return
+def _apply_constraints(schema: dict[str, Any], limits: dict[str, Any], decimal: bool) -> None:
+    """Write ``limits`` as pydantic writes them for a schema of this kind.
+
+    A number limit (``gt``, ``ge``, ``lt``, ``le``, ``multiple_of``) is a JSON Schema
+    keyword on a number (a decimal's number member) and is written under its own
+    name anywhere else (``"ge": 1`` next to an array or a ``$ref``); a length limit is
+    ``minItems``/``maxItems`` on an array, ``minProperties``/``maxProperties`` on an
+    object and ``minLength``/``maxLength`` on anything else; ``pattern`` is kept on a
+    plain string only.
+    """
     kind = schema.get("type")
+    plain = not ({"enum", "const", "format", "contentMediaType"} & set(schema))
+    numeric = kind in ("integer", "number") and plain and "anyOf" not in schema
+    number_target: dict[str, Any] | None = schema
+    if decimal:  # its number member; none in serialization mode (a string)
+        number_target = next((m for m in schema.get("anyOf", ()) if m["type"] == "number"), None)
+        numeric = True
+    shape = "" if "anyOf" in schema or not isinstance(kind, str) else kind
     for name, value in limits.items():
-        if name in _NUMBER_KEYS and kind in ("integer", "number"):
-            schema[_NUMBER_KEYS[name]] = value
-        elif name in ("min_length", "max_length") and kind in _LENGTH_KEYS:
-            low, high = _LENGTH_KEYS[kind]
+        if name in _NUMBER_KEYS:
+            if numeric and number_target is not None:
+                number_target[_NUMBER_KEYS[name]] = value
+            elif not numeric:
+                schema[name] = value
+        elif name in ("min_length", "max_length"):
+            low, high = _LENGTH_KEYS.get(shape, _LENGTH_KEYS["string"])
             schema[low if name == "min_length" else high] = value
-        elif name == "pattern" and kind == "string":
+        elif name == "pattern" and kind == "string" and plain:
             schema["pattern"] = value if isinstance(value, str) else value.pattern
 
 

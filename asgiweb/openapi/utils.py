@@ -227,10 +227,13 @@ class _Builder:
         )
         for param in simple:
             marker = param.marker
-            if marker is not None and not marker.include_in_schema:
-                continue
+            # A hidden parameter is left out, but the classes its type names are still
+            # components (FastAPI describes every parameter's type).
+            shown = marker is None or marker.include_in_schema
             if param.source != "path" and is_model_class(param.annotation):
-                out.extend(self._model_parameters(param))
+                described = self._model_parameters(param)
+                if shown:
+                    out.extend(described)
                 continue
             default = param.default if param.default_factory is None else REQUIRED
             schema = self.schemas.field_schema(
@@ -241,7 +244,8 @@ class _Builder:
                 markers=[marker] if marker is not None else (),
                 title_rule="parameter",
             )
-            out.append(self._parameter(param.key, param.source, param.required, schema, marker))
+            if shown:
+                out.append(self._parameter(param.key, param.source, param.required, schema, marker))
         return out
 
     def _parameter(

@@ -17,6 +17,7 @@ import importlib
 import importlib.abc
 import importlib.util
 import json
+import os
 import pathlib
 import re
 import sys
@@ -29,6 +30,8 @@ from typing import Annotated, Any, Literal, NotRequired
 
 import pydantic
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
@@ -951,3 +954,140 @@ def test_the_sweep_reaches_what_it_means_to_compare() -> None:
         '"externalDocs"',
     ):
         assert needle in text, needle
+
+
+# -- generated parameter declarations ------------------------------------------------------------
+
+
+class Size(enum.Enum):
+    small = "s"
+    large = "l"
+
+
+class Grade(enum.IntEnum):
+    low = 1
+    high = 2
+
+
+# (annotation source, values for a default, kind of constraints it takes, where it may go)
+_SCALARS: list[tuple[str, list[str], str]] = [
+    ("int", ["0", "7", "-3"], "number"),
+    ("float", ["0.5", "2.0"], "number"),
+    ("Decimal", ["Decimal('1.5')"], "number"),
+    ("str", ["'x'", "'abc'"], "string"),
+    ("bool", ["True", "False"], "none"),
+    ("datetime.date", ["datetime.date(2024, 1, 2)"], "none"),
+    ("uuid.UUID", ["uuid.UUID(int=5)"], "none"),
+    ("Size", ["Size.small"], "none"),
+    ("Grade", ["Grade.high"], "none"),
+    ("Literal['a', 'b']", ["'a'"], "none"),
+    ("Literal[1, 2]", ["2"], "none"),
+]
+_CONSTRAINTS = {
+    "number": st.fixed_dictionaries(
+        {},
+        optional={
+            "ge": st.integers(-5, 5),
+            "le": st.integers(10, 20),
+            "gt": st.sampled_from([-1, 0]),
+            "lt": st.sampled_from([100, 99]),
+            "multiple_of": st.sampled_from([2, 5]),
+        },
+    ),
+    "string": st.fixed_dictionaries(
+        {},
+        optional={
+            "min_length": st.integers(0, 3),
+            "max_length": st.integers(5, 9),
+            "pattern": st.sampled_from(["^[a-z]+$", r"^\d{3}$"]),
+        },
+    ),
+    "none": st.just({}),
+}
+_DOCS = st.fixed_dictionaries(
+    {},
+    optional={
+        "title": st.sampled_from(["Nice title", "Other"]),
+        "description": st.sampled_from(["Some words", "More *words*"]),
+        "deprecated": st.booleans(),
+        "include_in_schema": st.booleans(),
+    },
+)
+
+
+@st.composite
+def declaration(draw: st.DrawFn, index: int) -> tuple[str, str, str]:
+    """(source name, parameter text, path segment or ""): one generated parameter."""
+    source = draw(st.sampled_from(["Query", "Header", "Cookie", "Path"]))
+    base, defaults, kind = draw(st.sampled_from(_SCALARS))
+    keywords: dict[str, Any] = {**draw(_CONSTRAINTS[kind]), **draw(_DOCS)}
+    if source == "Path":
+        keywords.pop("include_in_schema", None)
+        arguments = ", ".join(f"{k}={v!r}" for k, v in keywords.items())
+        text = f"p{index}: Annotated[{base}, fw.Path({arguments})]"
+        return source, text, f"/{{p{index}}}"
+    annotation = base
+    container = source in ("Query", "Header") and draw(st.booleans())
+    if container:
+        annotation = draw(st.sampled_from([f"list[{base}]", f"set[{base}]", f"tuple[{base}, ...]"]))
+    optional = draw(st.booleans())
+    if optional:
+        annotation = f"{annotation} | None"
+    if draw(st.booleans()):
+        keywords["alias"] = f"the-{index}"
+    default = draw(
+        st.sampled_from(
+            ["..."]
+            + (["None"] if optional else [])
+            + (["[]", "()"] if container else defaults)
+        )
+    )
+    arguments = ", ".join(f"{k}={v!r}" for k, v in keywords.items())
+    if draw(st.booleans()):  # Annotated[T, Query(...)] = default
+        text = f"p{index}: Annotated[{annotation}, fw.{source}({arguments})]"
+        if default != "...":
+            text += f" = {default}"
+    else:  # T = Query(default, ...)
+        text = f"p{index}: {annotation} = fw.{source}({default}, {arguments})"
+    return source, text, ""
+
+
+@st.composite
+def handler_source(draw: st.DrawFn) -> str:
+    """The source of ``build(fw)``: an App with one route of generated parameters."""
+    count = draw(st.integers(1, 6))
+    found = [draw(declaration(i)) for i in range(count)]
+    method = draw(st.sampled_from(["get", "post", "put", "delete"]))
+    path = "/things" + "".join(segment for _, _, segment in found)
+    # Parameters without a default first, as Python wants them.
+    texts = sorted((text for _, text, _ in found), key=lambda t: " = " in t)
+    lines = [
+        "def build(fw):",
+        "    app = fw.App()",
+        f"    @app.{method}({path!r})",
+        "    def handler(",
+        *(f"        {text}," for text in texts),
+        "    ):",
+        "        return {}",
+        "    return app",
+    ]
+    return "\n".join(lines)
+
+
+@settings(max_examples=int(os.environ.get("SWEEP_EXAMPLES", "100")))
+@given(handler_source())
+def test_generated_parameters_are_documented_as_fastapi_does(source: str) -> None:
+    namespace: dict[str, Any] = {
+        "Annotated": Annotated,
+        "Literal": Literal,
+        "Decimal": Decimal,
+        "datetime": datetime,
+        "uuid": uuid,
+        "Size": Size,
+        "Grade": Grade,
+    }
+    exec(compile(source, "<generated>", "exec"), namespace)
+    ours, theirs = documents(namespace["build"])
+    theirs["info"]["title"] = ours["info"]["title"]
+    found = differences(ours, theirs)
+    assert not found, source + "\n" + "\n".join(found)
