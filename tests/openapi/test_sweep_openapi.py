@@ -1037,9 +1037,7 @@ def declaration(draw: st.DrawFn, index: int) -> tuple[str, str, str]:
         keywords["alias"] = f"the-{index}"
     default = draw(
         st.sampled_from(
-            ["..."]
-            + (["None"] if optional else [])
-            + (["[]", "()"] if container else defaults)
+            ["..."] + (["None"] if optional else []) + (["[]", "()"] if container else defaults)
         )
     )
     arguments = ", ".join(f"{k}={v!r}" for k, v in keywords.items())
@@ -1085,6 +1083,129 @@ def test_generated_parameters_are_documented_as_fastapi_does(source: str) -> Non
         "uuid": uuid,
         "Size": Size,
         "Grade": Grade,
+    }
+    exec(compile(source, "<generated>", "exec"), namespace)
+    ours, theirs = documents(namespace["build"])
+    theirs["info"]["title"] = ours["info"]["title"]
+    found = differences(ours, theirs)
+    assert not found, source + "\n" + "\n".join(found)
+
+
+# -- generated bodies and response models ----------------------------------------------------------
+
+_FIELD_TYPES = [
+    ("int", "3"),
+    ("float", "1.5"),
+    ("str", "'x'"),
+    ("bool", "False"),
+    ("Decimal", "Decimal('2.5')"),
+    ("datetime.datetime", "datetime.datetime(2024, 1, 2, 3, 4)"),
+    ("Size", "Size.large"),
+    ("Literal['on', 'off']", "'on'"),
+    ("list[int]", "None"),
+    ("dict[str, float]", "None"),
+    ("bytes", "b'x'"),
+]
+
+
+@st.composite
+def class_source(draw: st.DrawFn, name: str, earlier: list[str]) -> str:
+    """A dataclass, TypedDict or pydantic model ``name`` with generated fields (which
+    may name the classes ``earlier``)."""
+    style = draw(st.sampled_from(["dataclass", "typeddict", "pydantic"]))
+    choices = _FIELD_TYPES + [(other, "None") for other in earlier]
+    required: list[str] = []
+    optional: list[str] = []
+    for index in range(draw(st.integers(1, 4))):
+        tp, default = draw(st.sampled_from(choices))
+        if draw(st.booleans()):
+            tp, default = f"{tp} | None", "None"
+        field = f"f{index}"
+        if style == "pydantic" and draw(st.booleans()):
+            keywords = draw(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "alias": st.just(f"F{index}"),
+                        "description": st.just("About it"),
+                        "title": st.just("Custom"),
+                        "examples": st.just([1]),
+                        "deprecated": st.booleans(),
+                    },
+                )
+            )
+            given = ", ".join(f"{k}={v!r}" for k, v in keywords.items())
+            text = f"    {field}: Annotated[{tp}, Field({given})]"
+        else:
+            text = f"    {field}: {tp}"
+        if style == "typeddict":
+            if draw(st.booleans()):
+                text = f"    {field}: NotRequired[{tp}]"
+            required.append(text)
+        elif (default != "None" or "None" in tp) and draw(st.booleans()):
+            optional.append(f"{text} = {default}")
+        else:
+            required.append(text)
+    body = required + optional or ["    pass"]
+    if style == "dataclass":
+        return "\n".join(["@dataclasses.dataclass", f"class {name}:", *body])
+    if style == "typeddict":
+        return "\n".join([f"class {name}(TypedDict):", *body])
+    return "\n".join([f"class {name}(BaseModel):", *body])
+
+
+@st.composite
+def body_app_source(draw: st.DrawFn) -> str:
+    names: list[str] = []
+    classes: list[str] = []
+    for index in range(draw(st.integers(1, 3))):
+        name = f"Model{index}"
+        classes.append(draw(class_source(name, list(names))))
+        names.append(name)
+    bodies: list[str] = []
+    for index in range(draw(st.integers(1, 3))):
+        tp = draw(st.sampled_from([*names, f"list[{names[0]}]", f"{names[-1]} | None", "int"]))
+        marker = draw(
+            st.sampled_from(["", "fw.Body()", "fw.Body(embed=True)", "fw.Body(title='T')"])
+        )
+        if tp == "int" and not marker:
+            marker = "fw.Body(ge=0)"
+        text = f"b{index}: Annotated[{tp}, {marker}]" if marker else f"b{index}: {tp}"
+        if tp.endswith("| None") and draw(st.booleans()):
+            text += " = None"
+        bodies.append(text)
+    bodies.sort(key=lambda t: " = " in t)
+    response = draw(st.sampled_from([*names, f"list[{names[-1]}]", f"{names[0]} | None", "None"]))
+    status = draw(st.sampled_from(["200", "201"]))
+    lines = [
+        *classes,
+        "def build(fw):",
+        "    app = fw.App()",
+        f"    @app.post('/things', status_code={status}, response_model={response})",
+        "    def handler(",
+        *(f"        {text}," for text in bodies),
+        "    ):",
+        "        return {}",
+        "    return app",
+    ]
+    return "\n".join(lines)
+
+
+@settings(max_examples=int(os.environ.get("SWEEP_EXAMPLES", "100")))
+@given(body_app_source())
+def test_generated_bodies_are_documented_as_fastapi_does(source: str) -> None:
+    namespace: dict[str, Any] = {
+        "__name__": "generated_bodies",
+        "Annotated": Annotated,
+        "Literal": Literal,
+        "Decimal": Decimal,
+        "datetime": datetime,
+        "dataclasses": dataclasses,
+        "TypedDict": TypedDict,
+        "NotRequired": NotRequired,
+        "BaseModel": BaseModel,
+        "Field": Field,
+        "Size": Size,
     }
     exec(compile(source, "<generated>", "exec"), namespace)
     ours, theirs = documents(namespace["build"])
