@@ -796,6 +796,149 @@ def app_metadata(fw: Framework) -> Any:
     return app
 
 
+def security_variants(fw: Framework) -> Any:
+    """Every scheme class with its options, optional schemes, scopes on routers."""
+    Depends, Security = fw.Depends, fw.Security
+    sec = fw.security
+    oauth2 = sec.OAuth2PasswordBearer(
+        tokenUrl="token", refreshUrl="refresh", scopes={"a": "A", "b": "B"}, auto_error=False
+    )
+    basic = sec.HTTPBasic(realm="shop", description="Staff login")
+    bearer = sec.HTTPBearer(scheme_name="jwt", bearerFormat="JWT")
+    query_key = sec.APIKeyQuery(name="api_key", scheme_name="QueryKey")
+    cookie_key = sec.APIKeyCookie(name="sid")
+    header_key = sec.APIKeyHeader(name="X-Key", auto_error=False)
+
+    def scoped(scopes: sec.SecurityScopes, token: Annotated[str | None, Depends(oauth2)]) -> Any:
+        return token
+
+    app = fw.App(dependencies=[Depends(cookie_key)])
+    staff = fw.Router(prefix="/staff", dependencies=[Depends(basic)], tags=["staff"])
+
+    @staff.get("/report")
+    def report(k: Annotated[str | None, Depends(header_key)]) -> Any:
+        return {}
+
+    app.include_router(staff)
+    app.include_router(
+        staff, prefix="/v2", dependencies=[Security(scoped, scopes=["b"])], tags=["v2"]
+    )
+
+    @app.get("/data")
+    def data(
+        a: Annotated[Any, Security(scoped, scopes=["a"])],
+        b: Annotated[Any, Security(scoped, scopes=["b", "a"])],
+        key: Annotated[str, Depends(query_key)],
+    ) -> Any:
+        return {}
+
+    @app.get("/jwt", dependencies=[Depends(bearer)])
+    def with_jwt() -> Any:
+        return {}
+
+    return app
+
+
+def dependency_shapes(fw: Framework) -> Any:
+    """Parameters declared by class dependencies, yield dependencies, shared
+    sub-dependencies, ``use_cache=False``, and dependencies with bodies."""
+    Depends, Query, Header, Body = fw.Depends, fw.Query, fw.Header, fw.Body
+
+    class Paging:
+        def __init__(self, page: Annotated[int, Query(ge=1)] = 1, size: int = 10) -> None:
+            self.page = page
+
+    def db(x_db: Annotated[str, Header()] = "main") -> Iterator[str]:
+        yield x_db
+
+    def repo(conn: Annotated[str, Depends(db)], table: str = "items") -> str:
+        return conn
+
+    def audited(note: Annotated[str, Body(embed=True)] = "") -> str:
+        return note
+
+    app = fw.App()
+
+    @app.get("/list")
+    def listing(
+        paging: Annotated[Paging, Depends()],
+        r: Annotated[str, Depends(repo)],
+        again: Annotated[str, Depends(db, use_cache=False)],
+    ) -> Any:
+        return {}
+
+    @app.post("/change")
+    def change(
+        item: ItemUpdate,
+        note: Annotated[str, Depends(audited)],
+        r: Annotated[str, Depends(repo)],
+    ) -> Any:
+        return {}
+
+    @app.delete("/things/{thing_id}", dependencies=[Depends(repo)], status_code=204)
+    def remove(thing_id: int) -> None:
+        return None
+
+    return app
+
+
+def router_callbacks(fw: Framework) -> Any:
+    """``callbacks=`` and ``generate_unique_id_function=`` given to routers and to
+    ``include_router``, merged with the routes' own as FastAPI merges them."""
+    hooks = fw.Router()
+
+    @hooks.post("/paid/{invoice}")
+    def invoice_paid(invoice: int, body: Message) -> None:
+        return None
+
+    more = fw.Router()
+
+    @more.put("/refunded/{invoice}", status_code=204)
+    def invoice_refunded(invoice: int) -> None:
+        return None
+
+    def tagged(route: Any) -> str:
+        return f"{route.tags[0] if route.tags else 'none'}-{route.name}"
+
+    app = fw.App()
+    billing = fw.Router(
+        prefix="/billing",
+        tags=["billing"],
+        callbacks=hooks.routes,
+        generate_unique_id_function=tagged,
+    )
+
+    @billing.post("/invoices")
+    def create_invoice(item: ItemCreate) -> Message:
+        return Message(detail="")
+
+    @billing.post("/refunds", callbacks=more.routes, operation_id="refund")
+    def refund(invoice: int) -> Message:
+        return Message(detail="")
+
+    @billing.get("/plain", generate_unique_id_function=lambda route: "plain-one")
+    def plain() -> Any:
+        return {}
+
+    app.include_router(billing)
+    app.include_router(
+        billing,
+        prefix="/v2",
+        callbacks=more.routes,
+        generate_unique_id_function=lambda route: "never-used",
+    )
+    loose = fw.Router()
+
+    @loose.get("/loose")
+    def loose_route() -> Any:
+        return {}
+
+    app.include_router(
+        loose, callbacks=hooks.routes, generate_unique_id_function=lambda r: f"x-{r.name}"
+    )
+    return app
+
+
 APPS: dict[str, Callable[[Framework], Any]] = {
     "crud_pydantic": crud_pydantic,
     "crud_dataclasses": crud_dataclasses,
@@ -809,6 +952,9 @@ APPS: dict[str, Callable[[Framework], Any]] = {
     "pydantic_details": pydantic_details,
     "forms_models": forms_models,
     "app_metadata": app_metadata,
+    "security_variants": security_variants,
+    "dependency_shapes": dependency_shapes,
+    "router_callbacks": router_callbacks,
 }
 
 
