@@ -382,12 +382,15 @@ class _Builder:
                     "contentSchema": item,
                 }
             return {"text/event-stream": {"itemSchema": event}}
+        # The model is described even when a non-JSON class answers: its classes are
+        # components all the same (as FastAPI files every response model).
+        model_schema = self._success_schema(route, unique_id)
         media_type = response_class.media_type
         if not media_type:
             return None
         schema: dict[str, Any] = {"type": "string"}
         if issubclass(response_class, JSONResponse):
-            schema = self._success_schema(route, unique_id)
+            schema = model_schema
         return {media_type: {"schema": schema}}
 
     def _stream_item(self, route: Route, unique_id: str) -> dict[str, Any] | None:

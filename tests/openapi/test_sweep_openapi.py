@@ -939,6 +939,60 @@ def router_callbacks(fw: Framework) -> Any:
     return app
 
 
+def grab_bag(fw: Framework) -> Any:
+    """Less travelled corners: status enums, bare Response classes, websockets and
+    mounts (never in the document), HTML default responses with models."""
+    r = fw.responses
+    status = fw.status
+    app = fw.App(default_response_class=r.HTMLResponse)
+
+    @app.post("/made", status_code=status.HTTP_201_CREATED, response_class=r.JSONResponse)
+    def made(item: ItemCreate) -> ItemRead:
+        return ItemRead.model_construct()
+
+    @app.get("/page", response_model=Message)
+    def page() -> Any:
+        return "<p>"
+
+    @app.get("/raw", response_class=r.Response, responses={200: {"description": "Bytes"}})
+    def raw() -> Any:
+        return r.Response(b"")
+
+    @app.get("/accepted", status_code=202, response_class=r.JSONResponse)
+    def accepted(
+        x_trace: Annotated[list[str] | None, fw.Header(alias="X-Trace-Ids")] = None,
+        level: Grade = Grade.low,
+        size: Size | None = None,
+    ) -> dict[str, int]:
+        return {}
+
+    @app.websocket("/ws")
+    async def ws(websocket: Any) -> None:
+        return None
+
+    sub = fw.App()
+
+    @sub.get("/inner")
+    def inner() -> Any:
+        return {}
+
+    app.mount("/sub", sub)
+
+    @app.head("/exists/{key}", status_code=200)
+    def exists(key: str) -> None:
+        return None
+
+    @app.options("/exists/{key}")
+    def options(key: str) -> Any:
+        return {}
+
+    @app.trace("/trace")
+    def trace() -> Any:
+        return {}
+
+    return app
+
+
 APPS: dict[str, Callable[[Framework], Any]] = {
     "crud_pydantic": crud_pydantic,
     "crud_dataclasses": crud_dataclasses,
@@ -955,6 +1009,7 @@ APPS: dict[str, Callable[[Framework], Any]] = {
     "security_variants": security_variants,
     "dependency_shapes": dependency_shapes,
     "router_callbacks": router_callbacks,
+    "grab_bag": grab_bag,
 }
 
 
