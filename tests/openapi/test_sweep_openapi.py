@@ -22,6 +22,7 @@ import pathlib
 import re
 import sys
 import types
+import typing
 import uuid
 import warnings
 from collections.abc import Callable, Iterator
@@ -993,6 +994,74 @@ def grab_bag(fw: Framework) -> Any:
     return app
 
 
+# -- models that mix kinds ----
+
+
+@dataclasses.dataclass
+class Price:
+    amount: Decimal
+    currency: Literal["EUR", "USD"] = "EUR"
+
+
+class Line(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str
+    price: Price
+    size: Category | None = None
+
+
+@dataclasses.dataclass
+class Basket:
+    lines: list[Line]
+    note: str | None = None
+
+
+T = typing.TypeVar("T")
+
+
+class PageOf(BaseModel, typing.Generic[T]):
+    items: list[T]
+    total: int
+
+
+class Tags(pydantic.RootModel[list[str]]):
+    pass
+
+
+def mixed_models(fw: Framework) -> Any:
+    """Dataclasses inside pydantic models and back, generic and root models, a
+    class used as input and output whose split comes from a nested decimal."""
+    Query, Form = fw.Query, fw.Form
+    app = fw.App()
+
+    @app.post("/baskets")
+    def add_basket(basket: Basket) -> Basket:
+        return basket
+
+    @app.get("/prices")
+    def prices(kind: Category = Category.food) -> list[Price]:
+        return []
+
+    @app.post("/lines")
+    def add_line(line: Line) -> PageOf[Line]:
+        return PageOf[Line](items=[], total=0)
+
+    @app.get("/pages", response_model=PageOf[ItemRead])
+    def pages(kind: Annotated[Literal["a", "b"] | None, Query()] = None) -> Any:
+        return {}
+
+    @app.put("/tags")
+    def put_tags(tags: Tags) -> Tags:
+        return tags
+
+    @app.post("/line-form")
+    def line_form(data: Annotated[Dimensions, Form()]) -> Any:
+        return {}
+
+    return app
+
+
 APPS: dict[str, Callable[[Framework], Any]] = {
     "crud_pydantic": crud_pydantic,
     "crud_dataclasses": crud_dataclasses,
@@ -1010,6 +1079,7 @@ APPS: dict[str, Callable[[Framework], Any]] = {
     "dependency_shapes": dependency_shapes,
     "router_callbacks": router_callbacks,
     "grab_bag": grab_bag,
+    "mixed_models": mixed_models,
 }
 
 
