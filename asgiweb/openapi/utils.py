@@ -423,9 +423,11 @@ class _Builder:
         operation_id = options.get("operation_id") or unique_id
         if operation_id in self.operation_ids:
             name = getattr(route.endpoint, "__name__", "<unnamed_endpoint>")
-            warnings.warn(
-                f"Duplicate Operation ID {operation_id} for function {name}", stacklevel=2
-            )
+            message = f"Duplicate Operation ID {operation_id} for function {name}"
+            file_name = getattr(route.endpoint, "__globals__", {}).get("__file__")
+            if file_name:
+                message += f" at {file_name}"
+            warnings.warn(message, stacklevel=2)
         self.operation_ids.add(operation_id)
         operation["operationId"] = operation_id
         if route.deprecated:

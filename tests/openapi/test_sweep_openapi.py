@@ -1483,3 +1483,27 @@ def test_generated_bodies_are_documented_as_fastapi_does(source: str) -> None:
     theirs["info"]["title"] = ours["info"]["title"]
     found = differences(ours, theirs)
     assert not found, source + "\n" + "\n".join(found)
+
+
+def test_a_duplicate_operation_id_warns_in_fastapis_words() -> None:
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.get("/one", operation_id="same")
+        def one() -> Any:
+            return {}
+
+        @app.get("/two", operation_id="same")
+        def two() -> Any:
+            return {}
+
+        return app
+
+    messages = []
+    for fw in frameworks():
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            build(fw).openapi()
+        messages.append([str(w.message) for w in caught if "Duplicate" in str(w.message)])
+    assert messages[0] == messages[1]
+    assert messages[0] == [f"Duplicate Operation ID same for function two at {__file__}"]
