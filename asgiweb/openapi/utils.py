@@ -332,10 +332,12 @@ class _Builder:
         if required:
             request_body["required"] = True
         content: dict[str, Any] = {"schema": schema}
-        extra = getattr(body[0].marker, "extra", None) or {}
-        if len(body) == 1 and extra.get("openapi_examples"):
+        # A body's examples are the content's only when the parameter is the body
+        # itself (an embedded one is a property of the Body_ object).
+        extra = (getattr(body[0].marker, "extra", None) or {}) if not embedded else {}
+        if extra.get("openapi_examples"):
             content["examples"] = extra["openapi_examples"]
-        elif len(body) == 1 and "example" in extra:
+        elif "example" in extra:
             content["example"] = extra["example"]
         request_body["content"] = {media_type: content}
         return request_body

@@ -70,9 +70,9 @@ def documents(build: Callable[[Framework], Any]) -> tuple[dict[str, Any], dict[s
     ours_fw, theirs_fw = frameworks()
     out = []
     for fw in (ours_fw, theirs_fw):
-        app = build(fw)
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore")  # e.g. FastAPI's word on `example=`
+            app = build(fw)
             out.append(json.loads(json.dumps(app.openapi())))
     return out[0], out[1]
 
@@ -1062,6 +1062,58 @@ def mixed_models(fw: Framework) -> Any:
     return app
 
 
+def examples_everywhere(fw: Framework) -> Any:
+    """``example=`` (the old spelling), ``examples=`` and ``openapi_examples=`` on every
+    kind of marker, single and several bodies, forms."""
+    Query, Header, Body, Form, File, Path = (
+        fw.Query,
+        fw.Header,
+        fw.Body,
+        fw.Form,
+        fw.File,
+        fw.Path,
+    )
+    app = fw.App()
+    named = {"one": {"summary": "One", "description": "The first", "value": 1}}
+
+    @app.put("/a/{key}")
+    def a(
+        key: Annotated[str, Path(example="k1")],
+        q: Annotated[int, Query(example=3, examples=[1, 2])] = 0,
+        h: Annotated[str | None, Header(openapi_examples={"x": {"value": "y"}})] = None,
+        body: Annotated[ItemUpdate, Body(example={"name": "n"})] = None,  # type: ignore[assignment]
+    ) -> Any:
+        return {}
+
+    @app.post("/b")
+    def b(
+        first: Annotated[int, Body(examples=[1], openapi_examples=named)],
+        second: Annotated[str, Body(example="s")],
+    ) -> Any:
+        return {}
+
+    @app.post("/c")
+    def c(
+        name: Annotated[str, Form(examples=["n"], openapi_examples={"n": {"value": "n"}})],
+        blob: Annotated[bytes, File(example="b")],
+    ) -> Any:
+        return {}
+
+    @app.post("/d")
+    def d(only: Annotated[ItemCreate, Body(openapi_examples=named, embed=True)]) -> Any:
+        return {}
+
+    @app.post("/e")
+    def e(note: Annotated[str, Form(openapi_examples=named, example="x")]) -> Any:
+        return {}
+
+    @app.post("/f")
+    def f(item: Annotated[ItemCreate, Body(openapi_examples=named)]) -> Any:
+        return {}
+
+    return app
+
+
 APPS: dict[str, Callable[[Framework], Any]] = {
     "crud_pydantic": crud_pydantic,
     "crud_dataclasses": crud_dataclasses,
@@ -1080,6 +1132,7 @@ APPS: dict[str, Callable[[Framework], Any]] = {
     "router_callbacks": router_callbacks,
     "grab_bag": grab_bag,
     "mixed_models": mixed_models,
+    "examples_everywhere": examples_everywhere,
 }
 
 
