@@ -1560,3 +1560,63 @@ def test_a_duplicate_operation_id_warns_in_fastapis_words() -> None:
         messages.append([str(w.message) for w in caught if "Duplicate" in str(w.message)])
     assert messages[0] == messages[1]
     assert messages[0] == [f"Duplicate Operation ID same for function two at {__file__}"]
+
+
+@st.composite
+def form_app_source(draw: st.DrawFn) -> str:
+    """A route of generated form fields and files."""
+    texts: list[str] = []
+    for index in range(draw(st.integers(1, 4))):
+        kind = draw(st.sampled_from(["Form", "File"]))
+        if kind == "Form":
+            base, defaults, limits = draw(st.sampled_from(_SCALARS))
+            keywords = {**draw(_CONSTRAINTS[limits]), **draw(_DOCS)}
+            keywords.pop("include_in_schema", None)
+            if draw(st.booleans()):
+                base = f"list[{base}]"
+                defaults = ["[]"]
+        else:
+            base = draw(st.sampled_from(["bytes", "UploadFile", "list[UploadFile]", "list[bytes]"]))
+            defaults = ["None"]
+            keywords = draw(_DOCS)
+            keywords.pop("include_in_schema", None)
+        if draw(st.booleans()):
+            base, defaults = f"{base} | None", ["None"]
+        arguments = ", ".join(f"{k}={v!r}" for k, v in keywords.items())
+        text = f"f{index}: Annotated[{base}, fw.{kind}({arguments})]"
+        if draw(st.booleans()):
+            text += f" = {draw(st.sampled_from(defaults))}"
+        texts.append(text)
+    texts.sort(key=lambda t: " = " in t)
+    return "\n".join(
+        [
+            "def build(fw):",
+            "    UploadFile = fw.UploadFile",
+            "    app = fw.App()",
+            "    @app.post('/form')",
+            "    def handler(",
+            *(f"        {text}," for text in texts),
+            "    ):",
+            "        return {}",
+            "    return app",
+        ]
+    )
+
+
+@settings(max_examples=int(os.environ.get("SWEEP_EXAMPLES", "100")))
+@given(form_app_source())
+def test_generated_forms_are_documented_as_fastapi_does(source: str) -> None:
+    namespace: dict[str, Any] = {
+        "Annotated": Annotated,
+        "Literal": Literal,
+        "Decimal": Decimal,
+        "datetime": datetime,
+        "uuid": uuid,
+        "Size": Size,
+        "Grade": Grade,
+    }
+    exec(compile(source, "<generated>", "exec"), namespace)
+    ours, theirs = documents(namespace["build"])
+    theirs["info"]["title"] = ours["info"]["title"]
+    found = differences(ours, theirs)
+    assert not found, source + "\n" + "\n".join(found)
