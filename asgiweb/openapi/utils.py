@@ -278,7 +278,9 @@ class _Builder:
         )
         out = []
         for name, tp, default, required, doc in _model_fields(model):
-            key = name.replace("_", "-") if convert else name
+            # An alias is the header's name as written; a field's own name is converted.
+            own = not is_pydantic_model(model) or name in model.model_fields
+            key = name.replace("_", "-") if convert and own else name
             schema = self.schemas.field_schema(
                 tp,
                 "validation",
@@ -418,8 +420,9 @@ class _Builder:
         operation["summary"] = options.get("summary") or route.name.replace("_", " ").title()
         description = options.get("description")
         if description is None:
-            doc = getattr(route.endpoint, "__doc__", None)
-            description = inspect.cleandoc(doc.split("\f")[0]) if doc else None
+            description = inspect.cleandoc(getattr(route.endpoint, "__doc__", None) or "")
+        # FastAPI's rule for both: what comes before a form feed, stripped.
+        description = description.split("\f")[0].strip()
         if description:
             operation["description"] = description
         operation_id = options.get("operation_id") or unique_id
@@ -538,7 +541,11 @@ def _model_fields(model: Any) -> list[tuple[str, Any, Any, bool, Any]]:
             default = dataclasses.MISSING
             if not required and field.default_factory is None:
                 default = field.default
-            out.append((field.alias or name, field.annotation, default, required, field))
+            # The key the query string, headers or cookies are read by (a string
+            # validation_alias first, as the parameter sources read them).
+            alias = field.validation_alias if isinstance(field.validation_alias, str) else None
+            key = alias or field.alias or name
+            out.append((key, field.annotation, default, required, field))
         return out
     hints = typing.get_type_hints(model, include_extras=True)
     if dataclasses.is_dataclass(model):

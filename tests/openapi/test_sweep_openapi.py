@@ -36,7 +36,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
-from tests.oracle.sidebyside import Framework, frameworks
+from tests.oracle.sidebyside import Call, Framework, frameworks, same_answers
 
 # -- comparing two documents ------------------------------------------------------------
 
@@ -1114,6 +1114,53 @@ def examples_everywhere(fw: Framework) -> Any:
     return app
 
 
+class HeaderFields(BaseModel):
+    x_plain: str = "a"
+    x_aliased: str = Field("b", alias="X_Aliased_Name")
+    x_val: str = Field("c", validation_alias="x_val_alias", description="Read by its alias")
+
+
+class QueryFields(BaseModel):
+    first: str = Field(validation_alias="firstIn", description="d")
+    other_name: int = Field(0, alias="otherName", title="Given")
+
+
+def aliases_and_descriptions(fw: Framework) -> Any:
+    """Parameter models read by their aliases (a string ``validation_alias`` first; an
+    aliased header is not hyphenated); descriptions cut at a form feed and stripped."""
+    Header, Query, Cookie = fw.Header, fw.Query, fw.Cookie
+    app = fw.App()
+    router = fw.Router(prefix="/r", tags=[Category.food], deprecated=True)
+
+    @router.get(
+        "/models",
+        description="  Given here.\n\fNot for the docs.  ",
+        summary="",
+        name="named_thing",
+        deprecated=False,
+    )
+    def models(
+        h: Annotated[HeaderFields, Header()],
+        q: Annotated[QueryFields, Query()],
+        c: Annotated[QueryFields, Cookie()],
+    ) -> Any:
+        """Not used: description= wins."""
+        return {}
+
+    @router.get("/raw-headers")
+    def raw_headers(h: Annotated[HeaderFields, Header(convert_underscores=False)]) -> Any:
+        """Summary line.
+
+            Indented more than the rest.
+        \f
+        Hidden.
+        """
+        return {}
+
+    app.include_router(router, responses={500: {"model": Message}, "4XX": {"description": "C"}})
+    return app
+
+
 APPS: dict[str, Callable[[Framework], Any]] = {
     "crud_pydantic": crud_pydantic,
     "crud_dataclasses": crud_dataclasses,
@@ -1133,6 +1180,7 @@ APPS: dict[str, Callable[[Framework], Any]] = {
     "grab_bag": grab_bag,
     "mixed_models": mixed_models,
     "examples_everywhere": examples_everywhere,
+    "aliases_and_descriptions": aliases_and_descriptions,
 }
 
 
@@ -1620,3 +1668,25 @@ def test_generated_forms_are_documented_as_fastapi_does(source: str) -> None:
     theirs["info"]["title"] = ours["info"]["title"]
     found = differences(ours, theirs)
     assert not found, source + "\n" + "\n".join(found)
+
+
+def test_parameter_models_read_the_names_the_document_gives() -> None:
+    """The names in the document are the ones the request is read by, on both."""
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.get("/models")
+        def models(
+            h: Annotated[HeaderFields, fw.Header()], q: Annotated[QueryFields, fw.Query()]
+        ) -> Any:
+            return {"h": h.model_dump(), "q": q.model_dump()}
+
+        return app
+
+    headers = {"X_Aliased_Name": "B", "x_val_alias": "C", "x-plain": "A"}
+    (answer,) = same_answers(build, [Call.get("/models?firstIn=f&otherName=3", headers=headers)])
+    assert answer["body"] == {
+        "h": {"x_plain": "A", "x_aliased": "B", "x_val": "C"},
+        "q": {"first": "f", "other_name": 3},
+    }
