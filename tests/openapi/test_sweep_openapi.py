@@ -6,8 +6,16 @@ equal, and a difference is reported as a path into the document.  The shapes are
 those of typical services (CRUD with every parameter source, constraints, bodies
 of dataclasses, TypedDicts and pydantic models, response models, extra responses,
 routers, security, forms); tests/test_openapi_oracle.py keeps the corpus of single
-features.  The example service of ``examples/`` is compared too: the loader at the
-end imports its source a second time with ``asgiweb`` swapped for FastAPI.
+features.  The example service of ``examples/`` is compared too: the loader
+below imports its source a second time with ``asgiweb`` swapped for FastAPI.
+Then hypothesis writes handlers of its own (parameters of every source with
+constraints and documentation, bodies of generated classes, form fields and
+files) and each is compared the same way; ``SWEEP_EXAMPLES`` sets how many.
+
+Known differences left in place (docs/openapi.md lists them): a callback path
+written as a runtime expression (``{$callback_url}/...``) is refused by
+``Router``; ``T = Query(...)`` with constraints in ``T``'s own ``Annotated``
+metadata is validated and documented by asgiweb, ignored by FastAPI.
 """
 
 import dataclasses
@@ -1549,10 +1557,11 @@ def body_app_source(draw: st.DrawFn) -> str:
     bodies.sort(key=lambda t: " = " in t)
     response = draw(st.sampled_from([*names, f"list[{names[-1]}]", f"{names[0]} | None", "None"]))
     status = draw(st.sampled_from(["200", "201"]))
+    separate = draw(st.booleans())
     lines = [
         *classes,
         "def build(fw):",
-        "    app = fw.App()",
+        f"    app = fw.App(separate_input_output_schemas={separate})",
         f"    @app.post('/things', status_code={status}, response_model={response})",
         "    def handler(",
         *(f"        {text}," for text in bodies),
