@@ -429,6 +429,19 @@ class Router(MethodDecorators):
             options["callbacks"] = [*self.callbacks, *(options.get("callbacks") or ())]
         if not options.get("generate_unique_id_function") and self.generate_unique_id_function:
             options["generate_unique_id_function"] = self.generate_unique_id_function
+        if "{$" in full:
+            # An OpenAPI runtime expression ("{$callback_url}/events"): the route of a
+            # callback, documented (docs/openapi.md) and never served, so not a template.
+            route = Route(
+                "/",
+                endpoint,
+                methods=methods,
+                default_response_class=self.default_response_class,
+                **options,
+            )
+            route.path = full
+            self.routes.append(route)
+            return route
         route = Route(
             full,
             endpoint,

@@ -12,10 +12,9 @@ Then hypothesis writes handlers of its own (parameters of every source with
 constraints and documentation, bodies of generated classes, form fields and
 files) and each is compared the same way; ``SWEEP_EXAMPLES`` sets how many.
 
-Known differences left in place (docs/openapi.md lists them): a callback path
-written as a runtime expression (``{$callback_url}/...``) is refused by
-``Router``; ``T = Query(...)`` with constraints in ``T``'s own ``Annotated``
-metadata is validated and documented by asgiweb, ignored by FastAPI.
+A known difference left in place (docs/openapi.md lists it): ``T = Query(...)``
+with constraints in ``T``'s own ``Annotated`` metadata is validated and
+documented by asgiweb, ignored by FastAPI.
 """
 
 import dataclasses
@@ -790,6 +789,10 @@ def app_metadata(fw: Framework) -> Any:
 
     callbacks = fw.Router()
 
+    @callbacks.post("{$callback_url}/invoices/{$request.body.id}", response_model=Message)
+    def invoice_notification(body: Message) -> None:
+        """FastAPI's own spelling: a runtime expression, never a route to serve."""
+
     @callbacks.post("/events/{event_id}", response_model=Message, status_code=202)
     def event_received(event_id: int, event: ItemRead, x_signature: Annotated[str, fw.Header()]):
         """The app posts each event to the subscriber's URL."""
@@ -1316,6 +1319,7 @@ def test_the_sweep_reaches_what_it_means_to_compare() -> None:
         '"item-sold"',
         '"callbacks"',
         '"event_received"',
+        '"{$callback_url}/invoices/{$request.body.id}"',
         '"discriminator"',
         '"oneOf"',
         '"Thing-Output"',
@@ -1699,3 +1703,23 @@ def test_parameter_models_read_the_names_the_document_gives() -> None:
         "h": {"x_plain": "A", "x_aliased": "B", "x_val": "C"},
         "q": {"first": "f", "other_name": 3},
     }
+
+
+def test_a_runtime_expression_route_is_documented_never_served() -> None:
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.post("{$callback_url}/events")
+        def event(body: Message) -> None:
+            return None
+
+        @app.get("/")
+        def root() -> Any:
+            return {"root": True}
+
+        return app
+
+    answers = same_answers(build, [Call.post("/events", json={"detail": "x"}), "/"])
+    assert [a["status"] for a in answers] == [404, 200]
+    document = same_document(build)
+    assert "{$callback_url}/events" in document["paths"]
