@@ -391,10 +391,10 @@ class SchemaGenerator:
         hints = typing.get_type_hints(cls, include_extras=True)
         fields: list[tuple[str, Any, Any, bool]] = []
         for field in dataclasses.fields(cls):
-            if not field.init:
-                continue
             default: Any = field.default
             has_factory = field.default_factory is not dataclasses.MISSING
+            if not field.init and default is dataclasses.MISSING and not has_factory:
+                continue  # pydantic lists an init=False field only when it has a default
             required = default is dataclasses.MISSING and not has_factory
             fields.append((field.name, hints.get(field.name, Any), default, required))
         doc = cls.__doc__

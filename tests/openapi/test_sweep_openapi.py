@@ -165,6 +165,8 @@ class Shape:
     closed: bool = True
     label: str | None = None
     meta: dict[str, str] = dataclasses.field(default_factory=dict)
+    revision: int = dataclasses.field(init=False, default=1)  # listed: it has a default
+    scratch: list[int] = dataclasses.field(init=False, repr=False)  # left out
 
 
 class Contact(TypedDict):
@@ -1336,6 +1338,7 @@ def test_the_sweep_reaches_what_it_means_to_compare() -> None:
         '"x-audit"',
         '"x-private"',
         '"externalDocs"',
+        '"revision"',
     ):
         assert needle in text, needle
 
