@@ -41,6 +41,7 @@ __all__ = [
     "SchemaGenerator",
     "field_title",
     "json_schema",
+    "pydantic_fields",
     "pydantic_schema_generator",
     "resolve_refs",
 ]
@@ -420,7 +421,12 @@ class SchemaGenerator:
     def _pydantic(self, cls: type, mode: Mode) -> dict[str, Any]:
         """The model's own schema; its nested definitions become definitions here."""
         generator = pydantic_schema_generator()
-        full: dict[str, Any] = cls.model_json_schema(  # type: ignore[attr-defined]
+        describe = getattr(cls, "model_json_schema", None)
+        if describe is None:  # a pydantic dataclass describes itself through an adapter
+            from pydantic import TypeAdapter
+
+            describe = TypeAdapter(cls).json_schema
+        full: dict[str, Any] = describe(
             ref_template="#/$defs/{model}", mode=mode, schema_generator=generator
         )
         nested: dict[str, Any] = full.pop("$defs", {})
@@ -445,14 +451,28 @@ def _base_name(key: Any) -> str:
     return re.sub(r"[^a-zA-Z0-9.\-_]", "_", name)
 
 
+def pydantic_fields(tp: Any) -> dict[str, Any]:
+    """The ``FieldInfo`` of each field of a pydantic model or pydantic dataclass."""
+    fields = getattr(tp, "model_fields", None)
+    if fields is None:
+        fields = getattr(tp, "__pydantic_fields__", {})
+    return dict(fields)
+
+
+def _dataclass_computed_fields(tp: Any) -> bool:
+    decorators = getattr(tp, "__pydantic_decorators__", None)
+    return bool(getattr(decorators, "computed_fields", None))
+
+
 def _has_computed_fields(tp: Any, seen: set[int]) -> bool:
     if id(tp) in seen:
         return False
     seen.add(id(tp))
     if is_pydantic_model(tp):
-        if tp.model_computed_fields:
+        if getattr(tp, "model_computed_fields", None) or _dataclass_computed_fields(tp):
             return True
-        return any(_has_computed_fields(f.annotation, seen) for f in tp.model_fields.values())
+        fields = pydantic_fields(tp).values()
+        return any(_has_computed_fields(f.annotation, seen) for f in fields)
     return any(_has_computed_fields(arg, seen) for arg in typing.get_args(tp))
 
 
@@ -553,7 +573,7 @@ def _field_annotation(cls: Any, field: str) -> tuple[Any, str | None]:
     """The annotation of ``cls``'s field ``field`` (a pydantic model, dataclass or
     TypedDict) and its alias, if any."""
     if is_pydantic_model(cls):
-        info = cls.model_fields.get(field)
+        info = pydantic_fields(cls).get(field)
         if info is None:
             return None, None
         alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
@@ -686,7 +706,7 @@ def _classes_by_name(cls: type) -> dict[str, Any]:
             return
         found.setdefault(re.sub(r"[^a-zA-Z0-9.\-_]", "_", tp.__name__), tp)
         if is_pydantic_model(tp):
-            for field in tp.model_fields.values():
+            for field in pydantic_fields(tp).values():
                 visit(field.annotation)
         elif dataclasses.is_dataclass(tp) or is_typeddict(tp):
             try:

@@ -43,7 +43,7 @@ from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import is_pydantic_model, is_typeddict
-from asgiweb._validation.jsonschema import SchemaGenerator, resolve_refs
+from asgiweb._validation.jsonschema import SchemaGenerator, pydantic_fields, resolve_refs
 from asgiweb.datastructures import UploadFile
 from asgiweb.encoders import jsonable_encoder
 from asgiweb.openapi.constants import (
@@ -279,7 +279,7 @@ class _Builder:
         out = []
         for name, tp, default, required, doc in _model_fields(model):
             # An alias is the header's name as written; a field's own name is converted.
-            own = not is_pydantic_model(model) or name in model.model_fields
+            own = not is_pydantic_model(model) or name in pydantic_fields(model)
             key = name.replace("_", "-") if convert and own else name
             schema = self.schemas.field_schema(
                 tp,
@@ -536,7 +536,7 @@ def _model_fields(model: Any) -> list[tuple[str, Any, Any, bool, Any]]:
     """(name, annotation, default, required, doc marker) of a parameter model's fields."""
     out: list[tuple[str, Any, Any, bool, Any]] = []
     if is_pydantic_model(model):
-        for name, field in model.model_fields.items():
+        for name, field in pydantic_fields(model).items():
             required = field.is_required()
             default = dataclasses.MISSING
             if not required and field.default_factory is None:

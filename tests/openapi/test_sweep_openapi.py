@@ -34,9 +34,10 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Annotated, Any, Literal, NotRequired
+from typing import Annotated, Any, Literal, NotRequired, Required
 
 import pydantic
+import pydantic.dataclasses
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -1174,6 +1175,54 @@ def aliases_and_descriptions(fw: Framework) -> Any:
     return app
 
 
+class Options(TypedDict, total=False):
+    """Options."""
+
+    a: Required[int]
+    b: str
+    c: Annotated[int, Field(ge=1, description="C")]
+
+
+@dataclasses.dataclass
+class AnnotatedFields:
+    x: Annotated[int, Field(ge=1, description="X", title="Ex")] = 2
+    y: Annotated[list[str], Field(max_length=3)] = dataclasses.field(default_factory=list)
+    z: Annotated[str | None, Field(examples=["z"])] = None
+
+
+@pydantic.dataclasses.dataclass
+class PydanticDataclass:
+    """A pydantic dataclass."""
+
+    k: int = Field(3, ge=0)
+
+
+class Holder(BaseModel):
+    o: Options
+    d: AnnotatedFields
+    p: PydanticDataclass | None = None
+
+
+def more_class_kinds(fw: Framework) -> Any:
+    """total=False TypedDicts, Annotated dataclass fields, pydantic dataclasses (as a
+    body, and inside a model)."""
+    app = fw.App()
+
+    @app.post("/a")
+    def a(o: Options, d: AnnotatedFields) -> AnnotatedFields:
+        return d
+
+    @app.post("/b")
+    def b(h: Holder) -> Holder:
+        return h
+
+    @app.post("/c")
+    def c(p: PydanticDataclass) -> PydanticDataclass:
+        return p
+
+    return app
+
+
 APPS: dict[str, Callable[[Framework], Any]] = {
     "crud_pydantic": crud_pydantic,
     "crud_dataclasses": crud_dataclasses,
@@ -1194,6 +1243,7 @@ APPS: dict[str, Callable[[Framework], Any]] = {
     "mixed_models": mixed_models,
     "examples_everywhere": examples_everywhere,
     "aliases_and_descriptions": aliases_and_descriptions,
+    "more_class_kinds": more_class_kinds,
 }
 
 
