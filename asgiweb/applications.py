@@ -29,7 +29,7 @@ import contextlib
 import logging
 import traceback
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
@@ -94,6 +94,25 @@ _DOC_KEYWORDS: dict[str, Any] = {
 }
 
 
+class WebhookRouter(Router):
+    """``app.webhooks``: requests the app sends, documented under ``webhooks`` in the
+    OpenAPI document and never served, so a route's path is a name
+    (``"new-subscription"``) rather than a URL path (docs/openapi.md)."""
+
+    def add_route(
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        *,
+        methods: Iterable[str] | None = None,
+        **options: Unpack[RouteOptions],
+    ) -> Route:
+        route = Route("/", endpoint, methods=methods, **options)  # compiles the handler
+        route.path = path
+        self.routes.append(route)
+        return route
+
+
 class App(MethodDecorators):
     """An ASGI 3 application with FastAPI's constructor and decorators."""
 
@@ -122,6 +141,9 @@ class App(MethodDecorators):
             raise TypeError(f"unknown App option(s) {sorted(unknown)}")
         for keyword, default in _DOC_KEYWORDS.items():
             setattr(self, keyword, documentation.get(keyword, default))
+        if self.webhooks is None:  # type: ignore[has-type]
+            # ``@app.webhooks.post("name")``: documented only, never served (docs/openapi.md).
+            self.webhooks = WebhookRouter()
         self.debug = debug
         self.exception_handlers = ExceptionHandlers()
         for key, handler in (exception_handlers or {}).items():
@@ -256,6 +278,7 @@ class App(MethodDecorators):
                 separate_input_output_schemas=settings.separate_input_output_schemas,
                 external_docs=settings.openapi_external_docs,
                 generate_unique_id_function=settings.generate_unique_id_function,
+                webhooks=settings.webhooks.routes,
             )
         return self.openapi_schema
 
@@ -509,4 +532,3 @@ async def _run(func: Callable[[], Any]) -> None:
 def _describe(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-

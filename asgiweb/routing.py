@@ -387,6 +387,9 @@ class Router(MethodDecorators):
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
         self.max_body_size = max_body_size
+        # Documentation only (docs/openapi.md): given to each route added here.
+        self.callbacks: list[Any] = list(unused.get("callbacks") or ())
+        self.generate_unique_id_function = unused.get("generate_unique_id_function")
         # None: answer with the handlers of the App serving this router, if any.
         self.exception_handlers = exception_handlers
         self.routes: list[Route] = []
@@ -422,6 +425,23 @@ class Router(MethodDecorators):
         )
         if options.get("max_body_size") is None:
             options["max_body_size"] = self.max_body_size
+        if self.callbacks:
+            options["callbacks"] = [*self.callbacks, *(options.get("callbacks") or ())]
+        if not options.get("generate_unique_id_function") and self.generate_unique_id_function:
+            options["generate_unique_id_function"] = self.generate_unique_id_function
+        if "{$" in full:
+            # An OpenAPI runtime expression ("{$callback_url}/events"): the route of a
+            # callback, documented (docs/openapi.md) and never served, so not a template.
+            route = Route(
+                "/",
+                endpoint,
+                methods=methods,
+                default_response_class=self.default_response_class,
+                **options,
+            )
+            route.path = full
+            self.routes.append(route)
+            return route
         route = Route(
             full,
             endpoint,
@@ -530,6 +550,12 @@ class Router(MethodDecorators):
             options["deprecated"] = deprecated or route.deprecated
             options["include_in_schema"] = include_in_schema and route.include_in_schema
             options["name"] = route.name
+            if unused.get("callbacks"):
+                options["callbacks"] = [*unused["callbacks"], *(options.get("callbacks") or ())]
+            if not options.get("generate_unique_id_function") and unused.get(
+                "generate_unique_id_function"
+            ):
+                options["generate_unique_id_function"] = unused["generate_unique_id_function"]
             if route.response_class is None and response_class is not None:
                 options["response_class"] = response_class
             self.add_route(
@@ -806,7 +832,8 @@ def validation_reason(errors: list[dict[str, Any]]) -> str:
 
 
 # FastAPI keywords of APIRouter/include_router that only shape the OpenAPI document
-# or FastAPI's internals; accepted so that code moving over keeps working.
+# (callbacks and generate_unique_id_function, passed on to the routes) or FastAPI's
+# internals (accepted so that code moving over keeps working).
 _ROUTER_DOC_ONLY = frozenset(
     {
         "callbacks",

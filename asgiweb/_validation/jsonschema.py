@@ -9,11 +9,11 @@ describes itself (``model_json_schema``), its nested classes included.
 
 A class is a named definition, referred to by ``$ref``.  While a document is
 being built a reference is a ``Ref`` placeholder (the class and the mode);
-``SchemaGenerator.definitions()`` decides the names at the end: the class name,
-``Name-Input`` / ``Name-Output`` when a class is used in both modes and its two
-schemas differ (pydantic's rule), and the module path when two classes share
-a name.  ``resolve_refs`` then turns placeholders into ``#/components/...``
-strings.  Nothing here runs per request.
+``SchemaGenerator.definitions()`` decides the names at the end, by pydantic's
+rule (``_pick_names``): the class name, ``Name-Input`` / ``Name-Output`` when a
+class is used in both modes and its two schemas differ, the module path when
+classes with different schemas share a name.  ``resolve_refs`` then turns
+placeholders into ``#/components/...`` strings.  Nothing here runs per request.
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ __all__ = [
     "SchemaGenerator",
     "field_title",
     "json_schema",
+    "pydantic_fields",
     "pydantic_schema_generator",
     "resolve_refs",
 ]
@@ -250,44 +251,7 @@ class SchemaGenerator:
     def _name_all(self) -> None:
         if len(self._names) == len(self._defs):
             return
-        keys = list(dict.fromkeys(key for key, _ in self._defs))
-        base: dict[Any, str] = {key: _base_name(key) for key in keys}
-        counts: dict[str, int] = {}
-        for name in base.values():
-            counts[name] = counts.get(name, 0) + 1
-        for key in keys:
-            if counts[base[key]] > 1 and isinstance(key, type):
-                long = f"{key.__module__}__{key.__qualname__}".replace(".", "__")
-                base[key] = re.sub(r"[^a-zA-Z0-9.\-_]", "_", long)
-        differs = self._differing(keys)
-        self._names = {}
-        for key, mode in self._defs:
-            name = base[key]
-            if key in differs:
-                name += "-Input" if mode == "validation" else "-Output"
-            self._names[(key, mode)] = name
-
-    def _differing(self, keys: list[Any]) -> set[Any]:
-        """Keys used in both modes that keep two definitions.
-
-        pydantic's rule: start with every such class split in two, then merge a class
-        whose two schemas are equal once the references in them are read with the
-        merges made so far, until nothing changes.  A class that refers to itself
-        (or to a class still split) therefore stays split, even when its two
-        schemas look alike.
-        """
-        defs = self._defs
-        differs = {k for k in keys if (k, "validation") in defs and (k, "serialization") in defs}
-        changed = True
-        while changed:
-            changed = False
-            for key in list(differs):
-                one = _canonical(defs[(key, "validation")], differs)
-                two = _canonical(defs[(key, "serialization")], differs)
-                if one == two:
-                    differs.discard(key)
-                    changed = True
-        return differs
+        self._names = _pick_names(self._defs)
 
     # -- schemas -------------------------------------------------------------------
 
@@ -295,11 +259,38 @@ class SchemaGenerator:
         self, tp: Any, mode: Mode, extra_constraints: typing.Sequence[Any] = ()
     ) -> dict[str, Any]:
         bare, metadata = _strip(tp)
-        result = self._bare(bare, mode)
         limits = constraints_of([*metadata, *extra_constraints])
-        if limits:
-            _apply_constraints(result, limits)
+        result = self._constrained(bare, mode, limits) if limits else self._bare(bare, mode)
+        for marker in (*metadata, *extra_constraints):
+            field = getattr(marker, "discriminator", None)
+            if field is None:  # an asgiweb marker keeps it with its other extras
+                field = (getattr(marker, "extra", None) or {}).get("discriminator")
+            if isinstance(field, str) and "anyOf" in result:
+                result = _tagged_union(result, field, self._bare_members(bare))
         return result
+
+    def _constrained(self, tp: Any, mode: Mode, limits: dict[str, Any]) -> dict[str, Any]:
+        """``tp``'s schema with the constraints ``limits``, where pydantic puts them: on
+        the member of an optional, on the schema itself otherwise (``_apply_constraints``)."""
+        args = typing.get_args(tp)
+        optional = len(args) == 2 and _NONE_TYPE in args
+        if typing.get_origin(tp) in (typing.Union, types.UnionType) and optional:
+            (inner,) = [arg for arg in args if arg is not _NONE_TYPE]
+            inner_bare, inner_metadata = _strip(inner)
+            merged = {**constraints_of(inner_metadata), **limits}
+            member = self._constrained(inner_bare, mode, merged)
+            members: list[dict[str, Any]] = []
+            for arg in args:
+                one: dict[str, Any] = member if arg is inner else {"type": "null"}
+                members.extend(one["anyOf"] if list(one) == ["anyOf"] else [one])
+            return {"anyOf": members}
+        schema = self._bare(tp, mode)
+        _apply_constraints(schema, limits, tp is Decimal)
+        return schema
+
+    def _bare_members(self, tp: Any) -> list[Any]:
+        """The classes of a union, in order (``None`` and other members left out)."""
+        return [arg for arg in typing.get_args(tp) if _is_class_def(_strip(arg)[0])]
 
     def _bare(self, tp: Any, mode: Mode) -> dict[str, Any]:
         if tp is Any or tp is object:
@@ -401,10 +392,10 @@ class SchemaGenerator:
         hints = typing.get_type_hints(cls, include_extras=True)
         fields: list[tuple[str, Any, Any, bool]] = []
         for field in dataclasses.fields(cls):
-            if not field.init:
-                continue
             default: Any = field.default
             has_factory = field.default_factory is not dataclasses.MISSING
+            if not field.init and default is dataclasses.MISSING and not has_factory:
+                continue  # pydantic lists an init=False field only when it has a default
             required = default is dataclasses.MISSING and not has_factory
             fields.append((field.name, hints.get(field.name, Any), default, required))
         doc = cls.__doc__
@@ -430,7 +421,12 @@ class SchemaGenerator:
     def _pydantic(self, cls: type, mode: Mode) -> dict[str, Any]:
         """The model's own schema; its nested definitions become definitions here."""
         generator = pydantic_schema_generator()
-        full: dict[str, Any] = cls.model_json_schema(  # type: ignore[attr-defined]
+        describe = getattr(cls, "model_json_schema", None)
+        if describe is None:  # a pydantic dataclass describes itself through an adapter
+            from pydantic import TypeAdapter
+
+            describe = TypeAdapter(cls).json_schema
+        full: dict[str, Any] = describe(
             ref_template="#/$defs/{model}", mode=mode, schema_generator=generator
         )
         nested: dict[str, Any] = full.pop("$defs", {})
@@ -455,25 +451,138 @@ def _base_name(key: Any) -> str:
     return re.sub(r"[^a-zA-Z0-9.\-_]", "_", name)
 
 
+def pydantic_fields(tp: Any) -> dict[str, Any]:
+    """The ``FieldInfo`` of each field of a pydantic model or pydantic dataclass."""
+    fields = getattr(tp, "model_fields", None)
+    if fields is None:
+        fields = getattr(tp, "__pydantic_fields__", {})
+    return dict(fields)
+
+
+def _dataclass_computed_fields(tp: Any) -> bool:
+    decorators = getattr(tp, "__pydantic_decorators__", None)
+    return bool(getattr(decorators, "computed_fields", None))
+
+
 def _has_computed_fields(tp: Any, seen: set[int]) -> bool:
     if id(tp) in seen:
         return False
     seen.add(id(tp))
     if is_pydantic_model(tp):
-        if tp.model_computed_fields:
+        if getattr(tp, "model_computed_fields", None) or _dataclass_computed_fields(tp):
             return True
-        return any(_has_computed_fields(f.annotation, seen) for f in tp.model_fields.values())
+        fields = pydantic_fields(tp).values()
+        return any(_has_computed_fields(f.annotation, seen) for f in fields)
     return any(_has_computed_fields(arg, seen) for arg in typing.get_args(tp))
 
 
-def _canonical(schema: Any, differs: set[Any]) -> Any:
+_MODE_TITLE = {"validation": "Input", "serialization": "Output"}
+
+
+def _pick_names(defs: dict[tuple[Any, Mode], dict[str, Any] | None]) -> dict[Any, str]:
+    """The name of each definition, by pydantic's rule (its ``GenerateJsonSchema``
+    remapping), so one document names its classes as FastAPI's does.
+
+    Each (class, mode) has choices from simple to exact: ``Name``, ``Name-Input`` /
+    ``Name-Output``, the module path ``mod__Name``, the module path with the mode,
+    then the same with an occurrence number (two classes of one module path).  A
+    definition takes its first choice that no definition with a different schema
+    could also take.  Schemas are compared with their references read under the
+    names chosen so far, and the choosing repeats until the names stop changing:
+    so a class used in both modes is one ``Name`` when its two schemas agree once
+    the classes it refers to are merged, and ``Name-Input`` / ``Name-Output`` when
+    they differ; two classes sharing a name keep it only where nothing else claims it.
+    """
+    choices: dict[tuple[Any, Mode], list[str]] = {}
+    occurrences: dict[str, dict[int, int]] = {}
+    for key, mode in defs:
+        short = _base_name(key)
+        long = _long_name(key)
+        title = _MODE_TITLE[mode]
+        seen = occurrences.setdefault(long, {})
+        index = seen.setdefault(id(key), len(seen) + 1)
+        choices[(key, mode)] = [
+            short,
+            f"{short}-{title}",
+            long,
+            f"{long}-{title}",
+            f"{long}__{index}",
+            f"{long}-{title}__{index}",
+        ]
+    current = {entry: names[-1] for entry, names in choices.items()}
+    for _ in range(100):
+        rendered = {entry: _canonical(schema, current) for entry, schema in defs.items()}
+        claims: dict[str, set[Any]] = {}
+        for entry, names in choices.items():
+            for name in names:
+                claims.setdefault(name, set()).add(rendered[entry])
+        chosen = {
+            entry: next(name for name in names if len(claims[name]) == 1)
+            for entry, names in choices.items()
+        }
+        if chosen == current:
+            break
+        current = chosen
+    return current
+
+
+def _long_name(key: Any) -> str:
+    if not isinstance(key, type):
+        return _base_name(key)
+    return re.sub(r"[^a-zA-Z0-9.\-_]", "_", f"{key.__module__}.{key.__qualname__}").replace(
+        ".", "__"
+    )
+
+
+def _canonical(schema: Any, names: dict[tuple[Any, Mode], str]) -> Any:
+    """A hashable form of ``schema``, each reference read as the name it has now."""
     if isinstance(schema, Ref):
-        return ("ref", id(schema.key), schema.mode if schema.key in differs else "")
+        return ("$ref", names[(schema.key, schema.mode)])
     if isinstance(schema, dict):
-        return {k: _canonical(v, differs) for k, v in schema.items()}
+        return ("{", tuple(sorted((k, _canonical(v, names)) for k, v in schema.items())))
     if isinstance(schema, list):
-        return [_canonical(v, differs) for v in schema]
+        return ("[", tuple(_canonical(v, names) for v in schema))
     return schema
+
+
+def _tagged_union(schema: dict[str, Any], field: str, members: list[Any]) -> dict[str, Any]:
+    """A union with a discriminator field, as pydantic writes it: ``oneOf`` the members
+    and a ``discriminator`` naming the field and mapping each tag to its class."""
+    mapping: dict[str, Any] = {}
+    refs = [m["$ref"] for m in schema["anyOf"] if isinstance(m.get("$ref"), Ref)]
+    if len(refs) != len(schema["anyOf"]) or len(refs) != len(members):
+        return schema  # not a union of classes only: pydantic's rule does not apply
+    name = field
+    for member, ref in zip(members, refs, strict=True):
+        annotation, alias = _field_annotation(_strip(member)[0], field)
+        name = alias or field
+        tags = typing.get_args(_strip(annotation)[0])
+        if typing.get_origin(_strip(annotation)[0]) is not typing.Literal:
+            return schema
+        for tag in tags:
+            mapping[str(_jsonable(tag))] = ref
+    rest = {k: v for k, v in schema.items() if k != "anyOf"}
+    return {
+        "oneOf": schema["anyOf"],
+        "discriminator": {"propertyName": name, "mapping": mapping},
+        **rest,
+    }
+
+
+def _field_annotation(cls: Any, field: str) -> tuple[Any, str | None]:
+    """The annotation of ``cls``'s field ``field`` (a pydantic model, dataclass or
+    TypedDict) and its alias, if any."""
+    if is_pydantic_model(cls):
+        info = pydantic_fields(cls).get(field)
+        if info is None:
+            return None, None
+        alias = info.validation_alias if isinstance(info.validation_alias, str) else info.alias
+        return info.annotation, alias
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except Exception:
+        return None, None
+    return hints.get(field), None
 
 
 def _refers_to_class(tp: Any) -> bool:
@@ -513,23 +622,34 @@ def _documentation(metadata: typing.Sequence[Any]) -> dict[str, Any]:
     return docs
 
 
-def _apply_constraints(schema: dict[str, Any], limits: dict[str, Any]) -> None:
-    """Put ``limits`` where pydantic puts them: on the non-null member of an optional,
-    on the number member of a decimal."""
-    if "anyOf" in schema:
-        # Each member takes the limits that fit its type (a decimal's number member
-        # takes gt/ge..., its string member none of them).
-        for member in schema["anyOf"]:
-            _apply_constraints(member, limits)
-        return
+def _apply_constraints(schema: dict[str, Any], limits: dict[str, Any], decimal: bool) -> None:
+    """Write ``limits`` as pydantic writes them for a schema of this kind.
+
+    A number limit (``gt``, ``ge``, ``lt``, ``le``, ``multiple_of``) is a JSON Schema
+    keyword on a number (a decimal's number member) and is written under its own
+    name anywhere else (``"ge": 1`` next to an array or a ``$ref``); a length limit is
+    ``minItems``/``maxItems`` on an array, ``minProperties``/``maxProperties`` on an
+    object and ``minLength``/``maxLength`` on anything else; ``pattern`` is kept on a
+    plain string only.
+    """
     kind = schema.get("type")
+    plain = not ({"enum", "const", "format", "contentMediaType"} & set(schema))
+    numeric = kind in ("integer", "number") and plain and "anyOf" not in schema
+    number_target: dict[str, Any] | None = schema
+    if decimal:  # its number member; none in serialization mode (a string)
+        number_target = next((m for m in schema.get("anyOf", ()) if m["type"] == "number"), None)
+        numeric = True
+    shape = "" if "anyOf" in schema or not isinstance(kind, str) else kind
     for name, value in limits.items():
-        if name in _NUMBER_KEYS and kind in ("integer", "number"):
-            schema[_NUMBER_KEYS[name]] = value
-        elif name in ("min_length", "max_length") and kind in _LENGTH_KEYS:
-            low, high = _LENGTH_KEYS[kind]
+        if name in _NUMBER_KEYS:
+            if numeric and number_target is not None:
+                number_target[_NUMBER_KEYS[name]] = value
+            elif not numeric:
+                schema[name] = value
+        elif name in ("min_length", "max_length"):
+            low, high = _LENGTH_KEYS.get(shape, _LENGTH_KEYS["string"])
             schema[low if name == "min_length" else high] = value
-        elif name == "pattern" and kind == "string":
+        elif name == "pattern" and kind == "string" and plain:
             schema["pattern"] = value if isinstance(value, str) else value.pattern
 
 
@@ -586,7 +706,7 @@ def _classes_by_name(cls: type) -> dict[str, Any]:
             return
         found.setdefault(re.sub(r"[^a-zA-Z0-9.\-_]", "_", tp.__name__), tp)
         if is_pydantic_model(tp):
-            for field in tp.model_fields.values():
+            for field in pydantic_fields(tp).values():
                 visit(field.annotation)
         elif dataclasses.is_dataclass(tp) or is_typeddict(tp):
             try:

@@ -33,6 +33,7 @@ import http.client
 import inspect
 import re
 import typing
+import urllib.parse
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -42,7 +43,7 @@ from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import is_pydantic_model, is_typeddict
-from asgiweb._validation.jsonschema import SchemaGenerator, resolve_refs
+from asgiweb._validation.jsonschema import SchemaGenerator, pydantic_fields, resolve_refs
 from asgiweb.datastructures import UploadFile
 from asgiweb.encoders import jsonable_encoder
 from asgiweb.openapi.constants import (
@@ -131,6 +132,40 @@ def _drop_none(node: Any) -> Any:
     return node
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def _url(value: Any) -> Any:
+    """A URL as FastAPI writes the fields it types as URLs (``contact.url``,
+    ``license.url``, ``externalDocs.url``): scheme and host in lower case, no default
+    port, ``/`` for an empty path.  Anything that does not parse is left alone."""
+    if not isinstance(value, str):
+        return value
+    parts = urllib.parse.urlsplit(value)
+    try:
+        port = parts.port
+    except ValueError:
+        return value
+    if not parts.scheme or not parts.hostname:
+        return value
+    scheme = parts.scheme.lower()
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    userinfo = parts.netloc.rpartition("@")[0]
+    netloc = f"{userinfo}@{host}" if "@" in parts.netloc else host
+    if port is not None and port != _DEFAULT_PORTS.get(scheme):
+        netloc += f":{port}"
+    return urllib.parse.urlunsplit((scheme, netloc, parts.path or "/", parts.query, parts.fragment))
+
+
+def _with_url(block: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A copy of ``block`` with its ``url`` written as ``_url`` says."""
+    if not isinstance(block, dict) or "url" not in block:
+        return block
+    return {**block, "url": _url(block["url"])}
+
+
 def _default_status(response_class: type[Response]) -> str:
     try:
         parameter = inspect.signature(response_class.__init__).parameters.get("status_code")
@@ -192,10 +227,13 @@ class _Builder:
         )
         for param in simple:
             marker = param.marker
-            if marker is not None and not marker.include_in_schema:
-                continue
+            # A hidden parameter is left out, but the classes its type names are still
+            # components (FastAPI describes every parameter's type).
+            shown = marker is None or marker.include_in_schema
             if param.source != "path" and is_model_class(param.annotation):
-                out.extend(self._model_parameters(param))
+                described = self._model_parameters(param)
+                if shown:
+                    out.extend(described)
                 continue
             default = param.default if param.default_factory is None else REQUIRED
             schema = self.schemas.field_schema(
@@ -206,7 +244,8 @@ class _Builder:
                 markers=[marker] if marker is not None else (),
                 title_rule="parameter",
             )
-            out.append(self._parameter(param.key, param.source, param.required, schema, marker))
+            if shown:
+                out.append(self._parameter(param.key, param.source, param.required, schema, marker))
         return out
 
     def _parameter(
@@ -239,7 +278,9 @@ class _Builder:
         )
         out = []
         for name, tp, default, required, doc in _model_fields(model):
-            key = name.replace("_", "-") if convert else name
+            # An alias is the header's name as written; a field's own name is converted.
+            own = not is_pydantic_model(model) or name in pydantic_fields(model)
+            key = name.replace("_", "-") if convert and own else name
             schema = self.schemas.field_schema(
                 tp,
                 "validation",
@@ -293,10 +334,12 @@ class _Builder:
         if required:
             request_body["required"] = True
         content: dict[str, Any] = {"schema": schema}
-        extra = getattr(body[0].marker, "extra", None) or {}
-        if len(body) == 1 and extra.get("openapi_examples"):
+        # A body's examples are the content's only when the parameter is the body
+        # itself (an embedded one is a property of the Body_ object).
+        extra = (getattr(body[0].marker, "extra", None) or {}) if not embedded else {}
+        if extra.get("openapi_examples"):
             content["examples"] = extra["openapi_examples"]
-        elif len(body) == 1 and "example" in extra:
+        elif "example" in extra:
             content["example"] = extra["example"]
         request_body["content"] = {media_type: content}
         return request_body
@@ -343,12 +386,15 @@ class _Builder:
                     "contentSchema": item,
                 }
             return {"text/event-stream": {"itemSchema": event}}
+        # The model is described even when a non-JSON class answers: its classes are
+        # components all the same (as FastAPI files every response model).
+        model_schema = self._success_schema(route, unique_id)
         media_type = response_class.media_type
         if not media_type:
             return None
         schema: dict[str, Any] = {"type": "string"}
         if issubclass(response_class, JSONResponse):
-            schema = self._success_schema(route, unique_id)
+            schema = model_schema
         return {media_type: {"schema": schema}}
 
     def _stream_item(self, route: Route, unique_id: str) -> dict[str, Any] | None:
@@ -374,16 +420,19 @@ class _Builder:
         operation["summary"] = options.get("summary") or route.name.replace("_", " ").title()
         description = options.get("description")
         if description is None:
-            doc = getattr(route.endpoint, "__doc__", None)
-            description = inspect.cleandoc(doc.split("\f")[0]) if doc else None
+            description = inspect.cleandoc(getattr(route.endpoint, "__doc__", None) or "")
+        # FastAPI's rule for both: what comes before a form feed, stripped.
+        description = description.split("\f")[0].strip()
         if description:
             operation["description"] = description
         operation_id = options.get("operation_id") or unique_id
         if operation_id in self.operation_ids:
             name = getattr(route.endpoint, "__name__", "<unnamed_endpoint>")
-            warnings.warn(
-                f"Duplicate Operation ID {operation_id} for function {name}", stacklevel=2
-            )
+            message = f"Duplicate Operation ID {operation_id} for function {name}"
+            file_name = getattr(route.endpoint, "__globals__", {}).get("__file__")
+            if file_name:
+                message += f" at {file_name}"
+            warnings.warn(message, stacklevel=2)
         self.operation_ids.add(operation_id)
         operation["operationId"] = operation_id
         if route.deprecated:
@@ -400,6 +449,9 @@ class _Builder:
             request_body = self.request_body(route, unique_id)
             if request_body:
                 operation["requestBody"] = request_body
+        callbacks = self.callbacks(route)
+        if callbacks:
+            operation["callbacks"] = callbacks
         responses = operation["responses"] = self.responses(route, response_class, unique_id)
         if (route.info.params) and not any(code in responses for code in ("422", "4XX", "default")):
             responses["422"] = {
@@ -416,6 +468,19 @@ class _Builder:
         if extra:
             _deep_update(operation, copy.deepcopy(extra))
         return operation
+
+    def callbacks(self, route: Route) -> dict[str, Any]:
+        """The requests this operation makes to its client (``callbacks=``, routes of a
+        router written for the purpose): name -> {path expression -> path item}.  The
+        path is kept as written (a runtime expression such as ``{$callback_url}``); the
+        security schemes of a callback are not filed, as FastAPI does not file them."""
+        out: dict[str, Any] = {}
+        for callback in route.options.get("callbacks") or ():
+            if isinstance(callback, Route):
+                schemes = dict(self.security_schemes)
+                out[callback.name] = {callback.path: get_openapi_path(callback, self)}
+                self.security_schemes = schemes
+        return out
 
     def responses(
         self, route: Route, response_class: type[Response], unique_id: str
@@ -471,12 +536,16 @@ def _model_fields(model: Any) -> list[tuple[str, Any, Any, bool, Any]]:
     """(name, annotation, default, required, doc marker) of a parameter model's fields."""
     out: list[tuple[str, Any, Any, bool, Any]] = []
     if is_pydantic_model(model):
-        for name, field in model.model_fields.items():
+        for name, field in pydantic_fields(model).items():
             required = field.is_required()
             default = dataclasses.MISSING
             if not required and field.default_factory is None:
                 default = field.default
-            out.append((field.alias or name, field.annotation, default, required, field))
+            # The key the query string, headers or cookies are read by (a string
+            # validation_alias first, as the parameter sources read them).
+            alias = field.validation_alias if isinstance(field.validation_alias, str) else None
+            key = alias or field.alias or name
+            out.append((key, field.annotation, default, required, field))
         return out
     hints = typing.get_type_hints(model, include_extras=True)
     if dataclasses.is_dataclass(model):
@@ -529,9 +598,9 @@ def get_openapi(
     if terms_of_service:
         info["termsOfService"] = terms_of_service
     if contact:
-        info["contact"] = contact
+        info["contact"] = _with_url(contact)
     if license_info:
-        info["license"] = license_info
+        info["license"] = _with_url(license_info)
     output: dict[str, Any] = {"openapi": openapi_version, "info": info}
     if servers:
         output["servers"] = servers
@@ -562,9 +631,14 @@ def get_openapi(
     if webhook_paths:
         output["webhooks"] = webhook_paths
     if tags:
-        output["tags"] = tags
+        output["tags"] = [
+            {**tag, "externalDocs": _with_url(tag["externalDocs"])}
+            if isinstance(tag, dict) and "externalDocs" in tag
+            else tag
+            for tag in tags
+        ]
     if external_docs:
-        output["externalDocs"] = external_docs
+        output["externalDocs"] = _with_url(external_docs)
     # JSON all the way down (an Enum tag becomes its value), as FastAPI encodes it.
     document: dict[str, Any] = jsonable_encoder(_drop_none(resolve_refs(output, builder.schemas)))
     return document

@@ -49,17 +49,21 @@ class OAuth2PasswordRequestForm:
 
 
 class OAuth2PasswordRequestFormStrict(OAuth2PasswordRequestForm):
-    """``OAuth2PasswordRequestForm`` with ``grant_type=password`` required, as RFC 6749 says."""
+    """``OAuth2PasswordRequestForm`` with ``grant_type=password`` required, as RFC 6749 says.
+
+    Its ``password`` and ``client_secret`` carry no ``format: password`` in the
+    OpenAPI document, as FastAPI's strict form does not.
+    """
 
     def __init__(
         self,
         *,
         grant_type: Annotated[str, Form(pattern="^password$")],
         username: Annotated[str, Form()],
-        password: Annotated[str, Form(json_schema_extra={"format": "password"})],
+        password: Annotated[str, Form()],
         scope: Annotated[str, Form()] = "",
         client_id: Annotated[str | None, Form()] = None,
-        client_secret: Annotated[str | None, Form(json_schema_extra={"format": "password"})] = None,
+        client_secret: Annotated[str | None, Form()] = None,
     ) -> None:
         super().__init__(
             grant_type=grant_type,
