@@ -12,9 +12,10 @@ Routing rules (the table itself is in ``_routetable.py``):
   includes the root path), stripped only on a segment boundary;
 - a mounted app gets the scope with ``root_path`` extended by the mount
   prefix and ``path`` unchanged, as the ASGI spec and uvicorn do;
-- ``redirect_slashes``: a path with no route whose twin with (or without) a
-  trailing slash has one is redirected there with 307 and a relative
-  ``location`` (root path and query string kept).
+- ``redirect_slashes``: a path with no route whose twin with a trailing slash
+  added (or all trailing slashes removed) has a route or is under a mount is
+  redirected there with 307 and a relative ``location`` (root path and query
+  string kept); a mount's prefix alone (``/static``) is not under it.
 
 Route options merge as FastAPI merges them: a router's ``tags``,
 ``dependencies`` and ``responses`` come before a route's own, and an
@@ -286,6 +287,7 @@ class WebSocketRoute:
 
 
 _WEBSOCKET_METHOD = frozenset({"WEBSOCKET"})
+_NO_ROUTE: tuple[None, None, None] = (None, None, None)
 
 
 class Mount:
@@ -299,8 +301,10 @@ class Mount:
         self.name = name
 
     def matches(self, path: str) -> bool:
+        # The prefix alone is not under the mount (Starlette's rule): ``/static`` is
+        # a 404, or with redirect_slashes a redirect to ``/static/``.
         prefix = self.prefix
-        return not prefix or path == prefix or path.startswith(prefix + "/")
+        return not prefix or path.startswith(prefix + "/")
 
     def url_path_for(self, name: str, /, **params: Any) -> str:
         """``name`` itself with a ``path`` parameter, ``"name:child"``, or, for an
@@ -585,8 +589,13 @@ class Router(MethodDecorators):
         if root_path and path.startswith(root_path):
             rest = path[len(root_path) :]
             # Only a whole-segment prefix is the mount point: /api + /x, not /apix.
-            if not rest or rest[0] == "/":
-                path = rest or "/"
+            if not rest:
+                # The root path alone has no route (Starlette's rule): a redirect to
+                # root_path + "/", or a 404.
+                await marking_start(partial(self._no_route, scope, receive, "", None), send)
+                return
+            if rest[0] == "/":
+                path = rest
         route, params, allow = self.table.lookup(path, scope["method"])
         if route is None:
             # Not the hot path: a mounted app (or a redirect, a 404) may fail after its
@@ -665,11 +674,16 @@ class Router(MethodDecorators):
                 await mount.app(child, receive, send)
                 return
             if self.redirect_slashes and path != "/":
-                other = path[:-1] if path.endswith("/") else path + "/"
-                found, _, other_allow = self.table.lookup(other, scope["method"])
-                if found is not None or other_allow is not None:
+                # Every trailing slash goes (``/a//`` -> ``/a``), or one is added; the
+                # twin may be a route (for any method) or a mount's root, as in Starlette.
+                other = path.rstrip("/") if path.endswith("/") else path + "/"
+                if other and self._serves(other, scope["method"]):
                     query = scope.get("query_string", b"").decode("latin-1")
-                    location = scope.get("root_path", "") + other + (f"?{query}" if query else "")
+                    # The full path with the route path's slash changed: root_path
+                    # only when the path started with it, as Starlette builds it.
+                    full: str = scope["path"]
+                    location = full[: len(full) - len(path)] + other
+                    location += f"?{query}" if query else ""
                     await RedirectResponse(location, status_code=307)(scope, receive, send)
                     return
             exc = HTTPException(404)
@@ -679,6 +693,11 @@ class Router(MethodDecorators):
         response = await self._answer(request, exc)
         assert response is not None  # an HTTPException always has an answer
         await response(scope, receive, send)
+
+    def _serves(self, path: str, method: str) -> bool:
+        """Whether ``path`` has a route (for any method) or a mount: a redirect target."""
+        found, _, allow = self.table.lookup(path, method)
+        return found is not None or allow is not None or self.find_mount(path) is not None
 
     async def _answer(self, request: Request, exc: Exception) -> Response | None:
         handlers = self.exception_handlers
@@ -702,7 +721,8 @@ class Router(MethodDecorators):
         re-raised for the server (or the TestClient) to see.
         """
         path = _route_path(scope)
-        route, params, _ = self.websocket_table.lookup(path, "WEBSOCKET")
+        # The root path alone ("") has no route, as for http.
+        route, params, _ = self.websocket_table.lookup(path, "WEBSOCKET") if path else _NO_ROUTE
         if route is None:
             mount = self.find_mount(path)
             if mount is not None:
@@ -764,7 +784,7 @@ def _route_path(scope: Scope) -> str:
         rest = path[len(root_path) :]
         # Only a whole-segment prefix is the mount point: /api + /x, not /apix.
         if not rest or rest[0] == "/":
-            path = rest or "/"
+            path = rest  # empty for the root path alone: no route has it
     return path
 
 
