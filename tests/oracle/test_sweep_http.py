@@ -18,6 +18,7 @@ redirects") and :func:`same_but_documented` allows exactly those:
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -240,3 +241,240 @@ def test_random_paths_get_the_same_status_allow_and_location(
 ) -> None:
     path = "/" + "/".join(parts) + query
     same_but_documented(routing_app, [Call(method, path)], client_options=NO_REDIRECTS)
+
+
+# -- errors --------------------------------------------------------------------------
+
+
+def errors_app(fw: Framework) -> Any:
+    app = fw.App()
+    http_error = fw.HTTPException
+
+    @app.get("/headers")
+    def with_headers():
+        raise http_error(401, "no", headers={"WWW-Authenticate": "Bearer", "X-A": "1"})
+
+    @app.get("/dict")
+    def dict_detail():
+        raise http_error(status_code=409, detail={"code": 1, "msg": ["a"]})
+
+    @app.get("/list")
+    def list_detail():
+        raise http_error(status_code=400, detail=[1, "x", None])
+
+    @app.get("/phrase/{code:int}")
+    def phrase(code: int):
+        raise http_error(status_code=code)
+
+    @app.get("/none")
+    def none_detail():
+        raise http_error(status_code=404, detail=None)
+
+    @app.get("/empty")
+    def empty_detail():
+        raise http_error(status_code=400, detail="")
+
+    @app.get("/plain")
+    def plain():
+        raise RuntimeError("boom")
+
+    @app.get("/params/{p:int}")
+    def params(
+        p: int,
+        a: int,
+        b: str = fw.Header(),
+        c: int = fw.Cookie(),
+        d: list[int] = fw.Query(),
+        e: float = fw.Query(gt=0),
+    ):
+        return [p, a, b, c, d, e]
+
+    @app.post("/body/{p}")
+    def body(p: int, q: int, x: int = fw.Body(), y: str = fw.Body(), h: int = fw.Header()):
+        return [p, q, x, y, h]
+
+    @app.post("/embed")
+    def embed(x: int = fw.Body(embed=True)):
+        return x
+
+    return app
+
+
+ERROR_CALLS = [
+    *(Call.get(p) for p in ("/headers", "/dict", "/list", "/none", "/empty")),
+    *(Call.get(f"/phrase/{code}") for code in (204, 304, 400, 418, 451, 500, 599)),
+    Call("HEAD", "/headers"),
+    # several errors at once, from every source, in FastAPI's order
+    Call.get("/params/x"),
+    Call.get("/params/x?a=y&d=1&d=z&e=-1", headers={"b": "ok"}, cookies={"c": "no"}),
+    Call.get("/params/1?a=2&d=3&e=0.5", headers={"b": "ok"}, cookies={"c": "4"}),
+    Call.post("/body/x?q=y", json={"x": "a"}, headers={"h": "k"}),
+    Call.post("/body/1?q=1", json={"x": 1, "y": "s"}, headers={"h": "1"}),
+    Call.post("/body/1?q=1", content=b"{bad", headers={"content-type": "application/json"}),
+    Call.post("/body/1?q=1", json=[1]),
+    Call.post("/body/1?q=1"),
+    Call.post("/embed", json={"x": "y"}),
+    Call.post("/embed", json=3),
+    Call.post("/embed", content=b"x=1", headers={"content-type": "text/plain"}),
+]
+
+
+def test_http_errors_and_validation_errors_as_fastapi() -> None:
+    answers = same_but_documented(errors_app, ERROR_CALLS, headers=(*HTTP_HEADERS, "x-a"))
+    assert answers[0]["headers"]["x-a"] == "1"
+    assert answers[1]["body"] == {"detail": {"code": 1, "msg": ["a"]}}
+    statuses = {a["status"] for a in answers}
+    assert {204, 304, 401, 409, 422, 599} <= statuses
+
+
+def test_a_plain_exception_is_a_bare_500_without_debug() -> None:
+    (answer,) = same_but_documented(
+        errors_app, [Call.get("/plain")], client_options={"raise_server_exceptions": False}
+    )
+    assert (answer["status"], answer["body"]) == (500, "Internal Server Error")
+
+
+class Teapot(Exception):
+    pass
+
+
+class Kettle(Teapot):
+    pass
+
+
+def handled_app(variant: str) -> Callable[[Framework], Any]:
+    """An app whose exception handlers are ``variant``'s, for a fixed set of routes."""
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+        responses = fw.responses
+        defaults = fw.sub("exception_handlers")
+        validation_error = fw.exceptions.RequestValidationError
+
+        def json(body: Any, status: int, headers: Any = None) -> Any:
+            return responses.JSONResponse(body, status_code=status, headers=headers)
+
+        if variant == "status codes":
+
+            @app.exception_handler(404)
+            async def not_found(request: Any, exc: Any) -> Any:
+                return json({"nf": exc.detail, "path": request.url.path}, 404)
+
+            @app.exception_handler(422)
+            async def invalid(request: Any, exc: Any) -> Any:
+                return json({"invalid": type(exc).__name__}, 422)
+
+            @app.exception_handler(500)
+            async def server_error(request: Any, exc: Any) -> Any:
+                return json({"server": type(exc).__name__}, 500)
+
+            @app.exception_handler(401)
+            def unauthorized(request: Any, exc: Any) -> Any:
+                text = f"unauthorized: {exc.detail}"
+                return responses.PlainTextResponse(text, status_code=401, headers=exc.headers)
+
+        elif variant == "classes":
+
+            @app.exception_handler(validation_error)
+            async def validation(request: Any, exc: Any) -> Any:
+                return json({"errors": exc.errors(), "body": exc.body}, 400)
+
+            @app.exception_handler(fw.BaseHTTPException)
+            async def http(request: Any, exc: Any) -> Any:
+                return json({"http": exc.detail}, exc.status_code, exc.headers)
+
+            @app.exception_handler(Teapot)
+            async def teapot(request: Any, exc: Any) -> Any:
+                return json({"teapot": type(exc).__name__}, 418)
+
+        elif variant == "wrapping the defaults":
+
+            @app.exception_handler(fw.BaseHTTPException)
+            async def http(request: Any, exc: Any) -> Any:
+                response = await defaults.http_exception_handler(request, exc)
+                response.headers["x-a"] = "wrapped"
+                return response
+
+            @app.exception_handler(validation_error)
+            async def validation(request: Any, exc: Any) -> Any:
+                response = await defaults.request_validation_exception_handler(request, exc)
+                response.headers["x-a"] = "wrapped"
+                return response
+
+        elif variant == "Exception":
+
+            @app.exception_handler(Exception)
+            async def anything(request: Any, exc: Any) -> Any:
+                return json({"error": type(exc).__name__}, 500)
+
+        @app.get("/unauthorized")
+        def unauthorized_route():
+            raise fw.HTTPException(401, "no", headers={"WWW-Authenticate": "Basic"})
+
+        @app.get("/missing")
+        def missing():
+            raise fw.HTTPException(404)
+
+        @app.get("/number")
+        def number(a: int):
+            return a
+
+        @app.post("/embed")
+        def embed(x: int = fw.Body(embed=True)):
+            return x
+
+        @app.get("/tea")
+        def tea():
+            raise Kettle()
+
+        @app.get("/boom")
+        def boom():
+            raise RuntimeError("x")
+
+        @app.get("/zero")
+        async def zero():
+            return 1 / 0
+
+        return app
+
+    return build
+
+
+HANDLED_CALLS = [
+    *(Call.get(p) for p in ("/unauthorized", "/missing", "/nope", "/number", "/number?a=x")),
+    *(Call.get(p) for p in ("/tea", "/boom", "/zero")),
+    Call.post("/embed", json={"x": "y"}),
+    Call.post("/embed", content=b"{", headers={"content-type": "application/json"}),
+]
+
+
+VARIANTS = ("status codes", "classes", "wrapping the defaults", "Exception")
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_exception_handlers_as_fastapi(variant: str) -> None:
+    answers = same_but_documented(
+        handled_app(variant),
+        [*HANDLED_CALLS, Call.put("/number")],
+        headers=(*HTTP_HEADERS, "x-a"),
+        client_options={"raise_server_exceptions": False},
+    )
+    assert len({a["status"] for a in answers}) >= 3
+
+
+def test_a_handler_for_our_one_http_exception_sees_the_routers_404() -> None:
+    # Documented difference: asgiweb has one HTTPException class, so a handler for
+    # it also answers the router's 404/405; FastAPI raises Starlette's base class
+    # there, which a handler for fastapi.HTTPException does not see.
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.exception_handler(fw.HTTPException)
+        async def http(request: Any, exc: Any) -> Any:
+            return fw.responses.JSONResponse({"mine": exc.detail}, status_code=exc.status_code)
+
+        return app
+
+    ours, theirs = frameworks()
+    assert ask(build(ours), ["/nope"])[0]["body"] == {"mine": "Not Found"}
+    assert ask(build(theirs), ["/nope"])[0]["body"] == {"detail": "Not Found"}
