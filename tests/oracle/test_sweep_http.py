@@ -15,6 +15,11 @@ redirects") and :func:`same_but_documented` allows exactly those:
   a set without HEAD on paths with one route, and checked as the union elsewhere.
 """
 
+import datetime
+import decimal
+import math
+import re
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -22,6 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from asgiweb.testclient import TestClient
 from tests.oracle.sidebyside import Call, Framework, ask, frameworks
 
 HTTP_HEADERS = ("content-type", "content-length", "allow", "location", "www-authenticate")
@@ -478,3 +484,232 @@ def test_a_handler_for_our_one_http_exception_sees_the_routers_404() -> None:
     ours, theirs = frameworks()
     assert ask(build(ours), ["/nope"])[0]["body"] == {"mine": "Not Found"}
     assert ask(build(theirs), ["/nope"])[0]["body"] == {"detail": "Not Found"}
+
+
+# -- responses -----------------------------------------------------------------------
+
+
+def responses_app(fw: Framework) -> Any:
+    from pydantic import BaseModel
+
+    class Item(BaseModel):
+        name: str
+        price: float | None = None
+        tags: list[str] = []
+        note: str = "n"
+
+    app = fw.App()
+    responses = fw.responses
+
+    @app.post("/201", status_code=201)
+    def created():
+        return {"ok": 1}
+
+    @app.delete("/204", status_code=204)
+    def no_content():
+        return None
+
+    @app.get("/204-with-a-value", status_code=204)
+    def no_content_value():
+        return {"x": 1}
+
+    @app.get("/304", status_code=304)
+    def not_modified():
+        return None
+
+    @app.get("/202", status_code=202)
+    def accepted():
+        return "accepted"
+
+    @app.get("/html", response_class=responses.HTMLResponse)
+    def html():
+        return "<p>hi</p>"
+
+    @app.get("/html-bytes", response_class=responses.HTMLResponse)
+    def html_bytes():
+        return b"<b>x</b>"
+
+    @app.get("/text", response_class=responses.PlainTextResponse)
+    def text():
+        return "plain"
+
+    @app.get("/text-int", response_class=responses.PlainTextResponse)
+    def text_int():
+        return 12  # an error in both
+
+    @app.get("/redirect", response_class=responses.RedirectResponse)
+    def redirect():
+        return "/one?x=1"
+
+    @app.get("/redirect-302", response_class=responses.RedirectResponse, status_code=302)
+    def redirect_302():
+        return "https://example.com/a b"
+
+    @app.get("/raw", response_class=responses.Response)
+    def raw():
+        return b"raw"
+
+    @app.get("/direct", status_code=201)
+    def direct():
+        return responses.JSONResponse({"x": 1}, status_code=202, headers={"x-a": "d"})
+
+    @app.get("/direct-media")
+    def direct_media():
+        return responses.Response("raw", media_type="text/html; charset=latin-1")
+
+    @app.get("/direct-empty")
+    def direct_empty():
+        return responses.Response()
+
+    @app.get("/direct-bytes")
+    def direct_bytes():
+        return responses.Response(b"\x00\x01", media_type="application/octet-stream")
+
+    @app.get("/direct-204")
+    def direct_204():
+        return responses.JSONResponse(None, status_code=204)
+
+    @app.get("/direct-304")
+    def direct_304():
+        return responses.JSONResponse({"a": 1}, status_code=304)
+
+    @app.get("/stream")
+    def stream():
+        return responses.StreamingResponse(iter([b"a", b"b"]), media_type="text/plain")
+
+    @app.get("/content-type-header")
+    def content_type_header():
+        return responses.PlainTextResponse("x", headers={"content-type": "text/csv"})
+
+    @app.get("/exclude-none", response_model=Item, response_model_exclude_none=True)
+    def exclude_none():
+        return {"name": "a", "price": None, "tags": []}
+
+    @app.get("/exclude-unset", response_model=Item, response_model_exclude_unset=True)
+    def exclude_unset():
+        return Item(name="a", note="n")
+
+    @app.get("/exclude-defaults", response_model=Item, response_model_exclude_defaults=True)
+    def exclude_defaults():
+        return Item(name="a", price=None, tags=[], note="z")
+
+    @app.get("/include", response_model=Item, response_model_include={"name", "tags"})
+    def include():
+        return Item(name="a")
+
+    @app.get("/exclude", response_model=Item, response_model_exclude={"note"})
+    def exclude():
+        return Item(name="a")
+
+    @app.get("/no-model", response_model=None)
+    def no_model() -> Item:
+        return responses.JSONResponse({"any": 1})  # type: ignore[return-value]
+
+    @app.get("/annotation")
+    def annotation() -> Item:
+        return {"name": "a", "price": 1, "extra": 5}  # type: ignore[return-value]
+
+    @app.get("/bad-model", response_model=Item)
+    def bad_model():
+        return {"price": "x"}
+
+    @app.get("/injected", status_code=201)
+    def injected(response: fw.Response):
+        response.headers["x-a"] = "injected"
+        response.set_cookie("k", "v", max_age=10, httponly=True, samesite="strict", path="/p",
+                            domain="example.com", secure=True)  # fmt: skip
+        response.status_code = 203
+        return {"ok": True}
+
+    @app.get("/injected-headers-only", status_code=201)
+    def injected_headers_only(response: fw.Response):
+        response.headers["x-a"] = "1"
+        response.headers["content-type"] = "text/weird"
+        return {"a": 1}
+
+    @app.get("/injected-but-direct")
+    def injected_but_direct(response: fw.Response):
+        response.headers["x-a"] = "lost"
+        response.set_cookie("k", "v")
+        return responses.PlainTextResponse("direct")
+
+    @app.get("/cookies")
+    def cookies():
+        response = responses.PlainTextResponse("c")
+        response.set_cookie("a", "1")
+        response.set_cookie("b", "2", expires=100, secure=True)
+        when = datetime.datetime(2030, 1, 2, tzinfo=datetime.UTC)
+        response.set_cookie("e", "x y;z", expires=when)
+        response.delete_cookie("c", path="/x", domain="d.com", secure=True, httponly=True,
+                               samesite="none")  # fmt: skip
+        return response
+
+    @app.get("/values")
+    def values():
+        return {
+            "when": datetime.datetime(2020, 1, 2, 3, 4, 5),
+            "amount": decimal.Decimal("1.10"),
+            "id": uuid.UUID(int=1),
+            "pair": (1, 2),
+            "unicode": "é😀",
+        }
+
+    @app.get("/nan")
+    def nan():
+        return {"x": math.nan}
+
+    router = fw.Router(prefix="/txt", default_response_class=responses.PlainTextResponse)
+
+    @router.get("/a")
+    def router_default():
+        return "router default"
+
+    app.include_router(router)
+    included = fw.Router()
+
+    @included.get("/b")
+    def include_default():
+        return "<i>included</i>"
+
+    app.include_router(included, prefix="/inc", default_response_class=responses.HTMLResponse)
+    return app
+
+
+RESPONSE_PATHS = (
+    "/204-with-a-value", "/304", "/202", "/html", "/html-bytes", "/text", "/text-int",
+    "/redirect", "/redirect-302", "/raw", "/direct", "/direct-media", "/direct-empty",
+    "/direct-bytes", "/direct-204", "/direct-304", "/stream", "/content-type-header",
+    "/exclude-none", "/exclude-unset", "/exclude-defaults", "/include", "/exclude", "/no-model",
+    "/annotation", "/bad-model", "/injected", "/injected-headers-only", "/injected-but-direct",
+    "/values", "/nan", "/txt/a", "/inc/b",
+)  # fmt: skip
+RESPONSE_HEADERS = (*HTTP_HEADERS, "x-a", "set-cookie", "content-encoding", "transfer-encoding")
+
+
+def test_responses_and_their_head_as_fastapi() -> None:
+    calls = [Call.post("/201"), Call("DELETE", "/204")]
+    calls += [Call(method, p) for p in RESPONSE_PATHS for method in ("GET", "HEAD")]
+    answers = same_but_documented(
+        responses_app,
+        calls,
+        headers=RESPONSE_HEADERS,
+        client_options={**NO_REDIRECTS, "raise_server_exceptions": False},
+    )
+    assert [a["status"] for a in answers[:2]] == [201, 204]
+    by_path = dict(zip([c.url for c in calls[2::2]], answers[2::2], strict=True))
+    assert by_path["/exclude-none"]["body"] == {"name": "a", "tags": [], "note": "n"}
+    assert by_path["/injected"]["status"] == 203
+
+
+def _cookies(response: Any) -> list[str]:
+    # The expiry is "now + max_age": the clocks of two calls may differ by a second.
+    dated = re.compile(r"expires=[^;]*")
+    return [dated.sub("expires=...", c) for c in response.headers.get_list("set-cookie")]
+
+
+def test_set_cookie_and_delete_cookie_write_what_fastapi_writes() -> None:
+    ours, theirs = (TestClient(responses_app(fw)) for fw in frameworks())
+    for path in ("/cookies", "/injected", "/injected-but-direct"):
+        mine, reference = ours.get(path), theirs.get(path)
+        assert _cookies(mine) == _cookies(reference), path
+    assert len(_cookies(ours.get("/cookies"))) == 4
