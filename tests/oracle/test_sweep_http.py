@@ -799,3 +799,40 @@ def test_set_cookie_and_delete_cookie_write_what_fastapi_writes() -> None:
         mine, reference = ours.get(path), theirs.get(path)
         assert _cookies(mine) == _cookies(reference), path
     assert len(_cookies(ours.get("/cookies"))) == 4
+
+
+def raising_app(status: int, detail: Any, headers: dict[str, str] | None) -> Any:
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.get("/raise")
+        def raise_it():
+            raise fw.HTTPException(status, detail=detail, headers=headers)
+
+        return app
+
+    return build
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=6,
+)
+HEADER_VALUES = st.dictionaries(
+    st.sampled_from(("x-a", "www-authenticate")), st.text("abc =,", max_size=4), max_size=2
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    status=st.integers(100, 599),
+    detail=st.none() | JSON_VALUES,
+    headers=st.none() | HEADER_VALUES,
+)
+def test_any_http_exception_is_answered_as_fastapi(
+    status: int, detail: Any, headers: dict[str, str] | None
+) -> None:
+    build = raising_app(status, detail, headers)
+    calls = [Call.get("/raise"), Call("HEAD", "/raise")]
+    same_but_documented(build, calls, headers=(*HTTP_HEADERS, "x-a"))
