@@ -11,7 +11,8 @@ Routing rules (the table itself is in ``_routetable.py``):
 - the router routes on ``path`` less ``root_path`` (ASGI spec: ``path``
   includes the root path), stripped only on a segment boundary;
 - a mounted app gets the scope with ``root_path`` extended by the mount
-  prefix and ``path`` unchanged, as the ASGI spec and uvicorn do;
+  prefix and ``path`` unchanged, as the ASGI spec and uvicorn do, and the
+  outermost ``app_root_path`` and ``router`` (for ``base_url`` and ``url_for``);
 - ``redirect_slashes``: a path with no route whose twin with a trailing slash
   added (or all trailing slashes removed) has a route or is under a mount is
   redirected there with 307 and a relative ``location`` (root path and query
@@ -669,9 +670,7 @@ class Router(MethodDecorators):
         if allow is None:
             mount = self.find_mount(path)
             if mount is not None:
-                child = dict(scope)
-                child["root_path"] = scope.get("root_path", "") + mount.prefix
-                await mount.app(child, receive, send)
+                await mount.app(self._mounted_scope(scope, mount), receive, send)
                 return
             if self.redirect_slashes and path != "/":
                 # Every trailing slash goes (``/a//`` -> ``/a``), or one is added; the
@@ -693,6 +692,21 @@ class Router(MethodDecorators):
         response = await self._answer(request, exc)
         assert response is not None  # an HTTPException always has an answer
         await response(scope, receive, send)
+
+    def _mounted_scope(self, scope: Scope, mount: Mount) -> Scope:
+        """The scope a mounted app gets: ``root_path`` extended by the prefix.
+
+        As in Starlette, the outermost root path (``app_root_path``, which
+        ``Request.base_url`` uses) and router (``router``, where ``Request.url_for``
+        looks names up) are kept, so links made inside a mounted app are the same
+        as outside it.
+        """
+        child = dict(scope)
+        root_path: str = scope.get("root_path", "")
+        child["root_path"] = root_path + mount.prefix
+        child.setdefault("app_root_path", root_path)
+        child.setdefault("router", self)
+        return child
 
     def _serves(self, path: str, method: str) -> bool:
         """Whether ``path`` has a route (for any method) or a mount: a redirect target."""
@@ -726,9 +740,7 @@ class Router(MethodDecorators):
         if route is None:
             mount = self.find_mount(path)
             if mount is not None:
-                child = dict(scope)
-                child["root_path"] = scope.get("root_path", "") + mount.prefix
-                await mount.app(child, receive, send)
+                await mount.app(self._mounted_scope(scope, mount), receive, send)
                 return
             await receive()  # websocket.connect
             await send({"type": "websocket.close", "code": 1000, "reason": ""})

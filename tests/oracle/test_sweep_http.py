@@ -209,7 +209,7 @@ def root_path_app(fw: Framework) -> Any:
 
 
 def test_root_path_answers_as_fastapi() -> None:
-    paths = ("/", "/one", "/one/", "/slash", "/sub", "/sub/in/", "/r/y?q=1", "/nope")
+    paths = ("/", "/one", "/one/", "/slash", "/sub", "/sub/", "/sub/in/", "/r/y?q=1", "/nope")
     calls = [Call(m, p) for p in paths for m in ("GET", "POST")]
     for client_root in ("", "/api"):
         options = {**NO_REDIRECTS, "root_path": client_root}
@@ -316,6 +316,58 @@ def test_more_routes_answer_as_fastapi() -> None:
         more_routes_app, calls, headers=(*HTTP_HEADERS, "x-a"), client_options=NO_REDIRECTS
     )
     assert {a["status"] for a in answers} == {200, 307, 404, 405}
+
+
+def links_app(fw: Framework) -> Any:
+    """Links made inside a mounted App, a mounted Router and the top App."""
+    names = [("a", {}), ("b", {}), ("top", {}), ("subapp", {"path": "/x"}),
+             ("subapp:a", {}), ("subrouter:b", {}), ("bare", {})]  # fmt: skip
+
+    def links(request: Any) -> dict[str, str]:
+        found = {"base": str(request.base_url), "url": str(request.url)}
+        for name, params in names:
+            try:
+                found[name] = str(request.url_for(name, **params))
+            except Exception as exc:  # NoMatchFound in both, under their own names
+                found[name] = type(exc).__name__
+        return found
+
+    app = fw.App()
+    sub = fw.App()
+
+    @sub.get("/in", name="a")
+    def a(request: fw.Request):
+        return links(request)
+
+    router = fw.Router()
+
+    @router.get("/in", name="b")
+    def b(request: fw.Request):
+        return links(request)
+
+    unnamed = fw.Router()
+
+    @unnamed.get("/in", name="bare")
+    def bare(request: fw.Request):
+        return links(request)
+
+    app.mount("/subapp", sub, name="subapp")
+    app.mount("/subrouter", router, name="subrouter")
+    app.mount("/unnamed", unnamed)
+
+    @app.get("/top", name="top")
+    def top(request: fw.Request):
+        return links(request)
+
+    return app
+
+
+def test_links_inside_mounted_apps_are_the_outermost_apps() -> None:
+    calls = [Call.get(p) for p in ("/subapp/in", "/subrouter/in", "/unnamed/in", "/top")]
+    for client_root in ("", "/api"):
+        answers = same_but_documented(links_app, calls, client_options={"root_path": client_root})
+        assert answers[0]["body"]["base"] == f"http://testserver{client_root}/"
+        assert answers[1]["body"]["subrouter:b"] == f"http://testserver{client_root}/subrouter/in"
 
 
 SEGMENTS = ("one", "put", "opt", "items", "3", "x", "files", "f", "1.5", "u", UUID, "s", "slash",
