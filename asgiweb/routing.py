@@ -40,6 +40,7 @@ from asgiweb._endpoint.forms import ClosingMessages
 from asgiweb._endpoint.info import EndpointInfo, info_of
 from asgiweb._endpoint.plan import compile_bare_endpoint, compile_endpoint
 from asgiweb._routetable import Converter, RouteTable, Segment, compile_path, fill_path
+from asgiweb.datastructures import escape_delimiters
 from asgiweb.exception_handlers import ExceptionHandlers
 from asgiweb.exceptions import (
     ClientDisconnect,
@@ -681,7 +682,9 @@ class Router(MethodDecorators):
                     # The full path with the route path's slash changed: root_path
                     # only when the path started with it, as Starlette builds it.
                     full: str = scope["path"]
-                    location = full[: len(full) - len(path)] + other
+                    location = escape_delimiters(full[: len(full) - len(path)] + other)
+                    if location.startswith("//"):  # else read as a host: keep it a path
+                        location = "/%2F" + location[2:]
                     location += f"?{query}" if query else ""
                     await RedirectResponse(location, status_code=307)(scope, receive, send)
                     return

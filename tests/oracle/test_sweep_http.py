@@ -285,6 +285,10 @@ def more_routes_app(fw: Framework) -> Any:
     def str_x(s: str):
         return s
 
+    @app.get("/pct/{s}")
+    def pct(s: str):
+        return s
+
     no_redirects = fw.Router(redirect_slashes=False)  # copied: the App's setting rules
 
     @no_redirects.get("/nr/")
@@ -306,7 +310,9 @@ MORE_PATHS = (
     "/x", "/x/", "/x//", "/get-head", "/head", "/files/a.b", "/files/a.b.c", "/files/.b",
     "/files/a.", "/p/", "/p", "/p/a/b/", "/p2/a/", "/p2/a", "/p2/a/b//c", "/%C3%A9/%C3%BC",
     "/é/ü", "/sp%20ace", "/sp ace", "/plus+sign", "/plus%2Bsign", "/int/5/x", "/int/a/x",
-    "/int/5/x/", "/nr", "/nr/", "/m/q", "/m/q/", "/m",
+    "/int/5/x/", "/nr", "/nr/", "/m/q", "/m/q/", "/m", "/int/%D9%A1/x", "/int/+1/x",
+    # a decoded ?, # or \ stays encoded in a redirect's location
+    "/pct/%3F/", "/pct/a%23b/?q=%23", "/pct/a%5Cb/", "/pct/%E2%82%AC/",
 )  # fmt: skip
 
 
