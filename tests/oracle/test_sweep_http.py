@@ -894,3 +894,63 @@ def test_any_http_exception_is_answered_as_fastapi(
     build = raising_app(status, detail, headers)
     calls = [Call.get("/raise"), Call("HEAD", "/raise")]
     same_but_documented(build, calls, headers=(*HTTP_HEADERS, "x-a"))
+
+
+def injected_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    def sets_headers(response: fw.Response):
+        response.headers["x-a"] = "dependency"
+        response.set_cookie("d", "1")
+        response.status_code = 202
+        return 1
+
+    def around(response: fw.Response):
+        response.headers["x-b"] = "before"
+        yield 1
+        response.headers["x-c"] = "after the answer"
+
+    @app.get("/dependency")
+    def dependency(response: fw.Response, value: int = fw.Depends(sets_headers)):
+        response.set_cookie("h", "2")
+        response.headers.append("x-multi", "1")
+        response.headers.append("x-multi", "2")
+        return value
+
+    @app.get("/yield")
+    def with_yield(value: int = fw.Depends(around)):
+        return value
+
+    @app.get("/then-raise")
+    def then_raise(response: fw.Response):
+        response.headers["x-a"] = "lost"
+        response.set_cookie("t", "1")
+        raise fw.HTTPException(400, "the injected headers are not on this answer")
+
+    @app.get("/status-none", status_code=201)
+    def status_none(response: fw.Response):
+        response.status_code = None
+        return 1
+
+    @app.get("/deleted", status_code=201)
+    def deleted(response: fw.Response):
+        response.delete_cookie("gone")
+        return {}
+
+    return app
+
+
+def test_an_injected_response_in_dependencies_as_fastapi() -> None:
+    paths = ("/dependency", "/yield", "/then-raise", "/status-none", "/deleted")
+    ours, theirs = (TestClient(injected_app(fw)) for fw in frameworks())
+    dated = re.compile(r"expires=[^;]*")
+
+    def every_header(response: Any) -> list[tuple[str, str]]:
+        pairs = response.headers.items()
+        return sorted((name, dated.sub("expires=...", value)) for name, value in pairs)
+
+    for path in paths:
+        mine, reference = ours.get(path), theirs.get(path)
+        assert (mine.status_code, mine.content) == (reference.status_code, reference.content), path
+        assert every_header(mine) == every_header(reference), path
+    assert ours.get("/dependency").headers.get_list("x-multi") == ["1", "2"]
