@@ -692,7 +692,7 @@ class Router(MethodDecorators):
         else:
             exc = HTTPException(405, headers={"Allow": allow})
         request = Request(scope, receive, send)
-        response = await self._answer(request, exc)
+        response = await self._answer(request, exc, again=False)
         assert response is not None  # an HTTPException always has an answer
         await response(scope, receive, send)
 
@@ -716,13 +716,15 @@ class Router(MethodDecorators):
         found, _, allow = self.table.lookup(path, method)
         return found is not None or allow is not None or self.find_mount(path) is not None
 
-    async def _answer(self, request: Request, exc: Exception) -> Response | None:
+    async def _answer(
+        self, request: Request, exc: Exception, *, again: bool = True
+    ) -> Response | None:
         handlers = self.exception_handlers
         if handlers is None:
             handlers = getattr(request.scope.get("app"), "exception_handlers", None)
             if not isinstance(handlers, ExceptionHandlers):
                 handlers = _DEFAULT_HANDLERS
-        return await handlers.answer(request, exc)
+        return await handlers.answer(request, exc, again=again)
 
     async def handle_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the matching WebSocket handler, or a mount, or refuse (HTTP 403 to the client).
