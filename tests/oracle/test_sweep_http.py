@@ -1031,3 +1031,43 @@ def test_handlers_by_precedence_and_handlers_that_raise_as_fastapi() -> None:
     # ValueError's handler raises an unhandled error: 500; 499's raises a 498,
     # which the same handler answers on the second look-up.
     assert [answers[4]["status"], answers[5]["status"]] == [500, 498]
+
+
+def mounted_errors_app(fw: Framework) -> Any:
+    """Errors raised in a mounted App or Router: a mounted Router's reach the outer
+    App's handlers; a mounted App answers its own (its 500 for an unhandled one)."""
+    app = fw.App()
+    json = fw.responses.JSONResponse
+
+    @app.exception_handler(Teapot)
+    async def teapot(request: Any, exc: Any) -> Any:
+        return json({"outer": "teapot"}, status_code=418)
+
+    @app.exception_handler(fw.BaseHTTPException)
+    async def http(request: Any, exc: Any) -> Any:
+        return json({"outer": exc.detail}, status_code=exc.status_code)
+
+    sub = fw.App()
+    router = fw.Router()
+    for owner, name in ((sub, "sub app"), (router, "router")):
+
+        @owner.get("/tea")
+        def tea():
+            raise Teapot()
+
+        @owner.get("/http")
+        def http_error(name: str = name):
+            raise fw.HTTPException(400, name)
+
+    app.mount("/s", sub)
+    app.mount("/r", router)
+    return app
+
+
+def test_errors_in_mounted_apps_as_fastapi() -> None:
+    paths = ("/s/tea", "/s/http", "/s/nope", "/r/tea", "/r/http", "/r/nope")
+    calls = [*(Call.get(p) for p in paths), Call.post("/s/tea"), Call.post("/r/tea")]
+    answers = same_but_documented(
+        mounted_errors_app, calls, client_options={"raise_server_exceptions": False}
+    )
+    assert (answers[0]["status"], answers[3]["body"]) == (500, {"outer": "teapot"})
