@@ -9,8 +9,9 @@ redirects") and :func:`same_but_documented` allows exactly those:
 
 - a redirect's ``location`` is relative (FastAPI's is absolute, from ``host``);
 - a GET route answers HEAD as GET without the body (FastAPI answers 405), so
-  where FastAPI's HEAD gets a 405 allowing GET, our HEAD is compared with
-  FastAPI's GET, body dropped (the headers compared must name ``allow``);
+  where FastAPI's HEAD gets a 405 allowing GET (or its GET no 405), our HEAD is
+  compared with FastAPI's GET, body dropped (the headers compared must name
+  ``allow``);
 - a 405's ``Allow`` is the sorted union over the path's routes with HEAD for GET
   (FastAPI's lists the first route's methods in set order), so it is compared as
   a set without HEAD on paths with one route, and checked as the union elsewhere.
