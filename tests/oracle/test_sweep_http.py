@@ -1137,3 +1137,65 @@ def test_random_route_tables_route_as_fastapi(
 
     calls = [Call(method, path) for method, path in requests]
     same_but_documented(build, calls, client_options=NO_REDIRECTS, several_routes_per_path=True)
+
+
+def nested_models_app(fw: Framework) -> Any:
+    from pydantic import BaseModel, Field
+
+    class Inner(BaseModel):
+        a: int = 1
+        b: str | None = None
+
+    class Outer(BaseModel):
+        name: str = Field(alias="Name", default="x")
+        inner: Inner = Inner()
+        items: list[Inner] = []
+
+    app = fw.App()
+
+    @app.get("/unset-dict", response_model=Outer, response_model_exclude_unset=True)
+    def unset_dict():
+        return {"Name": "n", "inner": {"b": "z"}, "items": [{}]}
+
+    @app.get("/unset-model", response_model=Outer, response_model_exclude_unset=True)
+    def unset_model():
+        return Outer(Name="n", inner=Inner(b=None))
+
+    @app.get("/defaults", response_model=Outer, response_model_exclude_defaults=True)
+    def defaults():
+        return Outer(inner=Inner(a=2), items=[Inner(), Inner(b="q")])
+
+    @app.get("/none", response_model=Outer, response_model_exclude_none=True)
+    def none():
+        return Outer(items=[Inner()])
+
+    @app.get("/no-alias", response_model=Outer, response_model_by_alias=False)
+    def no_alias():
+        return {"Name": "n"}
+
+    @app.get("/include", response_model=Outer, response_model_include={"inner": {"a"}})
+    def include():
+        return Outer()
+
+    @app.get("/exclude", response_model=Outer, response_model_exclude=["items"])
+    def exclude():
+        return Outer()
+
+    @app.get(
+        "/mixed",
+        response_model=Outer,
+        response_model_exclude_unset=True,
+        response_model_exclude_none=True,
+        response_model_by_alias=False,
+    )
+    def mixed():
+        return {"inner": {"a": 1, "b": None}}
+
+    return app
+
+
+def test_response_model_options_on_nested_models_as_fastapi() -> None:
+    paths = ("/unset-dict", "/unset-model", "/defaults", "/none", "/no-alias", "/include",
+             "/exclude", "/mixed")  # fmt: skip
+    answers = same_but_documented(nested_models_app, [Call.get(p) for p in paths])
+    assert answers[0]["body"] == {"Name": "n", "inner": {"b": "z"}, "items": [{}]}
