@@ -36,8 +36,8 @@ ExceptionHandler = Callable[[Request, Any], Response | Awaitable[Response]]
 
 async def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     """``{"detail": exc.detail}`` with the exception's status and headers (no body
-    for statuses that cannot carry one)."""
-    if exc.status_code < 200 or exc.status_code in (204, 304):
+    for statuses that cannot carry one: 1xx, 204, 205 and 304, RFC 9110 section 15)."""
+    if exc.status_code < 200 or exc.status_code in (204, 205, 304):
         return Response(status_code=exc.status_code, headers=exc.headers)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 

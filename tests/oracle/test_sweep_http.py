@@ -466,7 +466,7 @@ def errors_app(fw: Framework) -> Any:
 
 ERROR_CALLS = [
     *(Call.get(p) for p in ("/headers", "/dict", "/list", "/none", "/empty")),
-    *(Call.get(f"/phrase/{code}") for code in (204, 304, 400, 418, 451, 500, 599)),
+    *(Call.get(f"/phrase/{code}") for code in (103, 204, 205, 304, 400, 418, 451, 500, 599)),
     Call("HEAD", "/headers"),
     # several errors at once, from every source, in FastAPI's order
     Call.get("/params/x"),
