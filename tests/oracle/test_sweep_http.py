@@ -58,18 +58,21 @@ def same_but_documented(
     ``several_routes_per_path``: our ``Allow`` need only hold FastAPI's methods.
     """
     ours, theirs = frameworks()
-    as_get = [Call("GET", c.url, **c.options) for c in calls]
+    heads = [c for c in calls if c.method == "HEAD"]
     options = {"headers": headers, "client_options": client_options}
     got = ask(build(ours), calls, **options)
     expected = ask(build(theirs), calls, **options)
-    expected_get = ask(build(theirs), as_get, **options)
-    for call, mine, reference, get in zip(calls, got, expected, expected_get, strict=True):
-        allow = (reference["headers"].get("allow") or "").split(", ")
-        refused = reference["status"] == 405 and (
-            ("GET" in allow and "HEAD" not in allow) or get["status"] != 405
-        )
-        if call.method == "HEAD" and refused:
-            reference = {**get, "body": ""}  # HEAD implied by GET (documented)
+    # FastAPI's answers to each HEAD call sent as a GET.
+    as_get = iter(ask(build(theirs), [Call("GET", c.url, **c.options) for c in heads], **options))
+    for call, mine, reference in zip(calls, got, expected, strict=True):
+        if call.method == "HEAD":
+            get = next(as_get)
+            allow = (reference["headers"].get("allow") or "").split(", ")
+            refused = reference["status"] == 405 and (
+                ("GET" in allow and "HEAD" not in allow) or get["status"] != 405
+            )
+            if refused:
+                reference = {**get, "body": ""}  # HEAD implied by GET (documented)
         mine, reference = _normal(mine), _normal(reference)
         mine_allow, their_allow = mine["headers"]["allow"], reference["headers"]["allow"]
         if several_routes_per_path and mine_allow and their_allow:
