@@ -668,11 +668,14 @@ class Router(MethodDecorators):
     async def _no_route(
         self, scope: Scope, receive: Receive, path: str, allow: str | None, send: Send
     ) -> None:
+        # A mount serves its whole subtree, for every method: it wins over a route
+        # that has the path for other methods only (Starlette: a full match beats a
+        # partial one).
+        mount = self.find_mount(path)
+        if mount is not None:
+            await mount.app(self._mounted_scope(scope, mount), receive, send)
+            return
         if allow is None:
-            mount = self.find_mount(path)
-            if mount is not None:
-                await mount.app(self._mounted_scope(scope, mount), receive, send)
-                return
             if self.redirect_slashes and path != "/":
                 # Every trailing slash goes (``/a//`` -> ``/a``), or one is added; the
                 # twin may be a route (for any method) or a mount's root, as in Starlette.

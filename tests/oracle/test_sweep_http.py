@@ -393,6 +393,40 @@ def test_links_inside_mounted_apps_are_the_outermost_apps() -> None:
         assert answers[1]["body"]["subrouter:b"] == f"http://testserver{client_root}/subrouter/in"
 
 
+def route_over_mount_app(fw: Framework) -> Any:
+    """Routes for POST only on paths a mount also serves."""
+    app = fw.App()
+
+    @app.post("/m/x")
+    def post_x():
+        return "post"
+
+    @app.post("/n/")
+    def post_n():
+        return "post n"
+
+    sub = fw.App()
+
+    @sub.get("/x")
+    def get_x():
+        return "mounted get"
+
+    @sub.get("/")
+    def get_root():
+        return "mounted root"
+
+    app.mount("/m", sub)
+    app.mount("/n", sub)
+    return app
+
+
+def test_a_mount_is_not_hidden_by_a_route_for_other_methods() -> None:
+    paths = ("/m/x", "/m/y", "/n/", "/n", "/n/x", "/m")
+    calls = [Call(m, p) for p in paths for m in ("GET", "POST", "PUT", "HEAD")]
+    answers = same_but_documented(route_over_mount_app, calls, client_options=NO_REDIRECTS)
+    assert (answers[0]["status"], answers[0]["body"]) == (200, "mounted get")
+
+
 SEGMENTS = ("one", "put", "opt", "items", "3", "x", "files", "f", "1.5", "u", UUID, "s", "slash",
             "r", "y", "sub", "in", "d", "%20", "")  # fmt: skip
 
