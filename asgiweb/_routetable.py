@@ -90,7 +90,11 @@ def _match_int(text: str) -> Any:
 
 
 _FLOAT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# Hyphens are optional, each on its own, as in Starlette's convertor: 32 hex digits
+# in one run also name a UUID.
+_UUID = re.compile(
+    r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+)
 
 
 def _match_float(text: str) -> Any:

@@ -537,6 +537,17 @@ class URL:
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
+def escape_delimiters(path: str) -> str:
+    """A decoded path made fit for a URL: ``?``, ``#`` and ``\\`` percent-encoded.
+
+    A decoded path may hold them; encoded, they cannot be read as the query or
+    fragment (or as a separator), as in Starlette.
+    """
+    if "?" in path or "#" in path or "\\" in path:
+        return path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    return path
+
+
 def _parts_from_scope(scope: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
     """The URL parts of a request (ASGI spec, "HTTP Connection Scope"): the ``host``
     header, else ``server`` (port left out when it is the scheme's default)."""
@@ -554,11 +565,7 @@ def _parts_from_scope(scope: Mapping[str, Any]) -> tuple[str, str, str, str, str
                 host = f"[{host}]"  # an IPv6 literal
             default = port is None or port == _DEFAULT_PORTS.get(scheme)
             netloc = host if default else f"{host}:{port}"
-    path = scope.get("path", "/")
-    if "?" in path or "#" in path or "\\" in path:
-        # A decoded path may hold them; encoded, they cannot be read as the query
-        # or fragment (or as a separator), as in Starlette.
-        path = path.replace("?", "%3F").replace("#", "%23").replace("\\", "%5C")
+    path = escape_delimiters(scope.get("path", "/"))
     query = scope.get("query_string", b"").decode("latin-1")
     if not netloc:  # no host known: a relative URL, path and query only
         if path.startswith("//"):

@@ -10,7 +10,8 @@ Lookup rules (``ExceptionHandlers.find``):
   ``Exception`` itself: a handler for ``Exception`` (or for 500) answers only
   unhandled errors, on the App's one error path (``applications.py``);
 - with no handler, ``HTTPException`` and ``RequestValidationError`` get the
-  default answers below, and anything else is not answered here.
+  default answers below, and anything else is not answered here;
+- an error a handler raises for an error of a route is looked up once more.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ ExceptionHandler = Callable[[Request, Any], Response | Awaitable[Response]]
 
 async def http_exception_handler(request: Request, exc: HTTPException) -> Response:
     """``{"detail": exc.detail}`` with the exception's status and headers (no body
-    for statuses that cannot carry one)."""
-    if exc.status_code < 200 or exc.status_code in (204, 304):
+    for statuses that cannot carry one: 1xx, 204, 205 and 304, RFC 9110 section 15)."""
+    if exc.status_code < 200 or exc.status_code in (204, 205, 304):
         return Response(status_code=exc.status_code, headers=exc.headers)
     return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
@@ -94,11 +95,27 @@ class ExceptionHandlers:
         """The handler for unhandled errors: one for 500, else one for ``Exception``."""
         return self.by_status.get(500) or self.by_class.get(Exception)
 
-    async def answer(self, request: Request, exc: Exception) -> Response | None:
-        """The answer to ``exc``, or None when it is not an error answered here."""
+    async def answer(
+        self, request: Request, exc: Exception, *, again: bool = True
+    ) -> Response | None:
+        """The answer to ``exc``, or None when it is not an error answered here.
+
+        With ``again``, an error the handler raises is answered once more (not
+        recursively), as FastAPI's two layers of exception handling do for an
+        error raised in a route: a handler may turn its error into an
+        ``HTTPException``.  The router's own 404/405 pass ``again=False``.
+        """
         handler = self.find(exc)
         if handler is not None:
-            return await call_handler(handler, request, exc)
+            if not again:
+                return await call_handler(handler, request, exc)
+            try:
+                return await call_handler(handler, request, exc)
+            except Exception as raised:
+                answer = await self.answer(request, raised, again=False)
+                if answer is None:
+                    raise
+                return answer
         if isinstance(exc, HTTPException):
             return await http_exception_handler(request, exc)
         if isinstance(exc, RequestValidationError):

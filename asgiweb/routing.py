@@ -11,10 +11,12 @@ Routing rules (the table itself is in ``_routetable.py``):
 - the router routes on ``path`` less ``root_path`` (ASGI spec: ``path``
   includes the root path), stripped only on a segment boundary;
 - a mounted app gets the scope with ``root_path`` extended by the mount
-  prefix and ``path`` unchanged, as the ASGI spec and uvicorn do;
-- ``redirect_slashes``: a path with no route whose twin with (or without) a
-  trailing slash has one is redirected there with 307 and a relative
-  ``location`` (root path and query string kept).
+  prefix and ``path`` unchanged, as the ASGI spec and uvicorn do, and the
+  outermost ``app_root_path`` and ``router`` (for ``base_url`` and ``url_for``);
+- ``redirect_slashes``: a path with no route whose twin with a trailing slash
+  added (or all trailing slashes removed) has a route or is under a mount is
+  redirected there with 307 and a relative ``location`` (root path and query
+  string kept); a mount's prefix alone (``/static``) is not under it.
 
 Route options merge as FastAPI merges them: a router's ``tags``,
 ``dependencies`` and ``responses`` come before a route's own, and an
@@ -38,6 +40,7 @@ from asgiweb._endpoint.forms import ClosingMessages
 from asgiweb._endpoint.info import EndpointInfo, info_of
 from asgiweb._endpoint.plan import compile_bare_endpoint, compile_endpoint
 from asgiweb._routetable import Converter, RouteTable, Segment, compile_path, fill_path
+from asgiweb.datastructures import escape_delimiters
 from asgiweb.exception_handlers import ExceptionHandlers
 from asgiweb.exceptions import (
     ClientDisconnect,
@@ -286,6 +289,7 @@ class WebSocketRoute:
 
 
 _WEBSOCKET_METHOD = frozenset({"WEBSOCKET"})
+_NO_ROUTE: tuple[None, None, None] = (None, None, None)
 
 
 class Mount:
@@ -299,8 +303,10 @@ class Mount:
         self.name = name
 
     def matches(self, path: str) -> bool:
+        # The prefix alone is not under the mount (Starlette's rule): ``/static`` is
+        # a 404, or with redirect_slashes a redirect to ``/static/``.
         prefix = self.prefix
-        return not prefix or path == prefix or path.startswith(prefix + "/")
+        return not prefix or path.startswith(prefix + "/")
 
     def url_path_for(self, name: str, /, **params: Any) -> str:
         """``name`` itself with a ``path`` parameter, ``"name:child"``, or, for an
@@ -611,8 +617,13 @@ class Router(MethodDecorators):
         if root_path and path.startswith(root_path):
             rest = path[len(root_path) :]
             # Only a whole-segment prefix is the mount point: /api + /x, not /apix.
-            if not rest or rest[0] == "/":
-                path = rest or "/"
+            if not rest:
+                # The root path alone has no route (Starlette's rule): a redirect to
+                # root_path + "/", or a 404.
+                await marking_start(partial(self._no_route, scope, receive, "", None), send)
+                return
+            if rest[0] == "/":
+                path = rest
         route, params, allow = self.table.lookup(path, scope["method"])
         if route is None:
             # Not the hot path: a mounted app (or a redirect, a 404) may fail after its
@@ -683,36 +694,66 @@ class Router(MethodDecorators):
     async def _no_route(
         self, scope: Scope, receive: Receive, path: str, allow: str | None, send: Send
     ) -> None:
+        # A mount serves its whole subtree, for every method: it wins over a route
+        # that has the path for other methods only (Starlette: a full match beats a
+        # partial one).
+        mount = self.find_mount(path)
+        if mount is not None:
+            await mount.app(self._mounted_scope(scope, mount), receive, send)
+            return
         if allow is None:
-            mount = self.find_mount(path)
-            if mount is not None:
-                child = dict(scope)
-                child["root_path"] = scope.get("root_path", "") + mount.prefix
-                await mount.app(child, receive, send)
-                return
             if self.redirect_slashes and path != "/":
-                other = path[:-1] if path.endswith("/") else path + "/"
-                found, _, other_allow = self.table.lookup(other, scope["method"])
-                if found is not None or other_allow is not None:
+                # Every trailing slash goes (``/a//`` -> ``/a``), or one is added; the
+                # twin may be a route (for any method) or a mount's root, as in Starlette.
+                other = path.rstrip("/") if path.endswith("/") else path + "/"
+                if other and self._serves(other, scope["method"]):
                     query = scope.get("query_string", b"").decode("latin-1")
-                    location = scope.get("root_path", "") + other + (f"?{query}" if query else "")
+                    # The full path with the route path's slash changed: root_path
+                    # only when the path started with it, as Starlette builds it.
+                    full: str = scope["path"]
+                    location = escape_delimiters(full[: len(full) - len(path)] + other)
+                    if location.startswith("//"):  # else read as a host: keep it a path
+                        location = "/%2F" + location[2:]
+                    location += f"?{query}" if query else ""
                     await RedirectResponse(location, status_code=307)(scope, receive, send)
                     return
             exc = HTTPException(404)
         else:
             exc = HTTPException(405, headers={"Allow": allow})
         request = Request(scope, receive, send)
-        response = await self._answer(request, exc)
+        response = await self._answer(request, exc, again=False)
         assert response is not None  # an HTTPException always has an answer
         await response(scope, receive, send)
 
-    async def _answer(self, request: Request, exc: Exception) -> Response | None:
+    def _mounted_scope(self, scope: Scope, mount: Mount) -> Scope:
+        """The scope a mounted app gets: ``root_path`` extended by the prefix.
+
+        As in Starlette, the outermost root path (``app_root_path``, which
+        ``Request.base_url`` uses) and router (``router``, where ``Request.url_for``
+        looks names up) are kept, so links made inside a mounted app are the same
+        as outside it.
+        """
+        child = dict(scope)
+        root_path: str = scope.get("root_path", "")
+        child["root_path"] = root_path + mount.prefix
+        child.setdefault("app_root_path", root_path)
+        child.setdefault("router", self)
+        return child
+
+    def _serves(self, path: str, method: str) -> bool:
+        """Whether ``path`` has a route (for any method) or a mount: a redirect target."""
+        found, _, allow = self.table.lookup(path, method)
+        return found is not None or allow is not None or self.find_mount(path) is not None
+
+    async def _answer(
+        self, request: Request, exc: Exception, *, again: bool = True
+    ) -> Response | None:
         handlers = self.exception_handlers
         if handlers is None:
             handlers = getattr(request.scope.get("app"), "exception_handlers", None)
             if not isinstance(handlers, ExceptionHandlers):
                 handlers = _DEFAULT_HANDLERS
-        return await handlers.answer(request, exc)
+        return await handlers.answer(request, exc, again=again)
 
     async def handle_websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the matching WebSocket handler, or a mount, or refuse (HTTP 403 to the client).
@@ -728,13 +769,12 @@ class Router(MethodDecorators):
         re-raised for the server (or the TestClient) to see.
         """
         path = _route_path(scope)
-        route, params, _ = self.websocket_table.lookup(path, "WEBSOCKET")
+        # The root path alone ("") has no route, as for http.
+        route, params, _ = self.websocket_table.lookup(path, "WEBSOCKET") if path else _NO_ROUTE
         if route is None:
             mount = self.find_mount(path)
             if mount is not None:
-                child = dict(scope)
-                child["root_path"] = scope.get("root_path", "") + mount.prefix
-                await mount.app(child, receive, send)
+                await mount.app(self._mounted_scope(scope, mount), receive, send)
                 return
             await receive()  # websocket.connect
             await send({"type": "websocket.close", "code": 1000, "reason": ""})
@@ -790,7 +830,7 @@ def _route_path(scope: Scope) -> str:
         rest = path[len(root_path) :]
         # Only a whole-segment prefix is the mount point: /api + /x, not /apix.
         if not rest or rest[0] == "/":
-            path = rest or "/"
+            path = rest  # empty for the root path alone: no route has it
     return path
 
 

@@ -300,7 +300,7 @@ class StaticFiles:
         handlers: Any = getattr(scope.get("app"), "exception_handlers", None)
         request = Request(scope, receive, send)
         if isinstance(handlers, ExceptionHandlers):
-            answer = await handlers.answer(request, exc)
+            answer = await handlers.answer(request, exc, again=False)  # as the router's 404
             if answer is not None:
                 return answer
         return await http_exception_handler(request, exc)

@@ -157,6 +157,8 @@ def _exchange(
 
 
 def _body(response: ClientResponse) -> Any:
+    if not response.content:  # a HEAD answer, a 204: nothing to decode
+        return ""
     media_type = response.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media_type == "application/json" or media_type.endswith("+json"):
         return response.json()
