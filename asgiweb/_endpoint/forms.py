@@ -26,8 +26,6 @@ as soon as the handler fails; see docs/forms.md.
 
 from __future__ import annotations
 
-import collections
-import collections.abc as cabc
 import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping
@@ -35,7 +33,7 @@ from typing import Any, Protocol
 
 from asgiweb._endpoint.sources import _fields, is_model_class, is_sequence
 from asgiweb._validation.annotations import unwrap
-from asgiweb._validation.compiler import Converter, Invalid, prefix_errors
+from asgiweb._validation.compiler import Converter, Invalid, is_sequence_class, prefix_errors
 from asgiweb.datastructures import FormData, UploadFile
 from asgiweb.formparsers import require_multipart
 from asgiweb.params import FileParam, Param
@@ -62,7 +60,6 @@ __all__ = [
 # request.form()'s default limits (max_files, max_fields, max_part_size), FastAPI's:
 # what a route's Form()/File() parameters are read with.
 FORM_LIMITS = (1000, 1000, 1024 * 1024)
-_BARE_SEQUENCES = (cabc.Sequence, list, tuple, set, frozenset, collections.deque)
 
 FormReader = Callable[[Request, dict[str, Any], list[dict[str, Any]]], Awaitable[Any]]
 Handle = Callable[[Request], Awaitable[Response]]
@@ -111,14 +108,7 @@ def is_bare_sequence(annotation: Any) -> bool:
     if typing.get_args(annotation):
         return False
     tp = origin or annotation  # typing.List unparametrised has list as its origin
-    try:
-        return (
-            isinstance(tp, type)
-            and issubclass(tp, _BARE_SEQUENCES)
-            and not issubclass(tp, str | bytes)
-        )
-    except TypeError:  # a class whose metaclass refuses issubclass
-        return False
+    return is_sequence_class(tp)
 
 
 def _is_bytes(annotation: Any) -> bool:

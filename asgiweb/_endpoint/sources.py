@@ -21,8 +21,6 @@ TypedDicts.  Rules kept from FastAPI:
 
 from __future__ import annotations
 
-import collections
-import collections.abc as cabc
 import dataclasses
 import types
 import typing
@@ -30,13 +28,18 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asgiweb._validation.annotations import unwrap
-from asgiweb._validation.compiler import Converter, Invalid, is_pydantic_model, is_typeddict
+from asgiweb._validation.compiler import (
+    Converter,
+    Invalid,
+    is_pydantic_model,
+    is_sequence_class,
+    is_typeddict,
+)
 from asgiweb._validation.scalars import missing
 from asgiweb.requests import Request
 
 __all__ = ["is_model_class", "is_sequence", "model_extractor"]
 
-_SEQUENCE_CLASSES = (cabc.Sequence, list, tuple, set, frozenset, collections.deque)
 _KEY_QUALIFIERS = (typing.Required, typing.NotRequired)
 
 
@@ -50,18 +53,7 @@ def is_sequence(tp: Any) -> bool:
         return is_sequence(typing.get_args(tp)[0])
     if origin in (typing.Union, types.UnionType):
         return any(is_sequence(arg) for arg in typing.get_args(tp))
-    return _is_sequence_class(tp) or _is_sequence_class(origin)
-
-
-def _is_sequence_class(tp: Any) -> bool:
-    try:
-        return (
-            isinstance(tp, type)
-            and issubclass(tp, _SEQUENCE_CLASSES)
-            and not issubclass(tp, str | bytes)
-        )
-    except TypeError:  # a class whose metaclass refuses issubclass
-        return False
+    return is_sequence_class(tp) or is_sequence_class(origin)
 
 
 def is_model_class(tp: Any) -> bool:

@@ -114,7 +114,22 @@ def _is_complex_class(tp: Any) -> bool:
     try:
         if issubclass(tp, cabc.Mapping):
             return True
-        return issubclass(tp, _SEQUENCE_BASES) and not issubclass(tp, str | bytes)
+    except TypeError:  # a class whose metaclass refuses issubclass
+        return False
+    return is_sequence_class(tp)
+
+
+def is_sequence_class(tp: Any) -> bool:
+    """A class FastAPI counts as a sequence: ``list``, ``tuple``, ``set``, ``frozenset``,
+    ``deque`` or any ``Sequence``, never ``str`` or ``bytes`` (the one home of this
+    rule: body types here, repeated keys in ``_endpoint.sources``, inferred files in
+    ``_endpoint.forms``)."""
+    try:
+        return (
+            isinstance(tp, type)
+            and issubclass(tp, _SEQUENCE_BASES)
+            and not issubclass(tp, str | bytes)
+        )
     except TypeError:  # a class whose metaclass refuses issubclass
         return False
 
