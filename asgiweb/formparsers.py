@@ -441,7 +441,8 @@ _last_delimiters: tuple[bytes | None, bytes, bytes] = (None, b"", b"")
 
 def multipart_settings(params: dict[str, str]) -> tuple[str, bytes]:
     """The charset (a codec name) and the boundary of a multipart body, from the
-    parameters of its Content-Type; a missing boundary is a MultiPartException."""
+    parameters of its Content-Type; a missing boundary is a MultiPartException
+    (an empty one is as invalid as a malformed body, as in FastAPI)."""
     charset = params.get("charset")
     if charset is None:
         charset = "utf-8"
@@ -452,7 +453,9 @@ def multipart_settings(params: dict[str, str]) -> tuple[str, bytes]:
             charset = "latin-1"
     boundary = params.get("boundary")
     if not boundary:
-        raise MultiPartException("Missing boundary in multipart.")
+        if boundary is None:
+            raise MultiPartException("Missing boundary in multipart.")
+        raise MultiPartException("Invalid multipart data.")
     return charset, boundary.encode("latin-1")
 
 

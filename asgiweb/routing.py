@@ -764,9 +764,10 @@ class Router(MethodDecorators):
         Starlette does; the connection is closed after it unless it closed it.
         Without one, ``WebSocketException`` closes with its code and reason;
         invalid parameters close with 1008 and the errors as JSON in the reason;
-        anything else closes with 1011 (or refuses the handshake if not
-        accepted yet), is logged once to the ``asgiweb`` logger, and is
-        re-raised for the server (or the TestClient) to see.
+        anything else closes with 1011 once accepted (before ``accept`` nothing
+        is sent, so the server answers the handshake with a 500, as under
+        FastAPI), is logged once to the ``asgiweb`` logger, and is re-raised for
+        the server (or the TestClient) to see.
         """
         path = _route_path(scope)
         # The root path alone ("") has no route, as for http.
@@ -810,8 +811,8 @@ class Router(MethodDecorators):
             await _close_quietly(websocket, 1008, validation_reason(exc.errors()))
         except Exception as exc:
             logger.error("Exception in WebSocket %s", scope.get("path"), exc_info=exc)
-            code = 1011 if websocket.application_state is WebSocketState.CONNECTED else 1000
-            await _close_quietly(websocket, code, "")
+            if websocket.application_state is WebSocketState.CONNECTED:
+                await _close_quietly(websocket, 1011, "")
             raise
 
     async def handle_lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -1,0 +1,738 @@
+"""Forms, file uploads and WebSockets, side by side with FastAPI (the oracle).
+
+Each app is written once (``build(fw)``, see ``tests/oracle/sidebyside.py``) and
+served by asgiweb and by FastAPI; the same requests (or the same WebSocket
+conversations) go to both and the answers must be equal.
+
+A WebSocket conversation is a list of steps run on the test client's session; its
+transcript (what was received, the close code and reason, the error raised on
+entering) is compared.
+
+Three differences are deliberate and allowed by the comparisons here:
+
+- a 422's ``input`` for an uploaded file is its ``filename``, ``size`` and
+  ``headers`` (docs/api.md, "Forms and files"); FastAPI dumps the object's
+  attributes, the temporary file's internals included: those keys are compared;
+- the 1008 close for invalid WebSocket parameters carries the error list as JSON
+  text cut to 123 bytes (docs/api.md, "WebSockets"); FastAPI puts the list itself
+  in the ASGI message, which a real server cannot send: the JSON must hold the
+  same errors (each one's ``type`` and ``loc`` at least);
+- a binary message where text is expected (or the reverse) closes with 1003
+  (docs/websockets.md) where FastAPI's handler fails with a ``KeyError``; no
+  conversation here sends one.
+"""
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from asgiweb.testclient import TestClient
+from tests.harness import Peer, drive, websocket_scope
+from tests.oracle.sidebyside import Call, Framework, ask, frameworks
+
+FILE_INPUT_KEYS = ("filename", "size", "headers")
+
+
+def _file_inputs_as_ours(mine: Any, reference: Any) -> Any:
+    """FastAPI's 422 with each uploaded file's ``input`` cut to the keys ours shows."""
+    if not (isinstance(mine, dict) and isinstance(reference, dict)):
+        return reference
+    detail, their_detail = mine.get("detail"), reference.get("detail")
+    if not (isinstance(detail, list) and isinstance(their_detail, list)):
+        return reference
+    if len(detail) != len(their_detail):
+        return reference
+    out = []
+    for error, theirs in zip(detail, their_detail, strict=True):
+        given = theirs.get("input")
+        if isinstance(given, dict) and "_max_mem_size" in given and "file" in given:
+            assert sorted(error["input"]) == sorted(FILE_INPUT_KEYS), error
+            theirs = {**theirs, "input": {key: given[key] for key in FILE_INPUT_KEYS}}
+        out.append(theirs)
+    return {**reference, "detail": out}
+
+
+def same_answers(
+    build: Callable[[Framework], Any], calls: Sequence[Call], *, headers: Sequence[str]
+) -> None:
+    """``sidebyside.same_answers`` allowing the documented upload ``input``."""
+    ours, theirs = frameworks()
+    got = ask(build(ours), calls, headers=headers)
+    expected = ask(build(theirs), calls, headers=headers)
+    for call, mine, reference in zip(calls, got, expected, strict=True):
+        reference = {**reference, "body": _file_inputs_as_ours(mine["body"], reference["body"])}
+        assert mine == reference, call
+
+
+pytest.importorskip("multipart")
+
+FORM_HEADERS = ("content-type",)
+
+
+# -- forms: scalar fields ---------------------------------------------------------------
+
+
+def _scalar_form_app(fw: Framework) -> Any:
+    app = fw.App()
+    Form = fw.Form
+
+    @app.post("/s")
+    def scalars(
+        name: Annotated[str, Form()],
+        count: Annotated[int, Form()] = 1,
+        flag: Annotated[bool, Form()] = False,
+        note: Annotated[str | None, Form()] = None,
+        ratio: Annotated[float | None, Form()] = None,
+    ):
+        return {"name": name, "count": count, "flag": flag, "note": note, "ratio": ratio}
+
+    @app.post("/alias")
+    def aliased(
+        item: Annotated[str, Form(alias="item-name")], n: Annotated[int, Form(alias="N")] = 0
+    ):
+        return {"item": item, "n": n}
+
+    @app.post("/c")
+    def constrained(
+        code: Annotated[str, Form(min_length=2, max_length=4, pattern="^[a-z]+$")],
+        n: Annotated[int, Form(ge=1, le=10)] = 5,
+        x: Annotated[float, Form(gt=0, lt=1)] = 0.5,
+    ):
+        return {"code": code, "n": n, "x": x}
+
+    @app.post("/l")
+    def listed(
+        tags: Annotated[list[str], Form()],
+        nums: Annotated[list[int], Form()] = [],  # noqa: B006 (FastAPI copies it)
+        maybe: Annotated[list[str] | None, Form()] = None,
+    ):
+        return {"tags": tags, "nums": nums, "maybe": maybe}
+
+    @app.post("/req")
+    def required_opt(value: Annotated[str | None, Form()]):
+        return {"value": value}
+
+    @app.post("/empty-default")
+    def empty_default(value: Annotated[str, Form()] = "dflt", number: Annotated[int, Form()] = 7):
+        return {"value": value, "number": number}
+
+    return app
+
+
+FORM_SCALAR_CALLS = [
+    Call.post("/s", data={"name": "ada"}),
+    Call.post("/s", data={"name": "ada", "count": "3", "flag": "yes", "note": "n", "ratio": "1.5"}),
+    Call.post("/s", data={"name": "ada", "count": "x", "flag": "maybe", "ratio": "nan?"}),
+    Call.post("/s", data={"name": "ada", "count": "", "flag": "", "note": ""}),
+    Call.post("/s", data={"count": "2"}),
+    Call.post("/s", data={"name": ""}),
+    Call.post("/s", data={"name": ["a", "b"], "count": ["1", "2"]}),
+    Call.post("/s", data={"name": "ada", "flag": "off"}),
+    Call.post("/s", data={"name": "ada", "flag": "1"}),
+    Call.post("/s", data={"name": "ada", "count": "1.0"}),
+    Call.post("/s", data={"name": "ada", "count": " 4 "}),
+    Call.post("/s"),
+    Call.post("/s", content=b"", headers={"content-type": "application/x-www-form-urlencoded"}),
+    Call.post("/s", json={"name": "ada"}),
+    Call.post("/s", content=b"name=ada", headers={"content-type": "text/plain"}),
+    Call.post(
+        "/s",
+        content=b"name=%zz&count=%31",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    ),
+    Call.post(
+        "/s",
+        content=b"name=a+b&note=c%20d",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    ),
+    Call.post(
+        "/s", content=b"name&count=2", headers={"content-type": "application/x-www-form-urlencoded"}
+    ),
+    Call.post("/s", data={"name": "ada"}, files={"count": ("c.txt", b"3")}),
+    Call.post("/s", files={"name": ("n.txt", b"ada")}),
+    Call.post("/s", data={"name": "ada", "count": "4"}, files={"x": ("x", b"")}),
+    Call.post("/alias", data={"item-name": "pen", "N": "2"}),
+    Call.post("/alias", data={"item": "pen", "n": "2"}),
+    Call.post("/alias", data={"item-name": ""}),
+    Call.post("/c", data={"code": "abc", "n": "10", "x": "0.1"}),
+    Call.post("/c", data={"code": "a", "n": "0", "x": "1"}),
+    Call.post("/c", data={"code": "abcde", "n": "11", "x": "0"}),
+    Call.post("/c", data={"code": "AB1"}),
+    Call.post("/l", data={"tags": ["a", "b"], "nums": ["1", "2"]}),
+    Call.post("/l", data={"tags": "a"}),
+    Call.post("/l", data={"tags": ["a", ""], "nums": ["1", "x", ""]}),
+    Call.post("/l", data={"nums": "1"}),
+    Call.post("/l", data={"tags": "", "maybe": ["p", "q"]}),
+    Call.post("/l", data={"tags": "t"}, files=[("tags", ("f", b"file-tag"))]),
+    Call.post("/req", data={}),
+    Call.post("/req", data={"value": ""}),
+    Call.post("/req", data={"value": "v"}),
+    Call.post("/empty-default", data={"value": "", "number": ""}),
+    Call.post("/empty-default", data={"value": "x", "number": "8"}),
+    Call.post("/empty-default", files={"value": ("v", b"from-file")}),
+]
+
+
+@pytest.mark.parametrize("call", FORM_SCALAR_CALLS, ids=repr)
+def test_form_scalar_fields(call: Call) -> None:
+    same_answers(_scalar_form_app, [call], headers=FORM_HEADERS)
+
+
+# -- forms: models ----------------------------------------------------------------------
+
+
+def _form_model_app(fw: Framework) -> Any:
+    from pydantic import BaseModel, ConfigDict, Field
+
+    class Login(BaseModel):
+        username: str
+        password: str = Field(min_length=3)
+        remember: bool = False
+        tags: list[str] = []
+
+    class Strict(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        a: int
+        b: str | None = None
+
+    class Aliased(BaseModel):
+        first_name: str = Field(alias="first-name")
+        age: int = 0
+
+    app = fw.App()
+
+    @app.post("/login")
+    def login(data: Annotated[Login, fw.Form()]):
+        return data
+
+    @app.post("/strict")
+    def strict(data: Annotated[Strict, fw.Form()]):
+        return data
+
+    @app.post("/aliased")
+    def aliased(data: Annotated[Aliased, fw.Form()]):
+        return data.model_dump()
+
+    return app
+
+
+FORM_MODEL_CALLS = [
+    Call.post("/login", data={"username": "u", "password": "secret"}),
+    Call.post(
+        "/login", data={"username": "u", "password": "se", "remember": "on", "tags": ["a", "b"]}
+    ),
+    Call.post("/login", data={"username": "u"}),
+    Call.post("/login", data={}),
+    Call.post("/login", data={"username": "", "password": ""}),
+    Call.post("/login", data={"username": "u", "password": "secret", "tags": "one", "extra": "x"}),
+    Call.post("/login", data={"username": "u", "password": "secret", "remember": "nah"}),
+    Call.post("/login", json={"username": "u", "password": "secret"}),
+    Call.post("/login", files={"username": ("u", b"u"), "password": ("p", b"secret")}),
+    Call.post("/strict", data={"a": "1"}),
+    Call.post("/strict", data={"a": "1", "b": "x", "c": "3"}),
+    Call.post("/strict", data={"a": "x", "zz": ""}),
+    Call.post("/strict", data={"a": "1", "c": ["3", "4"]}),
+    Call.post("/strict", data={"a": "1"}, files={"up": ("f.txt", b"x")}),
+    Call.post("/aliased", data={"first-name": "Ada", "age": "3"}),
+    Call.post("/aliased", data={"first_name": "Ada"}),
+]
+
+
+@pytest.mark.parametrize("call", FORM_MODEL_CALLS, ids=repr)
+def test_form_models(call: Call) -> None:
+    same_answers(_form_model_app, [call], headers=FORM_HEADERS)
+
+
+# -- files ------------------------------------------------------------------------------
+
+
+def _file_app(fw: Framework) -> Any:
+    app = fw.App()
+    File, Form, UploadFile = fw.File, fw.Form, fw.UploadFile
+
+    @app.post("/bytes")
+    def raw(data: Annotated[bytes, File()]):
+        return {"len": len(data), "head": data[:8].decode("latin-1")}
+
+    @app.post("/upload")
+    async def upload(doc: UploadFile):
+        first = await doc.read(3)
+        await doc.seek(0)
+        whole = await doc.read()
+        return {
+            "filename": doc.filename,
+            "content_type": doc.content_type,
+            "size": doc.size,
+            "first": first.decode("latin-1"),
+            "len": len(whole),
+            "headers": sorted((k.lower(), v) for k, v in doc.headers.items()),
+        }
+
+    @app.post("/many")
+    async def many(docs: list[UploadFile]):
+        return [{"filename": d.filename, "body": (await d.read()).decode("latin-1")} for d in docs]
+
+    @app.post("/many-bytes")
+    def many_bytes(blobs: Annotated[list[bytes], File()]):
+        return [b.decode("latin-1") for b in blobs]
+
+    @app.post("/optional")
+    async def optional(doc: UploadFile | None = None, raw: Annotated[bytes | None, File()] = None):
+        return {
+            "doc": None if doc is None else doc.filename,
+            "raw": None if raw is None else len(raw),
+        }
+
+    @app.post("/mixed")
+    async def mixed(
+        doc: Annotated[UploadFile, File()],
+        note: Annotated[str, Form()],
+        n: Annotated[int, Form()] = 0,
+    ):
+        return {
+            "doc": doc.filename,
+            "note": note,
+            "n": n,
+            "body": (await doc.read()).decode("latin-1"),
+        }
+
+    @app.post("/alias")
+    async def aliased(doc: Annotated[UploadFile, File(alias="the-file")]):
+        return {"doc": doc.filename}
+
+    @app.post("/raw-form")
+    async def raw_form(request: fw.Request):
+        form = await request.form()
+        out = []
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                out.append([key, "str", value])
+            else:
+                out.append(
+                    [
+                        key,
+                        "file",
+                        value.filename,
+                        value.content_type,
+                        (await value.read()).decode("latin-1"),
+                    ]
+                )
+        return out
+
+    return app
+
+
+FILE_CALLS = [
+    Call.post("/bytes", files={"data": ("d.bin", b"\x00\x01hello")}),
+    Call.post("/bytes", files={"data": ("d.bin", b"")}),
+    Call.post("/bytes", data={"data": "as-a-field"}),
+    Call.post("/bytes", data={"data": ""}),
+    Call.post("/bytes", data={"other": "x"}),
+    Call.post("/bytes"),
+    Call.post("/bytes", json={"data": "x"}),
+    Call.post("/upload", files={"doc": ("a.txt", b"hello world", "text/plain")}),
+    Call.post("/upload", files={"doc": ("a.png", b"\x89PNG")}),
+    Call.post("/upload", files={"doc": ("", b"nameless")}),
+    Call.post("/upload", files={"doc": (None, b"no-filename")}),
+    Call.post("/upload", files={"doc": ("h.txt", b"abc", "text/plain", {"X-Extra": "1"})}),
+    Call.post("/upload", files={"doc": ("h.txt", b"", "text/plain")}),
+    Call.post("/upload", data={"doc": "just text"}),
+    Call.post("/upload", data={"doc": ""}),
+    Call.post("/upload", data={"other": "x"}),
+    Call.post(
+        "/upload", data={"doc": "x"}, headers={"content-type": "application/x-www-form-urlencoded"}
+    ),
+    Call.post("/upload", files={"doc": ("a.txt", b"1")}, data={"doc": "2"}),
+    Call.post("/many", files=[("docs", ("a", b"1")), ("docs", ("b", b"2")), ("docs", ("c", b"3"))]),
+    Call.post("/many", files=[("docs", ("a", b"1"))]),
+    Call.post("/many", files=[("docs", ("a", b"1"))], data={"docs": "text"}),
+    Call.post("/many", data={"docs": "text"}),
+    Call.post("/many", data={"x": "y"}),
+    Call.post("/many-bytes", files=[("blobs", ("a", b"1")), ("blobs", ("b", b"22"))]),
+    Call.post("/many-bytes", data={"blobs": ["x", "y"]}),
+    Call.post("/optional"),
+    Call.post("/optional", data={"x": "1"}),
+    Call.post("/optional", files={"doc": ("d", b"1"), "raw": ("r", b"22")}),
+    Call.post("/optional", files={"doc": ("", b"")}),
+    Call.post("/optional", data={"doc": "", "raw": ""}),
+    Call.post("/optional", data={"doc": "text", "raw": "text"}),
+    Call.post("/mixed", data={"note": "hi", "n": "2"}, files={"doc": ("d.txt", b"body")}),
+    Call.post("/mixed", data={"note": "hi", "n": "z"}),
+    Call.post("/mixed", files={"doc": ("d.txt", b"body"), "note": ("n", b"file-note")}),
+    Call.post("/mixed", data={"note": "hi"}),
+    Call.post("/alias", files={"the-file": ("t", b"1")}),
+    Call.post("/alias", files={"doc": ("t", b"1")}),
+    Call.post("/raw-form", data={"a": ["1", "2"], "b": ""}),
+    Call.post(
+        "/raw-form",
+        data={"a": "1"},
+        files=[("f", ("f.txt", b"xy", "text/plain")), ("f", ("", b""))],
+    ),
+    Call.post("/raw-form", json={"a": 1}),
+    Call.post("/raw-form"),
+]
+
+
+@pytest.mark.parametrize("call", FILE_CALLS, ids=repr)
+def test_files(call: Call) -> None:
+    same_answers(_file_app, [call], headers=FORM_HEADERS)
+
+
+# -- malformed bodies ---------------------------------------------------------------------
+
+_MP = "multipart/form-data; boundary=xyz"
+
+MALFORMED_CALLS = [
+    Call.post("/mixed", content=b"garbage", headers={"content-type": _MP}),
+    Call.post("/mixed", content=b"", headers={"content-type": _MP}),
+    Call.post("/mixed", content=b"--xyz--\r\n", headers={"content-type": _MP}),
+    Call.post(
+        "/mixed", content=b"--xyz\r\nno-headers\r\n--xyz--\r\n", headers={"content-type": _MP}
+    ),
+    Call.post(
+        "/mixed",
+        content=b'--xyz\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n',
+        headers={"content-type": _MP},
+    ),
+    Call.post(
+        "/mixed",
+        content=b'--xyz\r\nContent-Disposition: form-data; name="note"\r\n\r\nhi\r\n--xyz--\r\n',
+        headers={"content-type": _MP},
+    ),
+    Call.post(
+        "/mixed",
+        content=b"--xyz\r\nContent-Disposition: form-data\r\n\r\nhi\r\n--xyz--\r\n",
+        headers={"content-type": _MP},
+    ),
+    Call.post(
+        "/mixed",
+        content=b"--xyz\r\nContent-Type: text/plain\r\n\r\nhi\r\n--xyz--\r\n",
+        headers={"content-type": _MP},
+    ),
+    Call.post("/mixed", content=b"--xyz--\r\n", headers={"content-type": "multipart/form-data"}),
+    Call.post(
+        "/mixed", content=b"--xyz--\r\n", headers={"content-type": "multipart/form-data; boundary="}
+    ),
+    Call.post(
+        "/mixed", content=b"note=hi", headers={"content-type": "multipart/mixed; boundary=xyz"}
+    ),
+    Call.post("/raw-form", content=b"garbage", headers={"content-type": _MP}),
+    Call.post("/raw-form", content=b"--xyz--\r\n", headers={"content-type": "multipart/form-data"}),
+    Call.post("/raw-form", content=b"a=1", headers={"content-type": "text/plain"}),
+    Call.post("/bytes", content=b"garbage", headers={"content-type": _MP}),
+]
+
+
+@pytest.mark.parametrize("call", MALFORMED_CALLS, ids=repr)
+def test_malformed_bodies(call: Call) -> None:
+    same_answers(_file_app, [call], headers=FORM_HEADERS)
+
+
+# -- generated form field sets ------------------------------------------------------------
+
+_KEYS = st.sampled_from(["name", "count", "flag", "note", "ratio", "other"])
+_VALUES = st.sampled_from(
+    ["", "0", "1", "2", "-3", "1.5", "true", "off", "ada", " x ", "nan", "1e3"]
+)
+_CLIENTS: dict[str, TestClient] = {}
+
+
+def _client(name: str) -> TestClient:
+    if name not in _CLIENTS:
+        ours, theirs = frameworks()
+        fw = ours if name == "asgiweb" else theirs
+        _CLIENTS[name] = TestClient(_scalar_form_app(fw), raise_server_exceptions=False)
+    return _CLIENTS[name]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pairs=st.lists(st.tuples(_KEYS, _VALUES), max_size=8),
+    multipart=st.booleans(),
+)
+def test_generated_form_fields(pairs: list[tuple[str, str]], multipart: bool) -> None:
+    data: list[tuple[str, str]] = pairs
+    results = []
+    for name in ("asgiweb", "fastapi"):
+        client = _client(name)
+        if multipart:
+            r = client.post("/s", data=data, files=[("zzz", ("z", b""))])
+        else:
+            r = client.post("/s", data=data)
+        # A "nan" ratio cannot be rendered as JSON: both answer 500 in plain text.
+        results.append((r.status_code, r.json() if r.status_code != 500 else r.text))
+    assert results[0] == results[1], pairs
+
+
+# -- WebSockets -----------------------------------------------------------------------------
+
+Step = Callable[[Any], Any]
+
+
+def _transcript(app: Any, url: str, steps: Sequence[Step], **connect: Any) -> list[Any]:
+    """What the client saw: the handshake, each step's result, and how it ended."""
+    from asgiweb.exceptions import WebSocketDisconnect
+
+    out: list[Any] = []
+    client = TestClient(app, raise_server_exceptions=False)
+    try:
+        with client.websocket_connect(url, **connect) as ws:
+            out.append(("accepted", ws.accepted_subprotocol, sorted(ws.extra_headers)))
+            for step in steps:
+                try:
+                    out.append(("ok", step(ws)))
+                except WebSocketDisconnect as exc:
+                    out.append(("closed", exc.code, exc.reason))
+                    break
+    except WebSocketDisconnect as exc:
+        out.append(("refused", exc.code, exc.reason))
+    return out
+
+
+def _reason_as_ours(mine: Any, reference: Any) -> Any:
+    """FastAPI's 1008 refusal with its error list as the JSON reason ours sends."""
+    if not (reference[0] == "refused" and reference[1] == 1008 and isinstance(reference[2], list)):
+        return reference
+    assert mine[:2] == reference[:2], (mine, reference)
+    reason = mine[2]
+    assert isinstance(reason, str) and len(reason.encode()) <= 123, reason
+    full = json.dumps(reference[2], separators=(",", ":"), ensure_ascii=False)
+    short = json.dumps(
+        [{"type": e["type"], "loc": e["loc"]} for e in reference[2]], separators=(",", ":")
+    )
+    # The whole list if it fits, else type and loc only, else a cut of those.
+    assert reason in (full, short) or (len(short.encode()) > 123 and short.startswith(reason)), (
+        reason
+    )
+    return mine
+
+
+def same_conversation(
+    build: Callable[[Framework], Any], url: str, steps: Sequence[Step], **connect: Any
+) -> list[Any]:
+    ours, theirs = frameworks()
+    got = _transcript(build(ours), url, steps, **connect)
+    expected = _transcript(build(theirs), url, steps, **connect)
+    if got and expected:
+        expected[-1] = _reason_as_ours(got[-1], expected[-1])
+    assert got == expected, url
+    return got
+
+
+def _ws_app(fw: Framework) -> Any:
+    app = fw.App()
+    WebSocket = fw.WebSocket
+    Depends, Query, Header, Cookie, Path = fw.Depends, fw.Query, fw.Header, fw.Cookie, fw.Path
+
+    @app.websocket("/echo")
+    async def echo(websocket: WebSocket):
+        await websocket.accept()
+        async for text in websocket.iter_text():
+            await websocket.send_text(text.upper())
+
+    @app.websocket("/proto")
+    async def proto(websocket: WebSocket):
+        offered = websocket.scope.get("subprotocols") or []
+        await websocket.accept(
+            subprotocol=offered[-1] if offered else None, headers=[(b"x-room", b"one")]
+        )
+        await websocket.send_json({"offered": offered})
+        await websocket.close(4001, "bye")
+
+    def token(t: Annotated[str, Query()]):
+        return t.upper()
+
+    @app.websocket("/p/{item}")
+    async def params(
+        websocket: WebSocket,
+        item: Annotated[int, Path(ge=1)],
+        tok: Annotated[str, Depends(token)],
+        q: Annotated[int, Query()] = 0,
+        x_id: Annotated[str | None, Header()] = None,
+        sess: Annotated[str | None, Cookie()] = None,
+        tags: Annotated[list[str], Query()] = [],  # noqa: B006 (FastAPI copies it)
+    ):
+        await websocket.accept()
+        await websocket.send_json(
+            {"item": item, "tok": tok, "q": q, "x_id": x_id, "sess": sess, "tags": tags}
+        )
+        await websocket.close()
+
+    def deny(reject: Annotated[bool, Query()] = False):
+        if reject:
+            raise fw.WebSocketException(code=4403, reason="denied by dependency")
+        return True
+
+    @app.websocket("/guarded", dependencies=[Depends(deny)])
+    async def guarded(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.send_text("in")
+        await websocket.close()
+
+    @app.websocket("/raise-after")
+    async def raise_after(websocket: WebSocket):
+        await websocket.accept()
+        msg = await websocket.receive_text()
+        raise fw.WebSocketException(code=4000 + len(msg), reason=f"got {msg}")
+
+    @app.websocket("/close-before")
+    async def close_before(websocket: WebSocket):
+        await websocket.close(code=4100, reason="nope")
+
+    @app.websocket("/json")
+    async def json_echo(websocket: WebSocket):
+        await websocket.accept()
+        data = await websocket.receive_json()
+        await websocket.send_json({"got": data})
+        raw = await websocket.receive_bytes()
+        await websocket.send_bytes(raw[::-1])
+        data = await websocket.receive_json(mode="binary")
+        await websocket.send_json(data, mode="binary")
+
+    @app.websocket("/disconnect")
+    async def disconnect(websocket: WebSocket):
+        await websocket.accept()
+        try:
+            while True:
+                await websocket.receive_text()
+        except fw.WebSocketDisconnect as exc:
+            app.state.last = (exc.code, exc.reason)
+
+    @app.websocket("/returns")
+    async def returns(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.send_text("one")
+
+    @app.websocket("/crash")
+    async def crash(websocket: WebSocket):
+        await websocket.accept()
+        raise ValueError("boom")
+
+    @app.websocket("/crash-before")
+    async def crash_before(websocket: WebSocket):
+        raise ValueError("boom")
+
+    @app.websocket("/state")
+    async def state(websocket: WebSocket):
+        before = (websocket.client_state.name, websocket.application_state.name)
+        await websocket.accept()
+        after = (websocket.client_state.name, websocket.application_state.name)
+        await websocket.send_json(
+            {
+                "before": before,
+                "after": after,
+                "path": websocket.url.path,
+                "query": str(websocket.query_params),
+            }
+        )
+        await websocket.close(1001)
+
+    return app
+
+
+def _text(data: str) -> Step:
+    def step(ws: Any) -> Any:
+        ws.send_text(data)
+        return ws.receive_text()
+
+    return step
+
+
+def _recv_json(ws: Any) -> Any:
+    return ws.receive_json()
+
+
+def _recv_text(ws: Any) -> Any:
+    return ws.receive_text()
+
+
+def _send(text: str) -> Step:
+    def step(ws: Any) -> Any:
+        ws.send_text(text)
+
+    return step
+
+
+WS_CASES: list[tuple[str, list[Step], dict[str, Any]]] = [
+    ("/echo", [_text("a"), _text("bc")], {}),
+    ("/echo", [], {}),
+    ("/proto", [_recv_json, _recv_text], {"subprotocols": ["chat", "superchat"]}),
+    ("/proto", [_recv_json, _recv_text], {}),
+    (
+        "/p/3?t=abc&q=2&tags=x&tags=y",
+        [_recv_json, _recv_text],
+        {"headers": {"x-id": "h"}, "cookies": {"sess": "c"}},
+    ),
+    ("/p/3?t=abc", [_recv_json, _recv_text], {}),
+    ("/p/0?t=abc", [_recv_json], {}),
+    ("/p/zz", [_recv_json], {}),
+    ("/p/3?t=abc&q=x", [_recv_json], {}),
+    ("/p/3", [_recv_json], {}),
+    ("/p/0?q=bad", [_recv_json], {}),
+    ("/guarded", [_recv_text, _recv_text], {}),
+    ("/guarded?reject=true", [_recv_text], {}),
+    ("/guarded?reject=zz", [_recv_text], {}),
+    ("/raise-after", [_text("hey")], {}),
+    ("/close-before", [], {}),
+    ("/nowhere", [], {}),
+    ("/echo/", [], {}),
+    (
+        "/json",
+        [
+            lambda ws: (ws.send_json({"a": [1, 2]}), ws.receive_json())[1],
+            lambda ws: (ws.send_bytes(b"abc"), ws.receive_bytes())[1],
+            lambda ws: (ws.send_json({"b": 1}, mode="binary"), ws.receive_json(mode="binary"))[1],
+        ],
+        {},
+    ),
+    ("/json", [_send("not json"), _recv_text], {}),
+    ("/returns", [_recv_text, _recv_text], {}),
+    ("/crash", [_recv_text], {}),
+    ("/crash-before", [], {}),
+    ("/state?a=1", [_recv_json, _recv_text], {}),
+]
+
+
+@pytest.mark.parametrize(("url", "steps", "connect"), WS_CASES, ids=[c[0] for c in WS_CASES])
+def test_websocket_conversations(url: str, steps: list[Step], connect: dict[str, Any]) -> None:
+    same_conversation(_ws_app, url, steps, **connect)
+
+
+def test_websocket_client_disconnect_code_reaches_the_handler() -> None:
+    seen = []
+    for fw in frameworks():
+        app = _ws_app(fw)
+        with TestClient(app).websocket_connect("/disconnect") as ws:
+            ws.send_text("x")
+            ws.close(4321, "leaving")
+        seen.append(app.state.last)
+    assert seen[0] == seen[1]
+
+
+@pytest.mark.parametrize(
+    "path", ["/crash-before", "/close-before", "/nowhere", "/p/0?q=bad", "/guarded?reject=true"]
+)
+def test_websocket_handshake_messages(path: str) -> None:
+    """The raw ASGI messages before accepting: a refusal's close, or nothing at all
+    when the handler fails (a real server then answers the handshake with a 500)."""
+    sent = []
+    for fw in frameworks():
+        url, _, query = path.partition("?")
+        peer = Peer(messages=[{"type": "websocket.connect"}])
+        scope = websocket_scope(url, query_string=query.encode())
+        try:
+            anyio_run(drive, _ws_app(fw), scope, peer)
+        except ValueError as exc:
+            assert str(exc) == "boom"
+        sent.append([(m["type"], m.get("code")) for m in peer.sent])
+    assert sent[0] == sent[1]
+
+
+def anyio_run(func: Callable[..., Any], *args: Any) -> Any:
+    import anyio
+
+    return anyio.run(lambda: func(*args, conform=False))
