@@ -91,7 +91,7 @@ class WebSocket(HTTPConnection):
                 self.client_state = _DISCONNECTED
             elif kind != "websocket.receive":
                 raise RuntimeError(
-                    "Expected ASGI message 'websocket.receive' or 'websocket.disconnect', "
+                    'Expected ASGI message "websocket.receive" or "websocket.disconnect", '
                     f"but got {kind!r}"
                 )
             return message
@@ -99,7 +99,7 @@ class WebSocket(HTTPConnection):
             message = await self._receive()
             kind = message["type"]
             if kind != "websocket.connect":
-                raise RuntimeError(f"Expected ASGI message 'websocket.connect', but got {kind!r}")
+                raise RuntimeError(f'Expected ASGI message "websocket.connect", but got {kind!r}')
             self.client_state = _CONNECTED
             return message
         raise RuntimeError('Cannot call "receive" once a disconnect message has been received.')
@@ -113,7 +113,7 @@ class WebSocket(HTTPConnection):
                 self.application_state = _DISCONNECTED
             elif kind != "websocket.send":
                 raise RuntimeError(
-                    f"Expected ASGI message 'websocket.send' or 'websocket.close', but got {kind!r}"
+                    f'Expected ASGI message "websocket.send" or "websocket.close", but got {kind!r}'
                 )
             try:
                 await self._send(message)
@@ -129,7 +129,7 @@ class WebSocket(HTTPConnection):
                 self.application_state = _DISCONNECTED
             else:
                 raise RuntimeError(
-                    "Expected ASGI message 'websocket.accept' or 'websocket.close', "
+                    'Expected ASGI message "websocket.accept" or "websocket.close", '
                     f"but got {kind!r}"
                 )
             await self._send(message)
@@ -185,7 +185,7 @@ class WebSocket(HTTPConnection):
             raise WebSocketDisconnect(message.get("code", 1005), message.get("reason"))
         if kind != "websocket.receive":
             raise RuntimeError(
-                "Expected ASGI message 'websocket.receive' or 'websocket.disconnect', "
+                'Expected ASGI message "websocket.receive" or "websocket.disconnect", '
                 f"but got {kind!r}"
             )
         return message

@@ -736,3 +736,256 @@ def anyio_run(func: Callable[..., Any], *args: Any) -> Any:
     import anyio
 
     return anyio.run(lambda: func(*args, conform=False))
+
+
+# -- second round: more shapes ------------------------------------------------------------
+
+
+def _more_forms_app(fw: Framework) -> Any:
+    from pydantic import BaseModel, Field
+
+    app = fw.App()
+    File, Form, UploadFile = fw.File, fw.Form, fw.UploadFile
+
+    class WithFile(BaseModel):
+        title: str
+        n: int = Field(default=1, ge=0)
+
+    @app.post("/either")
+    async def either(value: Annotated[UploadFile | str, Form()]):
+        if isinstance(value, str):
+            return {"kind": "str", "value": value}
+        return {"kind": "file", "value": value.filename}
+
+    @app.post("/bytes-field")
+    def bytes_field(raw: Annotated[bytes, Form()]):
+        return {"raw": raw.decode("latin-1")}
+
+    @app.post("/opt-list")
+    def opt_list(
+        ids: Annotated[list[int] | None, Form()] = None, one: Annotated[int | None, Form()] = None
+    ):
+        return {"ids": ids, "one": one}
+
+    @app.post("/list-constrained")
+    def list_constrained(ids: Annotated[list[int], Form(min_length=2, max_length=3)]):
+        return {"ids": ids}
+
+    @app.post("/model-and-file")
+    async def model_and_file(meta: Annotated[WithFile, Form()], doc: Annotated[UploadFile, File()]):
+        return {"meta": meta.model_dump(), "doc": doc.filename}
+
+    @app.post("/opt-file-list")
+    async def opt_file_list(docs: Annotated[list[UploadFile] | None, File()] = None):
+        return {"docs": None if docs is None else [d.filename for d in docs]}
+
+    @app.post("/sync-read")
+    def sync_read(doc: UploadFile):
+        data = doc.file.read()
+        doc.file.seek(1)
+        rest = doc.file.read()
+        return {"data": data.decode("latin-1"), "rest": rest.decode("latin-1"), "size": doc.size}
+
+    @app.post("/form-default-none")
+    def form_default_none(
+        a: Annotated[str | None, Form()] = None, b: Annotated[bool | None, Form()] = None
+    ):
+        return {"a": a, "b": b}
+
+    @app.put("/charset")
+    async def charset(request: fw.Request):
+        form = await request.form()
+        return {key: value for key, value in form.items() if isinstance(value, str)}
+
+    return app
+
+
+_LATIN1_MP = b'--b\r\nContent-Disposition: form-data; name="caf\xe9"\r\n\r\nd\xe9j\xe0\r\n--b--\r\n'
+
+MORE_FORM_CALLS = [
+    Call.post("/either", data={"value": "text"}),
+    Call.post("/either", files={"value": ("v.txt", b"file")}),
+    Call.post("/either", data={}),
+    Call.post("/bytes-field", data={"raw": "abc"}),
+    Call.post("/bytes-field", files={"raw": ("r", b"from-file")}),
+    Call.post("/bytes-field", data={"raw": ""}),
+    Call.post("/opt-list"),
+    Call.post("/opt-list", data={"ids": ["1", "2"], "one": "3"}),
+    Call.post("/opt-list", data={"ids": ["1", "x"], "one": ""}),
+    Call.post("/opt-list", data={"ids": "", "one": "x"}),
+    Call.post("/list-constrained", data={"ids": ["1", "2"]}),
+    Call.post("/list-constrained", data={"ids": ["1"]}),
+    Call.post("/list-constrained", data={"ids": ["1", "2", "3", "4"]}),
+    Call.post("/model-and-file", data={"title": "t", "n": "2"}, files={"doc": ("d", b"1")}),
+    Call.post("/model-and-file", data={"title": "t", "n": "-1"}, files={"doc": ("d", b"1")}),
+    Call.post("/model-and-file", data={"n": "2"}),
+    Call.post("/opt-file-list"),
+    Call.post("/opt-file-list", files=[("docs", ("a", b"1")), ("docs", ("b", b"2"))]),
+    Call.post("/opt-file-list", files=[("docs", ("", b""))]),
+    Call.post("/opt-file-list", data={"docs": "text"}),
+    Call.post("/sync-read", files={"doc": ("s.txt", b"hello")}),
+    Call.post("/form-default-none", data={"a": "", "b": ""}),
+    Call.post("/form-default-none", data={"a": "x", "b": "true"}),
+    Call.post("/form-default-none", data={"b": "nope"}),
+    Call.put(
+        "/charset",
+        content=_LATIN1_MP,
+        headers={"content-type": "multipart/form-data; boundary=b; charset=latin-1"},
+    ),
+    Call.put(
+        "/charset",
+        content=_LATIN1_MP,
+        headers={"content-type": "multipart/form-data; boundary=b; charset=no-such"},
+    ),
+    Call.put(
+        "/charset",
+        content="é=ü&x=%E9".encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    ),
+    Call.put(
+        "/charset",
+        content=b'--b\r\nContent-Disposition: form-data; name="k"\r\n\r\n\xff\xfe\r\n--b--\r\n',
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    ),
+    Call.put(
+        "/charset",
+        content=b'--"q"\r\nContent-Disposition: form-data; name="k"\r\n\r\nv\r\n--"q"--\r\n',
+        headers={"content-type": 'multipart/form-data; boundary="\\"q\\""'},
+    ),
+    Call.put(
+        "/charset",
+        content=b"--b\r\nContent-Disposition: form-data; name=k\r\n\r\nv\r\n--b--\r\n",
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    ),
+    Call.put(
+        "/charset",
+        content=b"--b\r\ncontent-disposition: form-data; name=\"k\"; filename*=utf-8''x\r\n\r\nv\r\n--b--\r\n",
+        headers={"content-type": "Multipart/Form-Data; Boundary=b"},
+    ),
+]
+
+
+@pytest.mark.parametrize("call", MORE_FORM_CALLS, ids=repr)
+def test_more_form_shapes(call: Call) -> None:
+    same_answers(_more_forms_app, [call], headers=FORM_HEADERS)
+
+
+def _more_ws_app(fw: Framework) -> Any:
+    app = fw.App()
+    WebSocket, Depends = fw.WebSocket, fw.Depends
+    log: list[Any] = []
+    app.state.log = log
+
+    async def with_cleanup():
+        log.append("enter")
+        try:
+            yield "dep"
+        finally:
+            log.append("exit")
+
+    @app.websocket("/yield")
+    async def yielding(websocket: WebSocket, dep: Annotated[str, Depends(with_cleanup)]):
+        await websocket.accept()
+        await websocket.send_text(dep)
+        await websocket.close()
+
+    @app.websocket("/iter")
+    async def iterate(websocket: WebSocket):
+        await websocket.accept()
+        got = []
+        async for item in websocket.iter_json():
+            got.append(item)
+            if len(got) == 2:
+                break
+        await websocket.send_json(got)
+        async for raw in websocket.iter_bytes():
+            await websocket.send_bytes(raw + b"!")
+
+    @app.websocket("/after-close")
+    async def after_close(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.close(4002)
+        try:
+            await websocket.send_text("late")
+        except RuntimeError as exc:
+            log.append(str(exc))
+
+    @app.websocket("/receive-before-accept")
+    async def receive_before_accept(websocket: WebSocket):
+        try:
+            await websocket.receive_text()
+        except RuntimeError as exc:
+            log.append(str(exc))
+        await websocket.accept()
+        await websocket.send_text("ok")
+
+    @app.websocket("/handled")
+    async def handled(websocket: WebSocket):
+        await websocket.accept()
+        raise KeyError("k")
+
+    @app.exception_handler(KeyError)
+    async def on_key_error(websocket: WebSocket, exc: KeyError):
+        await websocket.close(code=4500, reason="handled " + str(exc))
+
+    @app.websocket("/exc-reason")
+    async def exc_reason(websocket: WebSocket):
+        await websocket.accept()
+        raise fw.WebSocketException(code=1008)
+
+    @app.websocket("/double-accept")
+    async def double_accept(websocket: WebSocket):
+        await websocket.accept()
+        try:
+            await websocket.accept()
+        except RuntimeError as exc:
+            log.append(str(exc))
+        await websocket.send_text("still")
+
+    router = fw.Router(prefix="/r")
+
+    @router.websocket("/{name}")
+    async def in_router(websocket: WebSocket, name: str):
+        await websocket.accept()
+        await websocket.send_text(f"hi {name}")
+        await websocket.close()
+
+    app.include_router(router)
+    return app
+
+
+def _log(app: Any) -> Any:
+    return list(app.state.log)
+
+
+MORE_WS_CASES: list[tuple[str, list[Step]]] = [
+    ("/yield", [_recv_text, _recv_text]),
+    (
+        "/iter",
+        [
+            lambda ws: ws.send_json(1),
+            lambda ws: (ws.send_json({"b": 2}), ws.receive_json())[1],
+            lambda ws: (ws.send_bytes(b"x"), ws.receive_bytes())[1],
+            lambda ws: ws.close(4001),
+        ],
+    ),
+    ("/after-close", [_recv_text]),
+    ("/receive-before-accept", [_recv_text]),
+    ("/handled", [_recv_text]),
+    ("/exc-reason", [_recv_text]),
+    ("/double-accept", [_recv_text]),
+    ("/r/ada", [_recv_text, _recv_text]),
+    ("/r/", []),
+]
+
+
+@pytest.mark.parametrize(("url", "steps"), MORE_WS_CASES, ids=[c[0] for c in MORE_WS_CASES])
+def test_more_websocket_conversations(url: str, steps: list[Step]) -> None:
+    logs = []
+    transcripts = []
+    for fw in frameworks():
+        app = _more_ws_app(fw)
+        transcripts.append(_transcript(app, url, steps))
+        logs.append(_log(app))
+    assert transcripts[0] == transcripts[1]
+    assert logs[0] == logs[1]
