@@ -859,7 +859,10 @@ MORE_FORM_CALLS = [
     ),
     Call.put(
         "/charset",
-        content=b"--b\r\ncontent-disposition: form-data; name=\"k\"; filename*=utf-8''x\r\n\r\nv\r\n--b--\r\n",
+        content=(
+            b"--b\r\ncontent-disposition: form-data; name=\"k\"; filename*=utf-8''x\r\n"
+            b"\r\nv\r\n--b--\r\n"
+        ),
         headers={"content-type": "Multipart/Form-Data; Boundary=b"},
     ),
 ]
