@@ -41,7 +41,7 @@ from asgiweb._endpoint.info import EndpointInfo, info_of
 from asgiweb._endpoint.plan import compile_bare_endpoint, compile_endpoint
 from asgiweb._routetable import Converter, RouteTable, Segment, compile_path, fill_path
 from asgiweb.datastructures import escape_delimiters
-from asgiweb.exception_handlers import ExceptionHandlers
+from asgiweb.exception_handlers import ExceptionHandlers, http_exception_handler
 from asgiweb.exceptions import (
     ClientDisconnect,
     HTTPException,
@@ -54,7 +54,7 @@ from asgiweb.exceptions import (
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, RedirectResponse, Response
 from asgiweb.responses.base import AnswerMessages
-from asgiweb.types import ASGIApp, Receive, Scope, Send
+from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 from asgiweb.websockets import WebSocket, WebSocketState
 
 __all__ = [
@@ -761,8 +761,12 @@ class Router(MethodDecorators):
         Errors: ``WebSocketDisconnect`` left uncaught ends the handler quietly
         (the client is gone).  An exception handler registered for the error's
         class (on the router, else on the App) is called with the WebSocket, as
-        Starlette does; the connection is closed after it unless it closed it.
-        Without one, ``WebSocketException`` closes with its code and reason;
+        Starlette does; a ``Response`` it returns refuses the handshake with that
+        response (below), else the connection is closed after it unless it
+        closed it.  Without one, an ``HTTPException`` before ``accept`` refuses
+        the handshake with FastAPI's ``{"detail": ...}`` response (the ASGI
+        WebSocket Denial Response extension; a plain refusal, HTTP 403, where
+        the server lacks it); ``WebSocketException`` closes with its code and reason;
         invalid parameters close with 1008 and the errors as JSON in the reason;
         anything else closes with 1011 once accepted (before ``accept`` nothing
         is sent, so the server answers the handshake with a 500, as under
@@ -799,8 +803,11 @@ class Router(MethodDecorators):
             if handler is not None:
                 result = handler(websocket, exc)  # type: ignore[arg-type]
                 if inspect.isawaitable(result):
-                    await result
-                await _close_quietly(websocket, 1000, "")
+                    result = await result
+                if isinstance(result, Response):
+                    await _deny(websocket, result)
+                else:
+                    await _close_quietly(websocket, 1000, "")
                 return
             raise exc
         except WebSocketDisconnect:
@@ -810,6 +817,11 @@ class Router(MethodDecorators):
         except WebSocketRequestValidationError as exc:
             await _close_quietly(websocket, 1008, validation_reason(exc.errors()))
         except Exception as exc:
+            if isinstance(exc, HTTPException) and (
+                websocket.application_state is WebSocketState.CONNECTING
+            ):
+                await _deny(websocket, await http_exception_handler(websocket, exc))  # type: ignore[arg-type]
+                return
             logger.error("Exception in WebSocket %s", scope.get("path"), exc_info=exc)
             if websocket.application_state is WebSocketState.CONNECTED:
                 await _close_quietly(websocket, 1011, "")
@@ -842,6 +854,32 @@ async def _close_quietly(websocket: WebSocket, code: int, reason: str) -> None:
             await websocket.receive()  # the handshake was never read: read it to refuse it
         with contextlib.suppress(WebSocketDisconnect, OSError):
             await websocket.close(code, reason)
+
+
+async def _deny(websocket: WebSocket, response: Response) -> None:
+    """Refuse the handshake with ``response``: its messages go out as the ASGI
+    WebSocket Denial Response extension's ``websocket.http.response.*``, as FastAPI
+    sends them.  A server without the extension gets a plain refusal (HTTP 403);
+    once accepted, a response can no longer be sent: the close is 1011."""
+    if websocket.application_state is not WebSocketState.CONNECTING:
+        await _close_quietly(websocket, 1011, "")
+        return
+    scope = websocket.scope
+    if "websocket.http.response" not in (scope.get("extensions") or {}):
+        await _close_quietly(websocket, 1000, "")
+        return
+    if websocket.client_state is WebSocketState.CONNECTING:
+        await websocket.receive()  # the handshake message nobody has read yet
+    websocket.application_state = WebSocketState.RESPONSE
+    send = websocket._send
+
+    async def denial(message: Message) -> None:
+        await send({**message, "type": "websocket." + message["type"]})
+
+    try:
+        await response(scope, websocket._receive, denial)
+    finally:
+        websocket.application_state = WebSocketState.DISCONNECTED
 
 
 # RFC 6455 section 5.5: a control frame's payload is at most 125 bytes, two of

@@ -992,3 +992,233 @@ def test_more_websocket_conversations(url: str, steps: list[Step]) -> None:
         logs.append(_log(app))
     assert transcripts[0] == transcripts[1]
     assert logs[0] == logs[1]
+
+
+# -- third round: limits, odd content types, WebSocket parameters and errors ---------------
+
+
+def _limits_app(fw: Framework) -> Any:
+    # asgiweb's whole-body limit (1 MiB by default, 413: docs/api.md) is lifted to
+    # reach the multipart limits FastAPI shares.
+    app = fw.App(max_body_size=None) if fw.name == "asgiweb" else fw.App()
+    Form = fw.Form
+
+    @app.post("/one")
+    def one(a: Annotated[str, Form()] = "-"):
+        return {"a": len(a)}
+
+    @app.get("/get-form")
+    def get_form(a: Annotated[str, Form()]):
+        return {"a": a}
+
+    @app.post("/limited")
+    async def limited(request: fw.Request):
+        form = await request.form(max_files=1, max_fields=2)
+        return sorted(form.keys())
+
+    return app
+
+
+def _many_fields(n: int) -> bytes:
+    return "&".join(f"k{i}=v" for i in range(n)).encode()
+
+
+def _multipart(parts: Sequence[tuple[str, str | None, bytes]]) -> bytes:
+    out = b""
+    for name, filename, body in parts:
+        disp = f'form-data; name="{name}"' + (f'; filename="{filename}"' if filename else "")
+        out += f"--b\r\nContent-Disposition: {disp}\r\n\r\n".encode() + body + b"\r\n"
+    return out + b"--b--\r\n"
+
+
+_MPB = {"content-type": "multipart/form-data; boundary=b"}
+_URLENC = {"content-type": "application/x-www-form-urlencoded"}
+
+LIMIT_CALLS = [
+    Call.post("/one", content=_multipart([("a", None, b"x" * (1024 * 1024 + 1))]), headers=_MPB),
+    Call.post("/one", content=_multipart([("a", None, b"x" * (1024 * 1024))]), headers=_MPB),
+    Call.post("/one", content=_multipart([("a", "f", b"x" * (1024 * 1024 + 1))]), headers=_MPB),
+    Call.post(
+        "/one", content=_multipart([(f"k{i}", None, b"v") for i in range(1001)]), headers=_MPB
+    ),
+    Call.post(
+        "/one", content=_multipart([(f"k{i}", "f", b"v") for i in range(1001)]), headers=_MPB
+    ),
+    Call.post(
+        "/one", content=_multipart([(f"k{i}", None, b"v") for i in range(1000)]), headers=_MPB
+    ),
+    Call.post("/one", content=_many_fields(1001), headers=_URLENC),
+    Call.post(
+        "/one",
+        content=b"a=x",
+        headers={"content-type": "application/x-www-form-urlencoded; charset=utf-8"},
+    ),
+    Call.post(
+        "/one", content=b"a=x", headers={"content-type": "APPLICATION/X-WWW-FORM-URLENCODED"}
+    ),
+    Call.post(
+        "/one", content=b"a=x", headers={"content-type": "application/x-www-form-urlencodedx"}
+    ),
+    Call.post("/one", content=b"a=x"),
+    Call.post("/one", content=b"\xff=\xfe", headers=_URLENC),
+    Call.post("/one", content=b"a=1&a=22", headers=_URLENC),
+    Call.post("/one", content=b"a=1;a=22", headers=_URLENC),
+    Call.post("/one", content=b"&&a=xyz&&", headers=_URLENC),
+    Call("GET", "/get-form", content=b"a=x", headers=_URLENC),
+    Call("GET", "/get-form"),
+    Call.post("/limited", content=_multipart([("a", None, b"1"), ("b", None, b"2")]), headers=_MPB),
+    Call.post(
+        "/limited",
+        content=_multipart([("a", None, b"1"), ("b", None, b"2"), ("c", None, b"3")]),
+        headers=_MPB,
+    ),
+    Call.post("/limited", content=_multipart([("a", "x", b"1"), ("b", "y", b"2")]), headers=_MPB),
+    Call.post("/limited", content=b"a=1&b=2&c=3", headers=_URLENC),
+]
+
+
+@pytest.mark.parametrize("call", LIMIT_CALLS, ids=lambda c: f"{c.method} {c.url} #{id(c) % 997}")
+def test_form_limits_and_content_types(call: Call) -> None:
+    same_answers(_limits_app, [call], headers=FORM_HEADERS)
+
+
+def _ws_params_app(fw: Framework) -> Any:
+    app = fw.App()
+    WebSocket, Depends, Header, Cookie, Query = (
+        fw.WebSocket,
+        fw.Depends,
+        fw.Header,
+        fw.Cookie,
+        fw.Query,
+    )
+
+    def peer(websocket: WebSocket):
+        return websocket.headers.get("x-peer", "none")
+
+    @app.websocket("/h")
+    async def headers(
+        websocket: WebSocket,
+        user_agent: Annotated[str, Header()] = "ua?",
+        x_token: Annotated[str, Header(alias="X-Token")] = "",
+        x_list: Annotated[list[str], Header()] = [],  # noqa: B006
+        p: Annotated[str, Depends(peer)] = "",
+        c: Annotated[int, Cookie(alias="c-id")] = 0,
+        q: Annotated[str, Query(alias="item-q", min_length=2)] = "qq",
+    ):
+        await websocket.accept()
+        await websocket.send_json(
+            {"ua": user_agent, "token": x_token, "list": x_list, "p": p, "c": c, "q": q}
+        )
+        await websocket.close()
+
+    @app.websocket("/http-exc")
+    async def http_exc(websocket: WebSocket):
+        raise fw.HTTPException(status_code=403, detail="no")
+
+    def forbid():
+        raise fw.HTTPException(
+            status_code=401, detail="who?", headers={"www-authenticate": "Bearer"}
+        )
+
+    @app.websocket("/http-exc-dep", dependencies=[Depends(forbid)])
+    async def http_exc_dep(websocket: WebSocket):
+        await websocket.accept()  # pragma: no cover
+
+    @app.websocket("/http-exc-204")
+    async def http_exc_204(websocket: WebSocket):
+        raise fw.HTTPException(status_code=204)
+
+    class Teapot(Exception):
+        pass
+
+    @app.exception_handler(Teapot)
+    async def on_teapot(conn: Any, exc: Teapot):
+        return fw.responses.PlainTextResponse("short and stout", status_code=418)
+
+    @app.websocket("/handler-response")
+    async def handler_response(websocket: WebSocket):
+        raise Teapot()
+
+    @app.websocket("/handler-response-after")
+    async def handler_response_after(websocket: WebSocket):
+        await websocket.accept()
+        raise Teapot()
+
+    @app.websocket("/http-exc-after")
+    async def http_exc_after(websocket: WebSocket):
+        await websocket.accept()
+        raise fw.HTTPException(status_code=403, detail="no")
+
+    @app.websocket("/proto-unoffered")
+    async def proto_unoffered(websocket: WebSocket):
+        await websocket.accept(subprotocol="other")
+        await websocket.close()
+
+    @app.websocket("/long-reason")
+    async def long_reason(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.close(code=4000, reason="é" * 10)
+
+    return app
+
+
+WS_PARAM_CASES: list[tuple[str, list[Step], dict[str, Any]]] = [
+    ("/h", [_recv_json, _recv_text], {}),
+    (
+        "/h?item-q=abc",
+        [_recv_json, _recv_text],
+        {
+            "headers": [("x-token", "t"), ("x-list", "a"), ("x-list", "b"), ("x-peer", "pp")],
+            "cookies": {"c-id": "7"},
+        },
+    ),
+    ("/h?item-q=a", [_recv_json], {"cookies": {"c-id": "x"}}),
+    ("/h?q=a", [_recv_json, _recv_text], {"headers": {"user-agent": "me"}}),
+    ("/proto-unoffered", [_recv_text], {"subprotocols": ["a"]}),
+    ("/long-reason", [_recv_text], {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("url", "steps", "connect"), WS_PARAM_CASES, ids=[c[0] for c in WS_PARAM_CASES]
+)
+def test_websocket_parameters(url: str, steps: list[Step], connect: dict[str, Any]) -> None:
+    same_conversation(_ws_params_app, url, steps, **connect)
+
+
+@pytest.mark.parametrize(
+    "path", ["/http-exc", "/http-exc-dep", "/handler-response", "/http-exc-204"]
+)
+def test_http_errors_refuse_with_a_denial_response(path: str) -> None:
+    """An HTTPException before accept (or an exception handler's Response) refuses
+    the handshake with that HTTP response, through the ASGI WebSocket Denial
+    Response extension (uvicorn offers it), as FastAPI does."""
+    sent = []
+    for fw in frameworks():
+        peer = Peer(messages=[{"type": "websocket.connect"}])
+        scope = websocket_scope(path, extensions={"websocket.http.response": {}})
+        anyio_run(drive, _ws_params_app(fw), scope, peer)
+        sent.append(peer.sent)
+    assert sent[0] == sent[1]
+    assert sent[0][0]["type"] == "websocket.http.response.start"
+
+
+def test_http_exception_without_the_denial_extension_is_a_refusal() -> None:
+    """Documented difference (docs/websockets.md): FastAPI sends the denial
+    response even to a server that does not offer the extension (which then
+    fails the handshake with a 500); asgiweb refuses it (HTTP 403)."""
+    peer = Peer(messages=[{"type": "websocket.connect"}])
+    anyio_run(drive, _ws_params_app(frameworks()[0]), websocket_scope("/http-exc"), peer)
+    assert peer.sent == [{"type": "websocket.close", "code": 1000, "reason": ""}]
+    with (
+        pytest.raises(Exception) as info,
+        TestClient(_ws_params_app(frameworks()[0])).websocket_connect("/http-exc"),
+    ):
+        pass  # pragma: no cover
+    assert getattr(info.value, "code", None) == 1000
+
+
+@pytest.mark.parametrize("path", ["/http-exc-after", "/handler-response-after"])
+def test_http_errors_after_accept(path: str) -> None:
+    transcripts = [_transcript(_ws_params_app(fw), path, [_recv_text]) for fw in frameworks()]
+    assert transcripts[0] == transcripts[1]
