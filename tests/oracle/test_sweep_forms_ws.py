@@ -1222,3 +1222,45 @@ def test_http_exception_without_the_denial_extension_is_a_refusal() -> None:
 def test_http_errors_after_accept(path: str) -> None:
     transcripts = [_transcript(_ws_params_app(fw), path, [_recv_text]) for fw in frameworks()]
     assert transcripts[0] == transcripts[1]
+
+
+# -- through a real server: what a client sees of a refused handshake ---------------------
+
+_SERVED_APP = """
+from tests.oracle.sidebyside import Framework
+from tests.oracle.test_sweep_forms_ws import _ws_app, _ws_params_app
+
+fw = Framework({name!r})
+app = fw.App()
+app.mount("/a", _ws_app(fw))
+app.mount("/b", _ws_params_app(fw))
+"""
+
+
+def _handshake_status(port: int, path: str) -> tuple[int, Any, bytes]:
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    try:
+        with connect(f"ws://127.0.0.1:{port}{path}", open_timeout=5, close_timeout=5):
+            return (101, None, b"")
+    except InvalidStatus as exc:
+        response = exc.response
+        return (response.status_code, response.headers.get("www-authenticate"), response.body)
+
+
+def test_refused_handshakes_through_uvicorn(tmp_path: Any) -> None:
+    """uvicorn (which offers the Denial Response extension) in front of both apps:
+    an HTTPException is the HTTP answer, a failing handler a 500, a refusal a 403."""
+    pytest.importorskip("websockets")
+    from tests.e2e.serverutil import run_server
+
+    paths = ["/b/http-exc-dep", "/b/http-exc", "/a/crash-before", "/a/close-before", "/a/p/0"]
+    seen = {}
+    for name in ("asgiweb", "fastapi"):
+        (tmp_path / f"served_{name}.py").write_text(_SERVED_APP.format(name=name))
+        with run_server(f"served_{name}:app", app_dir=tmp_path) as server:
+            seen[name] = [_handshake_status(server.port, path) for path in paths]
+    assert seen["asgiweb"] == seen["fastapi"]
+    assert [status for status, _, _ in seen["asgiweb"]] == [401, 403, 500, 403, 403]
+    assert seen["asgiweb"][0][1:] == ("Bearer", b'{"detail":"who?"}')
