@@ -1264,3 +1264,116 @@ def test_refused_handshakes_through_uvicorn(tmp_path: Any) -> None:
     assert seen["asgiweb"] == seen["fastapi"]
     assert [status for status, _, _ in seen["asgiweb"]] == [401, 403, 500, 403, 403]
     assert seen["asgiweb"][0][1:] == ("Bearer", b'{"detail":"who?"}')
+
+
+# -- fourth round: generated multipart bodies, form reading twice, custom WS handlers ------
+
+_PART_NAMES = st.sampled_from(["doc", "docs", "note", "n", "raw", "blobs", "x"])
+_PART = st.tuples(
+    _PART_NAMES,
+    st.sampled_from(["field", "file", "empty-file", "nameless-file"]),
+    st.sampled_from([b"", b"1", b"abc", b"\xc3\xa9t\xc3\xa9", b"-2"]),
+)
+_FILE_CLIENTS: dict[str, TestClient] = {}
+
+
+def _file_client(name: str) -> TestClient:
+    if name not in _FILE_CLIENTS:
+        fw = dict(zip(("asgiweb", "fastapi"), frameworks(), strict=True))[name]
+        _FILE_CLIENTS[name] = TestClient(_file_app(fw))
+    return _FILE_CLIENTS[name]
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    parts=st.lists(_PART, max_size=6),
+    path=st.sampled_from(["/mixed", "/optional", "/many", "/many-bytes", "/bytes", "/raw-form"]),
+)
+def test_generated_multipart_bodies(parts: list[tuple[str, str, bytes]], path: str) -> None:
+    data = [(name, body.decode()) for name, kind, body in parts if kind == "field"]
+    files: list[tuple[str, Any]] = []
+    for name, kind, body in parts:
+        if kind == "file":
+            files.append((name, ("f.txt", body, "text/plain")))
+        elif kind == "empty-file":
+            files.append((name, ("", b"", "application/octet-stream")))
+        elif kind == "nameless-file":
+            files.append((name, (None, body)))
+    if not files:
+        files.append(("unused", ("u", b"")))
+    answers = []
+    for name in ("asgiweb", "fastapi"):
+        r = _file_client(name).post(path, data=data, files=files)
+        answers.append({"status": r.status_code, "body": r.json()})
+    mine, reference = answers
+    reference["body"] = _file_inputs_as_ours(mine["body"], reference["body"])
+    assert mine == reference, (path, parts)
+
+
+def _reading_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.post("/twice")
+    async def twice(request: fw.Request):
+        first = await request.form()
+        second = await request.form()
+        try:
+            await request.body()
+            body = "read"
+        except RuntimeError:  # the stream went to the form parser (messages differ)
+            body = "RuntimeError"
+        return {"same": first is second, "keys": list(second.keys()), "body": body}
+
+    @app.post("/form-then-param")
+    async def form_then_param(request: fw.Request, a: Annotated[str, fw.Form()]):
+        form = await request.form()
+        return {"a": a, "again": form.get("a")}
+
+    def custom_validation(fw_: Any) -> Any:
+        async def handler(websocket: Any, exc: Any):
+            await websocket.close(code=4422, reason=f"{len(exc.errors())} bad")
+
+        return handler
+
+    app.add_exception_handler(fw.exceptions.WebSocketRequestValidationError, custom_validation(fw))
+
+    @app.websocket("/ws/{n}")
+    async def typed(websocket: fw.WebSocket, n: int, q: Annotated[int, fw.Query()]):
+        await websocket.accept()
+        await websocket.send_json([n, q])
+        await websocket.close()
+
+    @app.websocket("/conv/{n:int}")
+    async def converted(websocket: fw.WebSocket, n: int):
+        await websocket.accept()
+        await websocket.send_json(n)
+
+    return app
+
+
+READING_CALLS = [
+    Call.post("/twice", data={"a": "1", "b": "2"}),
+    Call.post("/twice", data={"a": "1"}, files={"f": ("f", b"xyz")}),
+    Call.post("/twice", json={"a": 1}),
+    Call.post("/form-then-param", data={"a": "v"}),
+    Call.post("/form-then-param", files={"a": ("a", b"file")}),
+]
+
+
+@pytest.mark.parametrize("call", READING_CALLS, ids=repr)
+def test_reading_the_form_twice(call: Call) -> None:
+    same_answers(_reading_app, [call], headers=FORM_HEADERS)
+
+
+READING_WS_CASES: list[tuple[str, list[Step]]] = [
+    ("/ws/1?q=2", [_recv_json, _recv_text]),
+    ("/ws/x?q=y", [_recv_json]),
+    ("/ws/1", [_recv_json]),
+    ("/conv/5", [_recv_json, _recv_text]),
+    ("/conv/x", []),
+]
+
+
+@pytest.mark.parametrize(("url", "steps"), READING_WS_CASES, ids=[c[0] for c in READING_WS_CASES])
+def test_custom_websocket_validation_handler(url: str, steps: list[Step]) -> None:
+    same_conversation(_reading_app, url, steps)
