@@ -347,6 +347,8 @@ FILE_CALLS = [
         "/upload", data={"doc": "x"}, headers={"content-type": "application/x-www-form-urlencoded"}
     ),
     Call.post("/upload", files={"doc": ("a.txt", b"1")}, data={"doc": "2"}),
+    Call.post("/upload", files=[("doc", ("a.txt", b"first")), ("doc", ("b.txt", b"second"))]),
+    Call.post("/bytes", files=[("data", ("a", b"first")), ("data", ("b", b"second"))]),
     Call.post("/many", files=[("docs", ("a", b"1")), ("docs", ("b", b"2")), ("docs", ("c", b"3"))]),
     Call.post("/many", files=[("docs", ("a", b"1"))]),
     Call.post("/many", files=[("docs", ("a", b"1"))], data={"docs": "text"}),
@@ -945,6 +947,38 @@ def _more_ws_app(fw: Framework) -> Any:
             log.append(str(exc))
         await websocket.send_text("still")
 
+    @app.websocket("/receive-after-disconnect")
+    async def receive_after_disconnect(websocket: WebSocket):
+        await websocket.accept()
+        try:
+            await websocket.receive_text()
+        except fw.WebSocketDisconnect as exc:
+            log.append(["disconnect", exc.code, exc.reason])
+        for again in (websocket.receive_text, websocket.receive):
+            try:
+                await again()
+            except RuntimeError as exc:
+                log.append(str(exc))
+        log.append([websocket.client_state.name, websocket.application_state.name])
+
+    @app.websocket("/bad-mode")
+    async def bad_mode(websocket: WebSocket):
+        await websocket.accept()
+        for call in (websocket.receive_json, websocket.iter_json):
+            try:
+                result = call(mode="xml")
+                if hasattr(result, "__anext__"):
+                    await result.__anext__()
+                else:
+                    await result
+            except (RuntimeError, TypeError) as exc:
+                log.append(str(exc))
+        try:
+            await websocket.send_json({}, mode="xml")
+        except RuntimeError as exc:
+            log.append(str(exc))
+        await websocket.close(reason=None)
+
     router = fw.Router(prefix="/r")
 
     @router.websocket("/{name}")
@@ -978,6 +1012,8 @@ MORE_WS_CASES: list[tuple[str, list[Step]]] = [
     ("/exc-reason", [_recv_text]),
     ("/double-accept", [_recv_text]),
     ("/r/ada", [_recv_text, _recv_text]),
+    ("/receive-after-disconnect", [lambda ws: ws.close(4444, "gone")]),
+    ("/bad-mode", [_recv_text]),
     ("/r/", []),
 ]
 
