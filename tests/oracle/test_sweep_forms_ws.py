@@ -203,7 +203,17 @@ def _form_model_app(fw: Framework) -> Any:
         first_name: str = Field(alias="first-name")
         age: int = 0
 
+    class Loose(BaseModel):
+        ids: list[int] = Field(default_factory=list)
+        maybe: int | None = None
+        label: str = "none"
+        on: bool | None = None
+
     app = fw.App()
+
+    @app.post("/loose")
+    def loose(data: Annotated[Loose, fw.Form()]):
+        return data
 
     @app.post("/login")
     def login(data: Annotated[Login, fw.Form()]):
@@ -237,6 +247,11 @@ FORM_MODEL_CALLS = [
     Call.post("/strict", data={"a": "x", "zz": ""}),
     Call.post("/strict", data={"a": "1", "c": ["3", "4"]}),
     Call.post("/strict", data={"a": "1"}, files={"up": ("f.txt", b"x")}),
+    Call.post("/loose"),
+    Call.post("/loose", data={"ids": ["1", "2"], "maybe": "", "label": "", "on": ""}),
+    Call.post("/loose", data={"ids": "x", "maybe": "y", "on": "z"}),
+    Call.post("/loose", data={"ids": ["", "3"], "maybe": "4", "on": "off"}),
+    Call.post("/loose", files={"ids": ("i", b"1")}),
     Call.post("/aliased", data={"first-name": "Ada", "age": "3"}),
     Call.post("/aliased", data={"first_name": "Ada"}),
 ]
