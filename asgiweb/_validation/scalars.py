@@ -107,15 +107,33 @@ _MAX_INT_DIGITS = 4300
 _LEADING_ZEROS = re.compile(r"0[0_]*(?=[0-9-])")
 
 
+# pydantic trims what Rust's str::trim() does (Unicode White_Space); Python's
+# strip(), int() and float() also drop the separators \x1c-\x1f, which pydantic
+# keeps (so "0\x1f" is not a number there).
+_WHITE_SPACE = " \t\n\x0b\x0c\r\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B)))
+_WHITE_SPACE += "\u2028\u2029\u202f\u205f\u3000"
+_SEPARATORS = "\x1c\x1d\x1e\x1f"
+
+
+def _trimmed(value: str) -> str:
+    """``value`` trimmed as pydantic trims it; ``"x"`` (never a number) when a
+    separator is left at either end, which int() and float() would drop."""
+    text = value.strip(_WHITE_SPACE)
+    if text and (text[0] in _SEPARATORS or text[-1] in _SEPARATORS):
+        return "x"
+    return text
+
+
 def _int_from_str(value: str) -> int:
     # Python's int() also takes non-ASCII digits ("٣"); pydantic does not.
-    if value.isascii():
-        # PERF: int() strips ASCII whitespace itself; try it before anything else.
+    # PERF: int() first when there is nothing at either end for it to strip
+    # (strip() gives the very same string back then).
+    if value.isascii() and value.strip() is value:
         try:
             return int(value)
         except ValueError:
             pass
-    text = value.strip()
+    text = _trimmed(value)
     if text.isascii():
         sign = text[:1] if text[:1] in ("+", "-") else ""
         body = text[len(sign) :]
@@ -218,6 +236,8 @@ def to_float(value: Any) -> float:
             fail("float_type", "Input should be a valid number", value)
     if kind is str:
         text = value.strip()
+        if text is not value:  # PERF: only input with something to trim
+            text = _trimmed(value)
         if text.isascii():
             if "_" in text:
                 # pydantic drops single underscores anywhere but at either end.
