@@ -8,7 +8,7 @@ A WebSocket conversation is a list of steps run on the test client's session; it
 transcript (what was received, the close code and reason, the error raised on
 entering) is compared.
 
-Three differences are deliberate and allowed by the comparisons here:
+Four differences are deliberate and allowed by the comparisons here:
 
 - a 422's ``input`` for an uploaded file is its ``filename``, ``size`` and
   ``headers`` (docs/api.md, "Forms and files"); FastAPI dumps the object's
@@ -17,6 +17,10 @@ Three differences are deliberate and allowed by the comparisons here:
   text cut to 123 bytes (docs/api.md, "WebSockets"); FastAPI puts the list itself
   in the ASGI message, which a real server cannot send: the JSON must hold the
   same errors (each one's ``type`` and ``loc`` at least);
+- an ``HTTPException`` before ``accept`` on a server without the ASGI WebSocket
+  Denial Response extension (the TestClient among them) is a plain refusal (403)
+  where FastAPI sends the response anyway (docs/websockets.md); with the extension
+  (uvicorn) both send the same response;
 - a binary message where text is expected (or the reverse) closes with 1003
   (docs/websockets.md) where FastAPI's handler fails with a ``KeyError``; no
   conversation here sends one.
