@@ -1,0 +1,611 @@
+"""Dependencies and security side by side with FastAPI (the oracle).
+
+Each app is written once (``build(fw)``, see ``tests/oracle/sidebyside.py``) and
+served by asgiweb and by FastAPI; the same requests go to both and the answers
+(status, decoded body, ``content-type`` and ``www-authenticate``) must be equal.
+Where a dependency's side effects matter (how often it ran, the order of the code
+after ``yield``), the app records them in a list that a second route returns, so
+the comparison stays at the HTTP level.
+"""
+
+import base64
+from typing import Annotated, Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.oracle.sidebyside import Call, Framework, same_answers
+
+# -- Depends graphs ------------------------------------------------------------------
+
+
+def graph_app(fw: Framework) -> Any:
+    app = fw.App()
+    calls: list[str] = []
+    Depends, Query, Header = fw.Depends, fw.Query, fw.Header
+
+    def counted() -> int:
+        calls.append("counted")
+        return len(calls)
+
+    def uses_counted(a: Annotated[int, Depends(counted)]) -> int:
+        return a
+
+    def fresh() -> int:
+        calls.append("fresh")
+        return len(calls)
+
+    @app.get("/cache")
+    def cache(
+        a: Annotated[int, Depends(counted)],
+        b: Annotated[int, Depends(uses_counted)],
+        c: Annotated[int, Depends(counted, use_cache=False)],
+    ):
+        return {"a": a, "b": b, "c": c, "calls": list(calls)}
+
+    @app.get("/nocache")
+    def nocache(
+        a: Annotated[int, Depends(fresh, use_cache=False)],
+        b: Annotated[int, Depends(fresh, use_cache=False)],
+        c: Annotated[int, Depends(fresh)],
+        d: Annotated[int, Depends(fresh)],
+    ):
+        return {"a": a, "b": b, "c": c, "d": d}
+
+    @app.get("/reset")
+    def reset():
+        calls.clear()
+        return "ok"
+
+    def paging(skip: int = 0, limit: Annotated[int, Query(le=100)] = 10) -> dict[str, int]:
+        return {"skip": skip, "limit": limit}
+
+    def token(x_token: Annotated[str, Header()]) -> str:
+        return x_token
+
+    def both_subs(
+        p: Annotated[dict[str, int], Depends(paging)], t: Annotated[str, Depends(token)]
+    ) -> dict[str, Any]:
+        return {"p": p, "t": t}
+
+    @app.get("/subs")
+    def subs(
+        q: int,
+        d: Annotated[dict[str, Any], Depends(both_subs)],
+        z: Annotated[str, Query(min_length=2)] = "zz",
+    ):
+        return {"q": q, "d": d, "z": z}
+
+    @app.get("/same-param")
+    def same_param(p: Annotated[dict[str, int], Depends(paging)], skip: int = 5):
+        return {"p": p, "skip": skip}
+
+    class Pager:
+        def __init__(self, q: str | None = None, page: int = 1) -> None:
+            self.q = q
+            self.page = page
+
+    @app.get("/class")
+    def klass(pager: Annotated[Pager, Depends(Pager)]):
+        return {"q": pager.q, "page": pager.page}
+
+    @app.get("/class-noarg")
+    def class_noarg(pager: Annotated[Pager, Depends()]):
+        return {"q": pager.q, "page": pager.page}
+
+    @app.get("/class-default")
+    def class_default(pager: Pager = Depends()):
+        return {"q": pager.q, "page": pager.page}
+
+    class Prefix:
+        def __init__(self, prefix: str) -> None:
+            self.prefix = prefix
+
+        def __call__(self, word: str = "x") -> str:
+            return self.prefix + word
+
+    class AsyncPrefix:
+        async def __call__(self, n: int) -> int:
+            return n * 2
+
+    @app.get("/instance")
+    def instance(
+        a: Annotated[str, Depends(Prefix("pre-"))], b: Annotated[int, Depends(AsyncPrefix())]
+    ):
+        return {"a": a, "b": b}
+
+    async def async_dep(n: Annotated[int, Query(gt=0)]) -> int:
+        return n + 1
+
+    @app.post("/body-dep")
+    def body_dep(
+        n: Annotated[int, Depends(async_dep)],
+        item: Annotated[dict[str, int], fw.Body(embed=True)],
+        extra: Annotated[int, fw.Body()] = 0,
+    ):
+        return {"n": n, "item": item, "extra": extra}
+
+    def body_in_dep(name: Annotated[str, fw.Body()], size: Annotated[int, fw.Body()] = 1) -> str:
+        return name * size
+
+    @app.post("/body-in-dep")
+    def body_in_dep_route(s: Annotated[str, Depends(body_in_dep)], flag: bool = False):
+        return {"s": s, "flag": flag}
+
+    def uses_request(request: fw.Request) -> str:
+        return request.url.path
+
+    @app.get("/request-dep")
+    def request_dep(path: Annotated[str, Depends(uses_request)]):
+        return path
+
+    def fails(n: int) -> int:
+        raise fw.HTTPException(status_code=418, detail={"n": n})
+
+    @app.get("/raises")
+    def raises(a: Annotated[int, Depends(fails)], b: Annotated[int, Depends(token)]):
+        return a + b
+
+    def header_alias(
+        user_agent: Annotated[str | None, Header()] = None,
+        strange: Annotated[str | None, Header(convert_underscores=False)] = None,
+    ) -> dict[str, Any]:
+        return {"ua": user_agent, "strange": strange}
+
+    @app.get("/headers")
+    def headers(h: Annotated[dict[str, Any], Depends(header_alias)]):
+        return h
+
+    return app
+
+
+def test_graphs() -> None:
+    same_answers(
+        graph_app,
+        [
+            "/reset",
+            "/cache",
+            "/cache",
+            "/reset",
+            "/nocache",
+            "/subs",
+            "/subs?q=x&limit=500&z=a",
+            Call.get("/subs?q=1&limit=500&z=a", headers={"x-token": "t"}),
+            Call.get("/subs?q=1&skip=3", headers={"x-token": "t"}),
+            Call.get("/subs?q=1&skip=bad&limit=bad", headers={"x-token": "t"}),
+            "/same-param?skip=7",
+            "/same-param?skip=no",
+            "/class",
+            "/class?q=a&page=3",
+            "/class?page=x",
+            "/class-noarg?q=b",
+            "/class-default?page=2",
+            "/instance?word=y&n=4",
+            "/instance",
+            "/instance?n=x",
+            Call.post("/body-dep?n=1", json={"item": {"a": 1}, "extra": 3}),
+            Call.post("/body-dep?n=0", json={"item": {"a": "x"}}),
+            Call.post("/body-dep", json={}),
+            Call.post("/body-dep?n=2"),
+            Call.post("/body-dep?n=2", content=b"{bad", headers={"content-type": "application/json"}),
+            Call.post("/body-in-dep", json={"name": "ab", "size": 2}),
+            Call.post("/body-in-dep?flag=maybe", json={"size": "x"}),
+            Call.post("/body-in-dep", json={"name": "ab"}),
+            "/request-dep",
+            "/raises?n=3",
+            Call.get("/raises?n=3", headers={"x-token": "1"}),
+            "/raises",
+            Call.get("/headers", headers={"user-agent": "me", "strange": "s"}),
+        ],
+    )
+
+
+# -- app, router and route dependencies, overrides -----------------------------------
+
+
+def level_app(fw: Framework) -> Any:
+    Depends, Header = fw.Depends, fw.Header
+    seen: list[str] = []
+
+    def app_level(x_app: Annotated[str | None, Header()] = None) -> None:
+        seen.append(f"app:{x_app}")
+
+    def router_level(x_key: Annotated[str, Header()]) -> None:
+        seen.append("router")
+        if x_key != "good":
+            raise fw.HTTPException(status_code=403, detail="bad key")
+
+    def include_level() -> None:
+        seen.append("include")
+
+    def route_level() -> str:
+        seen.append("route")
+        return "unused"
+
+    def replaced() -> str:
+        return "original"
+
+    app = fw.App(dependencies=[Depends(app_level)])
+    router = fw.Router(dependencies=[Depends(router_level)])
+
+    @router.get("/r", dependencies=[Depends(route_level)])
+    def r(v: Annotated[str, Depends(replaced)]):
+        return {"v": v, "seen": list(seen)}
+
+    app.include_router(router, prefix="/p", dependencies=[Depends(include_level)])
+
+    @app.get("/seen")
+    def get_seen():
+        out = list(seen)
+        seen.clear()
+        return out
+
+    @app.get("/plain")
+    def plain(v: Annotated[str, Depends(replaced)]):
+        return v
+
+    def override(q: int = 1) -> str:
+        return f"override {q}"
+
+    @app.get("/override/on")
+    def on():
+        app.dependency_overrides[replaced] = override
+        return "on"
+
+    @app.get("/override/off")
+    def off():
+        app.dependency_overrides.clear()
+        return "off"
+
+    return app
+
+
+def test_levels_and_overrides() -> None:
+    same_answers(
+        level_app,
+        [
+            "/p/r",
+            "/seen",
+            Call.get("/p/r", headers={"x-key": "bad", "x-app": "a"}),
+            "/seen",
+            Call.get("/p/r", headers={"x-key": "good"}),
+            "/seen",
+            "/plain",
+            "/override/on",
+            "/plain?q=5",
+            "/plain?q=no",
+            Call.get("/p/r?q=2", headers={"x-key": "good"}),
+            "/override/off",
+            "/plain?q=5",
+            "/seen",
+        ],
+    )
+
+
+# -- yield dependencies --------------------------------------------------------------
+
+
+def yield_app(fw: Framework) -> Any:
+    app = fw.App()
+    Depends = fw.Depends
+    log: list[str] = []
+
+    class Boom(Exception):
+        pass
+
+    @app.exception_handler(Boom)
+    def on_boom(request: Any, exc: Boom) -> Any:
+        log.append("handler:Boom")
+        return fw.responses.JSONResponse({"boom": str(exc)}, status_code=409)
+
+    def outer():
+        log.append("outer:enter")
+        try:
+            yield "o"
+        except Boom as exc:
+            log.append(f"outer:caught {exc}")
+            raise
+        finally:
+            log.append("outer:exit")
+
+    async def inner(o: Annotated[str, Depends(outer)]):
+        log.append("inner:enter")
+        try:
+            yield o + "i"
+        except Boom as exc:
+            log.append(f"inner:caught {exc}")
+            raise
+        finally:
+            log.append("inner:exit")
+
+    @app.get("/ok")
+    def ok(i: Annotated[str, Depends(inner)]):
+        log.append("handler")
+        return i
+
+    @app.get("/boom")
+    def boom(i: Annotated[str, Depends(inner)]):
+        raise Boom("b")
+
+    @app.get("/http")
+    def http(i: Annotated[str, Depends(inner)]):
+        raise fw.HTTPException(status_code=404, detail="nope", headers={"x-a": "1"})
+
+    def converts():
+        try:
+            yield "c"
+        except Boom as exc:
+            log.append("converts")
+            raise fw.HTTPException(status_code=400, detail=f"converted {exc}") from exc
+
+    @app.get("/convert")
+    def convert(c: Annotated[str, Depends(converts)]):
+        raise Boom("x")
+
+    def fails_before():
+        log.append("fails_before")
+        raise fw.HTTPException(status_code=401, detail="early")
+        yield  # pragma: no cover
+
+    @app.get("/early")
+    def early(o: Annotated[str, Depends(outer)], f: Annotated[None, Depends(fails_before)]):
+        return "never"
+
+    def function_scoped():
+        log.append("fn:enter")
+        yield "f"
+        log.append("fn:exit")
+
+    @app.get("/scopes")
+    def scopes(
+        f: Annotated[str, Depends(function_scoped, scope="function")],
+        o: Annotated[str, Depends(outer)],
+    ):
+        log.append("handler")
+        return f + o
+
+    @app.get("/log")
+    def get_log():
+        out = list(log)
+        log.clear()
+        return out
+
+    return app
+
+
+def test_yield_dependencies() -> None:
+    same_answers(
+        yield_app,
+        [
+            "/ok",
+            "/log",
+            "/boom",
+            "/log",
+            "/http",
+            "/log",
+            "/convert",
+            "/log",
+            "/early",
+            "/log",
+            "/scopes",
+            "/log",
+        ],
+        headers=("content-type", "www-authenticate", "x-a"),
+        client_options={"raise_server_exceptions": False},
+    )
+
+
+# -- Security and scopes -------------------------------------------------------------
+
+
+def scopes_app(fw: Framework) -> Any:
+    app = fw.App()
+    Security, Depends = fw.Security, fw.Depends
+    SecurityScopes = fw.security.SecurityScopes
+    oauth = fw.security.OAuth2PasswordBearer(
+        tokenUrl="token", scopes={"me": "me", "items": "items"}
+    )
+
+    def current(scopes: SecurityScopes, token: Annotated[str, Depends(oauth)]) -> dict[str, Any]:
+        granted = token.split(",")
+        for scope in scopes.scopes:
+            if scope not in granted:
+                raise fw.HTTPException(
+                    status_code=401,
+                    detail="Not enough permissions",
+                    headers={"WWW-Authenticate": f'Bearer scope="{scopes.scope_str}"'},
+                )
+        return {"scopes": scopes.scopes, "str": scopes.scope_str}
+
+    def active(u: Annotated[dict[str, Any], Security(current, scopes=["me"])]) -> dict[str, Any]:
+        return u
+
+    @app.get("/me")
+    def me(u: Annotated[dict[str, Any], Security(active, scopes=["items"])]):
+        return u
+
+    @app.get("/plain")
+    def plain(u: Annotated[dict[str, Any], Depends(current)]):
+        return u
+
+    @app.get("/twice")
+    def twice(
+        a: Annotated[dict[str, Any], Security(current, scopes=["me"])],
+        b: Annotated[dict[str, Any], Security(current, scopes=["items", "me"])],
+    ):
+        return [a, b]
+
+    @app.get("/route-level", dependencies=[Security(current, scopes=["admin"])])
+    def route_level():
+        return "ok"
+
+    def form_dep(form: Annotated[fw.security.OAuth2PasswordRequestForm, Depends()]) -> Any:
+        return {
+            "username": form.username,
+            "password": form.password,
+            "scopes": form.scopes,
+            "grant_type": form.grant_type,
+            "client_id": form.client_id,
+            "client_secret": form.client_secret,
+        }
+
+    @app.post("/token")
+    def token(form: Annotated[Any, Depends(form_dep)]):
+        return form
+
+    @app.post("/strict")
+    def strict(form: Annotated[fw.security.OAuth2PasswordRequestFormStrict, Depends()]):
+        return {"username": form.username, "grant_type": form.grant_type, "scopes": form.scopes}
+
+    return app
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {token}"}
+
+
+def test_security_scopes_and_password_form() -> None:
+    same_answers(
+        scopes_app,
+        [
+            "/me",
+            Call.get("/me", headers=_bearer("me")),
+            Call.get("/me", headers=_bearer("me,items")),
+            Call.get("/me", headers={"authorization": "Basic abc"}),
+            Call.get("/plain", headers=_bearer("")),
+            Call.get("/twice", headers=_bearer("me,items")),
+            Call.get("/twice", headers=_bearer("me")),
+            Call.get("/route-level", headers=_bearer("admin")),
+            Call.get("/route-level", headers=_bearer("me")),
+            Call.post("/token", data={"username": "u", "password": "p"}),
+            Call.post(
+                "/token",
+                data={
+                    "username": "u",
+                    "password": "p",
+                    "scope": " a  b ",
+                    "grant_type": "password",
+                    "client_id": "c",
+                    "client_secret": "s",
+                },
+            ),
+            Call.post("/token", data={"username": "u", "password": "p", "grant_type": "x"}),
+            Call.post("/token", data={"password": "p"}),
+            Call.post("/token"),
+            Call.post("/token", json={"username": "u", "password": "p"}),
+            Call.post("/strict", data={"username": "u", "password": "p"}),
+            Call.post("/strict", data={"username": "u", "password": "p", "grant_type": "password"}),
+        ],
+    )
+
+
+# -- the schemes: every Authorization header, API key places, auto_error --------------
+
+
+def schemes_app(fw: Framework) -> Any:
+    app = fw.App()
+    s = fw.security
+    Depends = fw.Depends
+    schemes = {
+        "oauth": s.OAuth2PasswordBearer(tokenUrl="token"),
+        "basic": s.HTTPBasic(),
+        "basic-realm": s.HTTPBasic(realm="zone"),
+        "bearer": s.HTTPBearer(),
+        "base": fw.sub("security.http").HTTPBase(scheme="custom"),
+        "header": s.APIKeyHeader(name="x-key"),
+        "query": s.APIKeyQuery(name="key"),
+        "cookie": s.APIKeyCookie(name="key"),
+    }
+    quiet = {
+        "oauth": s.OAuth2PasswordBearer(tokenUrl="token", auto_error=False),
+        "basic": s.HTTPBasic(auto_error=False),
+        "basic-realm": s.HTTPBasic(realm="zone", auto_error=False),
+        "bearer": s.HTTPBearer(auto_error=False),
+        "base": fw.sub("security.http").HTTPBase(scheme="custom", auto_error=False),
+        "header": s.APIKeyHeader(name="x-key", auto_error=False),
+        "query": s.APIKeyQuery(name="key", auto_error=False),
+        "cookie": s.APIKeyCookie(name="key", auto_error=False),
+    }
+
+    def shown(value: Any) -> Any:
+        if value is None or isinstance(value, str):
+            return value
+        return {"type": type(value).__name__, **vars(value)}
+
+    def add(path: str, scheme: Any) -> None:
+        @app.get(path)
+        def route(value: Annotated[Any, Depends(scheme)]):
+            return shown(value)
+
+    for name in schemes:
+        add(f"/strict/{name}", schemes[name])
+        add(f"/quiet/{name}", quiet[name])
+    return app
+
+
+SCHEME_NAMES = ("oauth", "basic", "basic-realm", "bearer", "base", "header", "query", "cookie")
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+AUTH_SCHEMES = ("Bearer", "bearer", "BEARER", "Basic", "basic", "Custom", "custom", "Digest", "")
+AUTH_CREDENTIALS = (
+    "",
+    "abc",
+    "a b",
+    "  padded  ",
+    _b64(b"user:pass"),
+    _b64(b"user:"),
+    _b64(b":"),
+    _b64(b"nocolon"),
+    _b64(b"a:b:c"),
+    _b64("ünï:cöde".encode()),
+    _b64(b"user:pass").rstrip("="),
+    "!!!",
+    "dXNlcjpwYXNz====",
+)
+SEPARATORS = (" ", "  ", "\t", "")
+
+
+def _auth_calls(authorization: str | None, key: str | None) -> list[Call]:
+    headers: dict[str, str] = {}
+    if authorization is not None:
+        headers["authorization"] = authorization
+    if key is not None:
+        headers["x-key"] = key
+    cookies = {} if key is None else {"key": key}
+    query = "" if key is None else f"?key={key}"
+    calls = []
+    for mode in ("strict", "quiet"):
+        for name in SCHEME_NAMES:
+            extra: dict[str, Any] = {"headers": headers}
+            if name == "cookie" and cookies:
+                extra["headers"] = {**headers, "cookie": f"key={key}"}
+            calls.append(Call.get(f"/{mode}/{name}{query}", **extra))
+    return calls
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "", "Bearer", "Bearer ", "Bearer tok", "bearer tok", "Basic " + _b64(b"u:p"), "Token x"],
+)
+@pytest.mark.parametrize("key", [None, "", "k"])
+def test_schemes_examples(authorization: str | None, key: str | None) -> None:
+    same_answers(schemes_app, _auth_calls(authorization, key))
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    scheme=st.sampled_from(AUTH_SCHEMES),
+    separator=st.sampled_from(SEPARATORS),
+    credentials=st.sampled_from(AUTH_CREDENTIALS),
+)
+def test_schemes_any_authorization(scheme: str, separator: str, credentials: str) -> None:
+    """Whatever ``Authorization`` header arrives, every scheme answers as FastAPI's."""
+    authorization = f"{scheme}{separator}{credentials}"
+    same_answers(schemes_app, _auth_calls(authorization, None))
