@@ -188,7 +188,9 @@ def test_graphs() -> None:
             Call.post("/body-dep?n=0", json={"item": {"a": "x"}}),
             Call.post("/body-dep", json={}),
             Call.post("/body-dep?n=2"),
-            Call.post("/body-dep?n=2", content=b"{bad", headers={"content-type": "application/json"}),
+            Call.post(
+                "/body-dep?n=2", content=b"{bad", headers={"content-type": "application/json"}
+            ),
             Call.post("/body-in-dep", json={"name": "ab", "size": 2}),
             Call.post("/body-in-dep?flag=maybe", json={"size": "x"}),
             Call.post("/body-in-dep", json={"name": "ab"}),
@@ -609,3 +611,172 @@ def test_schemes_any_authorization(scheme: str, separator: str, credentials: str
     """Whatever ``Authorization`` header arrives, every scheme answers as FastAPI's."""
     authorization = f"{scheme}{separator}{credentials}"
     same_answers(schemes_app, _auth_calls(authorization, None))
+
+
+# -- edges: swallowed errors, errors after yield, parameter kinds in dependencies -----
+
+
+def edge_app(fw: Framework) -> Any:
+    app = fw.App()
+    Depends, Query, Header, Cookie = fw.Depends, fw.Query, fw.Header, fw.Cookie
+    log: list[str] = []
+
+    class Boom(Exception):
+        pass
+
+    def swallows():
+        try:
+            yield "s"
+        except Boom:
+            log.append("swallowed")
+
+    @app.get("/swallow")
+    def swallow(s: Annotated[str, Depends(swallows)]):
+        raise Boom("x")
+
+    def raises_after():
+        yield "r"
+        log.append("after")
+        raise fw.HTTPException(status_code=400, detail="after yield")
+
+    @app.get("/after-request")
+    def after_request(r: Annotated[str, Depends(raises_after)]):
+        return r
+
+    @app.get("/after-function")
+    def after_function(r: Annotated[str, Depends(raises_after, scope="function")]):
+        return r
+
+    def catches_http():
+        try:
+            yield "c"
+        except fw.HTTPException as exc:
+            log.append(f"saw {exc.status_code}")
+            raise
+
+    @app.get("/http-through")
+    def http_through(c: Annotated[str, Depends(catches_http)]):
+        raise fw.HTTPException(status_code=402, detail="pay")
+
+    def twice():
+        yield 1
+        yield 2
+
+    @app.get("/twice")
+    def yields_twice(t: Annotated[int, Depends(twice)]):
+        return t
+
+    def response_dep(response: fw.Response, background: fw.BackgroundTasks) -> str:
+        response.headers["x-dep"] = "yes"
+        response.set_cookie("c", "v")
+        response.status_code = 201
+        background.add_task(log.append, "background")
+        return "r"
+
+    @app.get("/response-dep")
+    def response_route(r: Annotated[str, Depends(response_dep)], response: fw.Response):
+        response.headers["x-route"] = "too"
+        return r
+
+    def kinds(
+        tags: Annotated[list[str], Query()] = [],  # noqa: B006
+        session: Annotated[str | None, Cookie()] = None,
+        x_ids: Annotated[list[int] | None, Header()] = None,
+    ) -> dict[str, Any]:
+        return {"tags": tags, "session": session, "ids": x_ids}
+
+    @app.get("/kinds")
+    def kinds_route(k: Annotated[dict[str, Any], Depends(kinds)]):
+        return k
+
+    def scopes_direct(scopes: fw.security.SecurityScopes) -> list[str]:
+        return scopes.scopes
+
+    @app.get("/scopes-direct")
+    def direct(
+        s: Annotated[list[str], fw.Security(scopes_direct, scopes=["a", "b"])],
+        scopes: fw.security.SecurityScopes,
+    ):
+        return {"s": s, "handler": scopes.scopes}
+
+    def needs_q(q: int) -> int:
+        return q
+
+    router = fw.Router(dependencies=[Depends(needs_q)])
+
+    @router.get("/merged", dependencies=[Depends(needs_q, use_cache=False)])
+    def merged(x_h: Annotated[int, Header()], p: int, body: Annotated[int, fw.Body()] = 0):
+        return p
+
+    app.include_router(router)
+
+    @app.get("/log")
+    def get_log():
+        out = list(log)
+        log.clear()
+        return out
+
+    return app
+
+
+def test_edges() -> None:
+    same_answers(
+        edge_app,
+        [
+            "/swallow",
+            "/log",
+            "/after-request",
+            "/log",
+            "/after-function",
+            "/log",
+            "/http-through",
+            "/log",
+            "/twice",
+            "/response-dep",
+            "/log",
+            "/kinds?tags=a&tags=b",
+            Call.get("/kinds", headers={"x-ids": "1", "cookie": "session=s"}),
+            Call.get("/kinds", headers=[("x-ids", "1"), ("x-ids", "x")]),
+            "/scopes-direct",
+            "/merged",
+            Call.get("/merged?q=x&p=y", headers={"x-h": "z"}),
+            Call.post("/merged?q=1&p=2", json="x", headers={"x-h": "3"}),
+        ],
+        headers=("content-type", "www-authenticate", "x-dep", "x-route", "set-cookie"),
+        client_options={"raise_server_exceptions": False},
+    )
+
+
+def model_dep_app(fw: Framework) -> Any:
+    from dataclasses import dataclass
+
+    import pydantic
+
+    app = fw.App()
+    Depends = fw.Depends
+
+    class Filter(pydantic.BaseModel):
+        name: str
+        limit: int = 10
+
+    @dataclass
+    class Point:
+        x: int
+        y: int = 0
+
+    @app.get("/model")
+    def model(f: Annotated[Filter, Depends()]):
+        return f
+
+    @app.get("/dataclass")
+    def dc(p: Annotated[Point, Depends()]):
+        return p
+
+    return app
+
+
+def test_model_and_dataclass_dependencies() -> None:
+    same_answers(
+        model_dep_app,
+        ["/model?name=a", "/model", "/model?name=a&limit=x", "/dataclass?x=1", "/dataclass?y=z"],
+    )
