@@ -780,3 +780,113 @@ def test_model_and_dataclass_dependencies() -> None:
         model_dep_app,
         ["/model?name=a", "/model", "/model?name=a&limit=x", "/dataclass?x=1", "/dataclass?y=z"],
     )
+
+
+# -- random dependency graphs --------------------------------------------------------
+
+# A node: (its sub-dependencies as (index of a later node, use_cache), its own query
+# parameter: None, "required" or "optional", whether it is a generator).
+Node = tuple[tuple[tuple[int, bool], ...], str | None, bool]
+
+
+@st.composite
+def graphs(draw: st.DrawFn) -> tuple[list[Node], list[tuple[int, bool]]]:
+    size = draw(st.integers(1, 5))
+    nodes: list[Node] = []
+    for i in range(size):
+        later = list(range(i + 1, size))
+        subs = draw(st.lists(st.sampled_from(later), max_size=3)) if later else []
+        edges = tuple((j, draw(st.booleans())) for j in subs)
+        own = draw(st.sampled_from([None, "required", "optional"]))
+        nodes.append((edges, own, draw(st.booleans())))
+    roots = draw(
+        st.lists(st.tuples(st.integers(0, size - 1), st.booleans()), min_size=1, max_size=3)
+    )
+    return nodes, roots
+
+
+def graph_builder(nodes: list[Node], roots: list[tuple[int, bool]]) -> Any:
+    """An app whose handler depends on ``roots``; every node logs its calls and exits."""
+
+    def build(fw: Framework) -> Any:
+        import inspect
+
+        app = fw.App()
+        log: list[str] = []
+        made: dict[int, Any] = {}
+
+        def make(i: int) -> Any:
+            if i in made:
+                return made[i]
+            edges, own, generator = nodes[i]
+            params = [
+                inspect.Parameter(
+                    f"d{k}",
+                    inspect.Parameter.KEYWORD_ONLY,
+                    annotation=Annotated[Any, fw.Depends(make(j), use_cache=cache)],
+                )
+                for k, (j, cache) in enumerate(edges)
+            ]
+            if own is not None:
+                params.append(
+                    inspect.Parameter(
+                        f"q{i}",
+                        inspect.Parameter.KEYWORD_ONLY,
+                        annotation=int,
+                        default=inspect.Parameter.empty if own == "required" else -1,
+                    )
+                )
+
+            if generator:
+
+                def node(**kwargs: Any) -> Any:
+                    log.append(f"enter {i}")
+                    yield [i, sorted(kwargs.items())]
+                    log.append(f"exit {i}")
+
+            else:
+
+                def node(**kwargs: Any) -> Any:
+                    log.append(f"call {i}")
+                    return [i, sorted(kwargs.items())]
+
+            node.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+            node.__name__ = f"node{i}"
+            made[i] = node
+            return node
+
+        params = [
+            inspect.Parameter(
+                f"r{k}",
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=Annotated[Any, fw.Depends(make(j), use_cache=cache)],
+            )
+            for k, (j, cache) in enumerate(roots)
+        ]
+
+        def handler(**kwargs: Any) -> Any:
+            return {"values": sorted(kwargs.items()), "log": list(log)}
+
+        handler.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        app.get("/")(handler)
+
+        @app.get("/log")
+        def get_log():
+            out = list(log)
+            log.clear()
+            return out
+
+        return app
+
+    return build
+
+
+@settings(max_examples=60, deadline=None)
+@given(graph=graphs(), query=st.dictionaries(st.integers(0, 4), st.sampled_from(["1", "x"])))
+def test_random_graphs(
+    graph: tuple[list[Node], list[tuple[int, bool]]], query: dict[int, str]
+) -> None:
+    """Call counts, values, exit order and merged 422s agree for any small graph."""
+    nodes, roots = graph
+    url = "/?" + "&".join(f"q{i}={v}" for i, v in sorted(query.items()))
+    same_answers(graph_builder(nodes, roots), [url, "/log"])
