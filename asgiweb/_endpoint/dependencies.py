@@ -18,7 +18,8 @@ Request-time rules, FastAPI's:
   siblings still are, and every error ends up in one 422, in that order;
 - with ``use_cache=True`` a dependency is called once per request and its value
   reused wherever it appears again (the key is the callable, plus the OAuth2
-  scopes when the sub-tree looks at them, plus its exit scope);
+  scopes when its ``Security`` asks for some or the sub-tree looks at them, plus
+  its exit scope: the one given, else ``"request"`` for a generator);
 - the code after a generator's ``yield`` runs when the dependant's scope ends:
   ``"function"`` right after the handler's result has been turned into a
   response, ``"request"`` (the default) after the response has been sent.  An
@@ -153,6 +154,8 @@ class Dependant:
         subs: list[Dependant],
         kind: int,
         path_params: Mapping[str, type],
+        asks_scopes: bool = False,
+        scope_given: bool = False,
     ) -> None:
         self.call = call
         self.name = name
@@ -165,11 +168,17 @@ class Dependant:
         self.kind = kind
         self.path_params = path_params
         self.uses_scopes: bool = bool(
-            params.scopes_name is not None
-            or isinstance(call, SecurityBase)
+            asks_scopes
+            or params.scopes_name is not None
+            or isinstance(unwrap_partial(call), SecurityBase)
             or any(sub.uses_scopes for sub in subs)
         )
-        self.key = _cache_key((call, tuple(sorted(set(scopes))) if self.uses_scopes else (), scope))
+        # The exit scope in the key is the one given, else "request" for a generator
+        # and none for a plain callable (Depends(f) and Depends(f, scope=...) are two).
+        exit_scope = scope if scope_given or kind in (ASYNC_GEN, SYNC_GEN) else ""
+        self.key = _cache_key(
+            (call, tuple(sorted(set(scopes))) if self.uses_scopes else (), exit_scope)
+        )
         self.overridden: dict[Any, Dependant] = {}
         self.replacement = False  # compiled for app.dependency_overrides
         self.injects = not (
@@ -832,6 +841,8 @@ def _compile(
         subs=subs,
         kind=kind,
         path_params=path_params,
+        asks_scopes=bool(own_scopes),
+        scope_given=explicit_scope is not None,
     )
 
 

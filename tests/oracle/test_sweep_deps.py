@@ -890,3 +890,158 @@ def test_random_graphs(
     nodes, roots = graph
     url = "/?" + "&".join(f"q{i}={v}" for i, v in sorted(query.items()))
     same_answers(graph_builder(nodes, roots), [url, "/log"])
+
+
+# -- overrides: schemes, classes, generators, sub-dependencies of a replacement -------
+
+
+def override_app(fw: Framework) -> Any:
+    app = fw.App()
+    Depends = fw.Depends
+    log: list[str] = []
+    bearer = fw.security.HTTPBearer()
+    oauth = fw.security.OAuth2PasswordBearer(tokenUrl="token")
+
+    class Settings:
+        def __init__(self, env: str = "prod") -> None:
+            self.env = env
+
+    def db():
+        log.append("db open")
+        yield "db"
+        log.append("db close")
+
+    def user(token: Annotated[str, Depends(oauth)], d: Annotated[str, Depends(db)]) -> str:
+        return f"{token}@{d}"
+
+    @app.get("/all", dependencies=[Depends(bearer)])
+    def everything(
+        s: Annotated[Settings, Depends()],
+        u: Annotated[str, Depends(user)],
+        d: Annotated[str, Depends(db)],
+    ):
+        return {"env": s.env, "u": u, "d": d}
+
+    def fake_db():
+        log.append("fake open")
+        yield "fake"
+        log.append("fake close")
+
+    class TestSettings(Settings):
+        def __init__(self, env: str = "test", debug: bool = False) -> None:
+            super().__init__(env + ("!" if debug else ""))
+
+    def fake_user(name: Annotated[str, fw.Header()], d: Annotated[str, Depends(db)]) -> str:
+        return f"{name}/{d}"
+
+    @app.get("/set/{which}")
+    def set_override(which: str):
+        table = {
+            "bearer": (bearer, lambda: None),
+            "oauth": (oauth, lambda: "tok"),
+            "settings": (Settings, TestSettings),
+            "db": (db, fake_db),
+            "user": (user, fake_user),
+        }
+        key, value = table[which]
+        app.dependency_overrides[key] = value
+        return which
+
+    @app.get("/clear")
+    def clear():
+        app.dependency_overrides.clear()
+        return "cleared"
+
+    @app.get("/log")
+    def get_log():
+        out = list(log)
+        log.clear()
+        return out
+
+    return app
+
+
+def test_overrides() -> None:
+    auth = {"authorization": "Bearer abc"}
+    same_answers(
+        override_app,
+        [
+            "/all",
+            Call.get("/all?env=dev", headers=auth),
+            "/log",
+            "/set/bearer",
+            "/all",
+            "/set/oauth",
+            "/all?debug=1",
+            "/set/settings",
+            "/all?debug=1&env=x",
+            "/all?debug=maybe",
+            "/set/db",
+            "/all",
+            "/log",
+            "/set/user",
+            "/all",
+            Call.get("/all", headers={"name": "n"}),
+            "/log",
+            "/clear",
+            Call.get("/all", headers=auth),
+            "/log",
+        ],
+    )
+
+
+# -- the cache key: callable, scopes (when looked at or asked for), exit scope --------
+
+
+def cache_key_app(fw: Framework) -> Any:
+    app = fw.App()
+    Depends, Security = fw.Depends, fw.Security
+    calls: list[str] = []
+
+    def plain() -> int:
+        calls.append("plain")
+        return len(calls)
+
+    def gen():
+        calls.append("gen")
+        yield len(calls)
+
+    def via(p: Annotated[int, Depends(plain)]) -> int:
+        return p
+
+    def via_secured(p: Annotated[int, Security(plain, scopes=["a"])]) -> int:
+        return p
+
+    @app.get("/own-scopes")
+    def own_scopes(
+        a: Annotated[int, Depends(plain)],
+        b: Annotated[int, Security(plain, scopes=["a"])],
+        c: Annotated[int, Security(plain, scopes=["a"])],
+        d: Annotated[int, Security(plain, scopes=["b"])],
+        e: Annotated[int, Security(plain)],
+        f: Annotated[int, Security(via, scopes=["a"])],
+        g: Annotated[int, Depends(via_secured)],
+    ):
+        return [a, b, c, d, e, f, g, list(calls)]
+
+    @app.get("/exit-scopes")
+    def exit_scopes(
+        a: Annotated[int, Depends(plain)],
+        b: Annotated[int, Depends(plain, scope="request")],
+        c: Annotated[int, Depends(plain, scope="function")],
+        d: Annotated[int, Depends(gen)],
+        e: Annotated[int, Depends(gen, scope="request")],
+        f: Annotated[int, Depends(gen, scope="function")],
+    ):
+        return [a, b, c, d, e, f, list(calls)]
+
+    @app.get("/reset")
+    def reset():
+        calls.clear()
+        return "ok"
+
+    return app
+
+
+def test_cache_keys() -> None:
+    same_answers(cache_key_app, ["/own-scopes", "/reset", "/exit-scopes"])
