@@ -804,6 +804,9 @@ def _compile(
     if any(call is seen for seen in stack):
         raise TypeError(f"dependency cycle: {' -> '.join(chain)}")
     stack = (*stack, call)
+    # FastAPI's rule: this dependant sees the scopes asked above it, then its own not
+    # yet there; below it goes the plain concatenation, repeats and all.
+    below = (*scopes, *own_scopes)
     scopes = _merge_scopes(scopes, own_scopes)
     owner = " -> ".join(chain)
     params = analyse(call, owner=owner, path_params=path_params)
@@ -816,7 +819,7 @@ def _compile(
                 found.marker,
                 found.annotation,
                 name=found.name,
-                scopes=scopes,
+                scopes=below,
                 chain=chain,
                 stack=stack,
                 path_params=path_params,
@@ -824,7 +827,8 @@ def _compile(
         )
     if kind in (ASYNC_GEN, SYNC_GEN) and scope == "request":
         for sub in subs:
-            if sub.kind in (ASYNC_GEN, SYNC_GEN) and sub.scope == "function":
+            # Any callable asked for with scope="function", as FastAPI refuses it.
+            if sub.scope == "function":
                 raise TypeError(
                     f'{owner}: a dependency with scope "request" cannot depend on '
                     f'{callable_name(sub.call)}, whose scope is "function" (it would '
