@@ -1157,3 +1157,133 @@ def test_random_secured_graphs(graph: tuple[list[SecNode], list[Edge]]) -> None:
             build(theirs)
         return
     same_answers(build, ["/", "/log"])
+
+
+# -- more edges: path parameters, partials, nesting, background tasks, exit order -----
+
+
+def more_app(fw: Framework) -> Any:
+    import functools
+
+    app = fw.App()
+    Depends, Security = fw.Depends, fw.Security
+    log: list[str] = []
+
+    def item(item_id: int, q: int = 0) -> int:
+        return item_id + q
+
+    @app.get("/items/{item_id}")
+    def get_item(i: Annotated[int, Depends(item)], item_id: str):
+        return {"i": i, "raw": item_id}
+
+    def scaled(factor: int, n: int = 1) -> int:
+        return factor * n
+
+    @app.get("/partial")
+    def partial_route(v: Annotated[int, Depends(functools.partial(scaled, 3))]):
+        return v
+
+    def invalid(n: int) -> int:
+        return n
+
+    def refuses() -> None:
+        log.append("refuses")
+        raise fw.HTTPException(status_code=403, detail="no")
+
+    @app.get("/mixed")
+    def mixed(a: Annotated[int, Depends(invalid)], b: Annotated[None, Depends(refuses)]):
+        return "never"
+
+    @app.get("/mixed-after")
+    def mixed_after(b: Annotated[None, Depends(refuses)], a: Annotated[int, Depends(invalid)]):
+        return "never"
+
+    def tag(name: str) -> Any:
+        def dep() -> None:
+            log.append(name)
+
+        dep.__name__ = name
+        return Depends(dep)
+
+    inner = fw.Router(dependencies=[tag("inner-router")])
+
+    @inner.get("/deep", dependencies=[tag("route")])
+    def deep(v: Annotated[None, tag("param")]):
+        return list(log)
+
+    outer = fw.Router(dependencies=[tag("outer-router")])
+    outer.include_router(inner, prefix="/in", dependencies=[tag("inner-include")])
+    app.include_router(outer, prefix="/out", dependencies=[tag("outer-include")])
+
+    def session():
+        log.append("session open")
+        try:
+            yield "s"
+        finally:
+            log.append("session close")
+
+    @app.get("/background")
+    def background(s: Annotated[str, Depends(session)], tasks: fw.BackgroundTasks):
+        tasks.add_task(log.append, "task")
+        return s
+
+    class Boom(Exception):
+        pass
+
+    @app.exception_handler(Boom)
+    def on_boom(request: Any, exc: Boom) -> Any:
+        log.append("handler")
+        return fw.responses.JSONResponse({"boom": True}, status_code=500)
+
+    def function_catches():
+        try:
+            yield "f"
+        except Boom:
+            log.append("function caught")
+            raise
+
+    @app.get("/function-boom")
+    def function_boom(f: Annotated[str, Depends(function_catches, scope="function")]):
+        raise Boom()
+
+    scopes_seen = fw.security.SecurityScopes
+
+    def reads(s: scopes_seen) -> str:
+        return s.scope_str
+
+    @app.get("/route-scopes", dependencies=[Security(reads, scopes=["r"])])
+    def route_scopes(v: Annotated[str, Security(reads, scopes=["p"])]):
+        return v
+
+    @app.get("/log")
+    def get_log():
+        out = list(log)
+        log.clear()
+        return out
+
+    return app
+
+
+def test_more_edges() -> None:
+    same_answers(
+        more_app,
+        [
+            "/items/3?q=2",
+            "/items/x?q=y",
+            "/partial?n=2",
+            "/partial?factor=5",
+            "/partial?n=x",
+            "/mixed",
+            "/log",
+            "/mixed-after",
+            "/log",
+            "/out/in/deep",
+            "/log",
+            "/background",
+            "/log",
+            "/function-boom",
+            "/log",
+            "/route-scopes",
+        ],
+        client_options={"raise_server_exceptions": False},
+    )
