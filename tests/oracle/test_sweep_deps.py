@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.oracle.sidebyside import Call, Framework, frameworks, same_answers
+from tests.oracle.sidebyside import Call, Framework, ask, frameworks, same_answers
 
 # -- Depends graphs ------------------------------------------------------------------
 
@@ -505,6 +505,9 @@ def test_security_scopes_and_password_form() -> None:
 # -- the schemes: every Authorization header, API key places, auto_error --------------
 
 
+FLOWS = {"password": {"tokenUrl": "token", "scopes": {"me": "me"}}}
+
+
 def schemes_app(fw: Framework) -> Any:
     app = fw.App()
     s = fw.security
@@ -518,6 +521,7 @@ def schemes_app(fw: Framework) -> Any:
         "header": s.APIKeyHeader(name="x-key"),
         "query": s.APIKeyQuery(name="key"),
         "cookie": s.APIKeyCookie(name="key"),
+        "oauth2": s.OAuth2(flows=FLOWS),
     }
     quiet = {
         "oauth": s.OAuth2PasswordBearer(tokenUrl="token", auto_error=False),
@@ -528,6 +532,7 @@ def schemes_app(fw: Framework) -> Any:
         "header": s.APIKeyHeader(name="x-key", auto_error=False),
         "query": s.APIKeyQuery(name="key", auto_error=False),
         "cookie": s.APIKeyCookie(name="key", auto_error=False),
+        "oauth2": s.OAuth2(scheme_name="quiet", auto_error=False),
     }
 
     def shown(value: Any) -> Any:
@@ -546,7 +551,9 @@ def schemes_app(fw: Framework) -> Any:
     return app
 
 
-SCHEME_NAMES = ("oauth", "basic", "basic-realm", "bearer", "base", "header", "query", "cookie")
+SCHEME_NAMES = (
+    "oauth", "basic", "basic-realm", "bearer", "base", "header", "query", "cookie", "oauth2"
+)  # fmt: skip
 
 
 def _b64(raw: bytes) -> str:
@@ -1287,3 +1294,12 @@ def test_more_edges() -> None:
         ],
         client_options={"raise_server_exceptions": False},
     )
+
+
+def test_oauth2_flows_in_openapi() -> None:
+    """``OAuth2(flows={...})`` takes FastAPI's dict and shows it as FastAPI does."""
+    found = [
+        ask(schemes_app(fw), ["/openapi.json"])[0]["body"]["components"] for fw in frameworks()
+    ]
+    assert found[0] == found[1]
+    assert found[0]["securitySchemes"]["OAuth2"] == {"type": "oauth2", "flows": FLOWS}
