@@ -1303,3 +1303,69 @@ def test_oauth2_flows_in_openapi() -> None:
     ]
     assert found[0] == found[1]
     assert found[0]["securitySchemes"]["OAuth2"] == {"type": "oauth2", "flows": FLOWS}
+
+
+def instance_app(fw: Framework) -> Any:
+    app = fw.App()
+    Depends, Form, Security = fw.Depends, fw.Form, fw.Security
+    log: list[str] = []
+
+    class Pool:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def __call__(self, size: int = 1):
+            log.append(f"{self.name} open {size}")
+            yield f"{self.name}:{size}"
+            log.append(f"{self.name} close")
+
+    class AsyncPool:
+        async def __call__(self):
+            log.append("async open")
+            yield "async"
+            log.append("async close")
+
+    @app.get("/pools")
+    def pools(
+        a: Annotated[str, Depends(Pool("a"))],
+        b: Annotated[str, Depends(AsyncPool())],
+    ):
+        return [a, b]
+
+    @app.post("/token-extra")
+    def token_extra(
+        form: Annotated[fw.security.OAuth2PasswordRequestForm, Depends()],
+        extra: Annotated[str, Form()],
+    ):
+        return {"u": form.username, "extra": extra}
+
+    key = fw.security.APIKeyHeader(name="x-key")
+
+    @app.get("/key-scopes")
+    def key_scopes(k: Annotated[str, Security(key, scopes=["k"])]):
+        return k
+
+    @app.get("/log")
+    def get_log():
+        out = list(log)
+        log.clear()
+        return out
+
+    return app
+
+
+def test_instances_forms_and_key_scopes() -> None:
+    same_answers(
+        instance_app,
+        [
+            "/pools?size=2",
+            "/log",
+            "/pools?size=z",
+            "/log",
+            Call.post("/token-extra", data={"username": "", "password": "", "extra": "e"}),
+            Call.post("/token-extra", data={"username": "u"}),
+            Call.post("/token-extra", files={"username": (None, "u"), "password": (None, "p")}),
+            "/key-scopes",
+            Call.get("/key-scopes", headers={"x-key": "k"}),
+        ],
+    )
