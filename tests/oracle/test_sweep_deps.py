@@ -1369,3 +1369,64 @@ def test_instances_forms_and_key_scopes() -> None:
             Call.get("/key-scopes", headers={"x-key": "k"}),
         ],
     )
+
+
+def override_chain_app(fw: Framework) -> Any:
+    app = fw.App()
+    Depends, Security = fw.Depends, fw.Security
+    SecurityScopes = fw.security.SecurityScopes
+
+    def c() -> str:
+        return "c"
+
+    def d(n: int = 0) -> str:
+        return f"d{n}"
+
+    def b(v: Annotated[str, Depends(c)]) -> str:
+        return "b+" + v
+
+    def a() -> str:
+        return "a"
+
+    def scoped(s: SecurityScopes) -> str:
+        return "scoped:" + s.scope_str
+
+    def replacement(s: SecurityScopes, v: Annotated[str, Security(c, scopes=["y"])]) -> str:
+        return "replaced:" + s.scope_str + ":" + v
+
+    def outer(v: Annotated[str, Security(scoped, scopes=["x"])]) -> str:
+        return v
+
+    @app.get("/")
+    def root(
+        x: Annotated[str, Depends(a)],
+        y: Annotated[str, Security(outer, scopes=["w", "x"])],
+    ):
+        return [x, y]
+
+    @app.get("/set/{which}")
+    def set_override(which: str):
+        table = {"a": (a, b), "c": (c, d), "same": (a, a), "scoped": (scoped, replacement)}
+        key, value = table[which]
+        app.dependency_overrides[key] = value
+        return which
+
+    return app
+
+
+def test_override_chains() -> None:
+    same_answers(
+        override_chain_app,
+        [
+            "/",
+            "/set/a",
+            "/",
+            "/set/c",
+            "/?n=4",
+            "/?n=x",
+            "/set/same",
+            "/",
+            "/set/scoped",
+            "/",
+        ],
+    )
