@@ -1430,3 +1430,105 @@ def test_override_chains() -> None:
             "/",
         ],
     )
+
+
+def thrown_app(fw: Framework) -> Any:
+    app = fw.App()
+    Depends = fw.Depends
+    log: list[str] = []
+
+    def watcher(name: str) -> Any:
+        def watch():
+            log.append(f"{name} enter")
+            try:
+                yield name
+            except Exception as exc:
+                log.append(f"{name} saw {type(exc).__name__}")
+                raise
+            finally:
+                log.append(f"{name} exit")
+
+        watch.__name__ = name
+        return watch
+
+    first, second = watcher("first"), watcher("second")
+
+    def refuses() -> None:
+        raise fw.HTTPException(status_code=403, detail="no")
+
+    @app.get("/invalid")
+    def invalid(w: Annotated[str, Depends(first)], n: int):
+        return n
+
+    @app.get("/invalid-sub")
+    def invalid_sub(
+        w: Annotated[str, Depends(first)],
+        v: Annotated[str, Depends(second, scope="function")],
+        x: Annotated[int, fw.Header()],
+    ):
+        return x
+
+    @app.get("/refused")
+    def refused(
+        w: Annotated[str, Depends(first)],
+        v: Annotated[str, Depends(second, scope="function")],
+        r: Annotated[None, Depends(refuses)],
+    ):
+        return "never"
+
+    @app.get("/log")
+    def get_log():
+        out = list(log)
+        log.clear()
+        return out
+
+    return app
+
+
+def test_errors_thrown_into_generators() -> None:
+    same_answers(
+        thrown_app,
+        ["/invalid", "/log", "/invalid?n=1", "/log", "/invalid-sub", "/log", "/refused", "/log"],
+        client_options={"raise_server_exceptions": False},
+    )
+
+
+def partial_kinds_app(fw: Framework) -> Any:
+    import functools
+
+    app = fw.App()
+    Depends = fw.Depends
+    log: list[str] = []
+
+    async def add(base: int, n: int = 1) -> int:
+        return base + n
+
+    async def agen(tag: str, k: str = "k"):
+        log.append(f"{tag} open")
+        yield tag + k
+        log.append(f"{tag} close")
+
+    def sgen(tag: str):
+        log.append(f"{tag} open")
+        yield tag
+        log.append(f"{tag} close")
+
+    @app.get("/")
+    def root(
+        a: Annotated[int, Depends(functools.partial(add, 10))],
+        b: Annotated[str, Depends(functools.partial(agen, "async"))],
+        c: Annotated[str, Depends(functools.partial(sgen, tag="sync"))],
+    ):
+        return [a, b, c, list(log)]
+
+    @app.get("/log")
+    def get_log():
+        out = list(log)
+        log.clear()
+        return out
+
+    return app
+
+
+def test_partial_kinds() -> None:
+    same_answers(partial_kinds_app, ["/?n=2&k=z", "/log", "/?n=q", "/log"])
