@@ -1532,3 +1532,44 @@ def partial_kinds_app(fw: Framework) -> Any:
 
 def test_partial_kinds() -> None:
     same_answers(partial_kinds_app, ["/?n=2&k=z", "/log", "/?n=q", "/log"])
+
+
+# -- WebSocket routes: the same dependencies, the same refusals -----------------------
+
+
+def websocket_app(fw: Framework) -> Any:
+    app = fw.App()
+    Depends = fw.Depends
+    key = fw.security.APIKeyQuery(name="key", auto_error=False)
+
+    def room(name: str = "lobby", size: Annotated[int, fw.Query(gt=0)] = 1) -> str:
+        return f"{name}/{size}"
+
+    @app.websocket("/ws")
+    async def ws(
+        websocket: fw.WebSocket,
+        r: Annotated[str, Depends(room)],
+        k: Annotated[str | None, Depends(key)],
+    ):
+        await websocket.accept()
+        await websocket.send_json({"room": r, "key": k})
+        await websocket.close()
+
+    return app
+
+
+def _ws_outcome(app: Any, url: str) -> Any:
+    from asgiweb.testclient import TestClient
+    from asgiweb.websockets import WebSocketDisconnect
+
+    try:
+        with TestClient(app).websocket_connect(url) as session:
+            return ["message", session.receive_json()]
+    except WebSocketDisconnect as exc:
+        return ["closed", exc.code]
+
+
+@pytest.mark.parametrize("url", ["/ws", "/ws?name=a&size=3&key=s", "/ws?size=0", "/ws?size=x"])
+def test_websocket_dependencies(url: str) -> None:
+    ours, theirs = frameworks()
+    assert _ws_outcome(websocket_app(ours), url) == _ws_outcome(websocket_app(theirs), url)
