@@ -16,7 +16,8 @@ Request-time rules, FastAPI's:
   ``dependencies`` first), each before the dependant's own parameters; a
   dependant whose sub-tree or parameters have errors is not called, but its
   siblings still are, and every error ends up in one 422, in that order;
-- with ``use_cache=True`` a dependency is called once per request and its value
+- with ``use_cache=True`` (always, for the markers of ``dependencies=[...]``, as
+  FastAPI builds those) a dependency is called once per request and its value
   reused wherever it appears again (the key is the callable, plus the OAuth2
   scopes when its ``Security`` asks for some or the sub-tree looks at them, plus
   its exit scope: the one given, else ``"request"`` for a generator);
@@ -859,6 +860,7 @@ def _from_marker(
     chain: tuple[str, ...],
     stack: tuple[Any, ...],
     path_params: Mapping[str, type],
+    use_cache: bool | None = None,
 ) -> Dependant:
     call = marker.dependency
     if call is None:
@@ -872,7 +874,7 @@ def _from_marker(
     return _compile(
         call,
         name=name,
-        use_cache=marker.use_cache,
+        use_cache=marker.use_cache if use_cache is None else use_cache,
         explicit_scope=marker.scope,
         scopes=scopes,
         chain=chain,
@@ -917,6 +919,8 @@ def compile_graph(
                 chain=root.chain,
                 stack=(endpoint,),
                 path_params=path_params,
+                # FastAPI builds these without the marker's use_cache: always cached.
+                use_cache=True,
             )
         )
     root.subs[:0] = extra

@@ -1573,3 +1573,46 @@ def _ws_outcome(app: Any, url: str) -> Any:
 def test_websocket_dependencies(url: str) -> None:
     ours, theirs = frameworks()
     assert _ws_outcome(websocket_app(ours), url) == _ws_outcome(websocket_app(theirs), url)
+
+
+def route_level_cache_app(fw: Framework) -> Any:
+    Depends = fw.Depends
+    log: list[str] = []
+
+    def gen():
+        log.append("enter")
+        yield len(log)
+        log.append("exit")
+
+    app = fw.App(dependencies=[Depends(gen)])
+    router = fw.Router(dependencies=[Depends(gen, use_cache=False)])
+
+    @router.get("/r", dependencies=[Depends(gen)])
+    def r(v: Annotated[int, Depends(gen)], w: Annotated[int, Depends(gen, scope="request")]):
+        return [v, w, list(log)]
+
+    @router.get("/twice", dependencies=[Depends(gen, use_cache=False)] * 2)
+    def twice(v: Annotated[int, Depends(gen, use_cache=False)]):
+        return [v, list(log)]
+
+    app.include_router(router)
+    bare = fw.Router()
+
+    @bare.get("/bare", dependencies=[Depends(gen, use_cache=False)])
+    def bare_route():
+        return list(log)
+
+    app.include_router(bare, dependencies=[Depends(gen, use_cache=False)])
+
+    @app.get("/log")
+    def get_log():
+        out = list(log)
+        log.clear()
+        return out
+
+    return app
+
+
+def test_route_level_cache() -> None:
+    """FastAPI caches ``dependencies=[...]`` markers whatever their ``use_cache`` says."""
+    same_answers(route_level_cache_app, ["/r", "/log", "/twice", "/log", "/bare", "/log"])
