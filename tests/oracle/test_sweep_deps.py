@@ -1061,7 +1061,7 @@ SecNode = tuple[tuple[Edge, ...], bool, bool]
 
 
 @st.composite
-def secured_graphs(draw: st.DrawFn) -> tuple[list[SecNode], list[Edge]]:
+def secured_graphs(draw: st.DrawFn) -> tuple[list[SecNode], list[Edge], list[Edge]]:
     size = draw(st.integers(1, 4))
 
     def edge(targets: list[int]) -> Edge:
@@ -1076,10 +1076,11 @@ def secured_graphs(draw: st.DrawFn) -> tuple[list[SecNode], list[Edge]]:
         edges = tuple(edge(later) for _ in range(count))
         nodes.append((edges, draw(st.booleans()), draw(st.booleans())))
     roots = [edge(list(range(size))) for _ in range(draw(st.integers(1, 3)))]
-    return nodes, roots
+    decorator = [edge(list(range(size))) for _ in range(draw(st.integers(0, 2)))]
+    return nodes, roots, decorator
 
 
-def secured_builder(nodes: list[SecNode], roots: list[Edge]) -> Any:
+def secured_builder(nodes: list[SecNode], roots: list[Edge], decorator: list[Edge]) -> Any:
     import inspect
 
     def build(fw: Framework) -> Any:
@@ -1137,7 +1138,7 @@ def secured_builder(nodes: list[SecNode], roots: list[Edge]) -> Any:
             return {"values": sorted(kwargs.items()), "log": list(log)}
 
         handler.__signature__ = signature(roots, False)  # type: ignore[attr-defined]
-        app.get("/")(handler)
+        app.get("/", dependencies=[marker(e) for e in decorator])(handler)
 
         @app.get("/log")
         def get_log():
@@ -1152,7 +1153,7 @@ def secured_builder(nodes: list[SecNode], roots: list[Edge]) -> Any:
 
 @settings(max_examples=80, deadline=None)
 @given(graph=secured_graphs())
-def test_random_secured_graphs(graph: tuple[list[SecNode], list[Edge]]) -> None:
+def test_random_secured_graphs(graph: tuple[list[SecNode], list[Edge], list[Edge]]) -> None:
     """Scopes seen, cache hits per scope set and exit scope, and exit order agree."""
     build = secured_builder(*graph)
     ours, theirs = frameworks()
