@@ -1617,3 +1617,32 @@ def route_level_cache_app(fw: Framework) -> Any:
 def test_route_level_cache() -> None:
     """FastAPI caches ``dependencies=[...]`` markers whatever their ``use_cache`` says."""
     same_answers(route_level_cache_app, ["/r", "/log", "/twice", "/log", "/bare", "/log"])
+
+
+def late_headers_app(fw: Framework) -> Any:
+    app = fw.App()
+    Depends = fw.Depends
+
+    def late(response: fw.Response):
+        response.headers["x-before"] = "1"
+        yield "v"
+        response.headers["x-after"] = "1"
+        response.status_code = 202
+
+    @app.get("/request")
+    def request_scoped(v: Annotated[str, Depends(late)]):
+        return v
+
+    @app.get("/function")
+    def function_scoped(v: Annotated[str, Depends(late, scope="function")]):
+        return v
+
+    return app
+
+
+def test_response_changed_after_yield() -> None:
+    same_answers(
+        late_headers_app,
+        ["/request", "/function"],
+        headers=("content-type", "x-before", "x-after"),
+    )
