@@ -158,13 +158,19 @@ def _classify(
     marker: Param | None = None
     depends: Depends | None = None
     bare, metadata, _ = unwrap(annotation, optional=False)
-    for item in metadata:
+    for item in metadata:  # the last marker or Depends in Annotated wins, as in FastAPI
         if isinstance(item, Param):
-            marker = item
+            marker, depends = item, None
         elif isinstance(item, Depends):
-            depends = item
+            marker, depends = None, item
     default = param.default
     if isinstance(default, Depends):
+        if depends is not None or marker is not None:
+            what = "Depends" if depends is not None else "a marker"
+            raise TypeError(
+                f"{owner}: parameter {name!r} has {what} in Annotated and Depends as its "
+                "default: give one of them"
+            )
         depends = default
         default = REQUIRED
     elif isinstance(default, Param):

@@ -1646,3 +1646,59 @@ def test_response_changed_after_yield() -> None:
         ["/request", "/function"],
         headers=("content-type", "x-before", "x-after"),
     )
+
+
+# -- Depends beside markers: which one wins, which pairs are refused -----------------
+
+
+def _one() -> int:
+    return 1
+
+
+def _two() -> int:
+    return 2
+
+
+def _marker_variants(fw: Framework) -> dict[str, Any]:
+    D, Q = fw.Depends, fw.Query
+
+    def last_depends(x: Annotated[int, D(_one), D(_two)]):
+        return x
+
+    def query_then_depends(x: Annotated[int, Q(), D(_one)]):
+        return x
+
+    def depends_then_query(x: Annotated[int, D(_one), Q(gt=6)]):
+        return x
+
+    def depends_with_plain_default(x: Annotated[int, D(_one)] = 3):
+        return x
+
+    def depends_twice(x: Annotated[int, D(_one)] = D(_two)):
+        return x
+
+    def query_and_depends_default(x: Annotated[int, Q()] = D(_two)):
+        return x
+
+    return {
+        "last_depends": last_depends,
+        "query_then_depends": query_then_depends,
+        "depends_then_query": depends_then_query,
+        "depends_with_plain_default": depends_with_plain_default,
+        "depends_twice": depends_twice,
+        "query_and_depends_default": query_and_depends_default,
+    }
+
+
+@pytest.mark.parametrize("variant", list(_marker_variants(Framework("asgiweb"))))
+def test_depends_beside_markers(variant: str) -> None:
+    outcomes = []
+    for fw in frameworks():
+        app = fw.App()
+        try:
+            app.get("/")(_marker_variants(fw)[variant])
+        except (TypeError, AssertionError):
+            outcomes.append("refused at registration")
+            continue
+        outcomes.append(ask(app, ["/?x=5", "/?x=7"]))
+    assert outcomes[0] == outcomes[1]
