@@ -1702,3 +1702,61 @@ def test_depends_beside_markers(variant: str) -> None:
             continue
         outcomes.append(ask(app, ["/?x=5", "/?x=7"]))
     assert outcomes[0] == outcomes[1]
+
+
+def shared_body_app(fw: Framework) -> Any:
+    app = fw.App()
+    Depends, Body = fw.Depends, fw.Body
+
+    def dep(item: dict[str, int]) -> dict[str, int]:
+        return item
+
+    @app.post("/same-name")
+    def same_name(d: Annotated[dict[str, int], Depends(dep)], item: dict[str, int]):
+        return {"d": d, "item": item}
+
+    def dep_scalar(a: Annotated[int, Body()]) -> int:
+        return a
+
+    @app.post("/same-scalar")
+    def same_scalar(d: Annotated[int, Depends(dep_scalar)], a: Annotated[str, Body()]):
+        return {"d": d, "a": a}
+
+    return app
+
+
+def test_body_shared_between_dependency_and_handler() -> None:
+    same_answers(
+        shared_body_app,
+        [
+            Call.post("/same-name", json={"x": 1}),
+            Call.post("/same-name", json={"item": {"x": 1}}),
+            Call.post("/same-name", json={"x": "y"}),
+            Call.post("/same-scalar", json=3),
+            Call.post("/same-scalar", json={"a": 3}),
+            Call.post("/same-scalar", json={"a": "z"}),
+            Call.post("/same-scalar"),
+        ],
+    )
+
+
+def test_schemes_repeated_credentials() -> None:
+    """Repeated headers, cookies and query keys: the same one is taken as in FastAPI."""
+    calls = []
+    for mode in ("strict", "quiet"):
+        calls += [
+            Call.get(f"/{mode}/header", headers=[("x-key", ""), ("x-key", "k")]),
+            Call.get(f"/{mode}/header", headers=[("x-key", "a"), ("x-key", "b")]),
+            Call.get(f"/{mode}/cookie", headers={"cookie": "key=a; key=b"}),
+            Call.get(f"/{mode}/cookie", headers={"cookie": "key=; key=b"}),
+            Call.get(f"/{mode}/cookie", headers={"cookie": 'key="a b"'}),
+            Call.get(f"/{mode}/query?key=&key=b"),
+            Call.get(f"/{mode}/query?key=a&key=b"),
+            Call.get(
+                f"/{mode}/oauth", headers=[("authorization", "Bearer a"), ("authorization", "x")]
+            ),
+            Call.get(
+                f"/{mode}/basic", headers=[("authorization", "x"), ("authorization", "Basic Og==")]
+            ),
+        ]
+    same_answers(schemes_app, calls)
