@@ -1787,3 +1787,28 @@ def test_dataclass_default_factory() -> None:
     ours, theirs = frameworks()
     assert ask(dataclass_factory_app(ours), ["/"])[0]["body"] == {"size": 5, "name": None}
     assert ask(dataclass_factory_app(theirs), ["/"])[0]["body"] == {"size": {}, "name": None}
+
+
+def model_fields_app(fw: Framework) -> Any:
+    import pydantic
+
+    app = fw.App()
+
+    class Filter(pydantic.BaseModel):
+        name: str = pydantic.Field(alias="q")
+        limit: int = pydantic.Field(10, le=100)
+        tags: list[str] = []
+
+    @app.get("/")
+    def filtered(f: Annotated[Filter, fw.Depends()]):
+        return f.model_dump()
+
+    return app
+
+
+def test_model_fields_under_depends() -> None:
+    same_answers(
+        model_fields_app,
+        ["/?q=a", "/?name=a", "/?q=a&limit=500", "/?q=a&limit=x"],
+        client_options={"raise_server_exceptions": False},
+    )
