@@ -1812,3 +1812,41 @@ def test_model_fields_under_depends() -> None:
         ["/?q=a", "/?name=a", "/?q=a&limit=500", "/?q=a&limit=x"],
         client_options={"raise_server_exceptions": False},
     )
+
+
+def streaming_exit_app(fw: Framework) -> Any:
+    app = fw.App()
+    log: list[str] = []
+
+    def dep():
+        log.append("enter")
+        yield "v"
+        log.append("exit")
+
+    def body():
+        log.append("stream")
+        yield b"a"
+        log.append("stream end")
+        yield b"b"
+
+    @app.get("/request")
+    def request_scoped(v: Annotated[str, fw.Depends(dep)]):
+        return fw.responses.StreamingResponse(body())
+
+    @app.get("/function")
+    def function_scoped(v: Annotated[str, fw.Depends(dep, scope="function")]):
+        return fw.responses.StreamingResponse(body())
+
+    @app.get("/log")
+    def get_log():
+        out = list(log)
+        log.clear()
+        return out
+
+    return app
+
+
+def test_exit_around_a_streamed_body() -> None:
+    """A request-scoped exit waits for the stream's end; a function-scoped one does not."""
+    answers = same_answers(streaming_exit_app, ["/request", "/log", "/function", "/log"])
+    assert answers[1]["body"][-1] == "exit" and answers[3]["body"][1] == "exit"
