@@ -16,9 +16,11 @@ Request-time rules, FastAPI's:
   ``dependencies`` first), each before the dependant's own parameters; a
   dependant whose sub-tree or parameters have errors is not called, but its
   siblings still are, and every error ends up in one 422, in that order;
-- with ``use_cache=True`` a dependency is called once per request and its value
+- with ``use_cache=True`` (always, for the markers of ``dependencies=[...]``, as
+  FastAPI builds those) a dependency is called once per request and its value
   reused wherever it appears again (the key is the callable, plus the OAuth2
-  scopes when the sub-tree looks at them, plus its exit scope);
+  scopes when its ``Security`` asks for some or the sub-tree looks at them, plus
+  its exit scope: the one given, else ``"request"`` for a generator);
 - the code after a generator's ``yield`` runs when the dependant's scope ends:
   ``"function"`` right after the handler's result has been turned into a
   response, ``"request"`` (the default) after the response has been sent.  An
@@ -153,6 +155,8 @@ class Dependant:
         subs: list[Dependant],
         kind: int,
         path_params: Mapping[str, type],
+        asks_scopes: bool = False,
+        scope_given: bool = False,
     ) -> None:
         self.call = call
         self.name = name
@@ -165,11 +169,17 @@ class Dependant:
         self.kind = kind
         self.path_params = path_params
         self.uses_scopes: bool = bool(
-            params.scopes_name is not None
-            or isinstance(call, SecurityBase)
+            asks_scopes
+            or params.scopes_name is not None
+            or isinstance(unwrap_partial(call), SecurityBase)
             or any(sub.uses_scopes for sub in subs)
         )
-        self.key = _cache_key((call, tuple(sorted(set(scopes))) if self.uses_scopes else (), scope))
+        # The exit scope in the key is the one given, else "request" for a generator
+        # and none for a plain callable (Depends(f) and Depends(f, scope=...) are two).
+        exit_scope = scope if scope_given or kind in (ASYNC_GEN, SYNC_GEN) else ""
+        self.key = _cache_key(
+            (call, tuple(sorted(set(scopes))) if self.uses_scopes else (), exit_scope)
+        )
         self.overridden: dict[Any, Dependant] = {}
         self.replacement = False  # compiled for app.dependency_overrides
         self.injects = not (
@@ -795,6 +805,9 @@ def _compile(
     if any(call is seen for seen in stack):
         raise TypeError(f"dependency cycle: {' -> '.join(chain)}")
     stack = (*stack, call)
+    # FastAPI's rule: this dependant sees the scopes asked above it, then its own not
+    # yet there; below it goes the plain concatenation, repeats and all.
+    below = (*scopes, *own_scopes)
     scopes = _merge_scopes(scopes, own_scopes)
     owner = " -> ".join(chain)
     params = analyse(call, owner=owner, path_params=path_params)
@@ -807,7 +820,7 @@ def _compile(
                 found.marker,
                 found.annotation,
                 name=found.name,
-                scopes=scopes,
+                scopes=below,
                 chain=chain,
                 stack=stack,
                 path_params=path_params,
@@ -815,7 +828,8 @@ def _compile(
         )
     if kind in (ASYNC_GEN, SYNC_GEN) and scope == "request":
         for sub in subs:
-            if sub.kind in (ASYNC_GEN, SYNC_GEN) and sub.scope == "function":
+            # Any callable asked for with scope="function", as FastAPI refuses it.
+            if sub.scope == "function":
                 raise TypeError(
                     f'{owner}: a dependency with scope "request" cannot depend on '
                     f'{callable_name(sub.call)}, whose scope is "function" (it would '
@@ -832,6 +846,8 @@ def _compile(
         subs=subs,
         kind=kind,
         path_params=path_params,
+        asks_scopes=bool(own_scopes),
+        scope_given=explicit_scope is not None,
     )
 
 
@@ -844,6 +860,7 @@ def _from_marker(
     chain: tuple[str, ...],
     stack: tuple[Any, ...],
     path_params: Mapping[str, type],
+    use_cache: bool | None = None,
 ) -> Dependant:
     call = marker.dependency
     if call is None:
@@ -857,7 +874,7 @@ def _from_marker(
     return _compile(
         call,
         name=name,
-        use_cache=marker.use_cache,
+        use_cache=marker.use_cache if use_cache is None else use_cache,
         explicit_scope=marker.scope,
         scopes=scopes,
         chain=chain,
@@ -902,6 +919,8 @@ def compile_graph(
                 chain=root.chain,
                 stack=(endpoint,),
                 path_params=path_params,
+                # FastAPI builds these without the marker's use_cache: always cached.
+                use_cache=True,
             )
         )
     root.subs[:0] = extra

@@ -134,6 +134,14 @@ def hints_target(call: Callable[..., Any]) -> Any:
     return target
 
 
+def _signature_annotation(param: inspect.Parameter) -> Any:
+    """The annotation ``inspect.signature`` gives, when a real one (not empty, not a string)."""
+    annotation = param.annotation
+    if annotation is inspect.Parameter.empty or isinstance(annotation, str):
+        return Any
+    return annotation
+
+
 def vars_init(cls: type) -> Any:
     """The ``__init__`` a call of ``cls`` runs (looked up on the class, not an instance)."""
     return getattr(cls, "__init__")  # noqa: B009 - mypy: no instance-unsound access
@@ -150,13 +158,19 @@ def _classify(
     marker: Param | None = None
     depends: Depends | None = None
     bare, metadata, _ = unwrap(annotation, optional=False)
-    for item in metadata:
+    for item in metadata:  # the last marker or Depends in Annotated wins, as in FastAPI
         if isinstance(item, Param):
-            marker = item
+            marker, depends = item, None
         elif isinstance(item, Depends):
-            depends = item
+            marker, depends = None, item
     default = param.default
     if isinstance(default, Depends):
+        if depends is not None or marker is not None:
+            what = "Depends" if depends is not None else "a marker"
+            raise TypeError(
+                f"{owner}: parameter {name!r} has {what} in Annotated and Depends as its "
+                "default: give one of them"
+            )
         depends = default
         default = REQUIRED
     elif isinstance(default, Param):
@@ -454,7 +468,9 @@ def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, t
                 f"{owner}: parameter {param.name!r} is positional-only; parameters are "
                 "passed by name"
             )
-        annotation = hints.get(param.name, Any)
+        # A class's signature may come from ``__signature__`` (a pydantic model's
+        # fields), not its ``__init__``: its own annotation is then the one FastAPI reads.
+        annotation = hints.get(param.name, _signature_annotation(param))
         spec, default, factory = _classify(owner, param, annotation, path_params)
         if isinstance(spec, DependsParam):
             found.depends.append(spec)

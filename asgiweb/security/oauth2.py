@@ -76,16 +76,22 @@ class OAuth2PasswordRequestFormStrict(OAuth2PasswordRequestForm):
 
 
 class OAuth2(SecurityBase):
-    """Any OAuth2 flow whose token arrives as ``Authorization: Bearer <token>``."""
+    """Any OAuth2 flow whose token arrives as ``Authorization: Bearer <token>``.
+
+    ``flows`` is the OpenAPI OAuth Flows Object as a dict (``{"password": {"tokenUrl":
+    ...}}``), shown in the schema; the request only needs an ``Authorization`` header.
+    """
 
     def __init__(
         self,
         *,
+        flows: Mapping[str, Mapping[str, object]] | None = None,
         scheme_name: str | None = None,
         description: str | None = None,
         auto_error: bool = True,
     ) -> None:
         super().__init__(scheme_name=scheme_name, description=description, auto_error=auto_error)
+        self.flows = {name: dict(flow) for name, flow in (flows or {}).items()}
 
     async def __call__(self, request: Request) -> str | None:
         authorization: str | None = request.headers.get("authorization")
