@@ -18,6 +18,7 @@ import pytest
 
 import asgiweb
 from asgiweb.testclient import TestClient
+from tests.oracle.sidebyside import json_differences
 
 fastapi = pytest.importorskip("fastapi")
 
@@ -54,35 +55,6 @@ KEPT: list[tuple[str, str]] = [
 ]
 
 
-def _differences(ours: Any, theirs: Any, path: str = "") -> list[str]:
-    if isinstance(ours, dict) and isinstance(theirs, dict):
-        out: list[str] = []
-        for key in sorted(set(ours) | set(theirs), key=str):
-            where = f"{path}/{key}"
-            if key not in theirs:
-                out.append(f"{where}: only ours: {json.dumps(ours[key])[:200]}")
-            elif key not in ours:
-                out.append(f"{where}: only FastAPI's: {json.dumps(theirs[key])[:200]}")
-            else:
-                out.extend(_differences(ours[key], theirs[key], where))
-        return out
-    if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
-        out = []
-        for index, (one, two) in enumerate(zip(ours, theirs, strict=True)):
-            out.extend(_differences(one, two, f"{path}/{index}"))
-        return out
-    if ours != theirs or (type(ours) is not type(theirs) and not _same_number(ours, theirs)):
-        return [f"{path}: ours {json.dumps(ours)[:200]} != FastAPI's {json.dumps(theirs)[:200]}"]
-    return []
-
-
-def _same_number(one: Any, two: Any) -> bool:
-    # FastAPI's markers store numeric limits as floats (gt=0 becomes 0.0); JSON does
-    # not tell 0 from 0.0 apart for a validator.
-    numbers = (int, float)
-    return isinstance(one, numbers) and isinstance(two, numbers) and one == two
-
-
 def _kept_by(difference: str) -> str | None:
     """The KEPT pattern that explains ``difference``, if any."""
     path = difference.split(":", 1)[0].split("/")
@@ -108,7 +80,7 @@ def test_the_corpus_is_all_here() -> None:
 def test_same_document_as_fastapi(name: str) -> None:
     ours = _build(name, asgiweb).openapi()
     theirs = _fastapi_document(name)
-    left = [d for d in _differences(ours, theirs) if _kept_by(d) is None]
+    left = [d for d in json_differences(ours, theirs) if _kept_by(d) is None]
     assert not left, "\n".join(left)
 
 
@@ -127,7 +99,8 @@ def test_every_kept_difference_still_happens() -> None:
     """A listed difference that no longer shows up is stale: remove it from KEPT."""
     seen: set[str | None] = set()
     for name in APPS:
-        for difference in _differences(_build(name, asgiweb).openapi(), _fastapi_document(name)):
+        ours, theirs = _build(name, asgiweb).openapi(), _fastapi_document(name)
+        for difference in json_differences(ours, theirs):
             seen.add(_kept_by(difference))
     assert seen == {pattern for pattern, _ in KEPT}
 

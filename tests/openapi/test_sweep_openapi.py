@@ -44,33 +44,9 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
-from tests.oracle.sidebyside import Call, Framework, frameworks, same_answers
+from tests.oracle.sidebyside import Call, Framework, frameworks, json_differences, same_answers
 
 # -- comparing two documents ------------------------------------------------------------
-
-
-def differences(ours: Any, theirs: Any, path: str = "") -> list[str]:
-    """Every place the two JSON values differ, as ``/key/index/...: what``."""
-    if isinstance(ours, dict) and isinstance(theirs, dict):
-        out: list[str] = []
-        for key in sorted(set(ours) | set(theirs)):
-            where = f"{path}/{key}"
-            if key not in theirs:
-                out.append(f"{where}: only ours: {json.dumps(ours[key])[:300]}")
-            elif key not in ours:
-                out.append(f"{where}: only FastAPI's: {json.dumps(theirs[key])[:300]}")
-            else:
-                out.extend(differences(ours[key], theirs[key], where))
-        return out
-    if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
-        return [
-            d
-            for index, (one, two) in enumerate(zip(ours, theirs, strict=True))
-            for d in differences(one, two, f"{path}/{index}")
-        ]
-    if ours == theirs and (isinstance(ours, bool) == isinstance(theirs, bool)):
-        return []  # 1 == 1.0: FastAPI's markers keep numeric limits as floats
-    return [f"{path}: ours {json.dumps(ours)[:300]} != FastAPI's {json.dumps(theirs)[:300]}"]
 
 
 def documents(build: Callable[[Framework], Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -90,7 +66,7 @@ def same_document(build: Callable[[Framework], Any]) -> dict[str, Any]:
     # The default title names the framework.
     if ours["info"]["title"] == "asgiweb" and theirs["info"]["title"] == "FastAPI":
         theirs["info"]["title"] = "asgiweb"
-    found = differences(ours, theirs)
+    found = json_differences(ours, theirs)
     assert not found, "\n".join(found)
     return ours
 
@@ -1358,7 +1334,7 @@ def test_the_example_service_has_fastapis_document(
         warnings.simplefilter("ignore")
         ours = json.loads(json.dumps(ours_app.openapi()))
         theirs = json.loads(json.dumps(theirs_app.openapi()))
-    found = differences(ours, theirs)
+    found = json_differences(ours, theirs)
     assert not found, "\n".join(found)
     assert len(ours["paths"]) >= 10
 
@@ -1517,7 +1493,7 @@ def assert_generated_app_documented_alike(source: str, namespace: dict[str, Any]
     exec(compile(source, "<generated>", "exec"), namespace)
     ours, theirs = documents(namespace["build"])
     theirs["info"]["title"] = ours["info"]["title"]
-    found = differences(ours, theirs)
+    found = json_differences(ours, theirs)
     assert not found, source + "\n" + "\n".join(found)
 
 

@@ -25,6 +25,7 @@ the client is entered (the lifespan runs) unless ``lifespan=False``.
 """
 
 import importlib
+import json
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any, Self
@@ -232,3 +233,29 @@ def compare(
             assert a.headers.get(name) == b.headers.get(name), (call, name)
         assert a.content == b.content, (call, a.content, b.content)
     return ours
+
+
+def json_differences(ours: Any, theirs: Any, path: str = "") -> list[str]:
+    """Every place two JSON values differ, as ``/key/index/...: what``.  A number
+    equals the same number of the other kind (FastAPI's markers keep numeric limits
+    as floats: ``gt=0`` is ``0.0``), but a bool is no number here."""
+    if isinstance(ours, dict) and isinstance(theirs, dict):
+        out: list[str] = []
+        for key in sorted(set(ours) | set(theirs), key=str):
+            where = f"{path}/{key}"
+            if key not in theirs:
+                out.append(f"{where}: only ours: {json.dumps(ours[key])[:300]}")
+            elif key not in ours:
+                out.append(f"{where}: only FastAPI's: {json.dumps(theirs[key])[:300]}")
+            else:
+                out.extend(json_differences(ours[key], theirs[key], where))
+        return out
+    if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
+        return [
+            found
+            for index, (one, two) in enumerate(zip(ours, theirs, strict=True))
+            for found in json_differences(one, two, f"{path}/{index}")
+        ]
+    if ours == theirs and isinstance(ours, bool) == isinstance(theirs, bool):
+        return []
+    return [f"{path}: ours {json.dumps(ours)[:300]} != FastAPI's {json.dumps(theirs)[:300]}"]
