@@ -229,6 +229,18 @@ def answer_body(answer: Any) -> bytes:
 
 
 
+def multipart_body(*parts: tuple[str, str | None, bytes], boundary: str) -> bytes:
+    """A multipart body of ``(name, filename or None, data)`` parts, laid out plainly
+    (a file part says ``Content-Type: text/plain``)."""
+    out = b""
+    for name, filename, data in parts:
+        disposition = f'Content-Disposition: form-data; name="{name}"'
+        if filename is not None:
+            disposition += f'; filename="{filename}"\r\nContent-Type: text/plain'
+        out += f"--{boundary}\r\n{disposition}\r\n\r\n".encode() + data + b"\r\n"
+    return out + f"--{boundary}--\r\n".encode()
+
+
 def record_uploads(monkeypatch: Any) -> list[Any]:
     """Make the form parser build a recording ``UploadFile`` subclass: the list
     returned fills with every file it makes (``monkeypatch`` is pytest's)."""

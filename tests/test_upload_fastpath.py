@@ -32,7 +32,7 @@ from asgiweb.formparsers import (
 )
 from asgiweb.testclient import TestClient, encode_multipart
 from asgiweb.types import Message
-from tests.harness import Peer, http_scope
+from tests.harness import Peer, http_scope, multipart_body
 
 pytest.importorskip("python_multipart")
 
@@ -41,14 +41,8 @@ CONTENT_TYPE = f"multipart/form-data; boundary={BOUNDARY}"
 
 
 def body_with(*parts: tuple[str, str | None, bytes], boundary: str = BOUNDARY) -> bytes:
-    """A multipart body of ``(name, filename or None, data)`` parts, laid out plainly."""
-    out = b""
-    for name, filename, data in parts:
-        disposition = f'Content-Disposition: form-data; name="{name}"'
-        if filename is not None:
-            disposition += f'; filename="{filename}"\r\nContent-Type: text/plain'
-        out += f"--{boundary}\r\n{disposition}\r\n\r\n".encode() + data + b"\r\n"
-    return out + f"--{boundary}--\r\n".encode()
+    """A multipart body of these parts, this file's boundary by default."""
+    return multipart_body(*parts, boundary=boundary)
 
 
 def request_for(

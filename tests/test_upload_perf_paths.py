@@ -31,7 +31,7 @@ from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse
 from asgiweb.testclient import TestClient, encode_multipart
 from asgiweb.types import Message
-from tests.harness import Peer, drive, http_scope, record_uploads
+from tests.harness import Peer, drive, http_scope, multipart_body, record_uploads
 
 pytest.importorskip("python_multipart")
 
@@ -39,15 +39,9 @@ BOUNDARY = "lazy0b0und"
 CONTENT_TYPE = f"multipart/form-data; boundary={BOUNDARY}"
 
 
-def body_with(*parts: tuple[str, str | None, bytes]) -> bytes:
-    """A multipart body of ``(name, filename or None, data)`` parts, laid out plainly."""
-    out = b""
-    for name, filename, data in parts:
-        disposition = f'Content-Disposition: form-data; name="{name}"'
-        if filename is not None:
-            disposition += f'; filename="{filename}"\r\nContent-Type: text/plain'
-        out += f"--{BOUNDARY}\r\n{disposition}\r\n\r\n".encode() + data + b"\r\n"
-    return out + f"--{BOUNDARY}--\r\n".encode()
+def body_with(*parts: tuple[str, str | None, bytes], boundary: str = BOUNDARY) -> bytes:
+    """A multipart body of these parts, this file's boundary by default."""
+    return multipart_body(*parts, boundary=boundary)
 
 
 def upload_scope(path: str = "/upload", method: str = "POST", size: int = 0) -> dict[str, Any]:
