@@ -225,13 +225,11 @@ class _Leaf:
     allow: str = ""
 
     def add(self, route: Routable, names: tuple[str, ...]) -> None:
+        # A second route for a path and method it already has is shadowed: the first
+        # one registered answers, as in FastAPI (docs/api.md, "Routing").
         for method in route.explicit_methods:
             if method in self.explicit:
-                raise ValueError(
-                    f"duplicate route: {method} {route.path!r} is already handled by "
-                    f"{self.by_method[method][0].name!r}"
-                )
-        for method in route.explicit_methods:
+                continue
             self.by_method[method] = (route, names)
             self.explicit.add(method)
         # The implicit HEAD of a GET route never displaces an explicit HEAD route.

@@ -115,10 +115,18 @@ def test_get_answers_head_and_explicit_head_wins() -> None:
     assert route is not None and route.name == "head"
 
 
-def test_duplicate_route_is_rejected_at_registration() -> None:
+def test_a_duplicate_route_is_shadowed_by_the_first() -> None:
     router = make(("GET", "/x/{a}"))
-    with pytest.raises(ValueError, match="duplicate route"):
-        router.add_route("/x/{a}", endpoint, methods=["GET"])
+
+    def second(b: str) -> str:
+        return b
+
+    router.add_route("/x/{b}", second, methods=["GET", "POST"], name="second")
+    route, params, _ = router.table.lookup("/x/1", "GET")
+    assert route is not None and route.name != "second" and params == {"a": "1"}
+    route, params, _ = router.table.lookup("/x/1", "POST")
+    assert route is not None and route.name == "second" and params == {"b": "1"}
+    assert [r.name for r in router.routes][-1] == "second"
 
 
 @pytest.mark.parametrize(
