@@ -20,7 +20,7 @@ import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiweb.exceptions import HTTPException, RequestValidationError
+from asgiweb.exceptions import HTTPException, RequestValidationError, WebSocketException
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, Response
 
@@ -59,6 +59,16 @@ async def call_handler(handler: ExceptionHandler, request: Request, exc: Excepti
     return result
 
 
+_STARLETTE_EXCEPTIONS: dict[str, type[BaseException]] = {
+    "starlette.exceptions.HTTPException": HTTPException,
+    "starlette.exceptions.WebSocketException": WebSocketException,
+}
+
+
+def _dotted(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 class ExceptionHandlers:
     """Handlers by status code and by exception class, as registered on an App."""
 
@@ -72,7 +82,9 @@ class ExceptionHandlers:
         if isinstance(key, int):
             self.by_status[key] = handler
         elif isinstance(key, type) and issubclass(key, BaseException):
-            self.by_class[key] = handler
+            # A migrating app may still register Starlette's class (FastAPI's docs do,
+            # to see every HTTP error): it stands for asgiweb's own (docs/api.md, "Errors").
+            self.by_class[_STARLETTE_EXCEPTIONS.get(_dotted(key), key)] = handler
         else:
             raise TypeError(
                 f"exception handler key must be an exception class or a status, not {key!r}"

@@ -77,6 +77,18 @@ __all__ = [
 ]
 
 Extractor = Callable[[Request], Any]
+
+# Starlette's classes, as a migrating app may still import them (``from
+# starlette.requests import Request``): they get the same injected objects as
+# asgiweb's own (docs/api.md, "Handlers").  Matched by name, so Starlette is
+# never imported.
+_STARLETTE_INJECTED: dict[str, tuple[str, type]] = {
+    "starlette.requests.Request": ("request", Request),
+    "starlette.requests.HTTPConnection": ("request", HTTPConnection),
+    "starlette.websockets.WebSocket": ("request", HTTPConnection),
+    "starlette.responses.Response": ("response", Response),
+    "starlette.background.BackgroundTasks": ("background", BackgroundTasks),
+}
 _SOURCE_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3, "body": 4}
 _MUTABLE_DEFAULTS = (list, dict, set, bytearray)
 NO_BODY: Any = object()
@@ -190,6 +202,9 @@ def _classify(
             return _Spec(name, "background", bare, None), REQUIRED, None
         if issubclass(bare, SecurityScopes):
             return _Spec(name, "scopes", bare, None), REQUIRED, None
+        injected = _STARLETTE_INJECTED.get(f"{bare.__module__}.{bare.__qualname__}")
+        if injected is not None:
+            return _Spec(name, injected[0], injected[1], None), REQUIRED, None
 
     spec = _Spec(name, "value", annotation, marker)
     if marker is not None:

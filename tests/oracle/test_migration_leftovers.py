@@ -1,0 +1,142 @@
+"""What a half-migrated FastAPI app still holds, side by side with FastAPI.
+
+An app moved over by swapping ``fastapi`` for ``asgiweb`` in its imports keeps
+every other import: Starlette's classes (``starlette.exceptions.HTTPException``
+for an exception handler, ``starlette.requests.Request`` as an annotation), and
+its route table as it was, repeated paths included.  Each app here is written
+once (``build(fw)``, see ``tests/oracle/sidebyside.py``) and both frameworks must
+give the same answers.
+"""
+
+from typing import Any
+
+import pytest
+from starlette.background import BackgroundTasks as StarletteBackgroundTasks
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import Response as StarletteResponse
+
+from tests.oracle.sidebyside import Call, Framework, frameworks, same_answers
+
+HEADERS = ("content-type", "x-seen", "allow")
+
+# -- repeated routes ------------------------------------------------------------------
+
+
+def repeated_routes_app(fw: Framework) -> Any:
+    app = fw.App()
+    router = fw.Router(prefix="/r")
+
+    @app.get("/users")
+    def first_users() -> Any:
+        return ["Rick", "Morty"]
+
+    @app.get("/users")
+    def second_users() -> Any:
+        return ["Bean", "Elfo"]
+
+    @app.get("/items/{item_id}")
+    def item(item_id: int) -> Any:
+        return {"item": item_id}
+
+    @app.api_route("/items/{name}", methods=["GET", "DELETE"])
+    def by_name(name: str) -> Any:
+        return {"name": name}
+
+    @router.get("/x")
+    def router_x() -> Any:
+        return "router"
+
+    app.include_router(router)
+    app.include_router(router, prefix="/again")
+
+    @app.get("/r/x")
+    def app_x() -> Any:
+        return "app"
+
+    return app
+
+
+def test_a_repeated_route_is_answered_by_the_first_as_in_fastapi() -> None:
+    calls = [
+        "/users",
+        "/items/3",
+        "/items/three",
+        Call("DELETE", "/items/3"),
+        # The 405's Allow differs: asgiweb lists every method of every route with
+        # that template shape, FastAPI those of the first route (docs/api.md).
+        Call("POST", "/items/3", compare_headers=("content-type",)),
+        "/r/x",
+        "/again/r/x",
+    ]
+    answers = same_answers(repeated_routes_app, calls, headers=HEADERS)
+    assert [a["body"] for a in answers[:2]] == [["Rick", "Morty"], {"item": 3}]
+    assert answers[3]["body"] == {"name": "3"}
+    assert answers[4]["status"] == 405
+    assert answers[5]["body"] == "router"
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate Operation ID")
+def test_the_document_shows_the_later_operation_as_fastapi_does() -> None:
+    ours, theirs = frameworks()
+    mine = repeated_routes_app(ours).openapi()["paths"]
+    reference = repeated_routes_app(theirs).openapi()["paths"]
+    assert mine["/users"]["get"]["operationId"] == reference["/users"]["get"]["operationId"]
+    assert mine["/users"]["get"]["operationId"] == "second_users_users_get"
+    assert sorted(mine) == sorted(reference)
+
+
+# -- Starlette's classes still imported -------------------------------------------------
+
+
+def starlette_names_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.exception_handler(StarletteHTTPException)
+    async def plain_http_errors(request: Any, exc: Any) -> Any:
+        return fw.responses.PlainTextResponse(
+            f"{exc.status_code}: {exc.detail}", status_code=exc.status_code
+        )
+
+    @app.get("/teapot/{n}")
+    def teapot(n: int) -> Any:
+        if n == 3:
+            raise fw.HTTPException(418, "no 3")
+        return {"n": n}
+
+    @app.get("/request")
+    def request_seen(request: StarletteRequest, response: StarletteResponse) -> Any:
+        response.headers["x-seen"] = request.url.path
+        return {"method": request.method, "query": dict(request.query_params)}
+
+    done: list[str] = []
+
+    @app.post("/later")
+    def later(tasks: StarletteBackgroundTasks) -> Any:
+        tasks.add_task(done.append, "ran")
+        return "queued"
+
+    @app.get("/done")
+    def done_list() -> Any:
+        return done
+
+    return app
+
+
+def test_starlette_classes_from_a_fastapi_app_work_as_in_fastapi() -> None:
+    calls = [
+        "/teapot/3",
+        "/teapot/4",
+        "/teapot/x",
+        "/nowhere",
+        Call.post("/teapot/3"),
+        "/request?a=1",
+        Call.post("/later"),
+        "/done",
+    ]
+    answers = same_answers(starlette_names_app, calls, headers=HEADERS)
+    assert [a["body"] for a in answers[:2]] == ["418: no 3", {"n": 4}]
+    assert answers[3]["body"] == "404: Not Found"
+    assert answers[4]["body"] == "405: Method Not Allowed"
+    assert answers[5]["headers"]["x-seen"] == "/request"
+    assert answers[7]["body"] == ["ran"]
