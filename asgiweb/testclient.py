@@ -21,13 +21,14 @@ one that failed later gives what it had sent.
 
 from __future__ import annotations
 
+import base64
 import codecs
 import contextlib
 import json as jsonlib
 import re
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from http import HTTPStatus
 from types import TracebackType
 from typing import Any, TypedDict, Unpack
@@ -86,6 +87,7 @@ class RequestOptions(TypedDict, total=False):
     files: Any  # sent as multipart/form-data, as httpx takes it (see encode_multipart)
     json: Any
     follow_redirects: bool | None
+    auth: tuple[str | bytes, str | bytes] | None  # HTTP Basic, as httpx takes it
     timeout: Any
 
 
@@ -99,6 +101,104 @@ class HTTPStatusError(Exception):
     def __init__(self, message: str, *, response: ClientResponse) -> None:
         super().__init__(message)
         self.response = response
+
+
+class ClientHeaders(MutableMapping[str, str]):
+    """The headers a client sends with every request (``client.headers``), as httpx
+    keeps them: case-insensitive, one value a name, editable; they start as
+    httpx's defaults (``accept``, ``accept-encoding``, ``connection``,
+    ``user-agent: testclient``), so ``client.headers.clear()`` leaves only the
+    ``host`` and body headers each request adds (docs/api.md, "TestClient")."""
+
+    def __init__(self, headers: Mapping[str, str] | Iterable[tuple[str, str]] = ()) -> None:
+        self._items: dict[str, tuple[str, str]] = {}  # lower-case name -> (name, value)
+        self.update(headers)
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __setitem__(self, name: str, value: str) -> None:
+        self._items[name.lower()] = (name, value)
+
+    def __delitem__(self, name: str) -> None:
+        del self._items[name.lower()]
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self.items())!r})"
+
+    def copy(self) -> ClientHeaders:
+        return ClientHeaders(self.items())
+
+
+_LENGTH_HEADERS = frozenset(("transfer-encoding", "content-length"))
+
+DEFAULT_HEADERS = (
+    ("accept", "*/*"),
+    ("accept-encoding", "gzip, deflate"),
+    ("connection", "keep-alive"),
+    ("user-agent", "testclient"),
+)
+
+
+class ClientCookies(MutableMapping[str, str]):
+    """Cookies by name (``client.cookies``, ``response.cookies``), with httpx's
+    ``set``/``get``/``delete``/``clear`` spellings.  There is one jar per client
+    and every cookie in it goes with every request: ``domain`` and ``path`` are
+    accepted and not used to scope them (docs/api.md, "TestClient")."""
+
+    def __init__(self, cookies: Mapping[str, str] | None = None) -> None:
+        self._jar: dict[str, str] = dict(cookies or {})
+
+    def __getitem__(self, name: str) -> str:
+        return self._jar[name]
+
+    def __setitem__(self, name: str, value: str) -> None:
+        self._jar[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        del self._jar[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._jar)
+
+    def __len__(self) -> int:
+        return len(self._jar)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._jar!r})"
+
+    def set(self, name: str, value: str, domain: str = "", path: str = "/") -> None:
+        self._jar[name] = value
+
+    def get(  # type: ignore[override]
+        self,
+        name: str,
+        default: str | None = None,
+        domain: str | None = None,
+        path: str | None = None,
+    ) -> str | None:
+        return self._jar.get(name, default)
+
+    def delete(self, name: str, domain: str | None = None, path: str | None = None) -> None:
+        self._jar.pop(name, None)
+
+    def clear(self, domain: str | None = None, path: str | None = None) -> None:
+        self._jar.clear()
+
+
+def basic_auth(auth: tuple[str | bytes, str | bytes]) -> str:
+    """The ``Authorization`` value httpx sends for ``auth=(user, password)`` (RFC 7617)."""
+    user, password = (part.encode("utf-8") if isinstance(part, str) else part for part in auth)
+    return "Basic " + base64.b64encode(user + b":" + password).decode("ascii")
 
 
 class ClientRequest:
@@ -140,7 +240,7 @@ class ClientResponse:
         self.request = request
         self.url = request.url
         self.history: list[ClientResponse] = []
-        self.cookies: dict[str, str] = {}
+        self.cookies = ClientCookies()
         self._stream = stream
         self._buffer: list[bytes] = []
         self._raw: bytes | None = None if stream is not None else content
@@ -648,8 +748,10 @@ class TestClient:
         self.raise_server_exceptions = raise_server_exceptions
         self.base_url = base_url
         self.root_path = root_path
-        self.cookies: dict[str, str] = dict(cookies or {})
-        self.headers: dict[str, str] = dict(headers or {})
+        self.cookies = ClientCookies(cookies)
+        self.headers = ClientHeaders(DEFAULT_HEADERS)
+        self.headers.update(headers or {})
+        self.auth: tuple[str | bytes, str | bytes] | None = None  # httpx's client.auth
         self.follow_redirects = follow_redirects
         self.extensions = dict(extensions or {})
         self.backend = backend
@@ -729,31 +831,28 @@ class TestClient:
             path = base.path.rstrip("/") + "/" + parts.path.lstrip("/")
             parts = base._replace(path=path, query=parts.query)
         query = parts.query
-        if params:
-            extra = _encode_params(params)
-            query = f"{query}&{extra}" if query and extra else query or extra
+        if params is not None:  # as httpx: params replace the URL's own query string
+            query = _encode_params(params)
         path = quote(parts.path or "/", safe=_PATH_SAFE)
         query = quote(query, safe=_QUERY_SAFE)
         full = f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query}" if query else "")
 
-        auto = [
-            ("host", parts.netloc),
-            ("user-agent", "testclient"),
-            ("accept", "*/*"),
-            ("accept-encoding", "gzip, deflate"),
-            ("connection", "keep-alive"),
-        ]
-        names = {name for name, _ in headers}
+        # httpx's order: host (and an empty body's length) first, then the client's
+        # headers overridden by the request's, then the body's own headers unless given.
+        merged = _override(_pairs(self.headers), headers)
+        names = {name for name, _ in merged}
+        lead = [] if "host" in names else [("host", parts.netloc)]
+        tail = []
         if body is not None:
             if chunked:
-                auto.append(("transfer-encoding", "chunked"))
+                tail.append(("transfer-encoding", "chunked"))
             elif "transfer-encoding" not in names:
-                auto.append(("content-length", str(sum(map(len, body)))))
+                tail.append(("content-length", str(sum(map(len, body)))))
             if content_type is not None:
-                auto.append(("content-type", content_type))
-        elif method in ("POST", "PUT", "PATCH") and "transfer-encoding" not in names:
-            auto.append(("content-length", "0"))
-        merged = _override(_override(auto, _pairs(self.headers)), headers)
+                tail.append(("content-type", content_type))
+        elif method in ("POST", "PUT", "PATCH") and not names & _LENGTH_HEADERS:
+            lead.append(("content-length", "0"))
+        merged = lead + merged + [item for item in tail if item[0] not in names]
         jar = {**self.cookies, **cookies}
         if jar:
             cookie = "; ".join(f"{k}={quote_request_cookie_value(v)}" for k, v in jar.items())
@@ -864,6 +963,9 @@ class TestClient:
             o.get("content"), o.get("data"), o.get("json"), o.get("files")
         )
         headers, cookies = _pairs(o.get("headers")), dict(o.get("cookies") or {})
+        auth = o.get("auth", self.auth)
+        if auth is not None:
+            headers = _override(headers, [("authorization", basic_auth(auth))])
         request = self._prepare(
             method.upper(), url, o.get("params"), headers, cookies, body, content_type, chunked
         )
