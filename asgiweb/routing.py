@@ -56,7 +56,7 @@ from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, RedirectResponse, Response
 from asgiweb.responses.base import AnswerMessages
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
-from asgiweb.websockets import WebSocket, WebSocketState
+from asgiweb.websockets import DISCONNECTS_EXTENSION, WebSocket, WebSocketState
 
 __all__ = [
     "Mount",
@@ -261,6 +261,17 @@ def _with_path_params_in_scope(
         return await handler(request)
 
     return custom_route_handler
+
+
+def _report_disconnect(scope: Scope, exc: WebSocketDisconnect) -> None:
+    """A ``WebSocketDisconnect`` the handler left uncaught ends it quietly; a peer
+    that asks through this scope extension (asgiweb's TestClient, which re-raises
+    it as Starlette's does) is handed it."""
+    extensions = scope.get("extensions")
+    if extensions:
+        seen = extensions.get(DISCONNECTS_EXTENSION)
+        if seen is not None:
+            seen.append(exc)
 
 
 def response_of(answer: Response | AnswerMessages | ClosingMessages) -> Response:
@@ -857,7 +868,8 @@ class Router(MethodDecorators):
         websocket = WebSocket(scope, receive, send, params)
         try:
             await route.handle(websocket)
-        except WebSocketDisconnect:
+        except WebSocketDisconnect as exc:
+            _report_disconnect(scope, exc)
             return
         except Exception as exc:
             await self._websocket_error(websocket, exc)
@@ -880,7 +892,8 @@ class Router(MethodDecorators):
                     await _close_quietly(websocket, 1000, "")
                 return
             raise exc
-        except WebSocketDisconnect:
+        except WebSocketDisconnect as disconnect:
+            _report_disconnect(scope, disconnect)
             return
         except WebSocketException as exc:
             await _close_quietly(websocket, exc.code, exc.reason)
