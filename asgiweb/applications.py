@@ -105,9 +105,11 @@ class WebhookRouter(Router):
         endpoint: Callable[..., Any],
         *,
         methods: Iterable[str] | None = None,
+        route_class_override: type[Route] | None = None,
         **options: Unpack[RouteOptions],
     ) -> Route:
-        route = Route("/", endpoint, methods=methods, **options)  # compiles the handler
+        route_class = route_class_override or self.route_class
+        route = route_class("/", endpoint, methods=methods, **options)  # compiles the handler
         route.path = path
         self.routes.append(route)
         return route

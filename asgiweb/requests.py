@@ -161,7 +161,7 @@ class Request(HTTPConnection):
     """One HTTP request. ``path_params`` is filled in by the router."""
 
     __slots__ = (
-        "_body",
+        "_body_read",
         "_form",
         "_json",
         "_receive",
@@ -193,7 +193,9 @@ class Request(HTTPConnection):
         self._url = None
         self._state = None
         self._json: Any = _UNSET
-        self._body: bytes | None = None
+        # Not ``_body``: a subclass may keep its own there (FastAPI's docs' GzipRequest
+        # checks ``hasattr(self, "_body")`` before reading; docs/api.md, "Routes").
+        self._body_read: bytes | None = None
         self._form: FormData | None = None
         self._stream_consumed = False
         self.disconnected = False
@@ -291,8 +293,8 @@ class Request(HTTPConnection):
 
     async def stream(self) -> AsyncGenerator[bytes, None]:
         """Yield the body as it arrives; after ``body()`` it yields the cached body."""
-        if self._body is not None:
-            yield self._body
+        if self._body_read is not None:
+            yield self._body_read
             yield b""
             return
         self._start_reading()
@@ -314,7 +316,7 @@ class Request(HTTPConnection):
         yield b""
 
     async def body(self) -> bytes:
-        if self._body is None:
+        if self._body_read is None:
             self._start_reading()
             # PERF: most bodies arrive in one message; no generator, no join.
             chunk, more = await self._next_chunk()
@@ -324,8 +326,8 @@ class Request(HTTPConnection):
                     chunk, more = await self._next_chunk()
                     chunks.append(chunk)
                 chunk = b"".join(chunks)
-            self._body = chunk
-        return self._body
+            self._body_read = chunk
+        return self._body_read
 
     async def json(self) -> Any:
         if self._json is _UNSET:
@@ -401,7 +403,7 @@ class Request(HTTPConnection):
                     multipart = require_multipart()
                     charset, boundary = multipart_settings(params)
                     _last_multipart = (content_type, charset, boundary, multipart)
-                body = self._body
+                body = self._body_read
                 if body is None:
                     self._start_reading(declared)
                     chunk, more = self._chunk_of(await self._receive())
@@ -434,7 +436,7 @@ class Request(HTTPConnection):
                         ).parse()
             elif mime != "application/x-www-form-urlencoded":
                 form = FormData()
-            elif self._body is None:
+            elif self._body_read is None:
                 # PERF: a body in one message is parsed whole, without the stream
                 # generator (benchmarks/compare.py form); a longer one streams on.
                 self._start_reading(declared)
@@ -469,7 +471,7 @@ class Request(HTTPConnection):
         """
         if self.disconnected:
             return True
-        if self._body is None and not self._stream_consumed:
+        if self._body_read is None and not self._stream_consumed:
             # Reading would consume body messages the handler has not asked for.
             return False
         import anyio

@@ -40,6 +40,7 @@ from asgiweb._endpoint.forms import ClosingMessages
 from asgiweb._endpoint.info import EndpointInfo, info_of
 from asgiweb._endpoint.plan import compile_bare_endpoint, compile_endpoint
 from asgiweb._routetable import Converter, RouteTable, Segment, compile_path, fill_path
+from asgiweb.background import BackgroundTasks
 from asgiweb.datastructures import escape_delimiters
 from asgiweb.exception_handlers import ExceptionHandlers, http_exception_handler
 from asgiweb.exceptions import (
@@ -55,7 +56,7 @@ from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, RedirectResponse, Response
 from asgiweb.responses.base import AnswerMessages
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
-from asgiweb.websockets import WebSocket, WebSocketState
+from asgiweb.websockets import DISCONNECTS_EXTENSION, WebSocket, WebSocketState
 
 __all__ = [
     "Mount",
@@ -124,6 +125,7 @@ class Route:
     """One path template, its methods, its options, and the compiled plan that answers it."""
 
     __slots__ = (
+        "_plan",
         "bare",
         "default_response_class",
         "dependencies",
@@ -204,6 +206,23 @@ class Route:
         )
         # The plan's account of the handler's parameters, for the OpenAPI document.
         self.info: EndpointInfo = info_of(self.handle)
+        self._plan = self.handle
+        if type(self).get_route_handler is not Route.get_route_handler:
+            # A subclass wraps the handler (FastAPI's custom APIRoute): its wrapper
+            # answers instead of the plan, with a Response (docs/api.md, "Routes").
+            self.handle = _with_path_params_in_scope(self.get_route_handler())
+            self.bare = None
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        """The coroutine function answering this route's requests with a ``Response``.
+
+        A subclass may override it to wrap what ``super().get_route_handler()``
+        returns (time the handler, read the body when validation fails, give the
+        plan a ``Request`` subclass of its own), as with FastAPI's ``APIRoute``;
+        the router calls the override's result for every request.  Routes that do
+        not override it keep the compiled plan alone (benchmarks: plaintext).
+        """
+        return _response_handler(self._plan)
 
     def url_path(self, **params: Any) -> str:
         if set(params) != set(self.param_converters):
@@ -215,6 +234,58 @@ class Route:
 
     def __repr__(self) -> str:
         return f"Route(path={self.path!r}, methods={sorted(self.methods)}, name={self.name!r})"
+
+
+def _response_handler(
+    plan: Callable[[Request], Awaitable[Any]],
+) -> Callable[[Request], Awaitable[Response]]:
+    """The plan, answering with a ``Response`` whatever form its answer takes."""
+
+    async def route_handler(request: Request) -> Response:
+        if not request.path_params:
+            # A Request made again from the scope (``MyRequest(request.scope,
+            # request.receive)``) finds the path parameters there.
+            params = request.scope.get("path_params")
+            if params:
+                request.path_params = params
+        return response_of(await plan(request))
+
+    return route_handler
+
+
+def _with_path_params_in_scope(
+    handler: Callable[[Request], Awaitable[Response]],
+) -> Callable[[Request], Awaitable[Response]]:
+    async def custom_route_handler(request: Request) -> Response:
+        request.scope["path_params"] = request.path_params  # as Starlette's router does
+        return await handler(request)
+
+    return custom_route_handler
+
+
+def _report_disconnect(scope: Scope, exc: WebSocketDisconnect) -> None:
+    """A ``WebSocketDisconnect`` the handler left uncaught ends it quietly; a peer
+    that asks through this scope extension (asgiweb's TestClient, which re-raises
+    it as Starlette's does) is handed it."""
+    extensions = scope.get("extensions")
+    if extensions:
+        seen = extensions.get(DISCONNECTS_EXTENSION)
+        if seen is not None:
+            seen.append(exc)
+
+
+def response_of(answer: Response | AnswerMessages | ClosingMessages) -> Response:
+    """A ``Response`` for a plan's answer, which may be its two ASGI messages (a
+    route whose answer is fixed at registration) or those and the form to close."""
+    if isinstance(answer, Response):
+        return answer
+    start, body, *closing = answer
+    response = Response(body.get("body", b""), status_code=start["status"])
+    response.raw_headers = list(start.get("headers", ()))
+    if closing:  # the uploaded files are closed once the answer is sent
+        response.background = BackgroundTasks()
+        response.background.add_task(closing[0].close)
+    return response
 
 
 class WebSocketRoute:
@@ -375,11 +446,15 @@ class Router(MethodDecorators):
         include_in_schema: bool = True,
         max_body_size: int | None = None,
         exception_handlers: ExceptionHandlers | None = None,
+        route_class: type[Route] | None = None,
         **unused: Any,
     ) -> None:
         unknown = set(unused) - _ROUTER_DOC_ONLY
         if unknown:
             raise TypeError(f"unknown Router option(s) {sorted(unknown)}")
+        # The class of the routes added here (FastAPI's ``route_class``): a Route
+        # subclass may wrap the handler, see Route.get_route_handler.
+        self.route_class: type[Route] = route_class or Route
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ValueError(f"router prefix {prefix!r} must start with '/' and not end with '/'")
         self.prefix = prefix
@@ -417,8 +492,10 @@ class Router(MethodDecorators):
         endpoint: Callable[..., Any],
         *,
         methods: Iterable[str] | None = None,
+        route_class_override: type[Route] | None = None,
         **options: Unpack[RouteOptions],
     ) -> Route:
+        route_class = route_class_override or self.route_class
         full = self.prefix + path
         if not full:
             raise ValueError("a route needs a path: the prefix and the path are both empty")
@@ -438,7 +515,7 @@ class Router(MethodDecorators):
         if "{$" in full:
             # An OpenAPI runtime expression ("{$callback_url}/events"): the route of a
             # callback, documented (docs/openapi.md) and never served, so not a template.
-            route = Route(
+            route = route_class(
                 "/",
                 endpoint,
                 methods=methods,
@@ -448,7 +525,7 @@ class Router(MethodDecorators):
             route.path = full
             self.routes.append(route)
             return route
-        route = Route(
+        route = route_class(
             full,
             endpoint,
             methods=methods,
@@ -565,7 +642,11 @@ class Router(MethodDecorators):
             if route.response_class is None and response_class is not None:
                 options["response_class"] = response_class
             self.add_route(
-                prefix + route.path, route.endpoint, methods=route.explicit_methods, **options
+                prefix + route.path,
+                route.endpoint,
+                methods=route.explicit_methods,
+                route_class_override=type(route),  # an included route keeps its class
+                **options,
             )
         for ws_route in router.websocket_routes:
             self.add_api_websocket_route(
@@ -787,7 +868,8 @@ class Router(MethodDecorators):
         websocket = WebSocket(scope, receive, send, params)
         try:
             await route.handle(websocket)
-        except WebSocketDisconnect:
+        except WebSocketDisconnect as exc:
+            _report_disconnect(scope, exc)
             return
         except Exception as exc:
             await self._websocket_error(websocket, exc)
@@ -810,7 +892,8 @@ class Router(MethodDecorators):
                     await _close_quietly(websocket, 1000, "")
                 return
             raise exc
-        except WebSocketDisconnect:
+        except WebSocketDisconnect as disconnect:
+            _report_disconnect(scope, disconnect)
             return
         except WebSocketException as exc:
             await _close_quietly(websocket, exc.code, exc.reason)

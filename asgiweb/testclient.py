@@ -53,6 +53,7 @@ from asgiweb._testserver import (
 from asgiweb.datastructures import URL, Headers
 from asgiweb.exceptions import WebSocketDisconnect
 from asgiweb.types import ASGIApp, Message, Scope
+from asgiweb.websockets import DISCONNECTS_EXTENSION
 
 __all__ = [
     "ClientRequest",
@@ -635,6 +636,13 @@ class WebSocketTestSession:
                 "of the client leaving, even when cancelled."
             )
         self._report()
+        # A WebSocketDisconnect the app's handler left uncaught (the router ends it
+        # quietly and reports it here): raised once the session ends, as Starlette's
+        # TestClient raises it (docs/websockets.md).
+        disconnects = self.scope["extensions"].get(DISCONNECTS_EXTENSION)
+        if disconnects and self.client.raise_server_exceptions and not self._reported:
+            self._reported = True
+            raise disconnects[0]
 
     def _report(self) -> None:
         exchange = self._exchange
@@ -1014,6 +1022,7 @@ class TestClient:
             subprotocols=list(subprotocols or ()),
             asgi={"version": "3.0", "spec_version": "2.4"},
         )
+        scope["extensions"][DISCONNECTS_EXTENSION] = []
         return WebSocketTestSession(self, scope)
 
     def request(self, method: str, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:

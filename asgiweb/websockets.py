@@ -30,7 +30,18 @@ from asgiweb.exceptions import WebSocketDisconnect, WebSocketException
 from asgiweb.requests import HTTPConnection
 from asgiweb.types import Message, Receive, Scope, Send
 
-__all__ = ["WebSocket", "WebSocketDisconnect", "WebSocketException", "WebSocketState"]
+__all__ = [
+    "DISCONNECTS_EXTENSION",
+    "WebSocket",
+    "WebSocketDisconnect",
+    "WebSocketException",
+    "WebSocketState",
+]
+
+# A scope extension (a list) where the router puts a ``WebSocketDisconnect`` a
+# handler left uncaught; asgiweb's TestClient sets it, to re-raise the error when the
+# session ends as Starlette's TestClient does (docs/websockets.md).
+DISCONNECTS_EXTENSION = "asgiweb.disconnects"
 
 
 class WebSocketState(enum.Enum):

@@ -10,6 +10,7 @@ import logging
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
+import anyio
 import fastapi
 import pytest
 
@@ -466,9 +467,36 @@ def test_uncaught_disconnect_ends_the_handler_quietly(caplog: pytest.LogCaptureF
             await websocket.receive_text()
 
     caplog.set_level(logging.ERROR, logger="asgiweb")
-    with TestClient(app).websocket_connect("/ws") as ws:
+    # Not logged, and nothing reaches the server; the TestClient (asking through the
+    # scope extension) re-raises it when the session ends, as Starlette's does.
+    client = TestClient(app)
+    with pytest.raises(WebSocketDisconnect) as caught, client.websocket_connect("/ws") as ws:
         ws.send_text("a")
+    assert caught.value.code == 1000
     assert not [r for r in caplog.records if r.name == "asgiweb"]
+    with TestClient(app, raise_server_exceptions=False).websocket_connect("/ws") as ws:
+        ws.send_text("a")
+
+    seen: list[Any] = []
+
+    async def server(scope: Any, receive: Any, send: Any) -> None:
+        try:
+            await app(scope, receive, send)
+        except BaseException as exc:  # what a server without the extension would see
+            seen.append(exc)
+            raise
+
+    messages = iter([{"type": "websocket.connect"}, {"type": "websocket.receive", "text": "a"}])
+
+    async def receive() -> Any:
+        return next(messages, {"type": "websocket.disconnect", "code": 1001})
+
+    async def send(message: Any) -> None:
+        pass
+
+    scope = {"type": "websocket", "path": "/ws", "headers": [], "query_string": b""}
+    anyio.run(server, scope, receive, send)
+    assert seen == []
 
 
 def test_send_after_client_left_raises_disconnect_1006() -> None:
