@@ -37,7 +37,7 @@ import copy
 import inspect
 import json
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from asgiweb._concurrency import unwrap_partial
@@ -170,11 +170,14 @@ def _classify(
     marker: Param | None = None
     depends: Depends | None = None
     bare, metadata, _ = unwrap(annotation, optional=False)
+    field_infos: list[Any] = []  # pydantic Field(...) beside the marker: its aliases count too
     for item in metadata:  # the last marker or Depends in Annotated wins, as in FastAPI
         if isinstance(item, Param):
             marker, depends = item, None
         elif isinstance(item, Depends):
             marker, depends = None, item
+        elif _is_field_info(item):
+            field_infos.append(item)
     default = param.default
     if isinstance(default, Depends):
         if depends is not None or marker is not None:
@@ -222,14 +225,16 @@ def _classify(
         spec.source = "body"  # anything not scalar, sequences included, as in FastAPI
     else:
         spec.source = "query"
-    if spec.source == "path" and name not in path_params:
+    alias = _reading_alias(marker, field_infos)
+    if spec.source == "path" and (alias or name) not in path_params:
+        key = alias or name
         raise TypeError(
-            f"{owner}: parameter {name!r} is marked Path() but the route path has no {{{name}}}"
+            f"{owner}: parameter {name!r} is marked Path() but the route path has no {{{key}}}"
         )
     if spec.source == "path":
         default = REQUIRED
-    if marker is not None and marker.alias:
-        spec.key = marker.alias
+    if alias:
+        spec.key = alias
     elif spec.source == "header" and (
         not isinstance(marker, HeaderParam) or marker.convert_underscores
     ):
@@ -237,6 +242,28 @@ def _classify(
     factory = marker.default_factory if marker is not None else None
     spec.required = default is REQUIRED and factory is None
     return spec, default, factory
+
+
+def _is_field_info(item: Any) -> bool:
+    cls = type(item)
+    return cls.__name__ == "FieldInfo" and cls.__module__ == "pydantic.fields"
+
+
+def _reading_alias(marker: Param | None, field_infos: Sequence[Any]) -> str | None:
+    """The key a parameter is read by: a string ``validation_alias`` first, as
+    pydantic validates (FastAPI reads, documents and reports errors by it), else
+    ``alias``; the marker's own first, then those of pydantic ``Field(...)`` items
+    beside it in ``Annotated`` (the later of them first, as pydantic merges them)."""
+    sources: list[tuple[Any, Any]] = []
+    if marker is not None:
+        sources.append((marker.extra.get("validation_alias"), marker.alias))
+    sources.extend((info.validation_alias, info.alias) for info in reversed(field_infos))
+    for validation_alias, alias in sources:
+        if isinstance(validation_alias, str) and validation_alias:
+            return validation_alias
+        if alias:
+            return str(alias)
+    return None
 
 
 def _converter_for(spec: _Spec, owner: str) -> Converter:
