@@ -47,12 +47,16 @@ from asgiweb.middleware.base import BaseHTTPMiddleware
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, PlainTextResponse, Response
 from asgiweb.routing import (
+    LifespanContext,
     MethodDecorators,
     Mount,
     Route,
     RouteOptions,
     Router,
     WebSocketRoute,
+    as_lifespan_context,
+    describe_error,
+    run_lifespan,
 )
 from asgiweb.types import ASGIApp, Receive, Scope, Send
 
@@ -159,6 +163,9 @@ class App(MethodDecorators):
             include_in_schema=include_in_schema,
             max_body_size=max_body_size,
             exception_handlers=self.exception_handlers,
+            on_startup=on_startup,
+            on_shutdown=on_shutdown,
+            lifespan=lifespan,
         )
         for item in routes or ():
             if isinstance(item, Mount):
@@ -167,9 +174,6 @@ class App(MethodDecorators):
                 self.router.add_route(
                     item.path, item.endpoint, methods=item.explicit_methods, **item.options
                 )
-        self.lifespan_context = lifespan
-        self.on_startup: list[Callable[[], Any]] = list(on_startup or ())
-        self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or ())
         self._root_path = root_path
         self.state = State()
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
@@ -387,13 +391,27 @@ class App(MethodDecorators):
 
         return decorator
 
+    # The lifespan is the router's (asgiweb.routing.run_lifespan), as in FastAPI, so the
+    # lifespans of included routers run inside the App's.
+
+    @property
+    def on_startup(self) -> list[Callable[[], Any]]:
+        return self.router.on_startup
+
+    @property
+    def on_shutdown(self) -> list[Callable[[], Any]]:
+        return self.router.on_shutdown
+
+    @property
+    def lifespan_context(self) -> LifespanContext | None:
+        return self.router.lifespan_context
+
+    @lifespan_context.setter
+    def lifespan_context(self, lifespan: Any) -> None:
+        self.router.lifespan_context = as_lifespan_context(lifespan)
+
     def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
-        if event_type == "startup":
-            self.on_startup.append(func)
-        elif event_type == "shutdown":
-            self.on_shutdown.append(func)
-        else:
-            raise ValueError(f"event type must be 'startup' or 'shutdown', not {event_type!r}")
+        self.router.add_event_handler(event_type, func)
 
     def on_event(self, event_type: str) -> Callable[[F], F]:
         """Deprecated, as in FastAPI: use ``lifespan=`` instead (docs/api.md)."""
@@ -488,49 +506,27 @@ class App(MethodDecorators):
     # -- lifespan ------------------------------------------------------------------
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
-        context = None
         message = await receive()
         assert message["type"] == "lifespan.startup"
+        context = run_lifespan(self.router, self)
         try:
-            for func in self.on_startup:
-                await _run(func)
-            if self.lifespan_context is not None:
-                context = self.lifespan_context(self)
-                state = await context.__aenter__()
-                if state is not None:
-                    if not isinstance(state, Mapping):
-                        raise TypeError(
-                            f"lifespan must yield a mapping or None, not {type(state).__name__}"
-                        )
-                    if "state" in scope:
-                        scope["state"].update(state)
-                    self._lifespan_state = dict(state)
-                    self._settle()
+            state = await context.__aenter__()
+            if state is not None:
+                if "state" in scope:
+                    scope["state"].update(state)
+                self._lifespan_state = dict(state)
+                self._settle()
         except BaseException as exc:
             logger.exception("application startup failed")
-            await send({"type": "lifespan.startup.failed", "message": _describe(exc)})
+            await send({"type": "lifespan.startup.failed", "message": describe_error(exc)})
             raise
         await send({"type": "lifespan.startup.complete"})
         message = await receive()
         assert message["type"] == "lifespan.shutdown"
         try:
-            if context is not None:
-                await context.__aexit__(None, None, None)
-            for func in self.on_shutdown:
-                await _run(func)
+            await context.__aexit__(None, None, None)
         except BaseException as exc:
             logger.exception("application shutdown failed")
-            await send({"type": "lifespan.shutdown.failed", "message": _describe(exc)})
+            await send({"type": "lifespan.shutdown.failed", "message": describe_error(exc)})
             raise
         await send({"type": "lifespan.shutdown.complete"})
-
-
-async def _run(func: Callable[[], Any]) -> None:
-    result = func()
-    if hasattr(result, "__await__"):
-        await result
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

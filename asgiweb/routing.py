@@ -32,7 +32,8 @@ import contextlib
 import inspect
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+import warnings
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any, TypedDict, TypeVar, Unpack, cast
 
@@ -59,13 +60,19 @@ from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 from asgiweb.websockets import DISCONNECTS_EXTENSION, WebSocket, WebSocketState
 
 __all__ = [
+    "LifespanContext",
     "Mount",
     "NoMatchFound",
     "Route",
     "RouteOptions",
     "Router",
     "WebSocketRoute",
+    "as_lifespan_context",
     "compile_path",
+    "describe_error",
+    "response_of",
+    "run_event_handler",
+    "run_lifespan",
 ]
 
 logger = logging.getLogger("asgiweb")
@@ -447,6 +454,9 @@ class Router(MethodDecorators):
         max_body_size: int | None = None,
         exception_handlers: ExceptionHandlers | None = None,
         route_class: type[Route] | None = None,
+        on_startup: Sequence[Callable[[], Any]] | None = None,
+        on_shutdown: Sequence[Callable[[], Any]] | None = None,
+        lifespan: Any = None,
         **unused: Any,
     ) -> None:
         unknown = set(unused) - _ROUTER_DOC_ONLY
@@ -481,8 +491,35 @@ class Router(MethodDecorators):
         self.websocket_routes: list[WebSocketRoute] = []
         self.websocket_table: RouteTable[WebSocketRoute] = RouteTable()
         # Who answers the lifespan protocol: the App serving this router sets its own
-        # (its startup and shutdown); a bare Router only answers the protocol.
+        # (its startup and shutdown, around run_lifespan); a bare Router runs run_lifespan.
         self.lifespan_handler: ASGIApp | None = None
+        # What run_lifespan runs (FastAPI's router lifespan, docs/api.md "Lifespan").
+        self.on_startup: list[Callable[[], Any]] = list(on_startup or ())
+        self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or ())
+        self.lifespan_context: LifespanContext | None = as_lifespan_context(lifespan)
+        self.included_routers: list[Router] = []  # their lifespans run inside this one's
+
+    def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
+        if event_type == "startup":
+            self.on_startup.append(func)
+        elif event_type == "shutdown":
+            self.on_shutdown.append(func)
+        else:
+            raise ValueError(f"event type must be 'startup' or 'shutdown', not {event_type!r}")
+
+    def on_event(self, event_type: str) -> Callable[[F], F]:
+        """Deprecated, as in FastAPI: use ``lifespan=`` instead (docs/api.md)."""
+        warnings.warn(
+            "on_event is deprecated, use lifespan event handlers instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+
+        def decorator(func: F) -> F:
+            self.add_event_handler(event_type, func)
+            return func
+
+        return decorator
 
     # -- registration --------------------------------------------------------------
 
@@ -658,6 +695,8 @@ class Router(MethodDecorators):
             )
         for mount in router.mounts:
             self.mount(prefix + mount.prefix, mount.app, name=mount.name)
+        if router not in self.included_routers:
+            self.included_routers.append(router)
 
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
         prefix = self.prefix + path.rstrip("/")
@@ -911,11 +950,104 @@ class Router(MethodDecorators):
             raise
 
     async def handle_lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """A bare Router has nothing to start: it only answers the protocol."""
+        """A bare Router runs its own lifespan (run_lifespan) and answers the protocol;
+        its state goes into the scope's ``state``, as the server shares it."""
         await receive()  # lifespan.startup
+        context = run_lifespan(self, self)
+        try:
+            state = await context.__aenter__()
+            if state is not None and "state" in scope:
+                scope["state"].update(state)
+        except BaseException as exc:
+            logger.exception("router startup failed")
+            await send({"type": "lifespan.startup.failed", "message": describe_error(exc)})
+            raise
         await send({"type": "lifespan.startup.complete"})
         await receive()  # lifespan.shutdown
+        try:
+            await context.__aexit__(None, None, None)
+        except BaseException as exc:
+            logger.exception("router shutdown failed")
+            await send({"type": "lifespan.shutdown.failed", "message": describe_error(exc)})
+            raise
         await send({"type": "lifespan.shutdown.complete"})
+
+
+LifespanContext = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
+
+
+def as_lifespan_context(lifespan: Any) -> LifespanContext | None:
+    """A lifespan in any form FastAPI takes: a function returning an async context
+    manager (``@asynccontextmanager``), or a bare async generator function, or a
+    bare generator function (run in the event loop, as FastAPI runs it)."""
+    if lifespan is None:
+        return None
+    if inspect.isasyncgenfunction(lifespan):
+        return contextlib.asynccontextmanager(lifespan)
+    if inspect.isgeneratorfunction(lifespan):
+        sync_context = contextlib.contextmanager(lifespan)
+
+        @contextlib.asynccontextmanager
+        async def lifted(app: Any) -> AsyncIterator[Any]:
+            with sync_context(app) as state:
+                yield state
+
+        return lifted
+    return cast(LifespanContext, lifespan)
+
+
+@contextlib.asynccontextmanager
+async def run_lifespan(router: Router, app: Any) -> AsyncIterator[dict[str, Any] | None]:
+    """A router's lifespan: its startup handlers, its ``lifespan`` context, then those
+    of the routers included in it (each router once, however often it was included);
+    on the way out the reverse, ending with its shutdown handlers.  The states merge,
+    an including router's keys winning over an included one's, as FastAPI merges them;
+    ``None`` when no context yielded one."""
+    seen: set[int] = set()
+    async with contextlib.AsyncExitStack() as stack:
+        state = await _enter_lifespans(router, app, stack, seen)
+        yield state
+
+
+async def _enter_lifespans(
+    router: Router, app: Any, stack: contextlib.AsyncExitStack, seen: set[int]
+) -> dict[str, Any] | None:
+    seen.add(id(router))
+    for func in router.on_startup:
+        await run_event_handler(func)
+    stack.push_async_callback(_run_handlers, list(router.on_shutdown))
+    state: dict[str, Any] | None = None
+    if router.lifespan_context is not None:
+        own = await stack.enter_async_context(router.lifespan_context(app))
+        if own is not None:
+            if not isinstance(own, Mapping):
+                raise TypeError(f"lifespan must yield a mapping or None, not {type(own).__name__}")
+            state = dict(own)
+    for child in router.included_routers:
+        if id(child) in seen:
+            continue
+        nested = await _enter_lifespans(child, app, stack, seen)
+        if nested is not None:
+            state = {**nested, **(state or {})}
+    return state
+
+
+async def _run_handlers(handlers: list[Callable[[], Any]]) -> None:
+    for func in handlers:
+        await run_event_handler(func)
+
+
+async def run_event_handler(func: Callable[[], Any]) -> None:
+    """A startup or shutdown handler, plain or ``async``."""
+    result = func()
+    if hasattr(result, "__await__"):
+        await result
+
+
+def describe_error(exc: BaseException) -> str:
+    """The ``message`` of a ``lifespan.*.failed`` answer."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _route_path(scope: Scope) -> str:
