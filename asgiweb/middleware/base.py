@@ -509,9 +509,10 @@ class BaseHTTPMiddleware(PlainMiddleware):
             return
         call = _RelayedResponse(self._call_app, scope, receive)
         try:
-            response = yield from _steps(
-                self.dispatch_func(Request(scope, call.record, send), call.call_next)
-            )
+            dispatched: Any = self.dispatch_func(Request(scope, call.record, send), call.call_next)
+            # PERF: _steps inlined for an ``async def`` dispatch function (funcmw).
+            steps: Any = dispatched if type(dispatched) is _COROUTINE else _steps(dispatched)
+            response = yield from steps
         except BaseException:
             if call.coro is not None and not call.done:
                 yield from _steps(call.finish())  # the inner app is cancelled, its exit code run
