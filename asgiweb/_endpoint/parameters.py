@@ -490,10 +490,35 @@ class Parameters:
         self.infos: list[ParamInfo] = []  # the value parameters, for the OpenAPI document
 
 
+class _AnnotationsOnly:
+    """Something holding ``__annotations__`` for ``typing.get_type_hints``."""
+
+    def __init__(self, annotations: dict[str, Any]) -> None:
+        self.__annotations__ = annotations
+
+
+def _parameter_hints(target: Any) -> dict[str, Any]:
+    """The resolved annotations of ``target``'s parameters.  Its return annotation is
+    not needed here, and may name what exists only for type checkers
+    (``if TYPE_CHECKING: from collections.abc import AsyncGenerator`` beside
+    ``from __future__ import annotations``), which FastAPI never resolves for a
+    dependency: it is left out when it does not resolve."""
+    try:
+        return typing.get_type_hints(target, include_extras=True)
+    except Exception:
+        annotations = dict(getattr(target, "__annotations__", None) or {})
+        if annotations.pop("return", None) is None:
+            raise
+        namespace = getattr(target, "__globals__", None)
+        return typing.get_type_hints(
+            _AnnotationsOnly(annotations), globalns=namespace, include_extras=True
+        )
+
+
 def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, type]) -> Parameters:
     """Classify every parameter of ``call``; ``owner`` names it in registration errors."""
     try:
-        hints = typing.get_type_hints(hints_target(call), include_extras=True)
+        hints = _parameter_hints(hints_target(call))
     except Exception as exc:
         raise TypeError(f"{owner}: cannot resolve parameter annotations: {exc}") from exc
     try:
