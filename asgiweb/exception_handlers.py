@@ -69,6 +69,17 @@ def _dotted(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
+def _own_http_exception(exc: Exception) -> HTTPException | None:
+    """Starlette's ``HTTPException`` (or a subclass), raised by a migrated app that
+    still imports it, as asgiweb's: the same status, detail and headers."""
+    if not any(_dotted(cls) == "starlette.exceptions.HTTPException" for cls in type(exc).__mro__):
+        return None
+    status, detail = getattr(exc, "status_code", 500), getattr(exc, "detail", None)
+    own = HTTPException(status, detail, getattr(exc, "headers", None))
+    own.__cause__ = exc
+    return own
+
+
 class ExceptionHandlers:
     """Handlers by status code and by exception class, as registered on an App."""
 
@@ -132,4 +143,7 @@ class ExceptionHandlers:
             return await http_exception_handler(request, exc)
         if isinstance(exc, RequestValidationError):
             return await request_validation_exception_handler(request, exc)
+        own = _own_http_exception(exc)
+        if own is not None:
+            return await self.answer(request, own, again=again)
         return None

@@ -770,6 +770,12 @@ class TestClient:
 
     # -- lifespan -------------------------------------------------------------------
 
+    @property
+    def app_state(self) -> dict[str, Any]:
+        """The lifespan state the app gave its server (Starlette's TestClient's name):
+        what the lifespan yielded, inside a ``with`` block."""
+        return self._state
+
     def __enter__(self) -> TestClient:
         if self._stack is not None:
             raise RuntimeError("This TestClient is already open.")

@@ -104,6 +104,10 @@ def starlette_names_app(fw: Framework) -> Any:
             raise fw.HTTPException(418, "no 3")
         return {"n": n}
 
+    @app.get("/starlette/{n}")
+    def starlette_error(n: int) -> Any:
+        raise StarletteHTTPException(n, "from starlette", headers={"x-seen": "raised"})
+
     @app.get("/request")
     def request_seen(request: StarletteRequest, response: StarletteResponse) -> Any:
         response.headers["x-seen"] = request.url.path
@@ -133,10 +137,33 @@ def test_starlette_classes_from_a_fastapi_app_work_as_in_fastapi() -> None:
         "/request?a=1",
         Call.post("/later"),
         "/done",
+        "/starlette/404",
     ]
     answers = same_answers(starlette_names_app, calls, headers=HEADERS)
+    assert answers[8] == {
+        "status": 404,
+        "body": "404: from starlette",
+        "headers": {"content-type": "text/plain; charset=utf-8", "x-seen": None, "allow": None},
+    }
     assert [a["body"] for a in answers[:2]] == ["418: no 3", {"n": 4}]
     assert answers[3]["body"] == "404: Not Found"
     assert answers[4]["body"] == "405: Method Not Allowed"
     assert answers[5]["headers"]["x-seen"] == "/request"
     assert answers[7]["body"] == ["ran"]
+
+
+def bare_starlette_errors_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.get("/{n}")
+    def starlette_error(n: int) -> Any:
+        raise StarletteHTTPException(n, "plain", headers={"x-seen": "yes"})
+
+    return app
+
+
+def test_starlettes_http_exception_is_answered_as_fastapi_answers_it() -> None:
+    answers = same_answers(
+        bare_starlette_errors_app, ["/418", "/404", "/304", "/401"], headers=HEADERS
+    )
+    assert answers[0]["body"] == {"detail": "plain"} and answers[0]["headers"]["x-seen"] == "yes"

@@ -63,11 +63,13 @@ def test_included_router_lifespans_run_inside_the_apps_as_in_fastapi() -> None:
         "router": 2,
     }
     records = []
+    states = []
     for fw in frameworks():
         calls: list[str] = []
-        with TestClient(lifespan_app(fw, calls)):
-            pass
+        with TestClient(lifespan_app(fw, calls)) as client:
+            states.append(dict(client.app_state))
         records.append(calls)
+    assert states[0] == states[1] == {"shared": "app", "app": 1, "router": 2}
     assert records[0] == records[1]
     assert records[0][3:] == ["inner exit", "router exit", "app exit"]
 
