@@ -140,7 +140,9 @@ class GZipMiddleware:
         if isinstance(exclude_content_types, str):
             exclude_content_types = (exclude_content_types,)
         for media_type in exclude_content_types:
-            encoded = media_type.strip().lower().encode("latin-1")
+            # A media type's parameters (``; charset=...``) do not narrow the rule:
+            # ``text/plain; charset=utf-8`` excludes every ``text/plain`` (as Starlette).
+            encoded = media_type.partition(";")[0].strip().lower().encode("latin-1")
             if encoded.endswith(b"/*"):
                 prefixes.append(encoded[:-1])
             else:
