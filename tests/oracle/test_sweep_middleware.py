@@ -1,0 +1,768 @@
+"""The shipped middleware side by side with FastAPI 0.165 / Starlette 1.10 (the oracle).
+
+Each app is written once (``build(fw)``, see ``tests/oracle/sidebyside.py``) and
+served by asgiweb and by FastAPI; the same ASGI scope goes to both, driven at the
+message level (``tests.harness``), and the answers must be equal: status, EVERY
+response header (as a sorted list, so a header sent twice counts twice), and the
+body (decompressed when it is gzip, so the comparison is of what the client reads;
+the compressed length is still compared through ``content-length``).
+
+``Vary`` is compared as its set of field names: asgiweb names each field once and
+leaves ``Vary: *`` alone, Starlette appends (``Origin, Origin``, ``*, Origin``),
+which says the same thing (RFC 9110 §12.5.5).  ``allow`` on a 405 is compared
+without ``HEAD`` (docs/api.md, "404, 405, HEAD, slash redirects").  Every other
+difference found is either fixed or documented (docs/api.md, "Middleware", and
+"Static files, templates, sessions") and asserted here as OUR behaviour, with
+what the oracle does beside it so a change on either side is noticed.
+"""
+
+import copy
+import functools
+import importlib
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.harness import Peer, drive, http_scope
+from tests.oracle.sidebyside import Framework, frameworks
+
+# -- driving both apps at the message level --------------------------------------------
+
+
+def _run(app: Any, scope: dict[str, Any], peer: Peer, *, conform: bool) -> str | None:
+    """Drive one connection; the name of the error the app raised, if any (both
+    frameworks re-raise an unhandled error after sending their 500)."""
+
+    async def main() -> str | None:
+        try:
+            await drive(app, scope, peer, conform=conform)
+        except Exception as exc:
+            return type(exc).__name__
+        return None
+
+    result: str | None = anyio.run(main)
+    return result
+
+
+def exchange(
+    app: Any, scope: dict[str, Any], body: bytes = b"", *, conform: bool = True
+) -> dict[str, Any]:
+    """Status, every header (lower-cased names, sorted), the body as the client
+    reads it, the raw body length, and the error raised (if any)."""
+    peer = Peer(body)
+    error = _run(app, copy.deepcopy(scope), peer, conform=conform)
+    if not peer.sent or peer.sent[0]["type"] != "http.response.start":
+        return {"messages": peer.sent, "error": error}
+    headers = sorted(
+        (bytes(name).decode("latin-1").lower(), bytes(value).decode("latin-1"))
+        for name, value in peer.start.get("headers", ())
+    )
+    raw = peer.body
+    content = raw
+    if ("content-encoding", "gzip") in headers and raw:
+        content = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(raw)
+    return {
+        "status": peer.status,
+        "headers": headers,
+        "body": content,
+        "raw_length": len(raw),
+        "error": error,
+    }
+
+
+def normal(answer: dict[str, Any]) -> dict[str, Any]:
+    """``Vary`` as a set of lower-cased field names (``*`` covering any); ``allow``
+    without HEAD (see the module's docstring)."""
+    if "headers" not in answer:
+        return answer
+    headers = []
+    vary: set[str] = set()
+    for name, value in answer["headers"]:
+        if name == "vary":
+            vary |= {item.strip().lower() for item in value.split(",") if item.strip()}
+        elif name == "allow":
+            headers.append((name, ", ".join(sorted(set(value.split(", ")) - {"HEAD"}))))
+        else:
+            headers.append((name, value))
+    return {**answer, "headers": headers, "vary": {"*"} if "*" in vary else vary}
+
+
+Build = Callable[[Framework], Any]
+
+
+@functools.cache
+def _apps(build: Build) -> tuple[Any, Any]:
+    """(asgiweb app, FastAPI app) for ``build``, built once: building a FastAPI app
+    costs milliseconds and the property tests send hundreds of requests."""
+    ours, theirs = frameworks()
+    return build(ours), build(theirs)
+
+
+def answers_of(
+    build: Build, scope: dict[str, Any], body: bytes = b""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(ours, FastAPI's) answers to ``scope``, normalised (see :func:`normal`)."""
+    ours_app, theirs_app = _apps(build)
+    ours = normal(exchange(ours_app, scope, body))
+    theirs = normal(exchange(theirs_app, scope, body, conform=False))
+    return ours, theirs
+
+
+def same(build: Build, scope: dict[str, Any], body: bytes = b"") -> dict[str, Any]:
+    """Assert equal answers; asgiweb's."""
+    ours, theirs = answers_of(build, scope, body)
+    # The raw length is not compared: a stream's flushes may differ (Starlette
+    # flushes an empty chunk too), the bytes read and ``content-length`` may not.
+    assert {**ours, "raw_length": None} == {**theirs, "raw_length": None}, (
+        scope.get("method"),
+        scope["path"],
+    )
+    return ours
+
+
+def header(answer: dict[str, Any], name: str) -> str | None:
+    values = [value for key, value in answer["headers"] if key == name]
+    assert len(values) <= 1, (name, values)
+    return values[0] if values else None
+
+
+def middleware_class(fw: Framework, module: str, name: str) -> Any:
+    """``fw``'s class: asgiweb's, or FastAPI's re-export (Starlette's for sessions,
+    which FastAPI does not re-export)."""
+    if fw.name == "fastapi" and module == "sessions":
+        return getattr(importlib.import_module("starlette.middleware.sessions"), name)
+    return getattr(fw.sub(f"middleware.{module}"), name)
+
+
+def ws_messages(app: Any, scope: dict[str, Any]) -> list[dict[str, Any]]:
+    """What an app sends to a WebSocket handshake (``websocket.connect`` given)."""
+    peer = Peer(messages=[{"type": "websocket.connect"}])
+    _run(app, scope, peer, conform=False)
+    return [{**m, "headers": sorted(m["headers"])} if "headers" in m else m for m in peer.sent]
+
+
+DENIAL = {"extensions": {"websocket.http.response": {}}}
+
+# -- CORSMiddleware ----------------------------------------------------------------------
+
+CORS_CONFIGS: dict[str, dict[str, Any]] = {
+    "any-origin": {"allow_origins": ["*"]},
+    "any-origin-credentials": {"allow_origins": ["*"], "allow_credentials": True},
+    "listed": {
+        "allow_origins": ["https://a.example", "null"],
+        "allow_methods": ["GET", "put"],
+        "allow_headers": ["X-Token", "x-other", "Content-Type"],
+        "expose_headers": ["X-Exposed", "X-Total"],
+        "max_age": 0,
+    },
+    "regex-star-headers": {
+        "allow_origin_regex": r"https://[a-z]+\.b\.example",
+        "allow_methods": ["*"],
+        "allow_headers": ["*"],
+        "allow_credentials": True,
+        "expose_headers": ["X-Exposed"],
+    },
+    "list-and-regex": {
+        "allow_origins": ["https://a.example"],
+        "allow_origin_regex": r"https://.*\.b\.example",
+        "allow_methods": ("GET", "POST", "DELETE"),
+        "allow_headers": ("authorization",),
+        "max_age": 3600,
+    },
+    "private-network": {
+        "allow_origins": ["https://a.example"],
+        "allow_private_network": True,
+    },
+}
+
+ORIGINS = [
+    None,
+    "https://a.example",
+    "https://A.example",
+    "https://x.b.example",
+    "https://x.b.example.evil",
+    "https://evil.example",
+    "null",
+    "",
+]
+
+
+def cors_app(options: dict[str, Any]) -> Build:
+    def build(fw: Framework) -> Any:
+        responses = fw.responses
+        app = fw.App()
+        app.add_middleware(middleware_class(fw, "cors", "CORSMiddleware"), **options)
+
+        @app.get("/")
+        def home():
+            return {"home": True}
+
+        @app.post("/items")
+        def create():
+            return responses.JSONResponse({"created": 1}, status_code=201)
+
+        @app.get("/vary")
+        def vary():
+            return responses.PlainTextResponse("v", headers={"vary": "Accept-Encoding"})
+
+        @app.get("/vary-origin")
+        def vary_origin():
+            return responses.PlainTextResponse("v", headers={"Vary": "Origin"})
+
+        @app.get("/vary-star")
+        def vary_star():
+            return responses.PlainTextResponse("v", headers={"Vary": "*"})
+
+        @app.get("/app-cors")
+        def app_cors():
+            return responses.PlainTextResponse(
+                "v",
+                headers={
+                    "access-control-allow-origin": "https://set.by.app",
+                    "access-control-expose-headers": "X-App",
+                },
+            )
+
+        @app.get("/error")
+        def error():
+            raise fw.HTTPException(404, "gone", headers={"x-why": "test"})
+
+        @app.get("/stream")
+        def stream():
+            return responses.StreamingResponse(iter(["a", "b"]), media_type="text/plain")
+
+        @app.options("/opt")
+        def own_options():
+            return {"own": "options"}
+
+        return app
+
+    return build
+
+
+_CORS_BUILDS = {name: cors_app(options) for name, options in CORS_CONFIGS.items()}
+CORS_PATHS = ["/", "/vary", "/vary-origin", "/vary-star", "/app-cors", "/error", "/stream"]
+
+
+@pytest.mark.parametrize("config", CORS_CONFIGS)
+def test_cors_simple_requests_as_starlette(config: str) -> None:
+    build = _CORS_BUILDS[config]
+    for origin in ORIGINS:
+        headers = [] if origin is None else [("origin", origin)]
+        for path in CORS_PATHS:
+            same(build, http_scope("GET", path, headers))
+        same(build, http_scope("POST", "/items", headers), b"{}")
+        # OPTIONS without Access-Control-Request-Method is no preflight: the app answers.
+        same(build, http_scope("OPTIONS", "/opt", headers))
+        same(build, http_scope("OPTIONS", "/", headers))
+
+
+PREFLIGHTS: list[tuple[str, str | None]] = [
+    ("GET", None),
+    ("PUT", "x-token"),
+    ("put", None),
+    ("DELETE", None),
+    ("PATCH", "X-Token, Content-Type"),
+    ("GET", "x-token, x-other"),
+    ("GET", "X-TOKEN"),
+    ("GET", "accept, content-language"),
+    ("GET", "x-bad"),
+    ("GET", "x-token, x-bad"),
+    ("POST", "authorization"),
+    ("QUERY", None),
+    ("CONNECT", None),
+]
+
+
+@pytest.mark.parametrize("config", CORS_CONFIGS)
+def test_cors_preflights_as_starlette(config: str) -> None:
+    """200 ``OK`` or 400 ``Disallowed CORS origin, method, headers`` with the same
+    allow headers, for allowed and refused origins, methods and headers."""
+    build = _CORS_BUILDS[config]
+    for origin in ORIGINS[1:]:
+        for method, requested in PREFLIGHTS:
+            headers = [("origin", origin), ("access-control-request-method", method)]
+            if requested is not None:
+                headers.append(("access-control-request-headers", requested))
+            same(build, http_scope("OPTIONS", "/", headers))
+            # Private Network Access: allowed only where the option says so.
+            same(
+                build,
+                http_scope(
+                    "OPTIONS", "/", [*headers, ("access-control-request-private-network", "true")]
+                ),
+            )
+    # A preflight-like OPTIONS without Origin goes to the app (405 here: no OPTIONS route).
+    same(build, http_scope("OPTIONS", "/", [("access-control-request-method", "GET")]))
+
+
+def test_cors_answers_in_detail() -> None:
+    """What the comparisons above agreed on, spelt out for the common cases."""
+    listed, star = _CORS_BUILDS["listed"], _CORS_BUILDS["any-origin"]
+    ok = same(
+        listed,
+        http_scope(
+            "OPTIONS",
+            "/",
+            [
+                ("origin", "https://a.example"),
+                ("access-control-request-method", "put"),
+                ("access-control-request-headers", "X-Token"),
+            ],
+        ),
+    )
+    assert (ok["status"], ok["body"]) == (200, b"OK")
+    assert header(ok, "access-control-allow-origin") == "https://a.example"
+    assert header(ok, "access-control-allow-methods") == "GET, put"
+    assert header(ok, "access-control-allow-headers") == (
+        "Accept, Accept-Language, Content-Language, Content-Type, X-Token, x-other"
+    )
+    assert header(ok, "access-control-max-age") == "0"
+    refused = same(
+        listed,
+        http_scope(
+            "OPTIONS",
+            "/",
+            [
+                ("origin", "https://evil.example"),
+                ("access-control-request-method", "DELETE"),
+                ("access-control-request-headers", "x-bad"),
+            ],
+        ),
+    )
+    assert (refused["status"], refused["body"]) == (400, b"Disallowed CORS origin, method, headers")
+    assert header(refused, "content-type") == "text/plain; charset=utf-8"
+    assert header(refused, "access-control-allow-origin") is None
+    simple = same(listed, http_scope("GET", "/app-cors", [("origin", "https://a.example")]))
+    assert header(simple, "access-control-allow-origin") == "https://a.example"
+    assert header(simple, "access-control-expose-headers") == "X-Exposed, X-Total"
+    assert simple["vary"] == {"origin"}
+    # Refused origin: the app's own CORS header stays (neither side removes it).
+    foreign = same(listed, http_scope("GET", "/app-cors", [("origin", "https://evil.example")]))
+    assert header(foreign, "access-control-allow-origin") == "https://set.by.app"
+    # "*" without credentials is a literal "*", with credentials the echoed origin.
+    assert (
+        header(
+            same(star, http_scope("GET", "/", [("origin", "null")])), "access-control-allow-origin"
+        )
+        == "*"
+    )
+    echoed = same(
+        _CORS_BUILDS["any-origin-credentials"], http_scope("GET", "/", [("origin", "null")])
+    )
+    assert header(echoed, "access-control-allow-origin") == "null"
+    assert header(echoed, "access-control-allow-credentials") == "true"
+    # Without Origin: no CORS header, but Vary: Origin all the same.
+    plain = same(listed, http_scope("GET", "/"))
+    assert [n for n, _ in plain["headers"] if n.startswith("access-control")] == []
+    assert plain["vary"] == {"origin"}
+
+
+def test_cors_vary_names_each_field_once() -> None:
+    """Documented difference (docs/api.md, "Middleware"): ``Vary`` gains ``Origin``
+    once; an app's ``Vary: Origin`` or ``Vary: *`` is left as it is (Starlette
+    sends ``Origin, Origin`` and ``*, Origin``, which mean the same)."""
+    build = _CORS_BUILDS["any-origin"]
+    ours_app, theirs_app = _apps(build)
+    for path, mine, starlette in [
+        ("/vary", "Accept-Encoding, Origin", "Accept-Encoding, Origin"),
+        ("/vary-origin", "Origin", "Origin, Origin"),
+        ("/vary-star", "*", "*, Origin"),
+    ]:
+        scope = http_scope("GET", path, [("origin", "https://a.example")])
+        assert header(exchange(ours_app, scope), "vary") == mine
+        assert header(exchange(theirs_app, scope, conform=False), "vary") == starlette
+
+
+@pytest.mark.parametrize("requested", ["x-token,", "x-token, , x-other", ""])
+def test_cors_empty_items_in_requested_headers_are_ignored(requested: str) -> None:
+    """Documented difference: an empty element of ``Access-Control-Request-Headers``
+    is ignored, as RFC 9110 §5.6.1.2 asks of list recipients (browsers never send
+    one); Starlette refuses the preflight (400 ``Disallowed CORS headers``)."""
+    scope = http_scope(
+        "OPTIONS",
+        "/",
+        [
+            ("origin", "https://a.example"),
+            ("access-control-request-method", "GET"),
+            ("access-control-request-headers", requested),
+        ],
+    )
+    ours, theirs = answers_of(_CORS_BUILDS["listed"], scope)
+    assert (ours["status"], ours["body"]) == (200, b"OK")
+    assert (theirs["status"], theirs["body"]) == (400, b"Disallowed CORS headers")
+    assert [h for h in ours["headers"] if h[0] != "content-length"] == [
+        h for h in theirs["headers"] if h[0] != "content-length"
+    ]
+
+
+def test_cors_allow_origins_given_as_one_string_is_one_origin() -> None:
+    """Documented difference: ``allow_origins="https://a.example"`` is that one
+    origin; Starlette tests ``origin in allow_origins``, a substring test on a
+    string, and so allows ``https://a.ex``."""
+    build = cors_app({"allow_origins": "https://a.example"})
+    exact = same(build, http_scope("GET", "/", [("origin", "https://a.example")]))
+    assert header(exact, "access-control-allow-origin") == "https://a.example"
+    ours, theirs = answers_of(build, http_scope("GET", "/", [("origin", "https://a.ex")]))
+    assert header(ours, "access-control-allow-origin") is None
+    assert header(theirs, "access-control-allow-origin") == "https://a.ex"
+
+
+_TOKEN = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCXYZ-_0123456789", min_size=1, max_size=12)
+_HEADER_NAMES = (
+    st.sampled_from(
+        ["x-token", "X-Token", "X-OTHER", "content-type", "Accept", "authorization", "x-bad"]
+    )
+    | _TOKEN
+)
+_ORIGINS = st.sampled_from([o for o in ORIGINS if o is not None]) | st.builds(
+    "{}://{}{}".format,
+    st.sampled_from(["http", "https", "HTTPS"]),
+    st.sampled_from(["a.example", "x.b.example", "b.example", "evil.example"]) | _TOKEN,
+    st.sampled_from(["", ":8080", "/", ".evil"]),
+)
+_METHODS = st.sampled_from(["GET", "PUT", "put", "POST", "DELETE", "PATCH", "QUERY", "TRACE"])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    config=st.sampled_from(sorted(CORS_CONFIGS)),
+    origin=_ORIGINS,
+    method=_METHODS,
+    requested=st.none() | st.lists(_HEADER_NAMES, min_size=1, max_size=4),
+    spacing=st.sampled_from([", ", ",", " , "]),
+    preflight=st.booleans(),
+)
+def test_property_cors_answers_as_starlette(
+    config: str,
+    origin: str,
+    method: str,
+    requested: list[str] | None,
+    spacing: str,
+    preflight: bool,
+) -> None:
+    """Any origin, method and list of requested headers (no empty items: see
+    above), as a preflight or as a simple request: the same answer."""
+    headers = [("origin", origin)]
+    if preflight:
+        headers.append(("access-control-request-method", method))
+        if requested is not None:
+            headers.append(("access-control-request-headers", spacing.join(requested)))
+        same(_CORS_BUILDS[config], http_scope("OPTIONS", "/", headers))
+    else:
+        same(_CORS_BUILDS[config], http_scope("GET", "/vary", headers))
+
+
+def test_cors_is_the_outermost_layer_around_gzip_and_errors() -> None:
+    """CORS outside GZip: the compressed answer carries both Vary names and the
+    CORS headers; an HTTPException's answer too."""
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.get("/big")
+        def big():
+            return {"values": list(range(300))}
+
+        @app.get("/missing")
+        def missing():
+            raise fw.HTTPException(404)
+
+        app.add_middleware(middleware_class(fw, "gzip", "GZipMiddleware"), minimum_size=100)
+        app.add_middleware(
+            middleware_class(fw, "cors", "CORSMiddleware"), allow_origins=["https://a.example"]
+        )
+        return app
+
+    origin = ("origin", "https://a.example")
+    big = same(build, http_scope("GET", "/big", [origin, ("accept-encoding", "gzip")]))
+    assert header(big, "content-encoding") == "gzip"
+    assert big["vary"] == {"origin", "accept-encoding"}
+    assert header(big, "access-control-allow-origin") == "https://a.example"
+    missing = same(build, http_scope("GET", "/missing", [origin]))
+    assert missing["status"] == 404
+    assert header(missing, "access-control-allow-origin") == "https://a.example"
+
+
+# -- GZipMiddleware ----------------------------------------------------------------------
+
+BIG = "x" * 300 + "".join(f"{i:04d}" for i in range(200))  # 1100 bytes, some redundancy
+GZIP_CONFIGS: dict[str, dict[str, Any]] = {
+    "defaults": {},
+    "small-minimum": {"minimum_size": 10, "compresslevel": 1},
+    "large-minimum": {"minimum_size": 1000, "compresslevel": 5},
+    "excluded-with-parameters": {
+        "minimum_size": 10,
+        "exclude_content_types": ("text/plain; charset=latin-1", "application/json"),
+    },
+    "threaded": {"minimum_size": 10, "thread_minimum_size": 512},
+}
+
+
+def gzip_app(options: dict[str, Any]) -> Build:
+    def build(fw: Framework) -> Any:
+        responses = fw.responses
+        app = fw.App()
+        app.add_middleware(middleware_class(fw, "gzip", "GZipMiddleware"), **options)
+
+        def route(path: str) -> Callable[[Any], Any]:
+            return app.api_route(path, methods=["GET", "HEAD", "POST"])  # type: ignore[no-any-return]
+
+        @route("/big")
+        def big():
+            return responses.PlainTextResponse(BIG)
+
+        @route("/small")
+        def small():
+            return responses.PlainTextResponse("small")
+
+        @route("/edge")
+        def edge():
+            return responses.PlainTextResponse("y" * 500)  # exactly the default minimum
+
+        @route("/edge-1")
+        def edge_less():
+            return responses.PlainTextResponse("y" * 499)
+
+        @route("/json")
+        def data():
+            return {"values": list(range(300))}
+
+        @route("/encoded")
+        def encoded():
+            return responses.Response(
+                BIG, headers={"content-encoding": "br"}, media_type="text/plain"
+            )
+
+        @route("/stream")
+        def stream():
+            parts = ["a" * 10, "", "b" * 700, "c"]
+            return responses.StreamingResponse(iter(parts), media_type="text/plain")
+
+        @route("/stream-small")
+        def stream_small():
+            return responses.StreamingResponse(iter(["tiny"]), media_type="text/plain")
+
+        @route("/sse")
+        def sse():
+            return responses.StreamingResponse(
+                iter(["data: x\n\n"] * 80), media_type="text/event-stream"
+            )
+
+        @route("/png")
+        def png():
+            return responses.Response(BIG, media_type="image/png")
+
+        @route("/video")
+        def video():
+            return responses.Response(BIG, media_type="video/mp4")
+
+        @route("/grpc")
+        def grpc():
+            return responses.Response(BIG, media_type="application/grpc+proto")
+
+        @route("/latin")
+        def latin():
+            return responses.Response(BIG, media_type="text/plain; charset=latin-1")
+
+        @route("/vary")
+        def vary():
+            return responses.PlainTextResponse(BIG, headers={"vary": "Origin"})
+
+        @route("/vary-encoding")
+        def vary_encoding():
+            return responses.PlainTextResponse(BIG, headers={"vary": "accept-encoding"})
+
+        @route("/partial")
+        def partial():
+            return responses.Response(
+                BIG,
+                status_code=206,
+                headers={"content-range": f"bytes 0-{len(BIG) - 1}/5000"},
+                media_type="text/plain",
+            )
+
+        @route("/created")
+        def created():
+            return responses.PlainTextResponse(BIG, status_code=201, headers={"x-id": "7"})
+
+        @route("/empty")
+        def empty():
+            return responses.Response(status_code=204)
+
+        @route("/not-modified")
+        def not_modified():
+            return responses.Response(status_code=304, headers={"etag": '"v1"'})
+
+        return app
+
+    return build
+
+
+_GZIP_BUILDS = {name: gzip_app(options) for name, options in GZIP_CONFIGS.items()}
+GZIP_PATHS = [
+    "/big", "/small", "/edge", "/edge-1", "/json", "/encoded", "/stream", "/stream-small",
+    "/sse", "/png", "/video", "/grpc", "/latin", "/vary", "/vary-encoding", "/partial",
+    "/created", "/empty", "/not-modified",
+]  # fmt: skip
+# Accept-Encoding values both sides read alike (see the documented differences below).
+ACCEPT_ENCODINGS = [
+    None,
+    "gzip",
+    "gzip, deflate, br",
+    "deflate, gzip;q=0.5",
+    "br;q=1.0, gzip;q=0.8, *;q=0.1",
+    "x-gzip",
+    "br",
+    "identity",
+    "deflate",
+]
+
+
+@pytest.mark.parametrize("config", GZIP_CONFIGS)
+def test_gzip_as_starlette(config: str) -> None:
+    """Status, every header (``content-length`` of the compressed body included:
+    both deflate with zlib at the same level) and the body the client reads."""
+    build = _GZIP_BUILDS[config]
+    for path in GZIP_PATHS:
+        if GZIP_CONFIGS[config].get("minimum_size", 500) == 0 and path in (
+            "/empty", "/not-modified",
+        ):  # fmt: skip
+            continue  # see test_gzip_leaves_bodiless_answers_alone
+        for accept in ACCEPT_ENCODINGS:
+            headers = [] if accept is None else [("accept-encoding", accept)]
+            same(build, http_scope("GET", path, headers))
+        same(build, http_scope("POST", path, [("accept-encoding", "gzip")]), b"ignored")
+
+
+def test_gzip_answers_in_detail() -> None:
+    build = _GZIP_BUILDS["defaults"]
+    accept = [("accept-encoding", "gzip")]
+    big = same(build, http_scope("GET", "/big", accept))
+    assert header(big, "content-encoding") == "gzip" and big["body"] == BIG.encode()
+    assert header(big, "content-length") == str(big["raw_length"]) != str(len(BIG))
+    assert big["vary"] == {"accept-encoding"}
+    # Not for this client, but it would have been for another: Vary all the same.
+    identity = same(build, http_scope("GET", "/big", [("accept-encoding", "br")]))
+    assert header(identity, "content-encoding") is None and identity["vary"] == {"accept-encoding"}
+    # Below the minimum: untouched, no Vary.
+    edge = same(build, http_scope("GET", "/edge-1", accept))
+    assert (header(edge, "content-encoding"), edge["vary"]) == (None, set())
+    assert header(same(build, http_scope("GET", "/edge", accept)), "content-encoding") == "gzip"
+    # A stream: compressed whatever its size, no content-length.
+    stream = same(build, http_scope("GET", "/stream", accept))
+    assert header(stream, "content-encoding") == "gzip" and header(stream, "content-length") is None
+    assert stream["body"] == b"a" * 10 + b"b" * 700 + b"c"
+    # Server-Sent Events, images, video, a coded body, a range: never compressed.
+    for path in ("/sse", "/png", "/video", "/encoded", "/partial", "/grpc"):
+        answer = same(build, http_scope("GET", path, accept))
+        assert header(answer, "content-encoding") in (None, "br"), path
+        assert answer["vary"] == set(), path
+    # The app's Vary is extended.
+    assert same(build, http_scope("GET", "/vary", accept))["vary"] == {"origin", "accept-encoding"}
+    # Parameters do not narrow an excluded type: all of text/plain is excluded.
+    excluded = _GZIP_BUILDS["excluded-with-parameters"]
+    for path in ("/big", "/latin", "/json"):
+        assert header(same(excluded, http_scope("GET", path, accept)), "content-encoding") is None
+
+
+def test_gzip_streams_chunk_by_chunk() -> None:
+    """Each chunk the app sends is flushed on its own, so a client reads it as soon
+    as it is sent; the pieces decompress to the same body as Starlette's."""
+    ours_app, theirs_app = _apps(_GZIP_BUILDS["defaults"])
+    scope = http_scope("GET", "/stream", [("accept-encoding", "gzip")])
+    bodies = []
+    for app in (ours_app, theirs_app):
+        peer = Peer()
+        _run(app, copy.deepcopy(scope), peer, conform=app is ours_app)
+        decoder = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        seen = [decoder.decompress(chunk) for chunk in peer.chunks]
+        bodies.append(b"".join(seen))
+        if app is ours_app:
+            assert [piece for piece in seen if piece] == [b"a" * 10, b"b" * 700, b"c"]
+    assert bodies[0] == bodies[1]
+
+
+@pytest.mark.parametrize(
+    ("accept", "ours_gzip", "starlette_gzip"),
+    [
+        ("GZIP", True, False),
+        ("Gzip;Q=1", True, False),
+        ("gzip;q=0", False, True),
+        ("gzip; q=0.000", False, True),
+        ("*", True, False),
+        ("*;q=0.5", True, False),
+        ("gzip;q=0, *", False, True),
+        ("identity, *;q=0", False, False),
+    ],
+)
+def test_gzip_reads_accept_encoding_by_rfc_9110(
+    accept: str, ours_gzip: bool, starlette_gzip: bool
+) -> None:
+    """Documented difference: RFC 9110 §12.5.3 reads ``Accept-Encoding`` with
+    case-insensitive codings, ``q=0`` as "not acceptable" and ``*`` as any coding
+    not listed; Starlette looks for the substring ``gzip``."""
+    ours, theirs = answers_of(
+        _GZIP_BUILDS["defaults"], http_scope("GET", "/big", [("accept-encoding", accept)])
+    )
+    assert (header(ours, "content-encoding") == "gzip") is ours_gzip
+    assert (header(theirs, "content-encoding") == "gzip") is starlette_gzip
+    assert ours["body"] == theirs["body"] == BIG.encode()
+    assert ours["vary"] == theirs["vary"] == {"accept-encoding"}
+
+
+def test_gzip_leaves_head_answers_alone() -> None:
+    """Documented difference: a HEAD answer is never touched (its body is empty,
+    its ``content-length`` is the identity body's); Starlette's, whose HEAD body
+    is the full body (the server drops it), is compressed like the GET's."""
+    build = _GZIP_BUILDS["defaults"]
+    ours, theirs = answers_of(build, http_scope("HEAD", "/big", [("accept-encoding", "gzip")]))
+    assert ours["status"] == theirs["status"] == 200
+    assert (ours["body"], header(ours, "content-encoding")) == (b"", None)
+    assert header(ours, "content-length") == str(len(BIG))
+    assert header(theirs, "content-encoding") == "gzip"
+    # Without gzip in the request, both send the identity headers.
+    plain = answers_of(build, http_scope("HEAD", "/big"))
+    assert [h for h in plain[0]["headers"]] == [h for h in plain[1]["headers"]]
+
+
+@pytest.mark.parametrize("path", ["/empty", "/not-modified"])
+def test_gzip_leaves_bodiless_answers_alone(path: str) -> None:
+    """Documented difference: 204 and 304 have no body (RFC 9110 §15.3.5, §15.4.5),
+    so even ``minimum_size=0`` adds no coding; Starlette then sends a 20-byte gzip
+    stream of nothing with ``content-encoding: gzip``."""
+    build = gzip_app({"minimum_size": 0})
+    ours, theirs = answers_of(build, http_scope("GET", path, [("accept-encoding", "gzip")]))
+    assert ours["raw_length"] == 0 and header(ours, "content-encoding") is None
+    assert header(theirs, "content-encoding") == "gzip" and theirs["raw_length"] == 20
+
+
+def test_gzip_weakens_a_strong_etag() -> None:
+    """Documented difference: the gzip bytes are another representation, so a
+    strong ``etag`` becomes weak (RFC 9110 §8.8.1); Starlette keeps it strong."""
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+        app.add_middleware(middleware_class(fw, "gzip", "GZipMiddleware"))
+
+        @app.get("/tagged")
+        def tagged():
+            return fw.responses.PlainTextResponse(BIG, headers={"etag": '"v1"'})
+
+        @app.get("/weak")
+        def weak():
+            return fw.responses.PlainTextResponse(BIG, headers={"etag": 'W/"v1"'})
+
+        return app
+
+    accept = [("accept-encoding", "gzip")]
+    ours, theirs = answers_of(build, http_scope("GET", "/tagged", accept))
+    assert (header(ours, "etag"), header(theirs, "etag")) == ('W/"v1"', '"v1"')
+    assert ours["body"] == theirs["body"]
+    assert header(same(build, http_scope("GET", "/weak", accept)), "etag") == 'W/"v1"'
+    assert header(same(build, http_scope("GET", "/tagged")), "etag") == '"v1"'
