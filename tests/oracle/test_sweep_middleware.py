@@ -19,6 +19,7 @@ what the oracle does beside it so a change on either side is noticed.
 import copy
 import functools
 import importlib
+import urllib.parse
 import zlib
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.harness import Peer, drive, http_scope
+from tests.harness import Peer, drive, http_scope, websocket_scope
 from tests.oracle.sidebyside import Framework, frameworks
 
 # -- driving both apps at the message level --------------------------------------------
@@ -766,3 +767,226 @@ def test_gzip_weakens_a_strong_etag() -> None:
     assert ours["body"] == theirs["body"]
     assert header(same(build, http_scope("GET", "/weak", accept)), "etag") == 'W/"v1"'
     assert header(same(build, http_scope("GET", "/tagged")), "etag") == '"v1"'
+
+
+# -- TrustedHostMiddleware ------------------------------------------------------------------
+
+TRUSTED_CONFIGS: dict[str, dict[str, Any]] = {
+    "www": {"allowed_hosts": ["www.example.com"]},
+    "www-no-redirect": {"allowed_hosts": ["www.example.com"], "www_redirect": False},
+    "name-and-wildcard": {"allowed_hosts": ["example.com", "*.example.com"]},
+    "wildcard-only": {"allowed_hosts": ["*.example.com"]},
+    "mixed-case": {"allowed_hosts": ["WWW.Example.COM", "API.example.com"]},
+    "ip-literals": {"allowed_hosts": ["[::1]", "127.0.0.1", "localhost"]},
+    "any": {},
+}
+HOSTS = [
+    None,
+    "",
+    "example.com",
+    "EXAMPLE.com",
+    "example.com:8000",
+    "www.example.com",
+    "www.example.com:443",
+    "WWW.EXAMPLE.COM",
+    "api.example.com",
+    "a.b.example.com",
+    "evil.com",
+    "example.com.evil.com",
+    "xexample.com",
+    "[::1]",
+    "[::1]:8000",
+    "[::g]",
+    "[::1",
+    "127.0.0.1:80",
+    "localhost:5000",
+    "example.com:abc",
+    "example.com:",
+    "exa mple.com",
+    "user@example.com",
+    "example.com/path",
+]
+
+
+def trusted_app(options: dict[str, Any]) -> Build:
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+        app.add_middleware(middleware_class(fw, "trustedhost", "TrustedHostMiddleware"), **options)
+
+        @app.get("/{rest:path}")
+        def anything(rest: str):
+            return {"path": rest}
+
+        @app.websocket("/ws")
+        async def ws(websocket: fw.WebSocket):
+            await websocket.accept()
+            await websocket.close()
+
+        return app
+
+    return build
+
+
+_TRUSTED_BUILDS = {name: trusted_app(options) for name, options in TRUSTED_CONFIGS.items()}
+
+
+@pytest.mark.parametrize("config", TRUSTED_CONFIGS)
+def test_trusted_host_as_starlette(config: str) -> None:
+    """Allowed, refused (400 ``Invalid host header``), malformed hosts, and the www
+    redirect (307, port and query kept)."""
+    build = _TRUSTED_BUILDS[config]
+    for host in HOSTS:
+        headers = [] if host is None else [("host", host)]
+        same(build, http_scope("GET", "/a b/c", headers, query_string=b"x=1&y=%20"))
+        # The WebSocket handshake: the same refusal, through the denial extension.
+        ours_app, theirs_app = _apps(build)
+        scope = websocket_scope("/ws", headers, query_string=b"q=1", **DENIAL)
+        ours, theirs = ws_messages(ours_app, scope), ws_messages(theirs_app, scope)
+        assert ours == theirs, host
+
+
+def test_trusted_host_answers_in_detail() -> None:
+    www = _TRUSTED_BUILDS["www"]
+    moved = same(www, http_scope("GET", "/p", [("host", "example.com:8000")], query_string=b"a=1"))
+    assert (moved["status"], header(moved, "location")) == (
+        307,
+        "http://www.example.com:8000/p?a=1",
+    )
+    for host in ("evil.com", "example.com:abc", "exa mple.com"):
+        refused = same(www, http_scope("GET", "/", [("host", host)]))
+        assert (refused["status"], refused["body"]) == (400, b"Invalid host header")
+    refused = same(www, http_scope("GET", "/"))  # no Host at all
+    assert refused["status"] == 400
+    wildcard = _TRUSTED_BUILDS["wildcard-only"]
+    # "*.example.com" allows the subdomains, not the bare domain, and does not
+    # make it a www redirect either.
+    assert same(wildcard, http_scope("GET", "/", [("host", "a.b.example.com")]))["status"] == 200
+    assert same(wildcard, http_scope("GET", "/", [("host", "example.com")]))["status"] == 400
+    assert (
+        same(_TRUSTED_BUILDS["ip-literals"], http_scope("GET", "/", [("host", "[::1]:8000")]))[
+            "body"
+        ]
+        == b'{"path":""}'
+    )
+
+
+def test_trusted_host_refuses_a_websocket_without_the_denial_extension() -> None:
+    """Documented difference (docs/api.md, "Middleware"): a server without the
+    WebSocket Denial Response extension cannot send an HTTP answer to a handshake,
+    so asgiweb closes before accepting (the client sees HTTP 403); Starlette sends
+    the ``websocket.http.response.*`` messages all the same, which such a server
+    refuses."""
+    ours_app, theirs_app = _apps(_TRUSTED_BUILDS["www-no-redirect"])
+    scope = websocket_scope("/ws", [("host", "evil.com")])
+    assert ws_messages(ours_app, scope) == [
+        {"type": "websocket.close", "code": 1008, "reason": "invalid host"}
+    ]
+    assert ws_messages(theirs_app, scope)[0]["type"] == "websocket.http.response.start"
+
+
+def test_trusted_host_redirect_keeps_the_path_as_sent() -> None:
+    """Documented difference: the www redirect keeps the request's path as it was
+    sent (``raw_path``: ``%2F`` stays ``%2F``); Starlette rebuilds it from the
+    decoded ``path`` and so names another resource (``/a/b``)."""
+    scope = http_scope("GET", "/a/b", [("host", "example.com")], raw_path=b"/a%2Fb")
+    ours, theirs = answers_of(_TRUSTED_BUILDS["www"], scope)
+    assert header(ours, "location") == "http://www.example.com/a%2Fb"
+    assert header(theirs, "location") == "http://www.example.com/a/b"
+
+
+# -- HTTPSRedirectMiddleware -----------------------------------------------------------------
+
+
+def https_app(fw: Framework) -> Any:
+    app = fw.App()
+    app.add_middleware(middleware_class(fw, "httpsredirect", "HTTPSRedirectMiddleware"))
+
+    @app.get("/{rest:path}")
+    def anything(rest: str):
+        return {"path": rest}
+
+    @app.websocket("/ws")
+    async def ws(websocket: fw.WebSocket):
+        await websocket.accept()
+        await websocket.close()
+
+    return app
+
+
+REDIRECT_HOSTS = [
+    None,
+    "",
+    "example.com",
+    "example.com:80",
+    "example.com:443",
+    "example.com:8080",
+    "Example.com",
+    "[::1]",
+    "[::1]:8443",
+    "127.0.0.1:80",
+    "bad host",
+    "example.com:abc",
+    "user@evil.com",
+]
+SERVERS = [("testserver", 80), ("10.0.0.1", 8443), ("::1", 8000), None]
+
+
+def test_https_redirect_as_starlette() -> None:
+    """307 to the https URL (80 and 443 dropped, other ports kept, the query kept);
+    a missing or malformed Host gives way to the server's address, and with
+    neither the answer is 400; https requests pass."""
+    for host in REDIRECT_HOSTS:
+        for server in SERVERS:
+            for scheme in ("http", "https"):
+                headers = [] if host is None else [("host", host)]
+                scope = http_scope(
+                    "GET", "/a b", headers, query_string=b"x=1&y=%20", scheme=scheme, server=server
+                )
+                answer = same(https_app, scope)
+                if scheme == "https":
+                    assert answer["status"] == 200
+        scope = websocket_scope("/ws", [] if host is None else [("host", host)], **DENIAL)
+        ours_app, theirs_app = _apps(https_app)
+        assert ws_messages(ours_app, scope) == ws_messages(theirs_app, scope), host
+
+
+def test_https_redirect_answers_in_detail() -> None:
+    cases = [
+        ("example.com:80", "https://example.com/p?q=1"),
+        ("example.com:443", "https://example.com/p?q=1"),
+        ("example.com:8080", "https://example.com:8080/p?q=1"),
+        ("bad host", "https://testserver/p?q=1"),
+    ]
+    for host, location in cases:
+        scope = http_scope("GET", "/p", [("host", host)], query_string=b"q=1")
+        answer = same(https_app, scope)
+        assert (answer["status"], header(answer, "location")) == (307, location)
+    nowhere = same(https_app, http_scope("GET", "/", server=None))
+    assert (nowhere["status"], nowhere["body"]) == (400, b"Invalid host header")
+    ws = ws_messages(_apps(https_app)[0], websocket_scope("/ws", [("host", "x.com")], **DENIAL))
+    assert ws[0]["status"] == 307
+    assert (b"location", b"wss://x.com/ws") in ws[0]["headers"]
+    # Without the denial extension: refused before accepting (see the TrustedHost twin).
+    plain = ws_messages(_apps(https_app)[0], websocket_scope("/ws", [("host", "x.com")]))
+    assert plain == [{"type": "websocket.close", "code": 1008, "reason": "use wss"}]
+
+
+@pytest.mark.parametrize(
+    ("host", "raw_path", "ours", "starlette"),
+    [
+        # The path as sent: %2F stays (Starlette decodes it into another path).
+        ("example.com", b"/a%2Fb", "https://example.com/a%2Fb", "https://example.com/a/b"),
+        # An IPv6 literal keeps its brackets when the port goes (Starlette's has none).
+        ("[::1]:443", b"/a", "https://[::1]/a", "https://::1/a"),
+        # The host as sent (Starlette lower-cases it only when it drops the port).
+        ("Example.COM:443", b"/a", "https://Example.COM/a", "https://example.com/a"),
+    ],
+)
+def test_https_redirect_location_differences(
+    host: str, raw_path: bytes, ours: str, starlette: str
+) -> None:
+    """Documented differences (docs/api.md, "Middleware")."""
+    path = urllib.parse.unquote(raw_path.decode("ascii"))
+    scope = http_scope("GET", path, [("host", host)], raw_path=raw_path)
+    mine, theirs = answers_of(https_app, scope)
+    assert (header(mine, "location"), header(theirs, "location")) == (ours, starlette)
