@@ -16,9 +16,12 @@ difference found is either fixed or documented (docs/api.md, "Middleware", and
 what the oracle does beside it so a change on either side is noticed.
 """
 
+import base64
 import copy
 import functools
 import importlib
+import json
+import time
 import urllib.parse
 import zlib
 from collections.abc import Callable
@@ -29,6 +32,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from asgiweb.testclient import TestClient
 from tests.harness import Peer, drive, http_scope, websocket_scope
 from tests.oracle.sidebyside import Framework, frameworks
 
@@ -990,3 +994,226 @@ def test_https_redirect_location_differences(
     scope = http_scope("GET", path, [("host", host)], raw_path=raw_path)
     mine, theirs = answers_of(https_app, scope)
     assert (header(mine, "location"), header(theirs, "location")) == (ours, starlette)
+
+
+# -- SessionMiddleware ------------------------------------------------------------------------
+
+SECRET = "a long random secret"
+
+
+def session_app(options: dict[str, Any]) -> Build:
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+        app.add_middleware(
+            middleware_class(fw, "sessions", "SessionMiddleware"), secret_key=SECRET, **options
+        )
+
+        @app.post("/set")
+        async def set_values(request: fw.Request):
+            request.session.update(await request.json())
+            return dict(request.session)
+
+        @app.get("/get")
+        async def get_values(request: fw.Request):
+            return dict(request.session)
+
+        @app.post("/pop/{key}")
+        async def pop(request: fw.Request, key: str):
+            return {"popped": request.session.pop(key, None)}
+
+        @app.post("/clear")
+        async def clear(request: fw.Request):
+            request.session.clear()
+            return {"cleared": True}
+
+        @app.get("/untouched")
+        def untouched():
+            return {"session": "not read"}
+
+        return app
+
+    return build
+
+
+SESSION_CONFIGS: dict[str, dict[str, Any]] = {
+    "defaults": {},
+    "every-option": {
+        "session_cookie": "sid",
+        "max_age": 3600,
+        "path": "/",
+        "same_site": "strict",
+        "https_only": True,
+        "domain": "example.org",
+        "partitioned": True,
+    },
+    "browser-session": {"max_age": None, "same_site": "none", "https_only": True},
+    "path": {"path": "/get"},
+}
+_SESSION_BUILDS = {name: session_app(options) for name, options in SESSION_CONFIGS.items()}
+SESSION_STEPS: list[tuple[str, str, Any]] = [
+    ("GET", "/get", None),  # read, nothing there: Vary only
+    ("GET", "/untouched", None),  # not read: nothing added
+    ("POST", "/set", {"user": "ada", "n": 1}),
+    ("GET", "/get", None),
+    ("POST", "/set", {"n": 2, "cart": ["é", {"x": None}]}),
+    ("POST", "/pop/missing", None),  # not changed: no cookie
+    ("POST", "/pop/n", None),
+    ("GET", "/get", None),
+    ("POST", "/clear", None),  # cleared: the cookie is expired
+    ("GET", "/get", None),
+    ("POST", "/clear", None),  # nothing to clear any more
+]
+
+
+def _masked(set_cookie: str | None) -> str | None:
+    """A Set-Cookie with its value masked (the formats differ; the clearing value,
+    ``null``, is kept)."""
+    if set_cookie is None:
+        return None
+    pair, _, attributes = set_cookie.partition("; ")
+    name, _, value = pair.partition("=")
+    return f"{name}={'null' if value == 'null' else '<signed>'}; {attributes}"
+
+
+def _session_flow(app: Any) -> list[tuple[int, Any, str | None, str | None]]:
+    client = TestClient(app, base_url="https://example.org")
+    out = []
+    for method, url, payload in SESSION_STEPS:
+        r = client.request(method, url, json=payload)
+        out.append(
+            (r.status_code, r.json(), r.headers.get("vary"), _masked(r.headers.get("set-cookie")))
+        )
+    return out
+
+
+@pytest.mark.parametrize("config", SESSION_CONFIGS)
+def test_sessions_as_starlette(config: str) -> None:
+    """The same sessions, the same Vary: Cookie, and the same Set-Cookie attributes
+    (path, Max-Age or none, httponly, samesite, secure, domain, partitioned), sent
+    only when the session changed; clearing sends the expired ``null`` cookie."""
+    ours_app, theirs_app = _apps(_SESSION_BUILDS[config])
+    ours, theirs = _session_flow(ours_app), _session_flow(theirs_app)
+    assert ours == theirs
+    cookies = [step[3] for step in ours]
+    assert cookies[0] is None and cookies[1] is None and cookies[5] is None
+    assert cookies[2] is not None and cookies[8] is not None
+    assert "expires=Thu, 01 Jan 1970 00:00:00 GMT" in cookies[8]
+    assert ours[1][2] is None and ours[0][2] == "Cookie"
+
+
+def test_session_set_cookie_in_full() -> None:
+    ours_app, _ = _apps(_SESSION_BUILDS["every-option"])
+    r = TestClient(ours_app, base_url="https://example.org").post("/set", json={"a": 1})
+    assert _masked(r.headers["set-cookie"]) == (
+        "sid=<signed>; path=/; Max-Age=3600; httponly; samesite=strict; secure; "
+        "domain=example.org; partitioned"
+    )
+    ours_app, _ = _apps(_SESSION_BUILDS["browser-session"])
+    r = TestClient(ours_app, base_url="https://example.org").post("/set", json={"a": 1})
+    assert _masked(r.headers["set-cookie"]) == (
+        "session=<signed>; path=/; httponly; samesite=none; secure"
+    )
+
+
+def _starlette_cookie(
+    data: dict[str, Any], *, secret: str = SECRET, signed_at: float | None = None
+) -> str:
+    """A session cookie value exactly as Starlette's SessionMiddleware writes it
+    (itsdangerous' TimestampSigner over the base64 JSON), signed at ``signed_at``."""
+    itsdangerous = pytest.importorskip("itsdangerous")
+
+    class At(itsdangerous.TimestampSigner):  # type: ignore[misc]
+        def get_timestamp(self) -> int:
+            return int(time.time() if signed_at is None else signed_at)
+
+    payload = base64.b64encode(json.dumps(data).encode("utf-8"))
+    value: bytes = At(secret).sign(payload)
+    return value.decode("ascii")
+
+
+def test_a_cookie_signed_by_starlette_is_read() -> None:
+    """A service moving from FastAPI keeps its users logged in: a session cookie
+    Starlette's SessionMiddleware wrote with the same secret is read, within
+    ``max_age``, and a change writes it back in asgiweb's format."""
+    ours_app, theirs_app = _apps(_SESSION_BUILDS["defaults"])
+    data = {"user": "ada", "cart": ["é", 2, {"x": None}]}
+    # Written by Starlette itself, through FastAPI.
+    written = TestClient(theirs_app).post("/set", json=data)
+    value = written.headers["set-cookie"].split(";")[0].partition("=")[2]
+    stamp = value.split(".")[1]
+    signed_at = int.from_bytes(base64.urlsafe_b64decode(stamp + "=" * (-len(stamp) % 4)), "big")
+    assert value == _starlette_cookie(data, signed_at=signed_at)  # the helper writes the same
+    client = TestClient(ours_app)
+    r = client.get("/get", cookies={"session": value})
+    assert (r.json(), r.headers.get("set-cookie")) == (data, None)  # read, unchanged
+    r = client.post("/set", json={"n": 1}, cookies={"session": value})
+    assert r.json() == {**data, "n": 1}
+    rewritten = r.headers["set-cookie"].split(";")[0].partition("=")[2]
+    assert rewritten != value and client.get("/get", cookies={"session": rewritten}).json() == {
+        **data,
+        "n": 1,
+    }
+    # Cleared: the same expired cookie as Starlette sends.
+    cleared = client.post("/clear", cookies={"session": value}).headers["set-cookie"]
+    theirs = TestClient(theirs_app).post("/clear", cookies={"session": value}).headers["set-cookie"]
+    assert cleared == theirs
+
+
+BAD_STARLETTE_COOKIES: dict[str, Callable[[], str]] = {
+    "other-secret": lambda: _starlette_cookie({"user": "eve"}, secret="another secret"),
+    "older-than-max-age": lambda: _starlette_cookie(
+        {"user": "eve"}, signed_at=time.time() - 15 * 24 * 3600
+    ),
+    "from-the-future": lambda: _starlette_cookie({"user": "eve"}, signed_at=time.time() + 3600),
+    "cut-signature": lambda: _starlette_cookie({"user": "eve"})[:-2],
+    "changed-payload": lambda: _starlette_cookie({"user": "eve"}).replace("eyJ", "eyK", 1),
+    "garbage": lambda: "e30=.AAAA.AAAA",
+}
+
+
+@pytest.mark.parametrize("case", BAD_STARLETTE_COOKIES)
+def test_a_bad_starlette_cookie_is_an_empty_session(case: str) -> None:
+    """Signed with another secret, too old, from the future, or tampered: empty, as
+    Starlette itself reads it."""
+    value = BAD_STARLETTE_COOKIES[case]()
+    ours_app, theirs_app = _apps(_SESSION_BUILDS["defaults"])
+    assert TestClient(ours_app).get("/get", cookies={"session": value}).json() == {}
+    assert TestClient(theirs_app).get("/get", cookies={"session": value}).json() == {}
+
+
+def test_a_starlette_cookie_respects_a_shorter_max_age() -> None:
+    ours_app, theirs_app = _apps(session_app({"max_age": 100}))
+    fresh = _starlette_cookie({"a": 1}, signed_at=time.time() - 90)
+    stale = _starlette_cookie({"a": 1}, signed_at=time.time() - 110)
+    for app in (ours_app, theirs_app):
+        assert TestClient(app).get("/get", cookies={"session": fresh}).json() == {"a": 1}
+        assert TestClient(app).get("/get", cookies={"session": stale}).json() == {}
+
+
+def test_our_cookie_is_not_read_by_starlette() -> None:
+    """Documented difference (docs/api.md, "Static files, templates, sessions"):
+    asgiweb writes its own format (HMAC-SHA256, bound to the cookie's name), which
+    Starlette does not read; reading is one-way, from Starlette to asgiweb."""
+    ours_app, theirs_app = _apps(_SESSION_BUILDS["defaults"])
+    r = TestClient(ours_app).post("/set", json={"user": "ada"})
+    value = r.headers["set-cookie"].split(";")[0].partition("=")[2]
+    assert TestClient(ours_app).get("/get", cookies={"session": value}).json() == {"user": "ada"}
+    assert TestClient(theirs_app).get("/get", cookies={"session": value}).json() == {}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.dictionaries(
+        st.text(max_size=6),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=6),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+            max_leaves=5,
+        ),
+        max_size=4,
+    )
+)
+def test_property_any_starlette_session_is_read_as_written(data: dict[str, Any]) -> None:
+    ours_app, _ = _apps(_SESSION_BUILDS["defaults"])
+    cookie = _starlette_cookie(data)
+    assert TestClient(ours_app).get("/get", cookies={"session": cookie}).json() == data
