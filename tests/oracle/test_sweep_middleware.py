@@ -1217,3 +1217,262 @@ def test_property_any_starlette_session_is_read_as_written(data: dict[str, Any])
     ours_app, _ = _apps(_SESSION_BUILDS["defaults"])
     cookie = _starlette_cookie(data)
     assert TestClient(ours_app).get("/get", cookies={"session": cookie}).json() == data
+
+
+# -- @app.middleware("http") / BaseHTTPMiddleware ---------------------------------------------
+
+
+def dispatch_app(fw: Framework) -> Any:
+    responses = fw.responses
+    app = fw.App()
+    events: list[Any] = []
+
+    @app.exception_handler(ValueError)
+    async def on_value(request: Any, exc: ValueError) -> Any:
+        return responses.JSONResponse({"handled": str(exc)}, status_code=418)
+
+    @app.middleware("http")
+    async def inner(request: Any, call_next: Any) -> Any:
+        path = request.url.path
+        request.state.seen_by = ["inner"]
+        if path == "/dispatch-raises":
+            raise RuntimeError("boom in dispatch")
+        if path == "/dispatch-value":
+            raise ValueError("value in dispatch")
+        if path == "/dispatch-http":
+            raise fw.HTTPException(403, "from dispatch")
+        if path == "/replace":
+            await call_next(request)
+            return responses.PlainTextResponse("replaced", status_code=202, headers={"x-r": "1"})
+        if path == "/short-circuit":
+            return responses.JSONResponse({"short": True}, status_code=401)
+        if path == "/read-body":
+            body = await request.body()
+            response = await call_next(request)
+            response.headers["x-mw-body"] = body.decode()
+            return response
+        if path == "/catch":
+            try:
+                return await call_next(request)
+            except RuntimeError as exc:
+                return responses.PlainTextResponse(f"caught {exc}", status_code=503)
+        if path == "/status":
+            response = await call_next(request)
+            response.status_code = 299
+            response.set_cookie("mw", "1", httponly=True)
+            return response
+        response = await call_next(request)
+        response.headers["x-inner"] = "1"
+        return response
+
+    @app.middleware("http")
+    async def outer(request: Any, call_next: Any) -> Any:
+        events.append(("outer", request.url.path))
+        response = await call_next(request)
+        events.append(("outer-after", response.status_code))
+        response.headers["x-outer"] = response.headers.get("x-inner", "no inner header")
+        return response
+
+    @app.get("/ok")
+    def ok(request: fw.Request):
+        return {"seen_by": request.state.seen_by}
+
+    @app.get("/handler-raises")
+    def handler_raises():
+        raise RuntimeError("boom in handler")
+
+    @app.get("/handler-value")
+    def handler_value():
+        raise ValueError("v")
+
+    @app.get("/handler-http")
+    def handler_http():
+        raise fw.HTTPException(404, "nope", headers={"x-e": "1"})
+
+    @app.get("/dispatch-raises")
+    @app.get("/dispatch-value")
+    @app.get("/dispatch-http")
+    @app.get("/replace")
+    @app.get("/short-circuit")
+    @app.get("/status")
+    def plain():
+        events.append("handler ran")
+        return "inner answer"
+
+    @app.post("/read-body")
+    async def read_body(request: fw.Request):
+        return {"handler": (await request.body()).decode()}
+
+    @app.get("/catch")
+    def catch():
+        raise RuntimeError("x")
+
+    @app.get("/stream")
+    def stream():
+        return responses.StreamingResponse(iter(["a", "b", "c"]), media_type="text/plain")
+
+    @app.get("/background")
+    def background(tasks: fw.BackgroundTasks):
+        tasks.add_task(events.append, "background task")
+        return "queued"
+
+    @app.get("/events")
+    def get_events():
+        seen = list(events)
+        events.clear()
+        return seen
+
+    return app
+
+
+DISPATCH_CALLS = [
+    ("GET", "/ok", b""),
+    ("GET", "/handler-raises", b""),
+    ("GET", "/handler-value", b""),
+    ("GET", "/handler-http", b""),
+    ("GET", "/dispatch-raises", b""),
+    ("GET", "/dispatch-value", b""),
+    ("GET", "/dispatch-http", b""),
+    ("GET", "/replace", b""),
+    ("GET", "/short-circuit", b""),
+    ("GET", "/status", b""),
+    ("POST", "/read-body", b"hello"),
+    ("GET", "/catch", b""),
+    ("GET", "/stream", b""),
+    ("GET", "/background", b""),
+    ("GET", "/nowhere", b""),
+]
+
+
+def _dispatch_answers(app: Any, raise_server_exceptions: bool) -> list[Any]:
+    client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
+    out: list[Any] = []
+    for method, url, body in DISPATCH_CALLS:
+        try:
+            r = client.request(method, url, content=body)
+        except Exception as exc:
+            out.append(("raised", type(exc).__name__, str(exc)))
+        else:
+            headers = sorted(
+                (name, value)
+                for name, value in r.headers.items()
+                if name.startswith("x-") or name in ("content-type", "content-length", "set-cookie")
+            )
+            out.append((r.status_code, r.text, headers))
+        out.append(client.get("/events").json())  # what ran, in which order
+    return out
+
+
+@pytest.mark.parametrize("raise_server_exceptions", [False, True])
+def test_function_middleware_as_starlette(raise_server_exceptions: bool) -> None:
+    """Errors in the handler and in dispatch (with and without a handler for them:
+    the exception handlers sit inside the middleware, so an error raised by
+    dispatch is a 500, even an HTTPException), a replaced or short-circuited
+    response, a changed status and cookie, the body read in dispatch then in the
+    handler, a stream, a background task, request.state, and the order of two
+    function middlewares (the last added is the outermost)."""
+    ours, theirs = frameworks()
+    mine = _dispatch_answers(dispatch_app(ours), raise_server_exceptions)
+    reference = _dispatch_answers(dispatch_app(theirs), raise_server_exceptions)
+    for call, (a, b) in zip(
+        [c for c in DISPATCH_CALLS for _ in (0, 1)], zip(mine, reference, strict=True), strict=True
+    ):
+        assert a == b, call
+    answers = dict(zip([c[1] for c in DISPATCH_CALLS], mine[::2], strict=True))
+    assert answers["/ok"][:2] == (200, '{"seen_by":["inner"]}')
+    assert answers["/dispatch-http"][0] == ("raised" if raise_server_exceptions else 500)
+    assert answers["/read-body"][1] == '{"handler":"hello"}'
+
+
+def order_app(fw: Framework) -> Any:
+    """Every way to add middleware: in the constructor, ``add_middleware`` and the
+    decorator; each layer names itself in a header on the way out."""
+    Middleware = fw.sub("middleware").Middleware
+    base = importlib.import_module(
+        ("starlette" if fw.name == "fastapi" else "asgiweb") + ".middleware.base"
+    )
+
+    class Named(base.BaseHTTPMiddleware):  # type: ignore[misc,name-defined]
+        def __init__(self, app: Any, name: str) -> None:
+            super().__init__(app)
+            self.name = name
+
+        async def dispatch(self, request: Any, call_next: Any) -> Any:
+            request.state.path = [*getattr(request.state, "path", []), self.name]
+            response = await call_next(request)
+            response.headers.append("x-out", self.name)
+            return response
+
+    app = fw.App(middleware=[Middleware(Named, name="ctor-1"), Middleware(Named, name="ctor-2")])
+    app.add_middleware(Named, name="added-1")
+
+    @app.middleware("http")
+    async def decorated(request: Any, call_next: Any) -> Any:
+        request.state.path = [*getattr(request.state, "path", []), "decorated"]
+        response = await call_next(request)
+        response.headers.append("x-out", "decorated")
+        return response
+
+    app.add_middleware(Named, name="added-2")
+
+    @app.get("/")
+    def home(request: fw.Request):
+        return request.state.path
+
+    return app
+
+
+def test_middleware_order_as_starlette() -> None:
+    """``App(middleware=[...])``: the first is the outermost, and the list is
+    inside whatever ``add_middleware`` and ``@app.middleware`` add later, each of
+    which goes outside those before it."""
+    ours, theirs = frameworks()
+    answers = []
+    for fw in (ours, theirs):
+        r = TestClient(order_app(fw)).get("/")
+        answers.append((r.json(), r.headers.get_list("x-out")))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == ["added-2", "decorated", "added-1", "ctor-1", "ctor-2"]
+
+
+def test_function_middleware_streams_and_then_runs_background_tasks() -> None:
+    """A streamed body passes through dispatch whole, and the background task runs
+    after it, on both; asgiweb's passes each chunk on as it is sent."""
+    scope = http_scope("GET", "/stream")
+    ours_app, theirs_app = _apps(dispatch_app)
+    mine, reference = exchange(ours_app, scope), exchange(theirs_app, scope, conform=False)
+    assert mine == reference and mine["body"] == b"abc"
+    peer = Peer()
+    _run(ours_app, copy.deepcopy(scope), peer, conform=True)
+    assert [chunk for chunk in peer.chunks if chunk] == [b"a", b"b", b"c"]
+
+
+def test_a_body_streamed_in_dispatch_still_reaches_the_handler() -> None:
+    """Documented difference (docs/middleware.md): a body the dispatch function
+    read, through ``request.body()`` or ``request.stream()``, is given to the
+    handler again; after ``stream()`` Starlette gives the handler an empty body."""
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.middleware("http")
+        async def read_it(request: Any, call_next: Any) -> Any:
+            chunks = [chunk async for chunk in request.stream()]
+            response = await call_next(request)
+            response.headers["x-read"] = str(len(b"".join(chunks)))
+            return response
+
+        @app.post("/echo")
+        async def echo(request: fw.Request):
+            return {"handler": (await request.body()).decode()}
+
+        return app
+
+    scope = http_scope("POST", "/echo")
+    ours_app, theirs_app = _apps(build)
+    peer = Peer([b"ab", b"cd"])
+    _run(ours_app, copy.deepcopy(scope), peer, conform=True)
+    assert (peer.body, peer.header("x-read")) == (b'{"handler":"abcd"}', "4")
+    peer = Peer([b"ab", b"cd"])
+    _run(theirs_app, copy.deepcopy(scope), peer, conform=False)
+    assert (peer.body, peer.header("x-read")) == (b'{"handler":""}', "4")
