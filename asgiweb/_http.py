@@ -255,12 +255,13 @@ def parse_http_date(text: str) -> float | None:
 #   IP-literal  = "[" ( IPv6address / IPvFuture ) "]"
 #   IPvFuture   = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
 #   reg-name    = *( unreserved / pct-encoded / sub-delims )
+#   pct-encoded = "%" HEXDIG HEXDIG
 #   port        = *DIGIT
 #
 # An IPv4address is a reg-name too.  An empty name, or a ":" with no digits
 # after it, is refused here (no client sends either; Starlette refuses them too).
 _HOST = re.compile(
-    r"(?P<name>[A-Za-z0-9\-._~%!$&'()*+,;=]+"
+    r"(?P<name>(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+"
     r"|\[(?P<ipv6>[0-9A-Fa-f:.]+)\]"
     r"|\[v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+\])"
     r"(?::(?P<port>[0-9]+))?"
