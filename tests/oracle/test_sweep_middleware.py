@@ -1566,3 +1566,68 @@ def test_property_hosts_as_starlette(host: str, config: str) -> None:
         assert header(ours, "location") == f"https://{parsed[0]}/p?q=1"
         return
     same(https_app, scope)
+
+
+def handlers_around_dispatch_app(fw: Framework) -> Any:
+    responses = fw.responses
+    app = fw.App()
+
+    @app.exception_handler(Exception)
+    async def on_any(request: Any, exc: Exception) -> Any:
+        return responses.JSONResponse(
+            {"any": type(exc).__name__}, status_code=500, headers={"x-handler": "any"}
+        )
+
+    @app.exception_handler(fw.BaseHTTPException)
+    async def on_http(request: Any, exc: Any) -> Any:
+        return responses.JSONResponse({"http": exc.detail}, status_code=exc.status_code)
+
+    @app.middleware("http")
+    async def dispatch(request: Any, call_next: Any) -> Any:
+        if request.url.path == "/dispatch-raises":
+            raise RuntimeError("in dispatch")
+        if request.url.path == "/dispatch-http":
+            raise fw.HTTPException(409, "conflict")
+        return await call_next(request)
+
+    @app.get("/handler-raises")
+    def handler_raises():
+        raise RuntimeError("in handler")
+
+    @app.get("/handler-http")
+    def handler_http():
+        raise fw.HTTPException(418, "tea")
+
+    @app.get("/dispatch-raises")
+    @app.get("/dispatch-http")
+    def unreached():
+        return "unreached"
+
+    return app
+
+
+@pytest.mark.parametrize("raise_server_exceptions", [False, True])
+@pytest.mark.parametrize(
+    "path", ["/handler-raises", "/handler-http", "/dispatch-raises", "/dispatch-http", "/nowhere"]
+)
+def test_an_exception_handler_for_500_sees_errors_from_dispatch(
+    path: str, raise_server_exceptions: bool
+) -> None:
+    """A handler for ``Exception`` (the 500 handler) sits outside the middleware, so
+    it answers an error raised by a dispatch function, an HTTPException included;
+    the HTTPException handler sits inside and sees only the handler's and the
+    router's.  With ``raise_server_exceptions`` the error still reaches the test."""
+    got = []
+    for fw in frameworks():
+        client = TestClient(
+            handlers_around_dispatch_app(fw), raise_server_exceptions=raise_server_exceptions
+        )
+        try:
+            r = client.get(path)
+        except Exception as exc:
+            got.append(("raised", type(exc).__name__))
+        else:
+            got.append((r.status_code, r.json(), r.headers.get("x-handler")))
+    assert got[0] == got[1]
+    if path == "/dispatch-http" and not raise_server_exceptions:
+        assert got[0] == (500, {"any": "HTTPException"}, "any")
