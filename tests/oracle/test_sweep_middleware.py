@@ -1631,3 +1631,76 @@ def test_an_exception_handler_for_500_sees_errors_from_dispatch(
     assert got[0] == got[1]
     if path == "/dispatch-http" and not raise_server_exceptions:
         assert got[0] == (500, {"any": "HTTPException"}, "any")
+
+
+def rewrap_app(fw: Framework) -> Any:
+    responses = fw.responses
+    background = importlib.import_module(
+        ("starlette" if fw.name == "fastapi" else "asgiweb") + ".background"
+    )
+    app = fw.App()
+    events: list[Any] = []
+
+    @app.middleware("http")
+    async def dispatch(request: Any, call_next: Any) -> Any:
+        response = await call_next(request)
+        if request.url.path.startswith("/rewrap"):
+            # The logging pattern: read the body, answer a new response with it.
+            body = b"".join([chunk async for chunk in response.body_iterator])
+            events.append(("read", body.decode()))
+            headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+            return responses.Response(
+                body + b"!", status_code=response.status_code, headers=headers
+            )
+        if request.url.path == "/later":
+            response.background = background.BackgroundTask(events.append, "dispatch's task")
+        return response
+
+    @app.get("/rewrap")
+    def rewrap():
+        return responses.JSONResponse({"a": 1}, status_code=201, headers={"x-one": "1"})
+
+    @app.get("/rewrap-stream")
+    def rewrap_stream(tasks: fw.BackgroundTasks):
+        tasks.add_task(events.append, "handler's task")
+        return responses.StreamingResponse(iter(["x", "y"]), media_type="text/plain")
+
+    @app.get("/later")
+    def later(tasks: fw.BackgroundTasks):
+        tasks.add_task(events.append, "handler's task")
+        return "later"
+
+    @app.get("/events")
+    def get_events():
+        seen = list(events)
+        events.clear()
+        return seen
+
+    return app
+
+
+def _rewrap_answers(app: Any, path: str) -> tuple[Any, ...]:
+    client = TestClient(app)
+    r = client.get(path)
+    return r.status_code, r.text, sorted(r.headers.items()), client.get("/events").json()
+
+
+@pytest.mark.parametrize("path", ["/rewrap", "/rewrap-stream"])
+def test_reading_the_body_in_dispatch_as_starlette(path: str) -> None:
+    """``response.body_iterator`` read in dispatch, then a new response: the same
+    answer, and the handler's background task still runs."""
+    ours, theirs = frameworks()
+    assert _rewrap_answers(rewrap_app(ours), path) == _rewrap_answers(rewrap_app(theirs), path)
+
+
+def test_a_background_task_set_in_dispatch_runs_after_the_handlers() -> None:
+    """Documented difference (docs/middleware.md): a background task set on the
+    response ``call_next`` returned runs after the handler's own (the inner app
+    ends first, as layers unwind); Starlette runs it first.  Both run after the
+    response has been sent."""
+    ours, theirs = frameworks()
+    mine = _rewrap_answers(rewrap_app(ours), "/later")
+    reference = _rewrap_answers(rewrap_app(theirs), "/later")
+    assert mine[:3] == reference[:3]
+    assert mine[3] == ["handler's task", "dispatch's task"]
+    assert reference[3] == ["dispatch's task", "handler's task"]
