@@ -1736,3 +1736,39 @@ def test_cors_reads_request_headers_over_several_lines(
     headers = [("origin", "https://a.example"), ("access-control-request-method", "GET"), *extra]
     ours, theirs = answers_of(_CORS_BUILDS["listed"], http_scope("OPTIONS", "/", headers))
     assert (ours["status"], theirs["status"]) == (ours_status, starlette_status)
+
+
+def test_a_websocket_sees_the_session_as_starlette() -> None:
+    """The session is read for a WebSocket too (from our cookie or Starlette's);
+    nothing is written back (a handshake's answer sets no cookie)."""
+
+    def build(fw: Framework) -> Any:
+        app = session_app({})(fw)
+
+        @app.websocket("/ws")
+        async def ws(websocket: fw.WebSocket):
+            await websocket.accept()
+            await websocket.send_json(dict(websocket.session))
+            websocket.session["changed"] = True
+            await websocket.close()
+
+        return app
+
+    ours_app, theirs_app = _apps(build)
+    starlette_value = _starlette_cookie({"user": "ada"})
+    ours_value = (
+        (TestClient(ours_app).post("/set", json={"user": "bob"}).headers["set-cookie"])
+        .split(";")[0]
+        .partition("=")[2]
+    )
+    seen = []
+    for app, value in [
+        (ours_app, starlette_value),
+        (theirs_app, starlette_value),
+        (ours_app, ours_value),
+        (ours_app, "tampered"),
+        (theirs_app, "tampered"),
+    ]:
+        with TestClient(app).websocket_connect("/ws", cookies={"session": value}) as session:
+            seen.append(session.receive_json())
+    assert seen == [{"user": "ada"}, {"user": "ada"}, {"user": "bob"}, {}, {}]
