@@ -121,9 +121,9 @@ class GZipMiddleware:
         app: ASGIApp,
         minimum_size: int = 500,
         compresslevel: int = 9,
+        thread_minimum_size: int | None = 128 * 1024,
         *,
         exclude_content_types: Collection[str] = DEFAULT_EXCLUDED_CONTENT_TYPES,
-        thread_minimum_size: int | None = 128 * 1024,
     ) -> None:
         if not isinstance(minimum_size, int) or minimum_size < 0:
             raise ValueError(

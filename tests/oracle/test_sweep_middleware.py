@@ -1772,3 +1772,35 @@ def test_a_websocket_sees_the_session_as_starlette() -> None:
         with TestClient(app).websocket_connect("/ws", cookies={"session": value}) as session:
             seen.append(session.receive_json())
     assert seen == [{"user": "ada"}, {"user": "ada"}, {"user": "bob"}, {}, {}]
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [
+        ("cors", "CORSMiddleware"),
+        ("gzip", "GZipMiddleware"),
+        ("trustedhost", "TrustedHostMiddleware"),
+        ("httpsredirect", "HTTPSRedirectMiddleware"),
+        ("sessions", "SessionMiddleware"),
+        ("base", "BaseHTTPMiddleware"),
+    ],
+)
+def test_constructors_take_starlettes_arguments_in_its_order(module: str, name: str) -> None:
+    """Positional arguments mean the same on both sides (``Middleware(cls, *args)``
+    and ``cls(app, ...)`` written for Starlette keep working): the same names, in
+    the same order, of the same kinds, with the same defaults (the excluded
+    content types as a set)."""
+    import inspect
+
+    def shape(cls: Any) -> list[tuple[str, str, Any]]:
+        out = []
+        for parameter in inspect.signature(cls).parameters.values():
+            default = parameter.default
+            if parameter.name == "exclude_content_types":
+                default = frozenset(default)
+            out.append((parameter.name, parameter.kind.name, default))
+        return out
+
+    ours = getattr(importlib.import_module(f"asgiweb.middleware.{module}"), name)
+    theirs = getattr(importlib.import_module(f"starlette.middleware.{module}"), name)
+    assert shape(ours) == shape(theirs)
