@@ -1804,3 +1804,42 @@ def test_constructors_take_starlettes_arguments_in_its_order(module: str, name: 
     ours = getattr(importlib.import_module(f"asgiweb.middleware.{module}"), name)
     theirs = getattr(importlib.import_module(f"starlette.middleware.{module}"), name)
     assert shape(ours) == shape(theirs)
+
+
+def failing_stream_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.middleware("http")
+    async def dispatch(request: Any, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers["x-mw"] = "1"
+        return response
+
+    @app.get("/cut")
+    def cut():
+        def parts() -> Any:
+            yield "a" * 10
+            raise RuntimeError("mid-stream")
+
+        return fw.responses.StreamingResponse(parts(), media_type="text/plain")
+
+    return app
+
+
+def test_a_stream_failing_behind_function_middleware_stays_unfinished() -> None:
+    """Documented difference (docs/middleware.md): when the handler's stream fails
+    after its start, the response is left unfinished (no last body message: the
+    server drops the connection, so the client knows the body is cut), as without
+    middleware; Starlette's BaseHTTPMiddleware sends an empty last body message,
+    which makes the cut body look complete.  Both re-raise the error."""
+    ours_app, theirs_app = _apps(failing_stream_app)
+    sent = []
+    for app in (ours_app, theirs_app):
+        peer = Peer()
+        assert _run(app, http_scope("GET", "/cut"), peer, conform=app is ours_app) == (
+            "RuntimeError"
+        )
+        sent.append([(m["type"], m.get("body"), m.get("more_body")) for m in peer.sent])
+    start = ("http.response.start", None, None)
+    assert sent[0] == [start, ("http.response.body", b"a" * 10, True)]
+    assert sent[1] == [*sent[0], ("http.response.body", b"", False)]
