@@ -1843,3 +1843,73 @@ def test_a_stream_failing_behind_function_middleware_stays_unfinished() -> None:
     start = ("http.response.start", None, None)
     assert sent[0] == [start, ("http.response.body", b"a" * 10, True)]
     assert sent[1] == [*sent[0], ("http.response.body", b"", False)]
+
+
+def full_stack_app(fw: Framework) -> Any:
+    """Every middleware at once, in the order a service would add them."""
+    app = fw.App()
+
+    @app.middleware("http")
+    async def tag(request: Any, call_next: Any) -> Any:
+        response = await call_next(request)
+        response.headers["x-mw"] = "1"
+        return response
+
+    app.add_middleware(middleware_class(fw, "sessions", "SessionMiddleware"), secret_key=SECRET)
+    app.add_middleware(middleware_class(fw, "gzip", "GZipMiddleware"), minimum_size=50)
+    app.add_middleware(
+        middleware_class(fw, "cors", "CORSMiddleware"),
+        allow_origins=["https://a.example"],
+        allow_credentials=True,
+        expose_headers=["x-mw"],
+    )
+    app.add_middleware(
+        middleware_class(fw, "trustedhost", "TrustedHostMiddleware"),
+        allowed_hosts=["testserver", "www.shop.example"],
+    )
+
+    @app.get("/big")
+    async def big(request: fw.Request):
+        return {"v": "x" * 200, "session": dict(request.session)}
+
+    @app.get("/stream")
+    def stream():
+        return fw.responses.StreamingResponse(iter(["a" * 100, "b"]), media_type="text/plain")
+
+    @app.get("/small-error")
+    def small_error():
+        raise fw.HTTPException(400, "bad")
+
+    return app
+
+
+def test_a_full_stack_as_starlette() -> None:
+    """TrustedHost, CORS, GZip, sessions and a function middleware together: the
+    same answers, but for the one difference below."""
+    headers = [("host", "testserver"), ("origin", "https://a.example"), ("accept-encoding", "gzip")]
+    for method, path, extra in [
+        ("GET", "/stream", []),
+        ("OPTIONS", "/big", [("access-control-request-method", "GET")]),
+    ]:
+        answer = same(full_stack_app, http_scope(method, path, [*headers, *extra]))
+        assert header(answer, "access-control-allow-origin") == "https://a.example"
+    moved = same(full_stack_app, http_scope("GET", "/big", [("host", "shop.example")]))
+    assert header(moved, "location") == "http://www.shop.example/big"
+    assert same(full_stack_app, http_scope("GET", "/big", [("host", "evil")]))["status"] == 400
+
+
+def test_function_middleware_keeps_the_responses_length() -> None:
+    """Documented difference (docs/middleware.md): the response ``call_next``
+    returns goes out as the handler sent it, ``content-length`` and all, so a GZip
+    layer outside treats it as it would without the function middleware (a small
+    body stays as it is).  Starlette's turns every response into a stream without
+    ``content-length``, which GZip then compresses whatever its size."""
+    headers = [("host", "testserver"), ("origin", "https://a.example"), ("accept-encoding", "gzip")]
+    ours, theirs = answers_of(full_stack_app, http_scope("GET", "/small-error", headers))
+    assert ours["body"] == theirs["body"] == b'{"detail":"bad"}'
+    assert (header(ours, "content-length"), header(ours, "content-encoding")) == ("16", None)
+    assert (header(theirs, "content-length"), header(theirs, "content-encoding")) == (None, "gzip")
+    ours, theirs = answers_of(full_stack_app, http_scope("GET", "/big", headers))
+    assert ours["body"] == theirs["body"]
+    assert header(ours, "content-length") == str(ours["raw_length"])
+    assert header(theirs, "content-length") is None
