@@ -31,6 +31,7 @@ __all__ = [
     "TOKEN_BYTES",
     "RawHeaders",
     "http_date",
+    "parse_host",
     "parse_http_date",
     "quote_cookie_value",
     "quote_request_cookie_value",
@@ -245,3 +246,39 @@ def parse_http_date(text: str) -> float | None:
         return datetime(*fields, tzinfo=UTC).timestamp() - offset
     except (ValueError, OverflowError):
         return None
+
+
+# -- the Host header (RFC 9110 §7.2, RFC 3986 §3.2.2-3.2.3) --------------------------
+#
+#   Host        = uri-host [ ":" port ]
+#   uri-host    = IP-literal / IPv4address / reg-name
+#   IP-literal  = "[" ( IPv6address / IPvFuture ) "]"
+#   IPvFuture   = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+#   reg-name    = *( unreserved / pct-encoded / sub-delims )
+#   pct-encoded = "%" HEXDIG HEXDIG
+#   port        = *DIGIT
+#
+# An IPv4address is a reg-name too.  An empty name, or a ":" with no digits
+# after it, is refused here (no client sends either; Starlette refuses them too).
+_HOST = re.compile(
+    r"(?P<name>(?:[A-Za-z0-9\-._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+"
+    r"|\[(?P<ipv6>[0-9A-Fa-f:.]+)\]"
+    r"|\[v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+\])"
+    r"(?::(?P<port>[0-9]+))?"
+)
+
+
+def parse_host(value: str) -> tuple[str, str] | None:
+    """A ``Host`` value as ``(host, port)``: the host as sent (an IP literal keeps
+    its brackets), the port's digits or ``""``; None when it is no such value."""
+    match = _HOST.fullmatch(value)
+    if match is None:
+        return None
+    if match["ipv6"] is not None:
+        import ipaddress  # PERF: lazy, only for an IP literal
+
+        try:
+            ipaddress.IPv6Address(match["ipv6"])
+        except ValueError:
+            return None
+    return match["name"], match["port"] or ""

@@ -156,6 +156,18 @@ class HTTPConnection:
     def app(self) -> App | None:
         return self.scope.get("app")
 
+    @property
+    def session(self) -> dict[str, Any]:
+        """The session dict (a WebSocket's too); needs
+        ``asgiweb.middleware.sessions.SessionMiddleware``."""
+        session: dict[str, Any] | None = self.scope.get("session")
+        if session is None:
+            raise AssertionError("SessionMiddleware must be installed to access request.session")
+        mark = getattr(session, "mark_accessed", None)
+        if mark is not None:
+            mark()
+        return session
+
 
 class Request(HTTPConnection):
     """One HTTP request. ``path_params`` is filled in by the router."""
@@ -220,17 +232,6 @@ class Request(HTTPConnection):
         root: str = scope.get("app_root_path", scope.get("root_path", ""))
         url = self.url
         return URL(url.scheme, url.netloc, root if root.endswith("/") else root + "/", "")
-
-    @property
-    def session(self) -> dict[str, Any]:
-        """The session dict; needs ``asgiweb.middleware.sessions.SessionMiddleware``."""
-        session: dict[str, Any] | None = self.scope.get("session")
-        if session is None:
-            raise AssertionError("SessionMiddleware must be installed to access request.session")
-        mark = getattr(session, "mark_accessed", None)
-        if mark is not None:
-            mark()
-        return session
 
     def url_for(self, name: str, /, **path_params: Any) -> URL:
         """The absolute URL of the route or mount ``name`` (``url_for("static", path=...)``).

@@ -131,10 +131,9 @@ class CORSMiddleware(PlainMiddleware):
         allow_headers: Collection[str] = (),
         allow_credentials: bool = False,
         allow_origin_regex: str | None = None,
+        allow_private_network: bool = False,
         expose_headers: Collection[str] = (),
         max_age: int = 600,
-        *,
-        allow_private_network: bool = False,
     ) -> None:
         self.app = app
         origins = _as_strings(allow_origins, "allow_origins")

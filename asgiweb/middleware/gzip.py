@@ -121,9 +121,9 @@ class GZipMiddleware:
         app: ASGIApp,
         minimum_size: int = 500,
         compresslevel: int = 9,
+        thread_minimum_size: int | None = 128 * 1024,
         *,
         exclude_content_types: Collection[str] = DEFAULT_EXCLUDED_CONTENT_TYPES,
-        thread_minimum_size: int | None = 128 * 1024,
     ) -> None:
         if not isinstance(minimum_size, int) or minimum_size < 0:
             raise ValueError(
@@ -140,7 +140,9 @@ class GZipMiddleware:
         if isinstance(exclude_content_types, str):
             exclude_content_types = (exclude_content_types,)
         for media_type in exclude_content_types:
-            encoded = media_type.strip().lower().encode("latin-1")
+            # A media type's parameters (``; charset=...``) do not narrow the rule:
+            # ``text/plain; charset=utf-8`` excludes every ``text/plain`` (as Starlette).
+            encoded = media_type.partition(";")[0].strip().lower().encode("latin-1")
             if encoded.endswith(b"/*"):
                 prefixes.append(encoded[:-1])
             else:

@@ -17,6 +17,18 @@ Reading rules: a missing, malformed, tampered, foreign (other key or other
 cookie name) or older-than-``max_age`` cookie gives an empty session, never
 an error.
 
+A cookie written by Starlette's SessionMiddleware (FastAPI's) with the same
+``secret_key`` and cookie name is read too, so users of a service that moves
+to asgiweb stay logged in (docs/api.md, "Static files, templates, sessions").
+Its value is ``<payload>.<timestamp>.<signature>`` as itsdangerous'
+``TimestampSigner`` writes it with its defaults: the payload is the session's
+JSON in standard base64 (with padding), the timestamp and the signature are
+URL-safe base64 without padding, and the signature is HMAC-SHA1 (RFC 2104) of
+``payload.timestamp`` under the key ``SHA1(b"itsdangerous.Signer" + b"signer" +
+secret)``.  It is tried only when a cookie is not one of ours, and checked by
+the same rules (constant-time comparison, ``max_age``).  A changed session is
+written back in asgiweb's own format.
+
 Writing rules (as Starlette): the cookie is sent only when the session
 changed: set with the new value when it holds data, cleared (``null``,
 expired in 1970) when it was emptied and the request came with a session.
@@ -42,6 +54,9 @@ from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["Session", "SessionMiddleware"]
 
 _KEY_CONTEXT = b"asgiweb.middleware.sessions.v1"
+# itsdangerous' defaults, which Starlette's SessionMiddleware keeps: the salt and
+# the "django-concat" key derivation, SHA1(salt + b"signer" + secret).
+_STARLETTE_KEY_PREFIX = b"itsdangerous.Signer" + b"signer"
 _CLEARED = "null"
 _EPOCH = "expires=Thu, 01 Jan 1970 00:00:00 GMT; "
 
@@ -133,6 +148,9 @@ class SessionMiddleware:
             raise ValueError("SessionMiddleware needs a non-empty secret_key")
         self.app = app
         self._key = hmac.new(secret, _KEY_CONTEXT, hashlib.sha256).digest()
+        # Starlette signs with ``str(secret_key)`` (a ``Secret`` gives its value).
+        starlette_secret = str(secret_key).encode("utf-8")
+        self._starlette_key = hashlib.sha1(_STARLETTE_KEY_PREFIX + starlette_secret).digest()
         self.session_cookie = session_cookie
         self._name = session_cookie.encode("utf-8")
         self.max_age = max_age
@@ -171,11 +189,30 @@ class SessionMiddleware:
             signed_at = int.from_bytes(_b64decode(stamp), "big")
         except (binascii.Error, ValueError):
             return None
-        if self.max_age is not None:
-            age = (time.time() if now is None else now) - signed_at
-            if age > self.max_age or age < -60:  # a minute of clock skew at most
+        return data if self._fresh(signed_at, now) else None
+
+    def _fresh(self, signed_at: int, now: float | None) -> bool:
+        if self.max_age is None:
+            return True
+        age = (time.time() if now is None else now) - signed_at
+        return -60 <= age <= self.max_age  # a minute of clock skew at most
+
+    def unsign_starlette(self, value: str, now: float | None = None) -> bytes | None:
+        """The JSON a cookie value written by Starlette's SessionMiddleware carries
+        (see the module's docstring), or None if it is bad, foreign or too old."""
+        signed, _, signature = value.rpartition(".")
+        payload, _, stamp = signed.rpartition(".")
+        if not payload or not stamp or not signed.isascii():
+            return None
+        try:
+            expected = hmac.new(self._starlette_key, signed.encode("ascii"), hashlib.sha1).digest()
+            if not hmac.compare_digest(expected, _b64decode(signature)):
                 return None
-        return data
+            signed_at = int.from_bytes(_b64decode(stamp), "big")
+            data = base64.b64decode(payload)
+        except (binascii.Error, ValueError):
+            return None
+        return data if self._fresh(signed_at, now) else None
 
     def load(self, scope: Scope) -> tuple[Session, bytes | None]:
         """The request's session and its JSON as it came (None when there was none)."""
@@ -184,6 +221,8 @@ class SessionMiddleware:
             value = parse_cookie_header(header.decode("latin-1")).get(self.session_cookie)
             if value:
                 data = self.unsign(value)
+                if data is None:  # not ours: perhaps Starlette's (a migrated service)
+                    data = self.unsign_starlette(value)
                 if data is not None:
                     try:
                         loaded = json.loads(data)

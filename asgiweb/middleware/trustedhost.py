@@ -4,10 +4,14 @@ Rules (as Starlette's middleware of the same name, docs/api.md "Middleware"):
 - ``allowed_hosts`` holds exact names and ``*.example.com`` wildcards (any
   subdomain, not the bare domain); ``"*"`` allows every host; names are
   compared without the port and case-insensitively (RFC 9110 §4.2.3);
-- a request for another host answers 400 ``Invalid host header`` (a
-  WebSocket is refused before it is accepted);
-- ``www_redirect``: a request for ``example.com`` when only
-  ``www.example.com`` is allowed is redirected there (307).
+- a request for another host, or without a well-formed ``Host`` (RFC 9110
+  §7.2: a name or IP literal, then at most ``:`` and the port's digits),
+  answers 400 ``Invalid host header``; a WebSocket handshake gets that answer
+  through the WebSocket Denial Response extension when the server offers it,
+  else it is refused before it is accepted;
+- ``www_redirect``: a request for ``example.com`` when ``www.example.com`` is
+  itself in ``allowed_hosts`` (an exact entry, not through a wildcard) is
+  redirected there (307), its port, path and query kept.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Sequence
 from functools import partial
 
-from asgiweb.datastructures import Headers
+from asgiweb._http import parse_host
 from asgiweb.exceptions import marking_start
 from asgiweb.middleware import PlainMiddleware
+from asgiweb.middleware.httpsredirect import deny_websocket
 from asgiweb.responses import PlainTextResponse, RedirectResponse, Response
 from asgiweb.types import ASGIApp, Receive, Scope, Send
 
@@ -48,45 +53,32 @@ class TrustedHostMiddleware(PlainMiddleware):
         self.allowed_hosts = hosts
         self.allow_any = "*" in hosts
         self.www_redirect = www_redirect
-
-    def _allowed(self, host: str) -> bool:
-        for pattern in self.allowed_hosts:
-            if host == pattern or (pattern.startswith("*.") and host.endswith(pattern[1:])):
-                return True
-        return False
+        self._exact = frozenset(p for p in hosts if not p.startswith("*"))
+        self._suffixes = tuple(p[1:] for p in hosts if p.startswith("*."))
 
     def serve(self, scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
         kind = scope["type"]
         if self.allow_any or kind not in ("http", "websocket"):
             return self._call_app(scope, receive, send)
-        header = Headers(scope=scope).get("host") or ""
-        host = _without_port(header).lower()
-        if self._allowed(host):
+        header = None
+        for name, value in scope["headers"]:
+            if name == b"host":
+                header = value.decode("latin-1")
+                break
+        parsed = None if header is None else parse_host(header)
+        host = "" if parsed is None else parsed[0].lower()
+        if parsed is not None and (host in self._exact or host.endswith(self._suffixes)):
             return self._call_app(scope, receive, send)
-        if kind == "websocket":
-            return _close(receive, send)
         response: Response
-        if self.www_redirect and self._allowed("www." + host):
+        if parsed is not None and self.www_redirect and "www." + host in self._exact:
             scheme = scope.get("scheme", "http")
-            port = header[len(_without_port(header)) :]
             raw_path = scope.get("raw_path")
             path = raw_path.decode("latin-1") if raw_path else scope["path"]
             query = scope.get("query_string", b"").decode("latin-1")
-            url = f"{scheme}://www.{host}{port}{path}" + (f"?{query}" if query else "")
+            url = f"{scheme}://www.{header}{path}" + (f"?{query}" if query else "")
             response = RedirectResponse(url, status_code=307)
         else:
             response = PlainTextResponse("Invalid host header", status_code=400)
+        if kind == "websocket":
+            return deny_websocket(response, scope, receive, send, "invalid host")
         return marking_start(partial(response, scope, receive), send)
-
-
-async def _close(receive: Receive, send: Send) -> None:
-    """Refuse a WebSocket before it is accepted."""
-    await receive()  # websocket.connect
-    await send({"type": "websocket.close", "code": 1008, "reason": "invalid host"})
-
-
-def _without_port(host: str) -> str:
-    if host.startswith("["):  # an IPv6 literal: [::1]:8000
-        end = host.find("]")
-        return host[: end + 1] if end >= 0 else host
-    return host.rsplit(":", 1)[0] if ":" in host else host
