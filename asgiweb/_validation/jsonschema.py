@@ -71,6 +71,18 @@ _SCALARS: dict[Any, dict[str, Any]] = {
     datetime.time: {"type": "string", "format": "time"},
     datetime.timedelta: {"type": "string", "format": "duration"},
 }
+# Classes pydantic describes as strings of a format, by where they are defined (so no
+# module is imported for them): a subclass (``PosixPath``) is found through its MRO.
+_STRING_FORMATS: dict[tuple[str, str], str] = {
+    ("pathlib", "PurePath"): "path",
+    ("ipaddress", "IPv4Address"): "ipv4",
+    ("ipaddress", "IPv6Address"): "ipv6",
+    ("ipaddress", "IPv4Network"): "ipv4network",
+    ("ipaddress", "IPv6Network"): "ipv6network",
+    ("ipaddress", "IPv4Interface"): "ipv4interface",
+    ("ipaddress", "IPv6Interface"): "ipv6interface",
+    ("re", "Pattern"): "regex",
+}
 _NUMBER_KEYS = {
     "gt": "exclusiveMinimum",
     "ge": "minimum",
@@ -327,6 +339,10 @@ class SchemaGenerator:
             for scalar, schema in _SCALARS.items():
                 if issubclass(tp, scalar):
                     return dict(schema)
+            for base in tp.__mro__:
+                string_format = _STRING_FORMATS.get((base.__module__, base.__qualname__))
+                if string_format is not None:
+                    return {"type": "string", "format": string_format}
         container = origin if origin is not None else tp
         if container in _LIST_ORIGINS:
             return {"type": "array", "items": self._schema(args[0], mode) if args else {}}
