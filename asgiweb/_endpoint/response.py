@@ -56,7 +56,9 @@ from asgiweb._validation.scalars import SCALARS, fail, missing
 from asgiweb.background import BackgroundTasks
 from asgiweb.encoders.jsonable import (
     RenderedJSON,
+    is_out_of_range,
     json_text,
+    null_for_nan,
     scalar_writer,
     utf8_body,
     writer_namespace,
@@ -1318,16 +1320,24 @@ def compile_finisher(
         (include, exclude, by_alias, exclude_unset, exclude_defaults, exclude_none),
     )
 
+    nan_as_null = shape is not None and response_class is JSONResponse
+
     def finish(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Response:
         if isinstance(value, Response):
             response = value
         else:
             if shape is not None:
                 value = shape(value)
-            if status_code is None:
-                response = response_class(value)
-            else:
-                response = response_class(value, status_code=status_code)
+            try:
+                if status_code is None:
+                    response = response_class(value)
+                else:
+                    response = response_class(value, status_code=status_code)
+            except ValueError as exc:
+                # A model's NaN or infinity: null, as pydantic writes it for FastAPI.
+                if not (nan_as_null and is_out_of_range(exc)):
+                    raise
+                response = response_class(null_for_nan(value), status_code=status_code or 200)
             if temporary is not None:
                 code = temporary.status_code
                 if code:
@@ -1404,8 +1414,24 @@ def compile_answer(
 
         return answer_str
 
-    def answer(value: Any) -> Response | AnswerMessages:
-        return value if isinstance(value, Response) else send_messages(shape(value))
+    if response_class is not JSONResponse:
 
-    return answer
+        def answer(value: Any) -> Response | AnswerMessages:
+            return value if isinstance(value, Response) else send_messages(shape(value))
+
+        return answer
+
+    def answer_json(value: Any) -> Response | AnswerMessages:
+        if isinstance(value, Response):
+            return value
+        fitted = shape(value)
+        try:
+            return send_messages(fitted)
+        except ValueError as exc:
+            # A model's NaN or infinity: null, as pydantic writes it for FastAPI.
+            if not is_out_of_range(exc):
+                raise
+            return send_messages(null_for_nan(fitted))
+
+    return answer_json
 

@@ -72,8 +72,10 @@ from asgiweb.encoders.plans import (
 __all__ = [
     "MissingDependencyError",
     "RenderedJSON",
+    "is_out_of_range",
     "json_text",
     "jsonable_encoder",
+    "null_for_nan",
     "render_json",
     "render_orjson",
     "render_ujson",
@@ -248,6 +250,27 @@ def _escape_surrogate(match: re.Match[str]) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def is_out_of_range(exc: ValueError) -> bool:
+    """True for the error ``render_json`` raises for a NaN or an infinity."""
+    return str(exc).startswith(_NAN_MESSAGE)
+
+
+def null_for_nan(content: Any) -> Any:
+    """``content`` as ``jsonable_encoder``'s plain data, a NaN or an infinity as None:
+    what pydantic's JSON serialisation writes for them (FastAPI's response models)."""
+    return _finite(jsonable_encoder(content))
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float):
+        return data if data - data == 0.0 else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_finite(item) for item in data]
+    return data
 
 
 class RenderedJSON:

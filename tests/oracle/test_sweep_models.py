@@ -1307,3 +1307,84 @@ def test_json_response_classes_send_fastapis_bytes() -> None:
         b'{"when":"2024-01-02","path":"\\/x","n":[1.5,2]}'
     )
     same_document(response_classes_app)
+
+
+# -- NaN and infinities --------------------------------------------------------------------
+
+
+class Measured(BaseModel):
+    value: float
+    values: list[float] = []
+
+
+def nan_app(fw: Framework) -> Any:
+    app = fw.App()
+    nan, inf = float("nan"), float("inf")
+
+    @app.get("/model")
+    def model() -> Measured:
+        return Measured(value=nan, values=[1.5, -inf])
+
+    @app.get("/dataclass", response_model=list[Owner])
+    def dataclass() -> Any:
+        return [{"name": "o", "pets": []}]
+
+    @app.get("/float")
+    def float_() -> float:
+        return inf
+
+    @app.get("/dict")
+    def dict_() -> dict[str, float | None]:
+        return {"a": nan, "b": None, "c": 2.0}
+
+    @app.get("/with-response")
+    def with_response(response: fw.Response) -> Measured:
+        response.headers["x-seen"] = "1"
+        return Measured(value=-inf)
+
+    @app.get("/no-model")
+    def no_model():
+        return {"a": nan}
+
+    @app.get("/no-model-instance")
+    def no_model_instance():
+        return Measured(value=nan)
+
+    return app
+
+
+NAN_URLS = [
+    "/model",
+    "/dataclass",
+    "/float",
+    "/dict",
+    Call.get("/with-response", compare_headers=("content-type", "x-seen")),
+    "/no-model",
+    "/no-model-instance",
+]
+
+
+def test_nan_and_infinities() -> None:
+    """With a response model FastAPI writes through pydantic, which writes NaN and
+    infinities as null; without one, ``json.dumps`` refuses them (a 500)."""
+    answers = same_answers(nan_app, NAN_URLS, client_options=UNRAISED)
+    assert answers[0]["body"] == {"value": None, "values": [1.5, None]}
+    assert [a["status"] for a in answers] == [200, 200, 200, 200, 200, 500, 500]
+
+
+def test_nan_with_an_explicit_json_response_class() -> None:
+    """FastAPI writes an explicit ``response_class=JSONResponse`` with ``json.dumps``
+    (a 500 for NaN); asgiweb writes null there too (docs/dependencies.md)."""
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.get("/x", response_class=fw.responses.JSONResponse)
+        def x() -> Measured:
+            return Measured(value=float("nan"))
+
+        return app
+
+    ours, theirs = frameworks()
+    assert ask(build(theirs), ["/x"], client_options=UNRAISED)[0]["status"] == 500
+    assert TestClient(build(ours)).get("/x").json() == {"value": None, "values": []}
