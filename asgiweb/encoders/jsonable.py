@@ -95,6 +95,7 @@ class _Options(NamedTuple):
     exclude_defaults: bool
     exclude_none: bool
     custom: Mapping[Any, Callable[[Any], Any]] | None
+    sqlalchemy_safe: bool = True
 
 
 def _as_filter(keys: Any) -> Any:
@@ -112,14 +113,22 @@ def jsonable_encoder(
     exclude_defaults: bool = False,
     exclude_none: bool = False,
     custom_encoder: Mapping[Any, Callable[[Any], Any]] | None = None,
+    sqlalchemy_safe: bool = True,
 ) -> Any:
     """Convert ``obj`` to plain JSON-compatible data, as FastAPI's function does.
 
     Use it to store or compare what a response would carry; responses do not
     call it (``render_json`` writes the same JSON without building this tree).
+    ``sqlalchemy_safe`` leaves out every str key starting with ``_sa`` (SQLAlchemy's
+    ``_sa_instance_state``), as FastAPI does.
     """
     options = _Options(
-        by_alias, exclude_unset, exclude_defaults, exclude_none, custom_encoder or None
+        by_alias,
+        exclude_unset,
+        exclude_defaults,
+        exclude_none,
+        custom_encoder or None,
+        sqlalchemy_safe,
     )
     return _encode(obj, _as_filter(include), _as_filter(exclude), options)
 
@@ -152,7 +161,9 @@ def _encode(obj: Any, include: Any, exclude: Any, options: _Options) -> Any:
                 return convert(obj)
             if kind == AGAIN:
                 return _encode(convert(obj), include, exclude, options)
-    if kind in (DATACLASS, OTHER):
+    if kind == OTHER:  # the _sa keys are the mapping's to drop (or keep)
+        return _encode_mapping(plans.as_dict(obj, False), include, exclude, options)
+    if kind == DATACLASS:
         return _encode_mapping(convert(obj), include, exclude, options)
     if kind in (SEQUENCE, GENERATOR):
         return [_encode(item, include, exclude, options) for item in obj]
@@ -169,7 +180,9 @@ def _encode(obj: Any, include: Any, exclude: Any, options: _Options) -> Any:
         exclude_defaults=options.exclude_defaults,
         exclude_none=options.exclude_none,
     )
-    plain = _Options(True, False, options.exclude_defaults, options.exclude_none, None)
+    plain = _Options(
+        True, False, options.exclude_defaults, options.exclude_none, None, options.sqlalchemy_safe
+    )
     return _encode(data, None, None, plain)
 
 
@@ -182,9 +195,12 @@ def _encode_mapping(data: Any, include: Any, exclude: Any, options: _Options) ->
         if exclude is not None:
             allowed -= set(exclude)
     drop_none = options.exclude_none
+    safe = options.sqlalchemy_safe
     encoded: dict[Any, Any] = {}
     for key, value in data.items():
         if (value is None and drop_none) or (allowed is not None and key not in allowed):
+            continue
+        if safe and isinstance(key, str) and key.startswith("_sa"):
             continue
         encoded[_encode(key, None, None, options)] = _encode(value, None, None, options)
     return encoded
