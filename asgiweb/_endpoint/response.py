@@ -1183,7 +1183,9 @@ def _as_filter(keys: Any) -> dict[Any, Any] | None:
 def _item_filter(filter_: dict[Any, Any] | None, index: int) -> Any:
     """What ``filter_`` says of the item at ``index`` of a sequence: its own entry
     merged with ``"__all__"`` (pydantic's spelling for every item): ``...`` for the
-    whole item, a nested filter, or None when neither names it."""
+    whole item, a nested filter, or None when neither names it.  pydantic's merge:
+    when either names the whole item, the item's own entry wins; two nested filters
+    are joined."""
     if filter_ is None:
         return None
     own = filter_.get(index)
@@ -1191,19 +1193,17 @@ def _item_filter(filter_: dict[Any, Any] | None, index: int) -> Any:
     if own is None or every is None:
         return every if own is None else own
     if own is ... or every is ...:
-        return ...
+        return own
     return _merged(own, every)
 
 
-def _merged(one: dict[Any, Any], two: dict[Any, Any]) -> dict[Any, Any]:
-    out = dict(one)
-    for key, nested in two.items():
+def _merged(own: dict[Any, Any], every: dict[Any, Any]) -> dict[Any, Any]:
+    out = dict(own)
+    for key, nested in every.items():
         mine = out.get(key)
         if mine is None:
             out[key] = nested
-        elif mine is ... or nested is ...:
-            out[key] = ...
-        else:
+        elif mine is not ... and nested is not ...:
             out[key] = _merged(mine, nested)
     return out
 
