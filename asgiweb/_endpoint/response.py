@@ -476,8 +476,11 @@ def _substitute(tp: Any, subst: Mapping[Any, Any]) -> Any:
 
 def _dataclass(cls: type, subst: Mapping[Any, Any] | None = None) -> Fit:
     hints = _hints(cls)
-    if subst is not None:
-        hints = {name: _substitute(hint, subst) for name, hint in hints.items()}
+    # A generic dataclass: its type variables are the arguments, or Any (pydantic's
+    # reading of a bare ``Page``).
+    generic = subst is not None or bool(getattr(cls, "__parameters__", ()))
+    if generic:
+        hints = {name: _substitute(hint, subst or {}) for name, hint in hints.items()}
     plan: list[tuple[str, Fit, bool, Any]] = []
     for field in dataclasses.fields(cls):
         default: Any = _NO_DEFAULT
@@ -502,7 +505,7 @@ def _dataclass(cls: type, subst: Mapping[Any, Any] | None = None) -> Fit:
             if not exact:
                 # The generated check reads the class's own annotations: for a generic
                 # dataclass those still say ``T``, so every field is fitted instead.
-                exact.append(_dataclass_check(cls) if subst is None else _never)
+                exact.append(_never if generic else _dataclass_check(cls))
             if exact[0](value):
                 return value  # PERF: the common case, checked by generated code
             # Hand the instance on unless a field must change.
@@ -697,8 +700,8 @@ def _check_lines(
     tp: Any, var: str, lines: list[str], namespace: dict[str, Any], depth: int
 ) -> None:
     pad = "    " * depth
-    if tp is Any or tp is object:
-        return
+    if tp is Any or tp is object or isinstance(tp, typing.TypeVar):
+        return  # a bare generic dataclass's own annotations: pydantic reads T as Any
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if isinstance(tp, type) and (tp in SCALARS or issubclass(tp, enum.Enum)):
@@ -1093,6 +1096,8 @@ class _Dump:
                 exclude_defaults=self.exclude_defaults,
                 exclude_none=self.exclude_none,
             )
+        if value is None:  # an Optional's None: no fields to read
+            return None
         tp = _model_member(tp, value)
         fields = _FIELDS.get(tp) if isinstance(tp, type) else None
         if fields is not None:

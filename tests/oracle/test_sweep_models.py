@@ -22,7 +22,7 @@ import uuid
 import warnings
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Literal, Optional, Union
+from typing import Any, Generic, Literal, Optional, TypeVar, Union
 
 import pydantic
 import pydantic.dataclasses
@@ -981,6 +981,104 @@ def test_dataclasses_typeddicts_rows_and_unions() -> None:
     assert answers["/union-dc-most"]["body"] == {"x": 1, "y": 0, "z": 3}
 
 
+T = TypeVar("T")
+
+
+@dataclasses.dataclass
+class Page(Generic[T]):
+    items: list[T]
+    total: int = 0
+
+
+class PydanticPage(BaseModel, Generic[T]):
+    items: list[T]
+    total: int = 0
+
+
+def generics_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.get("/page")
+    def page() -> Page[ItemPublic]:
+        return Page([ItemStored(name="a", price=1)], 1)
+
+    @app.get("/page-dict", response_model=Page[PointDC])
+    def page_dict() -> Any:
+        return {"items": [{"x": 1, "z": 2}], "extra": 1}
+
+    @app.get("/pydantic-page")
+    def pydantic_page() -> PydanticPage[ItemPublic]:
+        return PydanticPage[ItemPublic](items=[ItemStored(name="a", price=1)], total=1)
+
+    @app.get("/pydantic-page-dict", response_model=PydanticPage[PointDC])
+    def pydantic_page_dict() -> Any:
+        return {"items": [{"x": 1, "z": 2}], "extra": 1}
+
+    @app.get("/nested", response_model=dict[str, list[Page[Small | Large]]])
+    def nested() -> Any:
+        return {"k": [{"items": [{"a": 1, "b": 2}, {"a": 3}]}]}
+
+    @app.get("/tuple-of-models", response_model=tuple[ItemPublic, Optional[PointDC]])  # noqa: UP045
+    def tuple_of_models() -> Any:
+        return [ItemStored(name="t", price=2), Point3(1, 2, 3)]
+
+    return app
+
+
+GENERIC_URLS = [
+    "/page",
+    "/page-dict",
+    "/pydantic-page",
+    "/pydantic-page-dict",
+    "/nested",
+    "/tuple-of-models",
+]
+
+
+def test_generic_models() -> None:
+    answers = same(generics_app, GENERIC_URLS)
+    assert answers[0]["body"] == {"items": [{"name": "a", "price": 1.0}], "total": 1}
+    # Small | Large: {"a": 3} sets as many fields of each, so the first wins.
+    assert answers[4]["body"] == {"k": [{"items": [{"a": 1, "b": 2}, {"a": 3}], "total": 0}]}
+    assert answers[5]["body"] == [{"name": "t", "price": 2.0}, {"x": 1, "y": 2}]
+
+
+U = TypeVar("U")
+
+
+@dataclasses.dataclass
+class Pair(Generic[T, U]):
+    first: T
+    second: U
+
+
+GENERIC_MODELS: list[Any] = [
+    Page[Optional[int]],  # noqa: UP045
+    Page[dict[str, int]],
+    Page[int | str],
+    Pair[int, Page[str]],
+    Page[Any],
+    Page[Literal["a", 1]],
+    Page,
+    Page[ItemPublic | None],
+    list[Page[list[PointDC]]],
+]
+
+
+def test_generic_dataclasses_in_the_document() -> None:
+    """Each parametrised generic dataclass is its own definition, named as pydantic
+    names it (``Page_Union_int__NoneType__``)."""
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+        for index, model in enumerate(GENERIC_MODELS):
+            app.get(f"/{index}", response_model=model)(lambda: None)
+        return app
+
+    document = same_document(build)
+    assert "Pair_int_Page_str__" in document["components"]["schemas"]
+
+
 # -- response_model_include / exclude / exclude_* ---------------------------------------------
 
 
@@ -1081,14 +1179,32 @@ def options_app(fw: Framework) -> Any:
             def from_dataclass() -> Any:
                 return MachineDC("m", None, 10.0, [PartDC("a", None, 2.0)], PartDC("c", "n"))
 
+        @app.get(f"/dataclass-none/{name}", response_model=MachineDC, **options)
+        def from_dataclass_none() -> Any:
+            # exclude_unset with a dataclass: pydantic records no set fields for it,
+            # so nothing is left out for it.
+            return MachineDC("m", parts=[PartDC("a")])
+
+        @app.get(f"/row/{name}", response_model=Machine, **options)
+        def from_row() -> Any:
+            return Row(name="r", price=3, parts=[Row(name="p", note=None)], main=None)
+
     return app
 
 
 OPTION_CALLS: list[Call | str] = [
     f"/{kind}/{name}"
     for name in OPTION_SETS
-    for kind in ("dict", "model", "list", "dataclass", "dataclass-instance")
-    if not (kind.startswith("dataclass") and "unset" in name)
+    for kind in (
+        "dict",
+        "model",
+        "list",
+        "dataclass",
+        "dataclass-instance",
+        "dataclass-none",
+        "row",
+    )
+    if not (kind in ("dataclass", "dataclass-instance") and "unset" in name)
 ]
 
 
