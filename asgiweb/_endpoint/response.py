@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import dataclasses
+import datetime
 import enum
 import keyword
 import types
@@ -209,7 +210,10 @@ def _build(tp: Any) -> Fit:
         if is_typeddict(tp):
             return _typeddict(tp)
         if tp in SCALARS or issubclass(tp, enum.Enum):
-            return _exact_or(tp, compile_converter(tp))
+            convert = compile_converter(tp)
+            if tp in SCALARS:
+                convert = _from_enum_member(tp, convert)
+            return _exact_or(tp, convert)
         text_class = _text_class(tp)
         if text_class is not None:
             return text_class
@@ -227,6 +231,8 @@ def _build(tp: Any) -> Fit:
         return _mapping(key, value)
     if container is tuple:  # a fixed tuple: each member fitted (a model reduced)
         return tuple_converter(args, _fitter)
+    if origin is typing.Literal:
+        return _literal_fit(args)
     # Literal, fixed tuples and the rest: the request-side validator decides (or refuses).
     return compile_converter(tp)
 
@@ -273,6 +279,58 @@ def _text_class(cls: type) -> Fit | None:
         fail(kind, ip_message, value)
 
     return fit_ip
+
+
+def _literal_fit(choices: tuple[Any, ...]) -> Fit:
+    """pydantic's python mode: a value equal to a choice is that choice (``True``
+    for ``Literal[1]`` is 1, a str enum member its str); the rest as in a request."""
+    strict = compile_converter(typing.Literal[choices])
+    by_value: dict[Any, Any] = {}
+    for choice in reversed(choices):  # the first of equal choices wins
+        by_value[choice] = choice
+
+    def fit(value: Any) -> Any:
+        try:
+            return by_value[value]
+        except (KeyError, TypeError):
+            return strict(value)
+
+    return fit
+
+
+def _from_enum_member(cls: type, convert: Converter) -> Converter:
+    """pydantic's python mode reads an Enum member returned for a scalar model: for
+    ``str`` its value's text (``Size.small`` -> ``"1"``), for ``int`` a plain Enum's
+    int value, and a member of an ``int``/``float``/``str`` enum as its value
+    (``Size.small`` for ``bool`` is True); anything else as a request's value."""
+
+    from_bytes = cls in (int, float, bool, datetime.date, datetime.datetime)
+
+    def fit(value: Any) -> Any:
+        if isinstance(value, enum.Enum):
+            inner = value.value
+            if cls is str:
+                return str(inner)
+            if cls is int and type(inner) is int:
+                return inner
+            if isinstance(value, int | float | str):
+                return convert(inner)
+        elif from_bytes and type(value) is bytes:
+            # pydantic reads bytes as their text for these (b"1" is 1, b"0" 1970-01-01)
+            try:
+                text = value.decode()
+            except UnicodeDecodeError:
+                return convert(value)
+            try:
+                return convert(text)
+            except Invalid as exc:
+                for error in exc.errors:
+                    if error.get("input") is text:
+                        error["input"] = value
+                raise
+        return convert(value)
+
+    return fit
 
 
 def _exact_or(cls: type, convert: Converter) -> Fit:
