@@ -1871,3 +1871,121 @@ def test_generated_values_against_a_pool_of_models(value: Any) -> None:
             # A number is a UTC time: "+00:00" here, "Z" there (docs/dependencies.md).
             got = {**got, "body": got["body"].replace("+00:00", "Z")}
         assert got == expected, (model, value)
+
+
+def test_a_default_response_class_with_models() -> None:
+    """An app's or router's ``default_response_class`` is a chosen class for FastAPI:
+    the model is dumped to plain data, then that class writes it (bytes compared)."""
+
+    def build(fw: Framework) -> Any:
+        r = fw.responses
+        app = fw.App(default_response_class=r.ORJSONResponse)
+        router = fw.Router(default_response_class=r.UJSONResponse)
+
+        @app.get("/orjson")
+        def orjson_route() -> Floats:
+            return Floats(text="a/b")
+
+        @router.get("/ujson")
+        def ujson_route() -> list[Owner]:
+            return [Owner("o/p", [Point3(1, 2, 3)])]
+
+        @router.get("/nan")
+        def nan_route() -> Measured:
+            return Measured(value=1.0, values=[0.5])
+
+        app.include_router(router, prefix="/r")
+        return app
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # FastAPI's word on ORJSONResponse
+        compare(build, ["/orjson", "/r/ujson", "/r/nan"])
+        same_document(build)
+
+
+class Loose(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+
+
+class Tags(pydantic.RootModel[list[str]]):
+    pass
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, str_to_upper=True)
+
+    code: str
+
+
+def more_pydantic_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.get("/extra-allowed")
+    def extra_allowed() -> Loose:
+        return Loose(name="n", other=1)  # type: ignore[call-arg]
+
+    @app.get("/extra-allowed-dict", response_model=Loose)
+    def extra_allowed_dict() -> Any:
+        return {"name": "n", "other": [1, 2]}
+
+    @app.get("/root")
+    def root() -> Tags:
+        return Tags(["a", "b"])
+
+    @app.get("/root-from-list", response_model=Tags)
+    def root_from_list() -> Any:
+        return ["c"]
+
+    @app.get("/list-of-roots", response_model=list[Tags])
+    def list_of_roots() -> Any:
+        return [["x"], Tags(["y"])]
+
+    @app.get("/frozen", response_model=Frozen)
+    def frozen() -> Any:
+        return {"code": "abc"}
+
+    @app.get("/subclass-unset", response_model=ItemPublic, response_model_exclude_unset=True)
+    def subclass_unset() -> Any:
+        return ItemStored(name="s", price=1, secret="x")
+
+    @app.get("/other-model", response_model=ItemPublic)
+    def other_model() -> Any:
+        return Strict(name="other", price=3)
+
+    @app.get("/model-for-dict", response_model=dict[str, Any])
+    def model_for_dict() -> Any:
+        return ItemPublic(name="m", price=1)
+
+    @app.get("/generator", response_model=list[int])
+    def generator() -> Any:
+        return (n for n in range(3))
+
+    @app.get("/model-in-any-list", response_model=list[Any])
+    def model_in_any_list() -> Any:
+        return [ItemStored(name="a", price=1), {"k": datetime.date(2024, 1, 2)}]
+
+    return app
+
+
+MORE_PYDANTIC_URLS = [
+    "/extra-allowed",
+    "/extra-allowed-dict",
+    "/root",
+    "/root-from-list",
+    "/list-of-roots",
+    "/frozen",
+    "/subclass-unset",
+    "/other-model",
+    "/model-for-dict",
+    "/generator",
+    "/model-in-any-list",
+]
+
+
+def test_more_pydantic_models() -> None:
+    answers = same(more_pydantic_app, MORE_PYDANTIC_URLS, client_options=UNRAISED)
+    by_url = dict(zip(MORE_PYDANTIC_URLS, answers, strict=True))
+    assert by_url["/extra-allowed"]["body"] == {"name": "n", "other": 1}
+    assert by_url["/subclass-unset"]["body"] == {"name": "s", "price": 1.0}
