@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import dataclasses
+import datetime
 import enum
 import keyword
 import types
@@ -48,13 +49,17 @@ from asgiweb._validation.compiler import (
     is_pydantic_model,
     is_typeddict,
     prefix_errors,
+    tuple_converter,
+    union_tag,
 )
 from asgiweb._validation.metadata import apply_metadata
 from asgiweb._validation.scalars import SCALARS, fail, missing
 from asgiweb.background import BackgroundTasks
 from asgiweb.encoders.jsonable import (
     RenderedJSON,
+    is_out_of_range,
     json_text,
+    null_for_nan,
     scalar_writer,
     utf8_body,
     writer_namespace,
@@ -125,6 +130,33 @@ def response_model_of(endpoint: Callable[..., Any], response_model: Any) -> Any:
     return response_model
 
 
+def _refuse_model_without_body(
+    endpoint: Callable[..., Any], response_model: Any, status_code: int | None
+) -> None:
+    """FastAPI's registration check: a route whose ``status_code`` carries no body
+    (1xx, 204, 205, 304) cannot declare what its body holds.  A response model counts
+    as FastAPI counts it: ``response_model=`` other than None (``Any`` included), else
+    a return annotation other than None or a ``Response`` class."""
+    if status_code is None or (status_code >= 200 and status_code not in (204, 205, 304)):
+        return
+    if response_model is FROM_ANNOTATION:
+        try:
+            hints = typing.get_type_hints(hints_target(endpoint), include_extras=True)
+        except Exception:
+            return
+        response_model = hints.get("return")
+        bare = unwrap(response_model, optional=False).type if response_model else None
+        if isinstance(bare, type) and issubclass(bare, Response):
+            return
+    if response_model is None or response_model is _NONE:
+        return
+    raise ValueError(
+        f"{callable_name(endpoint)}: status code {status_code} must not have a response "
+        f"body, so the route cannot have a response model ({response_model!r}); drop the "
+        "return annotation or pass response_model=None"
+    )
+
+
 # -- fitting a value to a type ---------------------------------------------------------
 
 _FITTERS: dict[Any, Fit] = {}
@@ -134,22 +166,30 @@ def _identity(value: Any) -> Any:
     return value
 
 
+def _cache_key(tp: Any) -> Any:
+    """``tp`` as a key for the per-type caches here: typing's unions compare equal in
+    any order (``A | B == B | A``, also inside ``list[...]``), but the order is part of
+    the meaning (on a tie the first member wins), and the repr keeps it."""
+    return (tp, repr(tp))
+
+
 def _fitter(tp: Any) -> Fit:
     try:
-        found = _FITTERS.get(tp)
+        key = _cache_key(tp)
+        found = _FITTERS.get(key)
     except TypeError:  # an unhashable annotation: build it every time
         return _build(tp)
     if found is None:
         # Registered first, so a class that refers to itself finds this indirection.
         real: list[Fit] = []
-        _FITTERS[tp] = lambda value: real[0](value)
+        _FITTERS[key] = lambda value: real[0](value)
         try:
             built = _build(tp)
         except BaseException:
-            del _FITTERS[tp]
+            del _FITTERS[key]
             raise
         real.append(built)
-        found = _FITTERS[tp] = built
+        found = _FITTERS[key] = built
     return found
 
 
@@ -170,7 +210,13 @@ def _build(tp: Any) -> Fit:
         if is_typeddict(tp):
             return _typeddict(tp)
         if tp in SCALARS or issubclass(tp, enum.Enum):
-            return _exact_or(tp, compile_converter(tp))
+            convert = compile_converter(tp)
+            if tp in SCALARS:
+                convert = _from_enum_member(tp, convert)
+            return _exact_or(tp, convert)
+        text_class = _text_class(tp)
+        if text_class is not None:
+            return text_class
     container = origin if origin is not None else tp
     args = typing.get_args(tp)
     if isinstance(origin, type) and dataclasses.is_dataclass(origin):
@@ -183,8 +229,108 @@ def _build(tp: Any) -> Fit:
     if container in _MAPPINGS:
         key, value = args if len(args) == 2 else (Any, Any)
         return _mapping(key, value)
+    if container is tuple:  # a fixed tuple: each member fitted (a model reduced)
+        return tuple_converter(args, _fitter)
+    if origin is typing.Literal:
+        return _literal_fit(args)
     # Literal, fixed tuples and the rest: the request-side validator decides (or refuses).
     return compile_converter(tp)
+
+
+# Classes pydantic builds from their text (and the IP classes from an int or packed
+# bytes too), by where they are defined: the error type and what the message calls it.
+_TEXT_CLASSES: dict[tuple[str, str], tuple[str, str]] = {
+    ("ipaddress", "IPv4Address"): ("ip_v4_address", "IPv4 address"),
+    ("ipaddress", "IPv6Address"): ("ip_v6_address", "IPv6 address"),
+    ("ipaddress", "IPv4Network"): ("ip_v4_network", "IPv4 network"),
+    ("ipaddress", "IPv6Network"): ("ip_v6_network", "IPv6 network"),
+    ("ipaddress", "IPv4Interface"): ("ip_v4_interface", "IPv4 interface"),
+    ("ipaddress", "IPv6Interface"): ("ip_v6_interface", "IPv6 interface"),
+}
+
+
+def _text_class(cls: type) -> Fit | None:
+    """The fitter for a path or IP address class (pydantic's rules), else None."""
+    if any((b.__module__, b.__qualname__) == ("pathlib", "PurePath") for b in cls.__mro__):
+        message = f"Input is not a valid path for {cls!r}"
+
+        def fit_path(value: Any) -> Any:
+            if isinstance(value, cls):
+                return value
+            if type(value) is str:
+                return cls(value)
+            fail("path_type", message, value)
+
+        return fit_path
+    found = _TEXT_CLASSES.get((cls.__module__, cls.__qualname__))
+    if found is None:
+        return None
+    kind, noun = found
+    ip_message = f"Input is not a valid {noun}"
+
+    def fit_ip(value: Any) -> Any:
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, str | int | bytes) and not isinstance(value, bool):
+            try:
+                return cls(value)
+            except ValueError:
+                pass
+        fail(kind, ip_message, value)
+
+    return fit_ip
+
+
+def _literal_fit(choices: tuple[Any, ...]) -> Fit:
+    """pydantic's python mode: a value equal to a choice is that choice (``True``
+    for ``Literal[1]`` is 1, a str enum member its str); the rest as in a request."""
+    strict = compile_converter(typing.Literal[choices])
+    by_value: dict[Any, Any] = {}
+    for choice in reversed(choices):  # the first of equal choices wins
+        by_value[choice] = choice
+
+    def fit(value: Any) -> Any:
+        try:
+            return by_value[value]
+        except (KeyError, TypeError):
+            return strict(value)
+
+    return fit
+
+
+def _from_enum_member(cls: type, convert: Converter) -> Converter:
+    """pydantic's python mode reads an Enum member returned for a scalar model: for
+    ``str`` its value's text (``Size.small`` -> ``"1"``), for ``int`` a plain Enum's
+    int value, and a member of an ``int``/``float``/``str`` enum as its value
+    (``Size.small`` for ``bool`` is True); anything else as a request's value."""
+
+    from_bytes = cls in (int, float, bool, datetime.date, datetime.datetime)
+
+    def fit(value: Any) -> Any:
+        if isinstance(value, enum.Enum):
+            inner = value.value
+            if cls is str:
+                return str(inner)
+            if cls is int and type(inner) is int:
+                return inner
+            if isinstance(value, int | float | str):
+                return convert(inner)
+        elif from_bytes and type(value) is bytes:
+            # pydantic reads bytes as their text for these (b"1" is 1, b"0" 1970-01-01)
+            try:
+                text = value.decode()
+            except UnicodeDecodeError:
+                return convert(value)
+            try:
+                return convert(text)
+            except Invalid as exc:
+                for error in exc.errors:
+                    if error.get("input") is text:
+                        error["input"] = value
+                raise
+        return convert(value)
+
+    return fit
 
 
 def _exact_or(cls: type, convert: Converter) -> Fit:
@@ -199,6 +345,9 @@ def _union(members: tuple[Any, ...]) -> Fit:
     rest = [m for m in members if m is not _NONE]
     fits = [_fitter(m) for m in rest]
     exact = {m: f for m, f in zip(rest, fits, strict=True) if isinstance(m, type)}
+    counters = [_fields_set_counter(m) for m in rest]
+    # pydantic names the member in the ``loc`` of its errors, unless it is the only one.
+    tags = [union_tag(m) for m in rest] if len(rest) > 1 else [None] * len(rest)
 
     def fit(value: Any) -> Any:
         if value is None and nullable:
@@ -207,16 +356,70 @@ def _union(members: tuple[Any, ...]) -> Fit:
         if direct is not None:
             return direct(value)
         errors: list[dict[str, Any]] = []
-        for member in fits:
+        for member, tag in zip(fits, tags, strict=True):
             try:
                 return member(value)
             except Invalid as exc:
-                errors.extend(exc.errors)
+                errors.extend(exc.errors if tag is None else prefix_errors(exc.errors, tag))
         if not fits:
             fail("none_required", "Input should be None", value)
         raise Invalid(errors)
 
-    return fit
+    if sum(counter is not None for counter in counters) < 2:
+        return fit
+
+    def fit_most_fields(value: Any) -> Any:
+        # pydantic's smart union: of the model-like members a value fits, the one
+        # it sets the most fields of wins, the first on a tie (``Small | Large``
+        # keeps a dict's ``b`` for ``Large``); any other member: the first that fits.
+        if value is None and nullable:
+            return None
+        direct = exact.get(type(value))
+        if direct is not None:
+            return direct(value)
+        errors: list[dict[str, Any]] = []
+        best: Any = _NO_DEFAULT
+        most = -1
+        for member, counter, tag in zip(fits, counters, tags, strict=True):
+            try:
+                fitted = member(value)
+            except Invalid as exc:
+                errors.extend(exc.errors if tag is None else prefix_errors(exc.errors, tag))
+                continue
+            if counter is None:
+                if best is _NO_DEFAULT:
+                    return fitted
+                continue
+            count = counter(value, fitted)
+            if count > most:
+                best, most = fitted, count
+        if best is not _NO_DEFAULT:
+            return best
+        raise Invalid(errors)
+
+    return fit_most_fields
+
+
+def _fields_set_counter(tp: Any) -> Callable[[Any, Any], int] | None:
+    """For a model-like member of a union (pydantic model, dataclass, TypedDict): how
+    many of its fields a value sets (pydantic's tie-break); None for any other."""
+    if is_pydantic_model(tp) and not dataclasses.is_dataclass(tp):
+
+        def count_pydantic(value: Any, fitted: Any) -> int:
+            return len(fitted.model_fields_set)
+
+        return count_pydantic
+    fields = _FIELDS.get(tp) if isinstance(tp, type) else None
+    if fields is None:
+        return None
+    names = fields.names
+
+    def count_fields(value: Any, fitted: Any) -> int:
+        if isinstance(value, Mapping):
+            return sum(1 for name in names if name in value)
+        return len(names)
+
+    return count_fields
 
 
 def _sequence(item_tp: Any, build: type) -> Fit:
@@ -331,8 +534,11 @@ def _substitute(tp: Any, subst: Mapping[Any, Any]) -> Any:
 
 def _dataclass(cls: type, subst: Mapping[Any, Any] | None = None) -> Fit:
     hints = _hints(cls)
-    if subst is not None:
-        hints = {name: _substitute(hint, subst) for name, hint in hints.items()}
+    # A generic dataclass: its type variables are the arguments, or Any (pydantic's
+    # reading of a bare ``Page``).
+    generic = subst is not None or bool(getattr(cls, "__parameters__", ()))
+    if generic:
+        hints = {name: _substitute(hint, subst or {}) for name, hint in hints.items()}
     plan: list[tuple[str, Fit, bool, Any]] = []
     for field in dataclasses.fields(cls):
         default: Any = _NO_DEFAULT
@@ -357,7 +563,7 @@ def _dataclass(cls: type, subst: Mapping[Any, Any] | None = None) -> Fit:
             if not exact:
                 # The generated check reads the class's own annotations: for a generic
                 # dataclass those still say ``T``, so every field is fitted instead.
-                exact.append(_dataclass_check(cls) if subst is None else _never)
+                exact.append(_never if generic else _dataclass_check(cls))
             if exact[0](value):
                 return value  # PERF: the common case, checked by generated code
             # Hand the instance on unless a field must change.
@@ -383,8 +589,10 @@ def _dataclass(cls: type, subst: Mapping[Any, Any] | None = None) -> Fit:
             return {name: changed.get(name, getattr(value, name)) for name, _, _, _ in plan}
         if isinstance(value, Mapping):
             get = value.get
-        elif hasattr(value, "__dict__") or hasattr(value, "__slots__"):
-            # FastAPI validates with from_attributes: another object's attributes count.
+        elif isinstance(value, cls):
+            # An instance of a subclass: its attributes, the subclass's own left out.
+            # Another object is refused, however alike its attributes: pydantic reads
+            # attributes for its models only (``from_attributes``), not for dataclasses.
             def get(name: str, default: Any = _NO_DEFAULT, obj: Any = value) -> Any:
                 return getattr(obj, name, default)
         else:
@@ -469,17 +677,7 @@ def _pydantic(cls: type) -> Fit:
             errors = getattr(exc, "errors", None)
             if errors is None or type(exc).__name__ != "ValidationError":
                 raise
-            raise Invalid(
-                [
-                    {
-                        "type": e["type"],
-                        "loc": tuple(e["loc"]),
-                        "msg": e["msg"],
-                        "input": e["input"],
-                    }
-                    for e in errors(include_url=False)
-                ]
-            ) from None
+            raise Invalid([_error_of(e) for e in errors(include_url=False)]) from None
         if type(found) is not cls:
             # An instance of a subclass is accepted as it is: keep only this model's
             # fields (and which of them were set), so the subclass's never get out.
@@ -490,6 +688,19 @@ def _pydantic(cls: type) -> Fit:
         return found
 
     return fit
+
+
+def _error_of(found: Mapping[str, Any]) -> dict[str, Any]:
+    """One of pydantic's errors as FastAPI passes it on (``ctx`` only when there)."""
+    error = {
+        "type": found["type"],
+        "loc": tuple(found["loc"]),
+        "msg": found["msg"],
+        "input": found["input"],
+    }
+    if "ctx" in found:
+        error["ctx"] = found["ctx"]
+    return error
 
 
 # -- PERF: "already fits exactly", as generated straight-line code -----------------------
@@ -547,8 +758,8 @@ def _check_lines(
     tp: Any, var: str, lines: list[str], namespace: dict[str, Any], depth: int
 ) -> None:
     pad = "    " * depth
-    if tp is Any or tp is object:
-        return
+    if tp is Any or tp is object or isinstance(tp, typing.TypeVar):
+        return  # a bare generic dataclass's own annotations: pydantic reads T as Any
     origin = typing.get_origin(tp)
     args = typing.get_args(tp)
     if isinstance(tp, type) and (tp in SCALARS or issubclass(tp, enum.Enum)):
@@ -882,8 +1093,9 @@ _COMPILED: dict[Any, Callable[[Any], str | bool] | None] = {}
 def compile_writer(tp: Any) -> Callable[[Any], str | bool] | None:
     """``write(value) -> str | False`` for the model ``tp`` (see above), or None when
     there is nothing to gain over the encoder (a model of JSON-native types only)."""
+    key = _cache_key(tp)
     try:
-        return _COMPILED[tp]
+        return _COMPILED[key]
     except KeyError:
         pass
     except TypeError:  # unhashable annotation
@@ -902,7 +1114,7 @@ def compile_writer(tp: Any) -> Callable[[Any], str | bool] | None:
         # A type it cannot resolve, or nested past what the compiler takes (20 blocks
         # deep): the general path alone, which decides for itself.
         found = None
-    _COMPILED[tp] = found
+    _COMPILED[key] = found
     return found
 
 
@@ -942,6 +1154,8 @@ class _Dump:
                 exclude_defaults=self.exclude_defaults,
                 exclude_none=self.exclude_none,
             )
+        if value is None:  # an Optional's None: no fields to read
+            return None
         tp = _model_member(tp, value)
         fields = _FIELDS.get(tp) if isinstance(tp, type) else None
         if fields is not None:
@@ -961,11 +1175,20 @@ class _Dump:
             item_tp = args[0] if args else Any
             out = []
             for index, item in enumerate(value):
-                if include is not None and index not in include:
+                item_include = _item_filter(include, index)
+                item_exclude = _item_filter(exclude, index)
+                if include is not None and item_include is None:
                     continue
-                if exclude is not None and exclude.get(index, None) is ...:
+                if item_exclude is ...:
                     continue
-                out.append(self.dump(item, _sub(include, index), _sub(exclude, index), item_tp))
+                out.append(
+                    self.dump(
+                        item,
+                        None if item_include is ... else item_include,
+                        item_exclude,
+                        item_tp,
+                    )
+                )
             return out
         return value
 
@@ -1018,6 +1241,34 @@ def _as_filter(keys: Any) -> dict[Any, Any] | None:
     if isinstance(keys, Mapping):
         return {k: (... if v is ... or v is True else _as_filter(v)) for k, v in keys.items()}
     return {k: ... for k in keys}
+
+
+def _item_filter(filter_: dict[Any, Any] | None, index: int) -> Any:
+    """What ``filter_`` says of the item at ``index`` of a sequence: its own entry
+    merged with ``"__all__"`` (pydantic's spelling for every item): ``...`` for the
+    whole item, a nested filter, or None when neither names it.  pydantic's merge:
+    when either names the whole item, the item's own entry wins; two nested filters
+    are joined."""
+    if filter_ is None:
+        return None
+    own = filter_.get(index)
+    every = filter_.get("__all__")
+    if own is None or every is None:
+        return every if own is None else own
+    if own is ... or every is ...:
+        return own
+    return _merged(own, every)
+
+
+def _merged(own: dict[Any, Any], every: dict[Any, Any]) -> dict[Any, Any]:
+    out = dict(own)
+    for key, nested in every.items():
+        mine = out.get(key)
+        if mine is None:
+            out[key] = nested
+        elif mine is not ... and nested is not ...:
+            out[key] = _merged(mine, nested)
+    return out
 
 
 def _sub(filter_: dict[Any, Any] | None, key: Any) -> Any:
@@ -1123,6 +1374,8 @@ def compile_finisher(
     exclude_none: bool = False,
 ) -> Finisher:
     """``finish(value, temporary, tasks) -> Response`` (see the module docstring)."""
+    if endpoint is not None:
+        _refuse_model_without_body(endpoint, response_model, status_code)
     _, shape = _model_step(
         response_class,
         endpoint,
@@ -1130,19 +1383,35 @@ def compile_finisher(
         (include, exclude, by_alias, exclude_unset, exclude_defaults, exclude_none),
     )
 
+    nan_as_null = shape is not None and response_class is JSONResponse
+
     def finish(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Response:
         if isinstance(value, Response):
             response = value
         else:
             if shape is not None:
                 value = shape(value)
-            if status_code is None:
-                response = response_class(value)
-            else:
-                response = response_class(value, status_code=status_code)
+            try:
+                if status_code is None:
+                    response = response_class(value)
+                else:
+                    response = response_class(value, status_code=status_code)
+            except ValueError as exc:
+                # A model's NaN or infinity: null, as pydantic writes it for FastAPI.
+                if not (nan_as_null and is_out_of_range(exc)):
+                    raise
+                response = response_class(null_for_nan(value), status_code=status_code or 200)
             if temporary is not None:
-                if temporary.status_code:
-                    response.status_code = temporary.status_code
+                code = temporary.status_code
+                if code:
+                    response.status_code = code
+                    if code < 200 or code in (204, 304):
+                        # Rendered for another status: no body now, nor its length
+                        # (RFC 9110 §8.6), as FastAPI answers.
+                        response.body = b""
+                        response.raw_headers = [
+                            h for h in response.raw_headers if h[0] != b"content-length"
+                        ]
                 response.raw_headers.extend(temporary.raw_headers)
         if tasks is not None:
             existing = response.background
@@ -1208,8 +1477,24 @@ def compile_answer(
 
         return answer_str
 
-    def answer(value: Any) -> Response | AnswerMessages:
-        return value if isinstance(value, Response) else send_messages(shape(value))
+    if response_class is not JSONResponse:
 
-    return answer
+        def answer(value: Any) -> Response | AnswerMessages:
+            return value if isinstance(value, Response) else send_messages(shape(value))
+
+        return answer
+
+    def answer_json(value: Any) -> Response | AnswerMessages:
+        if isinstance(value, Response):
+            return value
+        fitted = shape(value)
+        try:
+            return send_messages(fitted)
+        except ValueError as exc:
+            # A model's NaN or infinity: null, as pydantic writes it for FastAPI.
+            if not is_out_of_range(exc):
+                raise
+            return send_messages(null_for_nan(fitted))
+
+    return answer_json
 

@@ -57,6 +57,8 @@ __all__ = [
     "is_body_type",
     "is_pydantic_model",
     "prefix_errors",
+    "tuple_converter",
+    "union_tag",
 ]
 
 _NONE_TYPE = type(None)
@@ -190,7 +192,7 @@ def compile_converter(tp: Any) -> Converter:
             args[0] if args else Any, frozenset, "frozen_set_type", "frozenset"
         )
     if container is tuple:
-        return _tuple_converter(args)
+        return tuple_converter(args)
     if container in _DICT_ORIGINS:
         key_tp, value_tp = args if len(args) == 2 else (Any, Any)
         return _dict_converter(key_tp, value_tp)
@@ -221,8 +223,12 @@ _SCALAR_TAGS = {
 }
 
 
-def _tag(tp: Any) -> str:
+def union_tag(tp: Any) -> str:
     """The name pydantic puts in a union member's error ``loc`` (its core schema's name)."""
+    return _tag(tp)
+
+
+def _tag(tp: Any) -> str:
     tp = unwrap(tp, optional=False).type
     if tp is Any or tp is object:
         return "any"
@@ -347,13 +353,17 @@ def _abstract_sequence_converter(item_tp: Any) -> Converter:
     return convert
 
 
-def _tuple_converter(args: tuple[Any, ...]) -> Converter:
+def tuple_converter(
+    args: tuple[Any, ...], compile_item: cabc.Callable[[Any], Converter] | None = None
+) -> Converter:
+    """``tuple[...]`` of ``args``; ``compile_item`` compiles each member of a fixed
+    tuple (``compile_converter`` by default; the response models pass their own)."""
     if not args or (len(args) == 2 and args[1] is Ellipsis):
         variadic = _sequence_converter(args[0] if args else Any, list, "tuple_type", "tuple")
         return lambda value: tuple(variadic(value))
     if args == ((),):
         args = ()
-    items = [compile_converter(a) for a in args]
+    items = [(compile_item or compile_converter)(a) for a in args]
     size = len(items)
 
     def convert(value: Any) -> tuple[Any, ...]:

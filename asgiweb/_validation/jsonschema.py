@@ -71,6 +71,18 @@ _SCALARS: dict[Any, dict[str, Any]] = {
     datetime.time: {"type": "string", "format": "time"},
     datetime.timedelta: {"type": "string", "format": "duration"},
 }
+# Classes pydantic describes as strings of a format, by where they are defined (so no
+# module is imported for them): a subclass (``PosixPath``) is found through its MRO.
+_STRING_FORMATS: dict[tuple[str, str], str] = {
+    ("pathlib", "PurePath"): "path",
+    ("ipaddress", "IPv4Address"): "ipv4",
+    ("ipaddress", "IPv6Address"): "ipv6",
+    ("ipaddress", "IPv4Network"): "ipv4network",
+    ("ipaddress", "IPv6Network"): "ipv6network",
+    ("ipaddress", "IPv4Interface"): "ipv4interface",
+    ("ipaddress", "IPv6Interface"): "ipv6interface",
+    ("re", "Pattern"): "regex",
+}
 _NUMBER_KEYS = {
     "gt": "exclusiveMinimum",
     "ge": "minimum",
@@ -293,8 +305,8 @@ class SchemaGenerator:
         return [arg for arg in typing.get_args(tp) if _is_class_def(_strip(arg)[0])]
 
     def _bare(self, tp: Any, mode: Mode) -> dict[str, Any]:
-        if tp is Any or tp is object:
-            return {}
+        if tp is Any or tp is object or isinstance(tp, typing.TypeVar):
+            return {}  # a TypeVar: a bare generic class's own field, Any for pydantic
         if hasattr(tp, "__supertype__"):  # NewType
             return self._schema(tp.__supertype__, mode)
         if tp is None or tp is _NONE_TYPE:
@@ -327,6 +339,10 @@ class SchemaGenerator:
             for scalar, schema in _SCALARS.items():
                 if issubclass(tp, scalar):
                     return dict(schema)
+            for base in tp.__mro__:
+                string_format = _STRING_FORMATS.get((base.__module__, base.__qualname__))
+                if string_format is not None:
+                    return {"type": "string", "format": string_format}
         container = origin if origin is not None else tp
         if container in _LIST_ORIGINS:
             return {"type": "array", "items": self._schema(args[0], mode) if args else {}}
@@ -347,6 +363,8 @@ class SchemaGenerator:
             value = args[1] if len(args) == 2 else Any
             value_schema = self._schema(value, mode)
             return {"type": "object", "additionalProperties": value_schema or True}
+        if _generic_dataclass(tp):  # Page[Item]: its own definition, "Page_Item_"
+            return {"$ref": self._define(tp, mode)}
         raise TypeError(f"asgiweb cannot describe values of type {tp!r} in JSON Schema")
 
     def _define(self, cls: type, mode: Mode) -> Ref:
@@ -354,7 +372,10 @@ class SchemaGenerator:
         if (cls, mode) in self._defs:
             return ref
         self._defs[(cls, mode)] = None  # a class that refers to itself finds it here
-        if issubclass(cls, enum.Enum):
+        if _generic_dataclass(cls):
+            origin = typing.cast(type, typing.get_origin(cls))
+            schema = self._dataclass(origin, mode, typing.get_args(cls))
+        elif issubclass(cls, enum.Enum):
             schema = _enum_schema(cls)
         elif is_pydantic_model(cls):
             schema = self._pydantic(cls, mode)
@@ -388,8 +409,11 @@ class SchemaGenerator:
             schema["description"] = description
         return schema
 
-    def _dataclass(self, cls: type, mode: Mode) -> dict[str, Any]:
+    def _dataclass(self, cls: type, mode: Mode, args: tuple[Any, ...] = ()) -> dict[str, Any]:
         hints = typing.get_type_hints(cls, include_extras=True)
+        if args:  # a generic dataclass's fields with its type variables replaced
+            subst = dict(zip(getattr(cls, "__parameters__", ()), args, strict=False))
+            hints = {name: _substitute(hint, subst) for name, hint in hints.items()}
         fields: list[tuple[str, Any, Any, bool]] = []
         for field in dataclasses.fields(cls):
             default: Any = field.default
@@ -447,8 +471,50 @@ class SchemaGenerator:
 
 
 def _base_name(key: Any) -> str:
-    name = key.__name__ if isinstance(key, type) else str(key[1])
+    if isinstance(key, type):
+        name = key.__name__
+    elif _generic_dataclass(key):
+        name = _display(key)
+    else:
+        name = str(key[1])
     return re.sub(r"[^a-zA-Z0-9.\-_]", "_", name)
+
+
+def _generic_dataclass(tp: Any) -> bool:
+    origin = typing.get_origin(tp)
+    return isinstance(origin, type) and dataclasses.is_dataclass(origin)
+
+
+def _display(tp: Any) -> str:
+    """How pydantic spells a type in a generic class's definition name
+    (``Page[Union[Item, NoneType]]``, made ``Page_Union_Item__NoneType__``)."""
+    if tp is Any:
+        return "Any"
+    if tp is None or tp is _NONE_TYPE:
+        return "NoneType"
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        return "Union[" + ", ".join(_display(a) for a in args) + "]"
+    if origin is typing.Literal:
+        return "Literal[" + ", ".join(repr(a) for a in args) + "]"
+    if origin is not None:
+        name = getattr(origin, "__name__", str(origin))
+        # A generic class's own arguments are joined with "," (Pair[int,Page[str]]),
+        # the parameters of a typing form with ", " (dict[str, int]).
+        joiner = "," if _generic_dataclass(tp) else ", "
+        return f"{name}[" + joiner.join(_display(a) for a in args) + "]"
+    return str(getattr(tp, "__name__", tp))
+
+
+def _substitute(tp: Any, subst: dict[Any, Any]) -> Any:
+    """``tp`` with the type variables of ``subst`` replaced (``list[T]`` -> ``list[X]``)."""
+    if isinstance(tp, typing.TypeVar):
+        return subst.get(tp, Any)
+    parameters = getattr(tp, "__parameters__", ())
+    if parameters:
+        return tp[tuple(subst.get(p, Any) for p in parameters)]
+    return tp
 
 
 def pydantic_fields(tp: Any) -> dict[str, Any]:
@@ -593,7 +659,7 @@ def _refers_to_class(tp: Any) -> bool:
         if len(rest) == 1:
             return _refers_to_class(rest[0])
         return False
-    return _is_class_def(tp)
+    return _is_class_def(tp) or _generic_dataclass(tp)
 
 
 def _documentation(metadata: typing.Sequence[Any]) -> dict[str, Any]:

@@ -72,8 +72,10 @@ from asgiweb.encoders.plans import (
 __all__ = [
     "MissingDependencyError",
     "RenderedJSON",
+    "is_out_of_range",
     "json_text",
     "jsonable_encoder",
+    "null_for_nan",
     "render_json",
     "render_orjson",
     "render_ujson",
@@ -93,6 +95,7 @@ class _Options(NamedTuple):
     exclude_defaults: bool
     exclude_none: bool
     custom: Mapping[Any, Callable[[Any], Any]] | None
+    sqlalchemy_safe: bool = True
 
 
 def _as_filter(keys: Any) -> Any:
@@ -110,14 +113,22 @@ def jsonable_encoder(
     exclude_defaults: bool = False,
     exclude_none: bool = False,
     custom_encoder: Mapping[Any, Callable[[Any], Any]] | None = None,
+    sqlalchemy_safe: bool = True,
 ) -> Any:
     """Convert ``obj`` to plain JSON-compatible data, as FastAPI's function does.
 
     Use it to store or compare what a response would carry; responses do not
     call it (``render_json`` writes the same JSON without building this tree).
+    ``sqlalchemy_safe`` leaves out every str key starting with ``_sa`` (SQLAlchemy's
+    ``_sa_instance_state``), as FastAPI does.
     """
     options = _Options(
-        by_alias, exclude_unset, exclude_defaults, exclude_none, custom_encoder or None
+        by_alias,
+        exclude_unset,
+        exclude_defaults,
+        exclude_none,
+        custom_encoder or None,
+        sqlalchemy_safe,
     )
     return _encode(obj, _as_filter(include), _as_filter(exclude), options)
 
@@ -150,7 +161,9 @@ def _encode(obj: Any, include: Any, exclude: Any, options: _Options) -> Any:
                 return convert(obj)
             if kind == AGAIN:
                 return _encode(convert(obj), include, exclude, options)
-    if kind in (DATACLASS, OTHER):
+    if kind == OTHER:  # the _sa keys are the mapping's to drop (or keep)
+        return _encode_mapping(plans.as_dict(obj, False), include, exclude, options)
+    if kind == DATACLASS:
         return _encode_mapping(convert(obj), include, exclude, options)
     if kind in (SEQUENCE, GENERATOR):
         return [_encode(item, include, exclude, options) for item in obj]
@@ -167,7 +180,9 @@ def _encode(obj: Any, include: Any, exclude: Any, options: _Options) -> Any:
         exclude_defaults=options.exclude_defaults,
         exclude_none=options.exclude_none,
     )
-    plain = _Options(True, False, options.exclude_defaults, options.exclude_none, None)
+    plain = _Options(
+        True, False, options.exclude_defaults, options.exclude_none, None, options.sqlalchemy_safe
+    )
     return _encode(data, None, None, plain)
 
 
@@ -180,9 +195,12 @@ def _encode_mapping(data: Any, include: Any, exclude: Any, options: _Options) ->
         if exclude is not None:
             allowed -= set(exclude)
     drop_none = options.exclude_none
+    safe = options.sqlalchemy_safe
     encoded: dict[Any, Any] = {}
     for key, value in data.items():
         if (value is None and drop_none) or (allowed is not None and key not in allowed):
+            continue
+        if safe and isinstance(key, str) and key.startswith("_sa"):
             continue
         encoded[_encode(key, None, None, options)] = _encode(value, None, None, options)
     return encoded
@@ -248,6 +266,27 @@ def _escape_surrogate(match: re.Match[str]) -> str:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def is_out_of_range(exc: ValueError) -> bool:
+    """True for the error ``render_json`` raises for a NaN or an infinity."""
+    return str(exc).startswith(_NAN_MESSAGE)
+
+
+def null_for_nan(content: Any) -> Any:
+    """``content`` as ``jsonable_encoder``'s plain data, a NaN or an infinity as None:
+    what pydantic's JSON serialisation writes for them (FastAPI's response models)."""
+    return _finite(jsonable_encoder(content))
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float):
+        return data if data - data == 0.0 else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_finite(item) for item in data]
+    return data
 
 
 class RenderedJSON:
@@ -538,10 +577,11 @@ def render_ujson(content: Any) -> bytes:
         require_ujson()
     assert _ujson is not None
     try:
+        # ujson's own default escapes "/" as "\/", which FastAPI's UJSONResponse
+        # keeps: the same bytes as FastAPI's for the same data (valid JSON either way).
         text = _ujson(
             content,
             ensure_ascii=False,
-            escape_forward_slashes=False,
             allow_nan=False,
             default=plans.JSON.default,
         )

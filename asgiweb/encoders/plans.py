@@ -149,13 +149,15 @@ def _exact_decimal(value: Any) -> int | float | str:
     return number
 
 
-def as_dict(obj: Any) -> Any:
-    """FastAPI's last resort: ``dict(obj)``, else ``vars(obj)``, else ValueError."""
+def as_dict(obj: Any, sqlalchemy_safe: bool = True) -> Any:
+    """FastAPI's last resort: ``dict(obj)``, else ``vars(obj)``, else ValueError;
+    ``sqlalchemy_safe``: without the str keys starting with ``_sa``, which FastAPI's
+    ``jsonable_encoder`` drops (an ORM row's ``_sa_instance_state``)."""
     try:
-        return dict(obj)
+        found = dict(obj)
     except Exception as first:
         try:
-            return vars(obj)
+            found = vars(obj)
         except Exception:
             cls = type(obj)
             raise ValueError(
@@ -163,6 +165,9 @@ def as_dict(obj: Any) -> Any:
                 f"serializable (dict() failed: {first}; it has no __dict__); pass "
                 "custom_encoder={type: function} or convert it first"
             ) from first
+    if sqlalchemy_safe and any(type(k) is str and k.startswith("_sa") for k in found):
+        return {k: v for k, v in found.items() if not (type(k) is str and k.startswith("_sa"))}
+    return found
 
 
 def _field_names(cls: type) -> tuple[str, ...]:
