@@ -55,10 +55,23 @@ def ours(tp: Any, value: Any) -> tuple[str, Any]:
         return "err", exc.errors
 
 
+def _without_nan(value: Any) -> Any:
+    """NaN (never equal to itself) as a marker, also inside lists and dicts."""
+    if isinstance(value, float) and value != value:
+        return "nan"
+    if isinstance(value, list):
+        return [_without_nan(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _without_nan(item) for key, item in value.items()}
+    return value
+
+
 def _nan_safe(result: tuple[str, Any]) -> tuple[str, Any]:
     kind, value = result
     if isinstance(value, float) and value != value:
         return kind, "nan"
+    if isinstance(value, list | dict):
+        return kind, _without_nan(value)
     return result
 
 
