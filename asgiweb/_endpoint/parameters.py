@@ -34,9 +34,14 @@ the parameter.
 from __future__ import annotations
 
 import copy
+import datetime
+import decimal
+import enum
 import inspect
 import json
+import pathlib
 import typing
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -90,7 +95,13 @@ _STARLETTE_INJECTED: dict[str, tuple[str, type]] = {
     "starlette.background.BackgroundTasks": ("background", BackgroundTasks),
 }
 _SOURCE_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3, "body": 4}
-_MUTABLE_DEFAULTS = (list, dict, set, bytearray)
+# Defaults handed out as they are; any other default (a list, a dict, a model
+# instance...) is deep-copied per request, as FastAPI copies it.
+_IMMUTABLE_DEFAULTS = (
+    str, bytes, int, float, complex, bool, type(None), enum.Enum, frozenset,
+    decimal.Decimal, datetime.date, datetime.time, datetime.timedelta, uuid.UUID,
+    pathlib.PurePath,
+)  # fmt: skip
 NO_BODY: Any = object()
 
 
@@ -106,9 +117,9 @@ def _default_maker(default: Any, factory: Callable[[], Any] | None) -> Callable[
     request (as FastAPI does) so one request cannot leak into the next."""
     if factory is not None:
         return factory
-    if isinstance(default, _MUTABLE_DEFAULTS):
-        return lambda: copy.deepcopy(default)
-    return lambda: default
+    if isinstance(default, _IMMUTABLE_DEFAULTS) or default is REQUIRED:
+        return lambda: default
+    return lambda: copy.deepcopy(default)
 
 
 class _Spec:
