@@ -19,7 +19,15 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from asgiweb._http import unquote_cookie_value
-from asgiweb.datastructures import URL, Address, FormData, Headers, QueryParams, State
+from asgiweb.datastructures import (
+    URL,
+    Address,
+    FormData,
+    Headers,
+    QueryParams,
+    State,
+    query_params_of,
+)
 from asgiweb.exceptions import ClientDisconnect, HTTPException
 from asgiweb.formparsers import (
     FormParser,
@@ -127,15 +135,25 @@ class HTTPConnection:
     def query_params(self) -> QueryParams:
         query = self._query_params
         if query is None:
-            query = self._query_params = QueryParams(self.scope.get("query_string", b""))
+            query = self._query_params = query_params_of(self.scope.get("query_string", b""))
         return query
 
     @property
     def cookies(self) -> dict[str, str]:
+        """The cookies of every ``Cookie`` header line (HTTP/2 may split them over
+        several, RFC 9113 section 8.2.3), later pairs winning, as in Starlette."""
         cookies = self._cookies
         if cookies is None:
-            header = self.headers.get("cookie")
-            cookies = self._cookies = parse_cookie_header(header) if header else {}
+            cookies = {}
+            # One pass over the raw lines, no header index built (the Cookie()
+            # parameters read this): the lines named Cookie, in any case, in order.
+            for name, value in self.scope.get("headers") or ():
+                if len(name) == 6 and (name == b"cookie" or name.lower() == b"cookie") and value:
+                    if cookies:
+                        cookies.update(parse_cookie_header(value.decode("latin-1")))
+                    else:
+                        cookies = parse_cookie_header(value.decode("latin-1"))
+            self._cookies = cookies
         return cookies
 
     @property
@@ -155,6 +173,64 @@ class HTTPConnection:
     @property
     def app(self) -> App | None:
         return self.scope.get("app")
+
+    # -- URLs for named routes and mounts (docs/frontend.md) -------------------------
+
+    @property
+    def base_url(self) -> URL:
+        """Scheme and host of this request with the app's root path, ending in ``/``."""
+        scope = self.scope
+        root: str = scope.get("app_root_path", scope.get("root_path", ""))
+        url = self.url
+        return URL(url.scheme, url.netloc, root if root.endswith("/") else root + "/", "")
+
+    @property
+    def session(self) -> dict[str, Any]:
+        """The session dict; needs ``asgiweb.middleware.sessions.SessionMiddleware``."""
+        session: dict[str, Any] | None = self.scope.get("session")
+        if session is None:
+            raise AssertionError("SessionMiddleware must be installed to access request.session")
+        mark = getattr(session, "mark_accessed", None)
+        if mark is not None:
+            mark()
+        return session
+
+    def url_for(self, name: str, /, **path_params: Any) -> URL:
+        """The absolute URL of the route or mount ``name`` (``url_for("static", path=...)``).
+
+        Names are looked up in ``scope["router"]``, else in the app serving the
+        request; the URL starts with :attr:`base_url`.
+        """
+        provider = self.scope.get("router") or self.scope.get("app")
+        if provider is None:
+            raise RuntimeError(
+                "Request.url_for needs the App or Router serving the request in scope['app']"
+            )
+        path: str = provider.url_path_for(name, **path_params)
+        base = self.base_url
+        # Read back from its text, as Starlette's: the parts are what the text says
+        # (a "?" that a path parameter brought in starts the query).
+        return URL(f"{base.scheme}://{base.netloc}{base.path.rstrip('/')}{path}")
+
+    @property
+    def auth(self) -> Any:
+        """What an authentication middleware put in ``scope["auth"]`` (Starlette's
+        ``AuthenticationMiddleware`` is one); without one an ``AssertionError``."""
+        if "auth" not in self.scope:
+            raise AssertionError(
+                "AuthenticationMiddleware must be installed to access request.auth"
+            )
+        return self.scope["auth"]
+
+    @property
+    def user(self) -> Any:
+        """What an authentication middleware put in ``scope["user"]``; without one an
+        ``AssertionError``."""
+        if "user" not in self.scope:
+            raise AssertionError(
+                "AuthenticationMiddleware must be installed to access request.user"
+            )
+        return self.scope["user"]
 
 
 class Request(HTTPConnection):
@@ -209,42 +285,6 @@ class Request(HTTPConnection):
     def receive(self) -> Receive:
         return self._receive
 
-    # -- URLs for named routes and mounts (docs/frontend.md) -------------------------
-
-    @property
-    def base_url(self) -> URL:
-        """Scheme and host of this request with the app's root path, ending in ``/``."""
-        scope = self.scope
-        root: str = scope.get("app_root_path", scope.get("root_path", ""))
-        url = self.url
-        return URL(url.scheme, url.netloc, root if root.endswith("/") else root + "/", "")
-
-    @property
-    def session(self) -> dict[str, Any]:
-        """The session dict; needs ``asgiweb.middleware.sessions.SessionMiddleware``."""
-        session: dict[str, Any] | None = self.scope.get("session")
-        if session is None:
-            raise AssertionError("SessionMiddleware must be installed to access request.session")
-        mark = getattr(session, "mark_accessed", None)
-        if mark is not None:
-            mark()
-        return session
-
-    def url_for(self, name: str, /, **path_params: Any) -> URL:
-        """The absolute URL of the route or mount ``name`` (``url_for("static", path=...)``).
-
-        Names are looked up in ``scope["router"]``, else in the app serving the
-        request; the URL starts with :attr:`base_url`.
-        """
-        provider = self.scope.get("router") or self.scope.get("app")
-        if provider is None:
-            raise RuntimeError(
-                "Request.url_for needs the App or Router serving the request in scope['app']"
-            )
-        path: str = provider.url_path_for(name, **path_params)
-        base = self.base_url
-        return URL(base.scheme, base.netloc, base.path.rstrip("/") + path, "")
-
     # -- body ----------------------------------------------------------------------
 
     async def _next_chunk(self) -> tuple[bytes, bool]:
@@ -273,7 +313,7 @@ class Request(HTTPConnection):
         """Mark the body as being read, after the 413 for a declared Content-Length
         over the limit (``declared``: the header's value when the caller has read it)."""
         if self._stream_consumed:
-            raise RuntimeError("the request body stream has already been consumed")
+            raise RuntimeError("Stream consumed")  # Starlette's words: code may match them
         self._stream_consumed = True
         self._received = 0
         limit = self.max_body_size

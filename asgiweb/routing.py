@@ -784,6 +784,7 @@ class Router(MethodDecorators):
             await receive()  # websocket.connect
             await send({"type": "websocket.close", "code": 1000, "reason": ""})
             return
+        scope["route"] = route  # as for http (and FastAPI): what matched
         websocket = WebSocket(scope, receive, send, params)
         try:
             await route.handle(websocket)

@@ -1,0 +1,875 @@
+"""Connections and streamed answers, side by side with FastAPI 0.165 / Starlette 1.10.
+
+What a handler sees of its ``Request`` or ``WebSocket`` is returned by the handler
+itself (as JSON, or over the socket), so the comparison stays at the level a user
+works at: the same app is written once (``build(fw)``, see
+``tests/oracle/sidebyside.py``), served by asgiweb and by FastAPI, and what both
+clients receive must be equal.  The datastructures (``URL``, ``Headers``,
+``QueryParams``, ``ImmutableMultiDict``, ``FormData``, ``UploadFile``, ``State``)
+are compared with Starlette's directly, by examples and by hypothesis properties;
+``tests/oracle/test_migration.py`` already covers URLs built from strings and
+scopes and the editing of ``MutableHeaders``.
+
+The deliberate differences met here are documented and asserted as ours:
+
+- docs/api.md, "Request": the scope carries ``route`` but not Starlette's
+  ``endpoint``, ``path_params`` and ``router`` (nor FastAPI's private keys);
+- docs/api.md, "Datastructures": ``Headers`` compares names case-insensitively
+  even where a raw list breaks the ASGI rule of lowercase names; ``del`` of a
+  missing ``State`` attribute is an ``AttributeError`` (Starlette's a ``KeyError``);
+- docs/streaming.md, "Differences from FastAPI": items are compact JSON (compared
+  decoded here); an error raised mid-stream by an SSE handler ends the stream
+  after the events already yielded (FastAPI's client receives none of them);
+  ``bytearray``/``memoryview`` chunks are sent as bytes (Starlette's stream fails).
+"""
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.harness import Peer, drive, http_scope
+from tests.oracle.sidebyside import Call, Framework, ask, frameworks, same_answers
+
+
+def _outcome(func: Callable[[], Any]) -> Any:
+    """What calling ``func`` gives as JSON-able data: its value, or the error's class
+    and text."""
+    try:
+        return func()
+    except Exception as exc:
+        return {"raised": type(exc).__name__, "text": str(exc)}
+
+
+async def _aoutcome(func: Callable[[], Any]) -> Any:
+    try:
+        return await func()
+    except Exception as exc:
+        return {"raised": type(exc).__name__, "text": str(exc)}
+
+
+# -- Request: what a handler sees --------------------------------------------------------
+
+
+def _request_view(request: Any) -> dict[str, Any]:
+    url = request.url
+    client = request.client
+    return {
+        "method": request.method,
+        "url": str(url),
+        "parts": [
+            url.scheme,
+            url.netloc,
+            url.path,
+            url.query,
+            url.fragment,
+            url.hostname,
+            url.port,
+            url.is_secure,
+        ],
+        "base_url": str(request.base_url),
+        "headers": request.headers.items(),
+        "header_names": sorted(set(request.headers.keys())),
+        "dup": request.headers.getlist("x-dup"),
+        "first": request.headers.get("X-DUP"),
+        "raw": [[k.decode("latin-1"), v.decode("latin-1")] for k, v in request.headers.raw],
+        "query": request.query_params.multi_items(),
+        "query_str": str(request.query_params),
+        "query_last": {key: request.query_params[key] for key in request.query_params},
+        "path_params": request.path_params,
+        "cookies": request.cookies,
+        "client": None if client is None else [client.host, client.port],
+        "root_path": request.scope.get("root_path"),
+        "path": request.scope.get("path"),
+    }
+
+
+def request_app(fw: Framework) -> Any:
+    app = fw.App()
+    Request = fw.Request
+
+    @app.api_route("/r/{name}", methods=["GET", "POST", "DELETE"])
+    async def named(request: Request, name: str):
+        return _request_view(request)
+
+    @app.get("/n/{n:int}/{rest:path}")
+    def typed(request: Request):
+        return _request_view(request)
+
+    sub = fw.App()
+
+    @sub.get("/in/{x}")
+    async def inner(request: Request):
+        return _request_view(request)
+
+    app.mount("/m", sub)
+    router = fw.Router(prefix="/p")
+
+    @router.get("/{x}")
+    async def prefixed(request: Request, x: str):
+        return _request_view(request)
+
+    app.include_router(router)
+    return app
+
+
+COOKIE_HEADERS = [
+    'a=1; b="quoted"; a=2; junk; =v; c=x=y',
+    'd="\\"esc\\""; e=  spaced  ; f="\\101\\102"',
+    ";;; ; ",
+    'a="unterminated; b=2',
+    "sp ace=1; tab\t=2; k=v;",
+    "k=v%20w; l=é; m=\\x",
+    "",
+    "=",
+    "name",
+    '"=1; x=""',
+]
+
+REQUEST_CALLS = [
+    Call.get("/r/a"),
+    Call.get("/r/a%20b/"),
+    Call.get("/r/a%2Fb"),
+    Call.get("/r/%E2%82%AC?q=%E2%82%AC"),
+    Call.get("/r/a?x=1&x=2&y=&z&a+b=c+d&e=%2B%20&bad=%ff%fe&=v&&"),
+    Call.get("/r/a?semi=1;2&amp=%26&eq=a=b&hash=%23"),
+    Call("POST", "/r/a?x=1", content=b"ignored"),
+    Call("DELETE", "/r/a"),
+    Call.get("/r/a", headers=[("X-Dup", "1"), ("x-dup", "2"), ("X-Case", "AbC")]),
+    Call.get("/r/a", headers={"x-empty": "", "x-spaces": "  a  b  "}),
+    Call.get(
+        "/r/a",
+        headers={
+            "x-forwarded-for": "1.2.3.4",
+            "x-forwarded-proto": "https",
+            "x-forwarded-host": "elsewhere.example",
+            "x-forwarded-prefix": "/prefix",
+            "forwarded": "for=1.2.3.4;proto=https",
+        },
+    ),
+    Call.get("/r/a", headers={"host": "example.org:8443"}),
+    Call.get("/r/a", headers={"host": "[::1]:8000"}),
+    Call.get("https://secure.example/r/a?x=1"),
+    Call.get("http://example.org:80/r/a"),
+    *(Call.get("/r/a", headers={"cookie": cookie}) for cookie in COOKIE_HEADERS),
+    Call.get("/r/a", headers=[("cookie", "a=1"), ("cookie", "b=2")]),
+    Call.get("/n/42/x/y%2Fz?n=1"),
+    Call.get("/m/in/zz?q=1"),
+    Call.get("/m/in/a%20b"),
+    Call.get("/p/x"),
+]
+
+
+@pytest.mark.parametrize("root_path", ["", "/api"])
+@pytest.mark.parametrize("call", REQUEST_CALLS, ids=repr)
+def test_what_a_handler_sees_of_its_request(call: Call, root_path: str) -> None:
+    same_answers(request_app, [call], client_options={"root_path": root_path})
+
+
+def _raw_scope_answers(scope: dict[str, Any]) -> list[Any]:
+    """Both apps' answers to one raw scope (headers and query bytes no client sends)."""
+    import anyio
+
+    out = []
+    for fw in frameworks():
+        peer = Peer(disconnect_when_done=True)
+        anyio.run(drive, request_app(fw), dict(scope), peer)
+        out.append((peer.status, json.loads(peer.body)))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("headers", "query"),
+    [
+        ([(b"x-latin", b"caf\xe9"), (b"x-dup", b"\xff"), (b"x-dup", b"\x80")], b""),
+        ([(b"cookie", b"a=caf\xe9; b=\xff")], b""),
+        ([], b"a=caf%C3%A9&b=%ff%fe&c=\xc3\xa9"),
+        ([], b"%e9=%E9&%C3%A9=1"),
+        ([(b"host", b"h\xe9st")], b"q=1"),
+    ],
+)
+def test_latin1_bytes_in_headers_and_query(headers: list[Any], query: bytes) -> None:
+    scope = http_scope("GET", "/r/x", headers, query_string=query)
+    ours, theirs = _raw_scope_answers(scope)
+    assert ours == theirs
+
+
+def test_a_query_string_that_is_not_utf8_reads_as_latin1() -> None:
+    """docs/api.md, "Request": Starlette decodes the raw query string of
+    ``request.url`` as UTF-8 and fails (a 500) on other bytes; ours falls back to
+    latin-1, as ``query_params`` reads them in both."""
+    import anyio
+
+    scope = http_scope("GET", "/r/x", query_string=b"a=caf\xe9&b=%ff")
+    ours, theirs = frameworks()
+    peer = Peer(disconnect_when_done=True)
+    anyio.run(drive, request_app(ours), dict(scope), peer)
+    seen = json.loads(peer.body)
+    assert seen["url"] == "http://testserver/r/x?a=caf\xe9&b=%ff"
+    assert seen["query"] == [["a", "caf\xe9"], ["b", "\ufffd"]]
+    with pytest.raises(UnicodeDecodeError):
+        anyio.run(drive, request_app(theirs), dict(scope), Peer(disconnect_when_done=True))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"client": None},
+        {"client": ("::1", 1234)},
+        {"server": ("::1", 8080)},
+        {"server": None},
+        {"scheme": "https", "server": ("example.org", 443)},
+        {"root_path": "/api", "path": "/api/r/x"},
+        {"root_path": "/api", "path": "/r/x"},
+    ],
+    ids=repr,
+)
+def test_request_views_of_unusual_scopes(overrides: dict[str, Any]) -> None:
+    scope = {**http_scope("GET", "/r/x"), **overrides}
+    ours, theirs = _raw_scope_answers(scope)
+    assert ours == theirs
+
+
+# -- Request: the rest of its API --------------------------------------------------------
+
+
+def request_api_app(fw: Framework) -> Any:
+    app = fw.App()
+    Request = fw.Request
+
+    @app.get("/app")
+    async def app_view(request: Request):
+        return {"same_app": request.app is app, "type": request.scope["type"]}
+
+    @app.get("/auth")
+    async def auth(request: Request):
+        return {
+            name: _outcome(lambda name=name: getattr(request, name))
+            for name in ("auth", "user", "session")
+        }
+
+    @app.get("/state")
+    async def state(request: Request):
+        request.state.a = 1
+        request.state.b = [1]
+        return {
+            "a": request.state.a,
+            "b": request.state.b,
+            "in_scope": sorted(request.scope["state"]),
+            "missing": _outcome(lambda: request.state.missing),
+            "same": request.state is request.state or "new views of one dict",
+        }
+
+    @app.post("/body")
+    async def body(request: Request):
+        raw = await request.body()
+        again = await request.body()
+        return {"body": raw.decode("latin-1"), "same": raw == again}
+
+    @app.post("/json")
+    async def json_(request: Request):
+        value = await _aoutcome(request.json)
+        # Only the error's class and the value's repr: a lone surrogate is not
+        # valid in a JSON answer (how each encodes it is the encoder's business).
+        if isinstance(value, dict) and "raised" in value:
+            return {"raised": value["raised"]}
+        return {"repr": repr(value)}
+
+    @app.post("/stream-after-body")
+    async def stream_after_body(request: Request):
+        raw = await request.body()
+        chunks = [chunk.decode() async for chunk in request.stream()]
+        again = [chunk.decode() async for chunk in request.stream()]
+        return {"body": raw.decode(), "chunks": chunks, "again": again}
+
+    @app.post("/stream-twice")
+    async def stream_twice(request: Request):
+        chunks = [chunk.decode() async for chunk in request.stream()]
+
+        async def again():
+            return [chunk async for chunk in request.stream()]
+
+        return {
+            "chunks": chunks,
+            "again": await _aoutcome(again),
+            "body": await _aoutcome(request.body),
+            "json": await _aoutcome(request.json),
+            "disconnected": await request.is_disconnected(),
+        }
+
+    @app.post("/disconnected")
+    async def disconnected(request: Request):
+        await request.body()
+        return {"after_body": await request.is_disconnected()}
+
+    @app.get("/items/{item_id}/sub/{n}", name="item")
+    async def item(request: Request, item_id: str, n: int):
+        urls = {}
+        for args in (
+            {"item_id": "a b", "n": 3},
+            {"item_id": "é", "n": "4"},
+            {"item_id": "q?x=1#f", "n": 0},
+        ):
+            url = request.url_for("item", **args)
+            urls[repr(args)] = [str(url), url.path, type(url).__name__]
+        urls["mount"] = str(request.url_for("files", path="/a/b.txt"))
+        urls["mounted route"] = str(request.url_for("sub:leaf", x="1"))
+        # A missing name or parameter: the same error class (the texts differ).
+        for args in ({"item_id": "q"}, {"item_id": "q", "n": 1, "extra": 2}):
+            urls[repr(args)] = _outcome(lambda args=args: request.url_for("item", **args))["raised"]
+        urls["nope"] = _outcome(lambda: request.url_for("nope"))["raised"]
+        return urls
+
+    sub = fw.App()
+
+    @sub.get("/leaf/{x}", name="leaf")
+    async def leaf(x: str):
+        return x
+
+    app.mount("/sub", sub, name="sub")
+    files = fw.App()
+    app.mount("/files", files, name="files")
+    return app
+
+
+REQUEST_API_CALLS = [
+    Call.get("/app"),
+    Call.get("/auth"),
+    Call.get("/state"),
+    Call.post("/body", content=b""),
+    Call.post("/body", content=b"\x00\xff binary"),
+    Call.post("/body", content=[b"in ", b"three ", b"chunks"]),
+    *(
+        Call.post("/json", content=body)
+        for body in (
+            b"",
+            b'{"a": 1}',
+            b'\xef\xbb\xbf{"a": 1}',
+            b'{"a": ',
+            b"\xff",
+            '{"a":"é"}'.encode("utf-16"),
+            '["é"]'.encode("utf-32-be"),
+            b"[1, NaN, Infinity, -Infinity]",
+            b' {"a": 1} \n',
+            b'"\xed\xa0\x80"',
+            b'{"a": 1, "a": 2}',
+            b"1e400",
+            b"12345678901234567890123",
+            b"null",
+            b"[",
+            b'{"a": 1}{"b": 2}',
+        )
+    ),
+    Call.post("/stream-after-body", content=b"abc"),
+    Call.post("/stream-after-body", content=b""),
+    Call.post("/stream-twice", content=[b"ab", b"cd"]),
+    Call.post("/disconnected", content=b"x"),
+    Call.get("/items/1/sub/2"),
+]
+
+
+@pytest.mark.parametrize("root_path", ["", "/api"])
+@pytest.mark.parametrize("call", REQUEST_API_CALLS, ids=repr)
+def test_the_request_api_as_fastapi(call: Call, root_path: str) -> None:
+    same_answers(request_api_app, [call], client_options={"root_path": root_path})
+
+
+def _leaving_peer() -> Peer:
+    """A client that sends ``abc`` and leaves: its disconnect is ready at once."""
+    return Peer(
+        messages=[
+            {"type": "http.request", "body": b"abc", "more_body": False},
+            {"type": "http.disconnect"},
+        ]
+    )
+
+
+def _disconnect_app(fw: Framework) -> Any:
+    app = fw.App()
+    seen: list[Any] = []
+    app.state.seen = seen
+
+    @app.post("/")
+    async def handler(request: fw.Request):
+        seen.append(await request.is_disconnected())
+        seen.append((await request.body()).decode())
+        seen.append(await request.is_disconnected())
+        return "done"
+
+    return app
+
+
+def test_is_disconnected_never_takes_the_body() -> None:
+    """docs/api.md, "Request": before the body is read ``is_disconnected()`` says
+    False without receiving (Starlette's takes the body's message, and ``body()``
+    then waits for ever); once read, both see the client leave."""
+    import anyio
+
+    app = _disconnect_app(frameworks()[0])
+    anyio.run(drive, app, http_scope("POST", "/"), _leaving_peer())
+    assert app.state.seen == [False, "abc", True]
+
+
+def test_is_disconnected_after_the_body_as_fastapi() -> None:
+    import anyio
+
+    seen = []
+    for fw in frameworks():
+        app = fw.App()
+
+        @app.post("/")
+        async def handler(request: fw.Request):
+            await request.body()
+            request.app.state.seen = [
+                await request.is_disconnected(),
+                await request.is_disconnected(),
+            ]
+            return "done"
+
+        peer = _leaving_peer()
+        anyio.run(drive, app, http_scope("POST", "/"), peer)
+        seen.append((app.state.seen, peer.status, peer.body))
+    assert seen[0] == seen[1]
+    assert seen[0][0] == [True, True]
+
+
+def test_auth_and_user_read_what_an_authentication_middleware_sets() -> None:
+    """Starlette's AuthenticationMiddleware is plain ASGI: it serves asgiweb too."""
+    from starlette.authentication import (
+        AuthCredentials,
+        AuthenticationBackend,
+        SimpleUser,
+    )
+    from starlette.middleware.authentication import AuthenticationMiddleware
+
+    class Backend(AuthenticationBackend):
+        async def authenticate(self, conn: Any) -> Any:
+            name = conn.headers.get("x-user")
+            return None if name is None else (AuthCredentials(["read"]), SimpleUser(name))
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+        app.add_middleware(AuthenticationMiddleware, backend=Backend())
+
+        @app.get("/me")
+        async def me(request: fw.Request):
+            return {
+                "scopes": request.auth.scopes,
+                "user": type(request.user).__name__,
+                "authenticated": request.user.is_authenticated,
+                "name": request.user.display_name,
+            }
+
+        return app
+
+    answers = same_answers(build, ["/me", Call.get("/me", headers={"x-user": "ada"})])
+    assert answers[1]["body"]["name"] == "ada"
+
+
+def test_the_scope_holds_the_matched_route_but_not_starlettes_other_keys() -> None:
+    """docs/api.md, "Request": ``route`` as in FastAPI; no ``endpoint``,
+    ``path_params``, ``router`` (a handler reads ``request.path_params``)."""
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.get("/s/{x}")
+        async def scope_keys(request: fw.Request, x: str):
+            route = request.scope["route"]
+            return {
+                "keys": sorted(request.scope),
+                "route": [route.path, route.name, sorted(route.methods)],
+                "path_params": request.path_params,
+            }
+
+        return app
+
+    ours, theirs = frameworks()
+    [mine] = ask(build(ours), ["/s/1"])
+    [reference] = ask(build(theirs), ["/s/1"])
+    assert mine["body"]["route"] == [reference["body"]["route"][0], "scope_keys", ["GET", "HEAD"]]
+    assert reference["body"]["route"][1:] == ["scope_keys", ["GET"]]
+    assert mine["body"]["path_params"] == reference["body"]["path_params"] == {"x": "1"}
+    only_theirs = set(reference["body"]["keys"]) - set(mine["body"]["keys"])
+    assert not set(mine["body"]["keys"]) - set(reference["body"]["keys"])
+    assert {key for key in only_theirs if not key.startswith(("fastapi_", "starlette."))} == {
+        "endpoint",
+        "path_params",
+        "router",
+    }
+
+
+# -- datastructures as users call them -----------------------------------------------------
+
+
+def _both_modules() -> tuple[Any, Any]:
+    import starlette.datastructures
+
+    import asgiweb.datastructures
+
+    return asgiweb.datastructures, starlette.datastructures
+
+
+def _same(view: Callable[[Any], Any]) -> Any:
+    """``view`` of asgiweb's datastructures module and of Starlette's: equal outcomes."""
+    ours, theirs = _both_modules()
+    mine, reference = _outcome(lambda: view(ours)), _outcome(lambda: view(theirs))
+    assert mine == reference
+    return mine
+
+
+QUERY_STRINGS = [
+    "a=1&a=2&b=",
+    "a+b=c+d&e=%2B%20",
+    "x",
+    "=v",
+    "a=1;b=2",
+    "%ff=%fe",
+    "&&a=1&&",
+    "a=%",
+    "a=%2",
+    "a=%zz",
+    "é=ü",
+    "€=%E2%82%AC",
+    "a=1&b=2&a=3",
+    "",
+    "a==b=c",
+]
+
+
+def _query_views(q: Any) -> list[Any]:
+    return [
+        q.multi_items(),
+        str(q),
+        repr(q),
+        list(q.keys()),
+        list(q.values()),
+        list(q.items()),
+        dict(q),
+        len(q),
+        q.getlist("a"),
+        q.get("a"),
+        q.get("missing", "default"),
+        "a" in q,
+        list(q),
+    ]
+
+
+@pytest.mark.parametrize("text", QUERY_STRINGS)
+def test_query_params_from_a_query_string(text: str) -> None:
+    _same(lambda m: _query_views(m.QueryParams(text)))
+    if text.isascii():
+        _same(lambda m: _query_views(m.QueryParams(text.encode())))
+    # The text of one reads back as the same pairs, equal by Starlette's rule.
+    _same(lambda m: m.QueryParams(str(m.QueryParams(text))) == m.QueryParams(text))
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda m: m.QueryParams({"a": 1, "b": "x y"}),
+        lambda m: m.QueryParams([("a", 1), ("a", 2)]),
+        lambda m: m.QueryParams({"a": None}),
+        lambda m: m.QueryParams([("a", [1, 2])]),
+        lambda m: m.QueryParams(),
+        lambda m: m.QueryParams(a=1, b="é"),
+        lambda m: m.QueryParams("x=1", a=2),
+        lambda m: m.QueryParams(m.QueryParams("a=1&a=2")),
+        lambda m: m.QueryParams(m.ImmutableMultiDict([("a", "1"), ("a", "2")]), z=3),
+        lambda m: m.ImmutableMultiDict(m.QueryParams("a=1&a=2&b=")),
+    ],
+)
+def test_query_params_from_other_things(build: Callable[[Any], Any]) -> None:
+    _same(lambda m: _query_views(build(m)))
+
+
+@pytest.mark.parametrize(
+    "compare",
+    [
+        lambda m: m.QueryParams("a=1&b=2") == m.QueryParams("b=2&a=1"),
+        lambda m: m.QueryParams("a=1&a=2") == m.QueryParams("a=2&a=1"),
+        lambda m: m.QueryParams("a=1&a=2") == m.QueryParams("a=2"),
+        lambda m: m.QueryParams("a=1") == {"a": "1"},
+        lambda m: m.QueryParams("a=1") == "a=1",
+        lambda m: m.QueryParams("a=1") != m.QueryParams("a=1"),
+        lambda m: (
+            m.ImmutableMultiDict([("a", 1), ("b", 2), ("a", 3)])
+            == m.ImmutableMultiDict([("b", 2), ("a", 1), ("a", 3)])
+        ),
+        lambda m: (
+            m.ImmutableMultiDict([("a", 1), ("a", 3)]) == m.ImmutableMultiDict([("a", 3), ("a", 1)])
+        ),
+        lambda m: m.ImmutableMultiDict({"a": "1"}) == {"a": "1"},
+        lambda m: m.ImmutableMultiDict([("a", "1")]) == m.QueryParams("a=1"),
+        lambda m: m.QueryParams("a=1") == m.ImmutableMultiDict([("a", "1")]),
+        lambda m: m.FormData([("a", "1")]) == m.ImmutableMultiDict([("a", "1")]),
+        lambda m: m.Headers({"a": "1"}) == {"a": "1"},
+        lambda m: (
+            m.Headers(raw=[(b"a", b"1"), (b"b", b"2")])
+            == m.Headers(raw=[(b"b", b"2"), (b"a", b"1")])
+        ),
+        lambda m: m.Headers({"a": "1"}) == m.MutableHeaders({"a": "1"}),
+    ],
+)
+def test_equality_as_starlette(compare: Callable[[Any], Any]) -> None:
+    _same(compare)
+
+
+_IMD_PAIRS = [("a", "1"), ("b", "2"), ("a", "3")]
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        lambda d: d["a"],
+        lambda d: d.getlist("a"),
+        lambda d: d.getlist("zz"),
+        lambda d: list(d.keys()),
+        lambda d: list(d.values()),
+        lambda d: list(d.items()),
+        lambda d: d.multi_items(),
+        lambda d: len(d),
+        lambda d: list(d),
+        lambda d: "b" in d,
+        lambda d: d.get("zz", "dflt"),
+        lambda d: d["zz"],
+    ],
+)
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda m: m.ImmutableMultiDict(_IMD_PAIRS),
+        lambda m: m.ImmutableMultiDict(_IMD_PAIRS, c="4"),
+        lambda m: m.ImmutableMultiDict({"a": "1"}),
+        lambda m: m.ImmutableMultiDict(m.ImmutableMultiDict(_IMD_PAIRS)),
+        lambda m: m.FormData(_IMD_PAIRS),
+    ],
+)
+def test_multi_dicts_read_as_starlette(
+    build: Callable[[Any], Any], view: Callable[[Any], Any]
+) -> None:
+    _same(lambda m: view(build(m)))
+    _same(lambda m: repr(build(m)))
+
+
+_URLS_WITH_QUERIES = [
+    "http://a/b?c=1&c=2&d=",
+    "http://a/b",
+    "http://a/b?x=%20y&z=a+b",
+    "/p?q=1#f",
+    "http://u:p@h:8/p?a=1#f",
+    "https://h/p?a=%E2%82%AC&b=%ff",
+]
+
+
+@pytest.mark.parametrize("url", _URLS_WITH_QUERIES)
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda u: u.include_query_params(c=3, e="é"),
+        lambda u: u.include_query_params(c=[1, 2]),
+        lambda u: u.include_query_params(),
+        lambda u: u.replace_query_params(z=None),
+        lambda u: u.replace_query_params(),
+        lambda u: u.replace_query_params(**{"a b": "c&d"}),
+        lambda u: u.remove_query_params("c"),
+        lambda u: u.remove_query_params([]),
+        lambda u: u.remove_query_params(("c", "d", "nothing")),
+        lambda u: u.replace(path="/a b").include_query_params(x=1),
+        lambda u: u.replace(query="x=1&x=2").remove_query_params("x"),
+    ],
+)
+def test_url_query_param_edits_as_starlette(url: str, edit: Callable[[Any], Any]) -> None:
+    result = _same(lambda m: (lambda u: [str(u), u.query, u.path, u.fragment])(edit(m.URL(url))))
+    assert not isinstance(result, dict), result  # none of these raise
+    _same(lambda m: edit(m.URL(url)) == str(edit(m.URL(url))))
+
+
+def test_a_url_equals_its_text_and_is_hashable() -> None:
+    from asgiweb.datastructures import URL
+
+    url = URL("http://a/b?c=1")
+    assert url == "http://a/b?c=1" and url == URL("http://a/b?c=1") and url != "http://a/b"
+    assert url != 1
+    # Starlette's URL is unhashable; ours hashes as its text, which it equals.
+    assert {url: 1}["http://a/b?c=1"] == 1
+
+
+_RAW_REQUEST_HEADERS = [
+    (b"host", b"example.org"),
+    (b"x-dup", b"1"),
+    (b"cookie", b"a=1"),
+    (b"x-dup", b"2"),
+    (b"x-latin", b"caf\xe9"),
+    (b"x-empty", b""),
+]
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        lambda h: h.items(),
+        lambda h: h.keys(),
+        lambda h: h.values(),
+        lambda h: h.raw,
+        lambda h: h.getlist("X-Dup"),
+        lambda h: h.getlist("missing"),
+        lambda h: h.get("X-LATIN"),
+        lambda h: h["x-empty"],
+        lambda h: h.get("nope", "d"),
+        lambda h: "HOST" in h,
+        lambda h: repr(h),
+        lambda h: h.mutablecopy().raw,
+        lambda h: h.mutablecopy() == h,
+        lambda h: (lambda c: (c.__setitem__("x-dup", "3"), c.raw, h.raw)[1:])(h.mutablecopy()),
+        lambda h: (lambda c: (c.append("x-dup", "4"), c.getlist("x-dup"))[1])(h.mutablecopy()),
+    ],
+)
+def test_request_headers_read_as_starlette(view: Callable[[Any], Any]) -> None:
+    _same(lambda m: view(m.Headers(raw=list(_RAW_REQUEST_HEADERS))))
+    _same(lambda m: view(m.Headers(scope={"headers": list(_RAW_REQUEST_HEADERS)})))
+
+
+def test_headers_with_uppercase_raw_names_differ_as_documented() -> None:
+    """docs/api.md, "Datastructures": ASGI names are lowercase; a raw list that
+    breaks the rule is still read case-insensitively here (Starlette's finds only
+    the lowercase lines)."""
+    from starlette.datastructures import Headers as TheirHeaders
+
+    from asgiweb.datastructures import Headers
+
+    raw = [(b"X-Up", b"1"), (b"x-up", b"2")]
+    ours, theirs = Headers(raw=raw), TheirHeaders(raw=raw)
+    assert ours.getlist("x-up") == ["1", "2"] and theirs.getlist("x-up") == ["2"]
+    assert ours.items() == [("x-up", "1"), ("x-up", "2")]
+    assert theirs.items() == [("X-Up", "1"), ("x-up", "2")]
+    assert len(ours) == 1 and len(theirs) == 2  # names once (documented)
+
+
+def test_state_as_starlette_but_for_deleting_a_missing_attribute() -> None:
+    from starlette.datastructures import State as TheirState
+
+    from asgiweb.datastructures import State
+
+    for cls in (State, TheirState):
+        state = cls({"a": 1})
+        state.b = 2
+        assert (state.a, state.b, state._state) == (1, 2, {"a": 1, "b": 2})
+        del state.a
+        with pytest.raises(AttributeError, match="'State' object has no attribute 'a'"):
+            _ = state.a
+    with pytest.raises(KeyError):
+        del TheirState().nothing
+    with pytest.raises(AttributeError):  # docs/api.md: as Python's own objects do
+        del State().nothing
+    assert not hasattr(State(), "x") and repr(State({"k": 1})) == "State({'k': 1})"
+
+
+def _upload_view(m: Any, content: bytes) -> Any:
+    import anyio
+
+    async def run() -> Any:
+        import tempfile
+
+        raw = [(b"content-disposition", b'form-data; name="f"; filename="n.txt"')]
+        raw.append((b"content-type", b"text/plain"))
+        upload = m.UploadFile(
+            tempfile.SpooledTemporaryFile(max_size=4),  # noqa: SIM115 (closed below)
+            size=0,
+            filename="n.txt",
+            headers=m.Headers(raw=raw),
+        )
+        out: list[Any] = [upload.filename, upload.size, upload.content_type]
+        await upload.write(content)
+        out.append(upload.size)
+        await upload.seek(0)
+        out.append(await upload.read(2))
+        out.append(await upload.read())
+        await upload.seek(1)
+        out.append(await upload.read())
+        out.append(upload.headers.items())
+        await upload.close()
+        out.append(upload.file.closed)
+        return out
+
+    return anyio.run(run)
+
+
+@pytest.mark.parametrize("content", [b"", b"abc", b"0123456789" * 3])
+def test_upload_file_methods_as_starlette(content: bytes) -> None:
+    _same(lambda m: _upload_view(m, content))
+    _same(lambda m: m.UploadFile(None, filename="x").content_type)
+    _same(lambda m: (lambda u: [u.size, u.filename, u.headers.items()])(m.UploadFile(None)))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.text(st.sampled_from("ab=&+%2Fé€ ;"), max_size=5),
+            st.text(st.sampled_from("xy=&+%2Ffé ;"), max_size=5),
+        ),
+        max_size=5,
+    ),
+    st.text(st.sampled_from("ab=&+%2Ffé€x;"), max_size=12),
+)
+def test_generated_query_strings_read_as_starlette(pairs: list[Any], raw: str) -> None:
+    """Any query text (raw, or from pairs, encoded) reads as Starlette reads it, and
+    the text of what was read reads back the same."""
+    _same(lambda m: _query_views(m.QueryParams(raw)))
+    _same(lambda m: _query_views(m.QueryParams(pairs)))
+    _same(lambda m: str(m.QueryParams(pairs)))
+    _same(lambda m: m.QueryParams(str(m.QueryParams(raw))) == m.QueryParams(raw))
+    ours, _ = _both_modules()
+    read = ours.QueryParams(str(ours.QueryParams(pairs)))
+    assert read.multi_items() == [(k, v) for k, v in pairs]
+
+
+_header_names = st.sampled_from(["a", "x-dup", "cookie", "host", "content-type"])
+_header_values = st.binary(max_size=6).map(lambda b: bytes(c for c in b if c not in b"\r\n\0"))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(_header_names.map(str.encode), _header_values), max_size=6),
+    _header_names,
+)
+def test_generated_header_lists_read_as_starlette(raw: list[Any], name: str) -> None:
+    _same(
+        lambda m: (lambda h: [h.items(), h.getlist(name), h.get(name), name in h, repr(h)])(
+            m.Headers(raw=list(raw))
+        )
+    )
+
+
+_url_texts = st.builds(
+    lambda scheme, host, path, query, fragment: f"{scheme}{host}{path}{query}{fragment}",
+    st.sampled_from(["http://", "https://", "ws://", ""]),
+    st.sampled_from(["a", "u:p@h:81", "[::1]:8", "x.org", ""]),
+    st.text(st.sampled_from("/ab%20é"), max_size=6),
+    st.text(st.sampled_from("?&=ab+%é"), max_size=8),
+    st.sampled_from(["", "#f", "#"]),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    _url_texts,
+    st.dictionaries(st.sampled_from(["a", "b", "c d"]), st.sampled_from(["1", "é", ""])),
+    st.lists(st.sampled_from(["a", "b", "zz"]), max_size=2),
+)
+def test_generated_url_query_edits_as_starlette(
+    text: str, params: dict[str, str], dropped: list[str]
+) -> None:
+    def views(u: Any) -> Any:
+        return [
+            str(u.include_query_params(**params)),
+            str(u.replace_query_params(**params)),
+            str(u.remove_query_params(dropped)),
+            [u.scheme, u.netloc, u.path, u.query, u.fragment],
+        ]
+
+    _same(lambda m: views(m.URL(text)))
