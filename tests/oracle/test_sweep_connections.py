@@ -23,14 +23,19 @@ The deliberate differences met here are documented and asserted as ours:
   ``bytearray``/``memoryview`` chunks are sent as bytes (Starlette's stream fails).
 """
 
+import dataclasses
 import json
-from collections.abc import Callable
+import logging
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
 from typing import Any
 
+import anyio
 import pytest
+import starlette.background
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from asgiweb.testclient import TestClient
 from tests.harness import Peer, drive, http_scope
 from tests.oracle.sidebyside import Call, Framework, ask, frameworks, same_answers
 
@@ -873,3 +878,375 @@ def test_generated_url_query_edits_as_starlette(
         ]
 
     _same(lambda m: views(m.URL(text)))
+
+
+# -- streamed answers ------------------------------------------------------------------------
+
+
+def _events(text: str) -> list[dict[str, Any]]:
+    """An event stream read as a browser reads it: per event, its fields (data lines
+    joined with newlines, then decoded as JSON when they are JSON) and comments."""
+    events: list[dict[str, Any]] = []
+    for block in text.split("\n\n"):
+        if not block:
+            continue
+        event: dict[str, Any] = {}
+        for line in block.split("\n"):
+            field, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            key = "comment" if field == "" else field
+            event.setdefault(key, []).append(value)
+        if "data" in event:
+            data = "\n".join(event["data"])
+            try:
+                event["data"] = ["json", json.loads(data)]
+            except ValueError:
+                event["data"] = ["text", data]
+        events.append(event)
+    return events
+
+
+def _lines(text: str) -> list[Any]:
+    return [json.loads(line) for line in text.split("\n") if line]
+
+
+def _stream_app(fw: Framework) -> Any:
+    app = fw.App()
+    StreamingResponse = fw.responses.StreamingResponse
+    # FastAPI users take the single task from Starlette.
+    background = fw.sub("background") if fw.name == "asgiweb" else starlette.background
+    BackgroundTask = background.BackgroundTask
+    sse = fw.sub("sse")
+    EventSourceResponse, ServerSentEvent = sse.EventSourceResponse, sse.ServerSentEvent
+    log: list[Any] = []
+    app.state.log = log
+
+    @dataclasses.dataclass
+    class Item:
+        id: int
+        name: str = "n"
+
+    @app.get("/log")
+    def read_log():
+        return log
+
+    @app.get("/sync")
+    def sync_chunks():
+        def chunks():
+            yield "a"
+            yield b"b"
+            yield "é"
+            yield ""
+            yield b"\xff"
+
+        return StreamingResponse(chunks(), media_type="application/octet-stream")
+
+    @app.get("/async")
+    def async_chunks():
+        async def chunks():
+            yield "a"
+            await anyio.sleep(0)
+            yield b"b"
+            yield "c" * 70000
+
+        return StreamingResponse(chunks(), media_type="text/plain")
+
+    @app.get("/list")
+    def list_chunks():
+        return StreamingResponse(
+            ["x", b"y"], status_code=201, headers={"x-a": "1"}, media_type="text/csv"
+        )
+
+    @app.get("/latin")
+    def latin():
+        class Latin(StreamingResponse):
+            charset = "latin-1"
+
+        return Latin(iter(["é"]), media_type="text/plain")
+
+    @app.get("/background")
+    def with_background():
+        async def chunks():
+            log.append("chunk")
+            yield b"1"
+
+        async def task(name: str):
+            log.append(name)
+
+        return StreamingResponse(chunks(), background=BackgroundTask(task, "after"))
+
+    @app.get("/background-param")
+    def with_background_param(tasks: fw.BackgroundTasks):
+        def chunks():
+            log.append("chunk")
+            yield b"1"
+
+        tasks.add_task(log.append, "task")
+        return StreamingResponse(chunks())
+
+    @app.get("/sse", response_class=EventSourceResponse)
+    async def events():
+        yield {"a": 1}
+        yield "plain"
+        yield 3
+        yield None
+        yield [1, "é"]
+        yield Item(2)
+        yield ServerSentEvent(data={"b": 2}, event="e", id="7", retry=100)
+        yield ServerSentEvent(raw_data="l1\nl2\r\nl3")
+        yield ServerSentEvent(comment="c1\nc2")
+        yield ServerSentEvent(data="multi\nline")
+        yield ServerSentEvent(data=Item(1))
+        yield ServerSentEvent()
+        yield ServerSentEvent(event="only")
+        yield ServerSentEvent(data="")
+        yield ServerSentEvent(raw_data="")
+        yield ServerSentEvent(id="")
+        yield ServerSentEvent(data=1.5, comment="with data")
+
+    @app.post("/sse-sync", response_class=EventSourceResponse, status_code=201)
+    def events_sync(response: fw.Response, tasks: fw.BackgroundTasks):
+        response.headers["x-r"] = "1"
+        tasks.add_task(log.append, "sse task")
+        yield {"a": 1}
+        yield ServerSentEvent(data="x", event="y")
+
+    @app.get("/sse-typed", response_class=EventSourceResponse)
+    async def events_typed() -> AsyncIterable[Item]:
+        yield {"id": "1"}
+        yield Item(2, "z")
+        yield ServerSentEvent(data={"not": "validated"})
+
+    @app.get("/jsonl")
+    async def lines():
+        yield {"a": 1}
+        yield "s"
+        yield [1, None]
+        yield Item(3)
+
+    @app.get("/jsonl-sync", status_code=202)
+    def lines_sync(response: fw.Response):
+        response.headers["x-r"] = "2"
+        yield {"a": 1}
+        yield 2
+
+    @app.get("/jsonl-typed")
+    async def lines_typed() -> AsyncIterator[Item]:
+        yield {"id": "1"}
+        yield Item(2, "z")
+
+    @app.get("/jsonl-typed-sync")
+    def lines_typed_sync() -> Iterator[Item]:
+        yield {"id": "1", "extra": 1}
+
+    @app.get("/jsonl-typed-int")
+    async def lines_typed_int() -> AsyncIterator[int]:
+        yield "1"
+        yield 2.0
+
+    @app.get("/jsonl-typed-exclude", response_model_exclude={"name"})
+    async def lines_typed_exclude() -> AsyncIterator[Item]:
+        yield {"id": "1"}
+
+    @app.get("/jsonl-typed-explicit", response_model=None)
+    async def lines_typed_explicit() -> AsyncIterator[Item]:
+        yield {"id": "not checked"}
+
+    @app.get("/jsonl-any")
+    async def lines_any() -> AsyncIterator[Any]:
+        yield {"id": "as is"}
+
+    @app.get("/raw-typed", response_class=StreamingResponse)
+    async def raw_typed() -> AsyncIterator[str]:
+        yield "a"
+        yield "b"
+
+    @app.get("/jsonl-typed-bad")
+    async def lines_typed_bad() -> AsyncIterator[Item]:
+        yield {"id": "1"}
+        yield {"id": "x"}
+        yield {"id": "3"}
+
+    @app.get("/raw", response_class=StreamingResponse)
+    async def raw():
+        yield "a"
+        yield b"b"
+
+    @app.get("/mid-error")
+    def mid_error():
+        async def chunks():
+            yield b"ok"
+            raise RuntimeError("mid")
+
+        return StreamingResponse(chunks())
+
+    @app.get("/mid-error-jsonl")
+    async def mid_error_lines():
+        yield 1
+        raise RuntimeError("mid")
+
+    @app.get("/mid-error-sse", response_class=EventSourceResponse)
+    async def mid_error_events():
+        yield 1
+        raise RuntimeError("mid")
+
+    @app.get("/first-error-sse", response_class=EventSourceResponse)
+    async def first_error_events():
+        raise RuntimeError("first")
+        yield 1  # pragma: no cover
+
+    return app
+
+
+_STREAM_HEADERS = ("content-type", "content-length", "x-a", "x-r", "cache-control")
+_SSE_HEADERS = (*_STREAM_HEADERS, "x-accel-buffering")
+
+
+def _streamed(app: Any, method: str, url: str) -> dict[str, Any]:
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.request(method, url)
+        log = client.get("/log").json()
+    return {
+        "status": response.status_code,
+        "body": response.content,
+        "headers": {name: response.headers.get(name) for name in _SSE_HEADERS},
+        "log": log,
+    }
+
+
+def _stream_answers(method: str, url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    ours, theirs = frameworks()
+    return _streamed(_stream_app(ours), method, url), _streamed(_stream_app(theirs), method, url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sync",
+        "/async",
+        "/list",
+        "/latin",
+        "/background",
+        "/background-param",
+        "/raw",
+        "/raw-typed",
+        "/jsonl-typed",
+        "/jsonl-typed-sync",
+        "/jsonl-typed-int",
+        "/jsonl-typed-exclude",
+    ],
+)
+def test_streamed_bytes_as_fastapi(url: str) -> None:
+    """Raw chunks, and items FastAPI serialises through their annotated type (compact
+    JSON there too): the same bytes."""
+    mine, reference = _stream_answers("GET", url)
+    assert mine == reference
+
+
+@pytest.mark.parametrize("url", ["/jsonl", "/jsonl-sync", "/jsonl-typed-explicit", "/jsonl-any"])
+def test_json_lines_as_fastapi(url: str) -> None:
+    """Untyped items: FastAPI writes ``json.dumps`` spacing, ours compact JSON
+    (docs/streaming.md); the lines decode to the same values."""
+    mine, reference = _stream_answers("GET", url)
+    assert _lines(mine.pop("body").decode()) == _lines(reference.pop("body").decode())
+    assert mine == reference
+    assert mine["headers"]["content-type"] == "application/jsonl"
+
+
+@pytest.mark.parametrize(
+    ("method", "url"), [("GET", "/sse"), ("POST", "/sse-sync"), ("GET", "/sse-typed")]
+)
+def test_server_sent_events_as_fastapi(method: str, url: str) -> None:
+    mine, reference = _stream_answers(method, url)
+    assert _events(mine.pop("body").decode()) == _events(reference.pop("body").decode())
+    assert mine == reference
+    assert mine["headers"]["cache-control"] == "no-cache"
+
+
+def test_a_typed_item_that_does_not_fit_cuts_the_stream(caplog: Any) -> None:
+    """docs/streaming.md: the lines before it are sent, the error is logged once."""
+    mine, reference = _stream_answers("GET", "/jsonl-typed-bad")
+    assert mine == reference
+    assert mine["body"] == b'{"id":1,"name":"n"}\n'
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="asgiweb"):
+        _streamed(_stream_app(frameworks()[0]), "GET", "/jsonl-typed-bad")
+    [record] = [r for r in caplog.records if r.exc_info]
+    assert type(record.exc_info[1]).__name__ == "ResponseValidationError"
+    assert record.exc_info[1].errors()[0]["loc"] == ("response", "id")
+
+
+@pytest.mark.parametrize("url", ["/mid-error", "/mid-error-jsonl", "/first-error-sse"])
+def test_errors_mid_stream_as_fastapi(url: str, caplog: Any) -> None:
+    """The status line is out: the client gets what was sent before the error and
+    the connection ends; our App logs the error once."""
+    mine, reference = _stream_answers("GET", url)
+    assert mine == reference
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="asgiweb"):
+        _streamed(_stream_app(frameworks()[0]), "GET", url)
+    assert len([r for r in caplog.records if r.exc_info]) == 1
+
+
+def test_an_sse_error_after_events_keeps_the_events_sent(caplog: Any) -> None:
+    """docs/streaming.md, "Differences from FastAPI": FastAPI's client gets no event."""
+    mine, reference = _stream_answers("GET", "/mid-error-sse")
+    assert mine.pop("body") == b"data: 1\n\n" and reference.pop("body") == b""
+    assert mine == reference
+    caplog.clear()
+    with caplog.at_level(logging.ERROR, logger="asgiweb"):
+        _streamed(_stream_app(frameworks()[0]), "GET", "/mid-error-sse")
+    assert len([r for r in caplog.records if r.exc_info]) == 1
+
+
+def test_bytearray_chunks_are_sent_where_starlette_fails() -> None:
+    """docs/streaming.md, "Differences from FastAPI"."""
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.get("/")
+        def chunks():
+            async def body():
+                yield b"a"
+                yield bytearray(b"b")
+                yield memoryview(b"c")
+
+            return fw.responses.StreamingResponse(body())
+
+        return app
+
+    ours, theirs = frameworks()
+    assert TestClient(build(ours)).get("/").content == b"abc"
+    cut = TestClient(build(theirs), raise_server_exceptions=False).get("/").content
+    assert cut == b"a"
+
+
+def test_keep_alive_comments_while_a_handler_is_silent(monkeypatch: Any) -> None:
+    """Both send ``: ping`` after the ping interval of silence (15 s, lowered here)."""
+    import fastapi.routing
+
+    import asgiweb.sse
+
+    monkeypatch.setattr(asgiweb.sse, "PING_INTERVAL", 0.05)
+    monkeypatch.setattr(fastapi.routing, "_PING_INTERVAL", 0.05)
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.get("/slow", response_class=fw.sub("sse").EventSourceResponse)
+        async def slow():
+            yield "first"
+            await anyio.sleep(0.18)
+            yield "second"
+
+        return app
+
+    bodies = [TestClient(build(fw)).get("/slow").text for fw in frameworks()]
+    for body in bodies:
+        events = _events(body)
+        assert events[0] == {"data": ["json", "first"]}
+        assert events[-1] == {"data": ["json", "second"]}
+        pings = events[1:-1]
+        assert pings and all(event == {"comment": ["ping"]} for event in pings), body
+    assert bodies[0].startswith('data: "first"\n\n: ping\n\n')
