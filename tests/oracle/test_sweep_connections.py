@@ -27,7 +27,7 @@ import dataclasses
 import json
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 import pytest
@@ -1250,3 +1250,202 @@ def test_keep_alive_comments_while_a_handler_is_silent(monkeypatch: Any) -> None
         pings = events[1:-1]
         assert pings and all(event == {"comment": ["ping"]} for event in pings), body
     assert bodies[0].startswith('data: "first"\n\n: ping\n\n')
+
+
+# -- WebSocket: what a handler sees and what the client gets -----------------------------
+
+
+def _ws_view(websocket: Any) -> dict[str, Any]:
+    client = websocket.client
+    return {
+        "url": str(websocket.url),
+        "parts": [websocket.url.scheme, websocket.url.netloc, websocket.url.path],
+        "query": websocket.query_params.multi_items(),
+        "headers": sorted(
+            (k, v) for k, v in websocket.headers.items() if k not in ("sec-websocket-key",)
+        ),
+        "cookies": websocket.cookies,
+        "path_params": websocket.path_params,
+        "client": None if client is None else [client.host, client.port],
+        "base_url": str(websocket.base_url),
+        "url_for": str(websocket.url_for("room", room="x y")),
+        "auth": _outcome(lambda: websocket.auth),
+        "user": _outcome(lambda: websocket.user),
+        "session": _outcome(lambda: websocket.session),
+        "route": [websocket.scope["route"].path, websocket.scope["route"].name],
+        "subprotocols": websocket.scope.get("subprotocols"),
+        "states": [websocket.client_state.name, websocket.application_state.name],
+    }
+
+
+def ws_app(fw: Framework) -> Any:
+    app = fw.App()
+    WebSocket, Depends = fw.WebSocket, fw.Depends
+    seen: list[Any] = []
+    app.state.seen = seen
+
+    def cookie_of(websocket: WebSocket) -> str:
+        return websocket.cookies.get("k", "none")
+
+    @app.websocket("/info/{room}", name="room")
+    async def info(websocket: WebSocket, room: str, k: Annotated[str, Depends(cookie_of)]):
+        view = _ws_view(websocket)
+        websocket.state.hits = 1
+        await websocket.accept(subprotocol="b", headers=[(b"x-h", b"v")])
+        view["after_accept"] = [websocket.client_state.name, websocket.application_state.name]
+        await websocket.send_json({**view, "dep": k, "state": websocket.state.hits})
+        try:
+            await websocket.receive_text()
+        except fw.WebSocketDisconnect as exc:
+            seen.append(["disconnect", exc.code, exc.reason])
+        seen.append([websocket.client_state.name, websocket.application_state.name])
+
+    @app.websocket("/messages")
+    async def messages(websocket: WebSocket):
+        await websocket.accept()
+        got: list[Any] = [await websocket.receive_json(mode="binary")]
+        got.append(await _aoutcome(lambda: websocket.receive_json(mode="binary")))
+        message = await websocket.receive()
+        got.append([message["type"], message.get("text"), message.get("bytes")])
+        got.append(await websocket.receive_bytes())
+        await websocket.send_json([g.decode() if isinstance(g, bytes) else g for g in got])
+        await websocket.send_json({"é": "ü"})
+        await websocket.send_json({"é": "ü"}, mode="binary")
+        await websocket.send({"type": "websocket.send", "text": "raw"})
+        async for text in websocket.iter_text():
+            await websocket.send_text(text * 2)
+        seen.append([websocket.client_state.name, websocket.application_state.name])
+
+    @app.websocket("/close/{code}")
+    async def close(websocket: WebSocket, code: int, reason: str | None = None):
+        await websocket.accept()
+        await websocket.close(code, reason)
+        seen.append([websocket.client_state.name, websocket.application_state.name])
+
+    @app.websocket("/close-default")
+    async def close_default(websocket: WebSocket):
+        await websocket.accept()
+        await websocket.close()
+
+    @app.websocket("/refuse/{code}")
+    async def refuse(websocket: WebSocket, code: int):
+        await websocket.close(code, "no thanks")
+        seen.append([websocket.client_state.name, websocket.application_state.name])
+
+    @app.websocket("/iter-bytes")
+    async def iter_bytes(websocket: WebSocket):
+        await websocket.accept()
+        async for data in websocket.iter_bytes():
+            await websocket.send_bytes(data[::-1])
+        seen.append("iter_bytes ended")
+
+    @app.websocket("/iter-json")
+    async def iter_json(websocket: WebSocket):
+        await websocket.accept()
+        async for data in websocket.iter_json():
+            await websocket.send_json({"got": data})
+        seen.append("iter_json ended")
+
+    return app
+
+
+def _ws_run(app: Any, url: str, steps: Callable[[Any], list[Any]], **connect: Any) -> list[Any]:
+    out: list[Any] = []
+    from asgiweb.exceptions import WebSocketDisconnect
+
+    try:
+        with TestClient(app).websocket_connect(url, **connect) as ws:
+            out.append([ws.accepted_subprotocol, sorted(ws.extra_headers)])
+            out.extend(steps(ws))
+    except WebSocketDisconnect as exc:
+        out.append(["closed", exc.code, exc.reason])
+    return [*out, list(app.state.seen)]
+
+
+def _same_ws(url: str, steps: Callable[[Any], list[Any]], **connect: Any) -> list[Any]:
+    ours, theirs = frameworks()
+    mine = _ws_run(ws_app(ours), url, steps, **connect)
+    assert mine == _ws_run(ws_app(theirs), url, steps, **connect)
+    return mine
+
+
+def test_what_a_websocket_handler_sees() -> None:
+    def steps(ws: Any) -> list[Any]:
+        view = ws.receive_json()
+        ws.close(4003, "reason é")
+        return [view]
+
+    connect = {
+        "headers": {"x-A": "1", "cookie": 'k="v w"; j=2', "x-forwarded-proto": "https"},
+        "subprotocols": ["a", "b"],
+    }
+    for root_path in ("", "/api"):
+        ours, theirs = frameworks()
+        runs = []
+        for fw in (ours, theirs):
+            app = ws_app(fw)
+            client = TestClient(app, root_path=root_path)
+            with client.websocket_connect("/info/r1?a=1&a=2&b=", **connect) as ws:
+                run = [ws.accepted_subprotocol, *steps(ws)]
+            runs.append([*run, list(app.state.seen)])  # the handler has ended
+        mine, reference = runs
+        assert mine == reference
+    view = mine[1]
+    assert view["route"] == ["/info/{room}", "room"]
+    assert view["dep"] == "v w" and view["query"] == [["a", "1"], ["a", "2"], ["b", ""]]
+    assert view["states"] == ["CONNECTING", "CONNECTING"]
+    assert view["after_accept"] == ["CONNECTED", "CONNECTED"]
+    assert mine[2] == [["disconnect", 4003, "reason é"], ["DISCONNECTED", "CONNECTED"]]
+
+
+def test_websocket_messages_and_modes() -> None:
+    def steps(ws: Any) -> list[Any]:
+        ws.send_bytes(b'{"a": [1]}')
+        ws.send_bytes(b"\xff")
+        ws.send_text("t")
+        ws.send_bytes(b"raw bytes")
+        out = [ws.receive_json(), ws.receive_text(), ws.receive_bytes(), ws.receive_text()]
+        ws.send_text("ab")
+        out.append(ws.receive_text())
+        ws.close()
+        return out
+
+    out = _same_ws("/messages", steps)
+    assert out[1][:2] == [{"a": [1]}, {"raised": "UnicodeDecodeError", "text": out[1][1]["text"]}]
+    assert out[-1] == [["DISCONNECTED", "CONNECTED"]]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/close/1000",
+        "/close/1001?reason=going",
+        "/close/3000?reason=é",
+        "/close/4999?reason=",
+        "/close-default",
+        "/refuse/1008",
+        "/refuse/4000",
+    ],
+)
+def test_close_codes_and_reasons(url: str) -> None:
+    def steps(ws: Any) -> list[Any]:
+        return [ws.receive_text()]
+
+    _same_ws(url, steps)
+
+
+@pytest.mark.parametrize(
+    ("url", "send"),
+    [
+        ("/iter-bytes", lambda ws: (ws.send_bytes(b"abc"), ws.receive_bytes())[1]),
+        ("/iter-json", lambda ws: (ws.send_text('{"x": [1, 2]}'), ws.receive_json())[1]),
+    ],
+)
+@pytest.mark.parametrize("code", [1000, 1001, 4321])
+def test_iteration_ends_when_the_client_leaves(url: str, send: Any, code: int) -> None:
+    def steps(ws: Any) -> list[Any]:
+        out = [send(ws), send(ws)]
+        ws.close(code, "bye")
+        return out
+
+    assert _same_ws(url, steps)[-1] == [f"{url[1:].replace('-', '_')} ended"]
