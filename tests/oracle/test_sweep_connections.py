@@ -36,7 +36,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from asgiweb.testclient import TestClient
-from tests.harness import Peer, drive, http_scope
+from tests.harness import Peer, drive, http_scope, multipart_body
 from tests.oracle.sidebyside import Call, Framework, ask, frameworks, same_answers
 
 
@@ -1449,3 +1449,152 @@ def test_iteration_ends_when_the_client_leaves(url: str, send: Any, code: int) -
         return out
 
     assert _same_ws(url, steps)[-1] == [f"{url[1:].replace('-', '_')} ended"]
+
+
+# -- request.form() with its limits, FormData and UploadFile from a real body -----------
+
+
+def form_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    async def describe(form: Any) -> list[Any]:
+        out: list[Any] = []
+        for key, value in form.multi_items():
+            if isinstance(value, str):
+                out.append([key, value])
+                continue
+            whole = await value.read()
+            await value.seek(1)
+            part = await value.read(2)
+            out.append(
+                [
+                    key,
+                    value.filename,
+                    value.size,
+                    value.content_type,
+                    value.headers.items(),
+                    whole.decode("latin-1"),
+                    part.decode("latin-1"),
+                ]
+            )
+        return out
+
+    @app.post("/form")
+    async def form(request: fw.Request, files: int = 1000, fields: int = 1000, part: int = 2**20):
+        try:
+            parsed = await request.form(max_files=files, max_fields=fields, max_part_size=part)
+        except fw.BaseHTTPException as exc:
+            return {"error": [exc.status_code, exc.detail]}
+        return {
+            "items": await describe(parsed),
+            "keys": list(parsed.keys()),
+            "len": len(parsed),
+            "a": parsed.getlist("a"),
+            "cached": (await request.form()) is parsed,
+        }
+
+    @app.post("/closed")
+    async def closed(request: fw.Request):
+        async with request.form() as parsed:
+            upload = parsed["f"]
+            first = await upload.read()
+        return {"first": first.decode(), "closed": upload.file.closed}
+
+    return app
+
+
+_BOUNDARY = "sweep-boundary"
+_MULTIPART = {"content-type": f"multipart/form-data; boundary={_BOUNDARY}"}
+_URLENCODED = {"content-type": "application/x-www-form-urlencoded"}
+
+
+def _parts(*parts: tuple[str, str | None, bytes]) -> bytes:
+    return multipart_body(*parts, boundary=_BOUNDARY)
+
+
+FORM_CALLS = [
+    Call.post("/form", content=b"a=1&a=2&b=&c", headers=_URLENCODED),
+    Call.post("/form", content=b"a=%ff&b=+x+&%zz=1&c=%E2%82%AC", headers=_URLENCODED),
+    Call.post("/form?fields=1", content=b"a=1&b=2", headers=_URLENCODED),
+    Call.post("/form?fields=2", content=b"a=1&b=2", headers=_URLENCODED),
+    Call.post("/form?part=3", content=b"a=1234", headers=_URLENCODED),
+    Call.post(
+        "/form",
+        content=_parts(("a", None, b"1"), ("f", "x.txt", b"hello"), ("a", None, b"2")),
+        headers=_MULTIPART,
+    ),
+    Call.post(
+        "/form?files=1", content=_parts(("f", "x", b"1"), ("g", "y", b"2")), headers=_MULTIPART
+    ),
+    Call.post("/form?files=0", content=_parts(("f", "x.txt", b"hello")), headers=_MULTIPART),
+    Call.post(
+        "/form?fields=1", content=_parts(("a", None, b"1"), ("b", None, b"2")), headers=_MULTIPART
+    ),
+    Call.post("/form?part=3", content=_parts(("a", None, b"1234")), headers=_MULTIPART),
+    Call.post("/form?part=3", content=_parts(("f", "x", b"123456789")), headers=_MULTIPART),
+    Call.post("/form", content=b"a=1", headers={"content-type": "text/plain"}),
+    Call.post("/form", content=b"", headers=_MULTIPART),
+    Call.post("/form", content=b"", headers={"content-type": "multipart/form-data"}),
+    Call.post("/form", files={"f": ("n.bin", b"\x00\xffabc", "application/x-thing")}),
+    Call.post("/form", files={"f": ("", b"no name")}, data={"a": "v"}),
+    Call.post("/closed", files={"f": ("n.txt", b"abc", "text/plain")}),
+]
+
+
+@pytest.mark.parametrize("call", FORM_CALLS, ids=repr)
+def test_request_form_with_limits_as_fastapi(call: Call) -> None:
+    pytest.importorskip("multipart")
+    same_answers(form_app, [call])
+
+
+def test_lifespan_state_reaches_request_state() -> None:
+    def build(fw: Framework) -> Any:
+        from contextlib import asynccontextmanager
+
+        @asynccontextmanager
+        async def lifespan(app: Any):
+            yield {"db": "conn", "n": 1}
+
+        app = fw.App(lifespan=lifespan)
+
+        @app.get("/")
+        async def read(request: fw.Request):
+            request.state.n += 1  # a per-request copy: the next request sees 1 again
+            return {"db": request.state.db, "n": request.state.n}
+
+        return app
+
+    answers = same_answers(build, ["/", "/"])
+    assert answers[1]["body"] == {"db": "conn", "n": 2}
+
+
+def _late_sender_app(fw: Framework) -> Any:
+    app = fw.App()
+    seen: list[Any] = []
+    app.state.seen = seen
+
+    @app.websocket("/")
+    async def handler(websocket: fw.WebSocket):
+        await websocket.accept()
+        try:
+            await websocket.receive_text()
+        except fw.WebSocketDisconnect as exc:
+            seen.append(exc.code)
+        try:
+            await websocket.send_text("late")
+        except fw.WebSocketDisconnect as exc:
+            seen.append([exc.code, exc.reason])
+        except RuntimeError as exc:
+            seen.append(str(exc))
+
+    return app
+
+
+def test_send_after_the_client_left_as_fastapi() -> None:
+    seen = []
+    for fw in frameworks():
+        app = _late_sender_app(fw)
+        with TestClient(app).websocket_connect("/") as ws:
+            ws.close(1000)
+        seen.append(app.state.seen)
+    assert seen[0] == seen[1]
