@@ -1598,3 +1598,42 @@ def test_send_after_the_client_left_as_fastapi() -> None:
             ws.close(1000)
         seen.append(app.state.seen)
     assert seen[0] == seen[1]
+
+
+_sse_text = st.none() | st.text(st.sampled_from("ab é:\n\r\0"), max_size=6)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=_sse_text,
+    raw_data=_sse_text,
+    event=_sse_text,
+    event_id=_sse_text,
+    retry=st.none() | st.integers(-2, 10**6),
+    comment=_sse_text,
+)
+def test_generated_server_sent_events_as_fastapi(
+    data: str | None,
+    raw_data: str | None,
+    event: str | None,
+    event_id: str | None,
+    retry: int | None,
+    comment: str | None,
+) -> None:
+    """The same events are refused (ours a ValueError, FastAPI's a pydantic error),
+    and the wire form of an accepted one is the same bytes (``format_sse_event``
+    byte for byte; JSON ``data`` decoded, FastAPI's ``json.dumps`` escapes non-ASCII)."""
+    import fastapi.sse
+
+    import asgiweb.sse
+
+    fields = {"event": event, "id": event_id, "retry": retry, "comment": comment}
+    ours = _outcome(lambda: asgiweb.sse.ServerSentEvent(data, raw_data=raw_data, **fields))
+    theirs = _outcome(lambda: fastapi.sse.ServerSentEvent(data=data, raw_data=raw_data, **fields))
+    assert isinstance(ours, dict) == isinstance(theirs, dict), (ours, theirs)
+    if isinstance(ours, dict):
+        return
+    text = raw_data if raw_data is not None else None if data is None else json.dumps(data)
+    wire = fastapi.sse.format_sse_event(data_str=text, **fields)
+    assert asgiweb.sse.format_sse_event(data_str=text, **fields) == wire
+    assert _events(asgiweb.sse.encode_event(ours).decode()) == _events(wire.decode())
