@@ -441,6 +441,33 @@ def test_is_disconnected_after_the_body_as_fastapi() -> None:
     assert seen[0][0] == [True, True]
 
 
+def _partial_stream_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.post("/")
+    async def handler(request: fw.Request):
+        async def first() -> bytes:
+            async for chunk in request.stream():
+                return chunk
+            return b""
+
+        head = await first()
+        return {"head": head.decode(), "then": repr(await _aoutcome(request.body))}
+
+    return app
+
+
+def test_a_stream_left_early_is_consumed() -> None:
+    """docs/api.md, "Request": no resuming a stream (Starlette's body() would then
+    give the rest of the body only)."""
+    call = Call.post("/", content=[b"ab", b"cd"])
+    [mine] = ask(_partial_stream_app(frameworks()[0]), [call])
+    [reference] = ask(_partial_stream_app(frameworks()[1]), [call])
+    assert mine["body"]["head"] == reference["body"]["head"] == "ab"
+    assert mine["body"]["then"] == repr({"raised": "RuntimeError", "text": "Stream consumed"})
+    assert reference["body"]["then"] == repr(b"cd")
+
+
 def test_auth_and_user_read_what_an_authentication_middleware_sets() -> None:
     """Starlette's AuthenticationMiddleware is plain ASGI: it serves asgiweb too."""
     from starlette.authentication import (
