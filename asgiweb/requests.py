@@ -13,7 +13,15 @@ and again while reading, so a chunked body cannot exceed it either.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import (
+    AsyncGenerator,
+    Generator,
+    ItemsView,
+    Iterator,
+    KeysView,
+    Mapping,
+    ValuesView,
+)
 from contextlib import aclosing
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -94,6 +102,12 @@ _last_multipart: tuple[object, str, bytes, Any] = (object(), "", b"", None)
 class HTTPConnection:
     """What a ``Request`` and a ``WebSocket`` share: the scope and its lazy views.
 
+    As Starlette's, a connection is also a read-only mapping over its scope
+    (``request["path"]``, ``request.get("root_path")``, ``in``, ``keys()``...); it
+    equals only itself.  It is registered as a ``Mapping`` rather than derived
+    from one: an ABC subclass would change the class's metaclass on the path that
+    builds a Request per request, for nothing a handler needs.
+
     Subclasses list their own ``__slots__`` and set every slot here in their own
     ``__init__`` (PERF: no ``super().__init__`` call on the request path).
     """
@@ -116,6 +130,30 @@ class HTTPConnection:
         self._cookies = None
         self._url = None
         self._state = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.scope[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.scope)
+
+    def __len__(self) -> int:
+        return len(self.scope)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.scope
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.scope.get(key, default)
+
+    def keys(self) -> KeysView[str]:
+        return self.scope.keys()
+
+    def values(self) -> ValuesView[Any]:
+        return self.scope.values()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self.scope.items()
 
     @property
     def url(self) -> URL:
@@ -231,6 +269,9 @@ class HTTPConnection:
                 "AuthenticationMiddleware must be installed to access request.user"
             )
         return self.scope["user"]
+
+
+Mapping.register(HTTPConnection)
 
 
 class Request(HTTPConnection):

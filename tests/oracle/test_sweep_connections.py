@@ -1664,3 +1664,132 @@ def test_generated_server_sent_events_as_fastapi(
     wire = fastapi.sse.format_sse_event(data_str=text, **fields)
     assert asgiweb.sse.format_sse_event(data_str=text, **fields) == wire
     assert _events(asgiweb.sse.encode_event(ours).decode()) == _events(wire.decode())
+
+
+# -- the connection as a mapping, denial responses, state errors -------------------------
+
+
+def test_a_connection_is_a_read_only_mapping_over_its_scope() -> None:
+    from collections.abc import Mapping
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.get("/m/{x}")
+        async def as_mapping(request: fw.Request):
+            return {
+                "is_mapping": isinstance(request, Mapping),
+                "path": request["path"],
+                "get": [request.get("root_path"), request.get("nope", "dflt")],
+                "in": ["method" in request, "nope" in request],
+                "same_keys": sorted(request) == sorted(request.keys()) == sorted(request.scope),
+                "len": len(request) == len(request.scope),
+                "values": len(list(request.values())) == len(request.scope),
+                "items": dict(request.items()) == request.scope,
+                "equal_self": request == request,
+                "equal_other": request == fw.Request(request.scope),
+                "hashable": hash(request) == hash(request),
+                "missing": _outcome(lambda: request["nope"]),
+            }
+
+        return app
+
+    answers = same_answers(build, ["/m/1"])
+    assert answers[0]["body"]["equal_other"] is False
+
+
+def _denying_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.websocket("/deny")
+    async def deny(websocket: fw.WebSocket):
+        response = fw.responses.PlainTextResponse("go away", 451, headers={"x-why": "law"})
+        try:
+            await websocket.send_denial_response(response)
+        except RuntimeError as exc:
+            await websocket.close(4000, str(exc)[:100])
+        app.state.after = websocket.application_state.name
+
+    return app
+
+
+@pytest.mark.parametrize("extension", [True, False])
+def test_send_denial_response_as_starlette(extension: bool) -> None:
+    from tests.harness import websocket_scope
+
+    runs = []
+    for fw in frameworks():
+        app = _denying_app(fw)
+        extensions = {"websocket.http.response": {}} if extension else {}
+        scope = websocket_scope("/deny", extensions=extensions)
+        peer = Peer(messages=[{"type": "websocket.connect"}])
+        anyio.run(drive, app, scope, peer)
+        runs.append([peer.sent, app.state.after])
+    assert runs[0] == runs[1]
+    if extension:
+        assert runs[0][0][0]["type"] == "websocket.http.response.start"
+        assert runs[0][0][0]["status"] == 451
+
+
+def _misuse_app(fw: Framework) -> Any:
+    app = fw.App()
+    seen: list[Any] = []
+    app.state.seen = seen
+
+    def record(exc: Exception) -> None:
+        seen.append([type(exc).__name__, isinstance(exc, RuntimeError), str(exc)])
+
+    @app.websocket("/")
+    async def misuse(websocket: fw.WebSocket):
+        for early in (websocket.receive_text, websocket.receive_bytes, websocket.receive_json):
+            try:
+                await early()
+            except RuntimeError as exc:
+                record(exc)
+        await websocket.accept()
+        try:
+            await websocket.send({"type": "websocket.http.response.start", "status": 200})
+        except RuntimeError as exc:
+            record(exc)
+        await websocket.close()
+        try:
+            await websocket.send_text("late")
+        except RuntimeError as exc:
+            record(exc)
+
+    return app
+
+
+def test_state_errors_are_starlettes_websocketdisconnected() -> None:
+    """``WebSocketDisconnected`` (a RuntimeError) where Starlette raises it."""
+    seen = []
+    for fw in frameworks():
+        app = _misuse_app(fw)
+        from asgiweb.exceptions import WebSocketDisconnect
+
+        with TestClient(app).websocket_connect("/") as ws, pytest.raises(WebSocketDisconnect):
+            ws.receive_text()  # the close
+        seen.append(app.state.seen)
+    assert seen[0] == seen[1]
+    assert [entry[0] for entry in seen[0]] == [
+        "WebSocketDisconnected",
+        "WebSocketDisconnected",
+        "WebSocketDisconnected",
+        "RuntimeError",
+        "WebSocketDisconnected",
+    ]
+
+
+def test_websocket_close_app_as_starlette() -> None:
+    import starlette.websockets
+
+    import asgiweb.websockets
+    from tests.harness import websocket_scope
+
+    sent = []
+    for module in (asgiweb.websockets, starlette.websockets):
+        for close in (module.WebSocketClose(), module.WebSocketClose(4001, "full")):
+            peer = Peer(messages=[{"type": "websocket.connect"}])
+            anyio.run(drive, close, websocket_scope("/"), peer)
+            sent.append(peer.sent)
+    assert sent[:2] == sent[2:]
