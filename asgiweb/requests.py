@@ -83,6 +83,12 @@ def parse_cookie_header(header: str) -> dict[str, str]:
     return cookies
 
 
+# The request headers a server push copies into the pushed request (what the
+# response to it is negotiated on), as Starlette's.
+_PUSHED_HEADERS = frozenset(
+    (b"accept", b"accept-encoding", b"accept-language", b"cache-control", b"user-agent")
+)
+
 _JSON_OPENERS = (b"{", b"[")
 
 
@@ -535,6 +541,28 @@ class Request(HTTPConnection):
             raise HTTPException(400, exc.message) from None
         self._form = form
         return form
+
+    async def send_push_promise(self, path: str) -> None:
+        """Ask the server to push ``path`` (HTTP/2) where it offers the ASGI
+        ``http.response.push`` extension; nothing otherwise.  The push request
+        carries this request's content-negotiation headers, as Starlette's."""
+        if "http.response.push" not in (self.scope.get("extensions") or {}):
+            return
+        headers = [
+            (name.lower(), value)
+            for name, value in self.scope.get("headers") or ()
+            if name.lower() in _PUSHED_HEADERS
+        ]
+        await self._send({"type": "http.response.push", "path": path, "headers": headers})
+
+    async def send_early_hints(self, link: str, /, *additional_links: str) -> None:
+        """Send ``Link`` values as a 103 Early Hints response (RFC 8297) where the
+        server offers the ASGI ``http.response.early_hint`` extension; nothing
+        otherwise, as Starlette's."""
+        if "http.response.early_hint" not in (self.scope.get("extensions") or {}):
+            return
+        links = [value.encode("latin-1") for value in (link, *additional_links)]
+        await self._send({"type": "http.response.early_hint", "links": links})
 
     async def close(self) -> None:
         """Close the files of the parsed form, if any."""

@@ -36,7 +36,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from asgiweb.testclient import TestClient
-from tests.harness import Peer, drive, http_scope, multipart_body
+from tests.harness import Peer, drive, http_scope, multipart_body, run_asgi
 from tests.oracle.sidebyside import Call, Framework, ask, frameworks, same_answers
 
 
@@ -1793,3 +1793,43 @@ def test_websocket_close_app_as_starlette() -> None:
             anyio.run(drive, close, websocket_scope("/"), peer)
             sent.append(peer.sent)
     assert sent[:2] == sent[2:]
+
+
+def _hinting_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.get("/")
+    async def hinting(request: fw.Request):
+        await request.send_early_hints("</style.css>; rel=preload; as=style", "</a.js>; rel=x")
+        await request.send_push_promise("/style.css")
+        return "page"
+
+    return app
+
+
+@pytest.mark.parametrize(
+    "extensions", [{}, {"http.response.push": {}, "http.response.early_hint": {}}]
+)
+def test_early_hints_and_push_promises_as_starlette(extensions: dict[str, Any]) -> None:
+    headers = [
+        ("accept", "text/html"),
+        ("x-other", "not copied"),
+        ("user-agent", "ua"),
+        ("accept", "*/*"),
+        ("cookie", "not copied"),
+    ]
+    runs = []
+    for fw in frameworks():
+        peer = Peer(disconnect_when_done=True)
+        scope = http_scope("GET", "/", headers, extensions=extensions)
+        run_asgi(_hinting_app(fw), scope, peer, conform=False)
+        sent = []
+        for message in peer.sent:
+            if message["type"] == "http.response.push":
+                message = {**message, "headers": sorted(message["headers"])}
+            sent.append(message)
+        runs.append(sent)
+    assert runs[0] == runs[1]
+    assert [m["type"] for m in runs[0]][:-2] == (
+        ["http.response.early_hint", "http.response.push"] if extensions else []
+    )
