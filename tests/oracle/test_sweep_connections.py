@@ -1833,3 +1833,65 @@ def test_early_hints_and_push_promises_as_starlette(extensions: dict[str, Any]) 
     assert [m["type"] for m in runs[0]][:-2] == (
         ["http.response.early_hint", "http.response.push"] if extensions else []
     )
+
+
+def _endless_app(fw: Framework) -> Any:
+    app = fw.App()
+    log: list[str] = []
+    app.state.log = log
+    EventSourceResponse = fw.sub("sse").EventSourceResponse
+
+    async def numbers(name: str) -> Any:
+        try:
+            n = 0
+            while True:
+                yield n
+                n += 1
+                await anyio.sleep(0.01)
+        finally:
+            log.append(f"{name} closed")
+
+    @app.get("/jsonl")
+    async def lines():
+        async for n in numbers("jsonl"):
+            yield n
+
+    @app.get("/sse", response_class=EventSourceResponse)
+    async def events():
+        async for n in numbers("sse"):
+            yield n
+
+    @app.get("/sync")
+    def lines_sync():
+        try:
+            n = 0
+            while True:
+                yield n
+                n += 1
+                import time
+
+                time.sleep(0.01)
+        finally:
+            log.append("sync closed")
+
+    @app.get("/raw")
+    def raw():
+        async def body():
+            async for n in numbers("raw"):
+                yield f"{n}\n"
+
+        return fw.responses.StreamingResponse(body())
+
+    return app
+
+
+@pytest.mark.parametrize("url", ["/jsonl", "/sse", "/sync", "/raw"])
+def test_a_client_leaving_closes_the_handlers_generator_as_fastapi(url: str) -> None:
+    seen = []
+    for fw in frameworks():
+        app = _endless_app(fw)
+        with TestClient(app) as client, client.stream("GET", url) as response:
+            first = next(response.iter_lines())
+        seen.append((first, list(app.state.log)))  # the client waited for the app's end
+    assert seen[0] == seen[1]
+    assert seen[0][1] == [f"{url[1:]} closed"]
