@@ -1895,3 +1895,17 @@ def test_a_client_leaving_closes_the_handlers_generator_as_fastapi(url: str) -> 
         seen.append((first, list(app.state.log)))  # the client waited for the app's end
     assert seen[0] == seen[1]
     assert seen[0][1] == [f"{url[1:]} closed"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(st.sampled_from('ab=; "\\\t,é017'), max_size=12), min_size=1, max_size=3))
+def test_generated_cookie_headers_read_as_starlette(lines: list[str]) -> None:
+    """Any Cookie lines give ``request.cookies`` what Starlette's parser gives."""
+    from starlette.requests import Request as TheirRequest
+
+    from asgiweb.requests import Request
+
+    raw = [(b"cookie", line.encode("latin-1")) for line in lines]
+    ours = _outcome(lambda: Request(http_scope("GET", "/", raw)).cookies)
+    theirs = _outcome(lambda: TheirRequest(http_scope("GET", "/", raw)).cookies)
+    assert ours == theirs
