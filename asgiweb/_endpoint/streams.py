@@ -56,6 +56,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
+import types
+import typing
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from types import AsyncGeneratorType
@@ -127,6 +130,11 @@ def item_shape(
     generator, item = stream_of(endpoint)
     if not generator or item is None or item is Any:
         return None
+    members = typing.get_args(item) if typing.get_origin(item) in _UNIONS else ()
+    if any(member is sse.ServerSentEvent for member in members):
+        # ``Item | ServerSentEvent``: an event goes out as it is, the rest is an Item.
+        rest = tuple(member for member in members if member is not sse.ServerSentEvent)
+        item = functools.reduce(operator.or_, rest)
     try:
         return compile_shape(
             item, include, exclude, by_alias, exclude_unset, exclude_defaults, exclude_none
@@ -197,6 +205,7 @@ def stream_plan(
     return call, finish
 
 
+_UNIONS = (typing.Union, types.UnionType)
 _SSE_HEADERS = ((b"cache-control", b"no-cache"), (b"x-accel-buffering", b"no"))
 
 

@@ -1909,3 +1909,48 @@ def test_generated_cookie_headers_read_as_starlette(lines: list[str]) -> None:
     ours = _outcome(lambda: Request(http_scope("GET", "/", raw)).cookies)
     theirs = _outcome(lambda: TheirRequest(http_scope("GET", "/", raw)).cookies)
     assert ours == theirs
+
+
+def _union_items_app(fw: Framework) -> Any:
+    app = fw.App()
+    sse = fw.sub("sse")
+
+    @dataclasses.dataclass
+    class Item:
+        id: int
+
+    @app.get("/union", response_class=sse.EventSourceResponse)
+    async def union() -> AsyncIterator[Item | sse.ServerSentEvent]:
+        yield {"id": "1"}
+        yield sse.ServerSentEvent(data="x", event="e")
+
+    @app.get("/list")
+    async def listed() -> AsyncIterator[list[Item]]:
+        yield [{"id": "2"}]
+
+    @app.get("/optional")
+    async def optional() -> AsyncIterator[Item | None]:
+        yield None
+        yield {"id": 3.0}
+
+    return app
+
+
+@pytest.mark.parametrize("url", ["/list", "/optional"])
+def test_generic_item_types_as_fastapi(url: str) -> None:
+    ours, theirs = frameworks()
+    mine = TestClient(_union_items_app(ours)).get(url)
+    assert mine.content == TestClient(_union_items_app(theirs)).get(url).content
+
+
+def test_an_item_type_with_server_sent_event_fits_the_rest() -> None:
+    """docs/streaming.md, "Differences from FastAPI": for ``Item | ServerSentEvent``
+    a plain item is fitted to ``Item``; FastAPI's union may take a dict for an event."""
+    ours, theirs = frameworks()
+    mine = TestClient(_union_items_app(ours)).get("/union").text
+    assert mine == 'data: {"id":1}\n\nevent: e\ndata: "x"\n\n'
+    reference = _events(TestClient(_union_items_app(theirs)).get("/union").text)
+    assert reference[0]["data"] == [
+        "json",
+        {**dict.fromkeys(["data", "raw_data", "event", "retry", "comment"]), "id": "1"},
+    ]
