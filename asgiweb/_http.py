@@ -30,6 +30,7 @@ __all__ = [
     "TOKEN",
     "TOKEN_BYTES",
     "RawHeaders",
+    "host_authority",
     "http_date",
     "parse_host",
     "parse_http_date",
@@ -46,6 +47,63 @@ RawHeaders: TypeAlias = list[tuple[bytes, bytes]]
 # and a ``StreamingResponse`` over a file object): large enough that a read is
 # cheap next to the ASGI send around it, small enough to keep memory bounded.
 CHUNK_SIZE = 64 * 1024
+
+# -- the Host header (RFC 9110 §7.2, RFC 3986 §3.2.2-3.2.3) ------------------------
+#
+#   Host       = uri-host [ ":" port ]
+#   uri-host   = IP-literal / IPv4address / reg-name
+#   IP-literal = "[" ( IPv6address / IPvFuture ) "]"
+#   IPvFuture  = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+#   reg-name   = *( unreserved / pct-encoded / sub-delims )
+#   port       = *DIGIT
+#
+# (IPv4address is a reg-name as far as the characters go.)  A request URL takes its
+# host from this header only when it fits, as Starlette's does; anything else (a
+# space, a slash, a port past 65535) and the URL falls back to the scope's server.
+_HOST = re.compile(
+    r"(?P<host>[A-Za-z0-9\-._~%!$&'()*+,;=]+"
+    r"|\[(?:(?P<ipv6>[0-9A-Fa-f]*:[0-9A-Fa-f.:]+)|v[0-9A-Fa-f]+\.[A-Za-z0-9\-._~!$&'()*+,;=:]+)\])"
+    r"(?::(?P<port>[0-9]+))?"
+)
+
+
+# PERF: the verdicts on the Host values seen (a server sees few), bounded: a request
+# reads its URL with a dict look-up instead of the expression (~0.2 us).
+_HOSTS_SEEN: dict[str, str | None] = {}
+_HOSTS_SEEN_LIMIT = 256
+
+
+def host_authority(value: str) -> str | None:
+    """The ``Host`` header's value as a URL's authority, or None when it is not one."""
+    try:
+        return _HOSTS_SEEN[value]
+    except KeyError:
+        pass
+    verdict = _host_authority(value)
+    if len(_HOSTS_SEEN) < _HOSTS_SEEN_LIMIT:
+        _HOSTS_SEEN[value] = verdict
+    return verdict
+
+
+def _host_authority(value: str) -> str | None:
+    found = _HOST.fullmatch(value)
+    if found is None:
+        return None
+    ipv6 = found["ipv6"]
+    if ipv6 is not None:
+        from ipaddress import AddressValueError, IPv6Address  # rare: not at import time
+
+        try:
+            IPv6Address(ipv6)
+        except AddressValueError:
+            return None
+    port = found["port"]
+    if port is not None:
+        significant = port.lstrip("0")
+        if len(significant) > 5 or int(significant or "0") > 65535:
+            return None
+    return value
+
 
 # -- tokens (RFC 9110 §5.6.2) ----------------------------------------------------
 #

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from io import BytesIO
+from operator import itemgetter
 from typing import Any, BinaryIO, NamedTuple, TypeVar, overload
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from asgiweb._concurrency import run_in_threadpool
-from asgiweb._http import RawHeaders, validate_header
+from asgiweb._http import RawHeaders, host_authority, validate_header
 from asgiweb._spooled import spooled_around, spooled_file_with
 from asgiweb._validation.scalars import Invalid
 
@@ -144,14 +145,20 @@ class Headers(Mapping[str, str]):
         return MutableHeaders(raw=list(self._raw))
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Headers):
-            return sorted(self.multi_items()) == sorted(other.multi_items())
-        return super().__eq__(other)
+        # Starlette's rule: only headers equal headers (the same lines, in any order).
+        if not isinstance(other, Headers):
+            return False
+        return sorted(self.multi_items()) == sorted(other.multi_items())
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.multi_items()!r})"
+        # As Starlette's: a dict when no name repeats, else the raw list.
+        items = self.multi_items()
+        as_dict = dict(items)
+        if len(as_dict) == len(items):
+            return f"{type(self).__name__}({as_dict!r})"
+        return f"{type(self).__name__}(raw={self._raw!r})"
 
 
 # PERF: header pairs set through MutableHeaders, checked by validate_header and
@@ -284,27 +291,49 @@ class QueryParams(Mapping[str, str]):
     """Read-only multi-dict over a query string, parsed lazily.
 
     ``q[key]`` and ``q.get(key)`` give the *last* value, as Starlette does;
-    ``getlist`` gives all values in order.
+    ``getlist`` gives all values in order.  Built from a query string (``str`` or
+    ``bytes``), a mapping, a list of pairs or another multi-dict (every pair
+    kept), plus keyword pairs, as Starlette's.  Equal to another ``QueryParams``
+    with the same pairs, in the same order for each key (Starlette's rule); never
+    to a plain dict.
     """
 
     __slots__ = ("_index", "_items", "_raw")
 
     def __init__(
         self,
-        query: str | bytes | Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+        *args: str | bytes | Mapping[str, Any] | Sequence[tuple[str, Any]] | None,
+        **kwargs: Any,
     ) -> None:
+        if len(args) > 1:
+            raise TypeError(f"QueryParams takes at most one positional argument, got {len(args)}")
+        query = args[0] if args else None
         self._items: list[tuple[str, str]] | None
-        if query is None:
-            self._raw = b""
-            self._items = []
-        elif isinstance(query, bytes | str):
-            self._raw = query.encode("latin-1") if isinstance(query, str) else query
-            self._items = None
-        else:
-            pairs = query.items() if isinstance(query, Mapping) else query
-            self._items = [(str(k), str(v)) for k, v in pairs]
-            self._raw = b""
         self._index: dict[str, list[str]] | None = None
+        self._raw = b""
+        if query is None:
+            self._items = []
+        elif isinstance(query, bytes):
+            self._items = None
+            self._raw = query
+        elif isinstance(query, str):
+            self._items = None
+            try:
+                self._raw = query.encode("latin-1")
+            except UnicodeEncodeError:  # text beyond latin-1: parsed as it is, now
+                self._items = parse_qsl(query, keep_blank_values=True)
+        else:
+            pairs = _pairs_of(query)
+            self._items = [(str(k), str(v)) for k, v in pairs]
+        if kwargs:
+            self._items = self.multi_items() + [(str(k), str(v)) for k, v in kwargs.items()]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, type(self)):
+            return False
+        return _by_key(self.multi_items()) == _by_key(other.multi_items())
+
+    __hash__ = None  # type: ignore[assignment]
 
     def multi_items(self) -> list[tuple[str, str]]:
         items = self._items
@@ -382,6 +411,32 @@ class QueryParams(Mapping[str, str]):
 
     def __repr__(self) -> str:
         return f"QueryParams({str(self)!r})"
+
+
+def query_params_of(raw: bytes) -> QueryParams:
+    """What ``QueryParams(raw)`` makes of a query string's bytes, without the
+    constructor's branches (PERF: every request that reads its query builds one)."""
+    query: QueryParams = _new_object(QueryParams)
+    query._raw = raw
+    query._items = None
+    query._index = None
+    return query
+
+
+def _pairs_of(source: Any) -> list[tuple[Any, Any]]:
+    """The (key, value) pairs of a mapping, a list of pairs or a multi-dict; every
+    pair of a multi-dict (``QueryParams``, ``ImmutableMultiDict``, ``FormData``)."""
+    if isinstance(source, QueryParams | ImmutableMultiDict):
+        return source.multi_items()
+    if isinstance(source, Mapping):
+        return list(source.items())
+    return list(source)
+
+
+def _by_key(pairs: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Pairs sorted by key only, a key's values kept in their order (the equality of
+    Starlette's multi-dicts: the same values for each key, in the same order)."""
+    return sorted(pairs, key=itemgetter(0))
 
 
 class Address(NamedTuple):
@@ -550,14 +605,16 @@ def escape_delimiters(path: str) -> str:
 
 def _parts_from_scope(scope: Mapping[str, Any]) -> tuple[str, str, str, str, str]:
     """The URL parts of a request (ASGI spec, "HTTP Connection Scope"): the ``host``
-    header, else ``server`` (port left out when it is the scheme's default)."""
+    header when it is a valid authority (``asgiweb._http.host_authority``), else
+    ``server`` (port left out when it is the scheme's default); the query string as
+    UTF-8, or as latin-1 when it is not UTF-8."""
     scheme = scope.get("scheme", "http")
     netloc = ""
     for name, value in scope.get("headers") or ():
         if name == b"host":
-            netloc = value.decode("latin-1")
+            netloc = host_authority(value.decode("latin-1")) or ""
             break
-    else:
+    if not netloc:
         server = scope.get("server")
         if server:
             host, port = server[0], server[1]
@@ -566,7 +623,11 @@ def _parts_from_scope(scope: Mapping[str, Any]) -> tuple[str, str, str, str, str
             default = port is None or port == _DEFAULT_PORTS.get(scheme)
             netloc = host if default else f"{host}:{port}"
     path = escape_delimiters(scope.get("path", "/"))
-    query = scope.get("query_string", b"").decode("latin-1")
+    raw_query: bytes = scope.get("query_string", b"")
+    try:
+        query = raw_query.decode()  # as Starlette: UTF-8 ...
+    except UnicodeDecodeError:
+        query = raw_query.decode("latin-1")  # ... and what is not UTF-8 (Starlette fails)
     if not netloc:  # no host known: a relative URL, path and query only
         if path.startswith("//"):
             path = "/%2F" + path[2:]  # else the path would read as a host
@@ -612,7 +673,9 @@ _V = TypeVar("_V")
 
 class ImmutableMultiDict(Mapping[_K, _V]):
     """A read-only multi-dict: ``d[k]`` and ``d.get(k)`` give the last value of a
-    repeated key, ``getlist(k)`` all of them in order, ``multi_items()`` every pair."""
+    repeated key, ``getlist(k)`` all of them in order, ``multi_items()`` every pair.
+    Equal to a multi-dict of its class with the same values for each key, in the
+    same order (Starlette's rule)."""
 
     __slots__ = ("_dict", "_list")
 
@@ -623,15 +686,7 @@ class ImmutableMultiDict(Mapping[_K, _V]):
     ) -> None:
         if len(args) > 1:
             raise TypeError("ImmutableMultiDict takes at most one positional argument")
-        items: list[tuple[Any, Any]] = []
-        if args:
-            source = args[0]
-            if isinstance(source, ImmutableMultiDict):
-                items = source.multi_items()
-            elif isinstance(source, Mapping):
-                items = list(source.items())
-            else:
-                items = list(source)
+        items: list[tuple[Any, Any]] = _pairs_of(args[0]) if args else []
         if kwargs:
             items.extend(kwargs.items())
         self._list: list[tuple[_K, _V]] = items
@@ -658,9 +713,11 @@ class ImmutableMultiDict(Mapping[_K, _V]):
         return len(self._dict)
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ImmutableMultiDict):
+        # Starlette's rule: the other is of this class, with the same values for
+        # each key in the same order.
+        if not isinstance(other, type(self)):
             return False
-        return sorted(self._list, key=repr) == sorted(other._list, key=repr)
+        return _by_key(self._list) == _by_key(other._list)
 
     __hash__ = None  # type: ignore[assignment]
 

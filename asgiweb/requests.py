@@ -13,13 +13,29 @@ and again while reading, so a chunked body cannot exceed it either.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import (
+    AsyncGenerator,
+    Generator,
+    ItemsView,
+    Iterator,
+    KeysView,
+    Mapping,
+    ValuesView,
+)
 from contextlib import aclosing
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from asgiweb._http import unquote_cookie_value
-from asgiweb.datastructures import URL, Address, FormData, Headers, QueryParams, State
+from asgiweb.datastructures import (
+    URL,
+    Address,
+    FormData,
+    Headers,
+    QueryParams,
+    State,
+    query_params_of,
+)
 from asgiweb.exceptions import ClientDisconnect, HTTPException
 from asgiweb.formparsers import (
     FormParser,
@@ -60,12 +76,19 @@ def parse_cookie_header(header: str) -> dict[str, str]:
         else:
             key, value = "", chunk
         key, value = key.strip(), value.strip()
+        if not (key or value):
+            continue  # checked before unquoting, as Starlette checks: '""' is a cookie
         if len(value) >= 2 and value[0] == value[-1] == '"':
             value = unquote_cookie_value(value[1:-1])
-        if key or value:
-            cookies[key] = value
+        cookies[key] = value
     return cookies
 
+
+# The request headers a server push copies into the pushed request (what the
+# response to it is negotiated on), as Starlette's.
+_PUSHED_HEADERS = frozenset(
+    (b"accept", b"accept-encoding", b"accept-language", b"cache-control", b"user-agent")
+)
 
 _JSON_OPENERS = (b"{", b"[")
 
@@ -85,6 +108,12 @@ _last_multipart: tuple[object, str, bytes, Any] = (object(), "", b"", None)
 
 class HTTPConnection:
     """What a ``Request`` and a ``WebSocket`` share: the scope and its lazy views.
+
+    As Starlette's, a connection is also a read-only mapping over its scope
+    (``request["path"]``, ``request.get("root_path")``, ``in``, ``keys()``...); it
+    equals only itself.  It is registered as a ``Mapping`` rather than derived
+    from one: an ABC subclass would change the class's metaclass on the path that
+    builds a Request per request, for nothing a handler needs.
 
     Subclasses list their own ``__slots__`` and set every slot here in their own
     ``__init__`` (PERF: no ``super().__init__`` call on the request path).
@@ -109,6 +138,30 @@ class HTTPConnection:
         self._url = None
         self._state = None
 
+    def __getitem__(self, key: str) -> Any:
+        return self.scope[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.scope)
+
+    def __len__(self) -> int:
+        return len(self.scope)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.scope
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.scope.get(key, default)
+
+    def keys(self) -> KeysView[str]:
+        return self.scope.keys()
+
+    def values(self) -> ValuesView[Any]:
+        return self.scope.values()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self.scope.items()
+
     @property
     def url(self) -> URL:
         url = self._url
@@ -127,15 +180,25 @@ class HTTPConnection:
     def query_params(self) -> QueryParams:
         query = self._query_params
         if query is None:
-            query = self._query_params = QueryParams(self.scope.get("query_string", b""))
+            query = self._query_params = query_params_of(self.scope.get("query_string", b""))
         return query
 
     @property
     def cookies(self) -> dict[str, str]:
+        """The cookies of every ``Cookie`` header line (HTTP/2 may split them over
+        several, RFC 9113 section 8.2.3), later pairs winning, as in Starlette."""
         cookies = self._cookies
         if cookies is None:
-            header = self.headers.get("cookie")
-            cookies = self._cookies = parse_cookie_header(header) if header else {}
+            cookies = {}
+            # One pass over the raw lines, no header index built (the Cookie()
+            # parameters read this): the lines named Cookie, in any case, in order.
+            for name, value in self.scope.get("headers") or ():
+                if len(name) == 6 and (name == b"cookie" or name.lower() == b"cookie") and value:
+                    if cookies:
+                        cookies.update(parse_cookie_header(value.decode("latin-1")))
+                    else:
+                        cookies = parse_cookie_header(value.decode("latin-1"))
+            self._cookies = cookies
         return cookies
 
     @property
@@ -156,6 +219,16 @@ class HTTPConnection:
     def app(self) -> App | None:
         return self.scope.get("app")
 
+    # -- URLs for named routes and mounts (docs/frontend.md) -------------------------
+
+    @property
+    def base_url(self) -> URL:
+        """Scheme and host of this request with the app's root path, ending in ``/``."""
+        scope = self.scope
+        root: str = scope.get("app_root_path", scope.get("root_path", ""))
+        url = self.url
+        return URL(url.scheme, url.netloc, root if root.endswith("/") else root + "/", "")
+
     @property
     def session(self) -> dict[str, Any]:
         """The session dict (a WebSocket's too); needs
@@ -167,6 +240,46 @@ class HTTPConnection:
         if mark is not None:
             mark()
         return session
+
+    def url_for(self, name: str, /, **path_params: Any) -> URL:
+        """The absolute URL of the route or mount ``name`` (``url_for("static", path=...)``).
+
+        Names are looked up in ``scope["router"]``, else in the app serving the
+        request; the URL starts with :attr:`base_url`.
+        """
+        provider = self.scope.get("router") or self.scope.get("app")
+        if provider is None:
+            raise RuntimeError(
+                "Request.url_for needs the App or Router serving the request in scope['app']"
+            )
+        path: str = provider.url_path_for(name, **path_params)
+        base = self.base_url
+        # Read back from its text, as Starlette's: the parts are what the text says
+        # (a "?" that a path parameter brought in starts the query).
+        return URL(f"{base.scheme}://{base.netloc}{base.path.rstrip('/')}{path}")
+
+    @property
+    def auth(self) -> Any:
+        """What an authentication middleware put in ``scope["auth"]`` (Starlette's
+        ``AuthenticationMiddleware`` is one); without one an ``AssertionError``."""
+        if "auth" not in self.scope:
+            raise AssertionError(
+                "AuthenticationMiddleware must be installed to access request.auth"
+            )
+        return self.scope["auth"]
+
+    @property
+    def user(self) -> Any:
+        """What an authentication middleware put in ``scope["user"]``; without one an
+        ``AssertionError``."""
+        if "user" not in self.scope:
+            raise AssertionError(
+                "AuthenticationMiddleware must be installed to access request.user"
+            )
+        return self.scope["user"]
+
+
+Mapping.register(HTTPConnection)
 
 
 class Request(HTTPConnection):
@@ -223,31 +336,6 @@ class Request(HTTPConnection):
     def receive(self) -> Receive:
         return self._receive
 
-    # -- URLs for named routes and mounts (docs/frontend.md) -------------------------
-
-    @property
-    def base_url(self) -> URL:
-        """Scheme and host of this request with the app's root path, ending in ``/``."""
-        scope = self.scope
-        root: str = scope.get("app_root_path", scope.get("root_path", ""))
-        url = self.url
-        return URL(url.scheme, url.netloc, root if root.endswith("/") else root + "/", "")
-
-    def url_for(self, name: str, /, **path_params: Any) -> URL:
-        """The absolute URL of the route or mount ``name`` (``url_for("static", path=...)``).
-
-        Names are looked up in ``scope["router"]``, else in the app serving the
-        request; the URL starts with :attr:`base_url`.
-        """
-        provider = self.scope.get("router") or self.scope.get("app")
-        if provider is None:
-            raise RuntimeError(
-                "Request.url_for needs the App or Router serving the request in scope['app']"
-            )
-        path: str = provider.url_path_for(name, **path_params)
-        base = self.base_url
-        return URL(base.scheme, base.netloc, base.path.rstrip("/") + path, "")
-
     # -- body ----------------------------------------------------------------------
 
     async def _next_chunk(self) -> tuple[bytes, bool]:
@@ -276,7 +364,7 @@ class Request(HTTPConnection):
         """Mark the body as being read, after the 413 for a declared Content-Length
         over the limit (``declared``: the header's value when the caller has read it)."""
         if self._stream_consumed:
-            raise RuntimeError("the request body stream has already been consumed")
+            raise RuntimeError("Stream consumed")  # Starlette's words: code may match them
         self._stream_consumed = True
         self._received = 0
         limit = self.max_body_size
@@ -457,6 +545,28 @@ class Request(HTTPConnection):
             raise HTTPException(400, exc.message) from None
         self._form = form
         return form
+
+    async def send_push_promise(self, path: str) -> None:
+        """Ask the server to push ``path`` (HTTP/2) where it offers the ASGI
+        ``http.response.push`` extension; nothing otherwise.  The push request
+        carries this request's content-negotiation headers, as Starlette's."""
+        if "http.response.push" not in (self.scope.get("extensions") or {}):
+            return
+        headers = [
+            (name.lower(), value)
+            for name, value in self.scope.get("headers") or ()
+            if name.lower() in _PUSHED_HEADERS
+        ]
+        await self._send({"type": "http.response.push", "path": path, "headers": headers})
+
+    async def send_early_hints(self, link: str, /, *additional_links: str) -> None:
+        """Send ``Link`` values as a 103 Early Hints response (RFC 8297) where the
+        server offers the ASGI ``http.response.early_hint`` extension; nothing
+        otherwise, as Starlette's."""
+        if "http.response.early_hint" not in (self.scope.get("extensions") or {}):
+            return
+        links = [value.encode("latin-1") for value in (link, *additional_links)]
+        await self._send({"type": "http.response.early_hint", "links": links})
 
     async def close(self) -> None:
         """Close the files of the parsed form, if any."""

@@ -56,7 +56,7 @@ from asgiweb.exceptions import (
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, RedirectResponse, Response
 from asgiweb.responses.base import AnswerMessages
-from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
+from asgiweb.types import ASGIApp, Receive, Scope, Send
 from asgiweb.websockets import DISCONNECTS_EXTENSION, WebSocket, WebSocketState
 
 __all__ = [
@@ -904,6 +904,7 @@ class Router(MethodDecorators):
             await receive()  # websocket.connect
             await send({"type": "websocket.close", "code": 1000, "reason": ""})
             return
+        scope["route"] = route  # as for http (and FastAPI): what matched
         websocket = WebSocket(scope, receive, send, params)
         try:
             await route.handle(websocket)
@@ -1083,16 +1084,8 @@ async def _deny(websocket: WebSocket, response: Response) -> None:
     if "websocket.http.response" not in (scope.get("extensions") or {}):
         await _close_quietly(websocket, 1000, "")
         return
-    if websocket.client_state is WebSocketState.CONNECTING:
-        await websocket.receive()  # the handshake message nobody has read yet
-    websocket.application_state = WebSocketState.RESPONSE
-    send = websocket._send
-
-    async def denial(message: Message) -> None:
-        await send({**message, "type": "websocket." + message["type"]})
-
     try:
-        await response(scope, websocket._receive, denial)
+        await websocket.send_denial_response(response)
     finally:
         websocket.application_state = WebSocketState.DISCONNECTED
 

@@ -24,16 +24,21 @@ from __future__ import annotations
 import enum
 import json
 from collections.abc import AsyncIterator, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiweb.exceptions import WebSocketDisconnect, WebSocketException
 from asgiweb.requests import HTTPConnection
 from asgiweb.types import Message, Receive, Scope, Send
 
+if TYPE_CHECKING:
+    from asgiweb.responses import Response
+
 __all__ = [
     "DISCONNECTS_EXTENSION",
     "WebSocket",
+    "WebSocketClose",
     "WebSocketDisconnect",
+    "WebSocketDisconnected",
     "WebSocketException",
     "WebSocketState",
 ]
@@ -56,6 +61,15 @@ class WebSocketState(enum.Enum):
 _CONNECTING = WebSocketState.CONNECTING
 _CONNECTED = WebSocketState.CONNECTED
 _DISCONNECTED = WebSocketState.DISCONNECTED
+_RESPONSE = WebSocketState.RESPONSE
+
+
+class WebSocketDisconnected(RuntimeError):
+    """A receive or send the conversation's state no longer allows: before
+    ``accept``, after the client's disconnect, after the close (Starlette's class:
+    a ``RuntimeError``, so ``except RuntimeError`` catches it too)."""
+
+
 _NOT_ACCEPTED = 'WebSocket is not connected. Need to call "accept" first.'
 
 
@@ -113,7 +127,9 @@ class WebSocket(HTTPConnection):
                 raise RuntimeError(f'Expected ASGI message "websocket.connect", but got {kind!r}')
             self.client_state = _CONNECTED
             return message
-        raise RuntimeError('Cannot call "receive" once a disconnect message has been received.')
+        raise WebSocketDisconnected(
+            'Cannot call "receive" once a disconnect message has been received.'
+        )
 
     async def send(self, message: Message) -> None:
         """Send one ASGI message, with the state checks of the module docstring."""
@@ -138,14 +154,26 @@ class WebSocket(HTTPConnection):
                 self.application_state = _CONNECTED
             elif kind == "websocket.close":
                 self.application_state = _DISCONNECTED
+            elif kind == "websocket.http.response.start":
+                # The ASGI WebSocket Denial Response extension: an HTTP answer instead.
+                self.application_state = _RESPONSE
             else:
                 raise RuntimeError(
-                    'Expected ASGI message "websocket.accept" or "websocket.close", '
-                    f"but got {kind!r}"
+                    'Expected ASGI message "websocket.accept", "websocket.close" or '
+                    f'"websocket.http.response.start", but got {kind!r}'
                 )
             await self._send(message)
             return
-        raise RuntimeError('Cannot call "send" once a close message has been sent.')
+        if state is _RESPONSE:
+            if kind != "websocket.http.response.body":
+                raise RuntimeError(
+                    f'Expected ASGI message "websocket.http.response.body", but got {kind!r}'
+                )
+            if not message.get("more_body", False):
+                self.application_state = _DISCONNECTED
+            await self._send(message)
+            return
+        raise WebSocketDisconnected('Cannot call "send" once a close message has been sent.')
 
     # -- handshake and close ---------------------------------------------------------
 
@@ -165,11 +193,29 @@ class WebSocket(HTTPConnection):
         """Close with ``code``; before ``accept`` this refuses the handshake (HTTP 403)."""
         await self.send({"type": "websocket.close", "code": code, "reason": reason or ""})
 
+    async def send_denial_response(self, response: Response) -> None:
+        """Refuse the handshake with ``response`` (any status, headers and body) where
+        the server offers the ASGI WebSocket Denial Response extension; without it a
+        ``RuntimeError``, as in Starlette.  Only before ``accept``."""
+        if "websocket.http.response" not in (self.scope.get("extensions") or {}):
+            raise RuntimeError(
+                "The server doesn't support the Websocket Denial Response extension."
+            )
+        if self.client_state is _CONNECTING:
+            await self.receive()  # the handshake message nobody has read yet
+        send = self.send
+
+        async def as_denial(message: Message) -> None:
+            # A response speaks HTTP; the extension's messages carry the prefix.
+            await send({**message, "type": "websocket." + message["type"]})
+
+        await response(self.scope, self._receive, as_denial)
+
     # -- messages --------------------------------------------------------------------
 
     async def _receive_data(self) -> Message:
         if self.application_state is not _CONNECTED:
-            raise RuntimeError(_NOT_ACCEPTED)
+            raise WebSocketDisconnected(_NOT_ACCEPTED)
         message = await self.receive()
         if message["type"] == "websocket.disconnect":
             raise WebSocketDisconnect(message.get("code", 1005), message.get("reason"))
@@ -290,3 +336,17 @@ class WebSocket(HTTPConnection):
 
     def __repr__(self) -> str:
         return f"<WebSocket {self.scope.get('path')!r} {self.application_state.name}>"
+
+
+class WebSocketClose:
+    """An ASGI app that closes a WebSocket with ``code`` and ``reason`` (Starlette's):
+    what a router or middleware answers a connection it refuses."""
+
+    __slots__ = ("code", "reason")
+
+    def __init__(self, code: int = 1000, reason: str | None = None) -> None:
+        self.code = code
+        self.reason = reason or ""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "websocket.close", "code": self.code, "reason": self.reason})

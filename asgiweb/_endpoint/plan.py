@@ -65,7 +65,7 @@ from asgiweb._endpoint.response import (
     compile_finisher,
     response_model_of,
 )
-from asgiweb._endpoint.streams import is_stream_endpoint, stream_plan
+from asgiweb._endpoint.streams import is_stream_endpoint, item_shape, stream_plan
 from asgiweb._validation.compiler import Invalid
 from asgiweb.background import BackgroundTasks
 from asgiweb.exceptions import RequestValidationError, WebSocketRequestValidationError
@@ -184,7 +184,13 @@ def compile_endpoint(
         "exclude_defaults": response_model_exclude_defaults,
         "exclude_none": response_model_exclude_none,
     }
-    stream = None if websocket else stream_plan(endpoint, response_class, status_code)
+    stream = (
+        None
+        if websocket
+        else stream_plan(
+            endpoint, response_class, status_code, item_shape(response_class, **model_options)
+        )
+    )
     finish: Finisher
     if websocket:
         if body_names or form_names:

@@ -14,6 +14,15 @@ function (sync or async) and the route's response class, as FastAPI decides:
 to any other class it is given; here a non-streaming class also means JSON
 Lines, since such a class cannot take a generator anyway.)
 
+Items and the return annotation (FastAPI's rule, decided by ``item_shape``): a
+handler annotated ``-> AsyncIterator[Item]`` (``Iterator``, ``AsyncIterable``,
+``Generator``...) with no ``response_model=`` on its route has each item that is
+not a ``ServerSentEvent`` fitted to ``Item`` before it is encoded, JSON Lines and
+SSE alike, with the route's ``response_model_*`` options, as a returned value is
+fitted to its response model (``asgiweb._endpoint.response.compile_shape``).  An
+item that does not fit raises ``ResponseValidationError`` mid-stream: the items
+before it have been sent, the App logs the error once and the connection ends.
+
 A ``Response`` parameter's status and headers and a ``BackgroundTasks``
 parameter apply as they do for a handler that returns.  The plan calls the
 generator function without awaiting it and without a thread: that only makes
@@ -47,6 +56,9 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
+import types
+import typing
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
 from types import AsyncGeneratorType
@@ -54,6 +66,7 @@ from typing import TYPE_CHECKING, Any
 
 from asgiweb import sse
 from asgiweb._concurrency import run_in_threadpool
+from asgiweb._endpoint.response import FROM_ANNOTATION, compile_shape
 from asgiweb.background import BackgroundTasks
 from asgiweb.encoders import render_json
 from asgiweb.responses import Response, StreamingResponse
@@ -61,7 +74,7 @@ from asgiweb.responses import Response, StreamingResponse
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["generator_kind", "is_stream_endpoint", "stream_plan"]
+__all__ = ["generator_kind", "is_stream_endpoint", "item_shape", "stream_plan"]
 
 Finisher = Callable[[Any, Response | None, BackgroundTasks | None], Response]
 _DONE: Any = object()
@@ -87,13 +100,60 @@ def is_stream_endpoint(endpoint: Callable[..., Any]) -> bool:
     return generator_kind(endpoint) is not None
 
 
+def item_shape(
+    response_class: type[Response],
+    *,
+    endpoint: Callable[..., Any],
+    response_model: Any,
+    include: Any = None,
+    exclude: Any = None,
+    by_alias: bool = True,
+    exclude_unset: bool = False,
+    exclude_defaults: bool = False,
+    exclude_none: bool = False,
+) -> Callable[[Any], Any] | None:
+    """The step fitting each item of a generator handler to the item type of its
+    return annotation, or None (see the module docstring).
+
+    The keywords are the route's ``response_model_*`` options.  Not for raw chunks (another
+    ``StreamingResponse`` class), nor with an explicit ``response_model``, nor for
+    an item type of ``Any``, a ``ServerSentEvent`` or one asgiweb cannot validate.
+    """
+    from asgiweb._endpoint.info import stream_of
+
+    if response_model is not FROM_ANNOTATION:
+        return None
+    if issubclass(response_class, StreamingResponse) and not issubclass(
+        response_class, sse.EventSourceResponse
+    ):
+        return None
+    generator, item = stream_of(endpoint)
+    if not generator or item is None or item is Any:
+        return None
+    members = typing.get_args(item) if typing.get_origin(item) in _UNIONS else ()
+    if any(member is sse.ServerSentEvent for member in members):
+        # ``Item | ServerSentEvent``: an event goes out as it is, the rest is an Item.
+        rest = tuple(member for member in members if member is not sse.ServerSentEvent)
+        item = functools.reduce(operator.or_, rest)
+    try:
+        return compile_shape(
+            item, include, exclude, by_alias, exclude_unset, exclude_defaults, exclude_none
+        )
+    except TypeError:  # a type asgiweb cannot validate: items go out as they are
+        return None
+
+
 def stream_plan(
-    endpoint: Callable[..., Any], response_class: type[Response], status_code: int | None
+    endpoint: Callable[..., Any],
+    response_class: type[Response],
+    status_code: int | None,
+    shape: Callable[[Any], Any] | None = None,
 ) -> tuple[Callable[..., Awaitable[Any]], Finisher] | None:
     """For a generator function: ``(call, finish)`` for the plan; None for any other handler.
 
     ``call(**kwargs)`` makes the generator; ``finish(generator, temporary, tasks)``
-    wraps it in the response described in the module docstring.
+    wraps it in the response described in the module docstring.  ``shape``
+    (``item_shape``) fits each item that is not a ``ServerSentEvent`` first.
     """
     kind = generator_kind(endpoint)
     if kind is None:
@@ -107,9 +167,11 @@ def stream_plan(
     if issubclass(response_class, sse.EventSourceResponse):
         sse_class = response_class
 
+        encode = sse.encode_event if shape is None else _shaped_event(shape)
+
         def make(generator: Any) -> Response:
             source = generator if is_async else _in_threads(generator)
-            response = sse_class(_event_stream(source), **_status(status_code))
+            response = sse_class(_event_stream(source, encode), **_status(status_code))
             response.raw_headers.extend(_SSE_HEADERS)
             return response
 
@@ -121,10 +183,11 @@ def stream_plan(
 
     else:
         wrap = _json_lines_async if is_async else _json_lines_sync
+        fit = _identity if shape is None else shape
 
         def make(generator: Any) -> Response:
             return StreamingResponse(
-                wrap(generator), media_type="application/jsonl", **_status(status_code)
+                wrap(generator, fit), media_type="application/jsonl", **_status(status_code)
             )
 
     def finish(
@@ -142,6 +205,7 @@ def stream_plan(
     return call, finish
 
 
+_UNIONS = (typing.Union, types.UnionType)
 _SSE_HEADERS = ((b"cache-control", b"no-cache"), (b"x-accel-buffering", b"no"))
 
 
@@ -152,20 +216,40 @@ def _status(status_code: int | None) -> dict[str, Any]:
 # -- JSON Lines -------------------------------------------------------------------------
 
 
-async def _json_lines_async(generator: Any) -> AsyncIterator[bytes]:
+def _identity(item: Any) -> Any:
+    return item
+
+
+async def _json_lines_async(generator: Any, fit: Callable[[Any], Any]) -> AsyncIterator[bytes]:
     try:
-        async for item in generator:
-            yield render_json(item) + b"\n"
+        if fit is _identity:
+            async for item in generator:
+                yield render_json(item) + b"\n"
+        else:
+            async for item in generator:
+                yield render_json(fit(item)) + b"\n"
     finally:
         await generator.aclose()
 
 
-def _json_lines_sync(generator: Any) -> Iterator[bytes]:
+def _json_lines_sync(generator: Any, fit: Callable[[Any], Any]) -> Iterator[bytes]:
     try:
         for item in generator:
-            yield render_json(item) + b"\n"
+            yield render_json(fit(item)) + b"\n"
     finally:
         generator.close()
+
+
+def _shaped_event(shape: Callable[[Any], Any]) -> Callable[[Any], bytes]:
+    """``sse.encode_event`` with every item that is not a ``ServerSentEvent`` fitted
+    by ``shape`` first (a ``ServerSentEvent`` is the user's own wrapper, as in FastAPI)."""
+    encode = sse.encode_event
+    event_class = sse.ServerSentEvent
+
+    def encode_shaped(item: Any) -> bytes:
+        return encode(item if isinstance(item, event_class) else shape(item))
+
+    return encode_shaped
 
 
 # -- Server-Sent Events -----------------------------------------------------------------
@@ -201,8 +285,7 @@ class _Relay:
         self.reader: asyncio.Future[None] | None = None
         self.writer: asyncio.Future[None] | None = None
 
-    async def produce(self, source: AsyncIterator[Any]) -> None:
-        encode = sse.encode_event
+    async def produce(self, source: AsyncIterator[Any], encode: Callable[[Any], bytes]) -> None:
         items = self.items
         try:
             async for value in source:
@@ -260,13 +343,15 @@ def _wake(future: asyncio.Future[None] | None) -> None:
         future.set_result(None)
 
 
-async def _event_stream(source: AsyncIterator[Any]) -> AsyncIterator[bytes]:
+async def _event_stream(
+    source: AsyncIterator[Any], encode: Callable[[Any], bytes]
+) -> AsyncIterator[bytes]:
     import asyncio  # PERF: lazy, importing asyncio costs ~9 MiB RSS (benchmarks/import_cost.py)
 
     interval = sse.PING_INTERVAL
     loop = asyncio.get_running_loop()
     relay = _Relay(loop)
-    producer = loop.create_task(relay.produce(source))
+    producer = loop.create_task(relay.produce(source, encode))
     items = relay.items
     try:
         while True:
