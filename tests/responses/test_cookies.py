@@ -52,7 +52,7 @@ FIXED = datetime(2026, 1, 1, 12, 30, 5, tzinfo=UTC)
         ),
         ({"key": "a", "value": "b", "secure": True}, "a=b; Path=/; SameSite=lax; Secure"),
         ({"key": "a", "value": "b", "httponly": True}, "a=b; HttpOnly; Path=/; SameSite=lax"),
-        ({"key": "a", "value": "b", "samesite": "Strict"}, "a=b; Path=/; SameSite=strict"),
+        ({"key": "a", "value": "b", "samesite": "Strict"}, "a=b; Path=/; SameSite=Strict"),
         (
             {"key": "a", "value": "b", "samesite": "none", "secure": True},
             "a=b; Path=/; SameSite=none; Secure",
