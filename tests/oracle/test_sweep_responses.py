@@ -18,15 +18,18 @@ allowed here, each by one named adjustment (see ``Allow``):
 - a multipart/byteranges boundary is random on both sides and has another length.
 """
 
+import contextlib
 import datetime
 import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from asgiweb.testclient import ClientResponse, TestClient
@@ -567,3 +570,799 @@ def test_cookie_arguments_starlette_refuses_on_this_python() -> None:
     )
     with pytest.raises(ValueError, match="samesite"):
         response.set_cookie("s", samesite="sometimes")
+
+
+# -- FileResponse ------------------------------------------------------------------------
+
+CONTENT = b"0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    root = tmp_path_factory.mktemp("site")
+    (root / "hello.txt").write_bytes(CONTENT)
+    (root / "data.qqq").write_bytes(b"\x00\x01unknown")
+    (root / "page.html").write_bytes(b"<h1>page</h1>")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "naïve name.txt").write_bytes(b"unicode")
+    (root / "dir").mkdir()
+    (root / "dir" / "inner.css").write_bytes(b"body{}")
+    return root
+
+
+def file_app(root: Any) -> Callable[[Framework], Any]:
+    hello = str(root / "hello.txt")
+
+    def build(fw: Framework) -> Any:
+        FileResponse = fw.responses.FileResponse
+        cases: dict[str, Callable[[], Any]] = {
+            "plain": lambda: FileResponse(hello),
+            "pathlike": lambda: FileResponse(root / "hello.txt"),
+            "filename": lambda: FileResponse(hello, filename="report.txt"),
+            "filename-space": lambda: FileResponse(hello, filename="my report.txt"),
+            "filename-unicode": lambda: FileResponse(hello, filename="résumé €.txt"),
+            "filename-quote": lambda: FileResponse(hello, filename='a"b.txt'),
+            "filename-type": lambda: FileResponse(root / "data.qqq", filename="x.png"),
+            "inline": lambda: FileResponse(
+                hello, filename="x.txt", content_disposition_type="inline"
+            ),
+            "own-disposition": lambda: FileResponse(
+                hello, filename="x.txt", headers={"content-disposition": "inline"}
+            ),
+            "media": lambda: FileResponse(hello, media_type="application/x-custom"),
+            "media-text": lambda: FileResponse(hello, media_type="text/csv"),
+            "unknown": lambda: FileResponse(root / "data.qqq"),
+            "html": lambda: FileResponse(root / "page.html"),
+            "css": lambda: FileResponse(root / "dir" / "inner.css"),
+            "unicode-path": lambda: FileResponse(root / "naïve name.txt"),
+            "status": lambda: FileResponse(hello, status_code=201),
+            "headers": lambda: FileResponse(hello, headers={"x-custom": "1", "vary": "a"}),
+            "own-type": lambda: FileResponse(hello, headers={"content-type": "text/x"}),
+            "stat": lambda: FileResponse(hello, stat_result=os.stat(hello)),
+            "empty": lambda: FileResponse(root / "empty.txt"),
+        }
+        app = fw.App()
+        for name, make in cases.items():
+            app.add_api_route(f"/f/{name}", _returning(make), methods=["GET", "HEAD", "POST"])
+        return app
+
+    return build
+
+
+FILE_CASES = (
+    "plain", "pathlike", "filename", "filename-space", "filename-unicode", "filename-quote",
+    "filename-type", "inline", "own-disposition", "media", "media-text", "unknown", "html",
+    "css", "unicode-path", "status", "headers", "own-type", "stat", "empty",
+)  # fmt: skip
+
+
+def disposition(value: str) -> tuple[str, str | None]:
+    """(type, file name) of a content-disposition value: ``filename*`` (RFC 8187)
+    when given, else ``filename`` (a quoted-string, RFC 6266)."""
+    kind, _, rest = value.partition(";")
+    extended = re.search(r"filename\*=utf-8''([^;\s]+)", rest, re.IGNORECASE)
+    if extended:
+        return kind, unquote(extended.group(1))
+    plain = re.search(r'filename="((?:[^"\\]|\\.)*)"', rest)
+    return kind, None if plain is None else re.sub(r"\\(.)", r"\1", plain.group(1))
+
+
+def _file_adjust(call: Call, mine: Answer, theirs: Answer) -> None:
+    """A file's etag is each side's own (present on both, or on neither).  Starlette
+    names any file that ``quote()`` changes by ``filename*`` alone; we send the
+    quoted-string ``filename`` for every ASCII name and both forms for others
+    (docs/responses.md, "Files"): the same name, decoded."""
+    assert bool(mine.headers["etag"]) == bool(theirs.headers["etag"]), call
+    theirs.headers["etag"] = mine.headers["etag"]
+    ours_cd, their_cd = mine.headers["content-disposition"], theirs.headers["content-disposition"]
+    if len(ours_cd) == len(their_cd) == 1 and ours_cd != their_cd:
+        assert disposition(ours_cd[0]) == disposition(their_cd[0]), call
+        theirs.headers["content-disposition"] = ours_cd
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST"])
+def test_file_responses(site: Any, method: str) -> None:
+    calls = [Call(method, f"/f/{name}") for name in FILE_CASES]
+    sweep(file_app(site), calls, adjust=_file_adjust)
+
+
+def _is_multipart(answer: Answer) -> bool:
+    content_type = answer.headers["content-type"]
+    return bool(content_type) and content_type[0].startswith("multipart/byteranges; boundary=")
+
+
+def byteranges(answer: Answer) -> list[tuple[dict[str, str], bytes]] | None:
+    """A multipart/byteranges body as (part headers, lower-cased names; part body) pairs."""
+    if not _is_multipart(answer):
+        return None
+    boundary = answer.headers["content-type"][0].split("boundary=")[1].encode()
+    if not answer.body:  # HEAD
+        return []
+    body = answer.body
+    assert body.startswith(b"--" + boundary + b"\r\n"), body
+    assert body.rstrip(b"\r\n").endswith(b"--" + boundary + b"--"), body
+    parts = []
+    for chunk in body.split(b"--" + boundary)[1:-1]:
+        head, _, content = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        headers = dict(line.split(": ", 1) for line in head.decode().split("\r\n"))
+        parts.append(({k.lower(): v for k, v in headers.items()}, content.removesuffix(b"\r\n")))
+    return parts
+
+
+RANGE_416 = b'{"detail":"Range Not Satisfiable"}'
+
+
+def _range_adjust(call: Call, mine: Answer, theirs: Answer) -> None:
+    """Documented (docs/responses.md, "Files"): the multipart boundary is random (the
+    parts compared); a 416 carries a JSON ``detail``."""
+    _file_adjust(call, mine, theirs)
+    ours_parts, their_parts = byteranges(mine), byteranges(theirs)
+    if _is_multipart(mine) and _is_multipart(theirs):
+        assert ours_parts == their_parts, call
+        theirs.body = mine.body
+        theirs.headers["content-type"] = mine.headers["content-type"]
+        theirs.headers["content-length"] = mine.headers["content-length"]
+    if theirs.status == 416:
+        assert theirs.body == b"" and theirs.headers["content-type"] == [
+            "text/plain; charset=utf-8"
+        ]
+        theirs.body = b"" if call.method == "HEAD" else RANGE_416
+        theirs.headers["content-type"] = ["application/json"]
+        theirs.headers["content-length"] = [str(len(RANGE_416))]
+
+
+# Answered alike by both.
+RANGES = (
+    "bytes=0-3", "bytes=-4", "bytes=10-", "bytes=3-100", "bytes=0-0", "bytes=-100",
+    "bytes=15-15", "bytes=0-1,,2-3", "bytes=0-3,2-5", " bytes = 0-3", "BYTES=0-3",
+    "bytes=0-1,3-4,0-15", "bytes=0-1,4-5", "bytes=4-5,0-1", "bytes=0-1, 3-4 ,-2",
+    "bytes=100-200", "bytes=16-", "bytes=-0", "bytes=00-03",
+    ",".join(["bytes=0-0"] + ["1-1"] * 99),
+)  # fmt: skip
+# Starlette answers 400; RFC 9110 §14.2 lets a server ignore a Range it cannot
+# read, and we do: 200 and the whole file (documented).
+RANGES_IGNORED = (
+    "bytes=5-2", "items=0-1", "bytes=abc", "bytes=", "bytes=,", "bytes=-", "bytes=1",
+    "bytes=1-2-3", "bytes=-1-2", "bytes 0-1", "bytes=0x1-2",
+)  # fmt: skip
+# Starlette answers 416 when any range is unsatisfiable; RFC 9110 §14.1.1 calls a
+# set satisfiable when one range is, and we send the ones that are (documented).
+RANGES_PARTLY = ("bytes=1-2,100-200", "bytes=100-200,1-2", "bytes=16-,-3", "bytes=1-2,100-")
+FILE_RANGE_URLS = ("/f/plain", "/f/unknown", "/f/empty", "/f/filename-unicode", "/f/headers")
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_file_ranges(site: Any, method: str) -> None:
+    calls = [
+        Call(method, url, headers={"range": spec}) for url in FILE_RANGE_URLS for spec in RANGES
+    ]
+    # never honoured: another status than 200, another method than GET/HEAD
+    calls += [
+        Call(method, "/f/status", headers={"range": "bytes=0-3"}),
+        Call("POST", "/f/plain", headers={"range": "bytes=0-3"}),
+    ]
+    answers = sweep(file_app(site), calls, adjust=_range_adjust)
+    assert {a.status for a in answers} == {200, 201, 206, 416}
+
+
+@pytest.mark.parametrize("spec", RANGES_IGNORED)
+def test_unreadable_ranges_are_ignored(site: Any, spec: str) -> None:
+    ours, theirs = frameworks()
+    call = Call("GET", "/f/plain", headers={"range": spec})
+    [mine] = exchange(file_app(site)(ours), [call], {})
+    [reference] = exchange(file_app(site)(theirs), [call], {})
+    assert reference.status == 400
+    assert (mine.status, mine.body, mine.headers["content-range"]) == (200, CONTENT, [])
+
+
+@pytest.mark.parametrize("spec", RANGES_PARTLY)
+def test_satisfiable_ranges_of_a_mixed_set_are_sent(site: Any, spec: str) -> None:
+    ours, theirs = frameworks()
+    call = Call("GET", "/f/plain", headers={"range": spec})
+    [mine] = exchange(file_app(site)(ours), [call], {})
+    [reference] = exchange(file_app(site)(theirs), [call], {})
+    assert reference.status == 416
+    wanted = {"bytes=16-,-3": (b"def", "bytes 13-15/16")}.get(spec, (b"12", "bytes 1-2/16"))
+    assert (mine.status, mine.body, mine.headers["content-range"]) == (206, wanted[0], [wanted[1]])
+
+
+def _validators(app: Any, url: str) -> tuple[str, str]:
+    first = TestClient(app).get(url)
+    return first.headers["etag"], first.headers["last-modified"]
+
+
+IF_RANGE_CASES = {
+    # name: (If-Range from the (etag, last-modified) first sent, honoured?)
+    "etag": (lambda etag, lm: etag, True),
+    "date": (lambda etag, lm: lm, True),
+    "weak-etag": (lambda etag, lm: "W/" + etag, False),
+    "other-etag": (lambda etag, lm: '"other"', False),
+    "older-date": (lambda etag, lm: "Mon, 01 Jan 2001 00:00:00 GMT", False),
+    "garbage": (lambda etag, lm: "not a validator", False),
+}
+
+
+@pytest.mark.parametrize("case", IF_RANGE_CASES)
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_if_range(site: Any, case: str, method: str) -> None:
+    """Each side is asked with its own validators (the etags differ by design)."""
+    make, honoured = IF_RANGE_CASES[case]
+    got = []
+    for fw in frameworks():
+        app = file_app(site)(fw)
+        if_range = make(*_validators(app, "/f/plain"))
+        call = Call(method, "/f/plain", headers={"range": "bytes=2-4", "if-range": if_range})
+        got.append(exchange(app, [call], {})[0])
+    mine, reference = got
+    if method == "HEAD":
+        reference.body = b""
+    _file_adjust(Call(method, "/f/plain"), mine, reference)
+    assert mine == reference
+    assert mine.status == (206 if honoured else 200)
+
+
+NOT_MODIFIED_CASES = {
+    "etag": lambda etag, lm: {"if-none-match": etag},
+    "weak-etag": lambda etag, lm: {"if-none-match": "W/" + etag},
+    "etag-in-list": lambda etag, lm: {"if-none-match": f'"a", {etag}'},
+    "star": lambda etag, lm: {"if-none-match": "*"},
+    "date": lambda etag, lm: {"if-modified-since": lm},
+    "later-date": lambda etag, lm: {"if-modified-since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+}
+
+
+@pytest.mark.parametrize("case", NOT_MODIFIED_CASES)
+def test_file_response_answers_conditional_requests(site: Any, case: str) -> None:
+    """Documented (docs/responses.md, "Files"): our FileResponse answers 304 itself;
+    Starlette's leaves that to StaticFiles and sends the file."""
+    answers = []
+    for fw in frameworks():
+        app = file_app(site)(fw)
+        headers = NOT_MODIFIED_CASES[case](*_validators(app, "/f/plain"))
+        answers.append(TestClient(app).get("/f/plain", headers=headers))
+    mine, reference = answers
+    assert (reference.status_code, reference.content) == (200, CONTENT)
+    assert (mine.status_code, mine.content) == (304, b"")
+    assert "content-length" not in mine.headers and "content-type" not in mine.headers
+    assert mine.headers["etag"]
+
+
+def _range_client(site: Any, name: str) -> TestClient:
+    return TestClient(file_app(site)(Framework(name)))
+
+
+RANGE_SPEC = st.one_of(
+    st.tuples(st.integers(0, 40), st.none() | st.integers(0, 40)).map(
+        lambda p: f"{p[0]}-{'' if p[1] is None else p[1]}"
+    ),
+    st.integers(0, 40).map(lambda n: f"-{n}"),
+    st.text(" ,-0123456789abx", max_size=8),
+)
+RANGE_HEADER = st.one_of(
+    st.lists(RANGE_SPEC, min_size=1, max_size=6).map(lambda specs: "bytes=" + ",".join(specs)),
+    st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=20),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(header=RANGE_HEADER, url=st.sampled_from(["/f/plain", "/f/empty", "/f/unknown"]))
+def test_generated_range_headers(site: Any, header: str, url: str) -> None:
+    """Never a 5xx.  A header we cannot read as a whole (a unit other than bytes, an
+    item that is no range) is ignored: 200 and the whole file, where Starlette
+    answers 400 or skips the item.  Otherwise, where Starlette sends bytes (200 or
+    206) we send the same bytes; where it answers 416 we do too, or send the
+    satisfiable ranges (see above)."""
+    from asgiweb.responses._ranges import parse_range
+
+    call = Call("GET", url, headers={"range": header})
+    [mine] = exchange(_range_client(site, "asgiweb").app, [call], {})
+    [reference] = exchange(_range_client(site, "fastapi").app, [call], {})
+    assert mine.status in (200, 206, 416), header
+    if parse_range(header, 1000) is None:
+        assert mine.status == 200 and mine.headers["content-range"] == [], header
+    elif reference.status in (200, 206):
+        _range_adjust(call, mine, reference)
+        assert mine == reference, header
+    else:
+        assert reference.status == 416, header
+        assert mine.status in (206, 416), header
+
+
+def test_missing_file_and_directory(site: Any) -> None:
+    """Both answer 500 (a server error: the handler named a file that is not
+    there); ours fails in the handler, when the response is built
+    (docs/responses.md, "Files"), Starlette's while sending it."""
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+        FileResponse = fw.responses.FileResponse
+        app.add_api_route("/missing", _returning(lambda: FileResponse(site / "nope.txt")))
+        app.add_api_route("/directory", _returning(lambda: FileResponse(site / "dir")))
+        return app
+
+    for fw in frameworks():
+        client = TestClient(build(fw), raise_server_exceptions=False)
+        assert [client.get(url).status_code for url in ("/missing", "/directory")] == [500, 500]
+    from asgiweb.responses import FileResponse
+
+    with pytest.raises(FileNotFoundError, match=r"nope\.txt"):
+        FileResponse(site / "nope.txt")
+    with pytest.raises(IsADirectoryError, match="dir"):
+        FileResponse(site / "dir")
+
+
+def _background_task(fw: Framework) -> Any:
+    if fw.name == "fastapi":
+        from starlette.background import BackgroundTask
+
+        return BackgroundTask
+    return fw.sub("background").BackgroundTask
+
+
+def background_app(fw: Framework) -> Any:
+    app = fw.App()
+    log: list[str] = []
+    task = _background_task(fw)
+    r = fw.responses
+
+    def stream() -> Any:
+        yield b"s"
+
+    makes: dict[str, Callable[[], Any]] = {
+        "response": lambda: r.Response("x", background=task(log.append, "response")),
+        "json": lambda: r.JSONResponse([1], background=task(log.append, "json")),
+        "redirect": lambda: r.RedirectResponse("/a", background=task(log.append, "redirect")),
+        "stream": lambda: r.StreamingResponse(stream(), background=task(log.append, "stream")),
+        "204": lambda: r.Response(status_code=204, background=task(log.append, "204")),
+    }
+    for name, make in makes.items():
+        app.add_api_route(f"/bg/{name}", _returning(make))
+
+    @app.get("/bg/tasks")
+    def with_tasks(tasks: fw.BackgroundTasks):
+        tasks.add_task(log.append, "tasks")
+        return "tasks"
+
+    @app.get("/bg/tasks-and-response")
+    def tasks_and_response(tasks: fw.BackgroundTasks):
+        tasks.add_task(log.append, "added")  # FastAPI drops it (documented)
+        return r.PlainTextResponse("own", background=task(log.append, "own"))
+
+    @app.get("/log")
+    def read_log():
+        return log
+
+    return app
+
+
+def test_background_tasks() -> None:
+    """Documented (docs/responses.md, "Background tasks"): a returned response's own
+    task runs, then the tasks added to the handler's ``BackgroundTasks``; FastAPI
+    drops the added ones."""
+
+    def added_tasks_run(call: Call, mine: Answer, theirs: Answer) -> None:
+        if call.url == "/log":
+            theirs.body = json.dumps(
+                [*json.loads(theirs.body), "added"], separators=(",", ":")
+            ).encode()
+            theirs.headers["content-length"] = [str(len(theirs.body))]
+
+    names = ("response", "json", "redirect", "stream", "204", "tasks", "tasks-and-response")
+    answers = sweep(background_app, [*(f"/bg/{n}" for n in names), "/log"], adjust=added_tasks_run)
+    assert json.loads(answers[-1].body) == [
+        "response", "json", "redirect", "stream", "204", "tasks", "own", "added",
+    ]  # fmt: skip
+
+
+# -- StaticFiles -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def static_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    top = tmp_path_factory.mktemp("static-top")
+    root = top / "static"
+    root.mkdir()
+    (top / "secret.txt").write_bytes(b"secret")
+    files = {
+        "a.txt": b"alpha",
+        "index.html": b"<p>index</p>",
+        "404.html": b"<p>not here</p>",
+        "u.qqq": b"\x00u",
+        "with space.txt": b"space",
+        "café.txt": b"cafe",
+        "%2e%2e": b"literal",
+        "sub/index.html": b"<p>sub</p>",
+        "sub/b.css": b"b{}",
+        "sub/deeper/c.js": b"c()",
+    }
+    for name, content in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(content)
+    (root / "empty").mkdir()
+    (root / "leak.txt").symlink_to(top / "secret.txt")
+    (root / "inside.txt").symlink_to(root / "a.txt")
+    (root / "updir").symlink_to(top)
+    # a package with a "statics" folder and one with another folder name
+    package = top / "pkgs" / "sweep_static_pkg"
+    (package / "statics").mkdir(parents=True)
+    (package / "assets").mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "statics" / "p.txt").write_bytes(b"from package")
+    (package / "statics" / "a.txt").write_bytes(b"shadowed by the directory")
+    (package / "assets" / "q.txt").write_bytes(b"from assets")
+    return top
+
+
+def static_app(top: Any) -> Callable[[Framework], Any]:
+    root = top / "static"
+
+    def build(fw: Framework) -> Any:
+        StaticFiles = fw.sub("staticfiles").StaticFiles
+        app = fw.App()
+        app.mount("/static", StaticFiles(directory=root), name="static")
+        app.mount("/site", StaticFiles(directory=str(root), html=True), name="site")
+        app.mount("/follow", StaticFiles(directory=root, follow_symlink=True), name="follow")
+        app.mount(
+            "/pkg",
+            StaticFiles(
+                directory=root, packages=["sweep_static_pkg", ("sweep_static_pkg", "assets")]
+            ),
+            name="pkg",
+        )
+        app.mount("/only-pkg", StaticFiles(packages=["sweep_static_pkg"]), name="only-pkg")
+        sub = fw.App()
+        sub.mount("/files", StaticFiles(directory=root), name="files")
+
+        @sub.get("/where")
+        def nested_where(request: fw.Request):
+            return str(request.url_for("files", path="x/y.css"))
+
+        app.mount("/nested", sub)
+
+        @app.get("/where")
+        def where(request: fw.Request):
+            urls = [
+                request.url_for("static", path=path)
+                for path in ("/a.txt", "a.txt", "sub/b.css", "with space.txt", "café.txt", "")
+            ]
+            urls.append(request.url_for("site", path="/sub/"))
+            return [str(url) for url in urls]
+
+        return app
+
+    return build
+
+
+STATIC_PATHS = (
+    # files, names that need escaping, a literal "%2e%2e", directories
+    "a.txt", "sub/b.css", "sub/deeper/c.js", "u.qqq", "with%20space.txt", "caf%C3%A9.txt",
+    "%252e%252e", "", "sub", "sub/", "empty", "empty/", "nope", "nope/", "index.html",
+    "404.html", "./a.txt", "sub/./b.css", "//a.txt", "a.txt/", "%2e/a.txt", "a.txt?x=1",
+    # escapes: every one answers 404 (or 404.html) on both
+    "../secret.txt", "%2e%2e/secret.txt", "..%2fsecret.txt", "..%5csecret.txt",
+    ".%2e/secret.txt", "%2e%2e%2fsecret.txt", "..", "...", "%5c..%5csecret.txt",
+    "\\a.txt", "%5ca.txt", "updir/secret.txt", "leak.txt", "inside.txt",
+    "sub/..%2f..%2fsecret.txt", "%2F..%2Fsecret.txt", "/etc/passwd", "%2Fetc%2Fpasswd",
+)  # fmt: skip
+MOUNTS = ("static", "site", "follow", "pkg", "only-pkg", "nested/files")
+PACKAGE_PATHS = ("p.txt", "q.txt", "a.txt", "statics/p.txt", "assets/q.txt")
+
+
+def _static_adjust(call: Call, mine: Answer, theirs: Answer) -> None:
+    """The file's etag; a redirect's location is relative on our side (docs/api.md,
+    "404, 405, HEAD, slash redirects")."""
+    _file_adjust(call, mine, theirs)
+    theirs.headers["location"] = [
+        url.removeprefix("http://testserver") if mine_url.startswith("/") else url
+        for url, mine_url in zip(theirs.headers["location"], mine.headers["location"], strict=False)
+    ]
+
+
+@pytest.fixture
+def static_build(static_root: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.syspath_prepend(str(static_root / "pkgs"))
+    return static_app(static_root)
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_static_files(static_build: Any, method: str) -> None:
+    calls = [
+        Call(method, f"/{mount}/{path}")
+        for mount in MOUNTS
+        for path in (*STATIC_PATHS, *PACKAGE_PATHS)
+    ]
+    calls += [Call(method, f"/{mount}") for mount in MOUNTS]
+    calls += [Call("GET", "/where"), Call("GET", "/nested/where")]
+    answers = sweep(static_build, calls, adjust=_static_adjust)
+    assert {a.status for a in answers} == {200, 307, 404}
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_static_files_other_methods(static_build: Any, method: str) -> None:
+    urls = ("/static/a.txt", "/static/nope", "/static/../secret.txt", "/site/", "/site/nope")
+    answers = sweep(static_build, [Call(method, url) for url in urls], adjust=_static_adjust)
+    assert {(a.status, *a.headers["allow"]) for a in answers} == {(405, "GET, HEAD")}
+
+
+STATIC_CONDITIONS = {
+    "etag": lambda etag, lm: {"if-none-match": etag},
+    "weak-etag": lambda etag, lm: {"if-none-match": "W/" + etag},
+    "in-list": lambda etag, lm: {"if-none-match": f'"x", {etag}'},
+    "star": lambda etag, lm: {"if-none-match": "*"},
+    "date": lambda etag, lm: {"if-modified-since": lm},
+    "later": lambda etag, lm: {"if-modified-since": "Fri, 01 Jan 2100 00:00:00 GMT"},
+    "earlier": lambda etag, lm: {"if-modified-since": "Mon, 01 Jan 2001 00:00:00 GMT"},
+    "bad-date": lambda etag, lm: {"if-modified-since": "yesterday"},
+    "other-etag-and-date": lambda etag, lm: {"if-none-match": '"x"', "if-modified-since": lm},
+    "etag-and-range": lambda etag, lm: {"if-none-match": etag, "range": "bytes=0-1"},
+    "if-range": lambda etag, lm: {"if-range": etag, "range": "bytes=1-2"},
+    "stale-if-range": lambda etag, lm: {"if-range": '"x"', "range": "bytes=1-2"},
+    "range": lambda etag, lm: {"range": "bytes=1-2,4-"},
+    "range-416": lambda etag, lm: {"range": "bytes=9-"},
+}
+
+
+@pytest.mark.parametrize("case", STATIC_CONDITIONS)
+@pytest.mark.parametrize("url", ["/static/a.txt", "/site/sub/", "/site/nope"])
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_static_conditional_and_range_requests(
+    static_build: Any, case: str, url: str, method: str
+) -> None:
+    """Each side asked with the validators it sent.  A 304 carries the etag and
+    neither representation metadata nor ``last-modified`` (RFC 9110 §15.4.5)."""
+    got = []
+    for fw in frameworks():
+        app = static_build(fw)
+        first = TestClient(app).get(url)
+        headers = STATIC_CONDITIONS[case](first.headers["etag"], first.headers["last-modified"])
+        got.append(exchange(app, [Call(method, url, headers=headers)], {})[0])
+    mine, reference = got
+    if method == "HEAD":
+        reference.body = b""
+    _range_adjust(Call(method, url), mine, reference)
+    assert mine == reference
+
+
+def test_static_files_refused_paths_in_html_mode(static_build: Any) -> None:
+    """Documented (docs/frontend.md): a path refused before the file system is asked
+    (a NUL, a name too long) answers as any other 404, with 404.html in html mode;
+    Starlette answers those with its JSON 404."""
+    for url in ("/site/a.txt%00", "/site/" + "x" * 300):
+        for fw in frameworks():
+            response = TestClient(static_build(fw)).get(url)
+            assert response.status_code == 404
+            expected = b"<p>not here</p>" if fw.name == "asgiweb" else b'{"detail":"Not Found"}'
+            assert response.content == expected, (fw, url)
+
+
+@pytest.mark.parametrize(
+    "path", ["sub/../a.txt", "sub/%2e%2e/a.txt", "a.txt/..", "sub/..", "../static/a.txt"]
+)
+def test_static_files_dot_segments_resolving_inside(static_build: Any, path: str) -> None:
+    """Documented (docs/frontend.md): a ``..`` segment answers 404 even when it would
+    resolve back inside the directory; Starlette normalises the path and serves it
+    (or redirects to the directory)."""
+    for mount in ("static", "site"):
+        mine = TestClient(static_build(Framework("asgiweb"))).get(f"/{mount}/{path}")
+        theirs = TestClient(static_build(Framework("fastapi"))).get(
+            f"/{mount}/{path}", follow_redirects=False
+        )
+        assert mine.status_code == 404 and b"alpha" not in mine.content
+        assert theirs.status_code in (200, 307, 404)
+
+
+def test_static_files_directory_checks(static_root: Any) -> None:
+    """A missing directory: RuntimeError at construction with ``check_dir`` (the
+    default), at the first request without it; a file given as the directory too."""
+    missing = static_root / "missing"
+    for fw in frameworks():
+        StaticFiles = fw.sub("staticfiles").StaticFiles
+        with pytest.raises(RuntimeError, match="does not exist"):
+            StaticFiles(directory=missing)
+        for directory, message in (
+            (missing, "does not exist"),
+            (static_root / "secret.txt", "is not a directory"),
+        ):
+            app = fw.App()
+            app.mount("/s", StaticFiles(directory=directory, check_dir=False))
+            with pytest.raises(RuntimeError, match=message):
+                TestClient(app).get("/s/a.txt")
+
+
+def test_static_files_unreadable_folder(static_root: Any, tmp_path: Any) -> None:
+    """Documented (docs/frontend.md): a folder without permission answers 404;
+    Starlette answers 401."""
+    if os.geteuid() == 0:
+        pytest.skip("root reads every folder")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "f.txt").write_bytes(b"x")
+    locked.chmod(0)
+    try:
+        for fw, status in zip(frameworks(), (404, 401), strict=True):
+            app = fw.App()
+            app.mount("/s", fw.sub("staticfiles").StaticFiles(directory=tmp_path))
+            assert TestClient(app).get("/s/locked/f.txt").status_code == status
+    finally:
+        locked.chmod(0o755)
+
+
+# -- Jinja2Templates ---------------------------------------------------------------------
+
+jinja2 = pytest.importorskip("jinja2")
+
+TEMPLATES = {
+    "page.html": (
+        "<a href=\"{{ url_for('item', id=id) }}\">{{ name }}</a>"
+        "<link href=\"{{ url_for('static', path='/site.css') }}\">"
+        "<p>{{ request.url.path }}|{{ request.query_params.get('q', '') }}</p>"
+    ),
+    "plain.txt": "hello {{ name }} {{ proc | default('') }}",
+    "data.xml": "<v>{{ name }}</v>",
+    "data.htm": "<b>{{ name }}</b>",
+    "noext": "{{ name }}",
+    "urls.html": "{{ url_for('item', id='a b?é') }} {{ url_for('static', path='x y/é.css') }}",
+    "broken.html": "{{ missing_filter | nope }}",
+    "second.html": "second {{ name }}",
+}
+
+
+@pytest.fixture(scope="module")
+def template_dirs(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    first = tmp_path_factory.mktemp("templates")
+    second = tmp_path_factory.mktemp("more-templates")
+    for name, text in TEMPLATES.items():
+        (second if name == "second.html" else first).joinpath(name).write_text(text)
+    return first, second
+
+
+def template_app(dirs: Any) -> Callable[[Framework], Any]:
+    first, second = dirs
+
+    def build(fw: Framework) -> Any:
+        Jinja2Templates = fw.sub("templating").Jinja2Templates
+        StaticFiles = fw.sub("staticfiles").StaticFiles
+        task = _background_task(fw)
+        log: list[str] = []
+
+        def processor(request: Any) -> dict[str, Any]:
+            return {"proc": request.headers.get("x-name", "anon")}
+
+        templates = Jinja2Templates(directory=[first, second], context_processors=[processor])
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(first))
+        own_env = Jinja2Templates(env=env)
+        escaping_env = Jinja2Templates(
+            env=jinja2.Environment(loader=jinja2.DictLoader(TEMPLATES), autoescape=True)
+        )
+        app = fw.App()
+        app.mount("/static", StaticFiles(directory=first), name="static")
+
+        @app.get("/items/{id}", name="item")
+        def item(request: fw.Request, id: str, name: str = "<b>&</b>", t: str = "page.html"):
+            return templates.TemplateResponse(request, t, {"id": id, "name": name})
+
+        @app.get("/env/{t}")
+        def with_env(request: fw.Request, t: str, name: str = "<i>"):
+            return own_env.TemplateResponse(request, t, {"name": name, "id": 1})
+
+        @app.get("/escaping/{t}")
+        def with_escaping_env(request: fw.Request, t: str, name: str = "<i>"):
+            return escaping_env.TemplateResponse(request, t, {"name": name, "id": 1})
+
+        @app.get("/options")
+        def options(request: fw.Request):
+            return templates.TemplateResponse(
+                request,
+                "plain.txt",
+                {"name": "opts"},
+                status_code=201,
+                headers={"x-custom": "t", "vary": "x-name"},
+                media_type="text/plain",
+                background=task(log.append, "rendered"),
+            )
+
+        @app.get("/keywords")
+        def keywords(request: fw.Request):
+            return templates.TemplateResponse(
+                request=request, name="second.html", context={"name": "kw"}, status_code=404
+            )
+
+        @app.get("/no-context")
+        def no_context(request: fw.Request):
+            return templates.TemplateResponse(request, "plain.txt")
+
+        @app.get("/request-in-context")
+        def request_in_context(request: fw.Request):
+            # the context's own "request" is kept (setdefault), processors still run
+            return templates.TemplateResponse(request, "page.html", {"id": 2, "name": "n"})
+
+        @app.get("/response-class", response_class=fw.responses.HTMLResponse)
+        def response_class(request: fw.Request):
+            return templates.TemplateResponse(request, "data.htm", {"name": "<rc>"})
+
+        @app.get("/log")
+        def read_log():
+            return log
+
+        return app
+
+    return build
+
+
+TEMPLATE_CALLS = [
+    "/items/42", "/items/a%20b?name=%3Cscript%3E&q=%22x%22", "/items/7?t=plain.txt",
+    "/items/7?t=data.xml", "/items/7?t=data.htm", "/items/7?t=noext", "/items/7?t=urls.html",
+    "/items/7?t=second.html", "/env/plain.txt", "/env/page.html", "/env/data.xml",
+    "/escaping/plain.txt", "/escaping/noext",
+    Call("GET", "/options", headers={"x-name": "<ada>"}), "/keywords", "/no-context",
+    "/request-in-context", "/response-class", "/log",
+]  # fmt: skip
+
+
+def test_templates(template_dirs: Any) -> None:
+    answers = sweep(template_app(template_dirs), TEMPLATE_CALLS)
+    assert json.loads(answers[-1].body) == ["rendered"]
+
+
+@pytest.mark.parametrize("url", ["/items/1?t=missing.html", "/items/1?t=broken.html",
+                                 "/env/missing.html", "/items/1?t=../outside.html"])  # fmt: skip
+def test_template_errors_are_server_errors(template_dirs: Any, url: str) -> None:
+    """A template that is not found or does not compile: the handler raises, 500."""
+    for fw in frameworks():
+        client = TestClient(template_app(template_dirs)(fw), raise_server_exceptions=False)
+        assert client.get(url).status_code == 500, (fw, url)
+
+
+# -- RedirectResponse: generated URLs ----------------------------------------------------
+
+URL_TEXT = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x2FF), max_size=16)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    prefix=st.sampled_from(["", "/", "https://example.com/", "http://h:8000", "//h/", "mailto:"]),
+    rest=URL_TEXT.filter(lambda text: "%" not in text),
+)
+def test_generated_redirect_locations_are_starlettes(prefix: str, rest: str) -> None:
+    """With an ASCII host and no ``%``, ``location`` is Starlette's, character for
+    character."""
+    from starlette.responses import RedirectResponse as StarletteRedirect
+
+    from asgiweb.responses import RedirectResponse
+
+    url = prefix + rest
+    with contextlib.suppress(ValueError):
+        assume(urlsplit(url).netloc.isascii())  # a non-ASCII host: the case below
+    ours = RedirectResponse(url).headers["location"]
+    assert ours == StarletteRedirect(url).headers["location"], url
+
+
+@settings(max_examples=500, deadline=None)
+@given(prefix=st.sampled_from(["", "http://", "//", "https://u@"]), rest=URL_TEXT)
+def test_generated_redirect_locations_are_ascii(prefix: str, rest: str) -> None:
+    """Documented (docs/responses.md, "Redirects"): any string gives an ASCII
+    ``location`` (never an error); a ``%`` that starts no escape is ``%25`` and a
+    non-ASCII host is IDNA-encoded, where Starlette keeps the ``%`` and
+    percent-encodes the host."""
+    from asgiweb.responses import RedirectResponse
+
+    location = RedirectResponse(prefix + rest).headers["location"]
+    assert location.isascii() and location.isprintable()
+    assert re.search(r"%(?![0-9A-Fa-f]{2})", location) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "location"),
+    [
+        ("/100%", "/100%25"),
+        ("/a%2Fb%zz", "/a%2Fb%25zz"),
+        ("http://bücher.de/straße?q=ü#é", "http://xn--bcher-kva.de/stra%C3%9Fe?q=%C3%BC#%C3%A9"),
+        ("http://é/p?", "http://xn--9ca/p?"),
+        ("//é/#", "//xn--9ca/#"),
+        ("http://[é", "http://[%C3%A9"),
+    ],
+)
+def test_redirect_location_documented_cases(url: str, location: str) -> None:
+    from asgiweb.responses import RedirectResponse
+
+    assert RedirectResponse(url).headers["location"] == location

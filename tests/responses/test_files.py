@@ -46,7 +46,7 @@ async def test_whole_file_with_validators(data_file: Path) -> None:
         ("page.html", "text/html; charset=utf-8"),
         ("logo.png", "image/png"),
         ("data.json", "application/json"),
-        ("no-extension", "text/plain; charset=utf-8"),
+        ("no-extension", "application/octet-stream"),
     ],
 )
 async def test_media_type_is_guessed_from_the_name(
