@@ -3,10 +3,10 @@
 Rules enforced here; breaking one raises ``ValueError`` where the cookie is set:
 
 - The name is an RFC 9110 ``token`` (RFC 6265 §4.1.1 ``cookie-name``).
-- The value may not hold control characters (CR, LF, NUL... and DEL): no
-  response splitting through a cookie.  It is written as Python's
+- The value is written as Python's
   ``http.cookies`` writes it, as Starlette and FastAPI do (bare, or
-  double-quoted with escapes: ``"hello world"``); the rules and the quoting
+  double-quoted with escapes: ``"hello world"``, a control character as an
+  octal escape, so no value can split the header); the rules and the quoting
   live in ``asgiweb._http`` (``quote_cookie_value``).  Characters beyond
   latin-1 are refused: percent-encode them first.
 - ``Path`` and ``Domain`` may not hold ``;`` or control characters; an empty
