@@ -1136,13 +1136,16 @@ def compile_finisher(
         else:
             if shape is not None:
                 value = shape(value)
-            if status_code is None:
+            status = status_code
+            if temporary is not None and temporary.status_code:
+                # Built with the status the handler set, so the response's own rules
+                # apply to it (no content-length on a 204 or 304), as in FastAPI.
+                status = temporary.status_code
+            if status is None:
                 response = response_class(value)
             else:
-                response = response_class(value, status_code=status_code)
+                response = response_class(value, status_code=status)
             if temporary is not None:
-                if temporary.status_code:
-                    response.status_code = temporary.status_code
                 response.raw_headers.extend(temporary.raw_headers)
         if tasks is not None:
             existing = response.background

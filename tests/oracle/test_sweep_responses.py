@@ -20,6 +20,7 @@ allowed here, each by one named adjustment (see ``Allow``):
 
 import contextlib
 import datetime
+import io
 import json
 import os
 import re
@@ -201,6 +202,10 @@ def _constructed(fw: Framework) -> dict[str, Callable[[], Any]]:
         "stream-headers": lambda: r.StreamingResponse(
             iter([b"abc"]), headers={"content-length": "3", "x-custom": "s"}
         ),
+        "stream-file": lambda: r.StreamingResponse(
+            io.BytesIO(b"line 1\nline 2\n"), media_type="text/plain"
+        ),
+        "103": lambda: r.Response(status_code=103),
         "stream-charset": lambda: r.StreamingResponse(
             iter(["é"]), media_type="text/plain; charset=utf-8"
         ),
@@ -352,6 +357,58 @@ def test_response_class_and_defaults(method: str) -> None:
     calls = [Call(method, url) for url in RESPONSE_CLASS_CALLS]
     answers = sweep(response_class_app, calls, adjust=_json_classes)
     assert {a.status for a in answers} == {*STATUSES, 301, 307}
+
+
+def status_parameter_app(fw: Framework) -> Any:
+    """The status set on a ``Response`` parameter, with the route's class and status."""
+    app = fw.App()
+    r = fw.responses
+    for status in (200, 201, 204, 304, 404):
+        for cls in ("JSONResponse", "PlainTextResponse", "HTMLResponse"):
+
+            def endpoint(response: fw.Response, status: int = status):
+                response.status_code = status
+                response.headers["x-custom"] = str(status)
+                return None
+
+            app.add_api_route(
+                f"/status/{cls}/{status}",
+                endpoint,
+                status_code=202,
+                response_class=getattr(r, cls),
+                methods=["GET", "HEAD"],
+            )
+    return app
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_status_set_on_the_response_parameter(method: str) -> None:
+    """A 204 or 304 set on the parameter: no content-length, no body (as FastAPI)."""
+    calls = [
+        Call(method, f"/status/{cls}/{status}")
+        for status in (200, 201, 204, 304, 404)
+        for cls in ("JSONResponse", "PlainTextResponse", "HTMLResponse")
+    ]
+    answers = sweep(status_parameter_app, calls)
+    assert all(a.headers["content-length"] == [] for a in answers if a.status in (204, 304))
+
+
+def test_response_class_file_response(site: Any) -> None:
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+        file_class = fw.responses.FileResponse
+
+        @app.get("/file", response_class=file_class)
+        def as_str():
+            return str(site / "hello.txt")
+
+        @app.get("/file-path", response_class=file_class)
+        def as_path():
+            return site / "hello.txt"
+
+        return app
+
+    sweep(build, ["/file", "/file-path"], adjust=_file_adjust)
 
 
 # -- cookies -----------------------------------------------------------------------------
