@@ -11,8 +11,9 @@ Rules kept here (RFC 9110, RFC 6266, ASGI HTTP spec and its pathsend extension):
   imported on first use); an unknown type is ``application/octet-stream``, as
   in Starlette, so no client is told that bytes of unknown kind are text.
 - ``filename`` gives ``content-disposition`` (RFC 6266): ``filename="..."``
-  with ``\\`` and ``"`` escaped; a non-ASCII name also gets
-  ``filename*=utf-8''<percent-encoded>`` (RFC 8187) after an ASCII fallback.
+  with ``\\`` and ``"`` escaped; a name with non-ASCII or control characters
+  also gets ``filename*=utf-8''<percent-encoded>`` (RFC 8187) after an ASCII
+  fallback (``_`` for each such character), so any name gives a valid header.
 - Conditional and range requests follow ``asgiweb.responses._ranges`` (304, 206 single
   part, 206 ``multipart/byteranges``, 416), for GET and HEAD of a 200 only.  A 304
   keeps the headers but the representation's metadata (RFC 9110 §15.4.5): no
@@ -73,9 +74,11 @@ UNKNOWN_MEDIA_TYPE = "application/octet-stream"
 def content_disposition(disposition_type: str, filename: str) -> str:
     """An RFC 6266 header value; both forms of the name when it is not plain ASCII."""
     escaped = filename.replace("\\", "\\\\").replace('"', '\\"')
-    if filename.isascii():
+    if filename.isascii() and filename.isprintable():
         return f'{disposition_type}; filename="{escaped}"'
-    fallback = escaped.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    # A control character cannot go in a header, nor a non-ASCII one in the plain
+    # form: "_" stands for each there, and filename* carries the real name.
+    fallback = "".join(char if " " <= char <= "~" else "_" for char in escaped)
     encoded = quote(filename, safe=_RFC8187_SAFE)
     return f"{disposition_type}; filename=\"{fallback}\"; filename*=utf-8''{encoded}"
 

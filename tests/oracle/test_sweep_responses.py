@@ -1452,3 +1452,66 @@ def test_redirect_location_documented_cases(url: str, location: str) -> None:
     from asgiweb.responses import RedirectResponse
 
     assert RedirectResponse(url).headers["location"] == location
+
+
+# -- generated file names and static paths -----------------------------------------------
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    filename=st.text(st.characters(codec="utf-8"), min_size=1, max_size=20),
+    kind=st.sampled_from(["attachment", "inline"]),
+)
+def test_generated_filenames(site: Any, filename: str, kind: str) -> None:
+    """Any name (an uploaded file's, say) gives a valid header naming the same file
+    as Starlette's (decoded), never an error."""
+    from starlette.responses import FileResponse as StarletteFileResponse
+
+    from asgiweb.responses import FileResponse
+
+    path = site / "hello.txt"
+    ours = FileResponse(path, filename=filename, content_disposition_type=kind)
+    value = ours.headers["content-disposition"]
+    assert value.isascii() and value.isprintable()
+    theirs = StarletteFileResponse(path, filename=filename, content_disposition_type=kind)
+    assert disposition(value) == disposition(theirs.headers["content-disposition"])
+    assert disposition(value) == (kind, filename)
+
+
+STATIC_SEGMENT = st.one_of(
+    st.sampled_from(
+        ["a.txt", "sub", "b.css", "deeper", "c.js", "..", ".", "", "%2e%2e", ".%2e", "%2e",
+         "%2f", "%5c", "%00", "\\", "..\\", "updir", "leak.txt", "inside.txt", "secret.txt",
+         "static", "index.html", "%252e%252e", "caf%C3%A9.txt", "with%20space.txt", "~",
+         "%", "%zz", "%c3", ";", "?", "#"]
+    ),
+    st.text(st.characters(min_codepoint=0x21, max_codepoint=0x24F, exclude_characters="/?#%"),
+            max_size=6),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    segments=st.lists(STATIC_SEGMENT, max_size=6),
+    mount=st.sampled_from(["static", "site", "follow"]),
+    slash=st.booleans(),
+)
+def test_generated_static_paths(
+    static_build: Any, segments: list[str], mount: str, slash: bool
+) -> None:
+    """Never a 5xx, never the secret beside the directory (but through the links
+    ``follow`` trusts); what we serve, Starlette serves alike; what Starlette
+    serves we serve too unless the path holds a dot segment (documented above)."""
+    url = f"/{mount}/" + "/".join(segments) + ("/" if slash else "")
+    call = Call("GET", url)
+    [mine] = exchange(static_build(Framework("asgiweb")), [call], {})
+    [reference] = exchange(static_build(Framework("fastapi")), [call], {})
+    assert mine.status in (200, 307, 404), url
+    if mine.body == b"secret":
+        assert mount == "follow" and {"updir", "leak.txt"} & set(segments), url
+    if mine.status != 404:
+        _static_adjust(call, mine, reference)
+        assert mine == reference, url
+    elif reference.status in (200, 307):
+        decoded = unquote("/".join(segments))
+        assert ".." in decoded.split("/"), url
