@@ -3,19 +3,27 @@
 Each app is written once (``build(fw)``, see ``tests/oracle/sidebyside.py``) and
 served by asgiweb and by FastAPI 0.165 / Starlette 1.10; the same requests go to
 both and the status, every value of the headers named in ``RESPONSE_HEADERS`` and
-the body bytes must be equal.
+the body bytes must be equal (:func:`sweep`).
 
-Differences that are deliberate are written in the docs page owning the feature and
-allowed here, each by one named adjustment (see ``Allow``):
+Deliberate differences are written in the docs page that owns the feature and
+allowed here only by a named adjustment, or asserted in a test of their own:
 
-- a HEAD answer has no body (Starlette leaves dropping it to the server);
-- content given with a 1xx, 204 or 304 status is not sent (docs/responses.md);
-- a file's ``etag`` is our own strong tag (Starlette's is an MD5 of mtime and
-  size): both are compared as "present" and the 304 paths use the tag each side sent;
-- ``FileResponse`` answers conditional requests itself, a malformed or
-  multi-range-overflowing ``Range`` is ignored (200) and a 416 carries a JSON
-  ``detail`` (docs/responses.md, "Files");
-- a multipart/byteranges boundary is random on both sides and has another length.
+- a HEAD answer has no body (Starlette leaves dropping it to the server), and
+  content given with a 204 or 304 is not sent (docs/responses.md);
+- orjson/ujson: the same JSON value, not the same bytes (docs/api.md);
+- cookies: ``partitioned`` on every Python, a naive ``expires`` is UTC
+  (docs/responses.md, "Status codes, headers and cookies");
+- background: a returned response's own task and the handler's added tasks both
+  run (docs/responses.md, "Background tasks");
+- files (docs/responses.md, "Files"): our own etag; ``content-disposition`` with an
+  ASCII fallback; 304s from ``FileResponse`` itself; an unreadable ``Range``
+  ignored, a mixed set's satisfiable ranges sent, a JSON 416; a multipart
+  boundary of another length;
+- static files (docs/frontend.md): a ``..`` segment is 404 even when it resolves
+  inside; refused paths get ``404.html`` in html mode; a redirect's ``location``
+  is relative (docs/api.md);
+- redirects (docs/responses.md, "Redirects"): a lone ``%`` is ``%25``, a
+  non-ASCII host is IDNA-encoded.
 """
 
 import contextlib
@@ -259,6 +267,22 @@ def _constructed_adjust(call: Call, mine: Answer, theirs: Answer) -> None:
 def test_constructed_responses(method: str) -> None:
     calls = [Call(method, f"/c/{name}") for name in CONSTRUCTED]
     sweep(constructed_app, calls, adjust=_constructed_adjust)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_json_classes_refuse_what_is_not_json() -> None:
+    """Documented (docs/api.md, "Responses"): UJSONResponse refuses NaN as
+    JSONResponse does, where FastAPI's writes ``NaN``, which is not JSON;
+    ORJSONResponse writes ``null``, orjson's rule, as FastAPI's does."""
+    from fastapi.responses import UJSONResponse as FastAPIUJSON
+
+    from asgiweb.responses import JSONResponse, ORJSONResponse, UJSONResponse
+
+    assert FastAPIUJSON(float("nan")).body == b"NaN"
+    for cls in (JSONResponse, UJSONResponse):
+        with pytest.raises(ValueError):
+            cls([float("nan")])
+    assert ORJSONResponse([float("nan")]).body == b"[null]"  # orjson's own rule, as FastAPI's
 
 
 # -- response_class=, default_response_class=, status_code=, HEAD ------------------------
