@@ -417,6 +417,48 @@ def test_status_set_on_the_response_parameter(method: str) -> None:
     assert all(a.headers["content-length"] == [] for a in answers if a.status in (204, 304))
 
 
+def headers_parameter_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.get("/own-type")
+    def own_type(response: fw.Response):
+        response.headers["content-type"] = "text/x-own"  # sent beside the class's own
+        return {"a": 1}
+
+    @app.get("/repeated")
+    def repeated(response: fw.Response):
+        response.headers["vary"] = "Accept"
+        response.headers.append("vary", "Origin")
+        response.set_cookie("a", "1")
+        response.delete_cookie("b")
+        return "x"
+
+    @app.get("/deleted")
+    def deleted(response: fw.Response):
+        response.headers["x-custom"] = "1"
+        del response.headers["x-custom"]
+        return "x"
+
+    @app.get("/redirect-by-hand")
+    def redirect_by_hand(response: fw.Response):
+        response.headers["location"] = "/elsewhere"
+        response.status_code = 302
+        return None
+
+    @app.get("/charset", response_class=fw.responses.HTMLResponse)
+    def charset(response: fw.Response):
+        response.headers["Content-Type"] = "text/html; charset=latin-1"
+        return "é"
+
+    return app
+
+
+def test_headers_set_on_the_response_parameter() -> None:
+    calls = ["/own-type", "/repeated", "/deleted", "/redirect-by-hand", "/charset"]
+    answers = sweep(headers_parameter_app, calls)
+    assert answers[0].headers["content-type"] == ["application/json", "text/x-own"]
+
+
 def test_response_class_file_response(site: Any) -> None:
     def build(fw: Framework) -> Any:
         app = fw.App()
@@ -1539,3 +1581,17 @@ def test_generated_static_paths(
     elif reference.status in (200, 307):
         decoded = unquote("/".join(segments))
         assert ".." in decoded.split("/"), url
+
+
+def test_templates_need_a_directory_or_an_env(template_dirs: Any) -> None:
+    """Both or neither is refused at construction (ours a ValueError, Starlette's an
+    AssertionError)."""
+    env = jinja2.Environment()
+    for fw in frameworks():
+        Jinja2Templates = fw.sub("templating").Jinja2Templates
+        with pytest.raises((ValueError, AssertionError)):
+            Jinja2Templates()
+        with pytest.raises((ValueError, AssertionError)):
+            Jinja2Templates(directory=template_dirs[0], env=env)
+        # an env of one's own keeps its setting and gets url_for
+        assert "url_for" in Jinja2Templates(env=env).env.globals
