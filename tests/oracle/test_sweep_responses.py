@@ -28,6 +28,7 @@ allowed here only by a named adjustment, or asserted in a test of their own:
 
 import contextlib
 import datetime
+import functools
 import io
 import json
 import os
@@ -742,6 +743,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return root
 
 
+@functools.cache
 def file_app(root: Any) -> Callable[[Framework], Any]:
     hello = str(root / "hello.txt")
 
@@ -979,8 +981,14 @@ def test_file_response_answers_conditional_requests(site: Any, case: str) -> Non
     assert mine.headers["etag"]
 
 
+@functools.cache
+def _built(build: Callable[[Framework], Any], name: str) -> Any:
+    """One app per builder and framework for a property's many examples."""
+    return build(Framework(name))
+
+
 def _range_client(site: Any, name: str) -> TestClient:
-    return TestClient(file_app(site)(Framework(name)))
+    return TestClient(_built(file_app(site), name))
 
 
 RANGE_SPEC = st.one_of(
@@ -1145,6 +1153,7 @@ def static_root(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return top
 
 
+@functools.cache
 def static_app(top: Any) -> Callable[[Framework], Any]:
     root = top / "static"
 
@@ -1570,8 +1579,8 @@ def test_generated_static_paths(
     serves we serve too unless the path holds a dot segment (documented above)."""
     url = f"/{mount}/" + "/".join(segments) + ("/" if slash else "")
     call = Call("GET", url)
-    [mine] = exchange(static_build(Framework("asgiweb")), [call], {})
-    [reference] = exchange(static_build(Framework("fastapi")), [call], {})
+    [mine] = exchange(_built(static_build, "asgiweb"), [call], {})
+    [reference] = exchange(_built(static_build, "fastapi"), [call], {})
     assert mine.status in (200, 307, 404), url
     if mine.body == b"secret":
         assert mount == "follow" and {"updir", "leak.txt"} & set(segments), url
