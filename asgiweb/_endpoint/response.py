@@ -1136,16 +1136,21 @@ def compile_finisher(
         else:
             if shape is not None:
                 value = shape(value)
-            status = status_code
-            if temporary is not None and temporary.status_code:
-                # Built with the status the handler set, so the response's own rules
-                # apply to it (no content-length on a 204 or 304), as in FastAPI.
-                status = temporary.status_code
-            if status is None:
+            if status_code is None:
                 response = response_class(value)
             else:
-                response = response_class(value, status_code=status)
+                response = response_class(value, status_code=status_code)
             if temporary is not None:
+                code = temporary.status_code
+                if code:
+                    response.status_code = code
+                    if code < 200 or code in (204, 304):
+                        # Rendered for another status: no body now, nor its length
+                        # (RFC 9110 §8.6), as FastAPI answers.
+                        response.body = b""
+                        response.raw_headers = [
+                            h for h in response.raw_headers if h[0] != b"content-length"
+                        ]
                 response.raw_headers.extend(temporary.raw_headers)
         if tasks is not None:
             existing = response.background
