@@ -206,13 +206,12 @@ def _escape_cookie_char(char: str) -> str:
 def quote_cookie_value(value: str) -> str:
     """The value as it goes on the wire in ``Set-Cookie`` (see above).
 
-    Control characters and characters beyond latin-1 (which have no agreed
-    representation) raise ``ValueError``.
+    Control characters are octal escapes like any other (``\\n`` is ``\\012``), as
+    ``http.cookies`` writes them: nothing can split the header.  Characters beyond
+    latin-1 (which have no agreed representation) raise ``ValueError``.
     """
     if _SET_COOKIE_BARE.fullmatch(value) is not None:
         return value
-    if CONTROL_CHARACTER.search(value) is not None:
-        raise ValueError("cookie value may not contain control characters (CR, LF, NUL...)")
     for char in value:
         if ord(char) > 0xFF:
             raise ValueError(

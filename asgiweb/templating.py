@@ -4,7 +4,10 @@
 a :class:`Jinja2Templates` is built, so ``import asgiweb`` never loads it.
 
 Rules (as Starlette's, which FastAPI re-exports):
-- the environment autoescapes (HTML) unless an ``env`` of your own is given;
+- the environment built from ``directory`` autoescapes templates named
+  ``.html``, ``.htm`` or ``.xml`` (Jinja2's ``select_autoescape()``, as Starlette):
+  a ``.txt`` or ``.csv`` template is not HTML and is not escaped; an ``env`` of
+  your own keeps its own setting;
 - every template sees ``request`` and ``url_for(name, **path_params)``, which
   gives ``request.url_for``: an absolute URL for a route or a mount
   (``url_for("static", path="/site.css")``);
@@ -78,7 +81,8 @@ class Jinja2Templates:
         self.context_processors = list(context_processors or ())
         if env is None:
             env = jinja2_module.Environment(
-                loader=jinja2_module.FileSystemLoader(directory), autoescape=True
+                loader=jinja2_module.FileSystemLoader(directory),
+                autoescape=jinja2_module.select_autoescape(),
             )
         self.env: jinja2.Environment = env
 

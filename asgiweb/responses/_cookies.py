@@ -3,18 +3,19 @@
 Rules enforced here; breaking one raises ``ValueError`` where the cookie is set:
 
 - The name is an RFC 9110 ``token`` (RFC 6265 §4.1.1 ``cookie-name``).
-- The value may not hold control characters (CR, LF, NUL... and DEL): no
-  response splitting through a cookie.  It is written as Python's
+- The value is written as Python's
   ``http.cookies`` writes it, as Starlette and FastAPI do (bare, or
-  double-quoted with escapes: ``"hello world"``); the rules and the quoting
+  double-quoted with escapes: ``"hello world"``, a control character as an
+  octal escape, so no value can split the header); the rules and the quoting
   live in ``asgiweb._http`` (``quote_cookie_value``).  Characters beyond
   latin-1 are refused: percent-encode them first.
-- ``Path`` and ``Domain`` may not hold ``;`` or control characters.
+- ``Path`` and ``Domain`` may not hold ``;`` or control characters; an empty
+  ``Path``, ``Domain`` or ``Expires`` string is left out (as ``http.cookies``).
 - ``Max-Age`` is an integer number of seconds; ``Expires`` is an HTTP date
   (RFC 9110 §5.6.7, always GMT) built from a datetime (naive means UTC) or a
   number of seconds from now; a string is sent as given after the same checks.
-- ``SameSite`` is ``lax``, ``strict`` or ``none`` (any case; sent lower-case)
-  or ``None`` to leave it out.
+- ``SameSite`` is ``lax``, ``strict`` or ``none`` (any case, sent as given, as
+  Starlette sends it) or ``None`` to leave it out.
 
 Attributes come in the order ``http.cookies.Morsel`` writes them (Domain,
 expires, HttpOnly, Max-Age, Partitioned, Path, SameSite, Secure), so a header
@@ -58,7 +59,7 @@ def build_set_cookie(
     if not isinstance(value, str):
         raise ValueError(f"cookie {key!r} value must be str, not {type(value).__name__}")
     parts = [f"{key}={quote_cookie_value(value)}"]
-    if domain is not None:
+    if domain:  # an empty one is left out, as http.cookies (and so Starlette) does
         parts.append(f"Domain={_attribute('domain', domain)}")
     if expires is not None:
         if isinstance(expires, datetime):
@@ -66,7 +67,8 @@ def build_set_cookie(
         elif isinstance(expires, int | float) and not isinstance(expires, bool):
             parts.append(f"expires={http_date(time.time() + expires)}")
         elif isinstance(expires, str):
-            parts.append(f"expires={_attribute('expires', expires)}")
+            if expires:
+                parts.append(f"expires={_attribute('expires', expires)}")
         else:
             raise ValueError(f"cookie expires must be a datetime, seconds or str, not {expires!r}")
     if httponly:
@@ -77,13 +79,13 @@ def build_set_cookie(
         parts.append(f"Max-Age={max_age}")
     if partitioned:
         parts.append("Partitioned")
-    if path is not None:
+    if path:
         parts.append(f"Path={_attribute('path', path)}")
     if samesite is not None:
         lowered = samesite.lower() if isinstance(samesite, str) else None
         if lowered not in _SAMESITE:
             raise ValueError(f"cookie samesite must be 'lax', 'strict' or 'none', not {samesite!r}")
-        parts.append(f"SameSite={lowered}")
+        parts.append(f"SameSite={samesite}")
     if secure:
         parts.append("Secure")
     return "; ".join(parts)

@@ -8,12 +8,16 @@ Rules kept here (RFC 9110, RFC 6266, ASGI HTTP spec and its pathsend extension):
   ``headers=`` gives its own ``etag`` or ``last-modified``: conditional requests
   are judged against the validators actually sent.
 - The media type is guessed from ``filename`` or the path (``mimetypes``,
-  imported on first use); an unknown type is ``text/plain``, as in Starlette.
+  imported on first use); an unknown type is ``application/octet-stream``, as
+  in Starlette, so no client is told that bytes of unknown kind are text.
 - ``filename`` gives ``content-disposition`` (RFC 6266): ``filename="..."``
-  with ``\\`` and ``"`` escaped; a non-ASCII name also gets
-  ``filename*=utf-8''<percent-encoded>`` (RFC 8187) after an ASCII fallback.
+  with ``\\`` and ``"`` escaped; a name with non-ASCII or control characters
+  also gets ``filename*=utf-8''<percent-encoded>`` (RFC 8187) after an ASCII
+  fallback (``_`` for each such character), so any name gives a valid header.
 - Conditional and range requests follow ``asgiweb.responses._ranges`` (304, 206 single
-  part, 206 ``multipart/byteranges``, 416), for GET and HEAD of a 200 only.
+  part, 206 ``multipart/byteranges``, 416), for GET and HEAD of a 200 only.  A 304
+  keeps the headers but the representation's metadata (RFC 9110 §15.4.5): no
+  ``content-*`` or ``accept-ranges``, and ``last-modified`` only without an etag.
 - HEAD sends the same headers as GET and no body.
 - The body is read in ``CHUNK_SIZE`` pieces in a worker thread, one piece in
   memory at a time, whatever the file size.  When the server lists
@@ -48,16 +52,33 @@ __all__ = ["CHUNK_SIZE", "FileResponse", "content_disposition"]
 # filling the holes), with memory still bounded.
 READ_AHEAD = 16
 _CONDITIONAL = frozenset({b"range", b"if-range", b"if-none-match", b"if-modified-since"})
-_DROP_ON_304 = frozenset({b"content-length", b"content-type", b"content-disposition"})
+# RFC 9110 §15.4.5: a 304 carries no representation metadata but what guides a
+# cache update (Last-Modified only when there is no ETag); Starlette's StaticFiles
+# sends the same set.
+_DROP_ON_304 = frozenset(
+    {
+        b"content-length",
+        b"content-type",
+        b"content-disposition",
+        b"content-encoding",
+        b"content-language",
+        b"content-range",
+        b"accept-ranges",
+    }
+)
+_DROP_ON_304_WITH_ETAG = _DROP_ON_304 | {b"last-modified"}
 _RFC8187_SAFE = "!#$&+-.^_`|~"
+UNKNOWN_MEDIA_TYPE = "application/octet-stream"
 
 
 def content_disposition(disposition_type: str, filename: str) -> str:
     """An RFC 6266 header value; both forms of the name when it is not plain ASCII."""
     escaped = filename.replace("\\", "\\\\").replace('"', '\\"')
-    if filename.isascii():
+    if filename.isascii() and filename.isprintable():
         return f'{disposition_type}; filename="{escaped}"'
-    fallback = escaped.encode("ascii", "replace").decode("ascii").replace("?", "_")
+    # A control character cannot go in a header, nor a non-ASCII one in the plain
+    # form: "_" stands for each there, and filename* carries the real name.
+    fallback = "".join(char if " " <= char <= "~" else "_" for char in escaped)
     encoded = quote(filename, safe=_RFC8187_SAFE)
     return f"{disposition_type}; filename=\"{fallback}\"; filename*=utf-8''{encoded}"
 
@@ -117,7 +138,7 @@ class FileResponse(Response):
         if media_type is None:
             import mimetypes
 
-            media_type = mimetypes.guess_type(filename or self.path)[0] or "text/plain"
+            media_type = mimetypes.guess_type(filename or self.path)[0] or UNKNOWN_MEDIA_TYPE
         if stat_result is None:
             # PERF: one stat on the event loop (~2 µs on a local disk) instead of
             # a worker-thread hop (~70 µs, measured in the notes on READ_AHEAD).
@@ -166,7 +187,7 @@ class FileResponse(Response):
                     etag,
                     last_modified,
                 ):
-                    await self._send_not_modified(send)
+                    await self._send_not_modified(send, etag)
                     await self._run_background()
                     return
                 range_header = conditions.get(b"range")
@@ -215,8 +236,9 @@ class FileResponse(Response):
                 last_modified = parse_http_date(value.decode("latin-1"))
         return etag, last_modified
 
-    async def _send_not_modified(self, send: Send) -> None:
-        headers = [(k, v) for k, v in self.raw_headers if k not in _DROP_ON_304]
+    async def _send_not_modified(self, send: Send, etag: str | None) -> None:
+        drop = _DROP_ON_304 if etag is None else _DROP_ON_304_WITH_ETAG
+        headers = [(k, v) for k, v in self.raw_headers if k not in drop]
         await send({"type": "http.response.start", "status": 304, "headers": headers})
         await send({"type": "http.response.body", "body": b""})
 

@@ -13,7 +13,7 @@ import contextlib
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 
 from asgiweb.background import BackgroundTask, BackgroundTasks
 from asgiweb.responses.base import Response
@@ -29,15 +29,22 @@ def quote_url(url: str) -> str:
     """Percent-encode what cannot appear in a URI, keeping its structure and escapes."""
     if url.isascii():
         return quote(_LONE_PERCENT.sub("%25", url), safe=_URL_SAFE)
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[é": no host to IDNA-encode, percent-encoding below
+        return quote(_LONE_PERCENT.sub("%25", url), safe=_URL_SAFE)
     netloc = parts.netloc
-    if netloc and not netloc.isascii():
+    # Where the netloc is in the string as given (urlsplit drops tabs and newlines,
+    # so it may not be there; then the whole URL is percent-encoded).
+    start = len(parts.scheme) + 3 if parts.scheme else 2
+    if netloc and not netloc.isascii() and url[start - 2 : start + len(netloc)] == "//" + netloc:
         userinfo, at, hostport = netloc.rpartition("@")
         host, colon, port = hostport.partition(":")
         with contextlib.suppress(UnicodeError):  # else percent-encoding below
             host = host.encode("idna").decode("ascii")
-        netloc = f"{userinfo}{at}{host}{colon}{port}"
-        url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+        # The rest of the string is kept as it is (urlunsplit would drop an empty
+        # "?" or "#").
+        url = f"{url[:start]}{userinfo}{at}{host}{colon}{port}{url[start + len(netloc) :]}"
     return quote(_LONE_PERCENT.sub("%25", url), safe=_URL_SAFE)
 
 
