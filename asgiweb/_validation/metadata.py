@@ -57,6 +57,10 @@ _PYDANTIC_PACKAGES = frozenset(
 )
 
 
+# pydantic's StringConstraints flags asgiweb does not apply itself.
+_STRING_TRANSFORMS = ("strip_whitespace", "to_upper", "to_lower", "strict")
+
+
 class MetadataError(TypeError):
     """``Annotated`` metadata neither asgiweb nor pydantic reads (found at registration)."""
 
@@ -76,7 +80,10 @@ def understood(item: Any) -> bool:
         return True
     cls = type(item)
     if (cls.__module__, cls.__name__) in _ACCEPTED_CLASSES:
-        return True
+        # A pydantic Field's own metadata (Strict(), ...) must be understood too.
+        return all(understood(inner) for inner in getattr(item, "metadata", ()))
+    if any(getattr(item, flag, None) for flag in _STRING_TRANSFORMS):
+        return False  # StringConstraints that change or strictly check the value
     return bool(constraints_of([item]))
 
 

@@ -18,6 +18,7 @@ import uuid
 from typing import Annotated, Any
 
 import annotated_types
+import pydantic
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -36,6 +37,7 @@ from pydantic import (
     PositiveInt,
     SecretStr,
     Strict,
+    StringConstraints,
     conint,
     constr,
 )
@@ -364,13 +366,88 @@ def test_collections_bodies_forms_and_responses_answer_as_fastapi() -> None:
     assert answers[10]["body"]["url"] == "HttpUrl"
 
 
+def more_places_app(fw: Framework) -> Any:
+    app = fw.App(title="More places")
+
+    @app.get("/optional-json")
+    def optional_json(d: Json[list[int]] | None = None):
+        return d
+
+    @app.post("/form-list")
+    def form_list(e: Annotated[list[EmailStr], fw.Form()]):
+        return e
+
+    @app.get("/ip/{ip}")
+    def ip(ip: IPvAnyAddress):
+        return _echo(ip)
+
+    @app.get("/lowered")
+    def lowered(s: constr(min_length=2, to_lower=True, strip_whitespace=True)):  # type: ignore[valid-type]
+        return s
+
+    @app.get("/strict-field")
+    def strict_field(n: Annotated[int, pydantic.Field(strict=True, gt=0)] = 1):
+        return n
+
+    @app.get("/string-constraints")
+    def string_constraints(
+        s: Annotated[str, StringConstraints(strip_whitespace=True)] = "x",
+        t: Annotated[str, StringConstraints(max_length=3, to_upper=True)] = "y",
+    ):
+        return [s, t]
+
+    @app.get("/returned-list")
+    def returned_list() -> list[HttpUrl]:
+        return ["http://a.com", "https://b.org/x"]  # type: ignore[list-item]
+
+    def hook(url: HttpUrl, key: UUID4 | None = None):
+        return {"url": url, "key": key}
+
+    @app.get("/dependency")
+    def with_dependency(found: Annotated[dict[str, Any], fw.Depends(hook)]):
+        return found
+
+    @app.get("/header-list")
+    def header_list(x_ip: Annotated[list[IPvAnyAddress], fw.Header()] = []):  # noqa: B006
+        return x_ip
+
+    return app
+
+
+MORE_CALLS = [
+    "/optional-json?d=[1,2]",
+    "/optional-json",
+    Call.post("/form-list", data={"e": ["a@b.co", "bad"]}),
+    Call.post("/form-list", data={"e": ["a@b.co"]}),
+    "/ip/1.2.3.4",
+    "/ip/x",
+    "/lowered?s=%20ABC%20",
+    "/lowered?s=%20A%20",
+    "/strict-field?n=3",
+    "/strict-field",
+    "/string-constraints?s=%20a%20&t=ab",
+    "/string-constraints?t=abcd",
+    "/returned-list",
+    "/dependency?url=http://a.com&key=7c9e6679-7425-40de-944b-e07fc1f90ae7",
+    "/dependency?url=x&key=y",
+    Call.get("/header-list", headers=[("x-ip", "1.2.3.4"), ("x-ip", "::1")]),
+    Call.get("/header-list", headers=[("x-ip", "nope")]),
+]
+
+
+def test_more_places_answer_as_fastapi() -> None:
+    answers = same_answers(more_places_app, MORE_CALLS)
+    assert answers[6]["body"] == "abc"  # StringConstraints' transforms are applied
+    assert answers[8]["status"] == 422  # and a Field's strict=True
+
+
 def test_a_response_that_does_not_fit_is_a_500_in_both() -> None:
     for fw in frameworks():
         client = TestClient(collections_app(fw), raise_server_exceptions=False)
         assert client.get("/shown?broken=true").status_code == 500
 
 
-@pytest.mark.parametrize("build", [scalars_app, collections_app])
+@pytest.mark.parametrize("build", [scalars_app, collections_app, more_places_app])
 def test_openapi_documents_match_fastapi(build: Any) -> None:
     ours, theirs = (TestClient(build(fw)).get("/openapi.json").json() for fw in frameworks())
     assert json_differences(ours, theirs) == []
