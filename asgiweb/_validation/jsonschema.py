@@ -225,6 +225,8 @@ class SchemaGenerator:
         # pydantic omits a field's title on a class reference (even an optional one);
         # FastAPI, for parameters, bodies and responses, only on a bare $ref.
         wants_title = not _refers_to_class(bare) if title_rule == "field" else "$ref" not in result
+        if not all(understood(item) for item in metadata):  # pydantic's schema (Json[Model])
+            wants_title = "$ref" not in result
         title = docs.pop("title", None)
         if title is not None:
             result["title"] = title

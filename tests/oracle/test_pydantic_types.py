@@ -441,13 +441,118 @@ def test_more_places_answer_as_fastapi() -> None:
     assert answers[8]["status"] == 422  # and a Field's strict=True
 
 
+class Item(pydantic.BaseModel):
+    name: str
+    n: int = 0
+
+
+TEN_BYTES = ByteSize(10)
+
+
+@dataclasses.dataclass
+class Box:
+    kind: int | HttpUrl
+    size: ByteSize = TEN_BYTES
+
+
+class Shown(TypedDict):
+    site: HttpUrl
+    secret: SecretStr
+
+
+def json_and_schemas_app(fw: Framework) -> Any:
+    app = fw.App(title="Json", separate_input_output_schemas=False)
+
+    @app.get("/json-model")
+    def json_model(q: Annotated[Json[Item], fw.Query()]):
+        return q
+
+    @app.get("/json-any")
+    def json_any(q: Json = None):
+        return {"q": q}
+
+    @app.post("/box")
+    def box(b: Box):
+        return b
+
+    @app.post("/form-json")
+    def form_json(x: Annotated[Json[Item], fw.Form()], note: Annotated[str, fw.Form()]):
+        return [x, note]
+
+    @app.get("/shown", response_model=Shown)
+    def shown():
+        return {"site": "http://a.com", "secret": "zzz"}
+
+    return app
+
+
+JSON_CALLS = [
+    '/json-model?q={"name":"a","n":2}',
+    '/json-model?q={"n":"x"}',
+    "/json-model?q=[",
+    "/json-any?q=[1,{}]",
+    "/json-any",
+    Call.post("/box", json={"kind": 3}),
+    Call.post("/box", json={"kind": "https://x.org", "size": "1kb"}),
+    Call.post("/box", json={"kind": "zz", "size": "x"}),
+    Call.post("/form-json", data={"x": '{"name": "f"}', "note": "z"}),
+    Call.post("/form-json", data={"x": '{"name": 1}', "note": "z"}),
+    "/shown",
+]
+
+
+def test_json_values_unions_in_bodies_and_typeddict_responses_answer_as_fastapi() -> None:
+    answers = same_answers(json_and_schemas_app, JSON_CALLS)
+    assert answers[0]["body"] == {"name": "a", "n": 2}
+    assert answers[7]["body"]["detail"][0]["loc"] == ["body", "kind", "int"]
+
+
+def test_a_lone_json_model_form_field_is_read_as_the_field() -> None:
+    """FastAPI takes the whole form as the value of a lone ``Json[Model]`` form field
+    (a ``json_type`` error, whatever is sent); asgiweb reads the field (docs/forms.md)."""
+    app = frameworks()[0].App()
+
+    @app.post("/one")
+    def one(x: Annotated[Json[Item], frameworks()[0].Form()]):
+        return x
+
+    client = TestClient(app)
+    assert client.post("/one", data={"x": '{"name": "f"}'}).json() == {"name": "f", "n": 0}
+    wrong = client.post("/one", data={"x": '{"name": 1}'})
+    assert wrong.json()["detail"][0]["loc"] == ["body", "x", "name"]
+
+
+def test_a_websocket_parameter_is_checked_as_in_fastapi() -> None:
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.websocket("/ws")
+        async def ws(websocket: fw.WebSocket, url: HttpUrl):
+            await websocket.accept()
+            await websocket.send_json({"url": url.host, "class": type(url).__name__})
+            await websocket.close()
+
+        return app
+
+    for fw in frameworks():
+        client = TestClient(build(fw))
+        with client.websocket_connect("/ws?url=http://Example.com") as session:
+            assert session.receive_json() == {"url": "example.com", "class": "HttpUrl"}
+        with pytest.raises(Exception) as info, client.websocket_connect("/ws?url=zz") as session:
+            session.receive_json()
+        assert getattr(info.value, "code", None) == 1008
+        assert "url_parsing" in str(getattr(info.value, "reason", ""))
+
+
 def test_a_response_that_does_not_fit_is_a_500_in_both() -> None:
     for fw in frameworks():
         client = TestClient(collections_app(fw), raise_server_exceptions=False)
         assert client.get("/shown?broken=true").status_code == 500
 
 
-@pytest.mark.parametrize("build", [scalars_app, collections_app, more_places_app])
+@pytest.mark.parametrize(
+    "build", [scalars_app, collections_app, more_places_app, json_and_schemas_app]
+)
 def test_openapi_documents_match_fastapi(build: Any) -> None:
     ours, theirs = (TestClient(build(fw)).get("/openapi.json").json() for fw in frameworks())
     assert json_differences(ours, theirs) == []
