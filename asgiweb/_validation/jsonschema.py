@@ -375,7 +375,8 @@ class SchemaGenerator:
             mode=mode, ref_template="#/$defs/{model}", schema_generator=pydantic_schema_generator()
         )
         nested: dict[str, Any] = full.pop("$defs", {})
-        keys = {name: ("pydantic", name) for name in nested}
+        by_name = _classes_by_name(tp)  # a class also used elsewhere is one definition
+        keys = {name: by_name.get(name, ("pydantic", name)) for name in nested}
         for name, schema in nested.items():
             if (keys[name], mode) not in self._defs:
                 self._defs[(keys[name], mode)] = _pydantic_refs(schema, keys, mode)
@@ -722,8 +723,9 @@ def _enum_schema(cls: type[enum.Enum]) -> dict[str, Any]:
     return schema
 
 
-def _classes_by_name(cls: type) -> dict[str, Any]:
-    """Classes reachable from a pydantic model's fields, by the name pydantic gives them."""
+def _classes_by_name(cls: Any) -> dict[str, Any]:
+    """Classes reachable from a pydantic model's fields (or from any annotation), by the
+    name pydantic gives them."""
     found: dict[str, Any] = {}
     seen: set[int] = set()
 

@@ -467,6 +467,10 @@ def json_and_schemas_app(fw: Framework) -> Any:
     def json_model(q: Annotated[Json[Item], fw.Query()]):
         return q
 
+    @app.post("/items")
+    def items(item: Item, also: Annotated[Json[Item], fw.Query()]):
+        return [item, also]
+
     @app.get("/json-any")
     def json_any(q: Json = None):
         return {"q": q}
@@ -498,6 +502,9 @@ JSON_CALLS = [
     Call.post("/form-json", data={"x": '{"name": "f"}', "note": "z"}),
     Call.post("/form-json", data={"x": '{"name": 1}', "note": "z"}),
     "/shown",
+    Call.post("/items", json={"name": "a"}),
+    Call.post('/items?also={"name":"c","n":1}', json={"name": "a"}),
+    Call.post('/items?also={"n":1}', json={"name": "a"}),
 ]
 
 
