@@ -461,6 +461,9 @@ def _class_converter(cls: type) -> Converter:
         # (directly or through another class) finds this indirection.
         real: list[Converter] = []
         _CLASS_PLANS[cls] = lambda value: real[0](value)
+        # A field handed to pydantic stays the class's business: an Annotated or a
+        # union around the class is compiled the same, first time or cached.
+        handed = _HANDED_TO_PYDANTIC[0]
         try:
             if is_pydantic_model(cls):
                 built = _pydantic_converter(cls)
@@ -471,6 +474,8 @@ def _class_converter(cls: type) -> Converter:
         except BaseException:
             del _CLASS_PLANS[cls]
             raise
+        finally:
+            _HANDED_TO_PYDANTIC[0] = handed
         real.append(built)
         plan = _CLASS_PLANS[cls] = built
     return plan

@@ -47,6 +47,7 @@ from pydantic_extra_types.coordinate import Latitude
 from pydantic_extra_types.mac_address import MacAddress
 from typing_extensions import TypedDict
 
+from asgiweb import Body
 from asgiweb._validation import pydantic_types
 from asgiweb._validation.compiler import compile_converter
 from asgiweb._validation.scalars import Invalid
@@ -660,6 +661,22 @@ def test_types_pydantic_validates_since_asgiweb_does_not() -> None:
     assert compile_converter(ipaddress.IPv4Address)("1.2.3.4") == ipaddress.IPv4Address("1.2.3.4")
     network = compile_converter(ipaddress.IPv6Network | None)
     assert network(None) is None and network("2001:db8::/32").prefixlen == 32
+
+
+def test_a_class_holding_such_a_field_keeps_asgiweb_s_plan_around_it() -> None:
+    """Only the field goes to pydantic, whether the class is compiled first inside a
+    union or an ``Annotated`` or on its own (the plan is cached per class)."""
+
+    @dataclasses.dataclass
+    class Ping:
+        url: HttpUrl
+
+    for tp in (int | Ping, Annotated[Ping, Body(embed=True)], Ping, int | Ping):
+        compile_converter(tp)
+        assert tp not in pydantic_types._ADAPTERS
+    with pytest.raises(Invalid) as info:
+        compile_converter(int | Ping)({"url": "x"})
+    assert [e["loc"] for e in info.value.errors] == [("int",), ("Ping", "url")]
 
 
 def test_metadata_nobody_reads_is_still_refused() -> None:
