@@ -55,7 +55,6 @@ from asgiweb._validation.compiler import (
     Converter,
     Invalid,
     compile_converter,
-    constrain,
     constraints_of,
     is_body_type,
     prefix_errors,
@@ -279,12 +278,16 @@ def _reading_alias(marker: Param | None, field_infos: Sequence[Any]) -> str | No
 
 def _converter_for(spec: _Spec, owner: str) -> Converter:
     try:
-        convert = compile_converter(spec.annotation)
-        # A marker inside ``Annotated`` was applied by compile_converter with the rest
-        # of the metadata; one given as the default value is applied here.
-        metadata = unwrap(spec.annotation, optional=False).metadata
-        if spec.marker is not None and all(item is not spec.marker for item in metadata):
-            convert = constrain(convert, spec.annotation, constraints_of([spec.marker]))
+        # A marker inside ``Annotated`` is applied by compile_converter with the rest
+        # of the metadata; one given as the default value joins it there (so a type
+        # only pydantic validates gets the marker's constraints from pydantic too).
+        annotation = spec.annotation
+        metadata = unwrap(annotation, optional=False).metadata
+        marker = spec.marker
+        separate = marker is not None and all(item is not marker for item in metadata)
+        if separate and constraints_of([marker]):
+            annotation = typing.Annotated[annotation, marker]
+        convert = compile_converter(annotation)
     except ConstraintError as exc:
         raise TypeError(f"{owner}: parameter {spec.name!r}: {exc}") from None
     except TypeError as exc:

@@ -42,6 +42,7 @@ from typing import Any
 from asgiweb._endpoint.parameters import callable_name, hints_target
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import (
+    ConstraintError,
     Converter,
     Invalid,
     compile_converter,
@@ -198,7 +199,12 @@ def _build(tp: Any) -> Fit:
         return _identity
     core, metadata, _ = unwrap(tp, optional=False)
     if core is not tp:  # Annotated, Required/NotRequired or NewType around ``core``
-        return apply_metadata(_fitter(core), core, metadata)
+        try:
+            return apply_metadata(_fitter(core), core, metadata)
+        except ConstraintError:
+            raise
+        except TypeError:  # metadata only pydantic reads: its validator, if installed
+            return compile_converter(tp)
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
         return _union(typing.get_args(tp))

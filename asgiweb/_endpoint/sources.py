@@ -49,6 +49,8 @@ def is_sequence(tp: Any) -> bool:
     ``str``/``bytes``, not an abstract ``Set`` or ``Iterable``) or a generic alias of
     one, also inside ``Annotated`` or as any member of a union (``int | list[int]``)."""
     origin = typing.get_origin(tp)
+    if origin is typing.Annotated and reads_json(tp):
+        return False
     if origin is typing.Annotated or origin in _KEY_QUALIFIERS:
         return is_sequence(typing.get_args(tp)[0])
     if origin in (typing.Union, types.UnionType):
@@ -56,7 +58,18 @@ def is_sequence(tp: Any) -> bool:
     return is_sequence_class(tp) or is_sequence_class(origin)
 
 
+def reads_json(tp: Any) -> bool:
+    """pydantic's ``Json[...]`` as the annotation's own (outermost) metadata: FastAPI
+    then reads one value, the JSON text, never repeated keys nor a parameter model."""
+    return typing.get_origin(tp) is typing.Annotated and any(
+        type(item).__name__ == "Json" and type(item).__module__ == "pydantic.types"
+        for item in tp.__metadata__
+    )
+
+
 def is_model_class(tp: Any) -> bool:
+    if reads_json(tp):
+        return False
     tp = unwrap(tp).type
     return isinstance(tp, type) and (
         is_pydantic_model(tp) or dataclasses.is_dataclass(tp) or is_typeddict(tp)

@@ -16,7 +16,9 @@ Pydantic models are recognised by their ``__pydantic_validator__`` attribute
 and validated by pydantic itself: asgiweb never imports pydantic.  Dataclass
 and TypedDict plans are built once per class and cached; a recursive class
 works because its plan is registered before its fields are compiled.
-Anything else is a ``TypeError`` at compile time, never at request time.
+Anything else goes to a pydantic ``TypeAdapter`` built here, at compile time, when
+pydantic is installed (``asgiweb._validation.pydantic_types``), and is a
+``TypeError`` otherwise: at compile time, never at request time.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from typing import Any
 
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.constraints import ConstraintError, constrain, constraints_of, plural
-from asgiweb._validation.metadata import apply_metadata
+from asgiweb._validation.metadata import MetadataError, apply_metadata, check_metadata
+from asgiweb._validation.pydantic_types import from_pydantic_errors, pydantic_converter
 from asgiweb._validation.scalars import (
     SCALARS,
     Converter,
@@ -153,13 +156,38 @@ def _identity(value: Any) -> Any:
     return value
 
 
+# How many annotations went to pydantic so far: an Annotated or a union that saw one
+# among its parts goes to pydantic whole (its constraints, validators and union tags
+# are then pydantic's own, see asgiweb._validation.pydantic_types).
+_HANDED_TO_PYDANTIC = [0]
+
+
 def compile_converter(tp: Any) -> Converter:
-    """The converter for annotation ``tp``; ``TypeError`` if asgiweb cannot validate it."""
+    """The converter for annotation ``tp``; ``TypeError`` if asgiweb cannot validate it
+    (and pydantic, when installed, cannot either)."""
+    try:
+        return _compile(tp)
+    except (ConstraintError, MetadataError):
+        raise
+    except TypeError:
+        fallback = pydantic_converter(tp)
+        if fallback is None:
+            raise
+        _HANDED_TO_PYDANTIC[0] += 1
+        return fallback
+
+
+def _compile(tp: Any) -> Converter:
     if tp is Any or tp is object:
         return _identity
     core, metadata, _ = unwrap(tp, optional=False)
     if core is not tp:  # Annotated, Required/NotRequired or NewType around ``core``
-        return apply_metadata(compile_converter(core), core, metadata)
+        check_metadata(core, metadata)  # pydantic's own metadata: a TypeError, see above
+        before = _HANDED_TO_PYDANTIC[0]
+        convert = compile_converter(core)
+        if metadata and _HANDED_TO_PYDANTIC[0] != before:
+            raise TypeError(f"{tp!r} holds a type only pydantic validates")
+        return apply_metadata(convert, core, metadata)
     origin = typing.get_origin(tp)
     if tp is None or tp is _NONE_TYPE:
         return _none_converter
@@ -268,8 +296,12 @@ def _tag(tp: Any) -> str:
 def _union_converter(members: tuple[Any, ...]) -> Converter:
     nullable = _NONE_TYPE in members
     rest = [m for m in members if m is not _NONE_TYPE]
+    before = _HANDED_TO_PYDANTIC[0]
+    converters = [(compile_converter(m), _tag(m)) for m in rest]
+    if _HANDED_TO_PYDANTIC[0] != before:
+        raise TypeError(f"a union of {members!r} holds a type only pydantic validates")
     if len(rest) == 1:
-        inner = compile_converter(rest[0])
+        inner = converters[0][0]
 
         def optional(value: Any) -> Any:
             if value is None:
@@ -277,7 +309,6 @@ def _union_converter(members: tuple[Any, ...]) -> Converter:
             return inner(value)
 
         return optional if nullable else inner
-    converters = [(compile_converter(m), _tag(m)) for m in rest]
     exact = {m: conv for m, (conv, _) in zip(rest, converters, strict=True) if isinstance(m, type)}
 
     def union(value: Any) -> Any:
@@ -440,6 +471,9 @@ def _class_converter(cls: type) -> Converter:
         # (directly or through another class) finds this indirection.
         real: list[Converter] = []
         _CLASS_PLANS[cls] = lambda value: real[0](value)
+        # A field handed to pydantic stays the class's business: an Annotated or a
+        # union around the class is compiled the same, first time or cached.
+        handed = _HANDED_TO_PYDANTIC[0]
         try:
             if is_pydantic_model(cls):
                 built = _pydantic_converter(cls)
@@ -450,6 +484,8 @@ def _class_converter(cls: type) -> Converter:
         except BaseException:
             del _CLASS_PLANS[cls]
             raise
+        finally:
+            _HANDED_TO_PYDANTIC[0] = handed
         real.append(built)
         plan = _CLASS_PLANS[cls] = built
     return plan
@@ -558,24 +594,6 @@ def _pydantic_converter(cls: type) -> Converter:
             errors = getattr(exc, "errors", None)
             if errors is None or type(exc).__name__ != "ValidationError":
                 raise
-            raise Invalid(_from_pydantic(errors(include_url=False))) from None
+            raise Invalid(from_pydantic_errors(errors(include_url=False))) from None
 
     return convert
-
-
-def _from_pydantic(errors: list[dict[str, Any]]) -> list[ErrorDict]:
-    """pydantic's error dicts as ours: ``loc`` as a tuple, exceptions in ``ctx`` as text."""
-    out: list[ErrorDict] = []
-    for err in errors:
-        item: ErrorDict = {
-            "type": err["type"],
-            "loc": tuple(err["loc"]),
-            "msg": err["msg"],
-            "input": err.get("input"),
-        }
-        ctx = err.get("ctx")
-        if ctx is not None:
-            # FastAPI's encoder turns the exception pydantic keeps here into ``{}``.
-            item["ctx"] = {k: ({} if isinstance(v, BaseException) else v) for k, v in ctx.items()}
-        out.append(item)
-    return out

@@ -33,6 +33,8 @@ from typing import Any, Literal
 
 from asgiweb._validation.compiler import is_pydantic_model, is_typeddict
 from asgiweb._validation.constraints import constraints_of
+from asgiweb._validation.metadata import understood
+from asgiweb._validation.pydantic_types import pydantic_adapter
 
 __all__ = [
     "REF_TEMPLATE",
@@ -194,6 +196,7 @@ class SchemaGenerator:
         # (key, mode) -> schema with Ref placeholders; None while being built.
         self._defs: dict[tuple[Any, Mode], dict[str, Any] | None] = {}
         self._names: dict[Any, str] = {}
+        self._handed_to_pydantic = 0  # schemas pydantic wrote (see _schema)
 
     def _mode(self, mode: Mode, tp: Any) -> Mode:
         # FastAPI: without separate schemas everything is "validation", except a
@@ -234,6 +237,8 @@ class SchemaGenerator:
         # pydantic omits a field's title on a class reference (even an optional one);
         # FastAPI, for parameters, bodies and responses, only on a bare $ref.
         wants_title = not _refers_to_class(bare) if title_rule == "field" else "$ref" not in result
+        if not all(understood(item) for item in metadata):  # pydantic's schema (Json[Model])
+            wants_title = "$ref" not in result
         title = docs.pop("title", None)
         if title is not None:
             result["title"] = title
@@ -271,8 +276,14 @@ class SchemaGenerator:
         self, tp: Any, mode: Mode, extra_constraints: typing.Sequence[Any] = ()
     ) -> dict[str, Any]:
         bare, metadata = _strip(tp)
+        if not all(understood(item) for item in metadata):  # metadata only pydantic reads
+            return self._from_pydantic(tp, extra_constraints, mode)
         limits = constraints_of([*metadata, *extra_constraints])
+        before = self._handed_to_pydantic
         result = self._constrained(bare, mode, limits) if limits else self._bare(bare, mode)
+        if limits and self._handed_to_pydantic != before:
+            # Constraints on a type only pydantic knows: pydantic places them.
+            return self._from_pydantic(tp, extra_constraints, mode)
         for marker in (*metadata, *extra_constraints):
             field = getattr(marker, "discriminator", None)
             if field is None:  # an asgiweb marker keeps it with its other extras
@@ -329,6 +340,8 @@ class SchemaGenerator:
                 return dict(self.known[tp])
             if _is_class_def(tp):
                 return {"$ref": self._define(tp, mode)}
+            if hasattr(tp, "__get_pydantic_core_schema__"):  # ByteSize, PastDate, extras
+                return self._from_pydantic(tp, (), mode)
             if tp is Decimal:
                 if mode == "serialization":
                     return {"type": "string"}
@@ -365,7 +378,29 @@ class SchemaGenerator:
             return {"type": "object", "additionalProperties": value_schema or True}
         if _generic_dataclass(tp):  # Page[Item]: its own definition, "Page_Item_"
             return {"$ref": self._define(tp, mode)}
-        raise TypeError(f"asgiweb cannot describe values of type {tp!r} in JSON Schema")
+        return self._from_pydantic(tp, (), mode)
+
+    def _from_pydantic(self, tp: Any, markers: typing.Sequence[Any], mode: Mode) -> dict[str, Any]:
+        """pydantic's schema for a type asgiweb validates through pydantic
+        (``asgiweb._validation.pydantic_types``); its ``$defs`` become definitions here."""
+        if markers:
+            tp = typing.Annotated[(tp, *markers)]
+        adapter = pydantic_adapter(tp)
+        if adapter is None:
+            raise TypeError(f"asgiweb cannot describe values of type {tp!r} in JSON Schema")
+        self._handed_to_pydantic += 1
+        full: dict[str, Any] = adapter.json_schema(
+            mode=mode, ref_template="#/$defs/{model}", schema_generator=pydantic_schema_generator()
+        )
+        nested: dict[str, Any] = full.pop("$defs", {})
+        by_name = _classes_by_name(tp)  # a class also used elsewhere is one definition
+        keys = {name: by_name.get(name, ("pydantic", name)) for name in nested}
+        for name, schema in nested.items():
+            if (keys[name], mode) not in self._defs:
+                self._defs[(keys[name], mode)] = _pydantic_refs(schema, keys, mode)
+                self._names.clear()
+        described: dict[str, Any] = _pydantic_refs(full, keys, mode)
+        return described
 
     def _define(self, cls: type, mode: Mode) -> Ref:
         ref = Ref(cls, mode)
@@ -754,8 +789,9 @@ def _enum_schema(cls: type[enum.Enum]) -> dict[str, Any]:
     return schema
 
 
-def _classes_by_name(cls: type) -> dict[str, Any]:
-    """Classes reachable from a pydantic model's fields, by the name pydantic gives them."""
+def _classes_by_name(cls: Any) -> dict[str, Any]:
+    """Classes reachable from a pydantic model's fields (or from any annotation), by the
+    name pydantic gives them."""
     found: dict[str, Any] = {}
     seen: set[int] = set()
 

@@ -13,8 +13,12 @@ Metadata asgiweb understands:
   ``PydanticCustomError`` keeping its own type and message;
 - documentation (``Doc(...)``).
 
-Anything else is a ``TypeError`` at registration: a check that is silently
-skipped is worse than none (docs/dependencies.md, "Validators in Annotated").
+Metadata meant for pydantic that asgiweb does not read (``annotated_types`` or
+pydantic objects such as ``Strict()``, ``UuidVersion``, ``Json``, an object with
+``__get_pydantic_core_schema__``) hands the whole annotation to pydantic when it is
+installed (``asgiweb._validation.pydantic_types``).  Anything else is a
+``MetadataError`` at registration: a check that is silently skipped is worse than
+none (docs/dependencies.md, "Validators in Annotated").
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from asgiweb._validation.constraints import constrain, constraints_of
 from asgiweb._validation.scalars import Converter, Invalid
 from asgiweb.params import Depends, Param
 
-__all__ = ["apply_metadata", "check_metadata"]
+__all__ = ["MetadataError", "apply_metadata", "check_metadata", "understood"]
 
 _VALIDATORS = frozenset({"AfterValidator", "BeforeValidator", "PlainValidator", "WrapValidator"})
 _ACCEPTED_CLASSES = frozenset(
@@ -47,25 +51,57 @@ def _validator_kind(item: Any) -> str | None:
     return None
 
 
-def _understood(item: Any) -> bool:
+# Where the classes pydantic reads from ``Annotated`` live (``None``: conint's filler).
+_PYDANTIC_PACKAGES = frozenset(
+    {"pydantic", "pydantic_core", "annotated_types", "pydantic_extra_types"}
+)
+
+
+# pydantic's StringConstraints flags asgiweb does not apply itself.
+_STRING_TRANSFORMS = ("strip_whitespace", "to_upper", "to_lower", "strict")
+
+
+class MetadataError(TypeError):
+    """``Annotated`` metadata neither asgiweb nor pydantic reads (found at registration)."""
+
+
+def _for_pydantic(item: Any) -> bool:
+    return (
+        item is None
+        or type(item).__module__.partition(".")[0] in _PYDANTIC_PACKAGES
+        or hasattr(item, "__get_pydantic_core_schema__")
+        or hasattr(item, "__is_annotated_types_grouped_metadata__")
+    )
+
+
+def understood(item: Any) -> bool:
+    """True for metadata asgiweb reads itself (the module docstring's list)."""
     if isinstance(item, Param | Depends) or _validator_kind(item) is not None:
         return True
     cls = type(item)
     if (cls.__module__, cls.__name__) in _ACCEPTED_CLASSES:
-        return True
+        # A pydantic Field's own metadata (Strict(), ...) must be understood too.
+        return all(understood(inner) for inner in getattr(item, "metadata", ()))
+    if any(getattr(item, flag, None) for flag in _STRING_TRANSFORMS):
+        return False  # StringConstraints that change or strictly check the value
     return bool(constraints_of([item]))
 
 
 def check_metadata(core: Any, metadata: Iterable[Any]) -> None:
     """Refuse metadata asgiweb would otherwise ignore (see the module docstring)."""
-    for item in metadata:
-        if not _understood(item):
-            raise TypeError(
-                f"Annotated[{getattr(core, '__name__', core)!s}, ...] carries {item!r}, which "
-                "asgiweb does not understand; use Query()/Path()/Header()/Cookie()/Body(), "
-                "Depends(), constraints (annotated_types, pydantic Field), or pydantic's "
-                "After/Before/Plain/WrapValidator"
-            )
+    unknown = [item for item in metadata if not understood(item)]
+    if not unknown:
+        return
+    # Something nobody reads is refused first; pydantic's own is a plain TypeError,
+    # which the compiler answers with pydantic's validator when it is installed.
+    foreign = [item for item in unknown if not _for_pydantic(item)]
+    error = MetadataError if foreign else TypeError
+    raise error(
+        f"Annotated[{getattr(core, '__name__', core)!s}, ...] carries {(foreign or unknown)[0]!r}, "
+        "which asgiweb does not understand; use Query()/Path()/Header()/Cookie()/Body(), "
+        "Depends(), constraints (annotated_types, pydantic Field), or pydantic's "
+        "After/Before/Plain/WrapValidator"
+    )
 
 
 def apply_metadata(convert: Converter, core: Any, metadata: Iterable[Any]) -> Converter:
