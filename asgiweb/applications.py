@@ -116,6 +116,9 @@ class WebhookRouter(Router):
 class App(MethodDecorators):
     """An ASGI 3 application with FastAPI's constructor and decorators."""
 
+    # Request.url_for: names are looked up here (not in another framework's router).
+    _asgiweb_names = True
+
     def __init__(
         self,
         *,

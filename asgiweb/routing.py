@@ -362,6 +362,9 @@ class MethodDecorators:
 class Router(MethodDecorators):
     """Routes with FastAPI's decorators, and the ASGI app that serves them."""
 
+    # Request.url_for: names are looked up here (not in another framework's router).
+    _asgiweb_names = True
+
     def __init__(
         self,
         *,
