@@ -160,6 +160,8 @@ class App(MethodDecorators):
             include_in_schema=include_in_schema,
             max_body_size=max_body_size,
             exception_handlers=self.exception_handlers,
+            form_limits=documentation.get("form_limits"),
+            strict_content_type=documentation.get("strict_content_type", True),
         )
         for item in routes or ():
             if isinstance(item, Mount):

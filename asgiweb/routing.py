@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any, TypedDict, TypeVar, Unpack, cast
 
-from asgiweb._endpoint.forms import ClosingMessages
+from asgiweb._endpoint.forms import ClosingMessages, check_form_limits, form_limit_values
 from asgiweb._endpoint.info import EndpointInfo, info_of
 from asgiweb._endpoint.plan import compile_bare_endpoint, compile_endpoint
 from asgiweb._routetable import Converter, RouteTable, Segment, compile_path, fill_path
@@ -200,6 +200,9 @@ class Route:
             path_params={k: c.python_type for k, c in self.param_converters.items()},
             response_class=response_class,
             status_code=self.status_code,
+            # How a body is read (FastAPI's keywords): no part of the bare plan above.
+            form_limits=form_limit_values(options.get("form_limits")),
+            strict_content_type=options.get("strict_content_type") is not False,
             **plan,
         )
         # The plan's account of the handler's parameters, for the OpenAPI document.
@@ -396,6 +399,9 @@ class Router(MethodDecorators):
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
         self.max_body_size = max_body_size
+        # How the routes added here read bodies, unless a route says (None: not said).
+        self.form_limits = check_form_limits(unused.get("form_limits"))
+        self.strict_content_type: bool | None = unused.get("strict_content_type")
         # Documentation only (docs/openapi.md): given to each route added here.
         self.callbacks: list[Any] = list(unused.get("callbacks") or ())
         self.generate_unique_id_function = unused.get("generate_unique_id_function")
@@ -434,6 +440,10 @@ class Router(MethodDecorators):
         )
         if options.get("max_body_size") is None:
             options["max_body_size"] = self.max_body_size
+        if self.form_limits:
+            options["form_limits"] = {**self.form_limits, **(options.get("form_limits") or {})}
+        if options.get("strict_content_type") is None and self.strict_content_type is not None:
+            options["strict_content_type"] = self.strict_content_type
         if self.callbacks:
             options["callbacks"] = [*self.callbacks, *(options.get("callbacks") or ())]
         if not options.get("generate_unique_id_function") and self.generate_unique_id_function:
@@ -567,6 +577,12 @@ class Router(MethodDecorators):
                 options["generate_unique_id_function"] = unused["generate_unique_id_function"]
             if route.response_class is None and response_class is not None:
                 options["response_class"] = response_class
+            if unused.get("form_limits"):  # under the router's and the route's own
+                limits = check_form_limits(unused["form_limits"])
+                options["form_limits"] = {**limits, **(options.get("form_limits") or {})}
+            strict = unused.get("strict_content_type")
+            if options.get("strict_content_type") is None and strict is not None:
+                options["strict_content_type"] = strict
             self.add_route(
                 prefix + route.path, route.endpoint, methods=route.explicit_methods, **options
             )

@@ -58,11 +58,14 @@ __all__ = [
     "FORM_LIMITS",
     "ClosingMessages",
     "FormFiller",
+    "FormLimits",
     "FormReader",
     "FormStep",
+    "check_form_limits",
     "close_files_after",
     "closing_answer",
     "form_filler",
+    "form_limit_values",
     "form_model_keys",
     "form_models",
     "form_reader",
@@ -73,8 +76,36 @@ __all__ = [
 ]
 
 # request.form()'s default limits (max_files, max_fields, max_part_size), FastAPI's:
-# what a route's Form()/File() parameters are read with.
+# what a route's Form()/File() parameters are read with unless ``form_limits`` says.
 FORM_LIMITS = (1000, 1000, 1024 * 1024)
+FormLimits = tuple[int | float, int | float, int]
+_LIMIT_NAMES = ("max_files", "max_fields", "max_part_size")
+
+
+def check_form_limits(limits: Mapping[str, Any] | None) -> dict[str, int]:
+    """``form_limits`` as given to an App, a Router, ``include_router`` or a route
+    (FastAPI's keys, each a non-negative int); a ``ValueError`` otherwise."""
+    if limits is None:
+        return {}
+    if not isinstance(limits, Mapping):
+        raise ValueError(f"form_limits must be a dict of {list(_LIMIT_NAMES)}, not {limits!r}")
+    for key, value in limits.items():
+        if key not in _LIMIT_NAMES:
+            raise ValueError(f"form_limits: unknown limit {key!r}; known: {list(_LIMIT_NAMES)}")
+        if value.__class__ is not int or value < 0:
+            raise ValueError(f"form_limits: {key} must be a non-negative int, not {value!r}")
+    return dict(limits)
+
+
+def form_limit_values(limits: Mapping[str, Any] | None) -> FormLimits:
+    """(max_files, max_fields, max_part_size): ``limits`` over the defaults."""
+    given = check_form_limits(limits)
+    files, fields, part = FORM_LIMITS
+    return (
+        given.get("max_files", files),
+        given.get("max_fields", fields),
+        given.get("max_part_size", part),
+    )
 
 FormReader = Callable[[Request, dict[str, Any], list[dict[str, Any]]], Awaitable[Any]]
 Handle = Callable[[Request], Awaitable[Response]]
@@ -462,11 +493,11 @@ def form_step(
     )
 
 
-def form_reader(steps: list[FormStep]) -> FormReader:
+def form_reader(steps: list[FormStep], limits: FormLimits = FORM_LIMITS) -> FormReader:
     """Fill ``kwargs`` from the form body, appending errors, awaiting the steps that
     read file content; return the form (kept as ``RequestValidationError.body``, as
     FastAPI does).  Steps that read none are filled by :func:`form_filler`'s."""
-    max_files, max_fields, max_part_size = FORM_LIMITS
+    max_files, max_fields, max_part_size = limits
 
     async def read(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
         form = await request._read_form(max_files, max_fields, max_part_size)

@@ -74,6 +74,7 @@ __all__ = [
     "callable_name",
     "hints_target",
     "read_body",
+    "read_lax_body",
 ]
 
 Extractor = Callable[[Request], Any]
@@ -352,8 +353,27 @@ async def read_body(request: Request) -> Any:
         return raw
     try:
         return await request.json()
-    except json.JSONDecodeError as exc:
-        raise RequestValidationError(
+    except (ValueError, RecursionError) as exc:
+        raise _undecodable(exc) from None
+
+
+async def read_lax_body(request: Request) -> Any:
+    """:func:`read_body` with ``strict_content_type=False`` (FastAPI's lax mode): a
+    body sent without a content-type is read as JSON too."""
+    if request.headers.get("content-type"):
+        return await read_body(request)
+    if not await request.body():
+        return NO_BODY
+    try:
+        return await request.json()
+    except (ValueError, RecursionError) as exc:
+        raise _undecodable(exc) from None
+
+
+def _undecodable(exc: ValueError | RecursionError) -> Exception:
+    """What a body that is not JSON is answered with, as FastAPI does."""
+    if isinstance(exc, json.JSONDecodeError):
+        return RequestValidationError(
             [
                 {
                     "type": "json_invalid",
@@ -364,12 +384,11 @@ async def read_body(request: Request) -> Any:
                 }
             ],
             body=exc.doc,
-        ) from None
-    except (ValueError, RecursionError):
-        # Not JSON-decodable bytes (bad UTF-8, an int past int()'s length limit,
-        # nesting deeper than the parser's recursion limit): FastAPI's answer for
-        # a body it cannot even decode.
-        raise HTTPException(400, "There was an error parsing the body") from None
+        )
+    # Not JSON-decodable bytes (bad UTF-8, an int past int()'s length limit,
+    # nesting deeper than the parser's recursion limit): FastAPI's answer for
+    # a body it cannot even decode.
+    return HTTPException(400, "There was an error parsing the body")
 
 
 # (parameter name, converter, required, default maker, key in an embedded body)

@@ -284,3 +284,243 @@ def test_optional_discriminated_json_body_documented_as_fastapi() -> None:
     ours, theirs = (TestClient(app).get("/openapi.json").json() for app in both(build))
     found = json_differences(ours, theirs)
     assert not found, "\n".join(found)
+
+
+# -- form limits: App(form_limits=...), routers, include_router, routes ---------------
+
+
+def _limits_app(fw: Framework, **app_options: Any) -> Any:
+    app = fw.App(form_limits={"max_fields": 3, "max_part_size": 1024}, **app_options)
+    Form, File = fw.Form, fw.File
+
+    @app.post("/notes")
+    def notes(text: Annotated[str, Form()], extra: Annotated[list[str], Form()] = []):  # noqa: B006
+        return {"size": len(text), "extra": len(extra)}
+
+    @app.post("/wide", form_limits={"max_part_size": 4096})
+    def wide(text: Annotated[str, Form()]):
+        return {"size": len(text)}
+
+    @app.post("/files", form_limits={"max_files": 1})
+    def files(docs: Annotated[list[bytes], File()]):
+        return {"sizes": [len(doc) for doc in docs]}
+
+    def token(token: Annotated[str, Form()]) -> str:
+        return token
+
+    @app.post("/depends")
+    def depends(value: Annotated[str, fw.Depends(token)], text: Annotated[str, Form()]):
+        return {"token": value, "size": len(text)}
+
+    router = fw.Router(form_limits={"max_fields": 4})
+
+    @router.post("/routed")
+    def routed(text: Annotated[str, Form()], extra: Annotated[list[str], Form()] = []):  # noqa: B006
+        return {"size": len(text), "extra": len(extra)}
+
+    @router.post("/routed-own", form_limits={"max_fields": 6})
+    def routed_own(text: Annotated[str, Form()], extra: Annotated[list[str], Form()] = []):  # noqa: B006
+        return {"size": len(text), "extra": len(extra)}
+
+    app.include_router(router, prefix="/a")
+    app.include_router(router, prefix="/b", form_limits={"max_fields": 5, "max_part_size": 2048})
+    return app
+
+
+_URLENCODED = "application/x-www-form-urlencoded"
+
+
+def _both_ways(url: str, fields: list[tuple[str, str]]) -> list[Call]:
+    """The same fields urlencoded and as multipart."""
+    data: dict[str, Any] = {}
+    for key, value in fields:
+        data.setdefault(key, []).append(value)
+    parts = [(key, (None, value)) for key, value in fields]
+    return [Call.post(url, data=data), Call.post(url, files=parts)]
+
+
+def _extra(count: int) -> list[tuple[str, str]]:
+    return [("extra", "v")] * count
+
+
+LIMIT_CALLS = [
+    *_both_ways("/notes", [("text", "x" * 1024)]),
+    *_both_ways("/notes", [("text", "x" * 1025)]),
+    *_both_ways("/notes", [("text", "ok"), *_extra(2)]),
+    *_both_ways("/notes", [("text", "ok"), *_extra(3)]),
+    Call.post("/notes", content=b"t" * 1030 + b"=1", headers={"content-type": _URLENCODED}),
+    *_both_ways("/wide", [("text", "x" * 4000)]),
+    *_both_ways("/wide", [("text", "x" * 4097)]),
+    *_both_ways("/wide", [("text", "x"), *_extra(3)]),
+    Call.post("/files", files=[("docs", ("a.txt", b"a"))]),
+    Call.post("/files", files=[("docs", ("a.txt", b"a")), ("docs", ("b.txt", b"bb"))]),
+    Call.post("/files", files=[("docs", ("a.txt", b"a" * 5000))]),
+    *_both_ways("/depends", [("token", "t"), ("text", "x" * 1025)]),
+    *_both_ways("/depends", [("token", "t"), ("text", "x"), *_extra(2)]),
+    *_both_ways("/a/routed", [("text", "x"), *_extra(3)]),
+    *_both_ways("/a/routed", [("text", "x"), *_extra(4)]),
+    *_both_ways("/a/routed", [("text", "x" * 1025)]),
+    *_both_ways("/a/routed-own", [("text", "x"), *_extra(5)]),
+    *_both_ways("/a/routed-own", [("text", "x"), *_extra(6)]),
+    *_both_ways("/b/routed", [("text", "x"), *_extra(3)]),
+    *_both_ways("/b/routed", [("text", "x" * 2000)]),
+    *_both_ways("/b/routed", [("text", "x" * 2049)]),
+    *_both_ways("/b/routed-own", [("text", "x"), *_extra(6)]),
+]
+
+
+def test_form_limits_as_fastapi() -> None:
+    """Each limit, urlencoded and multipart, set on the App, a Router, include_router
+    and a route (the nearest wins, limit by limit): the same 400 and detail text.
+    Both apps without a whole-body limit, which FastAPI does not set by default."""
+    answers = same_answers(
+        lambda fw: _limits_app(fw, max_body_size=None), LIMIT_CALLS, headers=("content-type",)
+    )
+    refused = {answer["body"]["detail"] for answer in answers if answer["status"] == 400}
+    assert refused == {
+        "Field exceeded maximum size of 1KB.",
+        "Part exceeded maximum size of 1KB.",
+        "Field exceeded maximum size of 4KB.",
+        "Part exceeded maximum size of 4KB.",
+        "Part exceeded maximum size of 2KB.",
+        "Field exceeded maximum size of 2KB.",
+        "Too many fields. Maximum number of fields is 3.",
+        "Too many fields. Maximum number of fields is 4.",
+        "Too many fields. Maximum number of fields is 6.",
+        "Too many files. Maximum number of files is 1.",
+    }
+
+
+def test_a_body_over_the_body_limit_is_a_413_before_any_form_limit() -> None:
+    """asgiweb's own 1 MiB ``max_body_size`` (docs/forms.md) refuses a larger body by
+    its length before the form is parsed: FastAPI, given the same limit, answers 413
+    too (its text is Starlette's plain "Content Too Large", asgiweb's the JSON of
+    docs/errors.md); a route raising ``max_part_size`` past it must raise the body
+    limit too."""
+    value = "x" * (1024 * 1024 + 1)
+
+    def build(fw: Framework) -> Any:
+        app = fw.App(max_body_size=1024 * 1024)
+
+        @app.post("/doc", form_limits={"max_part_size": 2 * 1024 * 1024})
+        def doc(text: Annotated[str, fw.Form()]):
+            return {"size": len(text)}
+
+        @app.post(
+            "/big", form_limits={"max_part_size": 2 * 1024 * 1024}, max_body_size=4 * 1024 * 1024
+        )
+        def big(text: Annotated[str, fw.Form()]):
+            return {"size": len(text)}
+
+        return app
+
+    calls = [*_both_ways("/doc", [("text", value)]), *_both_ways("/big", [("text", value)])]
+    ours, theirs = ([answer["status"] for answer in ask(build(fw), calls)] for fw in frameworks())
+    assert ours == theirs == [413, 413, 200, 200]
+    default = TestClient(_limits_app(Framework("asgiweb")))  # App()'s own 1 MiB
+    assert default.post("/wide", data={"text": value}).status_code == 413
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [{"max_feilds": 3}, {"max_fields": -1}, {"max_fields": 2.5}, {"max_fields": "3"}, [1]],
+)
+def test_form_limits_are_checked_when_given(limits: Any) -> None:
+    """A misspelt limit or a value that is no non-negative int is refused at once, as
+    FastAPI's check of the same keywords refuses it (a ValueError both)."""
+    for fw in frameworks():
+        with pytest.raises(ValueError):
+            fw.App(form_limits=limits)
+        with pytest.raises(ValueError):
+            fw.Router(form_limits=limits)
+
+
+# -- strict_content_type=False: a body without a content-type is JSON ------------------
+
+
+def _lax_app(fw: Framework) -> Any:
+    app = fw.App(strict_content_type=False)
+
+    @app.post("/items")
+    def create(item: Profile):
+        return item
+
+    def with_tag(tag: Annotated[str, fw.Body()] = "none") -> str:
+        return tag
+
+    @app.post("/tagged")
+    def tagged(tag: Annotated[str, fw.Depends(with_tag)], item: Annotated[Profile, fw.Body()]):
+        return {"tag": tag, "item": item}
+
+    strict = fw.Router(strict_content_type=True)
+
+    @strict.post("/strict")
+    def strict_item(item: Profile):
+        return item
+
+    app.include_router(strict)
+    lax = fw.Router(strict_content_type=False)
+
+    @lax.post("/strict-lax")
+    def strict_lax(item: Profile):
+        return item
+
+    app.include_router(lax)
+    plain = fw.Router()
+
+    @plain.post("/inherits")
+    def inherits(item: Profile):
+        return item
+
+    app.include_router(plain)
+    return app
+
+
+def _strict_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.post("/items")
+    def create(item: Profile):
+        return item
+
+    lax = fw.Router(strict_content_type=False)
+
+    @lax.post("/lax")
+    def lax_item(item: Profile):
+        return item
+
+    app.include_router(lax)
+    return app
+
+
+def _untyped(url: str, body: bytes) -> Call:
+    return Call.post(url, content=body)
+
+
+STRICT_CALLS = [
+    _untyped("/items", b'{"name": "ada", "age": 3}'),
+    _untyped("/items", b'{"name": "ada",'),
+    _untyped("/items", b""),
+    Call.post("/items", content=b'{"name": "ada"}', headers={"content-type": "text/plain"}),
+    Call.post("/items", content=b'{"name": "ada"}', headers={"content-type": ""}),
+    Call.post("/items", json={"name": "ada"}),
+]
+
+
+def test_lax_content_type_as_fastapi() -> None:
+    """FastAPI's lax mode, on the App, a Router or a route: JSON sent without a
+    content-type is read; another content-type is still not JSON."""
+    lax_calls = [
+        *STRICT_CALLS,
+        _untyped("/items", b"\xff\xfe"),  # not UTF-8 (FastAPI's strict mode fails on it)
+        _untyped("/tagged", b'{"tag": "t", "item": {"name": "ada"}}'),
+        _untyped("/strict", b'{"name": "ada"}'),
+        _untyped("/strict-lax", b'{"name": "ada"}'),
+        _untyped("/inherits", b'{"name": "ada"}'),
+    ]
+    answers = same_answers(_lax_app, lax_calls)
+    assert answers[0]["body"] == {"name": "ada", "age": 3}
+    assert answers[3]["status"] == 422  # text/plain is not JSON
+    assert [a["status"] for a in answers[-4:]] == [200, 422, 200, 200]
+    strict = same_answers(_strict_app, [*STRICT_CALLS, _untyped("/lax", b'{"name": "ada"}')])
+    assert strict[0]["status"] == 422 and strict[-1]["status"] == 200
