@@ -36,6 +36,7 @@ from __future__ import annotations
 import copy
 import inspect
 import json
+import types
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -53,7 +54,9 @@ from asgiweb._validation.compiler import (
     constrain,
     constraints_of,
     is_body_type,
+    is_pydantic_model,
     prefix_errors,
+    pydantic_converter,
 )
 from asgiweb._validation.scalars import missing
 from asgiweb.background import BackgroundTasks
@@ -241,7 +244,27 @@ def _converter_for(spec: _Spec, owner: str) -> Converter:
             "with a scalar type, a dataclass, a TypedDict, a pydantic model, "
             "Request/Response/BackgroundTasks, or give it a Depends()"
         ) from None
+    discriminator = (getattr(spec.marker, "extra", None) or {}).get("discriminator")
+    if discriminator is not None and spec.source == "body":
+        return _discriminated(spec.annotation, discriminator) or convert
     return convert
+
+
+def _discriminated(annotation: Any, discriminator: Any) -> Converter | None:
+    """``Body(discriminator=...)`` on a union with a pydantic model among its members:
+    pydantic's tagged union (the tag's value picks the member; its errors
+    ``union_tag_not_found``, ``union_tag_invalid``, a member's located under its
+    tag), built once; None for any other annotation."""
+    bare = unwrap(annotation, optional=False).type
+    if typing.get_origin(bare) not in (typing.Union, types.UnionType):
+        return None
+    if not any(is_pydantic_model(unwrap(arg).type) for arg in typing.get_args(bare)):
+        return None
+    from pydantic import Field, TypeAdapter  # installed: a member is its model
+
+    tagged: Any = typing.Annotated[bare, Field(discriminator=discriminator)]
+    adapter: Any = TypeAdapter(tagged)
+    return pydantic_converter(adapter.validate_python)
 
 
 def _simple_extractor(
