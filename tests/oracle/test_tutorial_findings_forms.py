@@ -178,6 +178,19 @@ def _form_models_app(fw: Framework) -> Any:
     ):
         return {"who": who, "profile": profile}
 
+    class WithFile(BaseModel):
+        model_config = ConfigDict(arbitrary_types_allowed=True)
+        title: str
+        doc: fw.UploadFile
+
+    @app.post("/model-with-file")
+    def model_with_file(
+        upload: Annotated[WithFile, Form()],
+        title: Annotated[str, Form()],
+        strict: Annotated[Strict | None, Form()] = None,
+    ):
+        return {"title": upload.title, "again": title, "doc": upload.doc.filename, "strict": strict}
+
     @app.post("/optional")
     def optional(
         my_profile: Annotated[Profile | None, Form()] = None,
@@ -227,6 +240,9 @@ FORM_MODEL_CALLS = [
     Call.post("/through-a-dependency", data={"name": "ada"}),
     Call.post("/through-a-dependency", data={"kind": "person", "name": "ada"}),
     Call.post("/through-a-dependency", data={"kind": "company"}),
+    Call.post("/model-with-file", data={"title": "t"}, files={"doc": ("d.txt", b"abc")}),
+    Call.post("/model-with-file", data={"title": "t"}),
+    Call.post("/model-with-file", data={"title": "t", "code": "c"}, files={"doc": ("d.txt", b"a")}),
     Call.post("/optional", data={}),
     Call.post("/optional", data={"name": "ada"}),
     Call.post("/optional", data={"code": "c"}),
