@@ -379,6 +379,9 @@ LIMIT_CALLS = [
     *_both_ways("/notes", [("text", "ok"), *_extra(2)]),
     *_both_ways("/notes", [("text", "ok"), *_extra(3)]),
     Call.post("/notes", content=b"t" * 1030 + b"=1", headers={"content-type": _URLENCODED}),
+    *_both_ways("/notes", [("text", "x"), ("n" * 600, "v" * 600)]),  # name and value count
+    *_both_ways("/notes", [("text", "x"), ("n" * 500, "v" * 524)]),
+    *_both_ways("/notes", [("text", "%41" * 400)]),  # escaped: 1200 bytes sent, 400 decoded
     *_both_ways("/wide", [("text", "x" * 4000)]),
     *_both_ways("/wide", [("text", "x" * 4097)]),
     *_both_ways("/wide", [("text", "x"), *_extra(3)]),
