@@ -929,9 +929,9 @@ def validation_reason(errors: list[dict[str, Any]]) -> str:
     return encoded[:MAX_CLOSE_REASON].decode("utf-8", "ignore")
 
 
-# FastAPI keywords of APIRouter/include_router that only shape the OpenAPI document
-# (callbacks and generate_unique_id_function, passed on to the routes) or FastAPI's
-# internals (accepted so that code moving over keeps working).
+# FastAPI keywords of APIRouter/include_router taken through ``**unused``: what only
+# shapes the OpenAPI document (callbacks and generate_unique_id_function) and how
+# bodies are read (strict_content_type, form_limits), passed on to the routes.
 _ROUTER_DOC_ONLY = frozenset(
     {
         "callbacks",

@@ -107,6 +107,7 @@ def form_limit_values(limits: Mapping[str, Any] | None) -> FormLimits:
         given.get("max_part_size", part),
     )
 
+
 FormReader = Callable[[Request, dict[str, Any], list[dict[str, Any]]], Awaitable[Any]]
 Handle = Callable[[Request], Awaitable[Response]]
 
