@@ -122,6 +122,9 @@ class WebhookRouter(Router):
 class App(MethodDecorators):
     """An ASGI 3 application with FastAPI's constructor and decorators."""
 
+    # Request.url_for: names are looked up here (not in another framework's router).
+    _asgiweb_names = True
+
     def __init__(
         self,
         *,
@@ -166,6 +169,8 @@ class App(MethodDecorators):
             on_startup=on_startup,
             on_shutdown=on_shutdown,
             lifespan=lifespan,
+            form_limits=documentation.get("form_limits"),
+            strict_content_type=documentation.get("strict_content_type", True),
         )
         for item in routes or ():
             if isinstance(item, Mount):

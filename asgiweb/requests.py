@@ -247,16 +247,25 @@ class HTTPConnection:
         Names are looked up in ``scope["router"]``, else in the app serving the
         request; the URL starts with :attr:`base_url`.
         """
-        provider = self.scope.get("router") or self.scope.get("app")
+        scope = self.scope
+        app: Any = scope.get("app")
+        provider: Any = scope.get("router") or app
         if provider is None:
             raise RuntimeError(
                 "Request.url_for needs the App or Router serving the request in scope['app']"
             )
-        path: str = provider.url_path_for(name, **path_params)
         base = self.base_url
+        root = base.path
+        if getattr(app, "_asgiweb_names", False) and not getattr(provider, "_asgiweb_names", False):
+            # An asgiweb app mounted in another framework's app, whose router cannot
+            # read asgiweb's routes: the app serving the request knows its own
+            # names, under the path it is mounted at (docs/routing.md).
+            provider = app
+            root = scope.get("root_path", "")
+        path: str = provider.url_path_for(name, **path_params)
         # Read back from its text, as Starlette's: the parts are what the text says
         # (a "?" that a path parameter brought in starts the query).
-        return URL(f"{base.scheme}://{base.netloc}{base.path.rstrip('/')}{path}")
+        return URL(f"{base.scheme}://{base.netloc}{root.rstrip('/')}{path}")
 
     @property
     def auth(self) -> Any:

@@ -37,7 +37,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from functools import partial
 from typing import Any, TypedDict, TypeVar, Unpack, cast
 
-from asgiweb._endpoint.forms import ClosingMessages
+from asgiweb._endpoint.forms import ClosingMessages, check_form_limits, form_limit_values
 from asgiweb._endpoint.info import EndpointInfo, info_of
 from asgiweb._endpoint.plan import compile_bare_endpoint, compile_endpoint
 from asgiweb._routetable import Converter, RouteTable, Segment, compile_path, fill_path
@@ -209,6 +209,9 @@ class Route:
             path_params={k: c.python_type for k, c in self.param_converters.items()},
             response_class=response_class,
             status_code=self.status_code,
+            # How a body is read (FastAPI's keywords): no part of the bare plan above.
+            form_limits=form_limit_values(options.get("form_limits")),
+            strict_content_type=options.get("strict_content_type") is not False,
             **plan,
         )
         # The plan's account of the handler's parameters, for the OpenAPI document.
@@ -440,6 +443,9 @@ class MethodDecorators:
 class Router(MethodDecorators):
     """Routes with FastAPI's decorators, and the ASGI app that serves them."""
 
+    # Request.url_for: names are looked up here (not in another framework's router).
+    _asgiweb_names = True
+
     def __init__(
         self,
         *,
@@ -478,6 +484,9 @@ class Router(MethodDecorators):
         self.deprecated = deprecated
         self.include_in_schema = include_in_schema
         self.max_body_size = max_body_size
+        # How the routes added here read bodies, unless a route says (None: not said).
+        self.form_limits = check_form_limits(unused.get("form_limits"))
+        self.strict_content_type: bool | None = unused.get("strict_content_type")
         # Documentation only (docs/openapi.md): given to each route added here.
         self.callbacks: list[Any] = list(unused.get("callbacks") or ())
         self.generate_unique_id_function = unused.get("generate_unique_id_function")
@@ -545,6 +554,10 @@ class Router(MethodDecorators):
         )
         if options.get("max_body_size") is None:
             options["max_body_size"] = self.max_body_size
+        if self.form_limits:
+            options["form_limits"] = {**self.form_limits, **(options.get("form_limits") or {})}
+        if options.get("strict_content_type") is None and self.strict_content_type is not None:
+            options["strict_content_type"] = self.strict_content_type
         if self.callbacks:
             options["callbacks"] = [*self.callbacks, *(options.get("callbacks") or ())]
         if not options.get("generate_unique_id_function") and self.generate_unique_id_function:
@@ -678,6 +691,12 @@ class Router(MethodDecorators):
                 options["generate_unique_id_function"] = unused["generate_unique_id_function"]
             if route.response_class is None and response_class is not None:
                 options["response_class"] = response_class
+            if unused.get("form_limits"):  # under the router's and the route's own
+                limits = check_form_limits(unused["form_limits"])
+                options["form_limits"] = {**limits, **(options.get("form_limits") or {})}
+            strict = unused.get("strict_content_type")
+            if options.get("strict_content_type") is None and strict is not None:
+                options["strict_content_type"] = strict
             self.add_route(
                 prefix + route.path,
                 route.endpoint,
@@ -1118,9 +1137,9 @@ def validation_reason(errors: list[dict[str, Any]]) -> str:
     return encoded[:MAX_CLOSE_REASON].decode("utf-8", "ignore")
 
 
-# FastAPI keywords of APIRouter/include_router that only shape the OpenAPI document
-# (callbacks and generate_unique_id_function, passed on to the routes) or FastAPI's
-# internals (accepted so that code moving over keeps working).
+# FastAPI keywords of APIRouter/include_router taken through ``**unused``: what only
+# shapes the OpenAPI document (callbacks and generate_unique_id_function) and how
+# bodies are read (strict_content_type, form_limits), passed on to the routes.
 _ROUTER_DOC_ONLY = frozenset(
     {
         "callbacks",

@@ -881,6 +881,12 @@ class TestClient:
         parts = urlsplit(str(url))
         port = parts.port or (443 if scheme in ("https", "wss") else 80)
         root = self.root_path
+        path = unquote(url.path)
+        raw_path = url.path
+        # A URL already under the root path names the whole path, as with
+        # Starlette's client (docs/testing.md); any other is put under it.
+        under = bool(root) and (path == root or path.startswith(root + "/"))
+        root_prefix = "" if under else root
         return {
             "type": "http",
             "asgi": dict(ASGI_VERSION),
@@ -890,8 +896,8 @@ class TestClient:
             "server": (parts.hostname or "testserver", port),
             "client": ("testclient", 50000),
             "root_path": root,
-            "path": root + unquote(url.path),
-            "raw_path": (root + url.path).encode("ascii"),
+            "path": root_prefix + path,
+            "raw_path": (root_prefix + raw_path).encode("ascii"),
             "query_string": url.query.encode("ascii"),
             "headers": list(request.headers.raw),
             "extensions": dict(self.extensions),

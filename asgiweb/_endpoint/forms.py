@@ -15,7 +15,12 @@ each parameter takes its value from the resulting ``FormData``.  FastAPI's rules
   the whole form: its fields by name, other keys passed on as extras so that the
   model's ``extra="forbid"`` rejects them; its errors are located at
   ``("body", field)``; an optional model none of whose fields was sent is left
-  at its default;
+  at its default (or, required, is a ``missing`` error at ``("body",)``);
+- a union of two or more pydantic models (``Person | Company``, maybe ``| None``,
+  maybe ``Form(discriminator="kind")``) takes the whole form too: pydantic picks
+  the member (by the discriminator's value, else its smart mode) and each member
+  reads the form as that model alone would (its list fields every value, the
+  others the last); the union is built once, at registration;
 - errors of the other fields are located at ``("body", key)``.
 
 A route reads its body either as a form or as JSON, never both (FastAPI's rule,
@@ -31,9 +36,16 @@ import typing
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Protocol
 
-from asgiweb._endpoint.sources import _fields, is_model_class, is_sequence
+from asgiweb._endpoint.sources import _fields, is_model_class, is_sequence, reads_json
 from asgiweb._validation.annotations import unwrap
-from asgiweb._validation.compiler import Converter, Invalid, is_sequence_class, prefix_errors
+from asgiweb._validation.compiler import (
+    Converter,
+    Invalid,
+    is_pydantic_model,
+    is_sequence_class,
+    prefix_errors,
+    validating_converter,
+)
 from asgiweb.datastructures import FormData, UploadFile
 from asgiweb.formparsers import require_multipart
 from asgiweb.params import FileParam, Param
@@ -46,20 +58,55 @@ __all__ = [
     "FORM_LIMITS",
     "ClosingMessages",
     "FormFiller",
+    "FormLimits",
     "FormReader",
     "FormStep",
+    "check_form_limits",
     "close_files_after",
     "closing_answer",
     "form_filler",
+    "form_limit_values",
+    "form_model_keys",
+    "form_models",
     "form_reader",
     "form_step",
+    "form_union_members",
     "is_bare_sequence",
     "is_upload_annotation",
 ]
 
 # request.form()'s default limits (max_files, max_fields, max_part_size), FastAPI's:
-# what a route's Form()/File() parameters are read with.
+# what a route's Form()/File() parameters are read with unless ``form_limits`` says.
 FORM_LIMITS = (1000, 1000, 1024 * 1024)
+FormLimits = tuple[int | float, int | float, int]
+_LIMIT_NAMES = ("max_files", "max_fields", "max_part_size")
+
+
+def check_form_limits(limits: Mapping[str, Any] | None) -> dict[str, int]:
+    """``form_limits`` as given to an App, a Router, ``include_router`` or a route
+    (FastAPI's keys, each a non-negative int); a ``ValueError`` otherwise."""
+    if limits is None:
+        return {}
+    if not isinstance(limits, Mapping):
+        raise ValueError(f"form_limits must be a dict of {list(_LIMIT_NAMES)}, not {limits!r}")
+    for key, value in limits.items():
+        if key not in _LIMIT_NAMES:
+            raise ValueError(f"form_limits: unknown limit {key!r}; known: {list(_LIMIT_NAMES)}")
+        if value.__class__ is not int or value < 0:
+            raise ValueError(f"form_limits: {key} must be a non-negative int, not {value!r}")
+    return dict(limits)
+
+
+def form_limit_values(limits: Mapping[str, Any] | None) -> FormLimits:
+    """(max_files, max_fields, max_part_size): ``limits`` over the defaults."""
+    given = check_form_limits(limits)
+    files, fields, part = FORM_LIMITS
+    return (
+        given.get("max_files", files),
+        given.get("max_fields", fields),
+        given.get("max_part_size", part),
+    )
+
 
 FormReader = Callable[[Request, dict[str, Any], list[dict[str, Any]]], Awaitable[Any]]
 Handle = Callable[[Request], Awaitable[Response]]
@@ -152,6 +199,126 @@ def _describe(value: Any) -> Any:
     return value
 
 
+def _model_data(
+    form: FormData, plan: list[tuple[str, bool]], own: frozenset[str]
+) -> dict[str, Any]:
+    """What a form model validates: its fields (``plan``: key, takes every value?) as
+    sent, absent ones left out, and every other key as an extra (one value, or the
+    list of a repeated key) for the model's ``extra`` setting to judge."""
+    data: dict[str, Any] = {}
+    for key, many in plan:
+        value = _pick(form, key, many)
+        if value is not None:
+            data[key] = value
+    extras: dict[str, list[Any]] = {}
+    for key, value in form.multi_items():
+        if key not in own:
+            extras.setdefault(key, []).append(value)
+    for key, found in extras.items():
+        data[key] = found[0] if len(found) == 1 else found
+    return data
+
+
+def _model_plan(cls: type) -> list[tuple[str, bool]]:
+    return [(key, is_sequence(tp)) for key, tp, _ in _fields(cls)]
+
+
+def _keeps_extras(cls: type) -> bool:
+    """A model whose ``extra`` is "allow" or "forbid": any key sent is its business."""
+    config = getattr(cls, "model_config", None)
+    return isinstance(config, Mapping) and config.get("extra") in ("allow", "forbid")
+
+
+def form_union_members(annotation: Any) -> tuple[Any, ...] | None:
+    """The members (as written, ``None`` among them if there) of a union of two or
+    more pydantic models, ``Annotated`` aside: a form union (FastAPI's rule); else None."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return None
+    members = typing.get_args(annotation)
+    models = [_member_class(member) for member in members if member is not types.NoneType]
+    if len(models) < 2 or not all(is_pydantic_model(cls) for cls in models):
+        return None
+    return members
+
+
+def form_models(marker: Param | None, annotation: Any) -> tuple[list[type], bool]:
+    """The pydantic models a form parameter is filled as (one, or a union's members)
+    and whether it may be absent (``| None``); ``([], False)`` for any other form
+    parameter.  What the OpenAPI document composes the form body from."""
+    if isinstance(marker, FileParam) or reads_json(annotation):
+        return [], False  # a Json[Model] field is one value, the JSON text
+    members = form_union_members(annotation)
+    if members is not None:
+        models = [_member_class(member) for member in members if member is not types.NoneType]
+        return models, types.NoneType in members
+    cls, _, optional = unwrap(annotation)
+    return ([cls], optional) if is_pydantic_model(cls) else ([], False)
+
+
+def form_model_keys(models: list[type]) -> tuple[list[str], bool]:
+    """The keys the fields of ``models`` are read under, sorted, and whether one of
+    them takes any key (``extra`` "allow" or "forbid")."""
+    keys = sorted({key for cls in models for key, _, _ in _fields(cls)})
+    return keys, any(_keeps_extras(cls) for cls in models)
+
+
+def _member_class(member: Any) -> Any:
+    if typing.get_origin(member) is typing.Annotated:
+        return typing.get_args(member)[0]
+    return member
+
+
+def _member_reader(cls: type) -> Callable[[Any], Any]:
+    """A union member's view of the form, given as the dict of every key sent (a
+    repeated key's values as a list): what the model alone would be given."""
+    plan = _model_plan(cls)
+    own = frozenset(key for key, _ in plan)
+
+    def read(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        items = [
+            (key, item)
+            for key, found in value.items()
+            for item in (found if isinstance(found, list) else [found])
+        ]
+        data = _model_data(FormData(items), plan, own)
+        for key, found in value.items():  # never sent by a browser; a validator's
+            if found is None or (isinstance(found, list) and not found):
+                data[key] = found
+        return data
+
+    return read
+
+
+def _union_converter(members: tuple[Any, ...], discriminator: Any) -> Converter:
+    """The form union's validation, by pydantic (installed: the members are its
+    models): each member reads the form its own way, and is tagged by its class
+    name in errors unless it carries a ``Tag``, as in FastAPI."""
+    from pydantic import BeforeValidator, Field, Tag, TypeAdapter
+
+    choices: list[Any] = []
+    for member in members:
+        if member is types.NoneType:
+            choices.append(member)
+            continue
+        metadata: list[Any] = []
+        if typing.get_origin(member) is typing.Annotated:
+            cls, *metadata = typing.get_args(member)
+        else:
+            cls = member
+        tag = next((item for item in reversed(metadata) if isinstance(item, Tag)), None)
+        choices.append(
+            typing.Annotated[member, BeforeValidator(_member_reader(cls)), tag or Tag(cls.__name__)]
+        )
+    union: Any = typing.Union[tuple(choices)]  # noqa: UP007 - built from a tuple
+    if discriminator is not None:
+        union = typing.Annotated[union, Field(discriminator=discriminator)]
+    return validating_converter(TypeAdapter(union).validate_python)
+
+
 def _located(errors: list[dict[str, Any]], *prefix: Any) -> list[dict[str, Any]]:
     for error in prefix_errors(errors, *prefix):
         error["input"] = _describe(error.get("input"))
@@ -179,6 +346,7 @@ class FormStep:
         "model_keys",
         "model_plan",
         "name",
+        "plan_keys",
         "read_bytes",
         "required",
         "strict_extras",
@@ -203,19 +371,28 @@ class FormStep:
         self.many = is_sequence(annotation)
         is_file = isinstance(marker, FileParam) or marker is None
         self.read_bytes = is_file and (_is_bytes(annotation) or _is_bytes_sequence(annotation))
+        # A form model: its fields' plan, the keys that say it was sent, the keys
+        # it reads as fields (the others are its extras).
         self.model_plan: list[tuple[str, bool]] | None = None
         self.model_keys: frozenset[str] = frozenset()
+        self.plan_keys: frozenset[str] = frozenset()
         self.strict_extras = False
         self.wraps_model = False
-        if not isinstance(marker, FileParam) and is_model_class(annotation):
+        members = None if isinstance(marker, FileParam) else form_union_members(annotation)
+        if members is not None:
+            # Every key goes to the union, whose members each read their own.
+            models = [_member_class(member) for member in members if member is not types.NoneType]
+            self.model_plan = []
+            self.model_keys = frozenset(key for cls in models for key, _, _ in _fields(cls))
+            self.strict_extras = any(_keeps_extras(cls) for cls in models)
+            self.wraps_model = types.NoneType in members
+            extra = getattr(marker, "extra", None) or {}
+            self.convert = _union_converter(members, extra.get("discriminator"))
+        elif not isinstance(marker, FileParam) and is_model_class(annotation):
             cls, _, self.wraps_model = unwrap(annotation)
-            self.model_plan = [(key, is_sequence(tp)) for key, tp, _ in _fields(cls)]
-            self.model_keys = frozenset(key for key, _ in self.model_plan)
-            config = getattr(cls, "model_config", None)
-            self.strict_extras = isinstance(config, Mapping) and config.get("extra") in (
-                "allow",
-                "forbid",
-            )
+            self.model_plan = _model_plan(cls)
+            self.model_keys = self.plan_keys = frozenset(key for key, _ in self.model_plan)
+            self.strict_extras = _keeps_extras(cls)
 
     def fill_now(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
         """:meth:`fill` for a step that reads no file content (``not read_bytes``)."""
@@ -275,22 +452,18 @@ class FormStep:
     def _fill_model(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
         plan = self.model_plan
         assert plan is not None
-        own = self.model_keys
-        if self.wraps_model and not (own.intersection(form) or (self.strict_extras and form)):
-            # An optional model none of whose fields was sent: its default.
-            kwargs[self.name] = self.make_default()
+        if self.wraps_model and not (
+            self.model_keys.intersection(form) or (self.strict_extras and form)
+        ):
+            # An optional model none of whose fields was sent: absent.
+            if self.required:
+                errors.append(
+                    {"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}
+                )
+            else:
+                kwargs[self.name] = self.make_default()
             return
-        data: dict[str, Any] = {}
-        for key, many in plan:
-            value = _pick(form, key, many)
-            if value is not None:
-                data[key] = value
-        extras: dict[str, list[Any]] = {}
-        for key, value in form.multi_items():
-            if key not in own:
-                extras.setdefault(key, []).append(value)
-        for key, found in extras.items():
-            data[key] = found[0] if len(found) == 1 else found
+        data = _model_data(form, plan, self.plan_keys)
         try:
             kwargs[self.name] = self.convert(data)
         except Invalid as exc:
@@ -321,11 +494,11 @@ def form_step(
     )
 
 
-def form_reader(steps: list[FormStep]) -> FormReader:
+def form_reader(steps: list[FormStep], limits: FormLimits = FORM_LIMITS) -> FormReader:
     """Fill ``kwargs`` from the form body, appending errors, awaiting the steps that
     read file content; return the form (kept as ``RequestValidationError.body``, as
     FastAPI does).  Steps that read none are filled by :func:`form_filler`'s."""
-    max_files, max_fields, max_part_size = FORM_LIMITS
+    max_files, max_fields, max_part_size = limits
 
     async def read(request: Request, kwargs: dict[str, Any], errors: list[Any]) -> Any:
         form = await request._read_form(max_files, max_fields, max_part_size)

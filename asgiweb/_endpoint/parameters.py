@@ -40,6 +40,7 @@ import enum
 import inspect
 import json
 import pathlib
+import types
 import typing
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -57,7 +58,9 @@ from asgiweb._validation.compiler import (
     compile_converter,
     constraints_of,
     is_body_type,
+    is_pydantic_model,
     prefix_errors,
+    validating_converter,
 )
 from asgiweb._validation.scalars import missing
 from asgiweb.background import BackgroundTasks
@@ -78,6 +81,7 @@ __all__ = [
     "callable_name",
     "hints_target",
     "read_body",
+    "read_lax_body",
 ]
 
 Extractor = Callable[[Request], Any]
@@ -296,7 +300,27 @@ def _converter_for(spec: _Spec, owner: str) -> Converter:
             "with a scalar type, a dataclass, a TypedDict, a pydantic model, "
             "Request/Response/BackgroundTasks, or give it a Depends()"
         ) from None
+    discriminator = (getattr(spec.marker, "extra", None) or {}).get("discriminator")
+    if discriminator is not None and spec.source == "body":
+        return _discriminated(spec.annotation, discriminator) or convert
     return convert
+
+
+def _discriminated(annotation: Any, discriminator: Any) -> Converter | None:
+    """``Body(discriminator=...)`` on a union with a pydantic model among its members:
+    pydantic's tagged union (the tag's value picks the member; its errors
+    ``union_tag_not_found``, ``union_tag_invalid``, a member's located under its
+    tag), built once; None for any other annotation."""
+    bare = unwrap(annotation, optional=False).type
+    if typing.get_origin(bare) not in (typing.Union, types.UnionType):
+        return None
+    if not any(is_pydantic_model(unwrap(arg).type) for arg in typing.get_args(bare)):
+        return None
+    from pydantic import Field, TypeAdapter  # installed: a member is its model
+
+    tagged: Any = typing.Annotated[bare, Field(discriminator=discriminator)]
+    adapter: Any = TypeAdapter(tagged)
+    return validating_converter(adapter.validate_python)
 
 
 def _simple_extractor(
@@ -408,8 +432,27 @@ async def read_body(request: Request) -> Any:
         return raw
     try:
         return await request.json()
-    except json.JSONDecodeError as exc:
-        raise RequestValidationError(
+    except (ValueError, RecursionError) as exc:
+        raise _undecodable(exc) from None
+
+
+async def read_lax_body(request: Request) -> Any:
+    """:func:`read_body` with ``strict_content_type=False`` (FastAPI's lax mode): a
+    body sent without a content-type is read as JSON too."""
+    if request.headers.get("content-type"):
+        return await read_body(request)
+    if not await request.body():
+        return NO_BODY
+    try:
+        return await request.json()
+    except (ValueError, RecursionError) as exc:
+        raise _undecodable(exc) from None
+
+
+def _undecodable(exc: ValueError | RecursionError) -> Exception:
+    """What a body that is not JSON is answered with, as FastAPI does."""
+    if isinstance(exc, json.JSONDecodeError):
+        return RequestValidationError(
             [
                 {
                     "type": "json_invalid",
@@ -420,12 +463,11 @@ async def read_body(request: Request) -> Any:
                 }
             ],
             body=exc.doc,
-        ) from None
-    except (ValueError, RecursionError):
-        # Not JSON-decodable bytes (bad UTF-8, an int past int()'s length limit,
-        # nesting deeper than the parser's recursion limit): FastAPI's answer for
-        # a body it cannot even decode.
-        raise HTTPException(400, "There was an error parsing the body") from None
+        )
+    # Not JSON-decodable bytes (bad UTF-8, an int past int()'s length limit,
+    # nesting deeper than the parser's recursion limit): FastAPI's answer for
+    # a body it cannot even decode.
+    return HTTPException(400, "There was an error parsing the body")
 
 
 # (parameter name, converter, required, default maker, key in an embedded body)

@@ -45,6 +45,7 @@ from asgiweb._endpoint.dependencies import (
 from asgiweb._endpoint.forms import (
     FORM_LIMITS,
     ClosingMessages,
+    FormLimits,
     FormStep,
     close_files_after,
     closing_answer,
@@ -57,7 +58,7 @@ from asgiweb._endpoint.info import (
     documented_response_model,
     stream_of,
 )
-from asgiweb._endpoint.parameters import NO_BODY, read_body
+from asgiweb._endpoint.parameters import NO_BODY, read_body, read_lax_body
 from asgiweb._endpoint.response import (
     FROM_ANNOTATION,
     Finisher,
@@ -150,12 +151,17 @@ def compile_endpoint(
     response_model_exclude_defaults: bool = False,
     response_model_exclude_none: bool = False,
     websocket: bool = False,
+    form_limits: FormLimits = FORM_LIMITS,
+    strict_content_type: bool = True,
 ) -> Handle:
     """Build the request-time plan for ``endpoint`` (see the module docstring).
 
     ``response_model`` left out means "the return annotation, if it is a model"
     (``asgiweb._endpoint.response``); None turns the response model off.
+    ``form_limits`` are what a form body is read with; ``strict_content_type=False``
+    reads a JSON body sent without a content-type (FastAPI's keywords).
     """
+    read = read_body if strict_content_type else read_lax_body
     root, embed = compile_graph(endpoint, dependencies=dependencies, path_params=path_params)
     # What the OpenAPI document reads (asgiweb._endpoint.info), attached to the handle.
     fitted = response_model_of(endpoint, response_model)
@@ -210,12 +216,16 @@ def compile_endpoint(
         # Not a stream: the answer may be its two messages when, at request time, no
         # dependency injected a Response or BackgroundTasks (an override may).
         if form_names:  # its files are closed after a Response (close_files_after)
-            graph = _graph_plan(endpoint, root, is_async, finish, None, reads_form=True)
+            graph = _graph_plan(
+                endpoint, root, is_async, finish, None, reads_form=True, limits=form_limits
+            )
             return attach_info(close_files_after(cast(ResponseHandle, graph)), info)
         graph_whole = (
             None if stream else compile_answer(response_class, status_code, **model_options)
         )
-        graph = _graph_plan(endpoint, root, is_async, finish, graph_whole, reads_form=False)
+        graph = _graph_plan(
+            endpoint, root, is_async, finish, graph_whole, reads_form=False, read=read
+        )
         return attach_info(graph, info)
 
     params = root.params
@@ -260,6 +270,7 @@ def compile_endpoint(
                 background_name,
                 whole,
                 finish,
+                form_limits,
             ),
             info,
         )
@@ -276,7 +287,7 @@ def compile_endpoint(
                 errors.extend(exc.errors)
         body = NO_BODY
         if fill_body is not None:
-            body = await read_body(request)
+            body = await read(request)
             if errors is None:
                 errors = []
             fill_body(body, kwargs, errors)
@@ -311,6 +322,7 @@ def _form_plan(
     background_name: str | None,
     whole: Callable[[Any], Response | AnswerMessages] | None,
     finish: Finisher,
+    limits: FormLimits,
 ) -> Handle:
     """The plan of a route with form parameters and no dependencies: the plain
     plan's steps with the form read in place of a JSON body, its files closed once
@@ -318,9 +330,9 @@ def _form_plan(
 
     The form is read here and its steps filled at once (``form_filler``), unless a
     step reads file content, which is awaited (``form_reader``)."""
-    max_files, max_fields, max_part_size = FORM_LIMITS
+    max_files, max_fields, max_part_size = limits
     fill_form = form_filler(form_steps)
-    read_form = form_reader(form_steps) if fill_form is None else None
+    read_form = form_reader(form_steps, limits) if fill_form is None else None
 
     async def handle_form(request: Request) -> Response | AnswerMessages | ClosingMessages:
         try:
@@ -372,16 +384,19 @@ def _graph_plan(
     whole: Callable[[Any], Response | AnswerMessages] | None,
     *,
     reads_form: bool,
+    limits: FormLimits = FORM_LIMITS,
+    read: Callable[[Request], Awaitable[Any]] = read_body,
 ) -> Handle:
     """The plan of a handler with dependencies; a Response whenever ``whole`` is None."""
+    max_files, max_fields, max_part_size = limits
     reads_body = any(dependant.fill_body is not None for dependant in root.walk())
     solve = compile_solver(root, endpoint, is_async=is_async, reject=_reject)
 
     async def handle(request: Request) -> Response | AnswerMessages:
         if reads_form:
-            body = await request.form()
+            body = await request._read_form(max_files, max_fields, max_part_size)
         else:
-            body = await read_body(request) if reads_body else NO_BODY
+            body = await read(request) if reads_body else NO_BODY
         app = request.scope.get("app")
         ctx = Context(request, body, getattr(app, "dependency_overrides", None))
         response: Response | AnswerMessages

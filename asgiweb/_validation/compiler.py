@@ -62,6 +62,7 @@ __all__ = [
     "prefix_errors",
     "tuple_converter",
     "union_tag",
+    "validating_converter",
 ]
 
 _NONE_TYPE = type(None)
@@ -583,9 +584,14 @@ def _typeddict_converter(cls: type) -> Converter:
 
 
 def _pydantic_converter(cls: type) -> Converter:
+    return validating_converter(cls.__pydantic_validator__.validate_python)  # type: ignore[attr-defined]
+
+
+def validating_converter(validate: cabc.Callable[..., Any]) -> Converter:
+    """A converter of a pydantic ``validate_python`` (a model's, a ``TypeAdapter``'s):
+    its ``ValidationError`` becomes :class:`Invalid` with the same errors."""
     # FastAPI validates with from_attributes=True; it decides the error for a non-dict
     # input ("model_attributes_type"), so it is kept for identical 422 bodies.
-    validate = cls.__pydantic_validator__.validate_python  # type: ignore[attr-defined]
 
     def convert(value: Any) -> Any:
         try:

@@ -650,6 +650,14 @@ def _tagged_union(schema: dict[str, Any], field: str, members: list[Any]) -> dic
     """A union with a discriminator field, as pydantic writes it: ``oneOf`` the members
     and a ``discriminator`` naming the field and mapping each tag to its class."""
     mapping: dict[str, Any] = {}
+    choices = [m for m in schema["anyOf"] if m != {"type": "null"}]
+    if len(choices) < len(schema["anyOf"]):
+        # An optional one: the tagged union of the classes, or null.
+        rest = {k: v for k, v in schema.items() if k != "anyOf"}
+        tagged = _tagged_union({"anyOf": choices}, field, members)
+        if "oneOf" not in tagged:
+            return schema
+        return {"anyOf": [tagged, {"type": "null"}], **rest}
     refs = [m["$ref"] for m in schema["anyOf"] if isinstance(m.get("$ref"), Ref)]
     if len(refs) != len(schema["anyOf"]) or len(refs) != len(members):
         return schema  # not a union of classes only: pydantic's rule does not apply

@@ -38,7 +38,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from asgiweb._endpoint.forms import is_upload_annotation
+from asgiweb._endpoint.forms import form_model_keys, form_models, is_upload_annotation
 from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class
 from asgiweb._validation.annotations import unwrap
@@ -299,14 +299,16 @@ class _Builder:
         if not body:
             return None
         embedded = route.info.body_embedded
+        models: list[tuple[list[type], bool]] = []
         if any(p.source == "form" for p in body):
             # FastAPI: any file makes it multipart; a lone form field that is not a
-            # pydantic model is still an object of one field.
+            # pydantic model (or a union of them) is still an object of one field.
             files = any(
                 isinstance(p.marker, FileParam) or is_upload_annotation(p.annotation) for p in body
             )
             media_type = "multipart/form-data" if files else "application/x-www-form-urlencoded"
-            embedded = len(body) > 1 or not is_pydantic_model(unwrap(body[0].annotation).type)
+            models = [form_models(p.marker, p.annotation) for p in body]
+            embedded = len(body) > 1 or not models[0][0] or models[0][1]
         else:
             media_types = {p.marker.media_type for p in body if isinstance(p.marker, BodyParam)}
             media_type = media_types.pop() if len(media_types) == 1 else "application/json"
@@ -317,19 +319,26 @@ class _Builder:
         else:
             properties: dict[str, Any] = {}
             needed: list[str] = []
-            for param in body:
+            # FastAPI composes form models (flat in the form) with allOf.
+            composed: list[dict[str, Any]] = []
+            for index, param in enumerate(body):
+                if models and models[index][0]:
+                    composed.extend(self._form_model_parts(param, *models[index]))
+                    continue
                 properties[param.key] = self._body_field(param, "field")
                 if param.required:
                     needed.append(param.key)
             name = f"Body_{unique_id}"
-            model: dict[str, Any] = {"properties": properties}
+            model: dict[str, Any] = {"properties": properties} if properties or not composed else {}
             if needed:
                 model["required"] = needed
+            if composed:
+                model["allOf"] = composed
             model["title"] = name
             model["type"] = "object"
             self.extra_definitions[name] = model
             schema = {"$ref": f"#/components/schemas/{name}"}
-            required = bool(needed)
+            required = any(p.required for p in body) if composed else bool(needed)
         request_body: dict[str, Any] = {}
         if required:
             request_body["required"] = True
@@ -343,6 +352,33 @@ class _Builder:
             content["example"] = extra["example"]
         request_body["content"] = {media_type: content}
         return request_body
+
+    def _form_model_parts(
+        self, param: ParamInfo, models: list[type], nullable: bool
+    ) -> list[dict[str, Any]]:
+        """A form model's (or union's) part of the form body's ``allOf``: its schema,
+        and for an optional one, "or none of its keys" (FastAPI's shape)."""
+        schema = self.schemas.field_schema(
+            param.annotation,
+            "validation",
+            name=param.name,
+            markers=[param.marker] if param.marker is not None else (),
+            title_rule="parameter",
+        )
+        if not nullable:
+            return [schema]
+        schema["anyOf"] = [one for one in schema["anyOf"] if one.get("type") != "null"]
+        keys, any_key = form_model_keys(models)
+        absent: dict[str, Any] = (
+            {"maxProperties": 0}
+            if any_key
+            else {"not": {"anyOf": [{"required": [key]} for key in keys]}}
+            if keys
+            else {}
+        )
+        if param.required:
+            return [{"not": absent}, schema]
+        return [{"anyOf": [absent, schema]}]
 
     def _body_field(self, param: ParamInfo, rule: Any) -> dict[str, Any]:
         default = param.default if param.default_factory is None else REQUIRED
