@@ -12,14 +12,17 @@ from asgiweb.security.http import (
     HTTPBasic,
     HTTPBasicCredentials,
     HTTPBearer,
+    HTTPDigest,
 )
 from asgiweb.security.oauth2 import (
     OAuth2,
+    OAuth2AuthorizationCodeBearer,
     OAuth2PasswordBearer,
     OAuth2PasswordRequestForm,
     OAuth2PasswordRequestFormStrict,
     SecurityScopes,
 )
+from asgiweb.security.open_id_connect_url import OpenIdConnect
 
 __all__ = [
     "APIKeyCookie",
@@ -30,10 +33,13 @@ __all__ = [
     "HTTPBasic",
     "HTTPBasicCredentials",
     "HTTPBearer",
+    "HTTPDigest",
     "OAuth2",
+    "OAuth2AuthorizationCodeBearer",
     "OAuth2PasswordBearer",
     "OAuth2PasswordRequestForm",
     "OAuth2PasswordRequestFormStrict",
+    "OpenIdConnect",
     "SecurityBase",
     "SecurityScopes",
 ]

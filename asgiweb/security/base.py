@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from asgiweb.exceptions import HTTPException
 
-__all__ = ["SecurityBase", "authorization_parts"]
+__all__ = ["SecurityBase"]
 
 
 class SecurityBase:
@@ -31,10 +31,3 @@ class SecurityBase:
     def make_not_authenticated_error(self) -> HTTPException:
         return HTTPException(401, "Not authenticated", headers=self.make_authenticate_headers())
 
-
-def authorization_parts(value: str | None) -> tuple[str, str]:
-    """``("Bearer", "abc")`` from ``"Bearer abc"``: split at the first space, rest stripped."""
-    if not value:
-        return "", ""
-    scheme, _, rest = value.partition(" ")
-    return scheme, rest.strip()

@@ -1,4 +1,5 @@
-"""The ``Authorization`` header's own schemes: Basic (RFC 7617) and Bearer (RFC 6750)."""
+"""The ``Authorization`` header's own schemes: Basic (RFC 7617), Bearer
+(RFC 6750) and Digest (RFC 7616: found, not verified, as in FastAPI)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from base64 import b64decode
 from dataclasses import dataclass
 
 from asgiweb.requests import Request
-from asgiweb.security.base import SecurityBase, authorization_parts
+from asgiweb.security.base import SecurityBase
+from asgiweb.security.utils import get_authorization_scheme_param
 
 __all__ = [
     "HTTPAuthorizationCredentials",
@@ -15,6 +17,7 @@ __all__ = [
     "HTTPBasic",
     "HTTPBasicCredentials",
     "HTTPBearer",
+    "HTTPDigest",
 ]
 
 
@@ -55,8 +58,18 @@ class HTTPBase(SecurityBase):
 
     async def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:
         authorization = request.headers.get("authorization")
-        scheme, credentials = authorization_parts(authorization)
+        scheme, credentials = get_authorization_scheme_param(authorization)
         if not (authorization and scheme and credentials):
+            self._absent()
+            return None
+        return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
+
+    def _credentials_of_scheme(self, request: Request) -> HTTPAuthorizationCredentials | None:
+        """The credentials when the header names this class's own ``scheme``
+        (case-insensitive), else the 401 (or None with ``auto_error=False``)."""
+        authorization = request.headers.get("authorization")
+        scheme, credentials = get_authorization_scheme_param(authorization)
+        if not (authorization and scheme and credentials) or scheme.lower() != self.scheme:
             self._absent()
             return None
         return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
@@ -79,12 +92,27 @@ class HTTPBearer(HTTPBase):
         self.bearer_format = bearerFormat
 
     async def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:
-        authorization = request.headers.get("authorization")
-        scheme, credentials = authorization_parts(authorization)
-        if not (authorization and scheme and credentials) or scheme.lower() != "bearer":
-            self._absent()
-            return None
-        return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
+        return self._credentials_of_scheme(request)
+
+
+class HTTPDigest(HTTPBase):
+    """``Authorization: Digest <credentials>`` (RFC 7616), given unchecked as
+    ``HTTPAuthorizationCredentials``: as FastAPI's, this class only finds the
+    header and documents the scheme; verifying the digest is the application's."""
+
+    def __init__(
+        self,
+        *,
+        scheme_name: str | None = None,
+        description: str | None = None,
+        auto_error: bool = True,
+    ) -> None:
+        super().__init__(
+            scheme="digest", scheme_name=scheme_name, description=description, auto_error=auto_error
+        )
+
+    async def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:
+        return self._credentials_of_scheme(request)
 
 
 class HTTPBasic(HTTPBase):
@@ -114,7 +142,7 @@ class HTTPBasic(HTTPBase):
 
     async def __call__(self, request: Request) -> HTTPBasicCredentials | None:  # type: ignore[override]
         authorization = request.headers.get("authorization")
-        scheme, encoded = authorization_parts(authorization)
+        scheme, encoded = get_authorization_scheme_param(authorization)
         if not authorization or scheme.lower() != "basic":
             self._absent()
             return None

@@ -8,15 +8,28 @@ from typing import Annotated
 
 from asgiweb.params import Form
 from asgiweb.requests import Request
-from asgiweb.security.base import SecurityBase, authorization_parts
+from asgiweb.security.base import SecurityBase
+from asgiweb.security.utils import get_authorization_scheme_param
 
 __all__ = [
     "OAuth2",
+    "OAuth2AuthorizationCodeBearer",
     "OAuth2PasswordBearer",
     "OAuth2PasswordRequestForm",
     "OAuth2PasswordRequestFormStrict",
     "SecurityScopes",
 ]
+
+
+def bearer_token(scheme: SecurityBase, request: Request) -> str | None:
+    """The token of ``Authorization: Bearer <token>`` (scheme case-insensitive), else
+    ``scheme``'s 401, or None when it does not ``auto_error``."""
+    kind, token = get_authorization_scheme_param(request.headers.get("authorization"))
+    if kind.lower() != "bearer":
+        if scheme.auto_error:
+            raise scheme.make_not_authenticated_error()
+        return None
+    return token
 
 
 class OAuth2PasswordRequestForm:
@@ -57,7 +70,6 @@ class OAuth2PasswordRequestFormStrict(OAuth2PasswordRequestForm):
 
     def __init__(
         self,
-        *,
         grant_type: Annotated[str, Form(pattern="^password$")],
         username: Annotated[str, Form()],
         password: Annotated[str, Form()],
@@ -125,12 +137,44 @@ class OAuth2PasswordBearer(OAuth2):
         self.scopes = dict(scopes or {})
 
     async def __call__(self, request: Request) -> str | None:
-        scheme, token = authorization_parts(request.headers.get("authorization"))
-        if scheme.lower() != "bearer":
-            if self.auto_error:
-                raise self.make_not_authenticated_error()
-            return None
-        return token
+        return bearer_token(self, request)
+
+
+
+class OAuth2AuthorizationCodeBearer(OAuth2):
+    """The bearer token of OAuth2's authorization code flow (RFC 6749 section 4.1).
+
+    ``authorizationUrl``, ``tokenUrl``, ``refreshUrl`` and ``scopes`` describe the
+    flow in the OpenAPI document; the request only needs ``Authorization: Bearer
+    <token>``, whose token is given (else a 401 with ``WWW-Authenticate: Bearer``,
+    or None with ``auto_error=False``).
+    """
+
+    def __init__(
+        self,
+        authorizationUrl: str,
+        tokenUrl: str,
+        refreshUrl: str | None = None,
+        scheme_name: str | None = None,
+        scopes: Mapping[str, str] | None = None,
+        description: str | None = None,
+        auto_error: bool = True,
+    ) -> None:
+        flow: dict[str, object] = {}
+        if refreshUrl is not None:
+            flow["refreshUrl"] = refreshUrl
+        flow["scopes"] = dict(scopes or {})
+        flow["authorizationUrl"] = authorizationUrl
+        flow["tokenUrl"] = tokenUrl
+        super().__init__(
+            flows={"authorizationCode": flow},
+            scheme_name=scheme_name,
+            description=description,
+            auto_error=auto_error,
+        )
+
+    async def __call__(self, request: Request) -> str | None:
+        return bearer_token(self, request)
 
 
 class SecurityScopes:
