@@ -9,12 +9,13 @@ from asgiweb.param_functions import Depends, Security
 from asgiweb.params import Body, Cookie, File, Form, Header, Path, Query
 from asgiweb.requests import Request
 from asgiweb.responses import Response
-from asgiweb.routing import Router
+from asgiweb.routing import APIRouter, Router
 from asgiweb.websockets import WebSocket, WebSocketDisconnect
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "APIRouter",
     "App",
     "BackgroundTasks",
     "Body",

@@ -1,8 +1,9 @@
 """The default exception handlers, and the table a router looks handlers up in.
 
-``http_exception_handler`` and ``request_validation_exception_handler`` are
-public, with FastAPI's names and signatures, so an application can wrap them
-in its own handler (docs/api.md, "Errors").
+``http_exception_handler``, ``request_validation_exception_handler`` and
+``websocket_request_validation_exception_handler`` are public, with FastAPI's
+names and signatures, so an application can wrap them in its own handler
+(docs/api.md, "Errors").
 
 Lookup rules (``ExceptionHandlers.find``):
 - an ``HTTPException`` first tries a handler registered for its status code;
@@ -17,18 +18,28 @@ Lookup rules (``ExceptionHandlers.find``):
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiweb.exceptions import HTTPException, RequestValidationError, WebSocketException
+from asgiweb.exceptions import (
+    HTTPException,
+    RequestValidationError,
+    WebSocketException,
+    WebSocketRequestValidationError,
+)
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, Response
+from asgiweb.websockets import WebSocket, WebSocketState
 
 __all__ = [
+    "MAX_CLOSE_REASON",
     "ExceptionHandler",
     "ExceptionHandlers",
     "http_exception_handler",
     "request_validation_exception_handler",
+    "validation_reason",
+    "websocket_request_validation_exception_handler",
 ]
 
 ExceptionHandler = Callable[[Request, Any], Response | Awaitable[Response]]
@@ -47,6 +58,44 @@ async def request_validation_exception_handler(
 ) -> Response:
     """422 with ``{"detail": [error, ...]}`` in FastAPI's shape."""
     return JSONResponse({"detail": exc.errors()}, status_code=422)
+
+
+async def websocket_request_validation_exception_handler(
+    websocket: WebSocket, exc: WebSocketRequestValidationError
+) -> None:
+    """Close with 1008 (policy violation), the reason the errors as JSON cut to fit a
+    close frame (``validation_reason``); the handshake is read first if nobody has."""
+    if websocket.client_state is WebSocketState.CONNECTING:
+        await websocket.receive()
+    await websocket.close(code=1008, reason=validation_reason(exc.errors()))
+
+
+# RFC 6455 section 5.5: a control frame's payload is at most 125 bytes, two of
+# them the close code, so a close reason fits in 123 bytes of UTF-8.
+MAX_CLOSE_REASON = 123
+
+
+def validation_reason(errors: list[dict[str, Any]]) -> str:
+    """The 1008 close reason for invalid WebSocket parameters.
+
+    FastAPI puts the error list itself in the ASGI message, which the ASGI
+    spec types as a string and servers then fail to send; here it is the
+    list as compact JSON, cut to what a close frame can carry (each error's
+    ``type`` and ``loc`` first, so a short reason still says what was wrong).
+    """
+    full = json.dumps(errors, separators=(",", ":"), default=str, ensure_ascii=False)
+    if len(full.encode()) <= MAX_CLOSE_REASON:
+        return full
+    short = json.dumps(
+        [{"type": e.get("type"), "loc": e.get("loc")} for e in errors],
+        separators=(",", ":"),
+        default=str,
+        ensure_ascii=False,
+    )
+    encoded = short.encode()
+    if len(encoded) <= MAX_CLOSE_REASON:
+        return short
+    return encoded[:MAX_CLOSE_REASON].decode("utf-8", "ignore")
 
 
 async def call_handler(handler: ExceptionHandler, request: Request, exc: Exception) -> Response:

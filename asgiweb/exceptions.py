@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypedDict
 
 from asgiweb.types import Message, Send
 
 __all__ = [
     "ClientDisconnect",
+    "DependencyScopeError",
+    "EndpointContext",
     "HTTPException",
     "RequestValidationError",
     "ResponseValidationError",
+    "ValidationException",
     "WebSocketDisconnect",
     "WebSocketException",
     "WebSocketRequestValidationError",
@@ -89,19 +92,73 @@ class HTTPException(Exception):
         return f"{type(self).__name__}(status_code={self.status_code!r}, detail={self.detail!r})"
 
 
-class RequestValidationError(Exception):
-    """The request did not fit the handler's parameters: answered with 422.
+class EndpointContext(TypedDict, total=False):
+    """Where a validation error's endpoint is: FastAPI's ``endpoint_ctx`` keys."""
 
-    ``errors`` is the list FastAPI puts under ``"detail"``: one dict per
-    problem with ``type``, ``loc``, ``msg`` and ``input``.  ``body`` is the
-    request body as received: the parsed JSON where it parsed, else the raw
-    bytes, ``None`` when there was none or it was not read.  ``str()`` lists
-    the errors one per line, as FastAPI's does (without its endpoint location).
+    function: str
+    path: str
+    file: str
+    line: int
+
+
+class ValidationException(Exception):
+    """The base of the three validation errors, as FastAPI's: ``errors()`` gives the
+    list of problems (each a dict with ``type``, ``loc``, ``msg``, ``input``);
+    ``endpoint_ctx`` (optional) locates the endpoint in ``str()``.
+
+    ``str()`` is ``"N validation error(s):"`` and one error per line, then the
+    endpoint's location when ``endpoint_ctx`` has one, in FastAPI's layout. asgiweb
+    raises these without an ``endpoint_ctx`` (FastAPI fills one in).
     """
 
-    def __init__(self, errors: Sequence[dict[str, Any]], *, body: Any = None) -> None:
+    def __init__(
+        self, errors: Sequence[Any], *, endpoint_ctx: EndpointContext | None = None
+    ) -> None:
         super().__init__(errors)
-        self._errors = list(errors)
+        self._errors: list[Any] = list(errors)
+        self.endpoint_ctx = endpoint_ctx
+        where: EndpointContext = endpoint_ctx or {}
+        self.endpoint_function = where.get("function")
+        self.endpoint_path = where.get("path")
+        self.endpoint_file = where.get("file")
+        self.endpoint_line = where.get("line")
+
+    def errors(self) -> list[Any]:
+        return self._errors
+
+    def _endpoint_lines(self) -> str:
+        if self.endpoint_file and self.endpoint_line and self.endpoint_function:
+            where = (
+                f'\n  File "{self.endpoint_file}", line {self.endpoint_line}, '
+                f"in {self.endpoint_function}"
+            )
+            return where + (f"\n    {self.endpoint_path}" if self.endpoint_path else "")
+        return f"\n  Endpoint: {self.endpoint_path}" if self.endpoint_path else ""
+
+    def __str__(self) -> str:
+        count = len(self._errors)
+        text = f"{count} validation error{'' if count == 1 else 's'}:\n"
+        text += "".join(f"  {err}\n" for err in self._errors)
+        return (text + self._endpoint_lines()).rstrip()
+
+
+class RequestValidationError(ValidationException):
+    """The request did not fit the handler's parameters: answered with 422.
+
+    ``errors()`` is the list FastAPI puts under ``"detail"``: one dict per
+    problem with ``type``, ``loc``, ``msg`` and ``input``.  ``body`` is the
+    request body as received: the parsed JSON where it parsed, else the raw
+    bytes, ``None`` when there was none or it was not read.
+    """
+
+    def __init__(
+        self,
+        errors: Sequence[dict[str, Any]],
+        *,
+        body: Any = None,
+        endpoint_ctx: EndpointContext | None = None,
+    ) -> None:
+        super().__init__(errors, endpoint_ctx=endpoint_ctx)
         self._checked = False
         self.body = body
 
@@ -116,12 +173,6 @@ class RequestValidationError(Exception):
                     if fixed is not value:
                         self._errors[index] = {**item, "input": fixed}
         return self._errors
-
-    def __str__(self) -> str:
-        count = len(self._errors)
-        lines = [f"{count} validation error{'' if count == 1 else 's'}:"]
-        lines.extend(f"  {err}" for err in self._errors)
-        return "\n".join(lines)
 
 
 _PLAIN = (str, int, bool, type(None))
@@ -165,47 +216,47 @@ class ClientDisconnect(Exception):
     """The client went away while the request body was being read."""
 
 
-class WebSocketRequestValidationError(Exception):
+class WebSocketRequestValidationError(ValidationException):
     """A WebSocket handler's path, query, header or cookie parameters did not validate.
 
     The router closes the connection with 1008 (policy violation), as FastAPI
     does; ``errors()`` is the same list an HTTP handler's 422 carries.
     """
 
-    def __init__(self, errors: Sequence[dict[str, Any]], *, body: Any = None) -> None:
-        super().__init__(errors)
-        self._errors = list(errors)
+    def __init__(
+        self,
+        errors: Sequence[dict[str, Any]],
+        *,
+        body: Any = None,
+        endpoint_ctx: EndpointContext | None = None,
+    ) -> None:
+        super().__init__(errors, endpoint_ctx=endpoint_ctx)
         self.body = body
 
-    def errors(self) -> list[dict[str, Any]]:
-        return self._errors
 
-    def __str__(self) -> str:
-        count = len(self._errors)
-        lines = [f"{count} validation error{'' if count == 1 else 's'}:"]
-        lines.extend(f"  {err}" for err in self._errors)
-        return "\n".join(lines)
-
-
-class ResponseValidationError(Exception):
+class ResponseValidationError(ValidationException):
     """The handler's return value did not fit its response model: a server error (500).
 
     ``errors()`` lists the problems as ``RequestValidationError`` does, located
     under ``"response"``; ``body`` is the value the handler returned.
     """
 
-    def __init__(self, errors: Sequence[dict[str, Any]], *, body: Any = None) -> None:
-        super().__init__(errors)
-        self._errors = list(errors)
+    def __init__(
+        self,
+        errors: Sequence[dict[str, Any]],
+        *,
+        body: Any = None,
+        endpoint_ctx: EndpointContext | None = None,
+    ) -> None:
+        super().__init__(errors, endpoint_ctx=endpoint_ctx)
         self.body = body
 
-    def errors(self) -> list[dict[str, Any]]:
-        return self._errors
 
-    def __str__(self) -> str:
-        lines = [f"{len(self._errors)} validation error(s) in the response:"]
-        lines.extend(f"  {err.get('loc')}: {err.get('msg')}" for err in self._errors)
-        return "\n".join(lines)
+class DependencyScopeError(TypeError):
+    """A dependency with scope ``"request"`` (a generator whose exit code runs after
+    the response) asks for one with scope ``"function"``, which would be closed
+    first: refused when the route is registered. FastAPI's is a ``RuntimeError``
+    (its ``FastAPIError``); asgiweb's registration errors are ``TypeError`` s."""
 
 
 class WebSocketException(Exception):

@@ -1,4 +1,7 @@
-"""``Depends()`` and ``Security()`` as functions returning ``Any``, as FastAPI's are.
+"""``Depends()`` and ``Security()`` as functions returning ``Any``, as FastAPI's are;
+the parameter markers (``Query``, ``Path``, ``Header``, ``Cookie``, ``Body``, ``Form``,
+``File``) are re-exported from their one home, ``asgiweb.params``, so FastAPI's
+``fastapi.param_functions`` imports keep working.
 
 ``def handler(user: User = Depends(current_user))`` type-checks only because the
 function's result is ``Any``; the objects themselves are ``asgiweb.params.Depends``
@@ -11,8 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from asgiweb import params
+from asgiweb.params import Body, Cookie, File, Form, Header, Path, Query
 
-__all__ = ["Depends", "Security"]
+__all__ = ["Body", "Cookie", "Depends", "File", "Form", "Header", "Path", "Query", "Security"]
 
 
 def Depends(

@@ -17,6 +17,7 @@ OpenAPI; any keyword FastAPI does not accept is a ``TypeError`` naming it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from enum import Enum
 from typing import Any, ClassVar, Final, Literal, TypedDict, Unpack
 
 __all__ = [
@@ -35,12 +36,23 @@ __all__ = [
     "HeaderParam",
     "Param",
     "ParamOptions",
+    "ParamTypes",
     "Path",
     "PathParam",
     "Query",
     "QueryParam",
     "Security",
 ]
+
+
+class ParamTypes(Enum):
+    """Where a query, path, header or cookie parameter is read: FastAPI's enum, the
+    ``in_`` of those markers (as the OpenAPI ``in`` field spells it)."""
+
+    query = "query"
+    header = "header"
+    path = "path"
+    cookie = "cookie"
 
 
 class _Required:
@@ -194,21 +206,25 @@ class Param:
 
 class QueryParam(Param):
     source = "query"
+    in_: ClassVar[ParamTypes] = ParamTypes.query
     __slots__ = ()
 
 
 class PathParam(Param):
     source = "path"
+    in_: ClassVar[ParamTypes] = ParamTypes.path
     __slots__ = ()
 
 
 class CookieParam(Param):
     source = "cookie"
+    in_: ClassVar[ParamTypes] = ParamTypes.cookie
     __slots__ = ()
 
 
 class HeaderParam(Param):
     source = "header"
+    in_: ClassVar[ParamTypes] = ParamTypes.header
     __slots__ = ("convert_underscores",)
 
     def __init__(

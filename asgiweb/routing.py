@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import json
 import logging
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
@@ -43,7 +42,12 @@ from asgiweb._endpoint.plan import compile_bare_endpoint, compile_endpoint
 from asgiweb._routetable import Converter, RouteTable, Segment, compile_path, fill_path
 from asgiweb.background import BackgroundTasks
 from asgiweb.datastructures import escape_delimiters
-from asgiweb.exception_handlers import ExceptionHandlers, http_exception_handler
+from asgiweb.exception_handlers import MAX_CLOSE_REASON as MAX_CLOSE_REASON
+from asgiweb.exception_handlers import (
+    ExceptionHandlers,
+    http_exception_handler,
+    validation_reason,
+)
 from asgiweb.exceptions import (
     ClientDisconnect,
     HTTPException,
@@ -60,6 +64,9 @@ from asgiweb.types import ASGIApp, Receive, Scope, Send
 from asgiweb.websockets import DISCONNECTS_EXTENSION, WebSocket, WebSocketState
 
 __all__ = [
+    "APIRoute",
+    "APIRouter",
+    "APIWebSocketRoute",
     "LifespanContext",
     "Mount",
     "NoMatchFound",
@@ -1109,34 +1116,6 @@ async def _deny(websocket: WebSocket, response: Response) -> None:
         websocket.application_state = WebSocketState.DISCONNECTED
 
 
-# RFC 6455 section 5.5: a control frame's payload is at most 125 bytes, two of
-# them the close code, so a close reason fits in 123 bytes of UTF-8.
-MAX_CLOSE_REASON = 123
-
-
-def validation_reason(errors: list[dict[str, Any]]) -> str:
-    """The 1008 close reason for invalid WebSocket parameters.
-
-    FastAPI puts the error list itself in the ASGI message, which the ASGI
-    spec types as a string and servers then fail to send; here it is the
-    list as compact JSON, cut to what a close frame can carry (each error's
-    ``type`` and ``loc`` first, so a short reason still says what was wrong).
-    """
-    full = json.dumps(errors, separators=(",", ":"), default=str, ensure_ascii=False)
-    if len(full.encode()) <= MAX_CLOSE_REASON:
-        return full
-    short = json.dumps(
-        [{"type": e.get("type"), "loc": e.get("loc")} for e in errors],
-        separators=(",", ":"),
-        default=str,
-        ensure_ascii=False,
-    )
-    encoded = short.encode()
-    if len(encoded) <= MAX_CLOSE_REASON:
-        return short
-    return encoded[:MAX_CLOSE_REASON].decode("utf-8", "ignore")
-
-
 # FastAPI keywords of APIRouter/include_router taken through ``**unused``: what only
 # shapes the OpenAPI document (callbacks and generate_unique_id_function) and how
 # bodies are read (strict_content_type, form_limits), passed on to the routes.
@@ -1149,3 +1128,9 @@ _ROUTER_DOC_ONLY = frozenset(
     }
 )
 _DEFAULT_HANDLERS = ExceptionHandlers()
+
+# FastAPI's names for the same classes (docs/api.md, "Imports"): code moving over
+# keeps ``from asgiweb.routing import APIRouter`` and ``isinstance(r, APIRoute)``.
+APIRouter = Router
+APIRoute = Route
+APIWebSocketRoute = WebSocketRoute

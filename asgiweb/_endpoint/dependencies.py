@@ -51,6 +51,7 @@ from asgiweb._endpoint.parameters import (
 )
 from asgiweb._validation.compiler import Invalid
 from asgiweb.background import BackgroundTasks
+from asgiweb.exceptions import DependencyScopeError
 from asgiweb.params import Depends, Security
 from asgiweb.requests import Request
 from asgiweb.responses import Response
@@ -830,7 +831,7 @@ def _compile(
         for sub in subs:
             # Any callable asked for with scope="function", as FastAPI refuses it.
             if sub.scope == "function":
-                raise TypeError(
+                raise DependencyScopeError(
                     f'{owner}: a dependency with scope "request" cannot depend on '
                     f'{callable_name(sub.call)}, whose scope is "function" (it would '
                     "be closed first)"

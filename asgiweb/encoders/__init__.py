@@ -6,6 +6,7 @@ responses call; ``plans`` holds the per-class conversion plans both share.
 
 from asgiweb.encoders.jsonable import (
     MissingDependencyError,
+    decimal_encoder,
     jsonable_encoder,
     render_json,
     render_orjson,
@@ -16,6 +17,7 @@ from asgiweb.encoders.jsonable import (
 
 __all__ = [
     "MissingDependencyError",
+    "decimal_encoder",
     "jsonable_encoder",
     "render_json",
     "render_orjson",

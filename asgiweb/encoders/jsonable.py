@@ -53,7 +53,7 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from asgiweb.encoders import plans
 from asgiweb.encoders.plans import (
@@ -69,9 +69,13 @@ from asgiweb.encoders.plans import (
     Retry,
 )
 
+if TYPE_CHECKING:
+    from decimal import Decimal
+
 __all__ = [
     "MissingDependencyError",
     "RenderedJSON",
+    "decimal_encoder",
     "is_out_of_range",
     "json_text",
     "jsonable_encoder",
@@ -592,3 +596,14 @@ def render_ujson(content: Any) -> bytes:
             raise _out_of_range(ValueError(_NAN_MESSAGE)) from None
         raise
     return _utf8(text)
+
+
+def decimal_encoder(dec_value: Decimal) -> int | float:
+    """FastAPI's ``decimal_encoder``: an ``int`` when the Decimal has no negative
+    exponent (``Decimal("1")`` -> 1), else a ``float`` (``Decimal("1.0")`` -> 1.0;
+    NaN -> ``nan``). ``jsonable_encoder`` applies the same rule, keeping the Decimal's
+    string where neither type can hold it (docs/api.md, "jsonable_encoder")."""
+    exponent = dec_value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= 0:
+        return int(dec_value)
+    return float(dec_value)

@@ -30,4 +30,3 @@ class SecurityBase:
 
     def make_not_authenticated_error(self) -> HTTPException:
         return HTTPException(401, "Not authenticated", headers=self.make_authenticate_headers())
-

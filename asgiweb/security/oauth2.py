@@ -140,7 +140,6 @@ class OAuth2PasswordBearer(OAuth2):
         return bearer_token(self, request)
 
 
-
 class OAuth2AuthorizationCodeBearer(OAuth2):
     """The bearer token of OAuth2's authorization code flow (RFC 6749 section 4.1).
 

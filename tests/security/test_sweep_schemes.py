@@ -67,7 +67,7 @@ def build_new_schemes(fw: Framework) -> Any:
 AUTH_VALUES = [
     None,
     "",
-    "Digest username=\"ann\", realm=\"r\", nonce=\"n\"",
+    'Digest username="ann", realm="r", nonce="n"',
     "digest abc",
     "DIGEST  spaced ",
     "Digest",
