@@ -107,8 +107,8 @@ class WebhookRouter(Router):
         self,
         path: str,
         endpoint: Callable[..., Any],
-        *,
         methods: Iterable[str] | None = None,
+        *,
         route_class_override: type[Route] | None = None,
         **options: Unpack[RouteOptions],
     ) -> Route:
@@ -169,16 +169,10 @@ class App(MethodDecorators):
             on_startup=on_startup,
             on_shutdown=on_shutdown,
             lifespan=lifespan,
+            routes=routes,
             form_limits=documentation.get("form_limits"),
             strict_content_type=documentation.get("strict_content_type", True),
         )
-        for item in routes or ():
-            if isinstance(item, Mount):
-                self.router.mount(item.prefix, item.app, name=item.name)
-            else:
-                self.router.add_route(
-                    item.path, item.endpoint, methods=item.explicit_methods, **item.options
-                )
         self._root_path = root_path
         self.state = State()
         self.dependency_overrides: dict[Callable[..., Any], Callable[..., Any]] = {}
@@ -224,11 +218,14 @@ class App(MethodDecorators):
         self,
         path: str,
         endpoint: Callable[..., Any],
-        *,
         methods: Sequence[str] | None = None,
+        *,
+        route_class_override: type[Route] | None = None,
         **options: Unpack[RouteOptions],
     ) -> Route:
-        return self.router.add_route(path, endpoint, methods=methods, **options)
+        return self.router.add_route(
+            path, endpoint, methods, route_class_override=route_class_override, **options
+        )
 
     add_api_route = add_route
 
@@ -244,9 +241,14 @@ class App(MethodDecorators):
         return self.router.websocket(path, name, **options)
 
     def add_api_websocket_route(
-        self, path: str, endpoint: Callable[..., Any], name: str | None = None, **options: Any
+        self,
+        path: str,
+        endpoint: Callable[..., Any],
+        name: str | None = None,
+        *,
+        dependencies: Sequence[Any] | None = None,
     ) -> WebSocketRoute:
-        return self.router.add_api_websocket_route(path, endpoint, name, **options)
+        return self.router.add_api_websocket_route(path, endpoint, name, dependencies=dependencies)
 
     def add_websocket_route(
         self, path: str, endpoint: Callable[..., Any], name: str | None = None
@@ -361,28 +363,30 @@ class App(MethodDecorators):
     # -- configuration -------------------------------------------------------------
 
     def add_exception_handler(
-        self, key: type[BaseException] | int, handler: ExceptionHandler
+        self, exc_class_or_status_code: type[BaseException] | int, handler: ExceptionHandler
     ) -> None:
-        self.exception_handlers.add(key, handler)
+        self.exception_handlers.add(exc_class_or_status_code, handler)
 
-    def exception_handler(self, key: type[BaseException] | int) -> Callable[[F], F]:
+    def exception_handler(
+        self, exc_class_or_status_code: type[BaseException] | int
+    ) -> Callable[[F], F]:
         def decorator(func: F) -> F:
-            self.exception_handlers.add(key, func)
+            self.exception_handlers.add(exc_class_or_status_code, func)
             return func
 
         return decorator
 
     def add_middleware(
         self,
-        cls: Callable[Concatenate[ASGIApp, P], ASGIApp],
-        /,
+        middleware_class: Callable[Concatenate[ASGIApp, P], ASGIApp],
         *args: P.args,
-        **options: P.kwargs,
+        **kwargs: P.kwargs,
     ) -> None:
-        """Add a pure ASGI middleware, ``cls(app, **options)``, outside those added before."""
+        """Add a pure ASGI middleware, ``middleware_class(app, *args, **kwargs)``, outside
+        those added before."""
         if self._started:
             raise RuntimeError("cannot add middleware after the application has started")
-        self.user_middleware.insert(0, Middleware(cls, *args, **options))
+        self.user_middleware.insert(0, Middleware(middleware_class, *args, **kwargs))
 
     def middleware(self, middleware_type: str) -> Callable[[F], F]:
         """``@app.middleware("http")``: a dispatch function around every HTTP request

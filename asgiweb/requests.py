@@ -263,9 +263,20 @@ class HTTPConnection:
             provider = app
             root = scope.get("root_path", "")
         path: str = provider.url_path_for(name, **path_params)
+        scheme = base.scheme
+        if scope["type"] == "websocket":
+            # As in Starlette: from a WebSocket, a WebSocket route's URL is ws/wss
+            # and any other http/https.
+            router = getattr(provider, "router", provider)
+            is_websocket = getattr(router, "is_websocket_route", None)
+            secure = scheme in ("wss", "https")
+            if is_websocket is not None and is_websocket(name):
+                scheme = "wss" if secure else "ws"
+            else:
+                scheme = "https" if secure else "http"
         # Read back from its text, as Starlette's: the parts are what the text says
         # (a "?" that a path parameter brought in starts the query).
-        return URL(f"{base.scheme}://{base.netloc}{root.rstrip('/')}{path}")
+        return URL(f"{scheme}://{base.netloc}{root.rstrip('/')}{path}")
 
     @property
     def auth(self) -> Any:

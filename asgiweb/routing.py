@@ -470,6 +470,8 @@ class Router(MethodDecorators):
         on_startup: Sequence[Callable[[], Any]] | None = None,
         on_shutdown: Sequence[Callable[[], Any]] | None = None,
         lifespan: Any = None,
+        routes: Sequence[Route | Mount] | None = None,
+        default: ASGIApp | None = None,
         **unused: Any,
     ) -> None:
         unknown = set(unused) - _ROUTER_DOC_ONLY
@@ -514,6 +516,28 @@ class Router(MethodDecorators):
         self.on_shutdown: list[Callable[[], Any]] = list(on_shutdown or ())
         self.lifespan_context: LifespanContext | None = as_lifespan_context(lifespan)
         self.included_routers: list[Router] = []  # their lifespans run inside this one's
+        if route_class is not None and not (
+            isinstance(route_class, type) and issubclass(route_class, Route)
+        ):
+            raise TypeError(f"route_class must be Route or a subclass of it, not {route_class!r}")
+        if unused.get("dependency_overrides_provider") is not None:
+            raise TypeError(
+                "dependency_overrides_provider is not supported: set dependency_overrides "
+                "on the App (docs/api.md, 'Signatures')"
+            )
+        # Starlette's ``default``: the ASGI app answering what no route or mount takes.
+        self.default = default
+        for item in routes or ():  # Starlette's ``routes``: Route and Mount objects
+            if isinstance(item, Mount):
+                self.mount(item.prefix, item.app, name=item.name)
+            else:
+                self.add_route(
+                    item.path,
+                    item.endpoint,
+                    item.explicit_methods,
+                    route_class_override=type(item),
+                    **item.options,
+                )
 
     def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
         if event_type == "startup":
@@ -543,8 +567,8 @@ class Router(MethodDecorators):
         self,
         path: str,
         endpoint: Callable[..., Any],
-        *,
         methods: Iterable[str] | None = None,
+        *,
         route_class_override: type[Route] | None = None,
         **options: Unpack[RouteOptions],
     ) -> Route:
@@ -670,10 +694,12 @@ class Router(MethodDecorators):
         responses: Mapping[int | str, Any] | None = None,
         deprecated: bool | None = None,
         include_in_schema: bool = True,
+        max_body_size: int | None = None,
         **unused: Any,
     ) -> None:
         """Add ``router``'s routes and mounts here under ``prefix``, each compiled again
-        with the options merged as the module docstring says."""
+        with the options merged as the module docstring says; ``max_body_size``
+        applies to the routes that have none of their own (nor their router's)."""
         unknown = set(unused) - _ROUTER_DOC_ONLY
         if unknown:
             raise TypeError(f"unknown include_router option(s) {sorted(unknown)}")
@@ -704,6 +730,8 @@ class Router(MethodDecorators):
             strict = unused.get("strict_content_type")
             if options.get("strict_content_type") is None and strict is not None:
                 options["strict_content_type"] = strict
+            if options.get("max_body_size") is None and max_body_size is not None:
+                options["max_body_size"] = max_body_size
             self.add_route(
                 prefix + route.path,
                 route.endpoint,
@@ -735,6 +763,10 @@ class Router(MethodDecorators):
             if mount.matches(path):
                 return mount
         return None
+
+    def is_websocket_route(self, name: str) -> bool:
+        """Whether ``name`` is one of this router's WebSocket routes (``url_for``'s scheme)."""
+        return isinstance(self._names.get(name), WebSocketRoute)
 
     def url_path_for(self, name: str, /, **params: Any) -> str:
         route = self._names.get(name)
@@ -863,6 +895,9 @@ class Router(MethodDecorators):
                     location += f"?{query}" if query else ""
                     await RedirectResponse(location, status_code=307)(scope, receive, send)
                     return
+            if self.default is not None:
+                await self.default(scope, receive, send)
+                return
             exc = HTTPException(404)
         else:
             exc = HTTPException(405, headers={"Allow": allow})
@@ -926,6 +961,9 @@ class Router(MethodDecorators):
             mount = self.find_mount(path)
             if mount is not None:
                 await mount.app(self._mounted_scope(scope, mount), receive, send)
+                return
+            if self.default is not None:
+                await self.default(scope, receive, send)
                 return
             await receive()  # websocket.connect
             await send({"type": "websocket.close", "code": 1000, "reason": ""})
@@ -1125,6 +1163,7 @@ _ROUTER_DOC_ONLY = frozenset(
         "generate_unique_id_function",
         "strict_content_type",
         "form_limits",
+        "dependency_overrides_provider",  # only None: see Router.__init__
     }
 )
 _DEFAULT_HANDLERS = ExceptionHandlers()

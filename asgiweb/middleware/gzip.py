@@ -51,10 +51,10 @@ from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 __all__ = ["DEFAULT_EXCLUDED_CONTENT_TYPES", "GZipMiddleware"]
 
 DEFAULT_EXCLUDED_CONTENT_TYPES = (
+    "application/grpc",
     "application/gzip",
     "application/x-gzip",
     "application/zip",
-    "application/grpc",
     "audio/*",
     "font/woff",
     "font/woff2",

@@ -129,8 +129,8 @@ class FileResponse(Response):
         background: BackgroundTask | BackgroundTasks | None = None,
         filename: str | None = None,
         stat_result: os.stat_result | None = None,
-        method: str | None = None,
         content_disposition_type: str = "attachment",
+        method: str | None = None,
     ) -> None:
         self.path = os.fspath(path)
         self.filename = filename
