@@ -24,9 +24,13 @@ def Depends(
     *,
     use_cache: bool = True,
     scope: Literal["function", "request"] | None = None,
+    max_concurrency: int | None = None,
 ) -> Any:
-    """The parameter's value is what ``dependency`` returns (or yields) for this request."""
-    return params.Depends(dependency, use_cache=use_cache, scope=scope)
+    """The parameter's value is what ``dependency`` returns (or yields) for this request;
+    ``max_concurrency`` bounds how many requests run it at once."""
+    return params.Depends(
+        dependency, use_cache=use_cache, scope=scope, max_concurrency=max_concurrency
+    )
 
 
 def Security(

@@ -351,7 +351,7 @@ class Depends:
     has been sent.  ``asgiweb.Depends`` builds one; see docs/dependencies.md.
     """
 
-    __slots__ = ("dependency", "scope", "use_cache")
+    __slots__ = ("dependency", "max_concurrency", "scope", "use_cache")
 
     def __init__(
         self,
@@ -359,14 +359,22 @@ class Depends:
         *,
         use_cache: bool = True,
         scope: Literal["function", "request"] | None = None,
+        max_concurrency: int | None = None,
     ) -> None:
         if scope not in (None, "function", "request"):
             raise ValueError(f'Depends scope must be "function" or "request", not {scope!r}')
         if dependency is not None and not callable(dependency):
             raise TypeError(f"Depends needs a callable, not {dependency!r}")
+        if max_concurrency is not None and (
+            type(max_concurrency) is not int or max_concurrency < 1
+        ):
+            raise ValueError("max_concurrency must be a positive integer or None")
         self.dependency = dependency
         self.use_cache = use_cache
         self.scope = scope
+        # At most this many runs of this declaration at once per event loop (a
+        # generator's counts until its exit code has run); see docs/dependencies.md.
+        self.max_concurrency = max_concurrency
 
     def __repr__(self) -> str:
         name = getattr(self.dependency, "__name__", type(self.dependency).__name__)

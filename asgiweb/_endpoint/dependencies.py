@@ -36,10 +36,12 @@ from __future__ import annotations
 
 import inspect
 import keyword
-from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 from typing import Any, NoReturn
+from weakref import WeakKeyDictionary
 
 import anyio
+from anyio.lowlevel import RunVar
 
 from asgiweb._concurrency import is_async_callable, run_in_threadpool, unwrap_partial
 from asgiweb._endpoint.parameters import (
@@ -118,6 +120,68 @@ def temporary_response() -> Response:
     return response
 
 
+class ConcurrencyLimit:
+    """``Depends(..., max_concurrency=n)``: at most ``n`` runs of that declaration at once,
+    per event loop (an anyio semaphore made on first use in each loop).  A plain
+    callable holds its place while it runs; a generator from before it is entered
+    until its exit code has run, as in FastAPI.  Only graphs with such a declaration
+    pay for it (they take the recursive runners, see ``compile_solver``)."""
+
+    __slots__ = ("__weakref__", "max_concurrency")
+
+    def __init__(self, max_concurrency: int) -> None:
+        self.max_concurrency = max_concurrency
+
+    def semaphore(self) -> anyio.Semaphore:
+        by_limit = _SEMAPHORES.get(None)
+        if by_limit is None:
+            by_limit = WeakKeyDictionary()
+            _SEMAPHORES.set(by_limit)
+        found = by_limit.get(self)
+        if found is None:
+            found = by_limit[self] = anyio.Semaphore(self.max_concurrency)
+        return found
+
+    async def run(
+        self, ctx: Context, dependant: Dependant, call: Callable[..., Any], kwargs: dict[str, Any]
+    ) -> Any:
+        semaphore = self.semaphore()
+        kind = dependant.kind
+        if kind == ASYNC:
+            async with semaphore:
+                return await call(**kwargs)
+        if kind == SYNC:
+            async with semaphore:
+                return await run_in_threadpool(call, **kwargs)
+        exits = ctx.function_exits if dependant.scope == "function" else ctx.request_exits
+        # The place is released when this holder is finished: it is entered first, so
+        # it is unwound after the generator (exits run last entered first).
+        holder = _holding(semaphore)
+        await holder.__anext__()
+        exits.append((holder, True))
+        if kind == ASYNC_GEN:
+            gen = call(**kwargs)
+            try:
+                value = await gen.__anext__()
+            except StopAsyncIteration:
+                raise _no_yield(dependant) from None
+            exits.append((gen, True))
+            return value
+        value, gen = await _enter(call, kwargs, False, dependant)
+        exits.append((gen, False))
+        return value
+
+
+async def _holding(semaphore: anyio.Semaphore) -> AsyncIterator[None]:
+    async with semaphore:
+        yield
+
+
+_SEMAPHORES: RunVar[WeakKeyDictionary[ConcurrencyLimit, anyio.Semaphore]] = RunVar(
+    "asgiweb_dependency_limits"
+)
+
+
 class Dependant:
     """One callable of the graph, compiled (see the module docstring)."""
 
@@ -130,6 +194,7 @@ class Dependant:
         "injects",
         "key",
         "kind",
+        "limit",
         "name",
         "overridden",
         "params",
@@ -158,8 +223,10 @@ class Dependant:
         path_params: Mapping[str, type],
         asks_scopes: bool = False,
         scope_given: bool = False,
+        limit: ConcurrencyLimit | None = None,
     ) -> None:
         self.call = call
+        self.limit = limit
         self.name = name
         self.use_cache = use_cache
         self.scope = scope
@@ -229,6 +296,7 @@ class Dependant:
                 path_params=self.path_params,
                 own_scopes=(),
             )
+            found.limit = self.limit  # the declaration's bound holds for its replacement
             # FastAPI caches a replacement's value under the original's key, and
             # never looks the replacement itself up again (X -> X is allowed).
             found.key = self.key
@@ -362,6 +430,7 @@ def _runner(
     fill_own_form = dependant.fill_own_form if dependant.fill_form is not None else None
     replaced_by = dependant.replaced_by
     may_be_overridden = call_it and not dependant.replacement
+    limit = dependant.limit
 
     async def run(ctx: Context) -> Any:
         overrides = ctx.overrides
@@ -397,7 +466,9 @@ def _runner(
         cache = ctx.cache
         if use_cache and key in cache:
             return cache[key]
-        if kind == ASYNC:
+        if limit is not None:
+            value = await limit.run(ctx, dependant, call, kwargs)
+        elif kind == ASYNC:
             value = await call(**kwargs)
         elif kind == SYNC:
             value = await run_in_threadpool(call, **kwargs)
@@ -455,7 +526,9 @@ def compile_solver(
         return await run_in_threadpool(endpoint, **kwargs)
 
     walk = root.walk()
-    if len(walk) == 1 or any(dependant.fill_form is not None for dependant in walk):
+    if len(walk) == 1 or any(
+        dependant.fill_form is not None or dependant.limit is not None for dependant in walk
+    ):
         return fallback
     namespace: dict[str, Any] = {
         "FAILED": FAILED,
@@ -800,6 +873,7 @@ def _compile(
     stack: tuple[Any, ...],
     path_params: Mapping[str, type],
     own_scopes: Sequence[str],
+    max_concurrency: int | None = None,
 ) -> Dependant:
     label = callable_name(call)
     chain = (*chain, label)
@@ -849,6 +923,7 @@ def _compile(
         path_params=path_params,
         asks_scopes=bool(own_scopes),
         scope_given=explicit_scope is not None,
+        limit=None if max_concurrency is None else ConcurrencyLimit(max_concurrency),
     )
 
 
@@ -882,6 +957,7 @@ def _from_marker(
         stack=stack,
         path_params=path_params,
         own_scopes=marker.scopes if isinstance(marker, Security) else (),
+        max_concurrency=marker.max_concurrency,
     )
 
 

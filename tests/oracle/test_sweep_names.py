@@ -915,7 +915,6 @@ SIGNATURE_EXCEPTIONS: dict[tuple[str, str], str] = {
     ("App()", "max_body_size"): "a 1 MiB limit by default; FastAPI has none",
     ("Router()", "route_class"): "None stands for Route (FastAPI's default is APIRoute)",
     ("App.add_route", "route"): "add_route is add_api_route: the endpoint gets its parameters",
-    ("Depends", "max_concurrency"): "not supported",
     ("security.OAuth2", "flows"): "flows is a plain dict (None: no flows), not a pydantic model",
     ("get_swagger_ui_html", "swagger_favicon_url"): "Swagger UI's own favicon by default",
     ("get_redoc_html", "redoc_favicon_url"): "Swagger UI's own favicon by default",
@@ -1351,3 +1350,89 @@ def test_delete_cookie_partitioned() -> None:
     expected.set_cookie("a", max_age=0, expires=0, secure=True, samesite="none", partitioned=True)
     assert response.headers.getlist("set-cookie") == expected.headers.getlist("set-cookie")
     assert "Partitioned" in response.headers["set-cookie"]
+
+
+def build_limited(fw: Framework, record: dict[str, Any]) -> Any:
+    """Dependencies bounded by ``max_concurrency``: each records how many of its runs
+    overlapped at most (a generator's run lasts until its exit code)."""
+
+    def tracker(name: str) -> tuple[Any, Any]:
+        record[name] = {"now": 0, "most": 0}
+
+        def enter() -> None:
+            entry = record[name]
+            entry["now"] += 1
+            entry["most"] = max(entry["most"], entry["now"])
+
+        def leave() -> None:
+            record[name]["now"] -= 1
+
+        return enter, leave
+
+    enter_a, leave_a = tracker("async")
+    enter_s, leave_s = tracker("sync")
+    enter_g, leave_g = tracker("gen")
+
+    async def limited_async() -> str:
+        enter_a()
+        await anyio.sleep(0.02)
+        leave_a()
+        return "a"
+
+    def limited_sync() -> str:
+        enter_s()
+        import time
+
+        time.sleep(0.01)
+        leave_s()
+        return "s"
+
+    async def limited_gen() -> Any:
+        enter_g()
+        try:
+            yield "g"
+        finally:
+            await anyio.sleep(0.01)
+            leave_g()
+
+    app = fw.App()
+
+    @app.get("/")
+    async def route(
+        a: Annotated[str, fw.Depends(limited_async, max_concurrency=2)],
+        s: Annotated[str, fw.Depends(limited_sync, max_concurrency=1)],
+        g: Annotated[str, fw.Depends(limited_gen, max_concurrency=1)],
+    ):
+        await anyio.sleep(0.01)
+        return a + s + g
+
+    return app
+
+
+def test_depends_max_concurrency_as_fastapi() -> None:
+    from tests.harness import Peer, http_scope
+
+    results = []
+    for fw in frameworks():
+        record: dict[str, Any] = {}
+        app = build_limited(fw, record)
+        peers = [Peer() for _ in range(6)]
+
+        async def main(app: Any, peers: list[Peer]) -> None:
+            with anyio.fail_after(10):
+                async with anyio.create_task_group() as group:
+                    for peer in peers:
+                        group.start_soon(app, http_scope(), peer.receive, peer.send)
+
+        anyio.run(main, app, peers)
+        bodies = [peer.body for peer in peers]
+        results.append((bodies, {k: (v["most"], v["now"]) for k, v in record.items()}))
+    assert results[0] == results[1]
+    assert results[0] == ([b'"asg"'] * 6, {"async": (2, 0), "sync": (1, 0), "gen": (1, 0)})
+
+
+def test_depends_max_concurrency_is_validated() -> None:
+    for fw in frameworks():
+        for bad in (0, -1, 1.5, "2"):
+            with pytest.raises(ValueError, match="max_concurrency"):
+                fw.Depends(handler, max_concurrency=bad)
