@@ -34,15 +34,11 @@ the parameter.
 from __future__ import annotations
 
 import copy
-import datetime
-import decimal
-import enum
+import dataclasses
 import inspect
 import json
-import pathlib
 import types
 import typing
-import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -98,13 +94,19 @@ _STARLETTE_INJECTED: dict[str, tuple[str, type]] = {
     "starlette.background.BackgroundTasks": ("background", BackgroundTasks),
 }
 _SOURCE_ORDER = {"path": 0, "query": 1, "header": 2, "cookie": 3, "body": 4}
-# Defaults handed out as they are; any other default (a list, a dict, a model
-# instance...) is deep-copied per request, as FastAPI copies it.
-_IMMUTABLE_DEFAULTS = (
-    str, bytes, int, float, complex, bool, type(None), enum.Enum, frozenset,
-    decimal.Decimal, datetime.date, datetime.time, datetime.timedelta, uuid.UUID,
-    pathlib.PurePath,
-)  # fmt: skip
+# Defaults deep-copied per request, as FastAPI copies them: containers, and model or
+# dataclass instances (a handler may change what it was given).  Anything else (a
+# scalar, a sentinel such as a dataclass field's default-factory marker) is handed
+# out as it is.
+_MUTABLE_DEFAULTS = (list, dict, set, bytearray)
+
+
+def _is_mutable_default(default: Any) -> bool:
+    if isinstance(default, _MUTABLE_DEFAULTS):
+        return True
+    if isinstance(default, type):
+        return False
+    return dataclasses.is_dataclass(default) or hasattr(type(default), "__pydantic_fields__")
 NO_BODY: Any = object()
 
 
@@ -120,9 +122,9 @@ def _default_maker(default: Any, factory: Callable[[], Any] | None) -> Callable[
     request (as FastAPI does) so one request cannot leak into the next."""
     if factory is not None:
         return factory
-    if isinstance(default, _IMMUTABLE_DEFAULTS) or default is REQUIRED:
-        return lambda: default
-    return lambda: copy.deepcopy(default)
+    if _is_mutable_default(default):
+        return lambda: copy.deepcopy(default)
+    return lambda: default
 
 
 class _Spec:
