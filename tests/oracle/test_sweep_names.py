@@ -35,7 +35,7 @@ fastapi = pytest.importorskip("fastapi")
 # --- the name scan ------------------------------------------------------------------
 
 # FastAPI modules the scan skips: the CLI, telemetry, logging, internals, pydantic
-# models of the OpenAPI document, WSGI, the exit-stack middleware, the httpx client,
+# models of the OpenAPI document, the exit-stack middleware, the httpx client,
 # type aliases (docs/api.md, "FastAPI names").
 SKIPPED_MODULES = (
     "cli",
@@ -44,7 +44,6 @@ SKIPPED_MODULES = (
     "utils",
     "dependencies",
     "openapi.models",
-    "middleware.wsgi",
     "middleware.asyncexitstack",
     "testclient",
     "types",
