@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import traceback
-import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from functools import partial
@@ -55,6 +54,7 @@ from asgiweb.routing import (
     Router,
     WebSocketRoute,
     as_lifespan_context,
+    deprecated_on_event,
     describe_error,
     run_lifespan,
 )
@@ -424,17 +424,7 @@ class App(MethodDecorators):
 
     def on_event(self, event_type: str) -> Callable[[F], F]:
         """Deprecated, as in FastAPI: use ``lifespan=`` instead (docs/api.md)."""
-        warnings.warn(
-            "on_event is deprecated, use lifespan event handlers instead.",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-
-        def decorator(func: F) -> F:
-            self.add_event_handler(event_type, func)
-            return func
-
-        return decorator
+        return deprecated_on_event(self.add_event_handler, event_type)
 
     # -- ASGI entry point ----------------------------------------------------------
 

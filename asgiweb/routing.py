@@ -76,6 +76,7 @@ __all__ = [
     "WebSocketRoute",
     "as_lifespan_context",
     "compile_path",
+    "deprecated_on_event",
     "describe_error",
     "response_of",
     "run_event_handler",
@@ -549,17 +550,7 @@ class Router(MethodDecorators):
 
     def on_event(self, event_type: str) -> Callable[[F], F]:
         """Deprecated, as in FastAPI: use ``lifespan=`` instead (docs/api.md)."""
-        warnings.warn(
-            "on_event is deprecated, use lifespan event handlers instead.",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-
-        def decorator(func: F) -> F:
-            self.add_event_handler(event_type, func)
-            return func
-
-        return decorator
+        return deprecated_on_event(self.add_event_handler, event_type)
 
     # -- registration --------------------------------------------------------------
 
@@ -1039,6 +1030,24 @@ class Router(MethodDecorators):
 
 
 LifespanContext = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
+
+
+def deprecated_on_event(
+    add_event_handler: Callable[[str, Callable[[], Any]], None], event_type: str
+) -> Callable[[F], F]:
+    """``@app.on_event(...)`` / ``@router.on_event(...)``: FastAPI's deprecated
+    decorator, warning at the caller's line, then ``add_event_handler``."""
+    warnings.warn(
+        "on_event is deprecated, use lifespan event handlers instead.",
+        DeprecationWarning,
+        stacklevel=3,  # past this function and the on_event calling it
+    )
+
+    def decorator(func: F) -> F:
+        add_event_handler(event_type, func)
+        return func
+
+    return decorator
 
 
 def as_lifespan_context(lifespan: Any) -> LifespanContext | None:
