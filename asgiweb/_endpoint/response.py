@@ -40,7 +40,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from asgiweb._endpoint.parameters import callable_name, hints_target
-from asgiweb._validation.annotations import unwrap
+from asgiweb._validation.annotations import substitute_type_vars, unwrap
 from asgiweb._validation.compiler import (
     ConstraintError,
     Converter,
@@ -528,14 +528,6 @@ def _hints(cls: type) -> dict[str, Any]:
         raise TypeError(f"cannot resolve the annotations of {cls.__qualname__}: {exc}") from exc
 
 
-def _substitute(tp: Any, subst: Mapping[Any, Any]) -> Any:
-    """``tp`` with the type variables of ``subst`` replaced (``list[T]`` -> ``list[X]``)."""
-    if isinstance(tp, typing.TypeVar):
-        return subst.get(tp, Any)
-    parameters = getattr(tp, "__parameters__", ())
-    if parameters:
-        return tp[tuple(subst.get(p, Any) for p in parameters)]
-    return tp
 
 
 def _dataclass(cls: type, subst: Mapping[Any, Any] | None = None) -> Fit:
@@ -544,7 +536,7 @@ def _dataclass(cls: type, subst: Mapping[Any, Any] | None = None) -> Fit:
     # reading of a bare ``Page``).
     generic = subst is not None or bool(getattr(cls, "__parameters__", ()))
     if generic:
-        hints = {name: _substitute(hint, subst or {}) for name, hint in hints.items()}
+        hints = {name: substitute_type_vars(hint, subst or {}) for name, hint in hints.items()}
     plan: list[tuple[str, Fit, bool, Any]] = []
     for field in dataclasses.fields(cls):
         default: Any = _NO_DEFAULT

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import types
 import typing
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-__all__ = ["Unwrapped", "unwrap"]
+__all__ = ["Unwrapped", "substitute_type_vars", "unwrap"]
 
 _NONE_TYPE = type(None)
 _UNIONS = (typing.Union, types.UnionType)
@@ -59,3 +60,14 @@ def unwrap(tp: Any, *, optional: bool = True) -> Unwrapped:
         else:
             break
     return Unwrapped(tp, tuple(metadata), nullable)
+
+
+def substitute_type_vars(tp: Any, subst: Mapping[Any, Any]) -> Any:
+    """``tp`` with the type variables of ``subst`` replaced (``list[T]`` -> ``list[X]``);
+    a type variable ``subst`` does not name is ``Any``, as pydantic reads it."""
+    if isinstance(tp, typing.TypeVar):
+        return subst.get(tp, Any)
+    parameters = getattr(tp, "__parameters__", ())
+    if parameters:
+        return tp[tuple(subst.get(p, Any) for p in parameters)]
+    return tp

@@ -31,6 +31,7 @@ import uuid
 from decimal import Decimal
 from typing import Any, Literal
 
+from asgiweb._validation.annotations import substitute_type_vars
 from asgiweb._validation.compiler import is_pydantic_model, is_typeddict
 from asgiweb._validation.constraints import constraints_of
 from asgiweb._validation.metadata import understood
@@ -448,7 +449,7 @@ class SchemaGenerator:
         hints = typing.get_type_hints(cls, include_extras=True)
         if args:  # a generic dataclass's fields with its type variables replaced
             subst = dict(zip(getattr(cls, "__parameters__", ()), args, strict=False))
-            hints = {name: _substitute(hint, subst) for name, hint in hints.items()}
+            hints = {name: substitute_type_vars(hint, subst) for name, hint in hints.items()}
         fields: list[tuple[str, Any, Any, bool]] = []
         for field in dataclasses.fields(cls):
             default: Any = field.default
@@ -542,14 +543,6 @@ def _display(tp: Any) -> str:
     return str(getattr(tp, "__name__", tp))
 
 
-def _substitute(tp: Any, subst: dict[Any, Any]) -> Any:
-    """``tp`` with the type variables of ``subst`` replaced (``list[T]`` -> ``list[X]``)."""
-    if isinstance(tp, typing.TypeVar):
-        return subst.get(tp, Any)
-    parameters = getattr(tp, "__parameters__", ())
-    if parameters:
-        return tp[tuple(subst.get(p, Any) for p in parameters)]
-    return tp
 
 
 def pydantic_fields(tp: Any) -> dict[str, Any]:

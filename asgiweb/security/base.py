@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from asgiweb.exceptions import HTTPException
+
+if TYPE_CHECKING:
+    from asgiweb.requests import Request
 
 __all__ = ["SecurityBase"]
 
@@ -30,3 +35,13 @@ class SecurityBase:
 
     def make_not_authenticated_error(self) -> HTTPException:
         return HTTPException(401, "Not authenticated", headers=self.make_authenticate_headers())
+
+    def whole_authorization(self, request: Request) -> str | None:
+        """The whole ``Authorization`` value, as the OAuth2 and OpenID Connect base
+        schemes give it: missing or empty is the 401, or None without ``auto_error``."""
+        authorization: str | None = request.headers.get("authorization")
+        if not authorization:
+            if self.auto_error:
+                raise self.make_not_authenticated_error()
+            return None
+        return authorization

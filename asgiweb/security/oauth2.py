@@ -106,12 +106,7 @@ class OAuth2(SecurityBase):
         self.flows = {name: dict(flow) for name, flow in (flows or {}).items()}
 
     async def __call__(self, request: Request) -> str | None:
-        authorization: str | None = request.headers.get("authorization")
-        if not authorization:
-            if self.auto_error:
-                raise self.make_not_authenticated_error()
-            return None
-        return authorization
+        return self.whole_authorization(request)
 
 
 class OAuth2PasswordBearer(OAuth2):

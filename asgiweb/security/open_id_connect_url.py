@@ -29,9 +29,4 @@ class OpenIdConnect(SecurityBase):
         self.open_id_connect_url = openIdConnectUrl
 
     async def __call__(self, request: Request) -> str | None:
-        authorization: str | None = request.headers.get("authorization")
-        if not authorization:
-            if self.auto_error:
-                raise self.make_not_authenticated_error()
-            return None
-        return authorization
+        return self.whole_authorization(request)
