@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from asgiweb.encoders import render_json
+from asgiweb.encoders.jsonable import render_json_after
 from asgiweb.responses.sse import EventSourceResponse
 
 __all__ = [
@@ -130,7 +131,10 @@ def encode_event(item: Any) -> bytes:
         if isinstance(item, ServerSentEvent):  # a subclass
             return _encode_fields(item)
         # PERF: the common case, one JSON encoding and one small concatenation.
-        return b"data: " + render_json(item) + b"\n\n"
+        try:
+            return b"data: " + render_json(item) + b"\n\n"
+        except ValueError as exc:  # a NaN or an infinity: null, as FastAPI streams it
+            return b"data: " + render_json_after(exc, item) + b"\n\n"
     return _encode_fields(item)
 
 
@@ -138,7 +142,10 @@ def _encode_fields(item: ServerSentEvent) -> bytes:
     if item.raw_data is not None:
         data: str | None = item.raw_data
     elif item.data is not None:
-        data = render_json(item.data).decode("utf-8")
+        try:
+            data = render_json(item.data).decode("utf-8")
+        except ValueError as exc:
+            data = render_json_after(exc, item.data).decode("utf-8")
     else:
         data = None
     return format_sse_event(

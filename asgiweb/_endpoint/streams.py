@@ -69,6 +69,7 @@ from asgiweb._concurrency import run_in_threadpool
 from asgiweb._endpoint.response import FROM_ANNOTATION, compile_shape
 from asgiweb.background import BackgroundTasks
 from asgiweb.encoders import render_json
+from asgiweb.encoders.jsonable import render_json_after
 from asgiweb.responses import Response, StreamingResponse
 
 if TYPE_CHECKING:
@@ -221,13 +222,23 @@ def _identity(item: Any) -> Any:
 
 
 async def _json_lines_async(generator: Any, fit: Callable[[Any], Any]) -> AsyncIterator[bytes]:
+    # A NaN or an infinity in an item is null, as FastAPI streams it (render_json_after).
     try:
         if fit is _identity:
             async for item in generator:
-                yield render_json(item) + b"\n"
+                try:
+                    line = render_json(item)
+                except ValueError as exc:
+                    line = render_json_after(exc, item)
+                yield line + b"\n"
         else:
             async for item in generator:
-                yield render_json(fit(item)) + b"\n"
+                fitted = fit(item)
+                try:
+                    line = render_json(fitted)
+                except ValueError as exc:
+                    line = render_json_after(exc, fitted)
+                yield line + b"\n"
     finally:
         await generator.aclose()
 
@@ -235,7 +246,12 @@ async def _json_lines_async(generator: Any, fit: Callable[[Any], Any]) -> AsyncI
 def _json_lines_sync(generator: Any, fit: Callable[[Any], Any]) -> Iterator[bytes]:
     try:
         for item in generator:
-            yield render_json(fit(item)) + b"\n"
+            fitted = fit(item)
+            try:
+                line = render_json(fitted)
+            except ValueError as exc:
+                line = render_json_after(exc, fitted)
+            yield line + b"\n"
     finally:
         generator.close()
 

@@ -81,6 +81,7 @@ __all__ = [
     "jsonable_encoder",
     "null_for_nan",
     "render_json",
+    "render_json_after",
     "render_orjson",
     "render_ujson",
     "require_orjson",
@@ -283,11 +284,28 @@ def null_for_nan(content: Any) -> Any:
     return _finite(jsonable_encoder(content))
 
 
+def render_json_after(exc: ValueError, content: Any) -> bytes:
+    """What a streamed item is written as once ``render_json(content)`` raised
+    ``exc``: for a NaN or an infinity, the JSON with them as null, as pydantic writes
+    FastAPI's streamed items (JSON Lines, Server-Sent Events); any other error is
+    raised again.  Only on that error path: the loops try ``render_json`` first."""
+    if not is_out_of_range(exc):
+        raise exc
+    return render_json(null_for_nan(content))
+
+
+def _finite_key(key: Any) -> Any:
+    """A key JSON can hold: a NaN or an infinity as pydantic writes it as a key."""
+    if isinstance(key, float) and key - key != 0.0:
+        return "NaN" if key != key else ("Infinity" if key > 0 else "-Infinity")
+    return key
+
+
 def _finite(data: Any) -> Any:
     if isinstance(data, float):
         return data if data - data == 0.0 else None
     if isinstance(data, dict):
-        return {key: _finite(value) for key, value in data.items()}
+        return {_finite_key(key): _finite(value) for key, value in data.items()}
     if isinstance(data, list):
         return [_finite(item) for item in data]
     return data
