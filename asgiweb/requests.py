@@ -373,7 +373,7 @@ class Request(HTTPConnection):
             if chunk and limit is not None:
                 self._received += len(chunk)
                 if self._received > limit:
-                    raise HTTPException(413, "Request body too large")
+                    raise HTTPException(413, "Content Too Large")
             return chunk, more
         if kind == "http.disconnect":
             self.disconnected = True
@@ -398,7 +398,7 @@ class Request(HTTPConnection):
             except ValueError:
                 raise HTTPException(400, "Invalid Content-Length header") from None
             if size > limit:
-                raise HTTPException(413, "Request body too large")
+                raise HTTPException(413, "Content Too Large")
 
     async def stream(self) -> AsyncGenerator[bytes, None]:
         """Yield the body as it arrives; after ``body()`` it yields the cached body."""

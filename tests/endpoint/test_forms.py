@@ -440,7 +440,7 @@ def test_body_size_limits_answer_413_and_close_files(recorder: Recorder, private
     assert client.post("/small", files={"doc": ("d", b"a" * 1000)}).json() == 1000
     too_big = client.post("/small", files={"doc": ("d", b"a" * (2 * MIB))})
     assert too_big.status_code == 413
-    assert too_big.json() == {"detail": "Request body too large"}
+    assert too_big.json() == {"detail": "Content Too Large"}
     assert client.post("/big", files={"doc": ("d", b"a" * (2 * MIB))}).json() == 2 * MIB
     # Chunked (no content-length): the limit is enforced while streaming, after the
     # parser has already spooled part of the file.

@@ -167,3 +167,27 @@ def test_starlettes_http_exception_is_answered_as_fastapi_answers_it() -> None:
         bare_starlette_errors_app, ["/418", "/404", "/304", "/401"], headers=HEADERS
     )
     assert answers[0]["body"] == {"detail": "plain"} and answers[0]["headers"]["x-seen"] == "yes"
+
+
+def body_limit_app(fw: Framework) -> Any:
+    app = fw.App(max_body_size=10)
+
+    @app.post("/echo")
+    def echo(payload: dict[str, Any]) -> Any:
+        return payload
+
+    return app
+
+
+def test_a_body_found_too_large_as_it_arrives_is_answered_as_fastapi() -> None:
+    chunked = {"content-type": "application/json", "transfer-encoding": "chunked"}
+    calls = [
+        Call.post("/echo", content=[b'{"a": "', b"x" * 20, b'"}'], headers=chunked),
+        Call.post("/echo", json={"a": 1}),
+    ]
+    answers = same_answers(body_limit_app, calls, headers=("content-type",))
+    assert answers[0] == {
+        "status": 413,
+        "body": {"detail": "Content Too Large"},
+        "headers": {"content-type": "application/json"},
+    }
