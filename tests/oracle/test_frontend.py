@@ -577,8 +577,10 @@ def test_nothing_outside_the_folder_is_served(tmp_path: Path, fallback: Any) -> 
         app.frontend("/", directory=dist, fallback=fallback)
         return app
 
+    os.symlink(dist / "assets" / "app.js", dist / "alias.js")  # a link inside: served
     calls: list[Call | str] = [Call.get(url, headers=HTML) for url in ESCAPES]
-    got = same(build, calls)
+    got = same(build, [*calls, "/alias.js"])
+    assert got.pop()["body"] == "console.log('app')"
     assert all(a["status"] == 404 and "secret" not in str(a["body"]) for a in got)
     # A NUL byte or a name the file system finds too long: the plain 404, no page.
     assert got[ESCAPES.index("/%00")]["body"] == {"detail": "Not Found"}
