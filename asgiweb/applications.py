@@ -31,7 +31,7 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from functools import partial
-from typing import Any, Concatenate, ParamSpec, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeVar, Unpack
 
 from asgiweb.datastructures import State
 from asgiweb.exception_handlers import ExceptionHandler, ExceptionHandlers, call_handler
@@ -59,6 +59,11 @@ from asgiweb.routing import (
     run_lifespan,
 )
 from asgiweb.types import ASGIApp, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    import os
+
+    from asgiweb.frontend import Fallback
 
 __all__ = ["App"]
 
@@ -264,6 +269,21 @@ class App(MethodDecorators):
 
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
         self.router.mount(path, app, name=name)
+
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: str | os.PathLike[str],
+        fallback: Fallback = "auto",
+        check_dir: bool | Literal["auto"] = "auto",
+    ) -> None:
+        """Serve a built frontend folder under ``path``, after every route and mount
+        (keywords as ``Router.frontend``; docs/frontend.md)."""
+        from asgiweb.frontend import resolve_check_dir
+
+        checked = resolve_check_dir(directory, check_dir, stacklevel=2)
+        self.router.frontend(path, directory=directory, fallback=fallback, check_dir=checked)
 
     def url_path_for(self, name: str, /, **params: Any) -> str:
         return self.router.url_path_for(name, **params)

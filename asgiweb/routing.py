@@ -34,7 +34,7 @@ import logging
 import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from functools import partial
-from typing import Any, TypedDict, TypeVar, Unpack, cast
+from typing import TYPE_CHECKING, Any, Literal, TypedDict, TypeVar, Unpack, cast
 
 from asgiweb._endpoint.forms import ClosingMessages, check_form_limits, form_limit_values
 from asgiweb._endpoint.info import EndpointInfo, info_of
@@ -62,6 +62,11 @@ from asgiweb.responses import JSONResponse, RedirectResponse, Response
 from asgiweb.responses.base import AnswerMessages
 from asgiweb.types import ASGIApp, Receive, Scope, Send
 from asgiweb.websockets import DISCONNECTS_EXTENSION, WebSocket, WebSocketState
+
+if TYPE_CHECKING:
+    import os
+
+    from asgiweb.frontend import Fallback, FrontendRoute
 
 __all__ = [
     "APIRoute",
@@ -509,6 +514,12 @@ class Router(MethodDecorators):
         # WebSocket routes: a table of their own, the same templates and convertors.
         self.websocket_routes: list[WebSocketRoute] = []
         self.websocket_table: RouteTable[WebSocketRoute] = RouteTable()
+        # Frontends (docs/frontend.md): asked only when nothing above found the path;
+        # this router's own, those include_router brought in, and both in the order
+        # a lookup tries them (most specific first, ties as registered).
+        self.frontends: list[FrontendRoute] = []
+        self.included_frontends: list[FrontendRoute] = []
+        self._frontend_order: tuple[FrontendRoute, ...] = ()
         # Who answers the lifespan protocol: the App serving this router sets its own
         # (its startup and shutdown, around run_lifespan); a bare Router runs run_lifespan.
         self.lifespan_handler: ASGIApp | None = None
@@ -742,6 +753,54 @@ class Router(MethodDecorators):
             self.mount(prefix + mount.prefix, mount.app, name=mount.name)
         if router not in self.included_routers:
             self.included_routers.append(router)
+        if router.frontends or router.included_frontends:
+            # In front of each: this router's prefix and dependencies, then the call's.
+            outer = self.prefix + prefix
+            before = [*self.dependencies, *(dependencies or ())]
+            for frontend in (*router.frontends, *router.included_frontends):
+                self.included_frontends.append(frontend.included(outer, before))
+            self._order_frontends()
+
+    def frontend(
+        self,
+        path: str,
+        *,
+        directory: str | os.PathLike[str],
+        fallback: Fallback = "auto",
+        check_dir: bool | Literal["auto"] = "auto",
+    ) -> None:
+        """Serve a built frontend folder under ``path`` as a low-priority route: asked
+        only when no route, mount or slash redirect answers (docs/frontend.md).
+
+        ``fallback`` for a missing file: ``"index.html"`` (a single-page app: a
+        navigation request gets the page), ``"404.html"`` (that page, status 404),
+        None, or ``"auto"`` (by what the folder holds).  ``check_dir``: fail now if
+        the folder (or an explicit fallback page) is missing; ``"auto"`` checks
+        unless ``ASGIWEB_ENV`` (else ``FASTAPI_ENV``) is ``development``.
+        """
+        from asgiweb.frontend import (
+            FrontendRoute,
+            join_paths,
+            normalize_path,
+            resolve_check_dir,
+        )
+
+        checked = resolve_check_dir(directory, check_dir, stacklevel=2)
+        route = FrontendRoute(
+            join_paths(self.prefix, normalize_path(path)),
+            directory=directory,
+            fallback=fallback,
+            check_dir=checked,
+            dependencies=self.dependencies,
+        )
+        self.frontends.append(route)
+        self._order_frontends()
+
+    def _order_frontends(self) -> None:
+        # sorted() is stable: on equal specificity, own before included, then as added.
+        self._frontend_order = tuple(
+            sorted((*self.frontends, *self.included_frontends), key=lambda f: -f.specificity)
+        )
 
     def mount(self, path: str, app: ASGIApp, name: str | None = None) -> None:
         prefix = self.prefix + path.rstrip("/")
@@ -886,6 +945,12 @@ class Router(MethodDecorators):
                     location += f"?{query}" if query else ""
                     await RedirectResponse(location, status_code=307)(scope, receive, send)
                     return
+            # Frontends last (FastAPI's low-priority routes): the most specific match.
+            for frontend in self._frontend_order:
+                rest = frontend.match(path)
+                if rest is not None:
+                    await self._serve_frontend(frontend, rest, scope, receive, send)
+                    return
             if self.default is not None:
                 await self.default(scope, receive, send)
                 return
@@ -895,6 +960,21 @@ class Router(MethodDecorators):
         request = Request(scope, receive, send)
         response = await self._answer(request, exc, again=False)
         assert response is not None  # an HTTPException always has an answer
+        await response(scope, receive, send)
+
+    async def _serve_frontend(
+        self, frontend: FrontendRoute, rest: str, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        request = Request(scope, receive, send)
+        try:
+            response = await frontend.respond(request, rest)
+        except ClientDisconnect:
+            return
+        except Exception as exc:
+            answer = await self._answer(request, exc, again=False)
+            if answer is None:
+                raise  # not ours to answer: the App's error path logs it and sends the 500
+            response = answer
         await response(scope, receive, send)
 
     def _mounted_scope(self, scope: Scope, mount: Mount) -> Scope:
