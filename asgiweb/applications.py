@@ -53,10 +53,8 @@ from asgiweb.routing import (
     RouteOptions,
     Router,
     WebSocketRoute,
-    as_lifespan_context,
     deprecated_on_event,
-    describe_error,
-    run_lifespan,
+    serve_lifespan,
 )
 from asgiweb.types import ASGIApp, Receive, Scope, Send
 
@@ -437,7 +435,7 @@ class App(MethodDecorators):
 
     @lifespan_context.setter
     def lifespan_context(self, lifespan: Any) -> None:
-        self.router.lifespan_context = as_lifespan_context(lifespan)
+        self.router.lifespan_context = lifespan
 
     def add_event_handler(self, event_type: str, func: Callable[[], Any]) -> None:
         self.router.add_event_handler(event_type, func)
@@ -525,27 +523,10 @@ class App(MethodDecorators):
     # -- lifespan ------------------------------------------------------------------
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = await receive()
-        assert message["type"] == "lifespan.startup"
-        context = run_lifespan(self.router, self)
-        try:
-            state = await context.__aenter__()
-            if state is not None:
-                if "state" in scope:
-                    scope["state"].update(state)
-                self._lifespan_state = dict(state)
-                self._settle()
-        except BaseException as exc:
-            logger.exception("application startup failed")
-            await send({"type": "lifespan.startup.failed", "message": describe_error(exc)})
-            raise
-        await send({"type": "lifespan.startup.complete"})
-        message = await receive()
-        assert message["type"] == "lifespan.shutdown"
-        try:
-            await context.__aexit__(None, None, None)
-        except BaseException as exc:
-            logger.exception("application shutdown failed")
-            await send({"type": "lifespan.shutdown.failed", "message": describe_error(exc)})
-            raise
-        await send({"type": "lifespan.shutdown.complete"})
+        await serve_lifespan(self.router, self, scope, receive, send, self._keep_state)
+
+    def _keep_state(self, state: dict[str, Any]) -> None:
+        """The lifespan's state, copied into each request's scope when the server
+        keeps none (see ``__call__``)."""
+        self._lifespan_state = dict(state)
+        self._settle()

@@ -86,6 +86,7 @@ __all__ = [
     "response_of",
     "run_event_handler",
     "run_lifespan",
+    "serve_lifespan",
 ]
 
 logger = logging.getLogger("asgiweb")
@@ -565,8 +566,8 @@ class Router(MethodDecorators):
         return self._lifespan.context
 
     @lifespan_context.setter
-    def lifespan_context(self, context: LifespanContext | None) -> None:
-        self._lifespan.context = context
+    def lifespan_context(self, lifespan: Any) -> None:
+        self._lifespan.context = as_lifespan_context(lifespan)  # any form FastAPI takes
 
     @property
     def included_routers(self) -> list[Router]:
@@ -1111,28 +1112,48 @@ class Router(MethodDecorators):
     async def handle_lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A bare Router runs its own lifespan (run_lifespan) and answers the protocol;
         its state goes into the scope's ``state``, as the server shares it."""
-        await receive()  # lifespan.startup
-        context = run_lifespan(self, self)
-        try:
-            state = await context.__aenter__()
-            if state is not None and "state" in scope:
-                scope["state"].update(state)
-        except BaseException as exc:
-            logger.exception("router startup failed")
-            await send({"type": "lifespan.startup.failed", "message": describe_error(exc)})
-            raise
-        await send({"type": "lifespan.startup.complete"})
-        await receive()  # lifespan.shutdown
-        try:
-            await context.__aexit__(None, None, None)
-        except BaseException as exc:
-            logger.exception("router shutdown failed")
-            await send({"type": "lifespan.shutdown.failed", "message": describe_error(exc)})
-            raise
-        await send({"type": "lifespan.shutdown.complete"})
+        await serve_lifespan(self, self, scope, receive, send)
 
 
 LifespanContext = Callable[[Any], contextlib.AbstractAsyncContextManager[Any]]
+
+
+async def serve_lifespan(
+    router: Router,
+    app: Any,
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    keep_state: Callable[[dict[str, Any]], None] | None = None,
+) -> None:
+    """The ASGI lifespan conversation (the ASGI spec's lifespan protocol) around
+    ``run_lifespan(router, app)``: the state it yields goes into the scope's
+    ``state`` (shared by the server with each request) and to ``keep_state``; a
+    failure is logged once, answered ``*.failed`` with its message, and raised."""
+    message = await receive()
+    assert message["type"] == "lifespan.startup"
+    context = run_lifespan(router, app)
+    try:
+        state = await context.__aenter__()
+        if state is not None:
+            if "state" in scope:
+                scope["state"].update(state)
+            if keep_state is not None:
+                keep_state(state)
+    except BaseException as exc:
+        logger.exception("application startup failed")
+        await send({"type": "lifespan.startup.failed", "message": describe_error(exc)})
+        raise
+    await send({"type": "lifespan.startup.complete"})
+    message = await receive()
+    assert message["type"] == "lifespan.shutdown"
+    try:
+        await context.__aexit__(None, None, None)
+    except BaseException as exc:
+        logger.exception("application shutdown failed")
+        await send({"type": "lifespan.shutdown.failed", "message": describe_error(exc)})
+        raise
+    await send({"type": "lifespan.shutdown.complete"})
 
 
 class _LifespanParts:
