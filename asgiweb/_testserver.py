@@ -396,7 +396,10 @@ class WebSocketExchange:
                 raise RuntimeError("A 'websocket.send' message needs exactly one of text, bytes.")
         elif kind == "websocket.close":
             self.server_closed = True
-        elif kind != "websocket.accept":
+        elif kind == "websocket.http.response.body":
+            if not message.get("more_body", False):
+                self.server_closed = True  # the refusal is complete
+        elif kind not in ("websocket.accept", "websocket.http.response.start"):
             raise RuntimeError(f"Unexpected ASGI WebSocket message type {kind!r}.")
         try:
             await self._app_outbox.send(message)

@@ -62,6 +62,7 @@ __all__ = [
     "LifespanError",
     "RequestOptions",
     "TestClient",
+    "WebSocketDenialResponse",
     "WebSocketTestSession",
     "encode_multipart",
 ]
@@ -553,6 +554,23 @@ def encode_multipart(data: Any, files: Any) -> tuple[bytes, str]:
     return b"".join(out), f"multipart/form-data; boundary={boundary}"
 
 
+class WebSocketDenialResponse(ClientResponse, WebSocketDisconnect):
+    """The HTTP response an app refused a WebSocket handshake with (the ASGI
+    WebSocket Denial Response extension, which the TestClient offers as
+    Starlette's does), raised by ``websocket_connect``'s ``with``: a response
+    (``status_code``, ``headers``, ``json()``...) and a ``WebSocketDisconnect``
+    (code 1000), so either ``except`` catches it."""
+
+    def __init__(
+        self, status_code: int, headers: RawHeaders, request: ClientRequest, content: bytes
+    ) -> None:
+        ClientResponse.__init__(self, status_code, headers, request, content=content)
+        WebSocketDisconnect.__init__(self, 1000, "")
+
+    def __str__(self) -> str:
+        return f"the WebSocket handshake was refused with HTTP {self.status_code}"
+
+
 def _split(body: bytes) -> list[bytes]:
     """Cut a body into the pieces a real server's socket reads would deliver."""
     return [body[i : i + _READ_SIZE] for i in range(0, len(body), _READ_SIZE)] or [b""]
@@ -574,9 +592,12 @@ class WebSocketTestSession:
 
     __test__ = False
 
-    def __init__(self, client: TestClient, scope: Scope) -> None:
+    def __init__(
+        self, client: TestClient, scope: Scope, request: ClientRequest | None = None
+    ) -> None:
         self.client = client
         self.scope = scope
+        self.request = request  # the handshake, for a WebSocketDenialResponse
         self.accepted_subprotocol: str | None = None
         self.extra_headers: list[tuple[bytes, bytes]] = []
         self._stack: contextlib.ExitStack | None = None
@@ -596,6 +617,8 @@ class WebSocketTestSession:
             message = self._next()
             if message["type"] == "websocket.close":
                 raise WebSocketDisconnect(message.get("code", 1000), message.get("reason", ""))
+            if message["type"] == "websocket.http.response.start":
+                raise self._denial(message)
             if message["type"] != "websocket.accept":
                 raise RuntimeError(
                     f"Expected 'websocket.accept' or 'websocket.close', got {message['type']!r}."
@@ -623,6 +646,26 @@ class WebSocketTestSession:
             else:
                 with contextlib.suppress(Exception):  # the block's own error comes first
                     stack.close()
+
+    def _denial(self, start: Message) -> WebSocketDenialResponse:
+        """The refusal the app started with ``start``: its body messages read to the end."""
+        body: list[bytes] = []
+        while True:
+            message = self._next()
+            if message["type"] != "websocket.http.response.body":
+                raise RuntimeError(
+                    "Expected 'websocket.http.response.body', but the app sent "
+                    f"{message['type']!r}."
+                )
+            body.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        request = self.request
+        if request is None:
+            url = f"{self.scope.get('scheme', 'ws')}://testserver{self.scope.get('path', '/')}"
+            request = ClientRequest("GET", url, [], [], ([], {}, None, False))
+        headers = list(start.get("headers") or ())
+        return WebSocketDenialResponse(start["status"], headers, request, b"".join(body))
 
     def _finish(self) -> None:
         portal, exchange = self._portal, self._exchange
@@ -710,6 +753,8 @@ class WebSocketTestSession:
         message = self._next(timeout)
         if message["type"] == "websocket.close":
             raise WebSocketDisconnect(message.get("code", 1000), message.get("reason", ""))
+        if message["type"] == "websocket.http.response.start":
+            raise self._denial(message)  # as Starlette's client raises it, at any point
         return message
 
     def receive_text(self, timeout: float | None = None) -> str:
@@ -1035,7 +1080,10 @@ class TestClient:
             asgi={"version": "3.0", "spec_version": "2.4"},
         )
         scope["extensions"][DISCONNECTS_EXTENSION] = []
-        return WebSocketTestSession(self, scope)
+        # The ASGI WebSocket Denial Response extension, offered as Starlette's
+        # TestClient offers it: a refusal with a response raises WebSocketDenialResponse.
+        scope["extensions"].setdefault("websocket.http.response", {})
+        return WebSocketTestSession(self, scope, request)
 
     def request(self, method: str, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
         with self.stream(method, url, **options) as response:

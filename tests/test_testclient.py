@@ -15,7 +15,15 @@ from typing import Any
 import anyio
 import pytest
 
-from asgiweb.testclient import ClientResponse, HTTPStatusError, LifespanError, TestClient
+from asgiweb import App, Depends, WebSocket
+from asgiweb.security import HTTPBearer
+from asgiweb.testclient import (
+    ClientResponse,
+    HTTPStatusError,
+    LifespanError,
+    TestClient,
+    WebSocketDenialResponse,
+)
 from asgiweb.types import Message, Receive, Scope, Send
 
 Headers = list[tuple[bytes, bytes]]
@@ -762,3 +770,32 @@ def test_a_chunk_reaches_the_test_before_the_app_sends_the_next() -> None:
         assert next(chunks) == b"first"  # a buffering client would wait 5 s and see "late"
         go_on.set()
         assert list(chunks) == [b"second"]
+
+
+def test_a_refused_handshake_is_a_denial_response_as_with_starlettes_client() -> None:
+    from starlette.testclient import TestClient as StarletteClient
+    from starlette.testclient import WebSocketDenialResponse as StarletteDenial
+
+    app = App()
+
+    @app.websocket("/ws")
+    async def ws(websocket: WebSocket, token: Any = Depends(HTTPBearer())) -> None:
+        await websocket.accept()
+        await websocket.send_json(token.credentials)
+        await websocket.close()
+
+    seen = []
+    for client, denial in (
+        (TestClient(app), WebSocketDenialResponse),
+        (StarletteClient(app), StarletteDenial),
+    ):
+        with pytest.raises(denial) as info, client.websocket_connect("/ws"):
+            pass  # pragma: no cover
+        refused = info.value
+        seen.append((refused.status_code, refused.json(), refused.headers["www-authenticate"]))
+        with client.websocket_connect("/ws", headers={"authorization": "Bearer t"}) as session:
+            assert session.receive_json() == "t"
+    assert seen[0] == seen[1] == (401, {"detail": "Not authenticated"}, "Bearer")
+    from starlette.websockets import WebSocketDisconnect as StarletteDisconnect
+
+    assert isinstance(info.value, StarletteDisconnect)  # the last one: Starlette's
