@@ -30,6 +30,7 @@ from asgiweb.exceptions import (
 )
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, Response
+from asgiweb.responses.base import response_types
 from asgiweb.websockets import WebSocket, WebSocketState
 
 __all__ = [
@@ -103,7 +104,7 @@ async def call_handler(handler: ExceptionHandler, request: Request, exc: Excepti
     result = handler(request, exc)
     if inspect.isawaitable(result):
         result = await result
-    if not isinstance(result, Response):
+    if not isinstance(result, response_types()):
         raise TypeError(f"exception handler {handler!r} must return a Response, not {result!r}")
     return result
 

@@ -59,7 +59,7 @@ from asgiweb.exceptions import (
 )
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, RedirectResponse, Response
-from asgiweb.responses.base import AnswerMessages
+from asgiweb.responses.base import AnswerMessages, response_types
 from asgiweb.types import ASGIApp, Receive, Scope, Send
 from asgiweb.websockets import DISCONNECTS_EXTENSION, WebSocket, WebSocketState
 
@@ -301,7 +301,7 @@ def _report_disconnect(scope: Scope, exc: WebSocketDisconnect) -> None:
 def response_of(answer: Response | AnswerMessages | ClosingMessages) -> Response:
     """A ``Response`` for a plan's answer, which may be its two ASGI messages (a
     route whose answer is fixed at registration) or those and the form to close."""
-    if isinstance(answer, Response):
+    if not isinstance(answer, tuple | list):  # a Response (ours or Starlette's)
         return answer
     start, body, *closing = answer
     response = Response(body.get("body", b""), status_code=start["status"])
@@ -1085,7 +1085,7 @@ class Router(MethodDecorators):
                 result = handler(websocket, exc)  # type: ignore[arg-type]
                 if inspect.isawaitable(result):
                     result = await result
-                if isinstance(result, Response):
+                if isinstance(result, response_types()):
                     await _deny(websocket, result)
                 else:
                     await _close_quietly(websocket, 1000, "")

@@ -67,7 +67,7 @@ from asgiweb.encoders.jsonable import (
 )
 from asgiweb.exceptions import ResponseValidationError
 from asgiweb.responses import JSONResponse, Response
-from asgiweb.responses.base import AnswerMessages, answer_messages
+from asgiweb.responses.base import AnswerMessages, answer_messages, response_types
 
 __all__ = [
     "FROM_ANNOTATION",
@@ -1382,9 +1382,10 @@ def compile_finisher(
     )
 
     nan_as_null = shape is not None and response_class is JSONResponse
+    responses = response_types()
 
     def finish(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Response:
-        if isinstance(value, Response):
+        if isinstance(value, responses):
             response = value
         else:
             if shape is not None:
@@ -1448,6 +1449,7 @@ def compile_answer(
     if messages is None:
         return None
     send_messages = messages
+    responses = response_types()
     model, fitting = _model_step(
         response_class,
         endpoint,
@@ -1457,7 +1459,7 @@ def compile_answer(
     if fitting is None:
 
         def answer_plain(value: Any) -> Response | AnswerMessages:
-            return value if isinstance(value, Response) else send_messages(value)
+            return value if isinstance(value, responses) else send_messages(value)
 
         return answer_plain
     shape = fitting
@@ -1471,19 +1473,19 @@ def compile_answer(
             # fitting step is the identity for it; benchmarks/inprocess.py "plaintext").
             if value.__class__ is str:
                 return send_messages(value)
-            return value if isinstance(value, Response) else send_messages(shape(value))
+            return value if isinstance(value, responses) else send_messages(shape(value))
 
         return answer_str
 
     if response_class is not JSONResponse:
 
         def answer(value: Any) -> Response | AnswerMessages:
-            return value if isinstance(value, Response) else send_messages(shape(value))
+            return value if isinstance(value, responses) else send_messages(shape(value))
 
         return answer
 
     def answer_json(value: Any) -> Response | AnswerMessages:
-        if isinstance(value, Response):
+        if isinstance(value, responses):
             return value
         fitted = shape(value)
         try:

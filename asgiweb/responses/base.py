@@ -14,6 +14,7 @@ else is needed (this is FastAPI's custom-response recipe).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ __all__ = [
     "answer_messages",
     "encode_content_type",
     "pure_render",
+    "response_types",
     "send_answer",
 ]
 
@@ -66,6 +68,20 @@ def encode_content_type(media_type: str, charset: str) -> bytes:
 PURE_RENDERS: set[Callable[..., bytes]] = set()
 """``render`` methods that read nothing of the response but the content and the
 class's ``charset`` (see :func:`pure_render`)."""
+
+
+def response_types() -> tuple[type[Response], ...]:
+    """The classes whose instances a handler's return value is sent as, not
+    encoded: ours, and Starlette's when it is loaded (a migrated app still
+    returning ``fastapi.responses.JSONResponse``, or a library's response such as
+    an SSE package built on Starlette; docs/api.md, "Responses").  Decided when a
+    route is registered: Starlette is never imported here.  Its responses are ASGI
+    apps with ``raw_headers``, ``background`` and ``status_code`` as ours."""
+    module = sys.modules.get("starlette.responses")
+    foreign = getattr(module, "Response", None) if module is not None else None
+    if isinstance(foreign, type) and foreign is not Response:
+        return (Response, foreign)
+    return (Response,)
 
 
 def pure_render(method: Callable[[Any, Any], bytes]) -> Callable[[Any, Any], bytes]:

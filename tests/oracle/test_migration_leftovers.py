@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
 
-from tests.oracle.sidebyside import Call, Framework, frameworks, same_answers
+from tests.oracle.sidebyside import Call, Framework, ask, frameworks, same_answers
 
 HEADERS = ("content-type", "x-seen", "allow")
 
@@ -191,3 +191,82 @@ def test_a_body_found_too_large_as_it_arrives_is_answered_as_fastapi() -> None:
         "body": {"detail": "Content Too Large"},
         "headers": {"content-type": "application/json"},
     }
+
+
+# -- Starlette's responses returned by a handler ----------------------------------------
+
+
+def starlette_responses_app(fw: Framework) -> Any:
+    """Handlers returning Starlette's own responses, as a half-migrated app (or a
+    library built on Starlette, such as an SSE package) does."""
+    from starlette.background import BackgroundTask as StarletteBackgroundTask
+    from starlette.responses import JSONResponse as StarletteJSON
+    from starlette.responses import PlainTextResponse as StarlettePlain
+    from starlette.responses import StreamingResponse as StarletteStreaming
+
+    app = fw.App()
+    done: list[str] = []
+
+    @app.get("/plain")
+    async def plain() -> Any:
+        return StarlettePlain("x" * 40, status_code=201, headers={"x-seen": "plain"})
+
+    @app.get("/json", response_model=dict[str, int])
+    def json_with_model() -> Any:
+        # A response model does not apply to a returned response.
+        return StarletteJSON({"not": "an int"})
+
+    @app.get("/stream")
+    async def stream() -> Any:
+        async def chunks() -> Any:
+            for part in ("a", "b", "c"):
+                yield part
+
+        return StarletteStreaming(chunks(), media_type="text/plain")
+
+    @app.get("/merged")
+    def merged(response: fw.Response, tasks: fw.BackgroundTasks) -> Any:
+        response.headers["x-seen"] = "injected"
+        tasks.add_task(done.append, "injected task")
+        return StarlettePlain("merged", background=StarletteBackgroundTask(done.append, "own"))
+
+    @app.get("/done")
+    def done_list() -> Any:
+        return done
+
+    @app.exception_handler(ValueError)
+    async def on_value_error(request: Any, exc: ValueError) -> Any:
+        return StarlettePlain(f"handled: {exc}", status_code=409)
+
+    @app.get("/fails")
+    def fails() -> Any:
+        raise ValueError("nope")
+
+    return app
+
+
+def test_starlettes_responses_returned_by_a_handler_are_sent_as_fastapi_sends_them() -> None:
+    calls = ["/plain", "/json", "/stream", "/merged", "/fails"]
+    answers = same_answers(starlette_responses_app, calls, headers=HEADERS)
+    assert answers[0] == {
+        "status": 201,
+        "body": "x" * 40,
+        "headers": {"content-type": "text/plain; charset=utf-8", "x-seen": "plain", "allow": None},
+    }
+    assert answers[1]["body"] == {"not": "an int"}
+    assert answers[2]["body"] == "abc"
+    # A returned response takes nothing from the injected one, as in FastAPI.
+    assert answers[3]["headers"]["x-seen"] is None
+    assert answers[4] == {
+        "status": 409,
+        "body": "handled: nope",
+        "headers": {"content-type": "text/plain; charset=utf-8", "x-seen": None, "allow": None},
+    }
+
+
+def test_a_starlette_responses_own_task_runs_before_the_added_ones() -> None:
+    # FastAPI drops the tasks added to the BackgroundTasks parameter when the returned
+    # response has its own; asgiweb runs both, the response's first (docs/responses.md).
+    ours = Framework("asgiweb")
+    answers = ask(starlette_responses_app(ours), ["/merged", "/done"], headers=HEADERS)
+    assert answers[1]["body"] == ["own", "injected task"]
