@@ -4,7 +4,8 @@ Parts (``--only`` picks one): ``inprocess`` (every app's ASGI callable driven di
 then the routing benchmark), ``http`` (uvicorn + wrk), ``import`` (import time and RSS),
 ``encoder`` (``bench_encoder.py``), ``params`` (``bench_params.py``: a handler with a
 path parameter, two query parameters and a body, next to FastAPI's), ``threadhop``
-(``bench_threadhop.py``: running a plain ``def`` in a worker thread). A full run prints
+(``bench_threadhop.py``: running a plain ``def`` in a worker thread), ``funcmw``
+(``bench_funcmw_floor.py``: what the function-middleware contract costs). A full run prints
 every table and writes them to ``benchmarks/RESULTS.md``, led by two charts drawn from
 the same data (``inprocess.png``, ``http.png`` next to it; needs matplotlib, in the
 ``bench`` extra); ``--quick`` or ``--only`` runs print only, unless ``--output`` names a
@@ -36,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 APPS = ["raw", "asgiweb", "fastapi", "fastapi-model"]
 HTTP_ENDPOINTS = ["plaintext", "json", "items", "encoded"]
-PARTS = ("inprocess", "routing", "http", "import", "encoder", "params", "threadhop")
+PARTS = ("inprocess", "routing", "http", "import", "encoder", "params", "threadhop", "funcmw")
 
 
 @dataclass
@@ -277,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     if "threadhop" in wanted:
         quick_hop = ["--quick", "--uvloop"] if args.quick else ["--uvloop"]
         part_script("bench_threadhop", "Thread hop for a plain def", quick_hop, out)
+    if "funcmw" in wanted:
+        quick_floor = ["--quick"] if args.quick else []
+        part_script("bench_funcmw_floor", "What function middleware costs", quick_floor, out)
     checks = report.targets(summary.inprocess, summary.http, summary.imports)
     if checks:
         out[targets_at:targets_at] = [

@@ -311,3 +311,19 @@ def test_http_comparisons_are_medians_of_per_round_ratios() -> None:
     assert iqr([1.0, 2.0]) == 1.0 and iqr([]) != iqr([])  # nan for no data
     text = http_tables("httptools", cells, ["raw", "asgiweb"], ["json"])
     assert "| json | 90% (IQR 0 pts) |" in text
+
+
+def test_the_function_middleware_contract_floor_answers_and_is_tabled() -> None:
+    # In a process of its own (see test_run_writes_its_tables); the driver checks every
+    # row's answer (status, type, body, the x-process header) before timing it.
+    done = subprocess.run(
+        [sys.executable, "benchmarks/bench_funcmw_floor.py", "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=50,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = {line.split("  ")[0] for line in done.stdout.splitlines() if "  " in line}
+    assert {"raw", "contract", "asgiweb plaintext", "asgiweb funcmw"} <= rows
+    assert "the least a function middleware over asgiweb's router can cost" in done.stdout
