@@ -80,9 +80,15 @@ MiddlewareEntry = Middleware | tuple[Callable[..., ASGIApp], Mapping[str, Any]]
 
 
 def _as_middleware(entry: Any) -> Middleware:
-    """Accept ``Middleware``, ``(cls, options)`` and Starlette's ``(cls, args, kwargs)``."""
+    """Accept ``Middleware``, Starlette's ``Middleware``, ``(cls, options)`` and
+    Starlette's ``(cls, args, kwargs)``."""
     if isinstance(entry, Middleware):
         return entry
+    cls, args, kwargs = (getattr(entry, name, None) for name in ("cls", "args", "kwargs"))
+    if callable(cls) and isinstance(args, Sequence) and isinstance(kwargs, Mapping):
+        # Starlette's ``Middleware`` (a migrated app's ``middleware=[...]``): the same
+        # three parts under the same names.
+        return Middleware(cls, *args, **kwargs)
     if isinstance(entry, tuple):
         if len(entry) == 2 and callable(entry[0]) and isinstance(entry[1], Mapping):
             return Middleware(entry[0], **entry[1])

@@ -270,3 +270,53 @@ def test_a_starlette_responses_own_task_runs_before_the_added_ones() -> None:
     ours = Framework("asgiweb")
     answers = ask(starlette_responses_app(ours), ["/merged", "/done"], headers=HEADERS)
     assert answers[1]["body"] == ["own", "injected task"]
+
+
+# -- Starlette's middleware -------------------------------------------------------------
+
+
+def starlette_middleware_app(fw: Framework) -> Any:
+    """Starlette's own middleware classes, declared the Starlette way
+    (``starlette.middleware.Middleware`` in ``middleware=[...]``) and by
+    ``add_middleware``, as a half-migrated app keeps them."""
+    from starlette.middleware import Middleware as StarletteMiddleware
+    from starlette.middleware.base import BaseHTTPMiddleware as StarletteBase
+    from starlette.middleware.cors import CORSMiddleware as StarletteCORS
+    from starlette.middleware.gzip import GZipMiddleware as StarletteGZip
+    from starlette.middleware.trustedhost import TrustedHostMiddleware as StarletteHosts
+
+    class Tag(StarletteBase):
+        async def dispatch(self, request: Any, call_next: Any) -> Any:
+            response = await call_next(request)
+            response.headers["x-seen"] = request.url.path
+            return response
+
+    app = fw.App(
+        middleware=[
+            StarletteMiddleware(StarletteHosts, allowed_hosts=["testserver"]),
+            StarletteMiddleware(Tag),
+        ]
+    )
+    app.add_middleware(StarletteGZip, minimum_size=10)
+    app.add_middleware(StarletteCORS, allow_origins=["*"])
+
+    @app.get("/long")
+    def long() -> Any:
+        return {"text": "b" * 100}
+
+    return app
+
+
+def test_starlettes_middleware_declared_the_starlette_way_runs_as_in_fastapi() -> None:
+    headers = (*HEADERS, "content-encoding", "access-control-allow-origin", "vary")
+    calls = [
+        Call.get("/long", headers={"origin": "http://a.example", "accept-encoding": "gzip"}),
+        Call.get("/long", headers={"host": "elsewhere.example"}),
+        "/nowhere",
+    ]
+    answers = same_answers(starlette_middleware_app, calls, headers=headers)
+    assert answers[0]["headers"]["content-encoding"] == "gzip"
+    assert answers[0]["headers"]["x-seen"] == "/long"
+    assert answers[0]["headers"]["access-control-allow-origin"] == "*"
+    assert answers[1]["status"] == 400
+    assert answers[2]["status"] == 404 and answers[2]["headers"]["x-seen"] == "/nowhere"
