@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, TypedDict
@@ -275,7 +276,21 @@ class WebSocketException(Exception):
 
 
 class WebSocketDisconnect(Exception):
-    """The WebSocket was closed (by the client, or by the server as the test client sees it)."""
+    """The WebSocket was closed (by the client, or by the server as the test client sees it).
+
+    When Starlette is loaded (a half-migrated app that still writes ``except
+    starlette.websockets.WebSocketDisconnect``, or FastAPI's name for it), the one
+    raised is also an instance of Starlette's class, so that ``except`` catches it
+    (docs/api.md, "WebSockets").  Starlette is never imported here.
+    """
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> WebSocketDisconnect:
+        if cls is WebSocketDisconnect:
+            module = sys.modules.get("starlette.websockets")
+            theirs = getattr(module, "WebSocketDisconnect", None) if module else None
+            if isinstance(theirs, type) and issubclass(theirs, Exception):
+                cls = _also_starlettes(theirs)
+        return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, code: int = 1000, reason: str | None = None) -> None:
         super().__init__(code, reason)
@@ -284,3 +299,18 @@ class WebSocketDisconnect(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, reason={self.reason!r})"
+
+
+_BOTH: dict[type, type[WebSocketDisconnect]] = {}  # Starlette's class -> ours and it
+
+
+def _also_starlettes(theirs: type[Exception]) -> type[WebSocketDisconnect]:
+    """Our ``WebSocketDisconnect`` that is also Starlette's (made once per class)."""
+    both = _BOTH.get(theirs)
+    if both is None:
+        both = _BOTH[theirs] = type(
+            "WebSocketDisconnect",
+            (WebSocketDisconnect, theirs),
+            {"__module__": __name__, "__qualname__": "WebSocketDisconnect"},
+        )
+    return both

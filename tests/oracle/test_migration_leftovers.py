@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response as StarletteResponse
 
+from asgiweb.testclient import TestClient
 from tests.oracle.sidebyside import Call, Framework, ask, frameworks, same_answers
 
 HEADERS = ("content-type", "x-seen", "allow")
@@ -320,3 +321,52 @@ def test_starlettes_middleware_declared_the_starlette_way_runs_as_in_fastapi() -
     assert answers[0]["headers"]["access-control-allow-origin"] == "*"
     assert answers[1]["status"] == 400
     assert answers[2]["status"] == 404 and answers[2]["headers"]["x-seen"] == "/nowhere"
+
+
+# -- Starlette's WebSocketDisconnect ----------------------------------------------------
+
+
+def starlette_disconnect_app(fw: Framework) -> Any:
+    """A WebSocket handler that still catches Starlette's ``WebSocketDisconnect``."""
+    from starlette.websockets import WebSocketDisconnect as StarletteDisconnect
+
+    app = fw.App()
+    seen: list[Any] = []
+
+    @app.websocket("/ws")
+    async def echo(websocket: fw.WebSocket) -> None:
+        await websocket.accept()
+        try:
+            while True:
+                await websocket.send_text(await websocket.receive_text())
+        except StarletteDisconnect as exc:
+            seen.append(exc.code)
+
+    @app.websocket("/closes")
+    async def closes(websocket: fw.WebSocket) -> None:
+        await websocket.accept()
+        await websocket.close(4001, "bye")
+
+    @app.get("/seen")
+    def seen_codes() -> Any:
+        return seen
+
+    return app
+
+
+def test_starlettes_websocket_disconnect_catches_ours_as_in_fastapi() -> None:
+    from starlette.websockets import WebSocketDisconnect as StarletteDisconnect
+
+    for fw in frameworks():
+        with TestClient(starlette_disconnect_app(fw)) as client:
+            with client.websocket_connect("/ws") as ws:
+                ws.send_text("hi")
+                assert ws.receive_text() == "hi"
+                ws.close(1001)
+            assert client.get("/seen").json() == [1001], fw
+            with (
+                client.websocket_connect("/closes") as ws,
+                pytest.raises(StarletteDisconnect) as raised,
+            ):
+                ws.receive_text()
+            assert (raised.value.code, raised.value.reason) == (4001, "bye"), fw
