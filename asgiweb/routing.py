@@ -60,7 +60,7 @@ from asgiweb.exceptions import (
 from asgiweb.requests import Request
 from asgiweb.responses import JSONResponse, RedirectResponse, Response
 from asgiweb.responses.base import AnswerMessages, response_types
-from asgiweb.types import ASGIApp, Receive, Scope, Send
+from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
 from asgiweb.websockets import DISCONNECTS_EXTENSION, WebSocket, WebSocketState
 
 if TYPE_CHECKING:
@@ -275,6 +275,46 @@ def _response_handler(
         return response_of(await plan(request))
 
     return route_handler
+
+
+class _ASGIAnswer(Response):
+    """A handler's answer that is an ASGI app, called as the response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        super().__init__()
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+def _add_starlette_route(router: Router, item: Any) -> bool:
+    """Add one of Starlette's ``Route``, ``Mount`` or ``WebSocketRoute`` from
+    ``routes=[...]`` (a migrated app's list) as Starlette serves it: its own ASGI
+    app answers, with the path parameters in the scope; never in the OpenAPI
+    document, as in FastAPI.  False for anything else (docs/api.md, "Routes")."""
+    kinds = {f"{k.__module__}.{k.__qualname__}" for k in type(item).__mro__}
+    path, app, name = item.path, item.app, getattr(item, "name", None)
+    if "starlette.routing.Mount" in kinds:
+        router.mount(path, app, name=name)
+        return True
+    if "starlette.routing.WebSocketRoute" in kinds:
+
+        async def websocket_endpoint(websocket: WebSocket) -> None:
+            websocket.scope["path_params"] = websocket.path_params
+            await app(websocket.scope, websocket.receive, websocket.send)
+
+        router.add_websocket_route(path, websocket_endpoint, name)
+        return True
+    if "starlette.routing.Route" not in kinds:
+        return False
+
+    async def endpoint(request: Request) -> Response:
+        request.scope["path_params"] = request.path_params
+        return _ASGIAnswer(app)
+
+    router.add_route(path, endpoint, item.methods, name=name, include_in_schema=False)
+    return True
 
 
 def _with_path_params_in_scope(
@@ -544,6 +584,8 @@ class Router(MethodDecorators):
         for item in routes or ():  # Starlette's ``routes``: Route and Mount objects
             if isinstance(item, Mount):
                 self.mount(item.prefix, item.app, name=item.name)
+            elif not isinstance(item, Route) and _add_starlette_route(self, item):
+                pass
             else:
                 self.add_route(
                     item.path,
@@ -949,7 +991,7 @@ class Router(MethodDecorators):
         # partial one).
         mount = self.find_mount(path)
         if mount is not None:
-            await mount.app(self._mounted_scope(scope, mount), receive, send)
+            await self._serve_mount(mount, scope, receive, send)
             return
         if allow is None:
             if self.redirect_slashes and path != "/":
@@ -985,6 +1027,28 @@ class Router(MethodDecorators):
         response = await self._answer(request, exc, again=False)
         assert response is not None  # an HTTPException always has an answer
         await response(scope, receive, send)
+
+    async def _serve_mount(self, mount: Mount, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run the mounted app; an error it leaves uncaught before its response
+        starts is answered here when a handler (or the HTTPException rule) answers
+        it, as FastAPI does: Starlette's StaticFiles raises its 404 (docs/api.md,
+        "include_router, mount")."""
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await mount.app(self._mounted_scope(scope, mount), receive, watched)
+        except Exception as exc:
+            if started:
+                raise
+            answer = await self._answer(Request(scope, receive, send), exc, again=False)
+            if answer is None:
+                raise
+            await answer(scope, receive, send)
 
     async def _serve_frontend(
         self, frontend: FrontendRoute, rest: str, scope: Scope, receive: Receive, send: Send

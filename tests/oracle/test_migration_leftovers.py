@@ -370,3 +370,65 @@ def test_starlettes_websocket_disconnect_catches_ours_as_in_fastapi() -> None:
             ):
                 ws.receive_text()
             assert (raised.value.code, raised.value.reason) == (4001, "bye"), fw
+
+
+# -- Starlette's routes in routes=[...] -------------------------------------------------
+
+
+def starlette_routes_app(fw: Framework, static_dir: str) -> Any:
+    """Starlette's ``Route``, ``Mount`` and ``WebSocketRoute`` in ``routes=[...]``, as a
+    migrated app's list holds them (served as Starlette serves them; never documented)."""
+    from starlette.responses import JSONResponse as StarletteJSON
+    from starlette.routing import Mount as StarletteMount
+    from starlette.routing import Route as StarletteRoute
+    from starlette.routing import WebSocketRoute as StarletteWebSocketRoute
+    from starlette.staticfiles import StaticFiles as StarletteStatic
+
+    async def health(request: Any) -> Any:
+        return StarletteJSON({"path": request.url.path, "params": request.path_params})
+
+    async def echo_once(websocket: Any) -> None:
+        await websocket.accept()
+        await websocket.send_text(
+            f"{websocket.path_params['room']}: " + await websocket.receive_text()
+        )
+        await websocket.close()
+
+    app = fw.App(
+        routes=[
+            StarletteRoute("/health/{check:int}", health, methods=["GET", "POST"], name="health"),
+            StarletteMount("/static", StarletteStatic(directory=static_dir), name="static"),
+            StarletteMount("/inner", routes=[StarletteRoute("/deep/{x}", health)]),
+            StarletteWebSocketRoute("/ws/{room}", echo_once),
+        ]
+    )
+
+    @app.get("/api")
+    def api() -> Any:
+        return {"api": True}
+
+    return app
+
+
+def test_starlettes_routes_in_the_routes_list_are_served_as_in_fastapi(tmp_path: Any) -> None:
+    (tmp_path / "a.txt").write_text("static text")
+    calls = [
+        "/health/7",
+        Call.post("/health/8"),
+        Call.put("/health/9"),
+        "/health/x",
+        "/static/a.txt",
+        "/static/missing.txt",
+        "/inner/deep/here",
+        "/api",
+    ]
+    answers = same_answers(lambda fw: starlette_routes_app(fw, str(tmp_path)), calls)
+    assert answers[0]["body"] == {"path": "/health/7", "params": {"check": 7}}
+    assert [a["status"] for a in answers] == [200, 200, 405, 404, 200, 404, 200, 200]
+    assert answers[4]["body"] == "static text"
+    for fw in frameworks():
+        with TestClient(starlette_routes_app(fw, str(tmp_path))) as client:
+            assert "/health/{check}" not in client.get("/openapi.json").json()["paths"]
+            with client.websocket_connect("/ws/lobby") as ws:
+                ws.send_text("hi")
+                assert ws.receive_text() == "lobby: hi"
