@@ -13,6 +13,7 @@ and again while reading, so a chunked body cannot exceed it either.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import (
     AsyncGenerator,
     Generator,
@@ -51,7 +52,7 @@ from asgiweb.types import Message, Receive, Scope, Send
 if TYPE_CHECKING:
     from asgiweb.applications import App
 
-__all__ = ["FormCall", "FormData", "HTTPConnection", "Request"]
+__all__ = ["FormCall", "FormData", "HTTPConnection", "Request", "request_class_for"]
 
 
 async def _no_receive() -> Message:
@@ -646,3 +647,30 @@ class FormCall:
     ) -> None:
         if self._form is not None:
             await self._form.close()
+
+
+_ALSO_STARLETTES: dict[type, type[Request]] = {}  # Starlette's Request -> ours and it
+
+
+def request_class_for(endpoint: Any) -> type[Request]:
+    """The class of the ``Request`` made for a route whose handler is ``endpoint``.
+
+    ``Request``, unless the handler is behind a decorator (it has ``__wrapped__``)
+    while Starlette is loaded: a decorator written for Starlette apps may insist on
+    Starlette's class (``starlette.authentication.requires``, rate limiters), so
+    the route's requests are then also instances of Starlette's ``Request``: ours
+    first in the MRO, so every attribute is ours (docs/api.md, "Request").
+    Decided at registration; Starlette is never imported here.
+    """
+    if not hasattr(endpoint, "__wrapped__"):
+        return Request
+    module = sys.modules.get("starlette.requests")
+    theirs = getattr(module, "Request", None) if module is not None else None
+    if not isinstance(theirs, type) or issubclass(Request, theirs):
+        return Request
+    both = _ALSO_STARLETTES.get(theirs)
+    if both is None:
+        both = _ALSO_STARLETTES[theirs] = type(
+            "Request", (Request, theirs), {"__module__": __name__, "__qualname__": "Request"}
+        )
+    return both

@@ -8,6 +8,7 @@ once (``build(fw)``, see ``tests/oracle/sidebyside.py``) and both frameworks mus
 give the same answers.
 """
 
+import functools
 from typing import Any
 
 import pytest
@@ -432,3 +433,94 @@ def test_starlettes_routes_in_the_routes_list_are_served_as_in_fastapi(tmp_path:
             with client.websocket_connect("/ws/lobby") as ws:
                 ws.send_text("hi")
                 assert ws.receive_text() == "lobby: hi"
+
+
+# -- decorators written for Starlette's Request -----------------------------------------
+
+
+def decorated_handlers_app(fw: Framework) -> Any:
+    """Handlers behind decorators that insist on Starlette's ``Request``:
+    Starlette's ``requires`` and slowapi's rate limit, as FastAPI apps use them."""
+    from slowapi import Limiter, _rate_limit_exceeded_handler
+    from slowapi.errors import RateLimitExceeded
+    from slowapi.util import get_remote_address
+    from starlette.authentication import (
+        AuthCredentials,
+        AuthenticationBackend,
+        SimpleUser,
+        requires,
+    )
+    from starlette.middleware.authentication import AuthenticationMiddleware
+
+    class HeaderBackend(AuthenticationBackend):
+        async def authenticate(self, conn: Any) -> Any:
+            name = conn.headers.get("x-user")
+            return None if name is None else (AuthCredentials(["authenticated"]), SimpleUser(name))
+
+    limiter = Limiter(key_func=get_remote_address)
+    app = fw.App()
+    app.state.limiter = limiter
+    app.add_exception_handler(RateLimitExceeded, _rate_limit_exceeded_handler)
+    app.add_middleware(AuthenticationMiddleware, backend=HeaderBackend())
+
+    @app.get("/me")
+    @requires("authenticated")
+    async def me(request: fw.Request) -> Any:
+        return {"user": request.user.display_name, "scopes": request.auth.scopes}
+
+    @app.get("/limited/{n}")
+    @limiter.limit("2/minute")
+    async def limited(request: fw.Request, n: int) -> Any:
+        return {"n": n, "path": request.url.path}
+
+    return app
+
+
+def test_decorators_that_insist_on_starlettes_request_work_as_in_fastapi() -> None:
+    calls = [
+        "/me",
+        Call.get("/me", headers={"x-user": "ada"}),
+        "/limited/2",
+        "/limited/2",
+        "/limited/2",
+    ]
+    answers = same_answers(decorated_handlers_app, calls)
+    assert answers[0]["status"] == 403
+    assert answers[1]["body"] == {"user": "ada", "scopes": ["authenticated"]}
+    assert [a["status"] for a in answers[2:]] == [200, 200, 429]
+    assert answers[3]["body"] == {"n": 2, "path": "/limited/2"}
+
+
+def test_only_a_decorated_handlers_route_makes_starlette_compatible_requests() -> None:
+    import starlette.requests
+
+    from asgiweb import App, Request
+
+    app = App()
+    seen: list[Any] = []
+
+    def keep(func: Any) -> Any:
+        @functools.wraps(func)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            seen.append(kwargs["request"])
+            return await func(*args, **kwargs)
+
+        return wrapper
+
+    @app.get("/plain")
+    async def plain(request: Request) -> Any:
+        seen.append(request)
+        return "plain"
+
+    @app.get("/decorated")
+    @keep
+    async def decorated(request: Request) -> Any:
+        return "decorated"
+
+    client = TestClient(app)
+    assert client.get("/plain").text == client.get("/decorated").text.replace("decorated", "plain")
+    plain_request, decorated_request = seen
+    assert type(plain_request) is Request
+    assert not isinstance(plain_request, starlette.requests.Request)
+    assert isinstance(decorated_request, starlette.requests.Request)
+    assert isinstance(decorated_request, Request)
