@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, TypedDict
 
+from asgiweb._foreign import also_theirs
 from asgiweb.types import Message, Send
 
 __all__ = [
@@ -286,10 +286,7 @@ class WebSocketDisconnect(Exception):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> WebSocketDisconnect:
         if cls is WebSocketDisconnect:
-            module = sys.modules.get("starlette.websockets")
-            theirs = getattr(module, "WebSocketDisconnect", None) if module else None
-            if isinstance(theirs, type) and issubclass(theirs, Exception):
-                cls = _also_starlettes(theirs)
+            cls = also_theirs(cls, "starlette.websockets", "WebSocketDisconnect")
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, code: int = 1000, reason: str | None = None) -> None:
@@ -299,18 +296,3 @@ class WebSocketDisconnect(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, reason={self.reason!r})"
-
-
-_BOTH: dict[type, type[WebSocketDisconnect]] = {}  # Starlette's class -> ours and it
-
-
-def _also_starlettes(theirs: type[Exception]) -> type[WebSocketDisconnect]:
-    """Our ``WebSocketDisconnect`` that is also Starlette's (made once per class)."""
-    both = _BOTH.get(theirs)
-    if both is None:
-        both = _BOTH[theirs] = type(
-            "WebSocketDisconnect",
-            (WebSocketDisconnect, theirs),
-            {"__module__": __name__, "__qualname__": "WebSocketDisconnect"},
-        )
-    return both

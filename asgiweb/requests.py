@@ -13,7 +13,6 @@ and again while reading, so a chunked body cannot exceed it either.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import (
     AsyncGenerator,
     Generator,
@@ -27,6 +26,7 @@ from contextlib import aclosing
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from asgiweb._foreign import also_theirs
 from asgiweb._http import unquote_cookie_value
 from asgiweb.datastructures import (
     URL,
@@ -649,9 +649,6 @@ class FormCall:
             await self._form.close()
 
 
-_ALSO_STARLETTES: dict[type, type[Request]] = {}  # Starlette's Request -> ours and it
-
-
 def request_class_for(endpoint: Any) -> type[Request]:
     """The class of the ``Request`` made for a route whose handler is ``endpoint``.
 
@@ -664,13 +661,4 @@ def request_class_for(endpoint: Any) -> type[Request]:
     """
     if not hasattr(endpoint, "__wrapped__"):
         return Request
-    module = sys.modules.get("starlette.requests")
-    theirs = getattr(module, "Request", None) if module is not None else None
-    if not isinstance(theirs, type) or issubclass(Request, theirs):
-        return Request
-    both = _ALSO_STARLETTES.get(theirs)
-    if both is None:
-        both = _ALSO_STARLETTES[theirs] = type(
-            "Request", (Request, theirs), {"__module__": __name__, "__qualname__": "Request"}
-        )
-    return both
+    return also_theirs(Request, "starlette.requests", "Request")

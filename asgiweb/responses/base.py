@@ -14,11 +14,11 @@ else is needed (this is FastAPI's custom-response recipe).
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from asgiweb._foreign import loaded_class
 from asgiweb._http import validate_header
 from asgiweb.background import BackgroundTask, BackgroundTasks, as_background
 from asgiweb.datastructures import MutableHeaders
@@ -77,11 +77,8 @@ def response_types() -> tuple[type[Response], ...]:
     an SSE package built on Starlette; docs/api.md, "Responses").  Decided when a
     route is registered: Starlette is never imported here.  Its responses are ASGI
     apps with ``raw_headers``, ``background`` and ``status_code`` as ours."""
-    module = sys.modules.get("starlette.responses")
-    foreign = getattr(module, "Response", None) if module is not None else None
-    if isinstance(foreign, type) and foreign is not Response:
-        return (Response, foreign)
-    return (Response,)
+    foreign: Any = loaded_class("starlette.responses", "Response")
+    return (Response,) if foreign is None else (Response, foreign)
 
 
 def pure_render(method: Callable[[Any, Any], bytes]) -> Callable[[Any, Any], bytes]:
