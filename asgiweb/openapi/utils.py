@@ -51,7 +51,7 @@ from asgiweb.openapi.constants import (
     VALIDATION_ERROR,
     VALIDATION_ERROR_RESPONSE,
 )
-from asgiweb.params import REQUIRED, BodyParam, FileParam, HeaderParam
+from asgiweb.params import REQUIRED, BodyParam, FileParam, FormParam, HeaderParam
 from asgiweb.responses import JSONResponse, Response
 from asgiweb.routing import Route
 from asgiweb.sse import EventSourceResponse
@@ -306,9 +306,9 @@ class _Builder:
             files = any(
                 isinstance(p.marker, FileParam) or is_upload_annotation(p.annotation) for p in body
             )
-            media_type = "multipart/form-data" if files else "application/x-www-form-urlencoded"
             models = [form_models(p.marker, p.annotation) for p in body]
             embedded = len(body) > 1 or not models[0][0] or models[0][1]
+            media_type = _form_media_type(body, files, embedded)
         else:
             media_types = {p.marker.media_type for p in body if isinstance(p.marker, BodyParam)}
             media_type = media_types.pop() if len(media_types) == 1 else "application/json"
@@ -562,6 +562,20 @@ class _Builder:
             _deep_update(answer, processed)
             answer["description"] = description
         return responses
+
+
+def _form_media_type(body: Sequence[ParamInfo], files: bool, embedded: bool) -> str:
+    """A form body's media type as FastAPI documents it: a lone form parameter's own;
+    else multipart when a file or any field asks for it, the fields' one type when
+    they agree, and urlencoded when they do not."""
+    marked = [p.marker.media_type for p in body if isinstance(p.marker, FormParam)]
+    if not embedded and marked:
+        return marked[0]
+    if files or "multipart/form-data" in marked:
+        return "multipart/form-data"
+    if len(set(marked)) == 1:
+        return marked[0]
+    return "application/x-www-form-urlencoded"
 
 
 def _missing_if_required(default: Any) -> Any:

@@ -5,13 +5,36 @@ answers or documents; where we differ on purpose, docs/api.md says so and the te
 asserts our behaviour.
 """
 
-from typing import Any
+import json
+import warnings
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import pytest
+from pydantic import BaseModel
 
-from tests.oracle.sidebyside import frameworks
+from tests.oracle.sidebyside import Call, Framework, frameworks, json_differences, same_answers
 
 pytest.importorskip("fastapi")
+
+
+def documents(build: Callable[[Framework], Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(ours, FastAPI's) OpenAPI documents of ``build``'s app, through JSON."""
+    out = []
+    for fw in frameworks():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out.append(json.loads(json.dumps(build(fw).openapi())))
+    ours, theirs = out
+    theirs["info"]["title"] = ours["info"]["title"]
+    return ours, theirs
+
+
+def same_document(build: Callable[[Framework], Any]) -> dict[str, Any]:
+    ours, theirs = documents(build)
+    found = json_differences(ours, theirs)
+    assert not found, "\n".join(found)
+    return ours
 
 
 # --- marker reprs ---------------------------------------------------------------
@@ -34,3 +57,93 @@ def test_marker_repr_matches_fastapi(marker: str, args: tuple[Any, ...]) -> None
 def test_marker_repr_with_default_factory_matches_fastapi() -> None:
     results = [repr(fw.Query(default_factory=list)) for fw in frameworks()]
     assert results[0] == results[1] == "Query(PydanticUndefined)"
+
+
+# --- a form body's documented media type ------------------------------------------------
+
+URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+CHARSET = "application/x-www-form-urlencoded; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (URLENCODED, URLENCODED),
+        (MULTIPART, URLENCODED),
+        (URLENCODED, MULTIPART),
+        (CHARSET, CHARSET),
+        (CHARSET, URLENCODED),
+        (CHARSET, None),
+        (None, None),
+    ],
+)
+def test_form_fields_media_types_make_the_body_media_type(
+    first: str | None, second: str | None
+) -> None:
+    def form(fw: Framework, media_type: str | None) -> Any:
+        # None: the keyword left out (FastAPI's default, urlencoded).
+        return fw.Form() if media_type is None else fw.Form(media_type=media_type)
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.post("/pair")
+        def pair(
+            name: Annotated[str, form(fw, first)], token: Annotated[str, form(fw, second)]
+        ) -> Any:
+            return [name, token]
+
+        @app.post("/one")
+        def one(name: Annotated[str, form(fw, first)]) -> Any:
+            return name
+
+        return app
+
+    same_document(build)
+    same_answers(
+        build,
+        [
+            Call.post("/pair", data={"name": "n", "token": "t"}),
+            Call.post("/pair", files={"name": (None, "n"), "token": (None, "t")}),
+            Call.post("/one", data={"name": "n"}),
+        ],
+    )
+
+
+def test_form_model_beside_a_multipart_field_and_in_a_dependency() -> None:
+    class Profile(BaseModel):
+        name: str
+
+    class Limits(BaseModel):
+        limit: int
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        def limits_dep(limits: Annotated[Limits, fw.Form(media_type=MULTIPART)]) -> Any:
+            return limits
+
+        @app.post("/direct")
+        def direct(
+            profile: Annotated[Profile, fw.Form()],
+            limits: Annotated[Limits, fw.Form(media_type=MULTIPART)],
+            token: Annotated[str, fw.Form()],
+        ) -> Any:
+            return [profile, limits, token]
+
+        @app.post("/dep")
+        def via_dependency(
+            profile: Annotated[Profile, fw.Form()],
+            limits: Annotated[Limits, fw.Depends(limits_dep)],
+            token: Annotated[str, fw.Form()],
+        ) -> Any:
+            return [profile, limits, token]
+
+        return app
+
+    document = same_document(build)
+    for path in ("/direct", "/dep"):
+        assert list(document["paths"][path]["post"]["requestBody"]["content"]) == [MULTIPART]
+    parts = {"name": (None, "Ann"), "limit": (None, "2"), "token": (None, "t")}
+    same_answers(build, [Call.post("/direct", files=parts), Call.post("/dep", files=parts)])
