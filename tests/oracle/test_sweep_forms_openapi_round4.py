@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tests.oracle.sidebyside import Call, Framework, frameworks, json_differences, same_answers
 
@@ -147,3 +147,27 @@ def test_form_model_beside_a_multipart_field_and_in_a_dependency() -> None:
         assert list(document["paths"][path]["post"]["requestBody"]["content"]) == [MULTIPART]
     parts = {"name": (None, "Ann"), "limit": (None, "2"), "token": (None, "t")}
     same_answers(build, [Call.post("/direct", files=parts), Call.post("/dep", files=parts)])
+
+
+# --- sized sets under Query() --------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["set", "frozenset", "list", "tuple"])
+def test_sized_collection_errors_match_fastapi(kind: str) -> None:
+    container = {"set": set, "frozenset": frozenset, "list": list, "tuple": tuple}[kind]
+    item = container[str, ...] if kind == "tuple" else container[str]  # type: ignore[index]
+    sized = Annotated[item, Field(min_length=2, max_length=3)]  # type: ignore[valid-type]
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.get("/")
+        def read(
+            tags: Annotated[sized | None, fw.Query()] = None,
+        ) -> Any:
+            return sorted(tags) if tags is not None else None
+
+        return app
+
+    many = "/?tags=a&tags=b&tags=c&tags=d"
+    same_answers(build, ["/", "/?tags=a", "/?tags=a&tags=b", many, "/?tags=a&tags=a&tags=a"])
