@@ -32,6 +32,7 @@ import dataclasses
 import http.client
 import inspect
 import re
+import sys
 import typing
 import urllib.parse
 import warnings
@@ -164,6 +165,15 @@ def _with_url(block: dict[str, Any] | None) -> dict[str, Any] | None:
     if not isinstance(block, dict) or "url" not in block:
         return block
     return {**block, "url": _url(block["url"])}
+
+
+def _json_response_classes() -> tuple[type, ...]:
+    """The classes whose success content is the response model's schema: ours, and
+    Starlette's ``JSONResponse`` (FastAPI's) when a migrated app has loaded it; never
+    imported here."""
+    module = sys.modules.get("starlette.responses")
+    foreign = getattr(module, "JSONResponse", None) if module is not None else None
+    return (JSONResponse, foreign) if isinstance(foreign, type) else (JSONResponse,)
 
 
 def _default_status(response_class: type[Response]) -> str:
@@ -429,7 +439,7 @@ class _Builder:
         if not media_type:
             return None
         schema: dict[str, Any] = {"type": "string"}
-        if issubclass(response_class, JSONResponse):
+        if issubclass(response_class, _json_response_classes()):
             schema = model_schema
         return {media_type: {"schema": schema}}
 
@@ -551,8 +561,8 @@ class _Builder:
                 )
                 _deep_update(where, field)
             text = _STATUS_RANGES.get(str(code).upper())
-            if text is None and str(code).isdigit():
-                text = http.client.responses.get(int(code))
+            if text is None:
+                text = http.client.responses.get(_status_number(code, route))
             description = (
                 processed.get("description")
                 or answer.get("description")
@@ -562,6 +572,18 @@ class _Builder:
             _deep_update(answer, processed)
             answer["description"] = description
         return responses
+
+
+def _status_number(code: Any, route: Route) -> int:
+    """A ``responses=`` key as a number; any other key (not a range such as ``4XX``
+    nor ``default``) makes the document fail, as FastAPI's does (docs/openapi.md)."""
+    try:
+        return int(code)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"responses key {code!r} of route {route.path!r} is not a status code, "
+            "a range such as '4XX', or 'default'"
+        ) from None
 
 
 def _form_media_type(body: Sequence[ParamInfo], files: bool, embedded: bool) -> str:

@@ -171,3 +171,59 @@ def test_sized_collection_errors_match_fastapi(kind: str) -> None:
 
     many = "/?tags=a&tags=b&tags=c&tags=d"
     same_answers(build, ["/", "/?tags=a", "/?tags=a&tags=b", many, "/?tags=a&tags=a&tags=a"])
+
+
+# --- responses: Starlette's JSONResponse, keys that are not status codes ---------------
+
+
+class Problem(BaseModel):
+    code: int
+
+
+def test_starlette_json_response_class_documents_the_model_in_callbacks() -> None:
+    starlette_responses = pytest.importorskip("starlette.responses")
+
+    def build(fw: Framework) -> Any:
+        app = fw.App(default_response_class=starlette_responses.JSONResponse)
+        hooks = fw.Router(default_response_class=starlette_responses.JSONResponse)
+
+        @hooks.post("{$hook}/done", responses={400: {"model": Problem}})
+        def done() -> Problem:  # type: ignore[empty-body]
+            ...
+
+        @app.post("/jobs", callbacks=hooks.routes, responses={409: {"model": Problem}})
+        def start(hook: str) -> Problem:
+            return Problem(code=1)
+
+        return app
+
+    document = same_document(build)
+    ok = document["paths"]["/jobs"]["post"]["responses"]["200"]["content"]
+    assert ok["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+@pytest.mark.parametrize("key", ["hello", "4xx0", ""])
+def test_a_responses_key_that_is_no_status_fails_the_document(key: str) -> None:
+    for fw in frameworks():
+        app = fw.App()
+
+        @app.get("/a", responses={key: {"description": "odd"}})
+        def a() -> None:
+            return None
+
+        with pytest.raises(ValueError):
+            app.openapi()
+
+
+@pytest.mark.parametrize("key", ["default", "4XX", 404, "418"])
+def test_status_keys_and_ranges_are_documented_alike(key: Any) -> None:
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.get("/a", responses={key: {"model": Problem}})
+        def a() -> None:
+            return None
+
+        return app
+
+    same_document(build)
