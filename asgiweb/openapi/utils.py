@@ -44,7 +44,12 @@ from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import is_pydantic_model, is_typeddict
-from asgiweb._validation.jsonschema import SchemaGenerator, pydantic_fields, resolve_refs
+from asgiweb._validation.jsonschema import (
+    SchemaGenerator,
+    field_documentation,
+    pydantic_fields,
+    resolve_refs,
+)
 from asgiweb.datastructures import UploadFile
 from asgiweb.encoders import jsonable_encoder
 from asgiweb.openapi.constants import (
@@ -255,7 +260,13 @@ class _Builder:
                 title_rule="parameter",
             )
             if shown:
-                out.append(self._parameter(param.key, param.source, param.required, schema, marker))
+                docs = field_documentation(param.annotation, [marker] if marker else ())
+                entry = self._parameter(param.key, param.source, param.required, schema, marker)
+                if docs.get("description"):
+                    entry["description"] = docs["description"]
+                if docs.get("deprecated"):
+                    entry["deprecated"] = True
+                out.append(entry)
         return out
 
     def _parameter(
