@@ -342,11 +342,24 @@ class _Builder:
             needed: list[str] = []
             # FastAPI composes form models (flat in the form) with allOf.
             composed: list[dict[str, Any]] = []
+            with_models = any(found for found, _ in models)
             for index, param in enumerate(body):
                 if models and models[index][0]:
                     composed.extend(self._form_model_parts(param, *models[index]))
                     continue
-                properties[param.key] = self._body_field(param, "field")
+                # FastAPI titles a field beside form models by its parameter name.
+                field = self._body_field(param, "field", param.name if with_models else None)
+                if with_models:
+                    # Beside form models a key read twice (a dependency's, an alias)
+                    # is listed once; the later ones' schemas join the allOf.
+                    if param.key in properties:
+                        composed.append({"properties": {param.key: field}})
+                    else:
+                        properties[param.key] = field
+                    if param.required and param.key not in needed:
+                        needed.append(param.key)
+                    continue
+                properties[param.key] = field
                 if param.required:
                     needed.append(param.key)
             name = f"Body_{unique_id}"
@@ -401,12 +414,14 @@ class _Builder:
             return [{"not": absent}, schema]
         return [{"anyOf": [absent, schema]}]
 
-    def _body_field(self, param: ParamInfo, rule: Any) -> dict[str, Any]:
+    def _body_field(
+        self, param: ParamInfo, rule: Any, title_from: str | None = None
+    ) -> dict[str, Any]:
         default = param.default if param.default_factory is None else REQUIRED
         return self.schemas.field_schema(
             param.annotation,
             "validation",
-            name=param.key,
+            name=title_from or param.key,
             default=_missing_if_required(default),
             markers=[param.marker] if param.marker is not None else (),
             title_rule=rule,

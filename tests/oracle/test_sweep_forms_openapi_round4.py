@@ -347,3 +347,53 @@ def test_parameter_documentation_merges_marker_and_field_in_order() -> None:
     document = same_document(build)
     described = [p.get("description") for p in document["paths"]["/a"]["get"]["parameters"]]
     assert described == ["plain", "f", "m", None, "h"]
+
+
+# --- one form key read by several parameters, beside form models ---------------------------
+
+
+class Profile(BaseModel):
+    name: str
+
+
+def shared_files_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    def peek(
+        profile: Annotated[Profile, fw.Form()], files: Annotated[list[bytes], fw.File()]
+    ) -> Any:
+        return {"profile": profile, "files": [f.decode() for f in files]}
+
+    @app.post("/")
+    async def submit(
+        peeked: Annotated[dict[str, Any], fw.Depends(peek)],
+        profile: Annotated[Profile, fw.Form()],
+        files: Annotated[list[fw.UploadFile], fw.File()],
+        last: Annotated[bytes, fw.File(alias="files")],
+    ) -> Any:
+        positions = [f.file.tell() for f in files]
+        texts = [(await f.read()).decode() for f in files]
+        return {"peeked": peeked, "profile": profile, "at": positions, "files": texts,
+                "last": last.decode()}
+
+    @app.post("/plain")
+    def plain(a: Annotated[str, fw.Form()], b: Annotated[str, fw.Form(alias="a")]) -> Any:
+        return [a, b]
+
+    return app
+
+
+@pytest.mark.parametrize("second", [b"", b"two"])
+def test_a_key_read_twice_beside_form_models_matches_fastapi(second: bytes) -> None:
+    document = same_document(shared_files_app)
+    body = document["components"]["schemas"]["Body_submit__post"]
+    assert body["required"] == ["files"]
+    parts = [("files", ("1.txt", b"one")), ("files", ("2.txt", second))]
+    same_answers(
+        shared_files_app,
+        [
+            Call.post("/", data={"name": "Ann"}, files=parts),
+            Call.post("/", data={"name": "Ann"}),
+            Call.post("/plain", data={"a": "x"}),
+        ],
+    )
