@@ -397,3 +397,60 @@ def test_a_key_read_twice_beside_form_models_matches_fastapi(second: bytes) -> N
             Call.post("/plain", data={"a": "x"}),
         ],
     )
+
+
+# --- a file read as bytes by one parameter, as an UploadFile by another --------------------
+
+
+def shared_upload_app(fw: Framework) -> Any:
+    # asgiweb's default body limit is 1 MiB (docs/api.md); lifted to send a file that
+    # spills to disk, which FastAPI takes with no limit.
+    app = fw.App(max_body_size=None) if fw.name == "asgiweb" else fw.App()
+
+    async def prefix(file: Annotated[fw.UploadFile, fw.File()]) -> str:
+        return (await file.read(2)).decode()
+
+    def rest(head: Annotated[str, fw.Depends(prefix)], file: Annotated[bytes, fw.File()]) -> Any:
+        return {"head": head, "rest": len(file)}
+
+    @app.post("/position")
+    async def position(
+        seen: Annotated[dict[str, Any], fw.Depends(rest)],
+        file: Annotated[fw.UploadFile, fw.File()],
+    ) -> Any:
+        at = file.file.tell()
+        return {"seen": seen, "at": at, "left": len(await file.read())}
+
+    def whole(file: Annotated[bytes, fw.File()]) -> int:
+        return len(file)
+
+    @app.post("/twice")
+    async def twice(
+        seen: Annotated[int, fw.Depends(whole)], file: Annotated[fw.UploadFile, fw.File()]
+    ) -> Any:
+        first = await file.read()
+        return [seen, len(first), len(await file.read())]
+
+    def many(files: Annotated[list[bytes], fw.File()]) -> list[int]:
+        return [len(f) for f in files]
+
+    @app.post("/many")
+    def many_twice(
+        seen: Annotated[list[int], fw.Depends(many)], files: Annotated[list[bytes], fw.File()]
+    ) -> Any:
+        return [seen, [len(f) for f in files]]
+
+    return app
+
+
+@pytest.mark.parametrize("size", [5, 1024 * 1024 + 1], ids=["memory", "disk"])
+def test_file_bytes_and_upload_positions_match_fastapi(size: int) -> None:
+    content = b"h" * size
+    same_answers(
+        shared_upload_app,
+        [
+            Call.post("/position", files={"file": ("a.txt", content)}),
+            Call.post("/twice", files={"file": ("a.txt", content)}),
+            Call.post("/many", files=[("files", ("1", content)), ("files", ("2", b"xy"))]),
+        ],
+    )
