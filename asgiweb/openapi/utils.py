@@ -89,8 +89,6 @@ _SSE_EVENT: dict[str, Any] = {
     },
 }
 _CONVERTOR = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
-# Keys whose values are data, not schema: None inside them is kept.
-_DATA_KEYS = frozenset({"default", "example", "examples", "enum", "const", "value"})
 
 
 def path_format(path: str) -> str:
@@ -128,11 +126,11 @@ def _deep_update(main: dict[Any, Any], update: dict[Any, Any]) -> None:
 
 
 def _drop_none(node: Any) -> Any:
-    """FastAPI writes its document without null members (a ``default: None`` is left out)."""
+    """FastAPI writes its document without null members, data included (a
+    ``default: None`` is left out, and so is a null value inside a default or an
+    example); a null item of a list stays."""
     if isinstance(node, dict):
-        return {
-            k: (v if k in _DATA_KEYS else _drop_none(v)) for k, v in node.items() if v is not None
-        }
+        return {k: _drop_none(v) for k, v in node.items() if v is not None}
     if isinstance(node, list):
         return [_drop_none(v) for v in node]
     return node

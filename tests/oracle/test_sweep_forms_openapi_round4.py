@@ -454,3 +454,86 @@ def test_file_bytes_and_upload_positions_match_fastapi(size: int) -> None:
             Call.post("/many", files=[("files", ("1", content)), ("files", ("2", b"xy"))]),
         ],
     )
+
+
+# --- null defaults left out, whatever the property is called -----------------------------
+
+
+class Oddly(BaseModel):
+    value: int | None = None
+    default: int | None = None
+    example: str | None = None
+    examples: list[int] | None = None
+    enum: int | None = None
+    const: int | None = None
+    kept: dict[str, Any] | None = {"a": None}
+
+
+def nullable_defaults_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.post("/body")
+    def body(value: Annotated[int | None, fw.Body(embed=True)] = None) -> Any:
+        return value
+
+    @app.post("/form")
+    def form(
+        value: Annotated[int | None, fw.Form()] = None, n: Annotated[int, fw.Form()] = 4
+    ) -> Any:
+        return [value, n]
+
+    @app.post("/query")
+    def query(value: Annotated[int | None, fw.Query()] = None) -> Any:
+        return value
+
+    @app.post("/model")
+    def model(item: Oddly, form: Annotated[Oddly, fw.Body()]) -> Oddly:
+        return item
+
+    return app
+
+
+def test_null_defaults_are_left_out_as_fastapi_leaves_them() -> None:
+    document = same_document(nullable_defaults_app)
+    schemas = document["components"]["schemas"]
+    assert "default" not in schemas["Oddly"]["properties"]["value"]
+    assert schemas["Oddly"]["properties"]["kept"]["default"] == {}
+    same_answers(
+        nullable_defaults_app,
+        [
+            Call.post("/body", json={"value": 0}),
+            Call.post("/body", json={}),
+            Call.post("/form", data={"value": "0"}),
+            Call.post("/form"),
+        ],
+    )
+
+
+def test_null_members_inside_defaults_and_examples_are_left_out_as_fastapi_does() -> None:
+    class Kept(BaseModel):
+        kept: dict[str, Any] | None = Field(
+            {"a": None, "b": [None, {"c": None}]}, examples=[{"x": None}]
+        )
+
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+
+        @app.post("/a")
+        def a(
+            m: Kept,
+            q: Annotated[
+                str | None,
+                fw.Query(
+                    examples=[{"y": None}, None],
+                    openapi_examples={"one": {"value": {"z": None, "w": 1}, "summary": None}},
+                ),
+            ] = None,
+        ) -> Any:
+            return q
+
+        return app
+
+    document = same_document(build)
+    assert document["components"]["schemas"]["Kept"]["properties"]["kept"]["default"] == {
+        "b": [None, {}]
+    }
