@@ -31,6 +31,7 @@ as soon as the handler fails; see docs/forms.md.
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping
@@ -64,6 +65,7 @@ __all__ = [
     "check_form_limits",
     "close_files_after",
     "closing_answer",
+    "field_keys",
     "form_filler",
     "form_limit_values",
     "form_model_keys",
@@ -220,7 +222,45 @@ def _model_data(
 
 
 def _model_plan(cls: type) -> list[tuple[str, bool]]:
+    """(key, takes every value?) for each key a form model's fields are read under."""
+    if is_pydantic_model(cls) and not dataclasses.is_dataclass(cls):
+        return [(key, is_sequence(tp)) for key, tp in _pydantic_keys(cls)]
     return [(key, is_sequence(tp)) for key, tp, _ in _fields(cls)]
+
+
+def _pydantic_keys(cls: type) -> list[tuple[str, Any]]:
+    """(key, annotation) for every key a pydantic model's fields are read from the
+    form under, each field's in preference order (:func:`field_keys`)."""
+    config = getattr(cls, "model_config", None) or {}
+    fields: dict[str, Any] = getattr(cls, "model_fields", {})
+    return [
+        (key, info.annotation)
+        for name, info in fields.items()
+        for key in field_keys(name, info, config)
+    ]
+
+
+def field_keys(name: str, info: Any, config: Mapping[str, Any]) -> list[str]:
+    """The form keys of a pydantic model's field, in preference order, as FastAPI
+    reads them: its string validation alias, else its alias, else its name; each
+    plain string of an ``AliasChoices`` instead (one with an ``AliasPath`` keeps the
+    first rule); only the name when the model does not validate by alias, the name
+    last when it also validates by name (``validate_by_name``/``populate_by_name``)."""
+    chosen = info.validation_alias
+    alias = chosen if isinstance(chosen, str) and chosen else (info.alias or name)
+    kind = type(chosen).__name__
+    if kind == "AliasPath":
+        return [alias]
+    keys = [alias]
+    if kind == "AliasChoices":
+        choices = list(chosen.choices)
+        if not all(isinstance(choice, str) for choice in choices):
+            return keys
+        keys = choices
+    if config.get("validate_by_alias") is False:
+        return [name]
+    by_name = config.get("validate_by_name", config.get("populate_by_name", False))
+    return [*keys, name] if by_name and name not in keys else keys
 
 
 def _keeps_extras(cls: type) -> bool:
@@ -260,7 +300,7 @@ def form_models(marker: Param | None, annotation: Any) -> tuple[list[type], bool
 def form_model_keys(models: list[type]) -> tuple[list[str], bool]:
     """The keys the fields of ``models`` are read under, sorted, and whether one of
     them takes any key (``extra`` "allow" or "forbid")."""
-    keys = sorted({key for cls in models for key, _, _ in _fields(cls)})
+    keys = sorted({key for cls in models for key, _ in _model_plan(cls)})
     return keys, any(_keeps_extras(cls) for cls in models)
 
 
@@ -383,7 +423,7 @@ class FormStep:
             # Every key goes to the union, whose members each read their own.
             models = [_member_class(member) for member in members if member is not types.NoneType]
             self.model_plan = []
-            self.model_keys = frozenset(key for cls in models for key, _, _ in _fields(cls))
+            self.model_keys = frozenset(key for cls in models for key, _ in _model_plan(cls))
             self.strict_extras = any(_keeps_extras(cls) for cls in models)
             self.wraps_model = types.NoneType in members
             extra = getattr(marker, "extra", None) or {}

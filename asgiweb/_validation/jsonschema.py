@@ -265,6 +265,10 @@ class SchemaGenerator:
         result.update(docs)
         return result
 
+    def definition(self, ref: Ref) -> dict[str, Any] | None:
+        """The definition ``ref`` points at (its own refs still placeholders), if built."""
+        return self._defs.get((ref.key, ref.mode))
+
     def definitions(self) -> dict[str, dict[str, Any]]:
         """Every definition met so far, under its final name (refs still placeholders)."""
         self._name_all()

@@ -39,12 +39,19 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from asgiweb._endpoint.forms import form_model_keys, form_models, is_upload_annotation
+from asgiweb._endpoint.forms import (
+    field_keys,
+    form_model_keys,
+    form_models,
+    form_union_members,
+    is_upload_annotation,
+)
 from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import is_pydantic_model, is_typeddict
 from asgiweb._validation.jsonschema import (
+    Ref,
     SchemaGenerator,
     field_documentation,
     pydantic_fields,
@@ -397,6 +404,8 @@ class _Builder:
             markers=[param.marker] if param.marker is not None else (),
             title_rule="parameter",
         )
+        if len(models) == 1 and form_union_members(param.annotation) is None:
+            schema = self._form_model_keys_shown(schema, models[0])
         if not nullable:
             return [schema]
         schema["anyOf"] = [one for one in schema["anyOf"] if one.get("type") != "null"]
@@ -411,6 +420,56 @@ class _Builder:
         if param.required:
             return [{"not": absent}, schema]
         return [{"anyOf": [absent, schema]}]
+
+    def _form_model_keys_shown(self, schema: dict[str, Any], model: type) -> dict[str, Any]:
+        """A form model's schema with each field under the key the form is read by,
+        where that is not the model's own name for it (``populate_by_name``,
+        ``AliasChoices``, ``validate_by_alias=False``): a copy of the model's schema,
+        a field readable under several keys required as "any of them" (FastAPI's)."""
+        refs = [
+            item
+            for item in (schema, *schema.get("anyOf", ()))
+            if isinstance(item.get("$ref"), Ref) and item["$ref"].key is model
+        ]
+        definition = self.schemas.definition(refs[0]["$ref"]) if refs else None
+        if definition is None:
+            return schema
+        properties = definition.get("properties", {})
+        required = definition.get("required", [])
+        config = getattr(model, "model_config", None) or {}
+        renamed: dict[str, list[str]] = {}
+        for name, info in pydantic_fields(model).items():
+            chosen = info.validation_alias
+            if type(chosen).__name__ == "AliasChoices":
+                shown = chosen.choices[0]
+            else:
+                shown = chosen if isinstance(chosen, str) and chosen else (info.alias or name)
+            keys = field_keys(name, info, config)
+            if (
+                isinstance(shown, str)
+                and shown in properties
+                and (keys[0] != shown or (len(keys) > 1 and shown in required))
+            ):
+                renamed[shown] = keys
+        if not renamed:
+            return schema
+        inline = copy.deepcopy(definition)
+        inline["properties"] = {
+            renamed.get(name, [name])[0]: value for name, value in properties.items()
+        }
+        inline["required"] = []
+        for name in required:
+            keys = renamed.get(name, [name])
+            if len(keys) == 1:
+                inline["required"].append(keys[0])
+            else:
+                inline.setdefault("allOf", []).append(
+                    {"anyOf": [{"required": [key]} for key in keys]}
+                )
+        if schema is refs[0]:
+            return {**{k: v for k, v in schema.items() if k != "$ref"}, **inline}
+        schema["anyOf"] = [inline if item is refs[0] else item for item in schema["anyOf"]]
+        return schema
 
     def _body_field(
         self, param: ParamInfo, rule: Any, title_from: str | None = None

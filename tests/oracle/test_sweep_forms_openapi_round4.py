@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import pytest
-from pydantic import BaseModel, Discriminator, Field, Tag
+from pydantic import AliasChoices, BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from tests.oracle.sidebyside import Call, Framework, frameworks, json_differences, same_answers
 
@@ -537,3 +537,87 @@ def test_null_members_inside_defaults_and_examples_are_left_out_as_fastapi_does(
     assert document["components"]["schemas"]["Kept"]["properties"]["kept"]["default"] == {
         "b": [None, {}]
     }
+
+
+# --- form models read by name, by alias choices, or by name only --------------------------
+
+
+class ByNameToo(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+    value: Annotated[int, Field(alias="input")] = 10
+
+
+class ByNameOnly(BaseModel):
+    model_config = ConfigDict(validate_by_alias=False, validate_by_name=True)
+    value: Annotated[int, Field(alias="input")] = 10
+
+
+class Choices(BaseModel):
+    value: int = Field(10, validation_alias=AliasChoices("primary", "secondary"))
+    other: str = "o"
+
+
+class RequiredByName(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    value: int = Field(alias="first", description="First value")
+    shared: int = 10
+
+
+def form_keys_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    def dumped(model: BaseModel) -> Any:
+        return {"all": model.model_dump(), "set": model.model_dump(exclude_unset=True)}
+
+    @app.post("/name-too")
+    def name_too(p: Annotated[ByNameToo, fw.Form()]) -> Any:
+        return dumped(p)
+
+    @app.post("/name-only")
+    def name_only(p: Annotated[ByNameOnly, fw.Form()]) -> Any:
+        return dumped(p)
+
+    @app.post("/choices")
+    def choices(p: Annotated[Choices, fw.Form()]) -> Any:
+        return dumped(p)
+
+    @app.post("/optional")
+    def optional(
+        p: Annotated[Choices | None, fw.Form()] = None, t: Annotated[str, fw.Form()] = "x"
+    ) -> Any:
+        return [p, t]
+
+    @app.post("/required")
+    def required(
+        p: Annotated[RequiredByName, fw.Form()], q: Annotated[Choices, fw.Form()]
+    ) -> Any:
+        return [p, q]
+
+    return app
+
+
+FORMS = [
+    {"value": "5"},
+    {"value": ""},
+    {"input": "6"},
+    {"input": ""},
+    {"primary": "7"},
+    {"secondary": "8", "primary": ""},
+    {},
+    {"first": "1"},
+    {"value": "2", "input": "3"},
+]
+
+
+@pytest.mark.parametrize("path", ["/name-too", "/name-only", "/choices", "/optional", "/required"])
+def test_form_model_keys_by_name_and_alias_choices_match_fastapi(path: str) -> None:
+    same_answers(form_keys_app, [Call.post(path, data=data) for data in FORMS])
+
+
+def test_form_model_keys_are_documented_as_fastapi_documents_them() -> None:
+    document = same_document(form_keys_app)
+    body = document["components"]["schemas"]["Body_required_required_post"]
+    inline = body["allOf"][0]
+    assert set(inline["properties"]) == {"first", "shared"}
+    assert inline["allOf"] == [{"anyOf": [{"required": ["first"]}, {"required": ["value"]}]}]
+    assert "RequiredByName" in document["components"]["schemas"]  # the model's own, intact
