@@ -201,17 +201,33 @@ def _describe(value: Any) -> Any:
     return value
 
 
-def _model_data(
-    form: FormData, plan: list[tuple[str, bool]], own: frozenset[str]
-) -> dict[str, Any]:
-    """What a form model validates: its fields (``plan``: key, takes every value?) as
-    sent, absent ones left out, and every other key as an extra (one value, or the
-    list of a repeated key) for the model's ``extra`` setting to judge."""
+ModelPlan = list[tuple[tuple[str, ...], bool]]
+"""A form model's fields: (the keys each is read under, preferred first; takes
+every value?)."""
+
+
+def _model_data(form: FormData, plan: ModelPlan, own: frozenset[str]) -> dict[str, Any]:
+    """What a form model validates: each field under the first of its keys sent
+    (``plan``), absent ones left out, and every other key as an extra (one value, or
+    the list of a repeated key) for the model's ``extra`` setting to judge.  ``own``:
+    the keys of the fields read under one key only; a field with several (an
+    ``AliasChoices``) claims the one it was read under and those before it (sent
+    empty), or all when none was sent, so a later choice that was sent too is an
+    extra, as in FastAPI."""
     data: dict[str, Any] = {}
-    for key, many in plan:
-        value = _pick(form, key, many)
-        if value is not None:
-            data[key] = value
+    for keys, many in plan:
+        for index, key in enumerate(keys):
+            value = _pick(form, key, many)
+            if value is not None:
+                # Two fields may share a key (an alias choice): the later one's
+                # reading of it stands, as in FastAPI.
+                data[key] = value
+                if len(keys) > 1:  # the empty choices before it are the field's too
+                    own = own.union(keys[: index + 1])
+                break
+        else:
+            if len(keys) > 1:
+                own = own.union(keys)
     extras: dict[str, list[Any]] = {}
     for key, value in form.multi_items():
         if key not in own:
@@ -221,23 +237,27 @@ def _model_data(
     return data
 
 
-def _model_plan(cls: type) -> list[tuple[str, bool]]:
-    """(key, takes every value?) for each key a form model's fields are read under."""
+def _model_plan(cls: type) -> ModelPlan:
+    """A form model's :data:`ModelPlan` (a pydantic model's keys: :func:`field_keys`)."""
     if is_pydantic_model(cls) and not dataclasses.is_dataclass(cls):
-        return [(key, is_sequence(tp)) for key, tp in _pydantic_keys(cls)]
-    return [(key, is_sequence(tp)) for key, tp, _ in _fields(cls)]
+        config = getattr(cls, "model_config", None) or {}
+        fields: dict[str, Any] = getattr(cls, "model_fields", {})
+        return [
+            (tuple(field_keys(name, info, config)), is_sequence(info.annotation))
+            for name, info in fields.items()
+        ]
+    return [((key,), is_sequence(tp)) for key, tp, _ in _fields(cls)]
 
 
-def _pydantic_keys(cls: type) -> list[tuple[str, Any]]:
-    """(key, annotation) for every key a pydantic model's fields are read from the
-    form under, each field's in preference order (:func:`field_keys`)."""
-    config = getattr(cls, "model_config", None) or {}
-    fields: dict[str, Any] = getattr(cls, "model_fields", {})
-    return [
-        (key, info.annotation)
-        for name, info in fields.items()
-        for key in field_keys(name, info, config)
-    ]
+def _plan_keys(plan: ModelPlan) -> frozenset[str]:
+    """The keys always the model's own: those of its fields read under one key
+    (see :func:`_model_data` for the others)."""
+    return frozenset(keys[0] for keys, _ in plan if len(keys) == 1)
+
+
+def _any_plan_key(plan: ModelPlan) -> frozenset[str]:
+    """Every key any field of the plan is read under: one sent says the model was."""
+    return frozenset(key for keys, _ in plan for key in keys)
 
 
 def field_keys(name: str, info: Any, config: Mapping[str, Any]) -> list[str]:
@@ -300,7 +320,7 @@ def form_models(marker: Param | None, annotation: Any) -> tuple[list[type], bool
 def form_model_keys(models: list[type]) -> tuple[list[str], bool]:
     """The keys the fields of ``models`` are read under, sorted, and whether one of
     them takes any key (``extra`` "allow" or "forbid")."""
-    keys = sorted({key for cls in models for key, _ in _model_plan(cls)})
+    keys = sorted({key for cls in models for key in _any_plan_key(_model_plan(cls))})
     return keys, any(_keeps_extras(cls) for cls in models)
 
 
@@ -314,7 +334,7 @@ def _member_reader(cls: type) -> Callable[[Any], Any]:
     """A union member's view of the form, given as the dict of every key sent (a
     repeated key's values as a list): what the model alone would be given."""
     plan = _model_plan(cls)
-    own = frozenset(key for key, _ in plan)
+    own = _plan_keys(plan)
 
     def read(value: Any) -> Any:
         if not isinstance(value, dict):
@@ -413,7 +433,7 @@ class FormStep:
         self.read_bytes = is_file and (_is_bytes(annotation) or _is_bytes_sequence(annotation))
         # A form model: its fields' plan, the keys that say it was sent, the keys
         # it reads as fields (the others are its extras).
-        self.model_plan: list[tuple[str, bool]] | None = None
+        self.model_plan: ModelPlan | None = None
         self.model_keys: frozenset[str] = frozenset()
         self.plan_keys: frozenset[str] = frozenset()
         self.strict_extras = False
@@ -423,7 +443,7 @@ class FormStep:
             # Every key goes to the union, whose members each read their own.
             models = [_member_class(member) for member in members if member is not types.NoneType]
             self.model_plan = []
-            self.model_keys = frozenset(key for cls in models for key, _ in _model_plan(cls))
+            self.model_keys = frozenset().union(*(_any_plan_key(_model_plan(c)) for c in models))
             self.strict_extras = any(_keeps_extras(cls) for cls in models)
             self.wraps_model = types.NoneType in members
             extra = getattr(marker, "extra", None) or {}
@@ -431,7 +451,8 @@ class FormStep:
         elif not isinstance(marker, FileParam) and is_model_class(annotation):
             cls, _, self.wraps_model = unwrap(annotation)
             self.model_plan = _model_plan(cls)
-            self.model_keys = self.plan_keys = frozenset(key for key, _ in self.model_plan)
+            self.model_keys = _any_plan_key(self.model_plan)
+            self.plan_keys = _plan_keys(self.model_plan)
             self.strict_extras = _keeps_extras(cls)
 
     def fill_now(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:

@@ -621,3 +621,60 @@ def test_form_model_keys_are_documented_as_fastapi_documents_them() -> None:
     assert set(inline["properties"]) == {"first", "shared"}
     assert inline["allOf"] == [{"anyOf": [{"required": ["first"]}, {"required": ["value"]}]}]
     assert "RequiredByName" in document["components"]["schemas"]  # the model's own, intact
+
+
+class Legacy(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    names: Annotated[list[str], Field(validation_alias=AliasChoices("names", "legacy-names"))]
+    text: Annotated[str, Field(validation_alias=AliasChoices("text", "legacy-text"))]
+
+
+class Shared(BaseModel):
+    names: Annotated[list[str], Field(validation_alias=AliasChoices("names", "legacy"))]
+    text: Annotated[str, Field(validation_alias=AliasChoices("text", "legacy"))] = "-"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    value: Annotated[int, Field(validation_alias=AliasChoices("first", "second"))] = 10
+
+
+def alias_choices_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.post("/legacy")
+    def legacy(p: Annotated[Legacy, fw.Form()]) -> Any:
+        return p
+
+    @app.post("/shared")
+    def shared(p: Annotated[Shared, fw.Form()]) -> Any:
+        return p
+
+    @app.post("/strict")
+    def strict(p: Annotated[Strict, fw.Form()]) -> Any:
+        return p
+
+    return app
+
+
+ALIAS_CHOICE_FORMS = [
+    {"names": ["a", "b"], "text": "t", "legacy-names": "", "legacy-text": ["", "u"]},
+    {"names": ["a", "b"], "text": "t", "legacy-names": "old"},
+    {"legacy-names": ["x", "y"], "legacy-text": "z"},
+    {"names": "", "legacy-names": "x", "text": "", "legacy-text": "y"},
+    {"legacy": ["one", "two"], "text": "hi"},
+    {"legacy": ["one", "two"]},
+    {"first": "", "second": ""},
+    {"first": "", "second": "5"},
+    {"first": "5", "second": ""},
+    {"first": "5", "second": "6"},
+    {},
+]
+
+
+@pytest.mark.parametrize("path", ["/legacy", "/shared", "/strict"])
+def test_form_model_alias_choices_pick_and_pass_on_as_fastapi(path: str) -> None:
+    calls = [Call.post(path, data=data) for data in ALIAS_CHOICE_FORMS]
+    parts = [("legacy", (None, "one")), ("legacy", (None, "two")), ("text", (None, "hi"))]
+    calls.append(Call.post(path, files=parts))
+    same_answers(alias_choices_app, calls)
