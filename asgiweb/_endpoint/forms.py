@@ -353,10 +353,15 @@ def _member_reader(cls: type) -> Callable[[Any], Any]:
     return read
 
 
-def _union_converter(members: tuple[Any, ...], discriminator: Any) -> Converter:
+def _union_converter(
+    members: tuple[Any, ...], annotation: Any, extra: Mapping[str, Any]
+) -> Converter:
     """The form union's validation, by pydantic (installed: the members are its
     models): each member reads the form its own way, and is tagged by its class
-    name in errors unless it carries a ``Tag``, as in FastAPI."""
+    name in errors unless it carries a ``Tag``, as in FastAPI.  pydantic's own
+    metadata on the union (``Field(union_mode=...)``, a ``Discriminator``, a
+    ``BeforeValidator`` that reshapes the form) and the marker's ``discriminator``
+    and ``union_mode`` apply to it as pydantic applies them."""
     from pydantic import BeforeValidator, Field, Tag, TypeAdapter
 
     choices: list[Any] = []
@@ -374,8 +379,16 @@ def _union_converter(members: tuple[Any, ...], discriminator: Any) -> Converter:
             typing.Annotated[member, BeforeValidator(_member_reader(cls)), tag or Tag(cls.__name__)]
         )
     union: Any = typing.Union[tuple(choices)]  # noqa: UP007 - built from a tuple
-    if discriminator is not None:
-        union = typing.Annotated[union, Field(discriminator=discriminator)]
+    metadata = [
+        item
+        for item in getattr(annotation, "__metadata__", ())
+        if type(item).__module__.partition(".")[0] == "pydantic"
+    ]
+    options = {k: extra[k] for k in ("discriminator", "union_mode") if extra.get(k) is not None}
+    if options:
+        metadata.append(Field(**options))
+    if metadata:
+        union = typing.Annotated[(union, *metadata)]
     return validating_converter(TypeAdapter(union).validate_python)
 
 
@@ -447,7 +460,7 @@ class FormStep:
             self.strict_extras = any(_keeps_extras(cls) for cls in models)
             self.wraps_model = types.NoneType in members
             extra = getattr(marker, "extra", None) or {}
-            self.convert = _union_converter(members, extra.get("discriminator"))
+            self.convert = _union_converter(members, annotation, extra)
         elif not isinstance(marker, FileParam) and is_model_class(annotation):
             cls, _, self.wraps_model = unwrap(annotation)
             self.model_plan = _model_plan(cls)

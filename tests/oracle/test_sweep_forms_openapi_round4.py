@@ -11,7 +11,15 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import pytest
-from pydantic import AliasChoices, BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+)
 
 from tests.oracle.sidebyside import Call, Framework, frameworks, json_differences, same_answers
 
@@ -678,3 +686,93 @@ def test_form_model_alias_choices_pick_and_pass_on_as_fastapi(path: str) -> None
     parts = [("legacy", (None, "one")), ("legacy", (None, "two")), ("text", (None, "hi"))]
     calls.append(Call.post(path, files=parts))
     same_answers(alias_choices_app, calls)
+
+
+# --- unions of form models: union_mode, validators and discriminators on the union ---------
+
+
+class Short(BaseModel):
+    word: str
+
+
+class Long(BaseModel):
+    word: str
+    times: int
+
+
+class Note(BaseModel):
+    kind: Literal["note"]
+    body: str
+
+
+class Tags(BaseModel):
+    kind: Literal["tags"]
+    body: list[str]
+
+
+def renamed(data: Any) -> Any:
+    # Old clients send "text"; the models call it "body".
+    if isinstance(data, dict) and "text" in data:
+        data = {**data, "body": data.pop("text")}
+    return data
+
+
+def kind_of(value: Any) -> Any:
+    return value.get("kind") if isinstance(value, dict) else getattr(value, "kind", None)
+
+
+def form_unions_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.post("/mode-field")
+    def mode_field(
+        data: Annotated[Short | Long, Field(union_mode="left_to_right"), fw.Form()],
+    ) -> Any:
+        return type(data).__name__
+
+    @app.post("/mode-marker")
+    def mode_marker(data: Annotated[Short | Long, fw.Form(union_mode="left_to_right")]) -> Any:
+        return type(data).__name__
+
+    @app.post("/smart")
+    def smart(data: Annotated[Short | Long, fw.Form()]) -> Any:
+        return type(data).__name__
+
+    @app.post("/before")
+    def before(
+        data: Annotated[Note | Tags, BeforeValidator(renamed), fw.Form()],
+        token: Annotated[str, fw.Form()] = "-",
+    ) -> Any:
+        return [data.model_dump(exclude_unset=True), token]
+
+    @app.post("/callable")
+    def by_callable(
+        data: Annotated[
+            Annotated[Note, Tag("note")] | Annotated[Tags, Tag("tags")],
+            Discriminator(kind_of),
+            fw.Form(),
+        ],
+    ) -> Any:
+        return data
+
+    return app
+
+
+def test_form_model_unions_with_pydantic_metadata_match_fastapi() -> None:
+    both_fields = {"word": "w", "times": "2"}
+    same_answers(
+        form_unions_app,
+        [
+            Call.post("/mode-field", data=both_fields),
+            Call.post("/mode-marker", data=both_fields),
+            Call.post("/smart", data=both_fields),
+            Call.post("/smart", data={"word": "w"}),
+            Call.post("/before", data={"kind": "note", "text": "hi", "token": "t"}),
+            Call.post("/before", data={"kind": "tags", "text": ["a", "b"]}),
+            Call.post("/before", data={"kind": "tags", "body": "a"}),
+            Call.post("/before", data={"kind": "zzz", "text": "a"}),
+            Call.post("/callable", data={"kind": "tags", "body": ""}),
+            Call.post("/callable", data={"kind": "note", "body": ""}),
+            Call.post("/callable", data={"kind": "other", "body": "x"}),
+        ],
+    )
