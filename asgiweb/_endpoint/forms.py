@@ -62,6 +62,7 @@ __all__ = [
     "FormLimits",
     "FormReader",
     "FormStep",
+    "alias_choices",
     "check_form_limits",
     "close_files_after",
     "closing_answer",
@@ -544,6 +545,60 @@ class FormStep:
             errors.extend(_located(exc.errors, "body"))
 
 
+class _ChoiceStep(FormStep):
+    """A form parameter read under the first of several keys sent (its marker's
+    ``validation_alias=AliasChoices(...)``), as FastAPI reads it: an empty value
+    counts as absent, errors are located at the key read (the first when none was)."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: tuple[str, ...], *args: Any) -> None:
+        super().__init__(*args)
+        self.keys = keys
+
+    def _choose(self, form: FormData) -> tuple[str, Any]:
+        for key in self.keys:
+            value = _pick(form, key, self.many)
+            if value is not None:
+                return key, value
+        return self.keys[0], None
+
+    def _store(self, key: str, value: Any, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        if value is None:
+            if self.required:
+                missing = {"type": "missing", "loc": ("body", key), "msg": "Field required"}
+                errors.append({**missing, "input": None})
+            else:
+                kwargs[self.name] = self.make_default()
+            return
+        try:
+            kwargs[self.name] = self.convert(value)
+        except Invalid as exc:
+            errors.extend(_located(exc.errors, "body", key))
+
+    def fill_now(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        self._store(*self._choose(form), kwargs, errors)
+
+    async def fill(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        key, value = self._choose(form)
+        if self.read_bytes:
+            if isinstance(value, list):
+                value = [await _content(v) if isinstance(v, UploadFile) else v for v in value]
+            elif isinstance(value, UploadFile):
+                value = await _content(value)
+        self._store(key, value, kwargs, errors)
+
+
+def alias_choices(marker: Param | None) -> tuple[str, ...] | None:
+    """The keys of a marker's ``validation_alias=AliasChoices(...)`` when all are
+    plain strings (an ``AliasPath`` reaches into JSON, not a form); else None."""
+    chosen: Any = (getattr(marker, "extra", None) or {}).get("validation_alias")
+    if type(chosen).__name__ != "AliasChoices":
+        return None
+    choices = tuple(chosen.choices)
+    return choices if choices and all(isinstance(c, str) for c in choices) else None
+
+
 class ParamSpec(Protocol):
     """What ``form_step`` reads of the plan's view of a parameter."""
 
@@ -563,9 +618,11 @@ def form_step(
         require_multipart()
     except RuntimeError as exc:
         raise RuntimeError(f"{endpoint_name}: parameter {spec.name!r}: {exc}") from None
-    return FormStep(
-        spec.name, spec.key, spec.annotation, spec.marker, convert, spec.required, make_default
-    )
+    args = (spec.name, spec.key, spec.annotation, spec.marker, convert, spec.required)
+    choices = alias_choices(spec.marker)
+    if choices is not None and form_models(spec.marker, spec.annotation) == ([], False):
+        return _ChoiceStep(choices, *args, make_default)
+    return FormStep(*args, make_default)
 
 
 def form_reader(steps: list[FormStep], limits: FormLimits = FORM_LIMITS) -> FormReader:

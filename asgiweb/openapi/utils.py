@@ -40,6 +40,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from asgiweb._endpoint.forms import (
+    alias_choices,
     field_keys,
     form_model_keys,
     form_models,
@@ -352,6 +353,9 @@ class _Builder:
                 if models and models[index][0]:
                     composed.extend(self._form_model_parts(param, *models[index]))
                     continue
+                choices = alias_choices(param.marker) if param.source == "form" else None
+                if choices is not None:  # documented under its first alias choice
+                    param = dataclasses.replace(param, key=choices[0])
                 # FastAPI titles a field beside form models by its parameter name.
                 field = self._body_field(param, "field", param.name if with_models else None)
                 if with_models:

@@ -776,3 +776,72 @@ def test_form_model_unions_with_pydantic_metadata_match_fastapi() -> None:
             Call.post("/callable", data={"kind": "other", "body": "x"}),
         ],
     )
+
+
+# --- single form and file parameters with AliasChoices ------------------------------------
+
+
+def choice_params_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.post("/one")
+    def one(
+        value: Annotated[int, fw.Form(validation_alias=AliasChoices("first", "second"))],
+    ) -> Any:
+        return value
+
+    @app.post("/optional")
+    def optional(
+        value: Annotated[int, fw.Form(validation_alias=AliasChoices("first", "second"))] = 10,
+    ) -> Any:
+        return value
+
+    @app.post("/many")
+    def many(
+        values: Annotated[
+            list[int], fw.Form(alias="old", validation_alias=AliasChoices("first", "second"))
+        ],
+        value: Annotated[int, fw.Form(validation_alias=AliasChoices("value", "second"))] = 0,
+    ) -> Any:
+        return [values, value]
+
+    @app.post("/file")
+    def file(
+        data: Annotated[bytes, fw.File(validation_alias=AliasChoices("doc", "upload"))],
+    ) -> Any:
+        return len(data)
+
+    return app
+
+
+CHOICE_FORMS = [
+    {"first": "", "second": "5"},
+    {"first": "5", "second": "6"},
+    {"first": "bad", "second": "6"},
+    {"first": "", "second": ""},
+    {},
+    {"second": ["1", "2"]},
+    {"second": ["1", "x"], "old": "3"},
+]
+
+
+@pytest.mark.parametrize("path", ["/one", "/optional", "/many"])
+def test_single_form_parameter_alias_choices_match_fastapi(path: str) -> None:
+    same_answers(choice_params_app, [Call.post(path, data=data) for data in CHOICE_FORMS])
+
+
+def test_file_parameter_alias_choices_match_fastapi() -> None:
+    same_answers(
+        choice_params_app,
+        [
+            Call.post("/file", files={"upload": ("a", b"abc")}),
+            Call.post("/file", files={"doc": ("a", b"ab"), "upload": ("b", b"abc")}),
+            Call.post("/file", files={"doc": ("", b""), "upload": ("b", b"abc")}),
+            Call.post("/file", files={"other": ("a", b"abc")}),
+        ],
+    )
+
+
+def test_single_form_parameter_alias_choices_are_documented_as_fastapi() -> None:
+    document = same_document(choice_params_app)
+    assert document["components"]["schemas"]["Body_one_one_post"]["required"] == ["first"]
