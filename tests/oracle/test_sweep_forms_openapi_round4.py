@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -21,6 +23,7 @@ from pydantic import (
     Tag,
 )
 
+from asgiweb.testclient import TestClient
 from tests.oracle.sidebyside import Call, Framework, frameworks, json_differences, same_answers
 
 pytest.importorskip("fastapi")
@@ -845,3 +848,44 @@ def test_file_parameter_alias_choices_match_fastapi() -> None:
 def test_single_form_parameter_alias_choices_are_documented_as_fastapi() -> None:
     document = same_document(choice_params_app)
     assert document["components"]["schemas"]["Body_one_one_post"]["required"] == ["first"]
+
+
+# --- generated forms against the alias-choice apps ----------------------------------------
+
+_ALIAS_CLIENTS: dict[str, tuple[TestClient, TestClient]] = {}
+
+
+def _alias_clients() -> tuple[TestClient, TestClient]:
+    if "both" not in _ALIAS_CLIENTS:
+
+        def build(fw: Framework) -> Any:
+            app = alias_choices_app(fw)
+            app.include_router(choice_params_app(fw).router)
+            return app
+
+        ours, theirs = frameworks()
+        _ALIAS_CLIENTS["both"] = (TestClient(build(ours)), TestClient(build(theirs)))
+    return _ALIAS_CLIENTS["both"]
+
+
+_CHOICE_KEYS = st.sampled_from(["first", "second", "names", "legacy", "text", "old", "value"])
+_CHOICE_VALUES = st.sampled_from(["", "5", "x", "-1"])
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pairs=st.lists(st.tuples(_CHOICE_KEYS, _CHOICE_VALUES), max_size=6),
+    path=st.sampled_from(["/legacy", "/shared", "/strict", "/one", "/optional", "/many"]),
+    multipart=st.booleans(),
+)
+def test_generated_forms_read_alias_choices_as_fastapi(
+    pairs: list[tuple[str, str]], path: str, multipart: bool
+) -> None:
+    answers = []
+    for client in _alias_clients():
+        if multipart and pairs:
+            response = client.post(path, files=[(k, (None, v)) for k, v in pairs])
+        else:
+            response = client.post(path, data=pairs)
+        answers.append((response.status_code, response.json()))
+    assert answers[0] == answers[1], (path, pairs)
