@@ -1,8 +1,9 @@
 """Round four of the forms/files/OpenAPI sweep: asgiweb beside FastAPI 0.165.
 
 Each case builds its app once (``def build(fw)``) and compares the two frameworks'
-answers or documents; where we differ on purpose, docs/api.md says so and the test
-asserts our behaviour.
+answers or OpenAPI documents; where we differ on purpose, the page that owns the
+feature says so (docs/openapi.md, docs/api.md) and the test asserts our behaviour
+(FastAPI's beside it).
 """
 
 import json
