@@ -201,7 +201,10 @@ class Param:
         return self.default is REQUIRED and self.default_factory is None
 
     def __repr__(self) -> str:
-        return f"{self.marker_name()}({self.default!r})"
+        # FastAPI prints the default with str(), and a required marker's missing
+        # default under pydantic's name for it (docs/api.md, "Markers").
+        shown = "PydanticUndefined" if self.default is REQUIRED else self.default
+        return f"{self.marker_name()}({shown})"
 
 
 class QueryParam(Param):

@@ -31,6 +31,7 @@ as soon as the handler fails; see docs/forms.md.
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from collections.abc import Awaitable, Callable, Mapping
@@ -61,9 +62,11 @@ __all__ = [
     "FormLimits",
     "FormReader",
     "FormStep",
+    "alias_choices",
     "check_form_limits",
     "close_files_after",
     "closing_answer",
+    "field_keys",
     "form_filler",
     "form_limit_values",
     "form_model_keys",
@@ -199,17 +202,33 @@ def _describe(value: Any) -> Any:
     return value
 
 
-def _model_data(
-    form: FormData, plan: list[tuple[str, bool]], own: frozenset[str]
-) -> dict[str, Any]:
-    """What a form model validates: its fields (``plan``: key, takes every value?) as
-    sent, absent ones left out, and every other key as an extra (one value, or the
-    list of a repeated key) for the model's ``extra`` setting to judge."""
+ModelPlan = list[tuple[tuple[str, ...], bool]]
+"""A form model's fields: (the keys each is read under, preferred first; takes
+every value?)."""
+
+
+def _model_data(form: FormData, plan: ModelPlan, own: frozenset[str]) -> dict[str, Any]:
+    """What a form model validates: each field under the first of its keys sent
+    (``plan``), absent ones left out, and every other key as an extra (one value, or
+    the list of a repeated key) for the model's ``extra`` setting to judge.  ``own``:
+    the keys of the fields read under one key only; a field with several (an
+    ``AliasChoices``) claims the one it was read under and those before it (sent
+    empty), or all when none was sent, so a later choice that was sent too is an
+    extra, as in FastAPI."""
     data: dict[str, Any] = {}
-    for key, many in plan:
-        value = _pick(form, key, many)
-        if value is not None:
-            data[key] = value
+    for keys, many in plan:
+        for index, key in enumerate(keys):
+            value = _pick(form, key, many)
+            if value is not None:
+                # Two fields may share a key (an alias choice): the later one's
+                # reading of it stands, as in FastAPI.
+                data[key] = value
+                if len(keys) > 1:  # the empty choices before it are the field's too
+                    own = own.union(keys[: index + 1])
+                break
+        else:
+            if len(keys) > 1:
+                own = own.union(keys)
     extras: dict[str, list[Any]] = {}
     for key, value in form.multi_items():
         if key not in own:
@@ -219,8 +238,50 @@ def _model_data(
     return data
 
 
-def _model_plan(cls: type) -> list[tuple[str, bool]]:
-    return [(key, is_sequence(tp)) for key, tp, _ in _fields(cls)]
+def _model_plan(cls: type) -> ModelPlan:
+    """A form model's :data:`ModelPlan` (a pydantic model's keys: :func:`field_keys`)."""
+    if is_pydantic_model(cls) and not dataclasses.is_dataclass(cls):
+        config = getattr(cls, "model_config", None) or {}
+        fields: dict[str, Any] = getattr(cls, "model_fields", {})
+        return [
+            (tuple(field_keys(name, info, config)), is_sequence(info.annotation))
+            for name, info in fields.items()
+        ]
+    return [((key,), is_sequence(tp)) for key, tp, _ in _fields(cls)]
+
+
+def _plan_keys(plan: ModelPlan) -> frozenset[str]:
+    """The keys always the model's own: those of its fields read under one key
+    (see :func:`_model_data` for the others)."""
+    return frozenset(keys[0] for keys, _ in plan if len(keys) == 1)
+
+
+def _any_plan_key(plan: ModelPlan) -> frozenset[str]:
+    """Every key any field of the plan is read under: one sent says the model was."""
+    return frozenset(key for keys, _ in plan for key in keys)
+
+
+def field_keys(name: str, info: Any, config: Mapping[str, Any]) -> list[str]:
+    """The form keys of a pydantic model's field, in preference order, as FastAPI
+    reads them: its string validation alias, else its alias, else its name; each
+    plain string of an ``AliasChoices`` instead (one with an ``AliasPath`` keeps the
+    first rule); only the name when the model does not validate by alias, the name
+    last when it also validates by name (``validate_by_name``/``populate_by_name``)."""
+    chosen = info.validation_alias
+    alias = chosen if isinstance(chosen, str) and chosen else (info.alias or name)
+    kind = type(chosen).__name__
+    if kind == "AliasPath":
+        return [alias]
+    keys = [alias]
+    if kind == "AliasChoices":
+        choices = list(chosen.choices)
+        if not all(isinstance(choice, str) for choice in choices):
+            return keys
+        keys = choices
+    if config.get("validate_by_alias") is False:
+        return [name]
+    by_name = config.get("validate_by_name", config.get("populate_by_name", False))
+    return [*keys, name] if by_name and name not in keys else keys
 
 
 def _keeps_extras(cls: type) -> bool:
@@ -260,7 +321,7 @@ def form_models(marker: Param | None, annotation: Any) -> tuple[list[type], bool
 def form_model_keys(models: list[type]) -> tuple[list[str], bool]:
     """The keys the fields of ``models`` are read under, sorted, and whether one of
     them takes any key (``extra`` "allow" or "forbid")."""
-    keys = sorted({key for cls in models for key, _, _ in _fields(cls)})
+    keys = sorted({key for cls in models for key in _any_plan_key(_model_plan(cls))})
     return keys, any(_keeps_extras(cls) for cls in models)
 
 
@@ -274,7 +335,7 @@ def _member_reader(cls: type) -> Callable[[Any], Any]:
     """A union member's view of the form, given as the dict of every key sent (a
     repeated key's values as a list): what the model alone would be given."""
     plan = _model_plan(cls)
-    own = frozenset(key for key, _ in plan)
+    own = _plan_keys(plan)
 
     def read(value: Any) -> Any:
         if not isinstance(value, dict):
@@ -293,10 +354,15 @@ def _member_reader(cls: type) -> Callable[[Any], Any]:
     return read
 
 
-def _union_converter(members: tuple[Any, ...], discriminator: Any) -> Converter:
+def _union_converter(
+    members: tuple[Any, ...], annotation: Any, extra: Mapping[str, Any]
+) -> Converter:
     """The form union's validation, by pydantic (installed: the members are its
     models): each member reads the form its own way, and is tagged by its class
-    name in errors unless it carries a ``Tag``, as in FastAPI."""
+    name in errors unless it carries a ``Tag``, as in FastAPI.  pydantic's own
+    metadata on the union (``Field(union_mode=...)``, a ``Discriminator``, a
+    ``BeforeValidator`` that reshapes the form) and the marker's ``discriminator``
+    and ``union_mode`` apply to it as pydantic applies them."""
     from pydantic import BeforeValidator, Field, Tag, TypeAdapter
 
     choices: list[Any] = []
@@ -314,8 +380,16 @@ def _union_converter(members: tuple[Any, ...], discriminator: Any) -> Converter:
             typing.Annotated[member, BeforeValidator(_member_reader(cls)), tag or Tag(cls.__name__)]
         )
     union: Any = typing.Union[tuple(choices)]  # noqa: UP007 - built from a tuple
-    if discriminator is not None:
-        union = typing.Annotated[union, Field(discriminator=discriminator)]
+    metadata = [
+        item
+        for item in getattr(annotation, "__metadata__", ())
+        if type(item).__module__.partition(".")[0] == "pydantic"
+    ]
+    options = {k: extra[k] for k in ("discriminator", "union_mode") if extra.get(k) is not None}
+    if options:
+        metadata.append(Field(**options))
+    if metadata:
+        union = typing.Annotated[(union, *metadata)]
     return validating_converter(TypeAdapter(union).validate_python)
 
 
@@ -373,7 +447,7 @@ class FormStep:
         self.read_bytes = is_file and (_is_bytes(annotation) or _is_bytes_sequence(annotation))
         # A form model: its fields' plan, the keys that say it was sent, the keys
         # it reads as fields (the others are its extras).
-        self.model_plan: list[tuple[str, bool]] | None = None
+        self.model_plan: ModelPlan | None = None
         self.model_keys: frozenset[str] = frozenset()
         self.plan_keys: frozenset[str] = frozenset()
         self.strict_extras = False
@@ -383,15 +457,16 @@ class FormStep:
             # Every key goes to the union, whose members each read their own.
             models = [_member_class(member) for member in members if member is not types.NoneType]
             self.model_plan = []
-            self.model_keys = frozenset(key for cls in models for key, _, _ in _fields(cls))
+            self.model_keys = frozenset().union(*(_any_plan_key(_model_plan(c)) for c in models))
             self.strict_extras = any(_keeps_extras(cls) for cls in models)
             self.wraps_model = types.NoneType in members
             extra = getattr(marker, "extra", None) or {}
-            self.convert = _union_converter(members, extra.get("discriminator"))
+            self.convert = _union_converter(members, annotation, extra)
         elif not isinstance(marker, FileParam) and is_model_class(annotation):
             cls, _, self.wraps_model = unwrap(annotation)
             self.model_plan = _model_plan(cls)
-            self.model_keys = self.plan_keys = frozenset(key for key, _ in self.model_plan)
+            self.model_keys = _any_plan_key(self.model_plan)
+            self.plan_keys = _plan_keys(self.model_plan)
             self.strict_extras = _keeps_extras(cls)
 
     def fill_now(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
@@ -470,6 +545,60 @@ class FormStep:
             errors.extend(_located(exc.errors, "body"))
 
 
+class _ChoiceStep(FormStep):
+    """A form parameter read under the first of several keys sent (its marker's
+    ``validation_alias=AliasChoices(...)``), as FastAPI reads it: an empty value
+    counts as absent, errors are located at the key read (the first when none was)."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: tuple[str, ...], *args: Any) -> None:
+        super().__init__(*args)
+        self.keys = keys
+
+    def _choose(self, form: FormData) -> tuple[str, Any]:
+        for key in self.keys:
+            value = _pick(form, key, self.many)
+            if value is not None:
+                return key, value
+        return self.keys[0], None
+
+    def _store(self, key: str, value: Any, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        if value is None:
+            if self.required:
+                missing = {"type": "missing", "loc": ("body", key), "msg": "Field required"}
+                errors.append({**missing, "input": None})
+            else:
+                kwargs[self.name] = self.make_default()
+            return
+        try:
+            kwargs[self.name] = self.convert(value)
+        except Invalid as exc:
+            errors.extend(_located(exc.errors, "body", key))
+
+    def fill_now(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        self._store(*self._choose(form), kwargs, errors)
+
+    async def fill(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        key, value = self._choose(form)
+        if self.read_bytes:
+            if isinstance(value, list):
+                value = [await _content(v) if isinstance(v, UploadFile) else v for v in value]
+            elif isinstance(value, UploadFile):
+                value = await _content(value)
+        self._store(key, value, kwargs, errors)
+
+
+def alias_choices(marker: Param | None) -> tuple[str, ...] | None:
+    """The keys of a marker's ``validation_alias=AliasChoices(...)`` when all are
+    plain strings (an ``AliasPath`` reaches into JSON, not a form); else None."""
+    chosen: Any = (getattr(marker, "extra", None) or {}).get("validation_alias")
+    if type(chosen).__name__ != "AliasChoices":
+        return None
+    choices = tuple(chosen.choices)
+    return choices if choices and all(isinstance(c, str) for c in choices) else None
+
+
 class ParamSpec(Protocol):
     """What ``form_step`` reads of the plan's view of a parameter."""
 
@@ -489,9 +618,11 @@ def form_step(
         require_multipart()
     except RuntimeError as exc:
         raise RuntimeError(f"{endpoint_name}: parameter {spec.name!r}: {exc}") from None
-    return FormStep(
-        spec.name, spec.key, spec.annotation, spec.marker, convert, spec.required, make_default
-    )
+    args = (spec.name, spec.key, spec.annotation, spec.marker, convert, spec.required)
+    choices = alias_choices(spec.marker)
+    if choices is not None and form_models(spec.marker, spec.annotation) == ([], False):
+        return _ChoiceStep(choices, *args, make_default)
+    return FormStep(*args, make_default)
 
 
 def form_reader(steps: list[FormStep], limits: FormLimits = FORM_LIMITS) -> FormReader:

@@ -211,11 +211,13 @@ def constrain(convert: Converter, tp: Any, limits: dict[str, Any]) -> Converter:
 
             checks.append(too_long)
     elif "min_length" in limits or "max_length" in limits:
-        field_type = {list: "List", set: "Set", frozenset: "Set", tuple: "Tuple"}.get(
+        field_type = {list: "List", set: "Set", frozenset: "Frozenset", tuple: "Tuple"}.get(
             origin, "Dictionary" if origin in _DICT_ORIGINS else "List"
         )
         low = limits.get("min_length")
         high = limits.get("max_length")
+        # pydantic stops filling a set at its limit, so it reports no length.
+        counted = origin not in (set, frozenset)
 
         def sized(value: Any, raw: Any) -> None:
             size = len(value)
@@ -231,9 +233,13 @@ def constrain(convert: Converter, tp: Any, limits: dict[str, Any]) -> Converter:
                 fail(
                     "too_long",
                     f"{field_type} should have at most {plural(high, 'item')} after validation, "
-                    f"not {size}",
+                    f"not {size if counted else 'more'}",
                     raw,
-                    {"field_type": field_type, "max_length": high, "actual_length": size},
+                    {
+                        "field_type": field_type,
+                        "max_length": high,
+                        "actual_length": size if counted else None,
+                    },
                 )
 
         checks.append(sized)

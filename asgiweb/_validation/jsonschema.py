@@ -134,6 +134,23 @@ def _strip(tp: Any) -> tuple[Any, list[Any]]:
             return tp, metadata
 
 
+def _is_pydantic_class(item: Any, name: str) -> bool:
+    """``item`` is an instance of pydantic's class ``name`` (pydantic is not imported)."""
+    cls = type(item)
+    return cls.__name__ == name and cls.__module__ == "pydantic.types"
+
+
+def _untagged(tp: Any) -> Any:
+    """A union member without pydantic's ``Tag`` (it names the member for a
+    discriminator and leaves the member's own schema as it is)."""
+    if typing.get_origin(tp) is not typing.Annotated:
+        return tp
+    metadata = [m for m in tp.__metadata__ if not _is_pydantic_class(m, "Tag")]
+    if len(metadata) == len(tp.__metadata__):
+        return tp
+    return typing.Annotated[(tp.__origin__, *metadata)] if metadata else tp.__origin__
+
+
 def _is_class_def(tp: Any) -> bool:
     return isinstance(tp, type) and (
         issubclass(tp, enum.Enum)
@@ -230,7 +247,7 @@ class SchemaGenerator:
         """
         mode = self._mode(mode, tp)
         bare, metadata = _strip(tp)
-        everything = [*metadata, *markers]
+        everything = _in_order(metadata, markers)
         result = self._schema(tp, mode, extra_constraints=markers)
         docs = _documentation(everything)
         if default is not dataclasses.MISSING:
@@ -247,6 +264,10 @@ class SchemaGenerator:
             result["title"] = field_title(name)
         result.update(docs)
         return result
+
+    def definition(self, ref: Ref) -> dict[str, Any] | None:
+        """The definition ``ref`` points at (its own refs still placeholders), if built."""
+        return self._defs.get((ref.key, ref.mode))
 
     def definitions(self) -> dict[str, dict[str, Any]]:
         """Every definition met so far, under its final name (refs still placeholders)."""
@@ -291,6 +312,9 @@ class SchemaGenerator:
                 field = (getattr(marker, "extra", None) or {}).get("discriminator")
             if isinstance(field, str) and "anyOf" in result:
                 result = _tagged_union(result, field, self._bare_members(bare))
+            elif _is_pydantic_class(field, "Discriminator") and list(result) == ["anyOf"]:
+                # A callable discriminator: pydantic writes the members as oneOf, no mapping.
+                result = {"oneOf": result["anyOf"]}
         return result
 
     def _constrained(self, tp: Any, mode: Mode, limits: dict[str, Any]) -> dict[str, Any]:
@@ -328,7 +352,7 @@ class SchemaGenerator:
         if origin in (typing.Union, types.UnionType):
             members: list[dict[str, Any]] = []
             for arg in args:
-                schema = self._schema(arg, mode)
+                schema = self._schema(_untagged(arg), mode)
                 if list(schema) == ["anyOf"]:
                     members.extend(schema["anyOf"])
                 else:
@@ -696,6 +720,19 @@ def _refers_to_class(tp: Any) -> bool:
             return _refers_to_class(rest[0])
         return False
     return _is_class_def(tp) or _generic_dataclass(tp)
+
+
+def _in_order(metadata: typing.Sequence[Any], markers: typing.Sequence[Any]) -> list[Any]:
+    """The metadata, then the markers not already in it: a marker written inside
+    ``Annotated`` keeps its place, so a later ``Field(description=...)`` wins over
+    it, as pydantic merges them."""
+    return [*metadata, *(m for m in markers if not any(m is item for item in metadata))]
+
+
+def field_documentation(tp: Any, markers: typing.Sequence[Any] = ()) -> dict[str, Any]:
+    """A field's title, description, examples and deprecation from its ``Annotated``
+    metadata and ``markers`` (the later one winning), as its schema shows them."""
+    return _documentation(_in_order(_strip(tp)[1], markers))
 
 
 def _documentation(metadata: typing.Sequence[Any]) -> dict[str, Any]:

@@ -32,18 +32,32 @@ import dataclasses
 import http.client
 import inspect
 import re
+import sys
 import typing
 import urllib.parse
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from asgiweb._endpoint.forms import form_model_keys, form_models, is_upload_annotation
+from asgiweb._endpoint.forms import (
+    alias_choices,
+    field_keys,
+    form_model_keys,
+    form_models,
+    form_union_members,
+    is_upload_annotation,
+)
 from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import is_pydantic_model, is_typeddict
-from asgiweb._validation.jsonschema import SchemaGenerator, pydantic_fields, resolve_refs
+from asgiweb._validation.jsonschema import (
+    Ref,
+    SchemaGenerator,
+    field_documentation,
+    pydantic_fields,
+    resolve_refs,
+)
 from asgiweb.datastructures import UploadFile
 from asgiweb.encoders import jsonable_encoder
 from asgiweb.openapi.constants import (
@@ -51,7 +65,7 @@ from asgiweb.openapi.constants import (
     VALIDATION_ERROR,
     VALIDATION_ERROR_RESPONSE,
 )
-from asgiweb.params import REQUIRED, BodyParam, FileParam, HeaderParam
+from asgiweb.params import REQUIRED, BodyParam, FileParam, FormParam, HeaderParam
 from asgiweb.responses import JSONResponse, Response
 from asgiweb.routing import Route
 from asgiweb.sse import EventSourceResponse
@@ -83,8 +97,6 @@ _SSE_EVENT: dict[str, Any] = {
     },
 }
 _CONVERTOR = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
-# Keys whose values are data, not schema: None inside them is kept.
-_DATA_KEYS = frozenset({"default", "example", "examples", "enum", "const", "value"})
 
 
 def path_format(path: str) -> str:
@@ -122,11 +134,11 @@ def _deep_update(main: dict[Any, Any], update: dict[Any, Any]) -> None:
 
 
 def _drop_none(node: Any) -> Any:
-    """FastAPI writes its document without null members (a ``default: None`` is left out)."""
+    """FastAPI writes its document without null members, data included (a
+    ``default: None`` is left out, and so is a null value inside a default or an
+    example); a null item of a list stays."""
     if isinstance(node, dict):
-        return {
-            k: (v if k in _DATA_KEYS else _drop_none(v)) for k, v in node.items() if v is not None
-        }
+        return {k: _drop_none(v) for k, v in node.items() if v is not None}
     if isinstance(node, list):
         return [_drop_none(v) for v in node]
     return node
@@ -164,6 +176,15 @@ def _with_url(block: dict[str, Any] | None) -> dict[str, Any] | None:
     if not isinstance(block, dict) or "url" not in block:
         return block
     return {**block, "url": _url(block["url"])}
+
+
+def _json_response_classes() -> tuple[type, ...]:
+    """The classes whose success content is the response model's schema: ours, and
+    Starlette's ``JSONResponse`` (FastAPI's) when a migrated app has loaded it; never
+    imported here."""
+    module = sys.modules.get("starlette.responses")
+    foreign = getattr(module, "JSONResponse", None) if module is not None else None
+    return (JSONResponse, foreign) if isinstance(foreign, type) else (JSONResponse,)
 
 
 def _default_status(response_class: type[Response]) -> str:
@@ -245,7 +266,13 @@ class _Builder:
                 title_rule="parameter",
             )
             if shown:
-                out.append(self._parameter(param.key, param.source, param.required, schema, marker))
+                docs = field_documentation(param.annotation, [marker] if marker else ())
+                entry = self._parameter(param.key, param.source, param.required, schema, marker)
+                if docs.get("description"):
+                    entry["description"] = docs["description"]
+                if docs.get("deprecated"):
+                    entry["deprecated"] = True
+                out.append(entry)
         return out
 
     def _parameter(
@@ -306,9 +333,9 @@ class _Builder:
             files = any(
                 isinstance(p.marker, FileParam) or is_upload_annotation(p.annotation) for p in body
             )
-            media_type = "multipart/form-data" if files else "application/x-www-form-urlencoded"
             models = [form_models(p.marker, p.annotation) for p in body]
             embedded = len(body) > 1 or not models[0][0] or models[0][1]
+            media_type = _form_media_type(body, files, embedded)
         else:
             media_types = {p.marker.media_type for p in body if isinstance(p.marker, BodyParam)}
             media_type = media_types.pop() if len(media_types) == 1 else "application/json"
@@ -321,11 +348,27 @@ class _Builder:
             needed: list[str] = []
             # FastAPI composes form models (flat in the form) with allOf.
             composed: list[dict[str, Any]] = []
+            with_models = any(found for found, _ in models)
             for index, param in enumerate(body):
                 if models and models[index][0]:
                     composed.extend(self._form_model_parts(param, *models[index]))
                     continue
-                properties[param.key] = self._body_field(param, "field")
+                choices = alias_choices(param.marker) if param.source == "form" else None
+                if choices is not None:  # documented under its first alias choice
+                    param = dataclasses.replace(param, key=choices[0])
+                # FastAPI titles a field beside form models by its parameter name.
+                field = self._body_field(param, "field", param.name if with_models else None)
+                if with_models:
+                    # Beside form models a key read twice (a dependency's, an alias)
+                    # is listed once; the later ones' schemas join the allOf.
+                    if param.key in properties:
+                        composed.append({"properties": {param.key: field}})
+                    else:
+                        properties[param.key] = field
+                    if param.required and param.key not in needed:
+                        needed.append(param.key)
+                    continue
+                properties[param.key] = field
                 if param.required:
                     needed.append(param.key)
             name = f"Body_{unique_id}"
@@ -365,6 +408,8 @@ class _Builder:
             markers=[param.marker] if param.marker is not None else (),
             title_rule="parameter",
         )
+        if len(models) == 1 and form_union_members(param.annotation) is None:
+            schema = self._form_model_keys_shown(schema, models[0])
         if not nullable:
             return [schema]
         schema["anyOf"] = [one for one in schema["anyOf"] if one.get("type") != "null"]
@@ -380,12 +425,64 @@ class _Builder:
             return [{"not": absent}, schema]
         return [{"anyOf": [absent, schema]}]
 
-    def _body_field(self, param: ParamInfo, rule: Any) -> dict[str, Any]:
+    def _form_model_keys_shown(self, schema: dict[str, Any], model: type) -> dict[str, Any]:
+        """A form model's schema with each field under the key the form is read by,
+        where that is not the model's own name for it (``populate_by_name``,
+        ``AliasChoices``, ``validate_by_alias=False``): a copy of the model's schema,
+        a field readable under several keys required as "any of them" (FastAPI's)."""
+        refs = [
+            item
+            for item in (schema, *schema.get("anyOf", ()))
+            if isinstance(item.get("$ref"), Ref) and item["$ref"].key is model
+        ]
+        definition = self.schemas.definition(refs[0]["$ref"]) if refs else None
+        if definition is None:
+            return schema
+        properties = definition.get("properties", {})
+        required = definition.get("required", [])
+        config = getattr(model, "model_config", None) or {}
+        renamed: dict[str, list[str]] = {}
+        for name, info in pydantic_fields(model).items():
+            chosen = info.validation_alias
+            if type(chosen).__name__ == "AliasChoices":
+                shown = chosen.choices[0]
+            else:
+                shown = chosen if isinstance(chosen, str) and chosen else (info.alias or name)
+            keys = field_keys(name, info, config)
+            if (
+                isinstance(shown, str)
+                and shown in properties
+                and (keys[0] != shown or (len(keys) > 1 and shown in required))
+            ):
+                renamed[shown] = keys
+        if not renamed:
+            return schema
+        inline = copy.deepcopy(definition)
+        inline["properties"] = {
+            renamed.get(name, [name])[0]: value for name, value in properties.items()
+        }
+        inline["required"] = []
+        for name in required:
+            keys = renamed.get(name, [name])
+            if len(keys) == 1:
+                inline["required"].append(keys[0])
+            else:
+                inline.setdefault("allOf", []).append(
+                    {"anyOf": [{"required": [key]} for key in keys]}
+                )
+        if schema is refs[0]:
+            return {**{k: v for k, v in schema.items() if k != "$ref"}, **inline}
+        schema["anyOf"] = [inline if item is refs[0] else item for item in schema["anyOf"]]
+        return schema
+
+    def _body_field(
+        self, param: ParamInfo, rule: Any, title_from: str | None = None
+    ) -> dict[str, Any]:
         default = param.default if param.default_factory is None else REQUIRED
         return self.schemas.field_schema(
             param.annotation,
             "validation",
-            name=param.key,
+            name=title_from or param.key,
             default=_missing_if_required(default),
             markers=[param.marker] if param.marker is not None else (),
             title_rule=rule,
@@ -429,7 +526,7 @@ class _Builder:
         if not media_type:
             return None
         schema: dict[str, Any] = {"type": "string"}
-        if issubclass(response_class, JSONResponse):
+        if issubclass(response_class, _json_response_classes()):
             schema = model_schema
         return {media_type: {"schema": schema}}
 
@@ -551,8 +648,8 @@ class _Builder:
                 )
                 _deep_update(where, field)
             text = _STATUS_RANGES.get(str(code).upper())
-            if text is None and str(code).isdigit():
-                text = http.client.responses.get(int(code))
+            if text is None:
+                text = http.client.responses.get(_status_number(code, route))
             description = (
                 processed.get("description")
                 or answer.get("description")
@@ -562,6 +659,32 @@ class _Builder:
             _deep_update(answer, processed)
             answer["description"] = description
         return responses
+
+
+def _status_number(code: Any, route: Route) -> int:
+    """A ``responses=`` key as a number; any other key (not a range such as ``4XX``
+    nor ``default``) makes the document fail, as FastAPI's does (docs/openapi.md)."""
+    try:
+        return int(code)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"responses key {code!r} of route {route.path!r} is not a status code, "
+            "a range such as '4XX', or 'default'"
+        ) from None
+
+
+def _form_media_type(body: Sequence[ParamInfo], files: bool, embedded: bool) -> str:
+    """A form body's media type as FastAPI documents it: a lone form parameter's own;
+    else multipart when a file or any field asks for it, the fields' one type when
+    they agree, and urlencoded when they do not."""
+    marked = [p.marker.media_type for p in body if isinstance(p.marker, FormParam)]
+    if not embedded and marked:
+        return marked[0]
+    if files or "multipart/form-data" in marked:
+        return "multipart/form-data"
+    if len(set(marked)) == 1:
+        return marked[0]
+    return "application/x-www-form-urlencoded"
 
 
 def _missing_if_required(default: Any) -> Any:
