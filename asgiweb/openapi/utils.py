@@ -32,7 +32,6 @@ import dataclasses
 import http.client
 import inspect
 import re
-import sys
 import typing
 import urllib.parse
 import warnings
@@ -49,6 +48,7 @@ from asgiweb._endpoint.forms import (
 )
 from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class
+from asgiweb._foreign import loaded_class
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.compiler import is_pydantic_model, is_typeddict
 from asgiweb._validation.jsonschema import (
@@ -182,9 +182,8 @@ def _json_response_classes() -> tuple[type, ...]:
     """The classes whose success content is the response model's schema: ours, and
     Starlette's ``JSONResponse`` (FastAPI's) when a migrated app has loaded it; never
     imported here."""
-    module = sys.modules.get("starlette.responses")
-    foreign = getattr(module, "JSONResponse", None) if module is not None else None
-    return (JSONResponse, foreign) if isinstance(foreign, type) else (JSONResponse,)
+    foreign = loaded_class("starlette.responses", "JSONResponse")
+    return (JSONResponse,) if foreign is None else (JSONResponse, foreign)
 
 
 def _default_status(response_class: type[Response]) -> str:
