@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import binascii
+import json
 from base64 import b64decode
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, fields
+from typing import Any
 
 from asgiweb.requests import Request
 from asgiweb.security.base import SecurityBase
@@ -21,8 +24,44 @@ __all__ = [
 ]
 
 
+class _Dumps:
+    """pydantic's ``model_dump``/``model_dump_json`` on a credentials dataclass: in
+    FastAPI these classes are pydantic models, and handlers dump them (docs/api.md,
+    "Dependencies, security, response models")."""
+
+    def model_dump(
+        self,
+        *,
+        mode: str = "python",
+        include: Collection[str] | None = None,
+        exclude: Collection[str] | None = None,
+        exclude_none: bool = False,
+    ) -> dict[str, Any]:
+        if mode not in ("python", "json"):
+            raise ValueError(f"mode must be 'python' or 'json', not {mode!r}")
+        return {
+            field.name: getattr(self, field.name)
+            for field in fields(self)  # type: ignore[arg-type]
+            if (include is None or field.name in include)
+            and (exclude is None or field.name not in exclude)
+            and not (exclude_none and getattr(self, field.name) is None)
+        }
+
+    def model_dump_json(
+        self,
+        *,
+        indent: int | None = None,
+        include: Collection[str] | None = None,
+        exclude: Collection[str] | None = None,
+        exclude_none: bool = False,
+    ) -> str:
+        dumped = self.model_dump(include=include, exclude=exclude, exclude_none=exclude_none)
+        separators = (",", ":") if indent is None else None
+        return json.dumps(dumped, indent=indent, separators=separators, ensure_ascii=False)
+
+
 @dataclass
-class HTTPBasicCredentials:
+class HTTPBasicCredentials(_Dumps):
     """User name and password decoded from ``Authorization: Basic ...``."""
 
     username: str
@@ -30,7 +69,7 @@ class HTTPBasicCredentials:
 
 
 @dataclass
-class HTTPAuthorizationCredentials:
+class HTTPAuthorizationCredentials(_Dumps):
     """An ``Authorization`` header split at its first space: ``scheme`` and ``credentials``."""
 
     scheme: str
