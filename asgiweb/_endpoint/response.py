@@ -210,6 +210,8 @@ def _build(tp: Any) -> Fit:
         return _union(typing.get_args(tp))
     if isinstance(tp, type):
         if dataclasses.is_dataclass(tp):
+            if _computed_field_names(tp):
+                return _serialized_by_pydantic(tp)
             return _dataclass(tp)
         if is_pydantic_model(tp):
             return _pydantic(tp)
@@ -662,6 +664,39 @@ def _typeddict(cls: type) -> Fit:
     return fit
 
 
+def _invalid(exc: ValueError) -> Invalid | None:
+    """pydantic's ``ValidationError`` as ours, None for any other ValueError."""
+    errors = getattr(exc, "errors", None)
+    if errors is None or type(exc).__name__ != "ValidationError":
+        return None
+    return Invalid([_error_of(e) for e in errors(include_url=False)])
+
+
+def _computed_field_names(cls: type) -> tuple[str, ...]:
+    """The ``@computed_field`` s of a pydantic dataclass (none for a plain one)."""
+    decorators = getattr(cls, "__pydantic_decorators__", None)
+    return tuple(getattr(decorators, "computed_fields", None) or ())
+
+
+def _serialized_by_pydantic(cls: type) -> Fit:
+    """A pydantic dataclass with computed fields: validated and written by pydantic,
+    computed fields included, as FastAPI writes such a response model."""
+    validate = cls.__pydantic_validator__.validate_python  # type: ignore[attr-defined]
+    serialize = cls.__pydantic_serializer__.to_python  # type: ignore[attr-defined]
+
+    def fit(value: Any) -> Any:
+        try:
+            found = value if type(value) is cls else validate(value, from_attributes=True)
+        except ValueError as exc:
+            invalid = _invalid(exc)
+            if invalid is None:
+                raise
+            raise invalid from None
+        return serialize(found, mode="json", by_alias=True)
+
+    return fit
+
+
 def _pydantic(cls: type) -> Fit:
     validate = cls.__pydantic_validator__.validate_python  # type: ignore[attr-defined]
     names = tuple(getattr(cls, "model_fields", {}))
@@ -672,10 +707,10 @@ def _pydantic(cls: type) -> Fit:
         try:
             found = validate(value, from_attributes=True)
         except ValueError as exc:
-            errors = getattr(exc, "errors", None)
-            if errors is None or type(exc).__name__ != "ValidationError":
+            invalid = _invalid(exc)
+            if invalid is None:
                 raise
-            raise Invalid([_error_of(e) for e in errors(include_url=False)]) from None
+            raise invalid from None
         if type(found) is not cls:
             # An instance of a subclass is accepted as it is: keep only this model's
             # fields (and which of them were set), so the subclass's never get out.
@@ -847,11 +882,13 @@ def _native(tp: Any) -> bool:
 
 def _plain_dataclass(tp: Any) -> bool:
     """A dataclass the encoder writes as its fields (one subclassing a container or a
-    JSON scalar is written as that instead, see asgiweb/encoders/jsonable.py)."""
+    JSON scalar is written as that instead, see asgiweb/encoders/jsonable.py; a
+    pydantic one with computed fields is written by pydantic)."""
     return (
         isinstance(tp, type)
         and dataclasses.is_dataclass(tp)
         and not issubclass(tp, dict | list | tuple | str | int | float)
+        and not _computed_field_names(tp)
     )
 
 
