@@ -34,7 +34,6 @@ Request-time rules, FastAPI's:
 
 from __future__ import annotations
 
-import inspect
 import keyword
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 from typing import Any, NoReturn
@@ -43,7 +42,15 @@ from weakref import WeakKeyDictionary
 import anyio
 from anyio.lowlevel import RunVar
 
-from asgiweb._concurrency import is_async_callable, run_in_threadpool, unwrap_partial
+from asgiweb._concurrency import (
+    ASYNC,
+    ASYNC_GEN,
+    SYNC,
+    SYNC_GEN,
+    call_kind,
+    run_in_threadpool,
+    unwrap_partial,
+)
 from asgiweb._endpoint.parameters import (
     BodyStep,
     Parameters,
@@ -65,25 +72,6 @@ from asgiweb.types import Receive, Scope, Send
 __all__ = ["Context", "Dependant", "ExitAfterSend", "compile_graph", "compile_solver", "unwind"]
 
 FAILED: Any = object()  # a dependant whose sub-tree or parameters had errors
-
-# How a dependant is called.
-ASYNC, SYNC, ASYNC_GEN, SYNC_GEN = 0, 1, 2, 3
-
-
-def _kind_of(call: Callable[..., Any]) -> int:
-    target = unwrap_partial(call)
-    if isinstance(target, type):
-        return SYNC  # a class: constructed in a worker thread, as FastAPI does
-    method = None if inspect.isroutine(target) else getattr(target, "__call__", None)  # noqa: B004
-    for candidate in (target, method):
-        if candidate is None:
-            continue
-        if inspect.isasyncgenfunction(candidate):
-            return ASYNC_GEN
-        if inspect.isgeneratorfunction(candidate):
-            return SYNC_GEN
-    return ASYNC if is_async_callable(call) else SYNC
-
 
 class Context:
     """One request's state while its dependencies are solved."""
@@ -886,7 +874,7 @@ def _compile(
     scopes = _merge_scopes(scopes, own_scopes)
     owner = " -> ".join(chain)
     params = analyse(call, owner=owner, path_params=path_params)
-    kind = _kind_of(call)
+    kind = call_kind(call)
     scope = explicit_scope or "request"
     subs: list[Dependant] = []
     for found in params.depends:

@@ -1,0 +1,272 @@
+"""Dependencies and security, round four: side by side with FastAPI 0.165 (the oracle).
+
+Apps are written once as ``build(fw)`` (``tests/oracle/sidebyside.py``) and the same
+requests go to both frameworks.  Covered here: callables behind decorators (what is
+awaited, what runs in a worker thread, what is entered as a generator), type aliases
+holding ``Depends``, unknown ``Annotated`` metadata, hashable markers, security
+schemes on WebSocket routes, and the code after ``yield`` on cancellation.
+"""
+
+import functools
+import inspect
+import json
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.oracle.sidebyside import Framework, ask, frameworks, same_answers
+
+# -- decorated callables ---------------------------------------------------------------
+#
+# Each dependency is a target function behind a decorator.  The decorator's own frame
+# notes the thread it runs in; the async handler compares it with its own (the event
+# loop's), so "awaited on the loop" versus "called in a worker thread" is part of the
+# answer, as is what the handler received.
+
+
+def _note_thread(seen: list[int]) -> None:
+    seen.append(threading.get_ident())
+
+
+def keeping(seen: list[int]) -> Callable[[Any], Any]:
+    """A plain ``def`` decorator that keeps the target's identity (functools.wraps)."""
+
+    def decorate(target: Any) -> Any:
+        @functools.wraps(target)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            _note_thread(seen)
+            return target(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def hiding(seen: list[int]) -> Callable[[Any], Any]:
+    """A plain ``def`` decorator with no ``__wrapped__``: nothing shows what it calls."""
+
+    def decorate(target: Any) -> Any:
+        def wrapper() -> Any:
+            _note_thread(seen)
+            return target()
+
+        return wrapper
+
+    return decorate
+
+
+def awaiting(seen: list[int]) -> Callable[[Any], Any]:
+    """An ``async def`` decorator around any target that returns a value."""
+
+    def decorate(target: Any) -> Any:
+        @functools.wraps(target)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            _note_thread(seen)
+            value = target(*args, **kwargs)
+            return await value if inspect.isawaitable(value) else value
+
+        return wrapper
+
+    return decorate
+
+
+async def _async_value() -> str:
+    return "async"
+
+
+def _sync_value() -> str:
+    return "sync"
+
+
+async def _async_gen() -> Any:
+    yield "async gen"
+
+
+def _sync_gen() -> Any:
+    yield "sync gen"
+
+
+class _Made:
+    def __init__(self) -> None:
+        self.value = "made"
+
+
+class _AsyncCall:
+    async def __call__(self) -> str:
+        return "async call"
+
+
+class _SyncCall:
+    def __call__(self) -> str:
+        return "sync call"
+
+
+class _GenCall:
+    def __call__(self) -> Any:
+        yield "gen call"
+
+
+TARGETS: dict[str, Any] = {
+    "async": _async_value,
+    "sync": _sync_value,
+    "async-gen": _async_gen,
+    "sync-gen": _sync_gen,
+    "class": _Made,
+    "async-call": _AsyncCall(),
+    "sync-call": _SyncCall(),
+    "gen-call": _GenCall(),
+}
+def relaying(seen: list[int]) -> Callable[[Any], Any]:
+    """An async generator decorator around a generator function, sync or async."""
+
+    def decorate(target: Any) -> Any:
+        @functools.wraps(target)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            _note_thread(seen)
+            made = target(*args, **kwargs)
+            if inspect.isasyncgen(made):
+                async for item in made:
+                    yield item
+            else:
+                for item in made:
+                    yield item
+
+        return wrapper
+
+    return decorate
+
+
+DECORATORS = {"keeping": keeping, "hiding": hiding, "awaiting": awaiting, "relaying": relaying}
+VALUE_TARGETS = ["async", "sync", "class", "async-call", "sync-call"]
+GEN_TARGETS = ["async-gen", "sync-gen", "gen-call"]
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, _Made):
+        return value.value
+    if isinstance(value, str | int | None):
+        return value
+    kind = type(value).__name__  # a coroutine or generator object handed over as is
+    if inspect.iscoroutine(value):
+        value.close()
+    return kind
+
+
+def decorated_app(fw: Framework, decorator: str, target: str) -> Any:
+    app = fw.App()
+    seen: list[int] = []
+    dependency = DECORATORS[decorator](seen)(TARGETS[target])
+
+    @app.get("/")
+    async def handler(value: Any = fw.Depends(dependency)):
+        return {"value": _shown(value), "on_loop": seen == [threading.get_ident()]}
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("decorator", "target"),
+    [
+        *[("keeping", target) for target in TARGETS],
+        *[("hiding", target) for target in TARGETS],
+        *[("awaiting", target) for target in VALUE_TARGETS],
+        *[("relaying", target) for target in GEN_TARGETS],
+    ],
+)
+def test_decorated_dependency(decorator: str, target: str) -> None:
+    same_answers(lambda fw: decorated_app(fw, decorator, target), ["/"])
+
+
+class _DecoratedMethods:
+    """Callable objects whose ``__call__`` is itself decorated."""
+
+    def __init__(self, seen: list[int], kind: str) -> None:
+        self.kind = kind
+        self.seen = seen
+
+    @staticmethod
+    def _wrap(method: Any) -> Any:
+        @functools.wraps(method)
+        def wrapper(self: Any) -> Any:
+            _note_thread(self.seen)
+            return method(self)
+
+        return wrapper
+
+    @_wrap
+    async def __call__(self) -> str:
+        return f"method {self.kind}"
+
+
+def method_app(fw: Framework) -> Any:
+    app = fw.App()
+    seen: list[int] = []
+    instance = _DecoratedMethods(seen, "async")
+    partial_of_wrapped = functools.partial(keeping(seen)(_async_value))
+
+    @app.get("/method")
+    async def method(value: Any = fw.Depends(instance)):
+        mine = seen == [threading.get_ident()]
+        seen.clear()
+        return {"value": _shown(value), "on_loop": mine}
+
+    @app.get("/partial")
+    async def partial(value: Any = fw.Depends(partial_of_wrapped)):
+        mine = seen == [threading.get_ident()]
+        seen.clear()
+        return {"value": _shown(value), "on_loop": mine}
+
+    return app
+
+
+def test_decorated_call_method_and_partial() -> None:
+    answers = same_answers(method_app, ["/method", "/partial"])
+    assert [a["body"] for a in answers] == [
+        {"value": "method async", "on_loop": True},
+        {"value": "async", "on_loop": True},
+    ]
+
+
+def decorated_handlers(fw: Framework) -> Any:
+    app = fw.App()
+    seen: list[int] = []
+    decorate = keeping(seen)
+
+    @app.get("/async")
+    @decorate
+    async def async_handler(q: int = 1):
+        # A plain def wrapper around an async def: awaited on the event loop.
+        return {"q": q, "on_loop": seen[-1] == threading.get_ident()}
+
+    @app.get("/sync")
+    @decorate
+    def sync_handler(q: int = 1):
+        return {"q": q, "in_thread": seen[-1] == threading.get_ident()}
+
+    @app.get("/lines")
+    @decorate
+    def lines(n: int = 2):
+        # A generator under the wrapper: streamed as JSON lines.
+        for i in range(n):
+            yield {"i": i}
+
+    @app.get("/bare")
+    @decorate
+    async def bare():
+        return "bare"
+
+    return app
+
+
+def test_decorated_handlers() -> None:
+    answers = same_answers(decorated_handlers, ["/async?q=3", "/sync", "/bare"])
+    assert answers[0]["body"] == {"q": 3, "on_loop": True}
+    # A stream's items are compact JSON in asgiweb (docs/streaming.md): compare values.
+    ours, theirs = (ask(decorated_handlers(fw), ["/lines?n=3"])[0] for fw in frameworks())
+    assert ours["headers"] == theirs["headers"]
+    assert ours["headers"]["content-type"] == "application/jsonl"
+    lines = [[json.loads(line) for line in a["body"].splitlines()] for a in (ours, theirs)]
+    assert lines[0] == lines[1] == [{"i": 0}, {"i": 1}, {"i": 2}]
+
