@@ -12,11 +12,11 @@ import inspect
 import json
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 
-from tests.oracle.sidebyside import Framework, ask, frameworks, same_answers
+from tests.oracle.sidebyside import Call, Framework, ask, frameworks, same_answers
 
 # -- decorated callables ---------------------------------------------------------------
 #
@@ -270,3 +270,56 @@ def test_decorated_handlers() -> None:
     lines = [[json.loads(line) for line in a["body"].splitlines()] for a in (ours, theirs)]
     assert lines[0] == lines[1] == [{"i": 0}, {"i": 1}, {"i": 2}]
 
+
+# -- Annotated metadata nobody reads ---------------------------------------------------
+
+
+class _OtherToolsMarker:
+    """What another library might leave in ``Annotated`` (a CLI option, an ORM column):
+    it even has attributes named like constraints, which mean nothing here."""
+
+    max_length = 1
+    gt = 100
+
+
+def unknown_metadata_app(fw: Framework) -> Any:
+    app = fw.App()
+    marker = _OtherToolsMarker()
+
+    @app.get("/plain")
+    async def plain(q: Annotated[str, "a note", marker]):
+        return q
+
+    @app.get("/beside")
+    async def beside(q: Annotated[int, marker, fw.Query(ge=2), object()] = 5):
+        return q
+
+    def dependency(x: Annotated[int, marker] = 0) -> int:
+        return x
+
+    @app.get("/dependency")
+    async def in_dependency(x: Annotated[int, "doc", fw.Depends(dependency)]):
+        return x
+
+    @app.post("/body")
+    async def body(item: Annotated[dict[str, int], marker, fw.Body(embed=True)]):
+        return item
+
+    return app
+
+
+def test_unknown_annotated_metadata_is_ignored() -> None:
+    answers = same_answers(
+        unknown_metadata_app,
+        [
+            "/plain?q=long text",
+            "/plain",
+            "/beside",
+            "/beside?q=1",
+            "/beside?q=300",
+            "/dependency?x=300",
+            "/dependency?x=no",
+            Call.post("/body", json={"item": {"a": 1}}),
+        ],
+    )
+    assert [a["status"] for a in answers] == [200, 422, 200, 422, 200, 200, 422, 200]
