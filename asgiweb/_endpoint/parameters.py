@@ -46,7 +46,7 @@ from asgiweb._concurrency import unwrap_partial
 from asgiweb._endpoint.forms import FormStep, form_step, is_bare_sequence, is_upload_annotation
 from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
-from asgiweb._validation.annotations import unwrap
+from asgiweb._validation.annotations import is_type_alias, unwrap
 from asgiweb._validation.compiler import (
     ConstraintError,
     Converter,
@@ -596,6 +596,8 @@ def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, t
         # A class's signature may come from ``__signature__`` (a pydantic model's
         # fields), not its ``__init__``: its own annotation is then the one FastAPI reads.
         annotation = hints.get(param.name, _signature_annotation(param))
+        if is_type_alias(annotation):  # ``type X = ...`` (PEP 695): read as its value
+            annotation = annotation.__value__
         spec, default, factory = _classify(owner, param, annotation, path_params)
         if isinstance(spec, DependsParam):
             found.depends.append(spec)

@@ -7,6 +7,7 @@ holding ``Depends``, unknown ``Annotated`` metadata, hashable markers, security
 schemes on WebSocket routes, and the code after ``yield`` on cancellation.
 """
 
+import dataclasses
 import functools
 import inspect
 import json
@@ -323,3 +324,67 @@ def test_unknown_annotated_metadata_is_ignored() -> None:
         ],
     )
     assert [a["status"] for a in answers] == [200, 422, 200, 422, 200, 200, 422, 200]
+
+
+# -- PEP 695 type aliases --------------------------------------------------------------
+
+
+def alias_app(fw: Framework) -> Any:
+    alias = pytest.importorskip("typing_extensions").TypeAliasType
+    app = fw.App()
+
+    async def seven() -> int:
+        return 7
+
+    @dataclasses.dataclass
+    class Item:
+        name: str
+
+    Seven = alias("Seven", Annotated[int, fw.Depends(seven)])
+    Ids = alias("Ids", list[int])
+    Small = alias("Small", Annotated[int, fw.Query(ge=1, le=3)])
+    Named = alias("Named", Item)
+    MaybeSmall = alias("MaybeSmall", Small | None)
+
+    def doubled(v: Seven) -> int:
+        return v * 2
+
+    @app.get("/dep")
+    async def dep(v: Seven, w: Annotated[int, fw.Depends(doubled)]):
+        return [v, w]
+
+    @app.get("/ids")
+    async def ids(ids: Ids = fw.Query([])):
+        return ids
+
+    @app.get("/small")
+    async def small(s: Small = 2):
+        return s
+
+    @app.post("/item")
+    async def item(i: Named):
+        return i
+
+    @app.get("/maybe")
+    async def maybe(s: MaybeSmall = None):
+        return s
+
+    return app
+
+
+def test_type_aliases_are_read_as_their_value() -> None:
+    same_answers(
+        alias_app,
+        [
+            "/dep",
+            "/ids?ids=1&ids=2",
+            "/ids",
+            "/small?s=5",
+            "/small",
+            Call.post("/item", json={"name": "x"}),
+            Call.post("/item", json={}),
+            "/maybe?s=2",
+            "/maybe?s=9",
+            "/maybe",
+        ],
+    )
