@@ -381,6 +381,21 @@ class Depends:
         cache = "" if self.use_cache else ", use_cache=False"
         return f"{type(self).__name__}({name if self.dependency else ''}{cache})"
 
+    def _identity(self) -> tuple[Any, ...]:
+        # Equal markers are interchangeable, as FastAPI's (frozen dataclasses) are, so
+        # tools may hash them; one with a concurrency bound is only equal to itself
+        # (FastAPI gives each such declaration its own bound).
+        bound = None if self.max_concurrency is None else id(self)
+        return (type(self), self.dependency, self.use_cache, self.scope, bound)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Depends):
+            return NotImplemented
+        return self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
 
 class Security(Depends):
     """``Depends`` that also asks for OAuth2 ``scopes`` (seen through ``SecurityScopes``)."""
@@ -397,3 +412,6 @@ class Security(Depends):
     ) -> None:
         super().__init__(dependency, use_cache=use_cache, scope=scope)
         self.scopes: tuple[str, ...] = tuple(scopes or ())
+
+    def _identity(self) -> tuple[Any, ...]:
+        return (*super()._identity(), self.scopes)

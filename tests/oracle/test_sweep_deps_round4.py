@@ -388,3 +388,38 @@ def test_type_aliases_are_read_as_their_value() -> None:
             "/maybe",
         ],
     )
+
+
+# -- markers as values -----------------------------------------------------------------
+
+
+def _marker_relations(fw: Framework) -> dict[str, bool]:
+    def dep() -> None:
+        return None
+
+    def other() -> None:
+        return None
+
+    Depends, Security = fw.Depends, fw.Security
+    plain = Depends(dep)
+    bounded = Depends(dep, max_concurrency=2)
+    return {
+        "same": plain == Depends(dep) and hash(plain) == hash(Depends(dep)),
+        "other call": plain == Depends(other),
+        "no cache": plain == Depends(dep, use_cache=False),
+        "scoped": Depends(dep, scope="function") == Depends(dep, scope="function"),
+        "scope differs": plain == Depends(dep, scope="function"),
+        "security": Security(dep) == Security(dep) and hash(Security(dep)) == hash(Security(dep)),
+        "security vs depends": Security(dep) == plain,
+        "security scopes": Security(dep, scopes=("a",)) == Security(dep, scopes=("a",)),
+        "scopes differ": Security(dep, scopes=("a",)) == Security(dep, scopes=("b",)),
+        "bounded": bounded == Depends(dep, max_concurrency=2),
+        "bounded itself": bounded == bounded and hash(bounded) == hash(bounded),
+        "in a set": len({Depends(dep), Depends(dep), Depends(other)}) == 2,
+    }
+
+
+def test_markers_are_hashable_values() -> None:
+    ours, theirs = (_marker_relations(fw) for fw in frameworks())
+    assert ours == theirs
+    assert ours["same"] and not ours["bounded"]
