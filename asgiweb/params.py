@@ -351,7 +351,7 @@ class Depends:
     has been sent.  ``asgiweb.Depends`` builds one; see docs/dependencies.md.
     """
 
-    __slots__ = ("dependency", "max_concurrency", "scope", "use_cache")
+    __slots__ = ("bound", "dependency", "max_concurrency", "scope", "use_cache")
 
     def __init__(
         self,
@@ -375,6 +375,9 @@ class Depends:
         # At most this many runs of this declaration at once per event loop (a
         # generator's counts until its exit code has run); see docs/dependencies.md.
         self.max_concurrency = max_concurrency
+        # That bound's state, made when a route first compiles this marker: every route
+        # using the same marker shares it, as in FastAPI.
+        self.bound: Any = None
 
     def __repr__(self) -> str:
         name = getattr(self.dependency, "__name__", type(self.dependency).__name__)

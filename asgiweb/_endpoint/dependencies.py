@@ -109,7 +109,7 @@ def temporary_response() -> Response:
 
 
 class ConcurrencyLimit:
-    """``Depends(..., max_concurrency=n)``: at most ``n`` runs of that declaration at once,
+    """``Depends(..., max_concurrency=n)``: at most ``n`` runs of that marker at once,
     per event loop (an anyio semaphore made on first use in each loop).  A plain
     callable holds its place while it runs; a generator from before it is entered
     until its exit code has run, as in FastAPI.  Only graphs with such a declaration
@@ -861,7 +861,7 @@ def _compile(
     stack: tuple[Any, ...],
     path_params: Mapping[str, type],
     own_scopes: Sequence[str],
-    max_concurrency: int | None = None,
+    limit: ConcurrencyLimit | None = None,
 ) -> Dependant:
     label = callable_name(call)
     chain = (*chain, label)
@@ -911,8 +911,19 @@ def _compile(
         path_params=path_params,
         asks_scopes=bool(own_scopes),
         scope_given=explicit_scope is not None,
-        limit=None if max_concurrency is None else ConcurrencyLimit(max_concurrency),
+        limit=limit,
     )
+
+
+def _limit_of(marker: Depends) -> ConcurrencyLimit | None:
+    """The marker's ``max_concurrency`` bound, one per marker object (shared by every
+    route that uses it, as FastAPI keeps it on the marker)."""
+    if marker.max_concurrency is None:
+        return None
+    limit = marker.bound
+    if not isinstance(limit, ConcurrencyLimit):
+        limit = marker.bound = ConcurrencyLimit(marker.max_concurrency)
+    return limit
 
 
 def _from_marker(
@@ -945,7 +956,7 @@ def _from_marker(
         stack=stack,
         path_params=path_params,
         own_scopes=marker.scopes if isinstance(marker, Security) else (),
-        max_concurrency=marker.max_concurrency,
+        limit=_limit_of(marker),
     )
 
 

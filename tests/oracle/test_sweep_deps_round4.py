@@ -15,8 +15,10 @@ import threading
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import anyio
 import pytest
 
+from tests.harness import drive, http_scope
 from tests.oracle.sidebyside import Call, Framework, ask, frameworks, same_answers
 
 # -- decorated callables ---------------------------------------------------------------
@@ -423,3 +425,51 @@ def test_markers_are_hashable_values() -> None:
     ours, theirs = (_marker_relations(fw) for fw in frameworks())
     assert ours == theirs
     assert ours["same"] and not ours["bounded"]
+
+
+# -- max_concurrency: one bound per marker object ------------------------------------
+
+
+def shared_bound_app(fw: Framework, peak: dict[str, int]) -> Any:
+    app = fw.App()
+
+    async def limited() -> int:
+        peak["now"] += 1
+        peak["max"] = max(peak["max"], peak["now"])
+        await anyio.sleep(0.02)
+        peak["now"] -= 1
+        return 1
+
+    marker = fw.Depends(limited, max_concurrency=1)
+    Limited = Annotated[int, marker]
+
+    @app.get("/a")
+    async def a(v: Limited):
+        return v
+
+    @app.get("/b", dependencies=[marker])
+    async def b():
+        return 1
+
+    @app.get("/own")
+    async def own(v: int = fw.Depends(limited, max_concurrency=1)):
+        return v
+
+    return app
+
+
+@pytest.mark.parametrize("paths", [("/a", "/b"), ("/a", "/a"), ("/a", "/own")])
+def test_one_concurrency_bound_per_marker_across_routes(paths: tuple[str, ...]) -> None:
+    peaks = []
+    for fw in frameworks():
+        peak = {"now": 0, "max": 0}
+        app = shared_bound_app(fw, peak)
+
+        async def together(app: Any = app) -> None:
+            async with anyio.create_task_group() as group:
+                for path in paths:
+                    group.start_soon(drive, app, http_scope(path=path), None)
+
+        anyio.run(together)
+        peaks.append(peak["max"])
+    assert peaks[0] == peaks[1] == (2 if "/own" in paths else 1)
