@@ -473,3 +473,63 @@ def test_one_concurrency_bound_per_marker_across_routes(paths: tuple[str, ...]) 
         anyio.run(together)
         peaks.append(peak["max"])
     assert peaks[0] == peaks[1] == (2 if "/own" in paths else 1)
+
+
+# -- a body parameter met again down the graph -----------------------------------------
+
+
+def duplicates_app(fw: Framework) -> Any:
+    app = fw.App(title="dups", version="1")
+
+    @dataclasses.dataclass
+    class Item:
+        data: str
+
+    def same(item: Item) -> Item:
+        return item
+
+    def other(item2: Item, q: int = 0) -> Item:
+        return item2
+
+    def nested(item: Item, inner: Annotated[Item, fw.Depends(same)]) -> list[Item]:
+        return [item, inner]
+
+    def count(q: int = 0) -> int:
+        return q
+
+    @app.post("/same")
+    async def same_name(item: Item, again: Annotated[Item, fw.Depends(same)]):
+        return [item, again]
+
+    @app.post("/nested")
+    async def in_nested(item: Item, both: Annotated[list[Item], fw.Depends(nested)]):
+        return [item, both]
+
+    @app.post("/embedded")
+    async def embedded(
+        item: Item,
+        again: Annotated[Item, fw.Depends(same)],
+        second: Annotated[Item, fw.Depends(other)],
+    ):
+        return [item, again, second]
+
+    @app.get("/query")
+    async def query(q: int = 0, again: Annotated[int, fw.Depends(count)] = 0):
+        return [q, again]
+
+    return app
+
+
+def test_a_parameter_met_again_is_one_field() -> None:
+    same_answers(
+        duplicates_app,
+        [
+            "/openapi.json",
+            Call.post("/same", json={"data": "a"}),
+            Call.post("/same", json={"item": {"data": "a"}}),
+            Call.post("/nested", json={"data": "a"}),
+            Call.post("/embedded", json={"item": {"data": "a"}, "item2": {"data": "b"}}),
+            Call.post("/embedded", json={"item": {"data": "a"}}),
+            "/query?q=3",
+        ],
+    )
