@@ -533,3 +533,70 @@ def test_a_parameter_met_again_is_one_field() -> None:
             "/query?q=3",
         ],
     )
+
+
+# -- ambiguous declarations, refused at registration -----------------------------------
+
+
+def _refused(declare: Callable[[], Any]) -> bool:
+    try:
+        declare()
+    except (TypeError, AssertionError):  # FastAPI asserts; asgiweb raises TypeError
+        return True
+    return False
+
+
+def _ambiguous(fw: Framework) -> dict[str, bool]:
+    app = fw.App()
+    Depends, Path, Query = fw.Depends, fw.Path, fw.Query
+
+    def dep() -> int:
+        return 1
+
+    def path_default_in_annotated() -> None:
+        @app.get("/items/{item_id}")
+        async def handler(item_id: Annotated[int, Path(default=1)]):
+            return item_id
+
+    def query_default_in_annotated() -> None:
+        @app.get("/q")
+        async def handler(q: Annotated[int, Query(default=1)]):
+            return q
+
+    def path_default_given() -> None:
+        @app.get("/p/{item_id}")
+        async def handler(item_id: int = Path(1)):
+            return item_id
+
+    def depends_twice() -> None:
+        @app.get("/d")
+        async def handler(v: Annotated[int, Depends(dep)] = Depends(dep)):
+            return v
+
+    def marker_and_depends() -> None:
+        @app.get("/m")
+        async def handler(v: Annotated[int, Query(ge=1)] = Depends(dep)):
+            return v
+
+    def default_with_equals() -> None:
+        @app.get("/ok")
+        async def handler(q: Annotated[int, Query(ge=1), Query(le=9)] = 3):
+            return q
+
+    return {
+        f.__name__: _refused(f)
+        for f in (
+            path_default_in_annotated,
+            query_default_in_annotated,
+            path_default_given,
+            depends_twice,
+            marker_and_depends,
+            default_with_equals,
+        )
+    }
+
+
+def test_ambiguous_declarations_are_refused() -> None:
+    ours, theirs = (_ambiguous(fw) for fw in frameworks())
+    assert ours == theirs
+    assert sum(ours.values()) == 5 and not ours["default_with_equals"]
