@@ -121,6 +121,8 @@ TARGETS: dict[str, Any] = {
     "sync-call": _SyncCall(),
     "gen-call": _GenCall(),
 }
+
+
 def relaying(seen: list[int]) -> Callable[[Any], Any]:
     """An async generator decorator around a generator function, sync or async."""
 
@@ -600,3 +602,93 @@ def test_ambiguous_declarations_are_refused() -> None:
     ours, theirs = (_ambiguous(fw) for fw in frameworks())
     assert ours == theirs
     assert sum(ours.values()) == 5 and not ours["default_with_equals"]
+
+
+# -- security schemes on WebSocket routes ----------------------------------------------
+
+SCHEMES: dict[str, tuple[Callable[[Any], Any], str, dict[str, str]]] = {
+    # name: (make the scheme from the framework, query string, headers with credentials)
+    "http-base": (
+        lambda s: functools.partial(s.sub("security.http").HTTPBase, scheme="Token"),
+        "",
+        {"authorization": "Token abc"},
+    ),
+    "basic": (lambda s: s.security.HTTPBasic, "", {"authorization": "Basic dXNlcjpwdw=="}),
+    "bearer": (lambda s: s.security.HTTPBearer, "", {"authorization": "Bearer abc"}),
+    "digest": (lambda s: s.security.HTTPDigest, "", {"authorization": "Digest abc"}),
+    "key-query": (lambda s: functools.partial(s.security.APIKeyQuery, name="k"), "?k=abc", {}),
+    "key-header": (
+        lambda s: functools.partial(s.security.APIKeyHeader, name="x-k"),
+        "",
+        {"x-k": "abc"},
+    ),
+    "key-cookie": (
+        lambda s: functools.partial(s.security.APIKeyCookie, name="k"),
+        "",
+        {"cookie": "k=abc"},
+    ),
+    "oauth2": (lambda s: s.security.OAuth2, "", {"authorization": "Bearer abc"}),
+    "password-bearer": (
+        lambda s: functools.partial(s.security.OAuth2PasswordBearer, tokenUrl="/token"),
+        "",
+        {"authorization": "Bearer abc"},
+    ),
+    "code-bearer": (
+        lambda s: functools.partial(
+            s.security.OAuth2AuthorizationCodeBearer, authorizationUrl="/auth", tokenUrl="/token"
+        ),
+        "",
+        {"authorization": "Bearer abc"},
+    ),
+    "openid": (
+        lambda s: functools.partial(s.security.OpenIdConnect, openIdConnectUrl="/oid"),
+        "",
+        {"authorization": "Bearer abc"},
+    ),
+}
+
+
+def _websocket_outcomes(fw: Framework, name: str) -> list[Any]:
+    from asgiweb.testclient import TestClient, WebSocketDenialResponse
+
+    make, query, headers = SCHEMES[name]
+    factory = make(fw)
+    app = fw.App()
+    required, optional = factory(), factory(auto_error=False)
+
+    @app.websocket("/required")
+    async def with_required(websocket: fw.WebSocket, credentials: Any = fw.Security(required)):
+        await websocket.accept()
+        await websocket.send_json(fw.encoders.jsonable_encoder(credentials))
+        await websocket.close()
+
+    @app.websocket("/optional")
+    async def with_optional(websocket: fw.WebSocket, credentials: Any = fw.Depends(optional)):
+        await websocket.accept()
+        await websocket.send_json(fw.encoders.jsonable_encoder(credentials))
+        await websocket.close()
+
+    outcomes: list[Any] = []
+    client = TestClient(app)
+    for path, sent in [
+        ("/required" + query, headers),
+        ("/required", {}),
+        ("/optional" + query, headers),
+        ("/optional", {}),
+    ]:
+        try:
+            with client.websocket_connect(path, headers=sent) as websocket:
+                outcomes.append(("accepted", websocket.receive_json()))
+        except WebSocketDenialResponse as denied:
+            outcomes.append(
+                ("denied", denied.status_code, denied.json(), denied.headers["www-authenticate"])
+            )
+    return outcomes
+
+
+@pytest.mark.parametrize("name", list(SCHEMES))
+def test_security_schemes_on_websocket_routes(name: str) -> None:
+    ours, theirs = (_websocket_outcomes(fw, name) for fw in frameworks())
+    assert ours == theirs
+    assert ours[1][:3] == ("denied", 401, {"detail": "Not authenticated"})
+    assert ours[3] == ("accepted", None)
