@@ -6,6 +6,9 @@ thread.  It looks through ``functools.partial`` (however deeply nested) and
 treats an object whose ``__call__`` is a coroutine function as async, as
 Starlette and FastAPI do.  Calling a class makes an instance, never a coroutine,
 whatever its ``__call__`` is (FastAPI's rule for a class used as a dependency).
+
+``call_kind(fn)`` is FastAPI's wider rule for handlers and dependencies, which also
+looks through decorators (docs/dependencies.md, "Decorated dependencies").
 """
 
 from __future__ import annotations
@@ -14,12 +17,23 @@ import collections
 import functools
 import inspect
 import queue
+import sys
 import threading
 from collections.abc import Callable
 from contextvars import copy_context
 from typing import Any, TypeVar
 
-__all__ = ["THREAD_LIMIT", "is_async_callable", "run_in_threadpool", "unwrap_partial"]
+__all__ = [
+    "ASYNC",
+    "ASYNC_GEN",
+    "SYNC",
+    "SYNC_GEN",
+    "THREAD_LIMIT",
+    "call_kind",
+    "is_async_callable",
+    "run_in_threadpool",
+    "unwrap_partial",
+]
 
 T = TypeVar("T")
 
@@ -48,6 +62,64 @@ def is_async_callable(fn: Callable[..., Any]) -> bool:
         return False
     call = getattr(target, "__call__", None)  # noqa: B004 - async callable objects
     return inspect.iscoroutinefunction(call)
+
+
+# How a handler or a dependency is called (``call_kind``).
+ASYNC, SYNC, ASYNC_GEN, SYNC_GEN = 0, 1, 2, 3
+
+
+def _layers(fn: Any) -> tuple[Any, Any]:
+    """``fn`` without its partials, and that again without its decorators: the
+    ``__wrapped__`` chain ``functools.wraps`` leaves (``inspect.unwrap``)."""
+    outer = unwrap_partial(fn)
+    try:
+        inner = inspect.unwrap(outer)
+    except ValueError:  # a __wrapped__ cycle
+        inner = outer
+    return outer, inner
+
+
+def _is_coroutine_function(fn: Any) -> bool:
+    if inspect.iscoroutinefunction(fn):
+        return True
+    # asyncio's older marker (``unittest.mock.AsyncMock`` sets it), which asyncio's
+    # ``iscoroutinefunction`` accepts on Python < 3.13 and FastAPI reads there.  Only
+    # asyncio can have set it, so an unloaded asyncio means no marker (and no import).
+    marker = getattr(sys.modules.get("asyncio.coroutines"), "_is_coroutine", None)
+    return marker is not None and getattr(fn, "_is_coroutine", None) is marker
+
+
+def call_kind(fn: Callable[..., Any]) -> int:
+    """``ASYNC``, ``SYNC``, ``ASYNC_GEN`` or ``SYNC_GEN``: FastAPI's rule for a handler or
+    a dependency, decided once at registration.
+
+    It looks at ``fn`` through its partials and through its decorators' ``__wrapped__``
+    (so a plain ``def`` wrapper made with ``functools.wraps`` around an ``async def``
+    is awaited, and one around a generator function is entered as a generator), and
+    at the ``__call__`` of a callable object the same two ways.  A generator function
+    at any of those places makes a generator (async first); else a coroutine function
+    makes it async, except that a class (under its decorators) is constructed, in a
+    worker thread, unless the outermost callable is itself an ``async def``.
+    """
+    outer, inner = _layers(fn)
+    direct = (outer, inner)
+    is_class = isinstance(inner, type)
+    through_call: list[Any] = []
+    if not is_class:
+        for target in direct:
+            dunder = getattr(target, "__call__", None)  # noqa: B004 - callable objects
+            if dunder is not None:
+                through_call.extend(_layers(dunder))
+    every = (*direct, *through_call)
+    if any(inspect.isasyncgenfunction(target) for target in every):
+        return ASYNC_GEN
+    if any(inspect.isgeneratorfunction(target) for target in every):
+        return SYNC_GEN
+    if any(inspect.isroutine(target) and _is_coroutine_function(target) for target in direct):
+        return ASYNC
+    if not is_class and any(_is_coroutine_function(target) for target in through_call):
+        return ASYNC
+    return SYNC
 
 
 # -- run_in_threadpool ---------------------------------------------------------------

@@ -354,7 +354,7 @@ class Depends:
     has been sent.  ``asgiweb.Depends`` builds one; see docs/dependencies.md.
     """
 
-    __slots__ = ("dependency", "max_concurrency", "scope", "use_cache")
+    __slots__ = ("bound", "dependency", "max_concurrency", "scope", "use_cache")
 
     def __init__(
         self,
@@ -378,11 +378,29 @@ class Depends:
         # At most this many runs of this declaration at once per event loop (a
         # generator's counts until its exit code has run); see docs/dependencies.md.
         self.max_concurrency = max_concurrency
+        # That bound's state, made when a route first compiles this marker: every route
+        # using the same marker shares it, as in FastAPI.
+        self.bound: Any = None
 
     def __repr__(self) -> str:
         name = getattr(self.dependency, "__name__", type(self.dependency).__name__)
         cache = "" if self.use_cache else ", use_cache=False"
         return f"{type(self).__name__}({name if self.dependency else ''}{cache})"
+
+    def _identity(self) -> tuple[Any, ...]:
+        # Equal markers are interchangeable, as FastAPI's (frozen dataclasses) are, so
+        # tools may hash them; one with a concurrency bound is only equal to itself
+        # (FastAPI gives each such declaration its own bound).
+        bound = None if self.max_concurrency is None else id(self)
+        return (type(self), self.dependency, self.use_cache, self.scope, bound)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Depends):
+            return NotImplemented
+        return self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
 
 
 class Security(Depends):
@@ -400,3 +418,6 @@ class Security(Depends):
     ) -> None:
         super().__init__(dependency, use_cache=use_cache, scope=scope)
         self.scopes: tuple[str, ...] = tuple(scopes or ())
+
+    def _identity(self) -> tuple[Any, ...]:
+        return (*super()._identity(), self.scopes)

@@ -34,7 +34,6 @@ Request-time rules, FastAPI's:
 
 from __future__ import annotations
 
-import inspect
 import keyword
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping, Sequence
 from typing import Any, NoReturn
@@ -43,7 +42,15 @@ from weakref import WeakKeyDictionary
 import anyio
 from anyio.lowlevel import RunVar
 
-from asgiweb._concurrency import is_async_callable, run_in_threadpool, unwrap_partial
+from asgiweb._concurrency import (
+    ASYNC,
+    ASYNC_GEN,
+    SYNC,
+    SYNC_GEN,
+    call_kind,
+    run_in_threadpool,
+    unwrap_partial,
+)
 from asgiweb._endpoint.parameters import (
     BodyStep,
     Parameters,
@@ -65,25 +72,6 @@ from asgiweb.types import Receive, Scope, Send
 __all__ = ["Context", "Dependant", "ExitAfterSend", "compile_graph", "compile_solver", "unwind"]
 
 FAILED: Any = object()  # a dependant whose sub-tree or parameters had errors
-
-# How a dependant is called.
-ASYNC, SYNC, ASYNC_GEN, SYNC_GEN = 0, 1, 2, 3
-
-
-def _kind_of(call: Callable[..., Any]) -> int:
-    target = unwrap_partial(call)
-    if isinstance(target, type):
-        return SYNC  # a class: constructed in a worker thread, as FastAPI does
-    method = None if inspect.isroutine(target) else getattr(target, "__call__", None)  # noqa: B004
-    for candidate in (target, method):
-        if candidate is None:
-            continue
-        if inspect.isasyncgenfunction(candidate):
-            return ASYNC_GEN
-        if inspect.isgeneratorfunction(candidate):
-            return SYNC_GEN
-    return ASYNC if is_async_callable(call) else SYNC
-
 
 class Context:
     """One request's state while its dependencies are solved."""
@@ -121,7 +109,7 @@ def temporary_response() -> Response:
 
 
 class ConcurrencyLimit:
-    """``Depends(..., max_concurrency=n)``: at most ``n`` runs of that declaration at once,
+    """``Depends(..., max_concurrency=n)``: at most ``n`` runs of that marker at once,
     per event loop (an anyio semaphore made on first use in each loop).  A plain
     callable holds its place while it runs; a generator from before it is entered
     until its exit code has run, as in FastAPI.  Only graphs with such a declaration
@@ -873,7 +861,7 @@ def _compile(
     stack: tuple[Any, ...],
     path_params: Mapping[str, type],
     own_scopes: Sequence[str],
-    max_concurrency: int | None = None,
+    limit: ConcurrencyLimit | None = None,
 ) -> Dependant:
     label = callable_name(call)
     chain = (*chain, label)
@@ -886,7 +874,7 @@ def _compile(
     scopes = _merge_scopes(scopes, own_scopes)
     owner = " -> ".join(chain)
     params = analyse(call, owner=owner, path_params=path_params)
-    kind = _kind_of(call)
+    kind = call_kind(call)
     scope = explicit_scope or "request"
     subs: list[Dependant] = []
     for found in params.depends:
@@ -923,8 +911,19 @@ def _compile(
         path_params=path_params,
         asks_scopes=bool(own_scopes),
         scope_given=explicit_scope is not None,
-        limit=None if max_concurrency is None else ConcurrencyLimit(max_concurrency),
+        limit=limit,
     )
+
+
+def _limit_of(marker: Depends) -> ConcurrencyLimit | None:
+    """The marker's ``max_concurrency`` bound, one per marker object (shared by every
+    route that uses it, as FastAPI keeps it on the marker)."""
+    if marker.max_concurrency is None:
+        return None
+    limit = marker.bound
+    if not isinstance(limit, ConcurrencyLimit):
+        limit = marker.bound = ConcurrencyLimit(marker.max_concurrency)
+    return limit
 
 
 def _from_marker(
@@ -957,7 +956,7 @@ def _from_marker(
         stack=stack,
         path_params=path_params,
         own_scopes=marker.scopes if isinstance(marker, Security) else (),
-        max_concurrency=marker.max_concurrency,
+        limit=_limit_of(marker),
     )
 
 

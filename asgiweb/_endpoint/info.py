@@ -63,7 +63,13 @@ class EndpointInfo:
 
     @property
     def body(self) -> tuple[ParamInfo, ...]:
-        return tuple(p for p in self.params if p.source in ("body", "form"))
+        """The body's fields; one named again further down the graph is the same field
+        (FastAPI reads and documents it once), so the first stands for it."""
+        found: dict[str, ParamInfo] = {}
+        for p in self.params:
+            if p.source in ("body", "form"):
+                found.setdefault(p.key, p)
+        return tuple(found.values())
 
 
 _KEY = "asgiweb_endpoint_info"

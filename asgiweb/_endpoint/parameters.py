@@ -46,7 +46,7 @@ from asgiweb._concurrency import unwrap_partial
 from asgiweb._endpoint.forms import FormStep, form_step, is_bare_sequence, is_upload_annotation
 from asgiweb._endpoint.info import ParamInfo
 from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
-from asgiweb._validation.annotations import unwrap
+from asgiweb._validation.annotations import is_type_alias, unwrap
 from asgiweb._validation.compiler import (
     ConstraintError,
     Converter,
@@ -61,7 +61,15 @@ from asgiweb._validation.compiler import (
 from asgiweb._validation.scalars import missing
 from asgiweb.background import BackgroundTasks
 from asgiweb.exceptions import HTTPException, RequestValidationError
-from asgiweb.params import REQUIRED, BodyParam, Depends, FileParam, HeaderParam, Param
+from asgiweb.params import (
+    REQUIRED,
+    BodyParam,
+    Depends,
+    FileParam,
+    HeaderParam,
+    Param,
+    PathParam,
+)
 from asgiweb.requests import HTTPConnection, Request
 from asgiweb.responses import Response
 from asgiweb.security.oauth2 import SecurityScopes
@@ -194,6 +202,11 @@ def _classify(
             marker, depends = None, item
         elif _is_field_info(item):
             field_infos.append(item)
+    if marker is not None and marker.default is not REQUIRED:
+        raise TypeError(
+            f"{owner}: parameter {name!r}: a marker in Annotated cannot carry the default "
+            f"({marker!r}); give it with = instead, as FastAPI requires"
+        )
     default = param.default
     if isinstance(default, Depends):
         if depends is not None or marker is not None:
@@ -248,6 +261,8 @@ def _classify(
             f"{owner}: parameter {name!r} is marked Path() but the route path has no {{{key}}}"
         )
     if spec.source == "path":
+        if isinstance(marker, PathParam) and marker.default is not REQUIRED:
+            raise TypeError(f"{owner}: parameter {name!r}: a path parameter cannot have a default")
         default = REQUIRED
     if alias:
         spec.key = alias
@@ -596,6 +611,8 @@ def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, t
         # A class's signature may come from ``__signature__`` (a pydantic model's
         # fields), not its ``__init__``: its own annotation is then the one FastAPI reads.
         annotation = hints.get(param.name, _signature_annotation(param))
+        if is_type_alias(annotation):  # ``type X = ...`` (PEP 695): read as its value
+            annotation = annotation.__value__
         spec, default, factory = _classify(owner, param, annotation, path_params)
         if isinstance(spec, DependsParam):
             found.depends.append(spec)

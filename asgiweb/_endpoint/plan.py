@@ -31,7 +31,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, NoReturn, cast
 
-from asgiweb._concurrency import is_async_callable, run_in_threadpool
+from asgiweb._concurrency import ASYNC, call_kind, run_in_threadpool
 from asgiweb._endpoint.dependencies import (
     Context,
     Dependant,
@@ -127,7 +127,7 @@ def compile_bare_endpoint(
         def finish(value: Any) -> Response | AnswerMessages:
             return finisher(value, None, None)
 
-    if is_async_callable(endpoint):
+    if call_kind(endpoint) == ASYNC:
         return endpoint, finish
 
     async def call_sync() -> Any:
@@ -177,7 +177,7 @@ def compile_endpoint(
             "form body; a request has one body, so a route takes either Form()/File() "
             "parameters or JSON body parameters"
         )
-    is_async = is_async_callable(endpoint)
+    is_async = call_kind(endpoint) == ASYNC
     invalid: Invalidity = RequestValidationError
     # How a value becomes the answer: the same for the Response and the messages.
     model_options: dict[str, Any] = {

@@ -55,7 +55,6 @@ Everything asyncio here is imported lazily (``import asgiweb`` must not load it)
 from __future__ import annotations
 
 import functools
-import inspect
 import operator
 import types
 import typing
@@ -65,7 +64,7 @@ from types import AsyncGeneratorType
 from typing import TYPE_CHECKING, Any
 
 from asgiweb import sse
-from asgiweb._concurrency import run_in_threadpool
+from asgiweb._concurrency import ASYNC_GEN, SYNC_GEN, call_kind, run_in_threadpool
 from asgiweb._endpoint.response import FROM_ANNOTATION, compile_shape
 from asgiweb.background import BackgroundTasks
 from asgiweb.encoders import render_json
@@ -84,15 +83,12 @@ RELAY_SIZE = 16
 
 
 def generator_kind(endpoint: Callable[..., Any]) -> str | None:
-    """``"async"`` or ``"sync"`` for a generator function (through partials), else None."""
-    target: Any = endpoint
-    while isinstance(target, functools.partial):
-        target = target.func
-    if not (inspect.isfunction(target) or inspect.ismethod(target)):
-        target = getattr(target, "__call__", target)  # noqa: B004 - callable objects
-    if inspect.isasyncgenfunction(target):
+    """``"async"`` or ``"sync"`` for a generator function (through partials and
+    decorators, ``_concurrency.call_kind``), else None."""
+    kind = call_kind(endpoint)
+    if kind == ASYNC_GEN:
         return "async"
-    if inspect.isgeneratorfunction(target):
+    if kind == SYNC_GEN:
         return "sync"
     return None
 

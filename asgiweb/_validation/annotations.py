@@ -5,6 +5,8 @@
 - ``Annotated[T, *metadata]``: the metadata is kept (outermost first), ``T`` goes on;
 - ``Required[T]`` / ``NotRequired[T]`` (TypedDict keys): ``T`` goes on;
 - a ``NewType``: its supertype goes on;
+- a type alias made with the ``type`` statement or ``TypeAliasType`` (PEP 695, the
+  ``typing_extensions`` backport too): its value goes on, as FastAPI reads it;
 - ``Optional[T]``, ``T | None`` and ``Union[T, None]`` (when ``optional`` is true): ``T``
   goes on and the result says it was nullable.  A union of two or more other
   members is a type of its own and stops the peeling.
@@ -21,7 +23,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-__all__ = ["Unwrapped", "substitute_type_vars", "unwrap"]
+__all__ = ["Unwrapped", "is_type_alias", "substitute_type_vars", "unwrap"]
 
 _NONE_TYPE = type(None)
 _UNIONS = (typing.Union, types.UnionType)
@@ -37,6 +39,13 @@ class Unwrapped(NamedTuple):
     """A ``None`` member was dropped from a union on the way."""
 
 
+def is_type_alias(tp: Any) -> bool:
+    """A PEP 695 alias (``type X = ...``, ``TypeAliasType("X", ...)``), told by its class:
+    ``typing_extensions`` is never imported for it."""
+    cls = type(tp)
+    return cls.__name__ == "TypeAliasType" and cls.__module__ in ("typing", "typing_extensions")
+
+
 def unwrap(tp: Any, *, optional: bool = True) -> Unwrapped:
     """Peel ``tp`` as the module docstring says; ``optional=False`` keeps unions whole."""
     metadata: list[Any] = []
@@ -50,6 +59,8 @@ def unwrap(tp: Any, *, optional: bool = True) -> Unwrapped:
             tp = typing.get_args(tp)[0]
         elif hasattr(tp, "__supertype__"):
             tp = tp.__supertype__
+        elif is_type_alias(tp):
+            tp = tp.__value__
         elif optional and origin in _UNIONS:
             members = typing.get_args(tp)
             rest = [m for m in members if m is not _NONE_TYPE]

@@ -36,7 +36,7 @@ from typing import Any
 
 from asgiweb._validation.annotations import unwrap
 from asgiweb._validation.constraints import ConstraintError, constrain, constraints_of, plural
-from asgiweb._validation.metadata import MetadataError, apply_metadata, check_metadata
+from asgiweb._validation.metadata import apply_metadata, check_metadata
 from asgiweb._validation.pydantic_types import from_pydantic_errors, pydantic_converter
 from asgiweb._validation.scalars import (
     SCALARS,
@@ -168,7 +168,7 @@ def compile_converter(tp: Any) -> Converter:
     (and pydantic, when installed, cannot either)."""
     try:
         return _compile(tp)
-    except (ConstraintError, MetadataError):
+    except ConstraintError:
         raise
     except TypeError:
         fallback = pydantic_converter(tp)

@@ -16,9 +16,10 @@ Metadata asgiweb understands:
 Metadata meant for pydantic that asgiweb does not read (``annotated_types`` or
 pydantic objects such as ``Strict()``, ``UuidVersion``, ``Json``, an object with
 ``__get_pydantic_core_schema__``) hands the whole annotation to pydantic when it is
-installed (``asgiweb._validation.pydantic_types``).  Anything else is a
-``MetadataError`` at registration: a check that is silently skipped is worse than
-none (docs/dependencies.md, "Validators in Annotated").
+installed (``asgiweb._validation.pydantic_types``); without pydantic it is a
+``TypeError`` at registration, since FastAPI (which always has pydantic) would
+apply it.  Anything else (a string, another tool's marker) is ignored, as pydantic
+and so FastAPI ignore it (docs/dependencies.md, "Validators in Annotated").
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from asgiweb._validation.constraints import constrain, constraints_of
 from asgiweb._validation.scalars import Converter, Invalid
 from asgiweb.params import Depends, Param
 
-__all__ = ["MetadataError", "apply_metadata", "check_metadata", "understood"]
+__all__ = ["apply_metadata", "check_metadata", "ignored", "understood"]
 
 _VALIDATORS = frozenset({"AfterValidator", "BeforeValidator", "PlainValidator", "WrapValidator"})
 _ACCEPTED_CLASSES = frozenset(
@@ -61,22 +62,30 @@ _PYDANTIC_PACKAGES = frozenset(
 _STRING_TRANSFORMS = ("strip_whitespace", "to_upper", "to_lower", "strict")
 
 
-class MetadataError(TypeError):
-    """``Annotated`` metadata neither asgiweb nor pydantic reads (found at registration)."""
-
-
 def _for_pydantic(item: Any) -> bool:
     return (
         item is None
-        or type(item).__module__.partition(".")[0] in _PYDANTIC_PACKAGES
+        or any(
+            cls.__module__.partition(".")[0] in _PYDANTIC_PACKAGES for cls in type(item).__mro__
+        )
         or hasattr(item, "__get_pydantic_core_schema__")
         or hasattr(item, "__is_annotated_types_grouped_metadata__")
     )
 
 
-def understood(item: Any) -> bool:
-    """True for metadata asgiweb reads itself (the module docstring's list)."""
+def ignored(item: Any) -> bool:
+    """True for metadata neither asgiweb nor pydantic reads: skipped, as FastAPI skips it."""
     if isinstance(item, Param | Depends) or _validator_kind(item) is not None:
+        return False
+    cls = type(item)
+    return (cls.__module__, cls.__name__) not in _ACCEPTED_CLASSES and not _for_pydantic(item)
+
+
+def understood(item: Any) -> bool:
+    """True for metadata asgiweb reads itself (the module docstring's list), or ignores."""
+    if isinstance(item, Param | Depends) or _validator_kind(item) is not None:
+        return True
+    if ignored(item):
         return True
     cls = type(item)
     if (cls.__module__, cls.__name__) in _ACCEPTED_CLASSES:
@@ -88,19 +97,17 @@ def understood(item: Any) -> bool:
 
 
 def check_metadata(core: Any, metadata: Iterable[Any]) -> None:
-    """Refuse metadata asgiweb would otherwise ignore (see the module docstring)."""
+    """Refuse pydantic's metadata that asgiweb does not apply itself: a plain
+    ``TypeError``, which the compiler answers with pydantic's validator when it is
+    installed (see the module docstring)."""
     unknown = [item for item in metadata if not understood(item)]
     if not unknown:
         return
-    # Something nobody reads is refused first; pydantic's own is a plain TypeError,
-    # which the compiler answers with pydantic's validator when it is installed.
-    foreign = [item for item in unknown if not _for_pydantic(item)]
-    error = MetadataError if foreign else TypeError
-    raise error(
-        f"Annotated[{getattr(core, '__name__', core)!s}, ...] carries {(foreign or unknown)[0]!r}, "
-        "which asgiweb does not understand; use Query()/Path()/Header()/Cookie()/Body(), "
-        "Depends(), constraints (annotated_types, pydantic Field), or pydantic's "
-        "After/Before/Plain/WrapValidator"
+    raise TypeError(
+        f"Annotated[{getattr(core, '__name__', core)!s}, ...] carries {unknown[0]!r}, which "
+        "only pydantic applies (install pydantic), or use Query()/Path()/Header()/"
+        "Cookie()/Body(), Depends(), constraints (annotated_types, pydantic Field), or "
+        "pydantic's After/Before/Plain/WrapValidator"
     )
 
 
@@ -108,7 +115,7 @@ def apply_metadata(convert: Converter, core: Any, metadata: Iterable[Any]) -> Co
     """``convert`` with the constraints and validators among ``metadata`` applied in
     the order written, each around the ones before it, as pydantic nests them;
     consecutive constraint items are checked together."""
-    items = tuple(metadata)
+    items = tuple(item for item in metadata if not ignored(item))
     check_metadata(core, items)
     pending: list[Any] = []
     for item in items:

@@ -679,9 +679,11 @@ def test_a_class_holding_such_a_field_keeps_asgiweb_s_plan_around_it() -> None:
     assert [e["loc"] for e in info.value.errors] == [("int",), ("Ping", "url")]
 
 
-def test_metadata_nobody_reads_is_still_refused() -> None:
-    with pytest.raises(TypeError, match="does not understand"):
-        compile_converter(Annotated[HttpUrl, "a note"])
+def test_metadata_nobody_reads_is_ignored_beside_a_pydantic_type() -> None:
+    convert = compile_converter(Annotated[HttpUrl, "a note"])
+    assert str(convert("https://example.com/a")) == "https://example.com/a"
+    with pytest.raises(Invalid):
+        convert("not a url")
 
 
 def test_without_pydantic_the_registration_error_names_the_type(
@@ -693,7 +695,7 @@ def test_without_pydantic_the_registration_error_names_the_type(
         compile_converter(complex)
     with pytest.raises(TypeError, match="cannot validate values of type <class 'complex'>"):
         compile_converter(list[complex])
-    with pytest.raises(TypeError, match="does not understand"):
+    with pytest.raises(TypeError, match="only pydantic applies"):
         compile_converter(Annotated[uuid.UUID, Strict()])
 
 

@@ -122,13 +122,18 @@ def test_query_with_after_validator_answers_422() -> None:
     assert answers[0]["body"]["detail"][0]["type"] == "value_error"
 
 
-def test_unknown_metadata_is_refused_at_registration() -> None:
-    app = App()
-    with pytest.raises(TypeError, match="does not understand"):
+def test_metadata_nobody_reads_is_ignored_as_fastapi_ignores_it() -> None:
+    def build(fw: Framework) -> Any:
+        app = fw.App()
 
-        @app.get("/bad")
-        async def bad(q: Annotated[str, "just a note"]) -> None:
-            return None
+        @app.get("/noted")
+        async def noted(q: Annotated[str, "just a note", object()]):
+            return q
+
+        return app
+
+    answers = same_answers(build, ["/noted?q=hi", "/noted"])
+    assert [a["status"] for a in answers] == [200, 422]
 
 
 def test_known_metadata_is_accepted() -> None:
