@@ -50,7 +50,9 @@ from asgiweb.exception_handlers import (
 )
 from asgiweb.exceptions import (
     ClientDisconnect,
+    EndpointContext,
     HTTPException,
+    ValidationException,
     WebSocketDisconnect,
     WebSocketException,
     WebSocketRequestValidationError,
@@ -83,6 +85,7 @@ __all__ = [
     "compile_path",
     "deprecated_on_event",
     "describe_error",
+    "endpoint_context",
     "response_of",
     "run_event_handler",
     "run_lifespan",
@@ -728,6 +731,9 @@ class Router(MethodDecorators):
         unknown = set(unused) - _ROUTER_DOC_ONLY
         if unknown:
             raise TypeError(f"unknown include_router option(s) {sorted(unknown)}")
+        if router is self:
+            # Its routes would be copied onto the list being read, without end.
+            raise ValueError("a router cannot include itself; include another Router")
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ValueError(
                 f"include_router prefix {prefix!r} must start with '/', not end with '/'"
@@ -896,6 +902,8 @@ class Router(MethodDecorators):
         except Exception as exc:
             if request is None:
                 request = Request(scope, receive, send, params, route.max_body_size)
+            if isinstance(exc, ValidationException) and exc.endpoint_ctx is None:
+                exc.locate(endpoint_context(route, scope["method"], scope))
             answer = await self._answer(request, exc)
             if answer is None:
                 raise  # not ours to answer: the App's error path logs it and sends the 500
@@ -1071,6 +1079,8 @@ class Router(MethodDecorators):
             _report_disconnect(scope, exc)
             return
         except Exception as exc:
+            if isinstance(exc, ValidationException) and exc.endpoint_ctx is None:
+                exc.locate(endpoint_context(route, "WS", scope))
             await self._websocket_error(websocket, exc)
 
     async def _websocket_error(self, websocket: WebSocket, exc: Exception) -> None:
@@ -1257,6 +1267,37 @@ async def run_event_handler(func: Callable[[], Any]) -> None:
     result = func()
     if hasattr(result, "__await__"):
         await result
+
+
+# The source location of each endpoint that has failed validation, found once.
+_SOURCES: dict[Callable[..., Any], EndpointContext] = {}
+
+
+def endpoint_context(route: Route | WebSocketRoute, method: str, scope: Scope) -> EndpointContext:
+    """Where a validation error's endpoint is (FastAPI's ``endpoint_ctx``): its
+    function, file and line, and ``"METHOD /root/path/template"``.  Only called on
+    the error path; the source location is looked up once per endpoint."""
+    endpoint = route.endpoint
+    try:
+        source = _SOURCES.get(endpoint)
+    except TypeError:  # an unhashable callable: looked up each time
+        source = None
+    if source is None:
+        source = {}
+        try:
+            source["file"] = inspect.getsourcefile(endpoint) or ""
+            source["line"] = inspect.getsourcelines(endpoint)[1]
+        except (OSError, TypeError):
+            source = {}
+        name = getattr(endpoint, "__name__", None)
+        if isinstance(name, str):
+            source["function"] = name
+        if not source.get("file"):
+            source.pop("file", None)
+        with contextlib.suppress(TypeError):
+            _SOURCES[endpoint] = source
+    root_path: str = scope.get("root_path", "")
+    return {**source, "path": f"{method} {root_path.rstrip('/')}{route.path}"}
 
 
 def describe_error(exc: BaseException) -> str:
