@@ -406,6 +406,17 @@ class Mount:
         prefix = self.prefix
         return not prefix or path.startswith(prefix + "/")
 
+    def covers(self, segments: Sequence[Segment]) -> bool:
+        """Whether every path of a route with these segments is under this mount:
+        the route's literal start (up to its first parameter) is."""
+        literal: list[str] = []
+        for segment in segments:
+            if segment.literal is None:
+                # Every path goes on past the literal start: "/a/b/" + something.
+                return self.matches("/" + "".join(part + "/" for part in literal))
+            literal.append(segment.literal)
+        return self.matches("/" + "/".join(literal))
+
     def url_path_for(self, name: str, /, **params: Any) -> str:
         """``name`` itself with a ``path`` parameter, ``"name:child"``, or, for an
         unnamed mount, any name the mounted app knows."""
@@ -641,7 +652,8 @@ class Router(MethodDecorators):
             default_response_class=self.default_response_class,
             **options,
         )
-        self.table.add(route)
+        if not self._shadowed(route.segments):
+            self.table.add(route)
         self.routes.append(route)
         self._names.setdefault(route.name, route)
         return route
@@ -684,7 +696,8 @@ class Router(MethodDecorators):
             dependencies=[*self.dependencies, *(dependencies or ())],
             raw=raw,
         )
-        self.websocket_table.add(route)
+        if not self._shadowed(route.segments):
+            self.websocket_table.add(route)
         self.websocket_routes.append(route)
         self._names.setdefault(route.name, route)
         return route
@@ -836,6 +849,14 @@ class Router(MethodDecorators):
             raise ValueError(f"mount prefix {prefix!r} must start with '/'")
         self.mounts.append(Mount(prefix, app, name))
 
+    def _shadowed(self, segments: Sequence[Segment]) -> bool:
+        """Whether a mount added earlier takes every path of a route being added:
+        then the route is listed (``routes``, the OpenAPI document, ``url_path_for``)
+        but never served, as in Starlette, where the first match in the order of
+        registration answers.  A mount at the root stays behind every route
+        (deliberate, docs/api.md "include_router, mount")."""
+        return any(mount.prefix and mount.covers(segments) for mount in self.mounts)
+
     def find_mount(self, path: str) -> Mount | None:
         for mount in self.mounts:
             if mount.matches(path):
@@ -849,10 +870,10 @@ class Router(MethodDecorators):
     def url_path_for(self, name: str, /, **params: Any) -> str:
         route = self._names.get(name)
         if route is not None:
-            return route.url_path(**params)
+            return _link_path(route.url_path(**params))
         for mount in self.mounts:
             try:
-                return mount.url_path_for(name, **params)
+                return _link_path(mount.url_path_for(name, **params))
             except NoMatchFound:
                 continue
         raise NoMatchFound(f"no route named {name!r} with parameters {sorted(params)}")
@@ -1267,6 +1288,17 @@ async def run_event_handler(func: Callable[[], Any]) -> None:
     result = func()
     if hasattr(result, "__await__"):
         await result
+
+
+def _link_path(path: str) -> str:
+    """A built path as a link can carry it, as Starlette's ``URLPath`` makes it: a
+    backslash escaped (a browser reads it as ``/``), and a leading ``//`` (read as
+    a host) as ``/%2F``."""
+    if "\\" in path:
+        path = path.replace("\\", "%5C")
+    if path.startswith("//"):
+        path = "/%2F" + path[2:]
+    return path
 
 
 # The source location of each endpoint that has failed validation, found once.
