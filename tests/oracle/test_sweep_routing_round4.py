@@ -17,6 +17,7 @@ from asgiweb import App, Router
 from asgiweb.exception_handlers import request_validation_exception_handler
 from asgiweb.exceptions import RequestValidationError, WebSocketDisconnect
 from asgiweb.testclient import TestClient
+from tests.harness import http_scope, run_asgi
 from tests.oracle.sidebyside import Call, Framework, both, frameworks, same_answers
 
 # -- endpoint_ctx on validation errors -------------------------------------------------
@@ -367,3 +368,50 @@ def test_url_path_for_builds_paths_that_route_back(value: Any) -> None:
             assert route is not None and route.name == name, path
             if name in ("str", "path") and "%" not in typed:
                 assert params["value"] == typed
+
+
+# -- 205 Reset Content -----------------------------------------------------------------
+
+
+def reset_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.post("/declared", status_code=205)
+    def declared():
+        return {"saved": True}
+
+    @app.post("/temporary")
+    def temporary(response: fw.Response):
+        response.status_code = 205
+        return {"saved": True}
+
+    @app.post("/explicit")
+    def explicit():
+        return fw.responses.Response(b"as given", status_code=205)
+
+    return app
+
+
+def sent(app: Any, path: str) -> tuple[int, dict[bytes, bytes], bytes]:
+    """The status, headers and body bytes the app sends (no client in between)."""
+    peer = run_asgi(app, http_scope("POST", path), conform=False)
+    start = peer.sent[0]
+    body = b"".join(m.get("body", b"") for m in peer.sent[1:])
+    return start["status"], dict(start["headers"]), body
+
+
+@pytest.mark.parametrize("path", ["/declared", "/temporary"])
+def test_a_205_made_from_a_value_has_no_content(path: str) -> None:
+    """Both send no content; FastAPI keeps the length of the dropped body
+    (``content-length: 14``, a message a client waits on), asgiweb says 0
+    (RFC 9110 §15.3.6; docs/api.md, "Return values")."""
+    ours, theirs = both(reset_app)
+    status, headers, body = sent(ours, path)
+    assert (status, headers[b"content-length"], body) == (205, b"0", b"")
+    status, headers, body = sent(theirs, path)
+    assert (status, headers[b"content-length"], body) == (205, b"14", b"")
+    assert TestClient(ours).post(path).content == b""
+
+
+def test_a_205_response_returned_as_it_is_is_sent_as_it_is() -> None:
+    same_answers(reset_app, [Call.post("/explicit")], headers=("content-length",))
