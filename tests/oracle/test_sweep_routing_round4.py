@@ -12,6 +12,7 @@ from urllib.parse import unquote
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from asgiweb import App, Router
 from asgiweb.exception_handlers import request_validation_exception_handler
@@ -415,3 +416,74 @@ def test_a_205_made_from_a_value_has_no_content(path: str) -> None:
 
 def test_a_205_response_returned_as_it_is_is_sent_as_it_is() -> None:
     same_answers(reset_app, [Call.post("/explicit")], headers=("content-length",))
+
+
+# -- parameters no request could fill: refused at registration -------------------------
+
+
+class Pair(BaseModel):
+    a: int
+
+
+def register(fw: Framework, path: str, annotation: Any, marker: str | None) -> Any:
+    """Add a GET route with one parameter ``p`` of this annotation (with
+    ``fw.<marker>()`` as its default when given); return the exception or None."""
+    app = fw.App()
+
+    def handler(p: Any = ...) -> None:
+        pass  # pragma: no cover
+
+    handler.__annotations__ = {"p": annotation}
+    handler.__defaults__ = (getattr(fw, marker)(),) if marker else None
+    try:
+        app.get(path)(handler)
+    except (TypeError, AssertionError) as exc:
+        return exc
+    return None
+
+
+REFUSED = [
+    ("/{p}", list[Pair], None),
+    ("/{p}", tuple[int, int], None),
+    ("/{p}", dict[str, int], None),
+    ("/{p}", list, None),
+    ("/{p}", set, None),
+    ("/{p}", dict, None),
+    ("/{p}", int | list[int], None),
+    ("/", list[Pair], "Query"),
+    ("/", tuple[Pair, Pair], "Query"),
+    ("/", dict[str, int], "Query"),
+    ("/", dict | None, "Query"),
+    ("/", list[dict[str, int]] | None, "Query"),
+]
+ACCEPTED = [
+    ("/{p}", int, None),
+    ("/{p}", str | None, None),
+    ("/", list[int], "Query"),
+    ("/", list[int] | None, "Query"),
+    ("/", list, "Query"),
+    ("/", tuple[int, ...], "Query"),
+    ("/", set[str], "Header"),
+    ("/", Pair, "Query"),
+    # Not checked for headers and cookies, by FastAPI either.
+    ("/", list[dict[str, int]] | None, "Header"),
+    ("/", dict, "Cookie"),
+]
+
+
+@pytest.mark.parametrize(("path", "annotation", "marker"), REFUSED)
+def test_unreadable_parameters_are_refused(path: str, annotation: Any, marker: str | None) -> None:
+    """FastAPI refuses with an AssertionError; asgiweb with a TypeError naming the
+    parameter (docs/api.md, "Markers")."""
+    ours, theirs = frameworks()
+    assert isinstance(register(theirs, path, annotation, marker), AssertionError)
+    refused = register(ours, path, annotation, marker)
+    assert isinstance(refused, TypeError)
+    assert "parameter 'p' must be" in str(refused)
+
+
+@pytest.mark.parametrize(("path", "annotation", "marker"), ACCEPTED)
+def test_readable_parameters_are_accepted(path: str, annotation: Any, marker: str | None) -> None:
+    ours, theirs = frameworks()
+    assert register(theirs, path, annotation, marker) is None
+    assert register(ours, path, annotation, marker) is None
