@@ -187,6 +187,9 @@ class App(MethodDecorators):
         self._watch = True  # see _build
         self.openapi_version = "3.1.0"
         self.openapi_schema: dict[str, Any] | None = None
+        # A route added after the document was built (also to an included router):
+        # built anew on next use, as FastAPI does.
+        self.router.on_added(self._drop_schema)
 
     # -- the router's face ---------------------------------------------------------
 
@@ -287,6 +290,9 @@ class App(MethodDecorators):
         return self.router.url_path_for(name, **params)
 
     # -- the OpenAPI document and the docs pages (docs/openapi.md) -----------------
+
+    def _drop_schema(self, added: Any) -> None:
+        self.openapi_schema = None
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document, built on first use and kept in ``self.openapi_schema``."""

@@ -644,6 +644,7 @@ class Router(MethodDecorators):
             )
             route.path = full
             self.routes.append(route)
+            self._announce(route)
             return route
         route = route_class(
             full,
@@ -656,6 +657,7 @@ class Router(MethodDecorators):
             self.table.add(route)
         self.routes.append(route)
         self._names.setdefault(route.name, route)
+        self._announce(route)
         return route
 
     add_api_route = add_route
@@ -700,6 +702,7 @@ class Router(MethodDecorators):
             self.websocket_table.add(route)
         self.websocket_routes.append(route)
         self._names.setdefault(route.name, route)
+        self._announce(route)
         return route
 
     def add_websocket_route(
@@ -744,15 +747,30 @@ class Router(MethodDecorators):
         unknown = set(unused) - _ROUTER_DOC_ONLY
         if unknown:
             raise TypeError(f"unknown include_router option(s) {sorted(unknown)}")
-        if router is self:
-            # Its routes would be copied onto the list being read, without end.
-            raise ValueError("a router cannot include itself; include another Router")
+        if router is self or router.includes(self):
+            # Its routes would come back here, without end.
+            raise ValueError("a router cannot include itself, nor a router that includes it")
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ValueError(
                 f"include_router prefix {prefix!r} must start with '/', not end with '/'"
             )
         response_class = router.explicit_response_class or default_response_class
-        for route in router.routes:
+
+        def adopt(item: Route | WebSocketRoute | Mount) -> None:
+            """Add one of ``router``'s routes or mounts here (also one added later)."""
+            if isinstance(item, Mount):
+                self.mount(prefix + item.prefix, item.app, name=item.name)
+                return
+            if isinstance(item, WebSocketRoute):
+                self.add_api_websocket_route(
+                    prefix + item.path,
+                    item.endpoint,
+                    item.name,
+                    dependencies=[*(dependencies or ()), *item.dependencies],
+                    raw=item.raw,
+                )
+                return
+            route = item
             options: RouteOptions = dict(route.options)  # type: ignore[assignment]
             options["tags"] = [*(tags or ()), *route.tags]
             options["dependencies"] = [*(dependencies or ()), *route.dependencies]
@@ -783,16 +801,14 @@ class Router(MethodDecorators):
                 route_class_override=type(route),  # an included route keeps its class
                 **options,
             )
+        for route in router.routes:
+            adopt(route)
         for ws_route in router.websocket_routes:
-            self.add_api_websocket_route(
-                prefix + ws_route.path,
-                ws_route.endpoint,
-                ws_route.name,
-                dependencies=[*(dependencies or ()), *ws_route.dependencies],
-                raw=ws_route.raw,
-            )
+            adopt(ws_route)
         for mount in router.mounts:
-            self.mount(prefix + mount.prefix, mount.app, name=mount.name)
+            adopt(mount)
+        # FastAPI serves what is added to ``router`` later too: it comes here then.
+        router.on_added(adopt)
         if router not in self.included_routers:
             self.included_routers.append(router)
         if router.frontends or router.included_frontends:
@@ -847,7 +863,26 @@ class Router(MethodDecorators):
         prefix = self.prefix + path.rstrip("/")
         if prefix and not prefix.startswith("/"):
             raise ValueError(f"mount prefix {prefix!r} must start with '/'")
-        self.mounts.append(Mount(prefix, app, name))
+        mount = Mount(prefix, app, name)
+        self.mounts.append(mount)
+        self._announce(mount)
+
+    def _announce(self, item: Route | WebSocketRoute | Mount) -> None:
+        """Tell the listeners of ``item``, just added here: every router that includes
+        this one adds it too (FastAPI serves what is added to an included router after
+        the include), an App drops its OpenAPI document."""
+        for listener in self._lifespan.listeners:
+            listener(item)
+
+    def on_added(self, listener: Callable[[Route | WebSocketRoute | Mount], None]) -> None:
+        """Call ``listener`` with each route or mount added here from now on."""
+        self._lifespan.listeners.append(listener)
+
+    def includes(self, router: Router) -> bool:
+        """Whether ``router`` is included here, directly or through another router."""
+        return any(
+            child is router or child.includes(router) for child in self.included_routers
+        )
 
     def _shadowed(self, segments: Sequence[Segment]) -> bool:
         """Whether a mount added earlier takes every path of a route being added:
@@ -1188,9 +1223,9 @@ async def serve_lifespan(
 
 
 class _LifespanParts:
-    """What a Router's lifespan runs (see run_lifespan)."""
+    """What a Router's lifespan runs (see run_lifespan), and who listens for routes."""
 
-    __slots__ = ("context", "included", "on_shutdown", "on_startup")
+    __slots__ = ("context", "included", "listeners", "on_shutdown", "on_startup")
 
     def __init__(
         self,
@@ -1202,6 +1237,11 @@ class _LifespanParts:
         self.on_shutdown = on_shutdown
         self.context = context
         self.included: list[Router] = []
+        # Not the lifespan's, but kept here to keep a Router's attributes few (PERF,
+        # see Router.__init__): what is told of each route or mount added here (for
+        # each include_router of this router, what adds it to the including router;
+        # the App serving it, which then builds its OpenAPI document anew).
+        self.listeners: list[Callable[[Route | WebSocketRoute | Mount], None]] = []
 
 
 def deprecated_on_event(

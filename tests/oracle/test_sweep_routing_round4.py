@@ -111,7 +111,7 @@ def test_websocket_validation_error_carries_the_endpoint_location() -> None:
             await websocket.close(code=1008)
 
         @app.websocket("/ws/{n}")
-        async def numbers(websocket: Any, n: int):
+        async def numbers(websocket: fw.WebSocket, n: int):
             await websocket.accept()  # pragma: no cover
 
         app.state.seen = seen
@@ -177,6 +177,114 @@ def test_a_router_cannot_include_itself() -> None:
     with pytest.raises(ValueError, match="cannot include itself"):
         router.include_router(router)
     assert [r.path for r in router.routes] == ["/a"]
+
+
+def test_include_cycles_are_refused() -> None:
+    """Through other routers too (FastAPI: AssertionError, "already includes")."""
+    parent, child, grandchild = Router(), Router(), Router()
+    parent.include_router(child, prefix="/child")
+    child.include_router(grandchild, prefix="/grandchild")
+    for inner in (child, grandchild):
+        with pytest.raises(ValueError, match="nor a router that includes it"):
+            inner.include_router(parent, prefix="/parent")
+
+
+def live_include_app(fw: Framework) -> Any:
+    """Routes, WebSocket routes, mounts and routers added to a router after it was
+    included: FastAPI 0.165 serves them all."""
+    app = fw.App()
+    api = fw.Router(prefix="/api", tags=["api"])
+
+    @api.get("/early")
+    def early():
+        return "early"
+
+    app.include_router(api, prefix="/v1")
+    app.include_router(api, prefix="/v2")
+
+    @api.get("/later/{n}", name="later")
+    def later(n: int):
+        return n
+
+    @api.websocket("/socket")
+    async def socket(websocket: fw.WebSocket):
+        await websocket.accept()
+        await websocket.send_text("later socket")
+        await websocket.close()
+
+    nested = fw.Router()
+    api.include_router(nested, prefix="/nested")
+
+    @nested.post("/deep", status_code=201)
+    def deep():
+        return "deep"
+
+    @app.get("/paths")
+    def paths():
+        return sorted(app.openapi()["paths"])
+
+    return app
+
+
+def test_what_is_added_to_an_included_router_later_is_served() -> None:
+    answers = same_answers(
+        live_include_app,
+        [
+            "/v1/api/early",
+            "/v1/api/later/3",
+            "/v2/api/later/4",
+            Call.post("/v1/api/nested/deep"),
+            "/paths",
+        ],
+    )
+    assert answers[1]["body"] == 3
+    assert answers[3]["status"] == 201
+    assert "/v2/api/nested/deep" in answers[4]["body"]
+    for app in both(live_include_app):
+        with TestClient(app).websocket_connect("/v2/api/socket") as ws:
+            assert ws.receive_text() == "later socket"
+        # The first inclusion names it, as in FastAPI.
+        assert app.url_path_for("later", n=1) == "/v1/api/later/1"
+
+
+def test_a_mount_added_to_an_included_router_later_is_served() -> None:
+    """Under the router's prefix, as asgiweb mounts on a router (docs/api.md,
+    "include_router, mount"; FastAPI's ``APIRouter.mount`` ignores the prefix)."""
+    app = App()
+    api = Router(prefix="/api")
+    app.include_router(api, prefix="/v1")
+    listing = App()
+
+    @listing.get("/")
+    def mounted():
+        return "mounted later"
+
+    api.mount("/files", listing)
+    assert TestClient(app).get("/v1/api/files/").json() == "mounted later"
+
+
+def test_the_openapi_document_follows_routes_added_after_it_was_built() -> None:
+    def build(fw: Framework) -> Any:
+        app = fw.App()
+        router = fw.Router()
+        app.include_router(router, prefix="/r")
+        app.openapi()
+
+        @app.get("/direct")
+        def direct():
+            return "direct"  # pragma: no cover
+
+        @router.get("/included")
+        def included():
+            return "included"  # pragma: no cover
+
+        return app
+
+    for app in both(build):
+        assert sorted(TestClient(app).get("/openapi.json").json()["paths"]) == [
+            "/direct",
+            "/r/included",
+        ]
 
 
 # -- mounts and the order of registration ----------------------------------------------
