@@ -175,6 +175,7 @@ class App(MethodDecorators):
             routes=routes,
             form_limits=documentation.get("form_limits"),
             strict_content_type=documentation.get("strict_content_type", True),
+            callbacks=documentation.get("callbacks"),  # before every route's, as FastAPI
         )
         self._root_path = root_path
         self.state = State()

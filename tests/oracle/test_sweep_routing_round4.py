@@ -595,3 +595,38 @@ def test_readable_parameters_are_accepted(path: str, annotation: Any, marker: st
     ours, theirs = frameworks()
     assert register(theirs, path, annotation, marker) is None
     assert register(ours, path, annotation, marker) is None
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate Operation ID")  # both warn alike
+def test_the_apps_callbacks_come_before_every_routes() -> None:
+    """``App(callbacks=...)`` documents them on every route, included ones too,
+    before the router's and the route's own."""
+
+    def build(fw: Framework) -> Any:
+        hooks = {}
+        for level in ("app", "router", "route"):
+            hook = fw.Router()
+            hook.get("/{$request.body#/url}", name=f"{level}_hook")(lambda: None)
+            hooks[level] = hook.routes
+        app = fw.App(callbacks=hooks["app"])
+        router = fw.Router(prefix="/r", callbacks=hooks["router"])
+
+        @router.get("/item", callbacks=hooks["route"])
+        def item():
+            return "item"  # pragma: no cover
+
+        @app.get("/own")
+        def own():
+            return "own"  # pragma: no cover
+
+        app.include_router(router)
+        return app
+
+    found = []
+    for app in both(build):
+        paths = TestClient(app).get("/openapi.json").json()["paths"]
+        found.append(
+            {path: list(operation["get"].get("callbacks", {})) for path, operation in paths.items()}
+        )
+    assert found[0] == found[1]
+    assert found[0]["/r/item"] == ["app_hook", "router_hook", "route_hook"]
