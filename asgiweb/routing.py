@@ -613,8 +613,6 @@ class Router(MethodDecorators):
     ) -> Route:
         route_class = route_class_override or self.route_class
         full = self.prefix + path
-        if not full:
-            raise ValueError("a route needs a path: the prefix and the path are both empty")
         options["tags"] = [*self.tags, *(options.get("tags") or ())]
         options["dependencies"] = [*self.dependencies, *(options.get("dependencies") or ())]
         options["responses"] = {**self.responses, **(options.get("responses") or {})}
@@ -632,9 +630,12 @@ class Router(MethodDecorators):
             options["callbacks"] = [*self.callbacks, *(options.get("callbacks") or ())]
         if not options.get("generate_unique_id_function") and self.generate_unique_id_function:
             options["generate_unique_id_function"] = self.generate_unique_id_function
-        if "{$" in full:
+        if not full or "{$" in full:
             # An OpenAPI runtime expression ("{$callback_url}/events"): the route of a
             # callback, documented (docs/openapi.md) and never served, so not a template.
+            # No path at all (``@router.get("")`` on a router without a prefix): served
+            # once included under a prefix, as in FastAPI (include_router refuses it
+            # without one).
             route = route_class(
                 "/",
                 endpoint,
@@ -689,19 +690,20 @@ class Router(MethodDecorators):
     ) -> WebSocketRoute:
         """Register a WebSocket handler whose parameters the plan fills (``@app.websocket``)."""
         full = self.prefix + path
-        if not full:
-            raise ValueError("a route needs a path: the prefix and the path are both empty")
         route = WebSocketRoute(
-            full,
+            full or "/",
             endpoint,
             name=name,
             dependencies=[*self.dependencies, *(dependencies or ())],
             raw=raw,
         )
-        if not self._shadowed(route.segments):
+        if not full:  # served once included under a prefix, as an http route above
+            route.path = full
+        elif not self._shadowed(route.segments):
             self.websocket_table.add(route)
         self.websocket_routes.append(route)
-        self._names.setdefault(route.name, route)
+        if full:
+            self._names.setdefault(route.name, route)
         self._announce(route)
         return route
 
@@ -762,6 +764,10 @@ class Router(MethodDecorators):
                 self.mount(prefix + item.prefix, item.app, name=item.name)
                 return
             if isinstance(item, WebSocketRoute):
+                if not (self.prefix + prefix + item.path):
+                    raise ValueError(
+                        f"route {item.name!r} has no path: include its router with a prefix"
+                    )
                 self.add_api_websocket_route(
                     prefix + item.path,
                     item.endpoint,
@@ -771,6 +777,10 @@ class Router(MethodDecorators):
                 )
                 return
             route = item
+            if not (self.prefix + prefix + route.path):
+                raise ValueError(
+                    f"route {route.name!r} has no path: include its router with a prefix"
+                )
             options: RouteOptions = dict(route.options)  # type: ignore[assignment]
             options["tags"] = [*(tags or ()), *route.tags]
             options["dependencies"] = [*(dependencies or ()), *route.dependencies]

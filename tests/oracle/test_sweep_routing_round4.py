@@ -630,3 +630,49 @@ def test_the_apps_callbacks_come_before_every_routes() -> None:
         )
     assert found[0] == found[1]
     assert found[0]["/r/item"] == ["app_hook", "router_hook", "route_hook"]
+
+
+def empty_path_app(fw: Framework) -> Any:
+    """``@router.get("")`` on a router without a prefix: its path is the include's."""
+    app = fw.App()
+    items = fw.Router()
+
+    @items.get("")
+    def listing():
+        return ["listing"]
+
+    @items.websocket("")
+    async def feed(websocket: fw.WebSocket):
+        await websocket.accept()
+        await websocket.send_text("feed")
+        await websocket.close()
+
+    outer = fw.Router()
+    outer.include_router(items, prefix="/items")
+    app.include_router(outer)
+    app.include_router(items, prefix="/again")
+    return app
+
+
+def test_a_route_with_an_empty_path_takes_the_prefix_it_is_included_under() -> None:
+    answers = same_answers(empty_path_app, ["/items", "/again", "/items/", "/"])
+    assert [a["status"] for a in answers] == [200, 200, 200, 404]
+    for app in both(empty_path_app):
+        with TestClient(app).websocket_connect("/again") as ws:
+            assert ws.receive_text() == "feed"
+
+
+def test_an_empty_path_included_without_a_prefix_is_refused() -> None:
+    """FastAPI raises its FastAPIError; asgiweb a ValueError (docs/api.md)."""
+    items = Router()
+
+    @items.get("")
+    def listing():
+        return []  # pragma: no cover
+
+    with pytest.raises(ValueError, match="include its router with a prefix"):
+        App().include_router(items)
+    later = Router()
+    App().include_router(later)
+    with pytest.raises(ValueError, match="include its router with a prefix"):
+        later.get("")(listing)
