@@ -23,6 +23,7 @@ Matching rules (docs/api.md):
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -105,11 +106,40 @@ def _match_uuid(text: str) -> Any:
     return uuid.UUID(text) if _UUID.fullmatch(text) is not None else NO_MATCH
 
 
+# url_path_for refuses a value its converter would not match back (as Starlette's
+# convertors do, with ValueError where Starlette asserts): a path made from it
+# would reach another route, or none (docs/api.md, "url_path_for, state").
+
+
+def _str_to_string(value: Any) -> str:
+    text = str(value)
+    if "/" in text:
+        raise ValueError(f"path parameter value {text!r} may not contain '/' (use {{name:path}})")
+    if not text:
+        raise ValueError("path parameter value may not be empty")
+    return text
+
+
+def _int_to_string(value: Any) -> str:
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"path parameter value {number} is negative: {{name:int}} has no sign")
+    return str(number)
+
+
+def _float_to_string(value: Any) -> str:
+    number = float(value) + 0.0  # -0.0 as 0.0: a "-" has no match (Starlette writes it)
+    if number != number or number in (math.inf, -math.inf) or number < 0:
+        raise ValueError(f"path parameter value {number} has no {{name:float}} form")
+    # Positional notation (never 1e+20), written as Starlette writes it.
+    return f"{number:.20f}".rstrip("0").rstrip(".")
+
+
 CONVERTERS: dict[str, Converter] = {
-    "str": Converter("str", r"[^/]+", str, str, _match_str),
+    "str": Converter("str", r"[^/]+", str, str, _match_str, _str_to_string),
     "path": Converter("path", r".*", str, str, _match_str),
-    "int": Converter("int", r"[0-9]+", int, int, _match_int),
-    "float": Converter("float", _FLOAT.pattern, float, float, _match_float),
+    "int": Converter("int", r"[0-9]+", int, int, _match_int, _int_to_string),
+    "float": Converter("float", _FLOAT.pattern, float, float, _match_float, _float_to_string),
     "uuid": Converter("uuid", _UUID.pattern, uuid.UUID, uuid.UUID, _match_uuid),
 }
 

@@ -175,6 +175,7 @@ class App(MethodDecorators):
             routes=routes,
             form_limits=documentation.get("form_limits"),
             strict_content_type=documentation.get("strict_content_type", True),
+            callbacks=documentation.get("callbacks"),  # before every route's, as FastAPI
         )
         self._root_path = root_path
         self.state = State()
@@ -187,6 +188,9 @@ class App(MethodDecorators):
         self._watch = True  # see _build
         self.openapi_version = "3.1.0"
         self.openapi_schema: dict[str, Any] | None = None
+        # A route added after the document was built (also to an included router):
+        # built anew on next use, as FastAPI does.
+        self.router.on_added(self._drop_schema)
 
     # -- the router's face ---------------------------------------------------------
 
@@ -287,6 +291,9 @@ class App(MethodDecorators):
         return self.router.url_path_for(name, **params)
 
     # -- the OpenAPI document and the docs pages (docs/openapi.md) -----------------
+
+    def _drop_schema(self, added: Any) -> None:
+        self.openapi_schema = None
 
     def openapi(self) -> dict[str, Any]:
         """The OpenAPI document, built on first use and kept in ``self.openapi_schema``."""

@@ -108,8 +108,9 @@ class ValidationException(Exception):
     ``endpoint_ctx`` (optional) locates the endpoint in ``str()``.
 
     ``str()`` is ``"N validation error(s):"`` and one error per line, then the
-    endpoint's location when ``endpoint_ctx`` has one, in FastAPI's layout. asgiweb
-    raises these without an ``endpoint_ctx`` (FastAPI fills one in).
+    endpoint's location when ``endpoint_ctx`` has one, in FastAPI's layout. The
+    router fills ``endpoint_ctx`` in on its error path (:meth:`locate`), before
+    any exception handler sees the error.
     """
 
     def __init__(
@@ -117,15 +118,19 @@ class ValidationException(Exception):
     ) -> None:
         super().__init__(errors)
         self._errors: list[Any] = list(errors)
+        self.locate(endpoint_ctx or {})
         self.endpoint_ctx = endpoint_ctx
-        where: EndpointContext = endpoint_ctx or {}
-        self.endpoint_function = where.get("function")
-        self.endpoint_path = where.get("path")
-        self.endpoint_file = where.get("file")
-        self.endpoint_line = where.get("line")
 
     def errors(self) -> list[Any]:
         return self._errors
+
+    def locate(self, endpoint_ctx: EndpointContext) -> None:
+        """Set ``endpoint_ctx`` and the four ``endpoint_*`` attributes from it."""
+        self.endpoint_ctx = endpoint_ctx
+        self.endpoint_function = endpoint_ctx.get("function")
+        self.endpoint_path = endpoint_ctx.get("path")
+        self.endpoint_file = endpoint_ctx.get("file")
+        self.endpoint_line = endpoint_ctx.get("line")
 
     def _endpoint_lines(self) -> str:
         if self.endpoint_file and self.endpoint_line and self.endpoint_function:

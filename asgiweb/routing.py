@@ -50,7 +50,9 @@ from asgiweb.exception_handlers import (
 )
 from asgiweb.exceptions import (
     ClientDisconnect,
+    EndpointContext,
     HTTPException,
+    ValidationException,
     WebSocketDisconnect,
     WebSocketException,
     WebSocketRequestValidationError,
@@ -83,6 +85,7 @@ __all__ = [
     "compile_path",
     "deprecated_on_event",
     "describe_error",
+    "endpoint_context",
     "response_of",
     "run_event_handler",
     "run_lifespan",
@@ -445,6 +448,17 @@ class Mount:
         prefix = self.prefix
         return not prefix or path.startswith(prefix + "/")
 
+    def covers(self, segments: Sequence[Segment]) -> bool:
+        """Whether every path of a route with these segments is under this mount:
+        the route's literal start (up to its first parameter) is."""
+        literal: list[str] = []
+        for segment in segments:
+            if segment.literal is None:
+                # Every path goes on past the literal start: "/a/b/" + something.
+                return self.matches("/" + "".join(part + "/" for part in literal))
+            literal.append(segment.literal)
+        return self.matches("/" + "/".join(literal))
+
     def url_path_for(self, name: str, /, **params: Any) -> str:
         """``name`` itself with a ``path`` parameter, ``"name:child"``, or, for an
         unnamed mount, any name the mounted app knows."""
@@ -643,8 +657,6 @@ class Router(MethodDecorators):
     ) -> Route:
         route_class = route_class_override or self.route_class
         full = self.prefix + path
-        if not full:
-            raise ValueError("a route needs a path: the prefix and the path are both empty")
         options["tags"] = [*self.tags, *(options.get("tags") or ())]
         options["dependencies"] = [*self.dependencies, *(options.get("dependencies") or ())]
         options["responses"] = {**self.responses, **(options.get("responses") or {})}
@@ -662,9 +674,12 @@ class Router(MethodDecorators):
             options["callbacks"] = [*self.callbacks, *(options.get("callbacks") or ())]
         if not options.get("generate_unique_id_function") and self.generate_unique_id_function:
             options["generate_unique_id_function"] = self.generate_unique_id_function
-        if "{$" in full:
+        if not full or "{$" in full:
             # An OpenAPI runtime expression ("{$callback_url}/events"): the route of a
             # callback, documented (docs/openapi.md) and never served, so not a template.
+            # No path at all (``@router.get("")`` on a router without a prefix): served
+            # once included under a prefix, as in FastAPI (include_router refuses it
+            # without one).
             route = route_class(
                 "/",
                 endpoint,
@@ -674,6 +689,7 @@ class Router(MethodDecorators):
             )
             route.path = full
             self.routes.append(route)
+            self._announce(route)
             return route
         route = route_class(
             full,
@@ -682,9 +698,11 @@ class Router(MethodDecorators):
             default_response_class=self.default_response_class,
             **options,
         )
-        self.table.add(route)
+        if not self._shadowed(route.segments):
+            self.table.add(route)
         self.routes.append(route)
         self._names.setdefault(route.name, route)
+        self._announce(route)
         return route
 
     add_api_route = add_route
@@ -716,18 +734,21 @@ class Router(MethodDecorators):
     ) -> WebSocketRoute:
         """Register a WebSocket handler whose parameters the plan fills (``@app.websocket``)."""
         full = self.prefix + path
-        if not full:
-            raise ValueError("a route needs a path: the prefix and the path are both empty")
         route = WebSocketRoute(
-            full,
+            full or "/",
             endpoint,
             name=name,
             dependencies=[*self.dependencies, *(dependencies or ())],
             raw=raw,
         )
-        self.websocket_table.add(route)
+        if not full:  # served once included under a prefix, as an http route above
+            route.path = full
+        elif not self._shadowed(route.segments):
+            self.websocket_table.add(route)
         self.websocket_routes.append(route)
-        self._names.setdefault(route.name, route)
+        if full:
+            self._names.setdefault(route.name, route)
+        self._announce(route)
         return route
 
     def add_websocket_route(
@@ -772,12 +793,38 @@ class Router(MethodDecorators):
         unknown = set(unused) - _ROUTER_DOC_ONLY
         if unknown:
             raise TypeError(f"unknown include_router option(s) {sorted(unknown)}")
+        if router is self or router.includes(self):
+            # Its routes would come back here, without end.
+            raise ValueError("a router cannot include itself, nor a router that includes it")
         if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
             raise ValueError(
                 f"include_router prefix {prefix!r} must start with '/', not end with '/'"
             )
         response_class = router.explicit_response_class or default_response_class
-        for route in router.routes:
+
+        def adopt(item: Route | WebSocketRoute | Mount) -> None:
+            """Add one of ``router``'s routes or mounts here (also one added later)."""
+            if isinstance(item, Mount):
+                self.mount(prefix + item.prefix, item.app, name=item.name)
+                return
+            if isinstance(item, WebSocketRoute):
+                if not (self.prefix + prefix + item.path):
+                    raise ValueError(
+                        f"route {item.name!r} has no path: include its router with a prefix"
+                    )
+                self.add_api_websocket_route(
+                    prefix + item.path,
+                    item.endpoint,
+                    item.name,
+                    dependencies=[*(dependencies or ()), *item.dependencies],
+                    raw=item.raw,
+                )
+                return
+            route = item
+            if not (self.prefix + prefix + route.path):
+                raise ValueError(
+                    f"route {route.name!r} has no path: include its router with a prefix"
+                )
             options: RouteOptions = dict(route.options)  # type: ignore[assignment]
             options["tags"] = [*(tags or ()), *route.tags]
             options["dependencies"] = [*(dependencies or ()), *route.dependencies]
@@ -808,16 +855,14 @@ class Router(MethodDecorators):
                 route_class_override=type(route),  # an included route keeps its class
                 **options,
             )
+        for route in router.routes:
+            adopt(route)
         for ws_route in router.websocket_routes:
-            self.add_api_websocket_route(
-                prefix + ws_route.path,
-                ws_route.endpoint,
-                ws_route.name,
-                dependencies=[*(dependencies or ()), *ws_route.dependencies],
-                raw=ws_route.raw,
-            )
+            adopt(ws_route)
         for mount in router.mounts:
-            self.mount(prefix + mount.prefix, mount.app, name=mount.name)
+            adopt(mount)
+        # FastAPI serves what is added to ``router`` later too: it comes here then.
+        router.on_added(adopt)
         if router not in self.included_routers:
             self.included_routers.append(router)
         if router.frontends or router.included_frontends:
@@ -872,7 +917,34 @@ class Router(MethodDecorators):
         prefix = self.prefix + path.rstrip("/")
         if prefix and not prefix.startswith("/"):
             raise ValueError(f"mount prefix {prefix!r} must start with '/'")
-        self.mounts.append(Mount(prefix, app, name))
+        mount = Mount(prefix, app, name)
+        self.mounts.append(mount)
+        self._announce(mount)
+
+    def _announce(self, item: Route | WebSocketRoute | Mount) -> None:
+        """Tell the listeners of ``item``, just added here: every router that includes
+        this one adds it too (FastAPI serves what is added to an included router after
+        the include), an App drops its OpenAPI document."""
+        for listener in self._lifespan.listeners:
+            listener(item)
+
+    def on_added(self, listener: Callable[[Route | WebSocketRoute | Mount], None]) -> None:
+        """Call ``listener`` with each route or mount added here from now on."""
+        self._lifespan.listeners.append(listener)
+
+    def includes(self, router: Router) -> bool:
+        """Whether ``router`` is included here, directly or through another router."""
+        return any(
+            child is router or child.includes(router) for child in self.included_routers
+        )
+
+    def _shadowed(self, segments: Sequence[Segment]) -> bool:
+        """Whether a mount added earlier takes every path of a route being added:
+        then the route is listed (``routes``, the OpenAPI document, ``url_path_for``)
+        but never served, as in Starlette, where the first match in the order of
+        registration answers.  A mount at the root stays behind every route
+        (deliberate, docs/api.md "include_router, mount")."""
+        return any(mount.prefix and mount.covers(segments) for mount in self.mounts)
 
     def find_mount(self, path: str) -> Mount | None:
         for mount in self.mounts:
@@ -887,10 +959,10 @@ class Router(MethodDecorators):
     def url_path_for(self, name: str, /, **params: Any) -> str:
         route = self._names.get(name)
         if route is not None:
-            return route.url_path(**params)
+            return _link_path(route.url_path(**params))
         for mount in self.mounts:
             try:
-                return mount.url_path_for(name, **params)
+                return _link_path(mount.url_path_for(name, **params))
             except NoMatchFound:
                 continue
         raise NoMatchFound(f"no route named {name!r} with parameters {sorted(params)}")
@@ -946,6 +1018,8 @@ class Router(MethodDecorators):
             if request is None:
                 request_class = route.request_class
                 request = request_class(scope, receive, send, params, route.max_body_size)
+            if isinstance(exc, ValidationException) and exc.endpoint_ctx is None:
+                exc.locate(endpoint_context(route, scope["method"], scope))
             answer = await self._answer(request, exc)
             if answer is None:
                 raise  # not ours to answer: the App's error path logs it and sends the 500
@@ -1143,6 +1217,8 @@ class Router(MethodDecorators):
             _report_disconnect(scope, exc)
             return
         except Exception as exc:
+            if isinstance(exc, ValidationException) and exc.endpoint_ctx is None:
+                exc.locate(endpoint_context(route, "WS", scope))
             await self._websocket_error(websocket, exc)
 
     async def _websocket_error(self, websocket: WebSocket, exc: Exception) -> None:
@@ -1229,9 +1305,9 @@ async def serve_lifespan(
 
 
 class _LifespanParts:
-    """What a Router's lifespan runs (see run_lifespan)."""
+    """What a Router's lifespan runs (see run_lifespan), and who listens for routes."""
 
-    __slots__ = ("context", "included", "on_shutdown", "on_startup")
+    __slots__ = ("context", "included", "listeners", "on_shutdown", "on_startup")
 
     def __init__(
         self,
@@ -1243,6 +1319,11 @@ class _LifespanParts:
         self.on_shutdown = on_shutdown
         self.context = context
         self.included: list[Router] = []
+        # Not the lifespan's, but kept here to keep a Router's attributes few (PERF,
+        # see Router.__init__): what is told of each route or mount added here (for
+        # each include_router of this router, what adds it to the including router;
+        # the App serving it, which then builds its OpenAPI document anew).
+        self.listeners: list[Callable[[Route | WebSocketRoute | Mount], None]] = []
 
 
 def deprecated_on_event(
@@ -1329,6 +1410,48 @@ async def run_event_handler(func: Callable[[], Any]) -> None:
     result = func()
     if hasattr(result, "__await__"):
         await result
+
+
+def _link_path(path: str) -> str:
+    """A built path as a link can carry it, as Starlette's ``URLPath`` makes it: a
+    backslash escaped (a browser reads it as ``/``), and a leading ``//`` (read as
+    a host) as ``/%2F``."""
+    if "\\" in path:
+        path = path.replace("\\", "%5C")
+    if path.startswith("//"):
+        path = "/%2F" + path[2:]
+    return path
+
+
+# The source location of each endpoint that has failed validation, found once.
+_SOURCES: dict[Callable[..., Any], EndpointContext] = {}
+
+
+def endpoint_context(route: Route | WebSocketRoute, method: str, scope: Scope) -> EndpointContext:
+    """Where a validation error's endpoint is (FastAPI's ``endpoint_ctx``): its
+    function, file and line, and ``"METHOD /root/path/template"``.  Only called on
+    the error path; the source location is looked up once per endpoint."""
+    endpoint = route.endpoint
+    try:
+        source = _SOURCES.get(endpoint)
+    except TypeError:  # an unhashable callable: looked up each time
+        source = None
+    if source is None:
+        source = {}
+        try:
+            source["file"] = inspect.getsourcefile(endpoint) or ""
+            source["line"] = inspect.getsourcelines(endpoint)[1]
+        except (OSError, TypeError):
+            source = {}
+        name = getattr(endpoint, "__name__", None)
+        if isinstance(name, str):
+            source["function"] = name
+        if not source.get("file"):
+            source.pop("file", None)
+        with contextlib.suppress(TypeError):
+            _SOURCES[endpoint] = source
+    root_path: str = scope.get("root_path", "")
+    return {**source, "path": f"{method} {root_path.rstrip('/')}{route.path}"}
 
 
 def describe_error(exc: BaseException) -> str:

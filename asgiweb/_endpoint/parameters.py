@@ -45,7 +45,7 @@ from typing import Any
 from asgiweb._concurrency import unwrap_partial
 from asgiweb._endpoint.forms import FormStep, form_step, is_bare_sequence, is_upload_annotation
 from asgiweb._endpoint.info import ParamInfo
-from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor
+from asgiweb._endpoint.sources import is_model_class, is_sequence, model_extractor, reads_json
 from asgiweb._validation.annotations import is_type_alias, unwrap
 from asgiweb._validation.compiler import (
     ConstraintError,
@@ -55,6 +55,7 @@ from asgiweb._validation.compiler import (
     constraints_of,
     is_body_type,
     is_pydantic_model,
+    is_sequence_class,
     prefix_errors,
     validating_converter,
 )
@@ -273,6 +274,39 @@ def _classify(
     factory = marker.default_factory if marker is not None else None
     spec.required = default is REQUIRED and factory is None
     return spec, default, factory
+
+
+def _refuse_unreadable(spec: _Spec, owner: str) -> None:
+    """Refuse, as FastAPI does when the route is added, a path parameter that is not
+    a scalar, and a query parameter that is neither a scalar, a sequence of scalars
+    nor a parameter model (``list[Model]``, ``dict``): no request could ever fill
+    them.  A ``TypeError`` (FastAPI's is an AssertionError).  Headers and cookies
+    are not checked, as in FastAPI."""
+    annotation = spec.annotation
+    if spec.source not in ("path", "query") or reads_json(annotation):
+        return
+    if not is_body_type(annotation):
+        return
+    if spec.source != "path" and _scalar_sequence(annotation):
+        return
+    kinds = "a scalar" if spec.source == "path" else "a scalar, a sequence of scalars or a model"
+    raise TypeError(
+        f"{owner}: {spec.source} parameter {spec.name!r} must be {kinds}, not {annotation!r}"
+    )
+
+
+def _scalar_sequence(tp: Any) -> bool:
+    """A sequence of scalars (``list[int]``, bare ``list``), also in ``Annotated`` or a
+    union whose members are each scalar, None, or such a sequence."""
+    origin = typing.get_origin(tp)
+    args = typing.get_args(tp)
+    if origin is typing.Annotated:
+        return _scalar_sequence(args[0])
+    if origin in (typing.Union, types.UnionType):
+        return all(not is_body_type(arg) or _scalar_sequence(arg) for arg in args)
+    if is_sequence_class(tp):
+        return True
+    return is_sequence_class(origin) and not any(is_body_type(arg) for arg in args)
 
 
 def _is_field_info(item: Any) -> bool:
@@ -655,6 +689,7 @@ def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, t
                 or spec.marker.convert_underscores,
             )
         else:
+            _refuse_unreadable(spec, owner)
             extractor = _simple_extractor(spec, convert, make_default, path_params.get(spec.name))
         simple.append((_SOURCE_ORDER[spec.source], spec.name, extractor))
     simple.sort(key=lambda item: item[0])

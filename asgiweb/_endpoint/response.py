@@ -1395,6 +1395,17 @@ def _model_step(
     return model, compile_shape(model, *options, response_class)
 
 
+def without_content(response: Response) -> None:
+    """A 205 made from a handler's value: sent with no content and
+    ``content-length: 0`` (RFC 9110 §15.3.6).  FastAPI drops the body too but
+    keeps the length of the dropped one (docs/api.md, "Return values")."""
+    response.body = b""
+    response.raw_headers = [
+        (b"content-length", b"0") if name == b"content-length" else (name, value)
+        for name, value in response.raw_headers
+    ]
+
+
 def compile_finisher(
     response_class: type[Response],
     status_code: int | None,
@@ -1420,6 +1431,7 @@ def compile_finisher(
 
     nan_as_null = shape is not None and response_class is JSONResponse
     responses = response_types()
+    reset = status_code == 205  # decided here: no test per request for other routes
 
     def finish(value: Any, temporary: Response | None, tasks: BackgroundTasks | None) -> Response:
         if isinstance(value, responses):
@@ -1437,6 +1449,8 @@ def compile_finisher(
                 if not (nan_as_null and is_out_of_range(exc)):
                     raise
                 response = response_class(null_for_nan(value), status_code=status_code or 200)
+            if reset:
+                without_content(response)
             if temporary is not None:
                 code = temporary.status_code
                 if code:
@@ -1448,6 +1462,8 @@ def compile_finisher(
                         response.raw_headers = [
                             h for h in response.raw_headers if h[0] != b"content-length"
                         ]
+                    elif code == 205:
+                        without_content(response)
                 response.raw_headers.extend(temporary.raw_headers)
         if tasks is not None:
             existing = response.background
