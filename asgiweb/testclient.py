@@ -341,6 +341,39 @@ class ClientURL:
     def is_relative_url(self) -> bool:
         return not self.is_absolute_url
 
+    @property
+    def raw_scheme(self) -> bytes:
+        return self.scheme.encode("ascii")
+
+    @property
+    def raw_host(self) -> bytes:
+        return self.host.encode("ascii")
+
+    def copy_set_param(self, key: str, value: Any = None) -> ClientURL:
+        """A copy whose query has ``key`` set to this one value."""
+        grouped = _grouped(self.params.multi_items())
+        grouped[key] = [value]
+        return self.copy_with(params=_flat(grouped))
+
+    def copy_add_param(self, key: str, value: Any = None) -> ClientURL:
+        """A copy with one more value for ``key``."""
+        grouped = _grouped(self.params.multi_items())
+        grouped.setdefault(key, []).append(value)
+        return self.copy_with(params=_flat(grouped))
+
+    def copy_remove_param(self, key: str) -> ClientURL:
+        """A copy without ``key`` in the query."""
+        grouped = _grouped(self.params.multi_items())
+        grouped.pop(key, None)
+        return self.copy_with(params=_flat(grouped))
+
+    def copy_merge_params(self, params: ParamsType) -> ClientURL:
+        """A copy with ``params`` merged over the query: a name given replaces
+        the values of that name."""
+        grouped = _grouped(self.params.multi_items())
+        grouped.update(_grouped(QueryParams(_encode_params(params)).multi_items()))
+        return self.copy_with(params=_flat(grouped))
+
     def join(self, url: str | ClientURL | URL) -> ClientURL:
         return ClientURL(urljoin(self._text, str(url)))
 
@@ -364,7 +397,7 @@ class ClientURL:
         if isinstance(query, bytes):
             query = query.decode("ascii")
         if "params" in parts:
-            query = _encode_params(parts["params"])
+            query = _params_query(parts["params"])
         fragment = parts.get("fragment", old.fragment)
         text = f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
         return ClientURL(text + (f"#{fragment}" if fragment else ""))
@@ -808,6 +841,24 @@ def _encode_params(params: ParamsType) -> str:
         values = value if isinstance(value, list | tuple) else [value]
         pairs.extend((str(key), _query_value(v)) for v in values)
     return urlencode(pairs)
+
+
+def _grouped(items: Iterable[tuple[str, Any]]) -> dict[str, list[Any]]:
+    """Values by name, names in order of first appearance (httpx's QueryParams)."""
+    grouped: dict[str, list[Any]] = {}
+    for key, value in items:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def _flat(grouped: Mapping[str, list[Any]]) -> list[tuple[str, Any]]:
+    return [(key, value) for key, values in grouped.items() for value in values]
+
+
+def _params_query(params: ParamsType) -> str:
+    """A query string from ``params`` as httpx writes one: a name's values
+    together, in order of the name's first appearance, urlencoded."""
+    return urlencode(_flat(_grouped(QueryParams(_encode_params(params)).multi_items())))
 
 
 def _encode_body(
@@ -1303,20 +1354,14 @@ class TestClient:
     def _merge_params(self, params: ParamsType | None) -> str | None:
         """The query string a request gets, as httpx makes it: the client's params
         with the request's merged over them (a name given there replaces the
-        client's values), replacing the URL's own query string; None when neither
-        was given, which keeps the URL's."""
-        if not self._params:
-            return None if params is None else _encode_params(params)
-        if not params:
-            return _encode_params(self._params.multi_items())
-        merged: dict[str, list[str]] = {}
-        for source in (self._params, QueryParams(_encode_params(params))):
-            items = source.multi_items()
-            for key, _ in items:  # a name already there keeps its place, not its values
-                merged[key] = []
-            for key, value in items:
-                merged[key].append(value)
-        return urlencode([(key, value) for key, values in merged.items() for value in values])
+        client's values), grouped by name, replacing the URL's own query string;
+        None when neither was given, which keeps the URL's."""
+        if params is None and not self._params:
+            return None
+        grouped = _grouped(self._params.multi_items())
+        if params:
+            grouped.update(_grouped(QueryParams(_encode_params(params)).multi_items()))
+        return urlencode(_flat(grouped))
 
     def _prepare(
         self,

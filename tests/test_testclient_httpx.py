@@ -476,3 +476,33 @@ def test_websocket_connect_with_params_hooks_and_after_close() -> None:
         return [query, hooked, str(caught.value)]
 
     assert run(TestClient(ws_echo)) == run(Starlette(ws_echo))
+
+
+@pytest.mark.parametrize("query", ["", "a=1", "a=1&b=2&a=3", "b=x%20y&c="])
+def test_url_param_copies(query: str) -> None:
+    mine = ClientURL("http://h/p" + (f"?{query}" if query else ""))
+    other = httpx.URL(str(mine))
+    changes: list[tuple[str, tuple[Any, ...]]] = [
+        ("copy_set_param", ("a", "9")),
+        ("copy_set_param", ("z", 1)),
+        ("copy_add_param", ("a", "new")),
+        ("copy_remove_param", ("a",)),
+        ("copy_merge_params", ({"a": "m", "n": "o"},)),
+    ]
+    for name, args in changes:
+        assert str(getattr(mine, name)(*args)) == str(getattr(other, name)(*args)), name
+    assert (mine.raw_scheme, mine.raw_host) == (other.raw_scheme, other.raw_host)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("b", "1"), ("a", "2"), ("b", "3")],
+        "b=1&a=2&b=3",
+        {"s": "x y", "t": ["1", "2"], "n": None, "f": True, "i": 4},
+        "a=%2F&b=x+y&c=",
+    ],
+)
+def test_request_params_are_grouped_by_name_as_in_httpx(params: Any) -> None:
+    ours, theirs = both()
+    assert ours.get("/q", params=params).json() == theirs.get("/q", params=params).json()
