@@ -506,3 +506,18 @@ def test_url_param_copies(query: str) -> None:
 def test_request_params_are_grouped_by_name_as_in_httpx(params: Any) -> None:
     ours, theirs = both()
     assert ours.get("/q", params=params).json() == theirs.get("/q", params=params).json()
+
+
+names = st.text(alphabet="abc _&=%+/ü", min_size=1, max_size=4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(names, names), max_size=5),
+    st.lists(st.tuples(names, names), max_size=3),
+)
+def test_params_merge_property(client_params: list[Any], params: list[Any]) -> None:
+    ours, theirs = both()
+    ours.params = theirs.params = client_params
+    mine = ours.get("/q?own=1", params=params or None).json()["query"]
+    assert mine == theirs.get("/q?own=1", params=params or None).json()["query"]
