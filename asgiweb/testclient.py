@@ -24,14 +24,15 @@ from __future__ import annotations
 import base64
 import codecs
 import contextlib
+import datetime
 import json as jsonlib
 import re
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping, Sequence
 from http import HTTPStatus
 from types import TracebackType
-from typing import Any, TypedDict, Unpack
+from typing import Any, AnyStr, TypedDict, Unpack
 from urllib.parse import SplitResult, quote, unquote, urlencode, urljoin, urlsplit
 
 from anyio.from_thread import BlockingPortal, start_blocking_portal
@@ -50,7 +51,7 @@ from asgiweb._testserver import (
     StreamHandle,
     WebSocketExchange,
 )
-from asgiweb.datastructures import URL, Headers
+from asgiweb.datastructures import URL, Headers, MutableHeaders, QueryParams
 from asgiweb.exceptions import WebSocketDisconnect
 from asgiweb.types import ASGIApp, Message, Scope
 from asgiweb.websockets import DISCONNECTS_EXTENSION
@@ -58,10 +59,12 @@ from asgiweb.websockets import DISCONNECTS_EXTENSION
 __all__ = [
     "ClientRequest",
     "ClientResponse",
+    "ClientURL",
     "HTTPStatusError",
     "LifespanError",
     "RequestOptions",
     "TestClient",
+    "TooManyRedirects",
     "WebSocketDenialResponse",
     "WebSocketTestSession",
     "encode_multipart",
@@ -69,9 +72,16 @@ __all__ = [
 
 ParamsType = Mapping[str, Any] | Sequence[tuple[str, Any]] | str
 HeaderPairs = Mapping[str, str] | Sequence[tuple[str, str]]
+EventHook = Callable[..., Any]
+
+
+class UseClientDefault:
+    """The default of ``send(auth=...)``: the client's own ``auth``, as in httpx."""
+
+
+USE_CLIENT_DEFAULT = UseClientDefault()
 
 _REDIRECTS = (301, 302, 303, 307, 308)
-_MAX_REDIRECTS = 20
 _READ_SIZE = 65536  # a large body reaches the app in several messages, as from a socket
 _PATH_SAFE = "/%:@!$&'()*+,;=-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
@@ -79,7 +89,8 @@ _CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 
 
 class RequestOptions(TypedDict, total=False):
-    """Keyword arguments of every request method (``timeout`` is accepted and ignored)."""
+    """Keyword arguments of every request method (``timeout`` is accepted and only
+    recorded in ``request.extensions``: docs/api.md, "TestClient")."""
 
     params: ParamsType | None
     headers: HeaderPairs | None
@@ -91,18 +102,45 @@ class RequestOptions(TypedDict, total=False):
     follow_redirects: bool | None
     auth: tuple[str | bytes, str | bytes] | None  # HTTP Basic, as httpx takes it
     timeout: Any
+    extensions: Mapping[str, Any] | None
+
+
+class BuildOptions(TypedDict, total=False):
+    """Keyword arguments of ``build_request`` (httpx's: no ``auth``, no redirects)."""
+
+    params: ParamsType | None
+    headers: HeaderPairs | None
+    cookies: Mapping[str, str] | None
+    content: bytes | str | Iterable[bytes] | None
+    data: Any
+    files: Any
+    json: Any
+    timeout: Any
+    extensions: Mapping[str, Any] | None
 
 
 class LifespanError(RuntimeError):
     """The app answered ``lifespan.startup.failed`` or ``lifespan.shutdown.failed``."""
 
 
-class HTTPStatusError(Exception):
-    """Raised by :meth:`ClientResponse.raise_for_status` for a 4xx or 5xx answer."""
+class TooManyRedirects(RuntimeError):
+    """More redirects in a row than ``client.max_redirects`` (20), as httpx counts them."""
 
-    def __init__(self, message: str, *, response: ClientResponse) -> None:
+    def __init__(self, message: str, *, request: ClientRequest) -> None:
+        super().__init__(message)
+        self.request = request
+
+
+class HTTPStatusError(Exception):
+    """Raised by :meth:`ClientResponse.raise_for_status` for any answer but 2xx, as
+    httpx raises it (a 3xx not followed too); ``.request`` and ``.response``."""
+
+    def __init__(
+        self, message: str, *, response: ClientResponse, request: ClientRequest | None = None
+    ) -> None:
         super().__init__(message)
         self.response = response
+        self.request = response.request if request is None else request
 
 
 class ClientHeaders(MutableMapping[str, str]):
@@ -203,8 +241,185 @@ def basic_auth(auth: tuple[str | bytes, str | bytes]) -> str:
     return "Basic " + base64.b64encode(user + b":" + password).decode("ascii")
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+class ClientURL:
+    """A request's or response's URL with httpx's attribute names (``response.url``,
+    ``request.url``, ``client.base_url``): ``path`` is percent-decoded, ``query``,
+    ``netloc``, ``raw_path`` and ``userinfo`` are bytes, ``port`` is None for the
+    scheme's default, ``params`` the parsed query; it equals its string."""
+
+    __slots__ = ("_parts", "_text")
+
+    def __init__(self, url: str | ClientURL | URL = "") -> None:
+        self._text = str(url)
+        self._parts = urlsplit(self._text)
+
+    def __str__(self) -> str:
+        return self._text
+
+    def __repr__(self) -> str:
+        text = self._text
+        password = self._parts.password
+        if password:  # as httpx shows it: the password hidden
+            userinfo = self._parts.netloc.rpartition("@")[0]
+            masked = userinfo.rpartition(":")[0] + ":[secure]"
+            text = text.replace(userinfo + "@", masked + "@", 1)
+        return f"URL({text!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ClientURL | URL | str):
+            return self._text == str(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._text)
+
+    @property
+    def scheme(self) -> str:
+        return self._parts.scheme
+
+    @property
+    def host(self) -> str:
+        return self._parts.hostname or ""
+
+    @property
+    def port(self) -> int | None:
+        port = self._parts.port
+        return None if port == _DEFAULT_PORTS.get(self.scheme) else port
+
+    @property
+    def netloc(self) -> bytes:
+        host = self.host
+        if ":" in host:  # an IPv6 literal keeps its brackets
+            host = f"[{host}]"
+        port = self.port
+        return (host if port is None else f"{host}:{port}").encode("ascii")
+
+    @property
+    def userinfo(self) -> bytes:
+        netloc = self._parts.netloc
+        return netloc.rpartition("@")[0].encode("ascii") if "@" in netloc else b""
+
+    @property
+    def username(self) -> str:
+        return unquote(self._parts.username or "")
+
+    @property
+    def password(self) -> str:
+        return unquote(self._parts.password or "")
+
+    @property
+    def path(self) -> str:
+        path = self._parts.path or ("/" if self.is_absolute_url else "")
+        return unquote(path)
+
+    @property
+    def raw_path(self) -> bytes:
+        path = self._parts.path or "/"
+        query = self._parts.query
+        return (f"{path}?{query}" if query else path).encode("ascii")
+
+    @property
+    def query(self) -> bytes:
+        return self._parts.query.encode("ascii")
+
+    @property
+    def params(self) -> QueryParams:
+        return QueryParams(self._parts.query)
+
+    @property
+    def fragment(self) -> str:
+        return self._parts.fragment
+
+    @property
+    def is_absolute_url(self) -> bool:
+        return bool(self._parts.scheme and self._parts.netloc)
+
+    @property
+    def is_relative_url(self) -> bool:
+        return not self.is_absolute_url
+
+    @property
+    def raw_scheme(self) -> bytes:
+        return self.scheme.encode("ascii")
+
+    @property
+    def raw_host(self) -> bytes:
+        return self.host.encode("ascii")
+
+    def copy_set_param(self, key: str, value: Any = None) -> ClientURL:
+        """A copy whose query has ``key`` set to this one value."""
+        grouped = _grouped(self.params.multi_items())
+        grouped[key] = [value]
+        return self.copy_with(params=_flat(grouped))
+
+    def copy_add_param(self, key: str, value: Any = None) -> ClientURL:
+        """A copy with one more value for ``key``."""
+        grouped = _grouped(self.params.multi_items())
+        grouped.setdefault(key, []).append(value)
+        return self.copy_with(params=_flat(grouped))
+
+    def copy_remove_param(self, key: str) -> ClientURL:
+        """A copy without ``key`` in the query."""
+        grouped = _grouped(self.params.multi_items())
+        grouped.pop(key, None)
+        return self.copy_with(params=_flat(grouped))
+
+    def copy_merge_params(self, params: ParamsType) -> ClientURL:
+        """A copy with ``params`` merged over the query: a name given replaces
+        the values of that name."""
+        grouped = _grouped(self.params.multi_items())
+        grouped.update(_grouped(QueryParams(_encode_params(params)).multi_items()))
+        return self.copy_with(params=_flat(grouped))
+
+    def join(self, url: str | ClientURL | URL) -> ClientURL:
+        return ClientURL(urljoin(self._text, str(url)))
+
+    def copy_with(self, **parts: Any) -> ClientURL:
+        """A copy with some of ``scheme host port path query fragment params``
+        replaced (``path`` unquoted, as httpx takes it)."""
+        unknown = parts.keys() - {"scheme", "host", "port", "path", "query", "fragment", "params"}
+        if unknown:
+            raise TypeError(f"Unexpected URL component(s): {', '.join(sorted(unknown))}")
+        old = self._parts
+        scheme = parts.get("scheme", old.scheme)
+        host = parts.get("host", self.host)
+        port = parts.get("port", self.port)
+        if ":" in host:
+            host = f"[{host}]"
+        netloc = host if port is None else f"{host}:{port}"
+        if userinfo := self.userinfo.decode("ascii"):
+            netloc = f"{userinfo}@{netloc}"
+        path = quote(parts["path"], safe=_PATH_SAFE) if "path" in parts else old.path
+        query = parts.get("query", old.query)
+        if isinstance(query, bytes):
+            query = query.decode("ascii")
+        if "params" in parts:
+            query = _params_query(parts["params"])
+        fragment = parts.get("fragment", old.fragment)
+        text = f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
+        return ClientURL(text + (f"#{fragment}" if fragment else ""))
+
+
+def _timeout_extension(timeout: Any) -> dict[str, float | None]:
+    """httpx's per-request ``timeout`` extension for a number or None (the
+    in-process client records it and never enforces it)."""
+    if isinstance(timeout, Mapping):
+        return {k: timeout.get(k) for k in ("connect", "read", "write", "pool")}
+    as_dict = getattr(timeout, "as_dict", None)  # an httpx.Timeout
+    if callable(as_dict):
+        return dict(as_dict())
+    value = None if timeout is None else float(timeout)
+    return dict.fromkeys(("connect", "read", "write", "pool"), value)
+
+
 class ClientRequest:
-    """What the client sent (``response.request``), kept so redirects can replay it."""
+    """What the client sends (``response.request``, ``client.build_request(...)``),
+    with httpx's ``method``, ``url``, ``headers`` (editable until sent, as a
+    request hook may), ``content``, ``extensions``, ``read()``; kept so redirects
+    can replay it."""
 
     def __init__(
         self,
@@ -213,21 +428,50 @@ class ClientRequest:
         headers: RawHeaders,
         body: list[bytes],
         replay: tuple[list[tuple[str, str]], dict[str, str], list[bytes] | None, bool],
+        extensions: dict[str, Any] | None = None,
     ) -> None:
-        parts = urlsplit(url)
         self.method = method
-        self.url = URL(parts.scheme, parts.netloc, parts.path, parts.query)
-        self.headers = Headers(raw=headers)
+        self.url = ClientURL(url)
+        self.headers = MutableHeaders(raw=headers)
         self.body = body
         self.replay = replay  # (user headers, per-request cookies, body or None, chunked)
+        self.extensions: dict[str, Any] = {} if extensions is None else extensions
+
+    def __repr__(self) -> str:
+        return f"<Request({self.method!r}, {str(self.url)!r})>"
 
     @property
     def content(self) -> bytes:
         return b"".join(self.body)
 
+    def read(self) -> bytes:
+        return self.content
+
+
+# The reason phrases of RFC 9110 (and RFC 2324's teapot) where Python 3.11's
+# HTTPStatus still has older ones; httpx2, which Starlette's client uses, gives these.
+_RFC9110_PHRASES = {
+    413: "Content Too Large",
+    414: "URI Too Long",
+    416: "Range Not Satisfiable",
+    418: "I'm a teapot",
+    422: "Unprocessable Content",
+}
+
+_STATUS_KINDS = {
+    1: "Informational response",
+    3: "Redirect response",
+    4: "Client error",
+    5: "Server error",
+}
+
 
 class ClientResponse:
-    """A response as the test sees it; streamed from the app until read."""
+    """A response as the test sees it; streamed from the app until read.
+
+    httpx's names and meanings: ``is_redirect`` is any 3xx (``has_redirect_location``
+    is what a client follows), ``raise_for_status()`` raises for anything but 2xx,
+    ``elapsed`` is known once the body was read or the response closed."""
 
     def __init__(
         self,
@@ -236,23 +480,64 @@ class ClientResponse:
         request: ClientRequest,
         stream: StreamHandle | None = None,
         content: bytes = b"",
+        started: float | None = None,
     ) -> None:
         self.status_code = status_code
         self.headers = Headers(raw=headers)
         self.request = request
         self.url = request.url
         self.history: list[ClientResponse] = []
+        self.next_request: ClientRequest | None = None  # a redirect not followed
         self.cookies = ClientCookies()
+        self.http_version = "HTTP/1.1"  # what an HTTP/1.1 server would have answered
+        self.extensions: dict[str, Any] = {"http_version": b"HTTP/1.1"}
         self._stream = stream
         self._buffer: list[bytes] = []
         self._raw: bytes | None = None if stream is not None else content
         self._content: bytes | None = None
+        self._encoding: str | None = None
+        self._text: str | None = None
+        self._downloaded = 0 if stream is not None else len(content)
+        self._started = time.perf_counter() if started is None else started
+        self._elapsed: datetime.timedelta | None = None
+        self._on_close: contextlib.ExitStack | None = None  # what close() also ends
+        if stream is None:
+            self._stop_clock()
 
     def __repr__(self) -> str:
         return f"<ClientResponse [{self.status_code} {self.reason_phrase}]>"
 
+    def _stop_clock(self) -> None:
+        if self._elapsed is None:
+            self._elapsed = datetime.timedelta(seconds=time.perf_counter() - self._started)
+
+    @property
+    def elapsed(self) -> datetime.timedelta:
+        """Time from sending the request to the end of the body (read or closed)."""
+        if self._elapsed is None:
+            raise RuntimeError(
+                "'.elapsed' may only be accessed after the response has been read or closed."
+            )
+        return self._elapsed
+
+    @property
+    def num_bytes_downloaded(self) -> int:
+        """Body bytes received so far, before content-decoding."""
+        return self._downloaded
+
+    @property
+    def is_closed(self) -> bool:
+        return self._stream is None or self._stream.closed
+
+    @property
+    def is_stream_consumed(self) -> bool:
+        return self._raw is not None and self._stream is not None
+
     @property
     def reason_phrase(self) -> str:
+        phrase = _RFC9110_PHRASES.get(self.status_code)
+        if phrase is not None:
+            return phrase
         try:
             return HTTPStatus(self.status_code).phrase
         except ValueError:
@@ -263,33 +548,76 @@ class ClientResponse:
         return self.status_code < 400
 
     @property
+    def is_informational(self) -> bool:
+        return 100 <= self.status_code < 200
+
+    @property
     def is_success(self) -> bool:
         return 200 <= self.status_code < 300
 
     @property
-    def is_error(self) -> bool:
-        return self.status_code >= 400
+    def is_redirect(self) -> bool:
+        return 300 <= self.status_code < 400
 
     @property
-    def is_redirect(self) -> bool:
+    def is_client_error(self) -> bool:
+        return 400 <= self.status_code < 500
+
+    @property
+    def is_server_error(self) -> bool:
+        return 500 <= self.status_code < 600
+
+    @property
+    def is_error(self) -> bool:
+        return 400 <= self.status_code < 600
+
+    @property
+    def has_redirect_location(self) -> bool:
         return self.status_code in _REDIRECTS and "location" in self.headers
 
     @property
-    def encoding(self) -> str:
+    def charset_encoding(self) -> str | None:
+        """The ``charset`` of the ``Content-Type`` header, lower-cased; None without one."""
         match = _CHARSET.search(self.headers.get("content-type", ""))
-        if match is not None:
-            try:
-                return codecs.lookup(match.group(1)).name
-            except LookupError:
-                pass
-        return "utf-8"
+        return None if match is None else match.group(1).lower()
 
-    def iter_raw(self) -> Iterator[bytes]:
-        """Body chunks as the app sent them, still content-encoded.
+    @property
+    def encoding(self) -> str:
+        """The charset if Python knows it, else ``utf-8``; settable before ``text``."""
+        if self._encoding is None:
+            charset = self.charset_encoding
+            if charset is not None:
+                try:
+                    codecs.lookup(charset)
+                except LookupError:
+                    charset = None
+            self._encoding = charset or "utf-8"
+        return self._encoding
+
+    @encoding.setter
+    def encoding(self, value: str) -> None:
+        if self._text is not None:
+            raise ValueError("Setting encoding after `text` has been accessed is not allowed.")
+        self._encoding = value
+
+    @property
+    def links(self) -> dict[str | None, dict[str, str]]:
+        """The ``Link`` header (RFC 8288) by ``rel`` (or by URL when a link has none)."""
+        header = self.headers.get("link")
+        if header is None:
+            return {}
+        return {link.get("rel") or link.get("url"): link for link in parse_links(header)}
+
+    def iter_raw(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """Body chunks as the app sent them (or cut to ``chunk_size`` bytes, the
+        last one shorter), still content-encoded.
 
         Reading a stream that was partly iterated continues where it stopped;
         after the stream ended, the whole body comes back as one chunk.
         """
+        return _rechunk(self._raw_chunks(), chunk_size, b"")
+
+    def _raw_chunks(self) -> Iterator[bytes]:
         if self._raw is not None:
             if self._raw:
                 yield self._raw
@@ -298,12 +626,18 @@ class ClientResponse:
         assert stream is not None
         while chunks := stream.pull():
             self._buffer.extend(chunks)
+            self._downloaded += sum(map(len, chunks))
             yield from chunks
         if stream.ended or stream.closed:
             self._raw = b"".join(self._buffer)
+            self._stop_clock()
 
-    def iter_bytes(self) -> Iterator[bytes]:
-        """Body chunks as the app sends them, with gzip/deflate content-encoding undone."""
+    def iter_bytes(self, chunk_size: int | None = None) -> Iterator[bytes]:
+        """Body chunks as the app sends them (or cut to ``chunk_size`` bytes), with
+        gzip/deflate content-encoding undone."""
+        return _rechunk(self._decoded_chunks(), chunk_size, b"")
+
+    def _decoded_chunks(self) -> Iterator[bytes]:
         decoder = _decoder(self.headers.get("content-encoding", ""))
         for chunk in self.iter_raw():
             data = chunk if decoder is None else decoder.decompress(chunk)
@@ -312,7 +646,11 @@ class ClientResponse:
         if decoder is not None and (tail := decoder.flush()):
             yield tail
 
-    def iter_text(self) -> Iterator[str]:
+    def iter_text(self, chunk_size: int | None = None) -> Iterator[str]:
+        """The body decoded with ``encoding`` (cut to ``chunk_size`` characters)."""
+        return _rechunk(self._text_chunks(), chunk_size, "")
+
+    def _text_chunks(self) -> Iterator[str]:
         decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
         for chunk in self.iter_bytes():
             if text := decoder.decode(chunk):
@@ -331,13 +669,22 @@ class ClientResponse:
 
     def read(self) -> bytes:
         if self._raw is None and self._stream is not None:
-            self._buffer.extend(self._stream.pull(drain=True))
+            chunks = self._stream.pull(drain=True)
+            self._buffer.extend(chunks)
+            self._downloaded += sum(map(len, chunks))
             self._raw = b"".join(self._buffer)
+            self._stop_clock()
         return self.content
 
     def close(self) -> None:
-        if self._stream is not None:
-            self._stream.close()
+        try:
+            if self._stream is not None:
+                self._stream.close()
+        finally:
+            self._stop_clock()
+            on_close, self._on_close = self._on_close, None
+            if on_close is not None:
+                on_close.close()
 
     @property
     def content(self) -> bytes:
@@ -351,19 +698,64 @@ class ClientResponse:
 
     @property
     def text(self) -> str:
-        return self.content.decode(self.encoding, errors="replace")
+        if self._text is None:
+            self._text = self.content.decode(self.encoding, errors="replace")
+        return self._text
 
     def json(self, **kwargs: Any) -> Any:
         return jsonlib.loads(self.content, **kwargs)
 
     def raise_for_status(self) -> ClientResponse:
-        if self.status_code >= 400:
-            kind = "Client" if self.status_code < 500 else "Server"
-            raise HTTPStatusError(
-                f"{kind} error '{self.status_code} {self.reason_phrase}' for url '{self.url}'",
-                response=self,
-            )
-        return self
+        """Raise :class:`HTTPStatusError` for any status but 2xx, as httpx does."""
+        if self.is_success:
+            return self
+        kind = _STATUS_KINDS.get(self.status_code // 100, "Invalid status code")
+        lines = [f"{kind} '{self.status_code} {self.reason_phrase}' for url '{self.url}'"]
+        if self.has_redirect_location:
+            lines.append(f"Redirect location: '{self.headers['location']}'")
+        lines.append(
+            "For more information check: "
+            f"https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/{self.status_code}"
+        )
+        raise HTTPStatusError("\n".join(lines), response=self)
+
+
+def _rechunk(pieces: Iterator[AnyStr], size: int | None, empty: AnyStr) -> Iterator[AnyStr]:
+    """``pieces`` as they come, or regrouped into ``size``-long chunks (the last shorter)."""
+    if size is None:
+        yield from pieces
+        return
+    if size < 1:
+        raise ValueError("chunk_size must be a positive number.")
+    pending = empty
+    for piece in pieces:
+        pending += piece
+        while len(pending) >= size:
+            yield pending[:size]
+            pending = pending[size:]
+    if pending:
+        yield pending
+
+
+def parse_links(header: str) -> list[dict[str, str]]:
+    """The links of a ``Link`` header value (RFC 8288), each a dict with ``url``
+    and its parameters, parsed as httpx parses them: links split at a comma
+    before ``<``, parameters at ``;``, quotes and spaces stripped."""
+    strip = " '\""
+    header = header.strip(strip)
+    links: list[dict[str, str]] = []
+    if not header:
+        return links
+    for item in re.split(", *<", header):
+        target, _, params = item.partition(";")
+        link = {"url": target.strip("<> '\"")}
+        for param in params.split(";") if params else ():
+            key, sep, value = param.partition("=")
+            if not sep or "=" in value:
+                break
+            link[key.strip(strip)] = value.strip(strip)
+        links.append(link)
+    return links
 
 
 def _decoder(encoding: str) -> zlib._Decompress | None:
@@ -410,7 +802,7 @@ def _origin(scheme: str, host: str | None, port: int | None) -> tuple[str, str, 
     return scheme, host or "", port or {"http": 80, "https": 443}.get(scheme)
 
 
-def _keeps_credentials(source: URL, target: SplitResult) -> bool:
+def _keeps_credentials(source: ClientURL, target: SplitResult) -> bool:
     """Whether ``Authorization`` survives a redirect: same origin (scheme, host,
     port), or the upgrade of a default-port http URL to https on the same host."""
     before = urlsplit(str(source))
@@ -449,6 +841,24 @@ def _encode_params(params: ParamsType) -> str:
         values = value if isinstance(value, list | tuple) else [value]
         pairs.extend((str(key), _query_value(v)) for v in values)
     return urlencode(pairs)
+
+
+def _grouped(items: Iterable[tuple[str, Any]]) -> dict[str, list[Any]]:
+    """Values by name, names in order of first appearance (httpx's QueryParams)."""
+    grouped: dict[str, list[Any]] = {}
+    for key, value in items:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def _flat(grouped: Mapping[str, list[Any]]) -> list[tuple[str, Any]]:
+    return [(key, value) for key, values in grouped.items() for value in values]
+
+
+def _params_query(params: ParamsType) -> str:
+    """A query string from ``params`` as httpx writes one: a name's values
+    together, in order of the name's first appearance, urlencoded."""
+    return urlencode(_flat(_grouped(QueryParams(_encode_params(params)).multi_items())))
 
 
 def _encode_body(
@@ -778,7 +1188,12 @@ class WebSocketTestSession:
 
 
 class TestClient:
-    """Drive an ASGI 3 app from synchronous test code, in-process."""
+    """Drive an ASGI 3 app from synchronous test code, in-process.
+
+    The arguments are Starlette's TestClient's, in its order; ``params``,
+    ``timeout``, ``event_hooks`` and ``trust_env`` are httpx's client options
+    (keyword-only here; attributes on both clients).
+    """
 
     __test__ = False  # not a pytest test class, whatever its name says
     disconnect_grace = 1.0  # seconds an app gets to stop after the client leaves
@@ -786,16 +1201,21 @@ class TestClient:
     def __init__(
         self,
         app: ASGIApp,
-        raise_server_exceptions: bool = True,
         base_url: str = "http://testserver",
+        raise_server_exceptions: bool = True,
         root_path: str = "",
+        backend: str = "asyncio",
+        backend_options: dict[str, Any] | None = None,
         cookies: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         follow_redirects: bool = True,
+        client: tuple[str, int] = ("testclient", 50000),
         *,
         extensions: Mapping[str, Any] | None = None,
-        backend: str = "asyncio",
-        backend_options: dict[str, Any] | None = None,
+        params: ParamsType | None = None,
+        timeout: Any = 5.0,
+        event_hooks: Mapping[str, Sequence[EventHook]] | None = None,
+        trust_env: bool = True,
     ) -> None:
         self.app = app
         self.raise_server_exceptions = raise_server_exceptions
@@ -806,12 +1226,70 @@ class TestClient:
         self.headers.update(headers or {})
         self.auth: tuple[str | bytes, str | bytes] | None = None  # httpx's client.auth
         self.follow_redirects = follow_redirects
+        self.max_redirects = 20  # httpx's default
+        self.client = client
         self.extensions = dict(extensions or {})
+        self.params = params
+        self.timeout = timeout
+        self.event_hooks = event_hooks or {}
+        self._trust_env = trust_env
         self.backend = backend
         self.backend_options = backend_options
+        self._closed = False
         self._portal: BlockingPortal | None = None
         self._stack: contextlib.ExitStack | None = None
         self._state: dict[str, Any] = {}
+
+    # -- httpx's client attributes -------------------------------------------------
+
+    @property
+    def base_url(self) -> ClientURL:
+        """The URL relative request URLs are joined to, ending with ``/`` as httpx keeps it."""
+        return self._base_url
+
+    @base_url.setter
+    def base_url(self, url: str | ClientURL) -> None:
+        text = str(url)
+        if urlsplit(text).path not in ("", "/") and not text.endswith("/"):
+            text += "/"
+        self._base_url = ClientURL(text)
+
+    @property
+    def params(self) -> QueryParams:
+        """Query parameters sent with every request, merged under the request's own."""
+        return self._params
+
+    @params.setter
+    def params(self, params: ParamsType | None) -> None:
+        self._params = QueryParams("" if params is None else _encode_params(params))
+
+    @property
+    def event_hooks(self) -> dict[str, list[EventHook]]:
+        """httpx's hooks: each ``request`` hook is called with every request just
+        before it is sent (each redirect hop too), each ``response`` hook with
+        every response once its headers arrived, before its body is read."""
+        return self._event_hooks
+
+    @event_hooks.setter
+    def event_hooks(self, hooks: Mapping[str, Sequence[EventHook]]) -> None:
+        self._event_hooks = {
+            "request": list(hooks.get("request", ())),
+            "response": list(hooks.get("response", ())),
+        }
+
+    @property
+    def trust_env(self) -> bool:
+        """Accepted for httpx's sake; an in-process client reads no proxy or cert settings."""
+        return self._trust_env
+
+    @property
+    def is_closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Close the client, as httpx's ``close()``: later requests raise RuntimeError.
+        An open ``with`` block still runs the lifespan shutdown when it ends."""
+        self._closed = True
 
     # -- lifespan -------------------------------------------------------------------
 
@@ -873,28 +1351,43 @@ class TestClient:
 
     # -- requests -------------------------------------------------------------------
 
+    def _merge_params(self, params: ParamsType | None) -> str | None:
+        """The query string a request gets, as httpx makes it: the client's params
+        with the request's merged over them (a name given there replaces the
+        client's values), grouped by name, replacing the URL's own query string;
+        None when neither was given, which keeps the URL's."""
+        if params is None and not self._params:
+            return None
+        grouped = _grouped(self._params.multi_items())
+        if params:
+            grouped.update(_grouped(QueryParams(_encode_params(params)).multi_items()))
+        return urlencode(_flat(grouped))
+
     def _prepare(
         self,
         method: str,
         url: str,
-        params: ParamsType | None,
+        query_string: str | None,
         headers: list[tuple[str, str]],
         cookies: dict[str, str],
         body: list[bytes] | None,
         content_type: str | None,
         chunked: bool,
+        extensions: dict[str, Any] | None = None,
     ) -> ClientRequest:
         parts = urlsplit(url)
         if not parts.scheme:
-            base = urlsplit(self.base_url)
+            base = urlsplit(str(self._base_url))
             path = base.path.rstrip("/") + "/" + parts.path.lstrip("/")
             parts = base._replace(path=path, query=parts.query)
-        query = parts.query
-        if params is not None:  # as httpx: params replace the URL's own query string
-            query = _encode_params(params)
+        if parts.port is not None and parts.port == _DEFAULT_PORTS.get(parts.scheme):
+            parts = parts._replace(netloc=parts.netloc.rpartition(":")[0])  # as httpx drops it
+        query = parts.query if query_string is None else query_string
         path = quote(parts.path or "/", safe=_PATH_SAFE)
         query = quote(query, safe=_QUERY_SAFE)
         full = f"{parts.scheme}://{parts.netloc}{path}" + (f"?{query}" if query else "")
+        if parts.fragment:  # kept in the URL (as httpx keeps it), never sent
+            full += f"#{parts.fragment}"
 
         # httpx's order: host (and an empty body's length) first, then the client's
         # headers overridden by the request's, then the body's own headers unless given.
@@ -918,16 +1411,16 @@ class TestClient:
             given = [v for k, v in merged if k == "cookie"]
             merged = _override(merged, [("cookie", "; ".join([*given, cookie]))])
         raw = [validate_header(name, value) for name, value in merged]
-        return ClientRequest(method, full, raw, body or [], (headers, cookies, body, chunked))
+        replay = (headers, cookies, body, chunked)
+        return ClientRequest(method, full, raw, body or [], replay, extensions)
 
     def _scope(self, request: ClientRequest) -> Scope:
-        url = request.url
-        scheme = url.scheme or "http"
-        parts = urlsplit(str(url))
+        parts = urlsplit(str(request.url))
+        scheme = parts.scheme or "http"
         port = parts.port or (443 if scheme in ("https", "wss") else 80)
         root = self.root_path
-        path = unquote(url.path)
-        raw_path = url.path
+        raw_path = parts.path or "/"
+        path = unquote(raw_path)
         # A URL already under the root path names the whole path, as with
         # Starlette's client (docs/testing.md); any other is put under it.
         under = bool(root) and (path == root or path.startswith(root + "/"))
@@ -939,11 +1432,11 @@ class TestClient:
             "method": request.method,
             "scheme": scheme,
             "server": (parts.hostname or "testserver", port),
-            "client": ("testclient", 50000),
+            "client": self.client,
             "root_path": root,
             "path": root_prefix + path,
             "raw_path": (root_prefix + raw_path).encode("ascii"),
-            "query_string": url.query.encode("ascii"),
+            "query_string": parts.query.encode("ascii"),
             "headers": list(request.headers.raw),
             "extensions": dict(self.extensions),
             "state": dict(self._state) if self._portal is not None else {},
@@ -951,6 +1444,7 @@ class TestClient:
 
     def _open(self, portal: BlockingPortal, request: ClientRequest) -> ClientResponse:
         """Start the app on one request; return once it has started its response."""
+        started = time.perf_counter()
         pathsend = "http.response.pathsend" in self.extensions
         _, exchange = portal.start_task(
             Exchange.serve, self.app, self._scope(request), request.body, pathsend
@@ -962,9 +1456,13 @@ class TestClient:
                     raise exchange.error
                 raise RuntimeError("The app returned without sending 'http.response.start'.")
             headers = [(b"content-type", b"text/plain; charset=utf-8"), (b"content-length", b"21")]
-            return ClientResponse(500, headers, request, content=b"Internal Server Error")
+            return ClientResponse(
+                500, headers, request, content=b"Internal Server Error", started=started
+            )
         stream = StreamHandle(portal, exchange, self.raise_server_exceptions, self.disconnect_grace)
-        response = ClientResponse(exchange.status, exchange.headers, request, stream)
+        response = ClientResponse(
+            exchange.status, exchange.headers, request, stream, started=started
+        )
         for header in response.headers.getlist("set-cookie"):
             parsed = _parse_set_cookie(header)
             if parsed is None:
@@ -993,23 +1491,122 @@ class TestClient:
             content_type = request.headers.get("content-type")
         if not _keeps_credentials(request.url, urlsplit(url)):
             headers = [item for item in headers if item[0] != "authorization"]
-        return self._prepare(method, url, None, headers, cookies, body, content_type, chunked)
+        return self._prepare(
+            method, url, None, headers, cookies, body, content_type, chunked, request.extensions
+        )
 
     def _send(self, portal: BlockingPortal, request: ClientRequest, follow: bool) -> ClientResponse:
         history: list[ClientResponse] = []
         while True:
+            for request_hook in self._event_hooks["request"]:
+                request_hook(request)
             response = self._open(portal, request)
-            if not (follow and response.is_redirect):
-                response.history = history
+            try:
+                for response_hook in self._event_hooks["response"]:
+                    response_hook(response)
+            except BaseException:
+                response.close()
+                raise
+            response.history = list(history)
+            if not response.has_redirect_location:
+                return response
+            if not follow:
+                response.next_request = self._redirect(request, response)
                 return response
             try:
                 response.read()
             finally:
                 response.close()
             history.append(response)
-            if len(history) >= _MAX_REDIRECTS:
-                raise RuntimeError(f"Exceeded {_MAX_REDIRECTS} redirects (last: {request.url}).")
+            if len(history) > self.max_redirects:
+                raise TooManyRedirects(
+                    f"Exceeded maximum allowed redirects ({self.max_redirects}).",
+                    request=request,
+                )
             request = self._redirect(request, response)
+
+    def build_request(
+        self, method: str, url: str | ClientURL, **options: Unpack[BuildOptions]
+    ) -> ClientRequest:
+        """The request ``client.request(...)`` would send, not sent yet (httpx's
+        ``build_request``): the client's headers, cookies and params merged in,
+        ``headers`` still editable; send it with :meth:`send`."""
+        unknown = options.keys() - BuildOptions.__annotations__.keys()
+        if unknown:
+            raise TypeError(f"Unexpected request option(s): {', '.join(sorted(unknown))}")
+        o = options
+        body, content_type, chunked = _encode_body(
+            o.get("content"), o.get("data"), o.get("json"), o.get("files")
+        )
+        headers, cookies = _pairs(o.get("headers")), dict(o.get("cookies") or {})
+        extensions = dict(o.get("extensions") or {})
+        if "timeout" not in extensions:
+            extensions["timeout"] = _timeout_extension(o.get("timeout", self.timeout))
+        query = self._merge_params(o.get("params"))
+        return self._prepare(
+            method.upper(),
+            str(url),
+            query,
+            headers,
+            cookies,
+            body,
+            content_type,
+            chunked,
+            extensions,
+        )
+
+    def send(
+        self,
+        request: ClientRequest,
+        *,
+        stream: bool = False,
+        auth: tuple[str | bytes, str | bytes] | UseClientDefault | None = USE_CLIENT_DEFAULT,
+        follow_redirects: bool | None = None,
+    ) -> ClientResponse:
+        """Send a built request (httpx's ``send``).  With ``stream=True`` the
+        response comes back unread: read or iterate it, then ``close()`` it."""
+        if self._closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
+        if isinstance(auth, UseClientDefault):
+            auth = self.auth
+        if auth is not None:
+            value = basic_auth(auth)
+            request.headers["authorization"] = value
+            headers, cookies, body, chunked = request.replay
+            request.replay = (
+                _override(headers, [("authorization", value)]),
+                cookies,
+                body,
+                chunked,
+            )
+        follow = self.follow_redirects if follow_redirects is None else follow_redirects
+        with contextlib.ExitStack() as stack:
+            portal = stack.enter_context(self._portal_scope())
+            response = self._send(portal, request, follow)
+            response._on_close = stack.pop_all()  # the portal lives as long as the response
+        if not stream:
+            try:
+                response.read()
+            finally:
+                response.close()
+        return response
+
+    def _request(
+        self, method: str, url: str, options: RequestOptions, stream: bool
+    ) -> ClientResponse:
+        unknown = options.keys() - RequestOptions.__annotations__.keys()
+        if unknown:
+            raise TypeError(f"Unexpected request option(s): {', '.join(sorted(unknown))}")
+        build: BuildOptions = {
+            k: v for k, v in options.items() if k not in ("auth", "follow_redirects")
+        }  # type: ignore[assignment]
+        request = self.build_request(method, url, **build)
+        return self.send(
+            request,
+            stream=stream,
+            auth=options.get("auth", USE_CLIENT_DEFAULT),
+            follow_redirects=options.get("follow_redirects"),
+        )
 
     @contextlib.contextmanager
     def stream(
@@ -1020,27 +1617,11 @@ class TestClient:
         Leaving the block disconnects the client if the body was not read to the
         end, so the app's next ``receive()`` returns ``http.disconnect``.
         """
-        unknown = options.keys() - RequestOptions.__annotations__.keys()
-        if unknown:
-            raise TypeError(f"Unexpected request option(s): {', '.join(sorted(unknown))}")
-        o = options
-        body, content_type, chunked = _encode_body(
-            o.get("content"), o.get("data"), o.get("json"), o.get("files")
-        )
-        headers, cookies = _pairs(o.get("headers")), dict(o.get("cookies") or {})
-        auth = o.get("auth", self.auth)
-        if auth is not None:
-            headers = _override(headers, [("authorization", basic_auth(auth))])
-        request = self._prepare(
-            method.upper(), url, o.get("params"), headers, cookies, body, content_type, chunked
-        )
-        follow = o.get("follow_redirects")
-        follow = self.follow_redirects if follow is None else follow
-        with contextlib.ExitStack() as stack:
-            portal = stack.enter_context(self._portal_scope())
-            response = self._send(portal, request, follow)
-            stack.callback(response.close)
+        response = self._request(method, url, options, stream=True)
+        try:
             yield response
+        finally:
+            response.close()
 
     def websocket_connect(
         self,
@@ -1051,7 +1632,12 @@ class TestClient:
         params: ParamsType | None = None,
         cookies: Mapping[str, str] | None = None,
     ) -> WebSocketTestSession:
-        """A WebSocket session to use in a ``with`` block (see ``WebSocketTestSession``)."""
+        """A WebSocket session to use in a ``with`` block (see ``WebSocketTestSession``).
+
+        As with Starlette's client, a closed client refuses, the client's params
+        apply, and the request hooks see the handshake request."""
+        if self._closed:
+            raise RuntimeError("Cannot send a request, as the client has been closed.")
         extra = [
             ("connection", "upgrade"),
             ("upgrade", "websocket"),
@@ -1063,13 +1649,15 @@ class TestClient:
         request = self._prepare(
             "GET",
             url,
-            params,
+            self._merge_params(params),
             _override(extra, _pairs(headers)),
             dict(cookies or {}),
             None,
             None,
             False,
         )
+        for request_hook in self._event_hooks["request"]:
+            request_hook(request)
         scope = self._scope(request)
         scheme = "wss" if scope["scheme"] in ("https", "wss") else "ws"
         del scope["method"]
@@ -1086,9 +1674,7 @@ class TestClient:
         return WebSocketTestSession(self, scope, request)
 
     def request(self, method: str, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
-        with self.stream(method, url, **options) as response:
-            response.read()
-        return response
+        return self._request(method, url, options, stream=False)
 
     def get(self, url: str, **options: Unpack[RequestOptions]) -> ClientResponse:
         return self.request("GET", url, **options)
