@@ -63,13 +63,19 @@ class EndpointInfo:
 
     @property
     def body(self) -> tuple[ParamInfo, ...]:
-        """The body's fields; one named again further down the graph is the same field
-        (FastAPI reads and documents it once), so the first stands for it."""
+        """The body's fields; a JSON one named again further down the graph is the
+        same field (FastAPI reads and documents it once), so the first stands for it.
+        Form fields are all kept: the OpenAPI document joins a repeated key's schemas
+        (docs/openapi.md)."""
         found: dict[str, ParamInfo] = {}
+        fields: list[ParamInfo] = []
         for p in self.params:
-            if p.source in ("body", "form"):
-                found.setdefault(p.key, p)
-        return tuple(found.values())
+            if p.source == "form":
+                fields.append(p)
+            elif p.source == "body" and p.key not in found:
+                found[p.key] = p
+                fields.append(p)
+        return tuple(fields)
 
 
 _KEY = "asgiweb_endpoint_info"
