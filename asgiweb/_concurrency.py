@@ -14,6 +14,7 @@ looks through decorators (docs/dependencies.md, "Decorated dependencies").
 from __future__ import annotations
 
 import collections
+import dis
 import functools
 import inspect
 import queue
@@ -30,6 +31,7 @@ __all__ = [
     "SYNC_GEN",
     "THREAD_LIMIT",
     "call_kind",
+    "holds_context_at_yield",
     "is_async_callable",
     "run_in_threadpool",
     "unwrap_partial",
@@ -120,6 +122,40 @@ def call_kind(fn: Callable[..., Any]) -> int:
     if not is_class and any(_is_coroutine_function(target) for target in through_call):
         return ASYNC
     return SYNC
+
+
+def _yields_inside_with(code: Any) -> bool:
+    """Whether an async generator may ``yield`` inside a ``with``/``async with`` block:
+    a block opens before one of its own yields (an ``await`` yields too, but not
+    after ``ASYNC_GEN_WRAP``).  Conservative: a block closed before the yield counts."""
+    opened = False
+    previous = ""
+    for ins in dis.get_instructions(code):
+        if ins.opname in ("BEFORE_WITH", "BEFORE_ASYNC_WITH"):
+            opened = True
+        elif ins.opname == "YIELD_VALUE" and previous == "ASYNC_GEN_WRAP" and opened:
+            return True
+        previous = ins.opname
+    return False
+
+
+def holds_context_at_yield(fn: Callable[..., Any]) -> bool:
+    """Whether the async generator ``fn`` makes (through its partials, decorators or
+    ``__call__``, as :func:`call_kind` looks) may hold a context manager across its
+    ``yield``, such as its own anyio task group or cancel scope: its exit code must
+    then run wholly inside one shield, entered before it resumes (the scope it exits
+    must be the task's current one).  True when its code cannot be read."""
+    outer, inner = _layers(fn)
+    targets = [outer, inner]
+    for target in (outer, inner):
+        dunder = getattr(target, "__call__", None)  # noqa: B004 - callable objects
+        if dunder is not None:
+            targets.extend(_layers(dunder))
+    for target in targets:
+        if inspect.isasyncgenfunction(target):
+            code = getattr(target, "__code__", None)
+            return code is None or _yields_inside_with(code)
+    return True
 
 
 # -- run_in_threadpool ---------------------------------------------------------------

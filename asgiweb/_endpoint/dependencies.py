@@ -48,6 +48,7 @@ from asgiweb._concurrency import (
     SYNC,
     SYNC_GEN,
     call_kind,
+    holds_context_at_yield,
     run_in_threadpool,
     unwrap_partial,
 )
@@ -73,6 +74,7 @@ __all__ = ["Context", "Dependant", "ExitAfterSend", "compile_graph", "compile_so
 
 FAILED: Any = object()  # a dependant whose sub-tree or parameters had errors
 
+
 class Context:
     """One request's state while its dependencies are solved."""
 
@@ -96,8 +98,8 @@ class Context:
         self.errors: list[dict[str, Any]] = []
         self.temporary: Response | None = None
         self.tasks: BackgroundTasks | None = None
-        self.function_exits: list[tuple[Any, bool]] = []
-        self.request_exits: list[tuple[Any, bool]] = []
+        self.function_exits: list[tuple[Any, bool | int]] = []
+        self.request_exits: list[tuple[Any, bool | int]] = []
 
 
 def temporary_response() -> Response:
@@ -149,6 +151,8 @@ class ConcurrencyLimit:
         exits.append((holder, True))
         if kind == ASYNC_GEN:
             gen = call(**kwargs)
+            if dependant.exit_flag is SHIELDED:
+                return await setup_shielded(gen, exits, dependant)
             try:
                 value = await gen.__anext__()
             except StopAsyncIteration:
@@ -176,6 +180,7 @@ class Dependant:
     __slots__ = (
         "call",
         "chain",
+        "exit_flag",
         "fill_all",
         "fill_body",
         "fill_form",
@@ -223,6 +228,10 @@ class Dependant:
         self.params = params
         self.subs = subs
         self.kind = kind
+        # What ``unwind`` is told of this generator's exit (see ``SHIELDED``).
+        self.exit_flag: bool | int = (
+            SHIELDED if kind == ASYNC_GEN and holds_context_at_yield(call) else kind == ASYNC_GEN
+        )
         self.path_params = path_params
         self.uses_scopes: bool = bool(
             asks_scopes
@@ -462,11 +471,15 @@ def _runner(
             value = await run_in_threadpool(call, **kwargs)
         elif kind == ASYNC_GEN:
             gen = call(**kwargs)
-            try:
-                value = await gen.__anext__()
-            except StopAsyncIteration:
-                raise _no_yield(dependant) from None
-            (ctx.function_exits if function_scope else ctx.request_exits).append((gen, True))
+            exits = ctx.function_exits if function_scope else ctx.request_exits
+            if dependant.exit_flag is SHIELDED:
+                value = await setup_shielded(gen, exits, dependant)
+            else:
+                try:
+                    value = await gen.__anext__()
+                except StopAsyncIteration:
+                    raise _no_yield(dependant) from None
+                exits.append((gen, True))
         else:
             value, gen = await _enter(call, kwargs, False, dependant)
             (ctx.function_exits if function_scope else ctx.request_exits).append((gen, False))
@@ -525,6 +538,7 @@ def compile_solver(
         "endpoint": endpoint,
         "reject": reject,
         "no_yield": _no_yield,
+        "setup_shielded": setup_shielded,
         "in_thread": run_in_threadpool,
         "enter": _enter,
     }
@@ -598,6 +612,8 @@ def compile_solver(
             elif sub.kind == SYNC:
                 passed = f"c{slot}, {arguments}" if arguments else f"c{slot}"
                 lines.append(f"        {var} = await in_thread({passed})")
+            elif sub.kind == ASYNC_GEN and sub.exit_flag is SHIELDED:
+                lines.append(f"        {var} = await setup_shielded({call}, {exits}, d{slot})")
             elif sub.kind == ASYNC_GEN:
                 lines.extend(
                     [
@@ -681,7 +697,9 @@ def _no_yield(dependant: Dependant) -> RuntimeError:
     return RuntimeError(f"dependency {dependant.chain[-1]} returned without yielding a value")
 
 
-async def unwind(exits: list[tuple[Any, bool]], exc: BaseException | None) -> BaseException | None:
+async def unwind(
+    exits: list[tuple[Any, bool | int]], exc: BaseException | None
+) -> BaseException | None:
     """Finish the generators in ``exits`` (last entered first), as ``contextlib`` would.
 
     Returns the exception still in flight afterwards: ``exc``, one a generator
@@ -691,7 +709,12 @@ async def unwind(exits: list[tuple[Any, bool]], exc: BaseException | None) -> Ba
     while exits:
         gen, is_async = exits.pop()
         try:
-            if is_async:
+            if is_async is SHIELDED:
+                if await _exit_shielded(gen, exc):
+                    if exc is not None:
+                        swallowed, exc = exc, None
+                    continue
+            elif is_async:
                 step = gen.__anext__() if exc is None else gen.athrow(exc)
                 # PERF: started here, not in a coroutine of its own: most exit code
                 # ends without suspending (see _Resume).
@@ -729,6 +752,48 @@ async def unwind(exits: list[tuple[Any, bool]], exc: BaseException | None) -> Ba
         error.__cause__ = swallowed
         return error
     return exc
+
+
+# ``(generator, flag)`` in the exits: False for a sync generator, True for an async one
+# whose exit is shielded only once it suspends (see ``_Resume``), SHIELDED for one that
+# may hold a context manager across its yield (its own task group or cancel scope:
+# ``_concurrency.holds_context_at_yield``), whose exit runs wholly inside one shield,
+# entered first, so the scopes it exits are the task's current ones, as in FastAPI.
+SHIELDED = 2
+
+
+async def setup_shielded(gen: Any, exits: list[tuple[Any, bool | int]], dependant: Any) -> Any:
+    """Enter a SHIELDED async generator: a cancel scope of ours first, around it, so
+    the scopes it enters nest inside ours; ours is shielded when it exits."""
+    scope = anyio.CancelScope()
+    scope.__enter__()
+    try:
+        value = await gen.__anext__()
+    except StopAsyncIteration:
+        scope.__exit__(None, None, None)
+        raise _no_yield(dependant) from None
+    except BaseException as exc:
+        scope.__exit__(type(exc), exc, exc.__traceback__)
+        raise
+    exits.append(((gen, scope), SHIELDED))
+    return value
+
+
+async def _exit_shielded(entry: Any, exc: BaseException | None) -> bool:
+    """The exit of a generator :func:`setup_shielded` entered: our scope, shielded,
+    is left once it ends; True when it ended, an error when it raised one."""
+    gen, scope = entry
+    scope.shield = True
+    try:
+        await (gen.__anext__() if exc is None else gen.athrow(exc))
+    except StopAsyncIteration:
+        scope.__exit__(None, None, None)
+        return True
+    except BaseException as raised:
+        scope.__exit__(type(raised), raised, raised.__traceback__)
+        raise
+    scope.__exit__(None, None, None)
+    raise _yielded_twice()
 
 
 def _yielded_twice() -> RuntimeError:
@@ -819,7 +884,7 @@ class ExitAfterSend(Response):
                 raise after from exc
             return
         exits = ctx.request_exits
-        if len(exits) == 1 and exits[0][1]:
+        if len(exits) == 1 and exits[0][1] is True:
             # PERF: one async generator, the common case: its exit step runs here,
             # as ``unwind`` would run it, without a coroutine of its own.
             gen = exits.pop()[0]
