@@ -484,3 +484,103 @@ def test_field_options_documented() -> None:
     # A form field defaulting to None: FastAPI writes no "default" (the forms
     # sweep's subject, validate_default or not).
     _document(defaults_app, skip=("/form/none",))
+
+
+# -- AliasChoices in parameter models --------------------------------------------------
+
+
+class ChoiceModel(pydantic.BaseModel):
+    value: Annotated[int, Field(alias="unused", validation_alias=AliasChoices("first", "second"))]
+    items: Annotated[
+        list[str], Field(validation_alias=AliasChoices("item_values", "X-Tag"), title="Items")
+    ] = ["none"]
+
+
+class StrictChoiceModel(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+    value: Annotated[int, Field(validation_alias=AliasChoices("first", "second"))]
+
+
+class SharedChoiceModel(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="allow")
+    names: Annotated[list[str], Field(validation_alias=AliasChoices("names", "legacy"))] = []
+    text: Annotated[str, Field(validation_alias=AliasChoices("text", "legacy"))] = ""
+
+
+class ByNameModel(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(populate_by_name=True)
+    x_items: Annotated[list[int], Field(validation_alias=AliasChoices("item", "tag"))] = []
+
+
+class NameOnlyModel(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(validate_by_alias=False, extra="forbid")
+    x_items: Annotated[list[str], Field(alias="tag")] = []
+
+
+class PathAliasModel(pydantic.BaseModel):
+    value: Annotated[int, Field(validation_alias=AliasChoices("first", AliasPath("items", 0)))]
+
+
+def models_app(fw: Framework) -> Any:
+    app = fw.App()
+    for source, marker in (("query", fw.Query), ("header", fw.Header), ("cookie", fw.Cookie)):
+        for name, model in (
+            ("choice", ChoiceModel),
+            ("strict", StrictChoiceModel),
+            ("shared", SharedChoiceModel),
+            ("byname", ByNameModel),
+            ("nameonly", NameOnlyModel),
+        ):
+
+            def read(data: Annotated[model, marker()]):  # type: ignore[valid-type]
+                return data.model_dump()
+
+            app.get(f"/{source}/{name}")(read)
+
+    @app.get("/query/path")
+    def path(data: Annotated[PathAliasModel, fw.Query()]):
+        return data.model_dump()
+
+    return app
+
+
+def test_model_choices() -> None:
+    calls: list[Call | str] = [
+        "/query/choice?first=1",
+        "/query/choice?second=2&first=1",
+        "/query/choice?second=1&second=2",
+        "/query/choice?first=x&second=2",
+        "/query/choice?second=x",
+        "/query/choice",
+        "/query/choice?first=1&X-Tag=a&X-Tag=b",
+        "/query/choice?first=1&item_values=a&X-Tag=b",
+        "/query/strict?second=1",
+        "/query/strict?first=1&second=2",
+        "/query/shared?legacy=a&legacy=b&text=t",
+        "/query/shared?names=a&names=b&legacy=u",
+        "/query/byname?x_items=1",
+        "/query/byname?x_items=1&item=2",
+        "/query/byname?x_items=x",
+        "/query/byname?x_items=1&tag=x",
+        "/query/nameonly?x_items=a",
+        "/query/nameonly?x_items=a&tag=b",
+        "/query/path?items=1&items=2",
+        "/query/path?first=3&items=1",
+        Call.get("/header/choice", headers={"second": "2"}),
+        Call.get("/header/choice", headers={"first": "x", "second": "2"}),
+        Call.get("/header/choice", headers=[("first", "1"), ("x-tag", "a"), ("x-tag", "b")]),
+        Call.get("/header/choice", headers=[("first", "1"), ("item_values", "a")]),
+        Call.get("/header/choice", headers=[("first", "1"), ("item-values", "a")]),
+        Call.get("/header/strict", headers={"second": "1"}),
+        Call.get("/header/strict", headers={"first": "1", "second": "2"}),
+        Call.get("/header/shared", headers=[("legacy", "a"), ("text", "t")]),
+        Call.get("/header/byname", headers={"x-items": "1"}),
+        Call.get("/header/byname", headers={"x-items": "1", "tag": "x"}),
+        Call.get("/header/nameonly", headers={"x-items": "a", "tag": "b"}),
+        Call.get("/cookie/choice", headers={"cookie": "second=2"}),
+        Call.get("/cookie/choice", headers={"cookie": "second=2; first=x"}),
+        Call.get("/cookie/strict", headers={"cookie": "first=1; second=2"}),
+        Call.get("/cookie/strict", headers={"cookie": "second=2"}),
+    ]
+    same_answers(models_app, calls)
+    _document(models_app)
