@@ -141,6 +141,7 @@ class Param:
         "deprecated",
         "description",
         "examples",
+        "explicit",
         "extra",
         "ge",
         "gt",
@@ -189,6 +190,9 @@ class Param:
         self.deprecated = options.get("deprecated")
         self.include_in_schema = options.get("include_in_schema", True)
         self.extra: dict[str, Any] = {k: options[k] for k in _STORED_ONLY if k in options}  # type: ignore[literal-required]
+        # The keywords given, even as None: an explicit ``alias=None`` clears the alias
+        # of a pydantic ``Field`` beside the marker, as in FastAPI.
+        self.explicit = frozenset(options)
 
     @classmethod
     def marker_name(cls) -> str:

@@ -310,7 +310,8 @@ def _reading_keys(
     sources: list[tuple[Any, Any]] = []
     if marker is not None:
         sources.append((marker.extra.get("validation_alias"), marker.alias))
-    sources.extend((info.validation_alias, info.alias) for info in reversed(field_infos))
+    if marker is None or not {"alias", "validation_alias"} & marker.explicit:
+        sources.extend((info.validation_alias, info.alias) for info in reversed(field_infos))
     for validation_alias, alias in sources:
         if isinstance(validation_alias, str) and validation_alias:
             return (), validation_alias
@@ -375,6 +376,15 @@ def _converter_for(spec: _Spec, owner: str) -> Converter:
             "Request/Response/BackgroundTasks, or give it a Depends()"
         ) from None
     discriminator = (getattr(spec.marker, "extra", None) or {}).get("discriminator")
+    if discriminator is None:  # a pydantic Field(discriminator=...) in Annotated
+        discriminator = next(
+            (
+                item.discriminator
+                for item in unwrap(spec.annotation, optional=False).metadata
+                if _is_field_info(item) and item.discriminator is not None
+            ),
+            None,
+        )
     if discriminator is not None and spec.source == "body":
         return _discriminated(spec.annotation, discriminator) or convert
     return convert

@@ -7,7 +7,7 @@ OpenAPI document names, and which values come out.  Each app is written once
 (``build(fw)``, see ``tests/oracle/sidebyside.py``) and served by both frameworks.
 """
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -584,3 +584,55 @@ def test_model_choices() -> None:
     ]
     same_answers(models_app, calls)
     _document(models_app)
+
+
+# -- a pydantic Field beside the marker --------------------------------------------------
+
+
+class Cat(pydantic.BaseModel):
+    kind: Literal["cat"]
+
+
+class Dog(pydantic.BaseModel):
+    kind: Literal["dog"]
+
+
+Counted = Annotated[int, Field(alias="original", title="Original")]
+
+
+def field_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.post("/pet")
+    def pet(value: Annotated[Annotated[Cat | Dog, Field(discriminator="kind")], fw.Body()]):
+        return value
+
+    for name, marker in (("query", fw.Query), ("header", fw.Header), ("body", fw.Body)):
+
+        def read(
+            kept: Annotated[Counted, marker()],
+            replaced: Annotated[Counted, marker(alias="replacement")],
+            cleared: Annotated[Counted, marker(alias=None)],
+        ):
+            return {"kept": kept, "replaced": replaced, "cleared": cleared}
+
+        app.post(f"/{name}")(read)
+
+    return app
+
+
+def test_field_beside_marker() -> None:
+    values = {"original": "1", "replacement": "2", "cleared": "3"}
+    same_answers(
+        field_app,
+        [
+            Call.post("/pet", json={"kind": "cat"}),
+            Call.post("/pet", json={"kind": "fish"}),
+            Call.post("/pet", json={}),
+            Call.post("/query", params=values),
+            Call.post("/query", params={"original": "1", "replaced": "2", "original_": "3"}),
+            Call.post("/header", headers=values),
+            Call.post("/body", json=values),
+            Call.post("/body", json={"original": 1}),
+        ],
+    )
