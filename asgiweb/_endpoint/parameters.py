@@ -60,6 +60,7 @@ from asgiweb._validation.compiler import (
 )
 from asgiweb._validation.scalars import missing
 from asgiweb.background import BackgroundTasks
+from asgiweb.datastructures import FormData
 from asgiweb.exceptions import HTTPException, RequestValidationError
 from asgiweb.params import REQUIRED, BodyParam, Depends, FileParam, HeaderParam, Param
 from asgiweb.requests import HTTPConnection, Request
@@ -686,6 +687,49 @@ def body_filler(steps: list[BodyStep], embed: bool) -> BodyFiller:
     return embedded
 
 
+class _FormChoices(FormStep):
+    """A form field with an ``AliasChoices`` of names: one compiled step per name, the
+    first name present in the form filling the parameter (the first name when none
+    is: its missing entry or default), as FastAPI reads a form's choices."""
+
+    __slots__ = ("by_key", "choices")
+
+    def __init__(
+        self,
+        first: FormStep,
+        owner: str,
+        spec: _Spec,
+        convert: Converter,
+        make_default: Callable[[], Any],
+    ) -> None:
+        super().__init__(
+            first.name,
+            first.key,
+            spec.annotation,
+            spec.marker,
+            convert,
+            first.required,
+            make_default,
+        )
+        self.choices = spec.choices
+        self.by_key: dict[str, FormStep] = {first.key: first}
+        for key in spec.choices[1:]:
+            other = copy.copy(spec)
+            other.key = key
+            self.by_key[key] = form_step(owner, other, convert, make_default)
+
+    def _chosen(self, form: FormData) -> FormStep:
+        # An empty field counts as not sent, as for any form field: the next name is tried.
+        sent = (key for key in self.choices if form.get(key) not in (None, ""))
+        return self.by_key[next(sent, self.key)]
+
+    def fill_now(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        self._chosen(form).fill_now(form, kwargs, errors)
+
+    async def fill(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        await self._chosen(form).fill(form, kwargs, errors)
+
+
 class Parameters:
     """Everything ``analyse`` found out about one callable's parameters."""
 
@@ -797,7 +841,10 @@ def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, t
                       spec.required, default, factory)
         )  # fmt: skip
         if spec.source == "form":
-            found.form_steps.append(form_step(owner, spec, convert, make_default))
+            step = form_step(owner, spec, convert, make_default)
+            if spec.choices:
+                step = _FormChoices(step, owner, spec, convert, make_default)
+            found.form_steps.append(step)
             continue
         if spec.source == "body":
             marker = spec.marker

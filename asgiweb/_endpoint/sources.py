@@ -13,8 +13,11 @@ TypedDicts.  Rules kept from FastAPI:
   are reported under that header name; an alias (``Field(alias="x_key")``, or a
   string ``validation_alias``) is the header's name exactly as written, as in
   FastAPI 0.165;
-- keys that belong to no field are passed on too: the model's ``extra`` policy
-  ignores, keeps or rejects them;
+- a field with an ``AliasChoices`` of names takes the first of them present
+  (each name as written, headers too); ``validate_by_name`` adds the field's
+  name last, ``validate_by_alias=False`` reads the name only;
+- keys that belong to no field (an unused choice among them) are passed on too:
+  the model's ``extra`` policy ignores, keeps or rejects them;
 - an optional model (``Model | None``) none of whose fields was sent gets its
   default; a plain ``Model`` is always validated (its field defaults apply).
 """

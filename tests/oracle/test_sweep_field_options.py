@@ -636,3 +636,47 @@ def test_field_beside_marker() -> None:
             Call.post("/body", json={"original": 1}),
         ],
     )
+
+
+# -- forms and files -------------------------------------------------------------------
+
+
+def forms_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.post("/form")
+    def form(
+        value: Annotated[int, fw.Form(alias="unused", validation_alias=AliasChoices("a", "b"))],
+        tags: Annotated[list[str], fw.Form(validation_alias=AliasChoices("t1", "t2"))] = [],  # noqa: B006
+    ):
+        return {"value": value, "tags": tags}
+
+    @app.post("/file")
+    def file(value: Annotated[bytes, fw.File(min_length=2, validate_default=True)] = b"x"):
+        return value
+
+    @app.post("/file-unvalidated")
+    def file_unvalidated(value: Annotated[bytes, fw.File(min_length=2)] = b"x"):
+        return value
+
+    return app
+
+
+def test_form_choices_and_file_default() -> None:
+    same_answers(
+        forms_app,
+        [
+            Call.post("/form", data={"a": "1"}),
+            Call.post("/form", data={"b": "2"}),
+            Call.post("/form", data={"b": "2", "a": "x"}),
+            Call.post("/form", data={"b": "x"}),
+            Call.post("/form", data={"a": "", "b": "2"}),
+            Call.post("/form", data={"value": "1"}),
+            Call.post("/form", data={"a": "1", "t2": ["p", "q"]}),
+            Call.post("/form", data={"a": "1", "t2": ["p"], "t1": ["r"]}),
+            Call.post("/file"),
+            Call.post("/file", files={"value": ("f.txt", b"abc")}),
+            Call.post("/file-unvalidated"),
+        ],
+    )
+    _document(forms_app)
