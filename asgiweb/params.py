@@ -201,6 +201,13 @@ class Param:
         return name[:-5] if name.endswith("Param") and name != "Param" else name
 
     @property
+    def validation_alias(self) -> Any:
+        """The ``validation_alias`` given (a string, pydantic's ``AliasChoices`` or
+        ``AliasPath``), else ``alias``, as FastAPI's markers report it."""
+        given = self.extra.get("validation_alias")
+        return self.alias if given is None else given
+
+    @property
     def required(self) -> bool:
         return self.default is REQUIRED and self.default_factory is None
 

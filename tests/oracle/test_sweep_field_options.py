@@ -680,3 +680,62 @@ def test_form_choices_and_file_default() -> None:
         ],
     )
     _document(forms_app)
+
+
+# -- markers -------------------------------------------------------------------------------
+
+
+def test_marker_reports_its_validation_alias() -> None:
+    """``marker.validation_alias`` as FastAPI's markers report it (the alias when unset)."""
+    for fw in frameworks():
+        choices = AliasChoices("a", "b")
+        assert fw.Path(alias="unused", validation_alias=choices).validation_alias == choices
+        assert fw.Query(alias="x").validation_alias == "x"
+        assert fw.Header().validation_alias is None
+
+
+def test_path_choices_need_the_template() -> None:
+    """Ours (docs/api.md, "Markers"): a Path() none of whose keys the route's template
+    names is a registration error; a router given the prefix reads it."""
+    from asgiweb import App, Depends, Path, Router
+
+    identifier = Path(validation_alias=AliasChoices("item_id", "id"))
+
+    def get_identifier(value: Annotated[int, identifier]) -> int:
+        return value
+
+    def unprefixed(value: Annotated[int, Depends(get_identifier)]) -> int:
+        return value
+
+    with pytest.raises(TypeError, match="Path"):
+        Router().get("/")(unprefixed)
+    router = Router(prefix="/legacy/{id}")
+
+    @router.get("/")
+    def read(value: Annotated[int, Depends(get_identifier)]):
+        return value
+
+    app = App()
+    app.include_router(router)
+    assert ask(app, ["/legacy/4/", "/legacy/x/"]) == [
+        {
+            "status": 200,
+            "body": 4,
+            "headers": {"content-type": "application/json", "www-authenticate": None},
+        },
+        {
+            "status": 422,
+            "body": {
+                "detail": [
+                    {
+                        "type": "int_parsing",
+                        "loc": ["path", "id"],
+                        "msg": "Input should be a valid integer, unable to parse string as "
+                        "an integer",
+                        "input": "x",
+                    }
+                ]
+            },
+            "headers": {"content-type": "application/json", "www-authenticate": None},
+        },
+    ]
