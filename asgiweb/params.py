@@ -10,8 +10,11 @@ makes the parameter required.  The numeric and length constraints (``gt``, ``ge`
 enforced, and so are ``max_digits``/``decimal_places`` (Decimal) and
 ``allow_inf_nan`` (float, Decimal), all with pydantic's error types.  The other
 keywords FastAPI accepts are recorded (``title``, ``description``, ``examples``,
-``deprecated``, ``include_in_schema`` as attributes, the rest in ``extra``) for
-OpenAPI; any keyword FastAPI does not accept is a ``TypeError`` naming it.
+``deprecated``, ``include_in_schema`` as attributes, the rest in ``extra``); the
+handler compiler applies ``validation_alias``, ``validate_default``, ``union_mode``,
+``fail_fast`` and ``discriminator`` from ``extra`` (docs/api.md, "Markers"), the
+OpenAPI document the rest.  Any keyword FastAPI does not accept is a ``TypeError``
+naming it.
 """
 
 from __future__ import annotations
@@ -110,7 +113,8 @@ class ParamOptions(TypedDict, total=False):
     json_schema_extra: dict[str, Any] | Callable[..., Any] | None
 
 
-# Accepted and kept in ``Param.extra`` (for the OpenAPI work), not used by asgiweb itself.
+# Accepted and kept in ``Param.extra``: read by the handler compiler
+# (asgiweb._endpoint.parameters) or the OpenAPI document.
 _STORED_ONLY = (
     "alias_priority",
     "validation_alias",

@@ -739,3 +739,41 @@ def test_path_choices_need_the_template() -> None:
             "headers": {"content-type": "application/json", "www-authenticate": None},
         },
     ]
+
+
+def bad_defaults_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.get("/flat")
+    def flat(
+        q: int = fw.Query(None, validate_default=True),
+        s: Annotated[int, fw.Header(validate_default=True)] = "5",
+        many: Annotated[list[int], fw.Query(validate_default=True)] = ["1", "x"],  # noqa: B006
+    ):
+        return [q, s, many]
+
+    @app.post("/body")
+    def body(
+        q: Annotated[int, fw.Body(embed=True, validate_default=True)] = "x",
+        r: Annotated[int, fw.Body(validate_default=True, gt=3)] = 1,
+    ):
+        return [q, r]
+
+    return app
+
+
+def test_validate_default_of_any_shape() -> None:
+    """A default of the wrong type (None for an int, a list with a bad item, a string
+    to coerce) is judged like a sent value, errors of several parameters together."""
+    same_answers(
+        bad_defaults_app,
+        [
+            "/flat",
+            "/flat?q=1&many=2",
+            Call.get("/flat?q=1&many=2", headers={"s": "x"}),
+            Call.post("/body"),
+            Call.post("/body", json={}),
+            Call.post("/body", json={"q": 1, "r": 4}),
+            Call.post("/body", json=[]),
+        ],
+    )
