@@ -777,3 +777,17 @@ def test_validate_default_of_any_shape() -> None:
             Call.post("/body", json=[]),
         ],
     )
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    body=st.dictionaries(
+        st.sampled_from(["a", "b", "value", "unused", "items", "tags"]),
+        st.sampled_from([1, "2", "x", None, [], [1, "y"]]),
+        max_size=4,
+    )
+)
+def test_body_choices_property(body: dict[str, Any]) -> None:
+    """Any object of choice keys and values, to a one-parameter embedded body and to
+    a body of several parameters: FastAPI's answer."""
+    same_answers(body_app, [Call.post("/embedded", json=body), Call.post("/several", json=body)])
