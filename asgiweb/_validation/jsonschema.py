@@ -233,8 +233,12 @@ class SchemaGenerator:
         everything = [*metadata, *markers]
         result = self._schema(tp, mode, extra_constraints=markers)
         docs = _documentation(everything)
+        if title_rule == "parameter":
+            _call_schema_extra(everything, result)
         if default is not dataclasses.MISSING:
             result["default"] = _jsonable(default)
+        if title_rule != "parameter":
+            _call_schema_extra(everything, result)
         # pydantic omits a field's title on a class reference (even an optional one);
         # FastAPI, for parameters, bodies and responses, only on a bare $ref.
         wants_title = not _refers_to_class(bare) if title_rule == "field" else "$ref" not in result
@@ -696,6 +700,20 @@ def _refers_to_class(tp: Any) -> bool:
             return _refers_to_class(rest[0])
         return False
     return _is_class_def(tp) or _generic_dataclass(tp)
+
+
+def _call_schema_extra(metadata: typing.Sequence[Any], schema: dict[str, Any]) -> None:
+    """A callable ``json_schema_extra`` (a marker's or a pydantic ``Field``'s) edits the
+    field's schema in place, once each, before its title is written, as FastAPI's
+    document shows it (a parameter's before its default, a body field's after)."""
+    seen: set[int] = set()
+    for item in metadata:
+        extra = getattr(item, "json_schema_extra", None)
+        if extra is None:
+            extra = (getattr(item, "extra", None) or {}).get("json_schema_extra")
+        if callable(extra) and id(extra) not in seen:
+            seen.add(id(extra))
+            extra(schema)
 
 
 def _documentation(metadata: typing.Sequence[Any]) -> dict[str, Any]:

@@ -791,3 +791,27 @@ def test_body_choices_property(body: dict[str, Any]) -> None:
     """Any object of choice keys and values, to a one-parameter embedded body and to
     a body of several parameters: FastAPI's answer."""
     same_answers(body_app, [Call.post("/embedded", json=body), Call.post("/several", json=body)])
+
+
+def _mark_schema(schema: dict[str, Any]) -> None:
+    schema["x-marked"] = sorted(schema)
+
+
+def extra_app(fw: Framework) -> Any:
+    app = fw.App()
+
+    @app.post("/")
+    def read(
+        label: Annotated[str, fw.Query(pattern="^a", json_schema_extra=_mark_schema)] = "a",
+        count: Annotated[int, fw.Body(json_schema_extra=_mark_schema)] = 1,
+        other: Annotated[int, Field(json_schema_extra=_mark_schema), fw.Body()] = 2,
+    ):
+        return [label, count, other]
+
+    return app
+
+
+def test_callable_json_schema_extra() -> None:
+    """A callable json_schema_extra edits the parameter's schema, once it is made."""
+    same_answers(extra_app, [Call.post("/", json={"count": 3})])
+    _document(extra_app)
