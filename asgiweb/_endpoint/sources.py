@@ -160,12 +160,41 @@ def model_extractor(
     # A header field's model key is never an extra header either (FastAPI).
     claimed = {key.lower() for pairs, _ in plan for key, wire in pairs if key != wire}
 
+    def extras(values: Any, data: dict[str, Any], own: set[str] | frozenset[str]) -> None:
+        # Every key no field read is passed on as an extra (the model's own policy
+        # ignores, keeps or rejects it), as FastAPI does; an unused choice too.
+        items = values.multi_items() if hasattr(values, "multi_items") else values.items()
+        grouped: dict[str, list[str]] = {}
+        for name, value in items:
+            if name not in own:
+                grouped.setdefault(name, []).append(value)
+        for name, found in grouped.items():
+            data[name] = found[0] if len(found) == 1 else found
+
+    fixed = [(pairs[0][0], pairs[0][1], many) for pairs, many in plan]
+    own_fixed = frozenset(names | claimed)
+
     def gather(values: Any) -> tuple[dict[str, Any], bool]:
+        """Fields with one key each: what each reads is known at registration."""
         data: dict[str, Any] = {}
-        # Names read by a field; every other key is passed on as an extra (the
-        # model's own policy ignores, keeps or rejects it), as FastAPI does.  An
-        # unused choice is an extra too.
-        own = set(claimed) if header else set()
+        present = False
+        for key, wire, many in fixed:
+            if many:
+                found = values.getlist(wire)
+                if found:
+                    data[key] = found
+            else:
+                value = values.get(wire)
+                if value is not None:
+                    data[key] = value
+            present = present or wire in values
+        extras(values, data, own_fixed)
+        return data, present
+
+    def gather_choices(values: Any) -> tuple[dict[str, Any], bool]:
+        """Some field has an AliasChoices: it reads the first of its keys present."""
+        data: dict[str, Any] = {}
+        own = set(claimed)
         for pairs, many in plan:
             key, wire = next((pair for pair in pairs if pair[1] in values), pairs[0])
             if many:
@@ -177,15 +206,11 @@ def model_extractor(
                 if value is not None:
                     data[key] = value
             own.add(wire.lower() if header else wire)
-        items = values.multi_items() if hasattr(values, "multi_items") else values.items()
-        grouped: dict[str, list[str]] = {}
-        for name, value in items:
-            if name not in own:
-                grouped.setdefault(name, []).append(value)
-        for name, found in grouped.items():
-            data[name] = found[0] if len(found) == 1 else found
-        present = any(name in values for name in names)
-        return data, present
+        extras(values, data, own)
+        return data, any(name in values for name in names)
+
+    if any(len(pairs) > 1 for pairs, _ in plan):
+        gather = gather_choices
 
     def extract(request: Request) -> Any:
         if source == "query":
