@@ -233,12 +233,9 @@ class SchemaGenerator:
         everything = [*metadata, *markers]
         result = self._schema(tp, mode, extra_constraints=markers)
         docs = _documentation(everything)
-        if title_rule == "parameter":
-            _call_schema_extra(everything, result)
         if default is not dataclasses.MISSING:
             result["default"] = _jsonable(default)
-        if title_rule != "parameter":
-            _call_schema_extra(everything, result)
+        _call_schema_extra(everything, result, with_default=title_rule != "parameter")
         # pydantic omits a field's title on a class reference (even an optional one);
         # FastAPI, for parameters, bodies and responses, only on a bare $ref.
         wants_title = not _refers_to_class(bare) if title_rule == "field" else "$ref" not in result
@@ -702,18 +699,25 @@ def _refers_to_class(tp: Any) -> bool:
     return _is_class_def(tp) or _generic_dataclass(tp)
 
 
-def _call_schema_extra(metadata: typing.Sequence[Any], schema: dict[str, Any]) -> None:
+def _call_schema_extra(
+    metadata: typing.Sequence[Any], schema: dict[str, Any], *, with_default: bool
+) -> None:
     """A callable ``json_schema_extra`` (a marker's or a pydantic ``Field``'s) edits the
     field's schema in place, once each, before its title is written, as FastAPI's
-    document shows it (a parameter's before its default, a body field's after)."""
-    seen: set[int] = set()
+    document shows it (a parameter's without its default, a body field's with it)."""
+    calls: list[Any] = []
     for item in metadata:
         extra = getattr(item, "json_schema_extra", None)
         if extra is None:
             extra = (getattr(item, "extra", None) or {}).get("json_schema_extra")
-        if callable(extra) and id(extra) not in seen:
-            seen.add(id(extra))
-            extra(schema)
+        if callable(extra) and all(extra is not seen for seen in calls):
+            calls.append(extra)
+    if not calls:
+        return
+    hidden = {} if with_default or "default" not in schema else {"default": schema.pop("default")}
+    for call in calls:
+        call(schema)
+    schema.update(hidden)
 
 
 def _documentation(metadata: typing.Sequence[Any]) -> dict[str, Any]:
