@@ -699,27 +699,6 @@ def _refers_to_class(tp: Any) -> bool:
     return _is_class_def(tp) or _generic_dataclass(tp)
 
 
-def _call_schema_extra(
-    metadata: typing.Sequence[Any], schema: dict[str, Any], *, with_default: bool
-) -> None:
-    """A callable ``json_schema_extra`` (a marker's or a pydantic ``Field``'s) edits the
-    field's schema in place, once each, before its title is written, as FastAPI's
-    document shows it (a parameter's without its default, a body field's with it)."""
-    calls: list[Any] = []
-    for item in metadata:
-        extra = getattr(item, "json_schema_extra", None)
-        if extra is None:
-            extra = (getattr(item, "extra", None) or {}).get("json_schema_extra")
-        if callable(extra) and all(extra is not seen for seen in calls):
-            calls.append(extra)
-    if not calls:
-        return
-    hidden = {} if with_default or "default" not in schema else {"default": schema.pop("default")}
-    for call in calls:
-        call(schema)
-    schema.update(hidden)
-
-
 def _documentation(metadata: typing.Sequence[Any]) -> dict[str, Any]:
     """title / description / examples / deprecated / json_schema_extra from markers and
     pydantic ``FieldInfo`` objects."""
@@ -946,3 +925,24 @@ def _local_refs(schema: Any, generator: SchemaGenerator) -> Any:
     if isinstance(schema, list):
         return [_local_refs(v, generator) for v in schema]
     return schema
+
+
+def _call_schema_extra(
+    metadata: typing.Sequence[Any], schema: dict[str, Any], *, with_default: bool
+) -> None:
+    """A callable ``json_schema_extra`` (a marker's or a pydantic ``Field``'s) edits the
+    field's schema in place, once each, before its title is written, as FastAPI's
+    document shows it (a parameter's without its default, a body field's with it)."""
+    calls: list[Any] = []
+    for item in metadata:
+        extra = getattr(item, "json_schema_extra", None)
+        if extra is None:
+            extra = (getattr(item, "extra", None) or {}).get("json_schema_extra")
+        if callable(extra) and all(extra is not seen for seen in calls):
+            calls.append(extra)
+    if not calls:
+        return
+    hidden = {} if with_default or "default" not in schema else {"default": schema.pop("default")}
+    for call in calls:
+        call(schema)
+    schema.update(hidden)
