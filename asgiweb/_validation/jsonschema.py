@@ -703,11 +703,17 @@ def _documentation(metadata: typing.Sequence[Any]) -> dict[str, Any]:
     """title / description / examples / deprecated / json_schema_extra from markers and
     pydantic ``FieldInfo`` objects."""
     docs: dict[str, Any] = {}
+    extra_keys: set[str] = set()
     for item in metadata:
         if not (hasattr(item, "description") and hasattr(item, "examples")):
             continue
+        # A marker's keyword given explicitly (even None, or deprecated=False)
+        # replaces what a pydantic Field before it said, as FastAPI merges them.
+        explicit: frozenset[str] = getattr(item, "explicit", frozenset())
         for attribute in _DOC_ATTRIBUTES:
             value = getattr(item, attribute, None)
+            if not value and attribute in explicit:
+                docs.pop(attribute, None)
             if value is None:
                 continue
             if attribute == "deprecated":
@@ -720,8 +726,13 @@ def _documentation(metadata: typing.Sequence[Any]) -> dict[str, Any]:
         extra = getattr(item, "json_schema_extra", None)
         if extra is None:
             extra = (getattr(item, "extra", None) or {}).get("json_schema_extra")
+        if extra is None and "json_schema_extra" in explicit:
+            for key in extra_keys:
+                docs.pop(key, None)
+            extra_keys.clear()
         if isinstance(extra, dict):
             docs.update(extra)
+            extra_keys.update(extra)
     return docs
 
 

@@ -815,3 +815,69 @@ def test_callable_json_schema_extra() -> None:
     """A callable json_schema_extra edits the parameter's schema, once it is made."""
     same_answers(extra_app, [Call.post("/", json={"count": 3})])
     _document(extra_app)
+
+
+Documented = Annotated[
+    int,
+    Field(
+        alias="original",
+        title="Original",
+        description="From Field",
+        examples=[1],
+        deprecated=True,
+        json_schema_extra={"x-source": "field", "x-kept": True},
+    ),
+]
+
+
+def overrides_app(fw: Framework) -> Any:
+    app = fw.App()
+    for name, marker in (("query", fw.Query), ("body", fw.Body)):
+
+        def read(
+            kept: Annotated[Documented, marker()],
+            replaced: Annotated[
+                Documented,
+                marker(
+                    alias="replacement",
+                    title="Replacement",
+                    description="From marker",
+                    examples=[2],
+                    deprecated=False,
+                    json_schema_extra={"x-source": "marker"},
+                ),
+            ],
+            cleared: Annotated[
+                Documented,
+                marker(
+                    alias=None,
+                    title=None,
+                    description=None,
+                    examples=None,
+                    deprecated=None,
+                    json_schema_extra=None,
+                ),
+            ],
+        ):
+            return [kept, replaced, cleared]
+
+        app.post(f"/{name}")(read)
+    return app
+
+
+def test_marker_documentation_over_field() -> None:
+    """A marker's documentation keywords replace a Field's beside it, an explicit None
+    (or deprecated=False) clearing it; the schemas are FastAPI's."""
+    same_answers(
+        overrides_app,
+        [
+            Call.post("/query", params={"original": "1", "replacement": "2", "cleared": "3"}),
+            Call.post("/body", json={"original": 1, "replacement": 2, "cleared": 3}),
+        ],
+    )
+    ours, theirs = (ask(overrides_app(fw), ["/openapi.json"])[0]["body"] for fw in frameworks())
+    for doc in (ours, theirs):
+        doc["parameters"] = [p["schema"] for p in doc["paths"]["/query"]["post"]["parameters"]]
+    assert ours["parameters"] == theirs["parameters"]
+    body = "Body_read_body_post"
+    assert ours["components"]["schemas"][body] == theirs["components"]["schemas"][body]
