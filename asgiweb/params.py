@@ -10,8 +10,11 @@ makes the parameter required.  The numeric and length constraints (``gt``, ``ge`
 enforced, and so are ``max_digits``/``decimal_places`` (Decimal) and
 ``allow_inf_nan`` (float, Decimal), all with pydantic's error types.  The other
 keywords FastAPI accepts are recorded (``title``, ``description``, ``examples``,
-``deprecated``, ``include_in_schema`` as attributes, the rest in ``extra``) for
-OpenAPI; any keyword FastAPI does not accept is a ``TypeError`` naming it.
+``deprecated``, ``include_in_schema`` as attributes, the rest in ``extra``); the
+handler compiler applies ``validation_alias``, ``validate_default``, ``union_mode``,
+``fail_fast`` and ``discriminator`` from ``extra`` (docs/api.md, "Markers"), the
+OpenAPI document the rest.  Any keyword FastAPI does not accept is a ``TypeError``
+naming it.
 """
 
 from __future__ import annotations
@@ -110,7 +113,8 @@ class ParamOptions(TypedDict, total=False):
     json_schema_extra: dict[str, Any] | Callable[..., Any] | None
 
 
-# Accepted and kept in ``Param.extra`` (for the OpenAPI work), not used by asgiweb itself.
+# Accepted and kept in ``Param.extra``: read by the handler compiler
+# (asgiweb._endpoint.parameters) or the OpenAPI document.
 _STORED_ONLY = (
     "alias_priority",
     "validation_alias",
@@ -141,6 +145,7 @@ class Param:
         "deprecated",
         "description",
         "examples",
+        "explicit",
         "extra",
         "ge",
         "gt",
@@ -189,12 +194,22 @@ class Param:
         self.deprecated = options.get("deprecated")
         self.include_in_schema = options.get("include_in_schema", True)
         self.extra: dict[str, Any] = {k: options[k] for k in _STORED_ONLY if k in options}  # type: ignore[literal-required]
+        # The keywords given, even as None: an explicit ``alias=None`` clears the alias
+        # of a pydantic ``Field`` beside the marker, as in FastAPI.
+        self.explicit = frozenset(options)
 
     @classmethod
     def marker_name(cls) -> str:
         """``Query`` for ``QueryParam``: the name users call."""
         name = cls.__name__
         return name[:-5] if name.endswith("Param") and name != "Param" else name
+
+    @property
+    def validation_alias(self) -> Any:
+        """The ``validation_alias`` given (a string, pydantic's ``AliasChoices`` or
+        ``AliasPath``), else ``alias``, as FastAPI's markers report it."""
+        given = self.extra.get("validation_alias")
+        return self.alias if given is None else given
 
     @property
     def required(self) -> bool:

@@ -522,7 +522,10 @@ class FormStep:
                 }
             )
         else:
-            kwargs[self.name] = self.make_default()
+            try:
+                kwargs[self.name] = self.make_default()
+            except Invalid as exc:  # validate_default=True: located by the plan
+                errors.extend(exc.errors)
 
     def _fill_model(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
         plan = self.model_plan

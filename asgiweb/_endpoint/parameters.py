@@ -61,6 +61,7 @@ from asgiweb._validation.compiler import (
 )
 from asgiweb._validation.scalars import missing
 from asgiweb.background import BackgroundTasks
+from asgiweb.datastructures import FormData
 from asgiweb.exceptions import HTTPException, RequestValidationError
 from asgiweb.params import (
     REQUIRED,
@@ -139,7 +140,17 @@ def _default_maker(default: Any, factory: Callable[[], Any] | None) -> Callable[
 class _Spec:
     """One parameter as understood at registration."""
 
-    __slots__ = ("annotation", "key", "kind", "marker", "name", "required", "source")
+    __slots__ = (
+        "annotation",
+        "choices",
+        "key",
+        "kind",
+        "marker",
+        "name",
+        "options",
+        "required",
+        "source",
+    )
 
     def __init__(self, name: str, kind: str, annotation: Any, marker: Param | None) -> None:
         self.name = name
@@ -148,6 +159,12 @@ class _Spec:
         self.marker = marker
         self.source = ""
         self.key = name
+        # Every key the value may be read by, in order (an ``AliasChoices`` of names):
+        # the first present wins; ``()`` when ``key`` is the only one.
+        self.choices: tuple[str, ...] = ()
+        # pydantic's field options given on the marker or a Field() beside it:
+        # validate_default, union_mode, fail_fast (see ``_field_options``).
+        self.options: dict[str, Any] = {}
         self.required = True
 
 
@@ -255,7 +272,15 @@ def _classify(
         spec.source = "body"  # anything not scalar, sequences included, as in FastAPI
     else:
         spec.source = "query"
-    alias = _reading_alias(marker, field_infos)
+    choices, alias = _reading_keys(marker, field_infos)
+    if choices and spec.source == "path":
+        # The route's template decides, once: the first choice it names, else the
+        # plain alias (or the name), as FastAPI resolves a path parameter's choices.
+        alias = next((key for key in choices if key in path_params), alias)
+        choices = ()
+    elif choices:
+        alias = choices[0]  # documented, and reported when missing, by the first
+        spec.choices = choices if len(choices) > 1 else ()
     if spec.source == "path" and (alias or name) not in path_params:
         key = alias or name
         raise TypeError(
@@ -265,13 +290,20 @@ def _classify(
         if isinstance(marker, PathParam) and marker.default is not REQUIRED:
             raise TypeError(f"{owner}: parameter {name!r}: a path parameter cannot have a default")
         default = REQUIRED
-    if alias:
+    if alias is not None:
         spec.key = alias
     elif spec.source == "header" and (
         not isinstance(marker, HeaderParam) or marker.convert_underscores
     ):
         spec.key = name.replace("_", "-")
     factory = marker.default_factory if marker is not None else None
+    if default is REQUIRED and factory is None and spec.source != "path":
+        # A pydantic Field(default_factory=...) beside the marker (or alone).
+        factory = next(
+            (info.default_factory for info in reversed(field_infos) if info.default_factory),
+            None,
+        )
+    spec.options = _field_options(marker, field_infos)
     spec.required = default is REQUIRED and factory is None
     return spec, default, factory
 
@@ -314,21 +346,63 @@ def _is_field_info(item: Any) -> bool:
     return cls.__name__ == "FieldInfo" and cls.__module__ == "pydantic.fields"
 
 
-def _reading_alias(marker: Param | None, field_infos: Sequence[Any]) -> str | None:
-    """The key a parameter is read by: a string ``validation_alias`` first, as
-    pydantic validates (FastAPI reads, documents and reports errors by it), else
-    ``alias``; the marker's own first, then those of pydantic ``Field(...)`` items
-    beside it in ``Annotated`` (the later of them first, as pydantic merges them)."""
+def _reading_keys(
+    marker: Param | None, field_infos: Sequence[Any]
+) -> tuple[tuple[str, ...], str | None]:
+    """(the names of an ``AliasChoices`` to read by, else ``()``; the plain key).
+
+    A string ``validation_alias`` comes first, as pydantic validates by it (FastAPI
+    reads, documents and reports errors by it), then an ``AliasChoices`` made of
+    names only, then ``alias``; the marker's own first, then those of pydantic
+    ``Field(...)`` items beside it in ``Annotated`` (the later of them first, as
+    pydantic merges them).  An ``AliasPath`` (alone or among the choices) is not
+    a key of a flat source: FastAPI then reads by ``alias`` or the name."""
     sources: list[tuple[Any, Any]] = []
     if marker is not None:
         sources.append((marker.extra.get("validation_alias"), marker.alias))
-    sources.extend((info.validation_alias, info.alias) for info in reversed(field_infos))
+    if marker is None or not {"alias", "validation_alias"} & marker.explicit:
+        sources.extend((info.validation_alias, info.alias) for info in reversed(field_infos))
     for validation_alias, alias in sources:
         if isinstance(validation_alias, str) and validation_alias:
-            return validation_alias
+            return (), validation_alias
+        choices = _name_choices(validation_alias)
+        if choices:
+            return choices, str(alias) if alias else None
         if alias:
-            return str(alias)
-    return None
+            return (), str(alias)
+    return (), None
+
+
+def _name_choices(validation_alias: Any) -> tuple[str, ...]:
+    """The names of a pydantic ``AliasChoices`` whose choices are all names (found
+    without importing pydantic); ``()`` for anything else."""
+    cls = type(validation_alias)
+    if cls.__name__ != "AliasChoices" or not cls.__module__.startswith("pydantic"):
+        return ()
+    choices = tuple(validation_alias.choices)
+    return choices if all(isinstance(choice, str) for choice in choices) else ()
+
+
+# pydantic field options FastAPI applies to a request parameter: asgiweb reads
+# them once, at registration (docs/api.md, "Markers").
+_FIELD_OPTIONS = ("validate_default", "union_mode", "fail_fast")
+
+
+def _field_options(marker: Param | None, field_infos: Sequence[Any]) -> dict[str, Any]:
+    """The options given explicitly (not None), the marker's winning over a pydantic
+    ``Field(...)`` beside it, a later ``Field`` over an earlier one.  (A ``Field``'s
+    own ``union_mode``/``fail_fast`` are pydantic metadata, applied with the rest of
+    ``Annotated``; its ``validate_default`` is read here.)"""
+    found: dict[str, Any] = {}
+    for info in field_infos:
+        if info.validate_default is not None:
+            found["validate_default"] = info.validate_default
+    if marker is not None:
+        for option in _FIELD_OPTIONS:
+            value = marker.extra.get(option)
+            if value is not None:
+                found[option] = value
+    return found
 
 
 def _converter_for(spec: _Spec, owner: str) -> Converter:
@@ -342,7 +416,7 @@ def _converter_for(spec: _Spec, owner: str) -> Converter:
         separate = marker is not None and all(item is not marker for item in metadata)
         if separate and constraints_of([marker]):
             annotation = typing.Annotated[annotation, marker]
-        convert = compile_converter(annotation)
+        convert = compile_converter(_with_pydantic_options(annotation, spec.options))
     except ConstraintError as exc:
         raise TypeError(f"{owner}: parameter {spec.name!r}: {exc}") from None
     except TypeError as exc:
@@ -352,9 +426,53 @@ def _converter_for(spec: _Spec, owner: str) -> Converter:
             "Request/Response/BackgroundTasks, or give it a Depends()"
         ) from None
     discriminator = (getattr(spec.marker, "extra", None) or {}).get("discriminator")
+    if discriminator is None:  # a pydantic Field(discriminator=...) in Annotated
+        discriminator = next(
+            (
+                item.discriminator
+                for item in unwrap(spec.annotation, optional=False).metadata
+                if _is_field_info(item) and item.discriminator is not None
+            ),
+            None,
+        )
     if discriminator is not None and spec.source == "body":
         return _discriminated(spec.annotation, discriminator) or convert
     return convert
+
+
+def _with_pydantic_options(annotation: Any, options: Mapping[str, Any]) -> Any:
+    """``annotation`` with a marker's ``union_mode`` (on a union) and ``fail_fast`` (on
+    a sequence) as a pydantic ``Field`` after its other metadata, so that they win
+    over a ``Field`` beside the marker, as in FastAPI; pydantic then validates the
+    parameter.  Unchanged without those options (or without pydantic)."""
+    wanted: dict[str, Any] = {}
+    bare = unwrap(annotation).type
+    if "union_mode" in options and typing.get_origin(bare) in (typing.Union, types.UnionType):
+        wanted["union_mode"] = options["union_mode"]
+    if "fail_fast" in options and is_sequence(bare):
+        wanted["fail_fast"] = options["fail_fast"]
+    if not wanted:
+        return annotation
+    try:
+        from pydantic import Field
+    except ImportError:  # pydantic's keywords need pydantic: docs/api.md, "Markers"
+        return annotation
+    return typing.Annotated[annotation, Field(**wanted)]
+
+
+def _validated_default(
+    make_default: Callable[[], Any], convert: Converter, loc: tuple[str, ...]
+) -> Callable[[], Any]:
+    """``validate_default=True``: the default goes through the converter like a sent
+    value; its errors are located at ``loc``."""
+
+    def make() -> Any:
+        try:
+            return convert(make_default())
+        except Invalid as exc:
+            raise Invalid(prefix_errors(exc.errors, *loc)) from None
+
+    return make
 
 
 def _discriminated(annotation: Any, discriminator: Any) -> Converter | None:
@@ -379,12 +497,16 @@ def _simple_extractor(
     convert: Converter,
     make_default: Callable[[], Any],
     path_type: type | None,
+    *,
+    constant_default: bool = True,
 ) -> Extractor:
     """Path, query, header and cookie parameters."""
     key = spec.key
     loc = (spec.source, key)
     required = spec.required
     source = spec.source
+    if spec.choices:
+        return _choices_extractor(spec, convert, make_default)
 
     if source == "path":
         if (
@@ -428,7 +550,11 @@ def _simple_extractor(
         getter = _cookies_of
     # Optional parameters are the common case (defaults); a constant default skips
     # the call through make_default.
-    constant = make_default() if not required and _is_constant(make_default) else NO_BODY
+    constant = (
+        make_default()
+        if constant_default and not required and _is_constant(make_default)
+        else NO_BODY
+    )
 
     def from_one(request: Request) -> Any:
         raw = getter(request).get(key)
@@ -442,6 +568,41 @@ def _simple_extractor(
             raise Invalid(prefix_errors(exc.errors, *loc)) from None
 
     return from_one
+
+
+def _choices_extractor(
+    spec: _Spec, convert: Converter, make_default: Callable[[], Any]
+) -> Extractor:
+    """A query, header or cookie parameter with an ``AliasChoices`` of names: the
+    first name present is read, and its errors are located under it; a missing
+    value is reported under the first name (FastAPI's rules)."""
+    choices = spec.choices
+    source = spec.source
+    required = spec.required
+    first = (source, choices[0])
+    getter: Callable[[Request], Any] = (
+        _query_of if source == "query" else _headers_of if source == "header" else _cookies_of
+    )
+    many = is_sequence(spec.annotation) and source in ("query", "header")
+
+    def from_choices(request: Request) -> Any:
+        values = getter(request)
+        for key in choices:
+            raw = values.getlist(key) if many else values.get(key)
+            if raw:
+                break
+            if raw is not None and not many:  # an empty value is a sent value
+                break
+        else:
+            if required:
+                raise Invalid([missing(first)])
+            return make_default()
+        try:
+            return convert(raw)
+        except Invalid as exc:
+            raise Invalid(prefix_errors(exc.errors, source, key)) from None
+
+    return from_choices
 
 
 def _query_of(request: Request) -> Mapping[str, str]:
@@ -521,8 +682,9 @@ def _undecodable(exc: ValueError | RecursionError) -> Exception:
     return HTTPException(400, "There was an error parsing the body")
 
 
-# (parameter name, converter, required, default maker, key in an embedded body)
-BodyStep = tuple[str, Converter, bool, Callable[[], Any], str]
+# (parameter name, converter, required, default maker, key in an embedded body,
+# the keys of its AliasChoices in an embedded body: () when ``key`` is the only one)
+BodyStep = tuple[str, Converter, bool, Callable[[], Any], str, tuple[str, ...]]
 BodyFiller = Callable[[Any, dict[str, Any], list[dict[str, Any]]], None]
 
 
@@ -530,14 +692,17 @@ def body_filler(steps: list[BodyStep], embed: bool) -> BodyFiller:
     """``fill(body, kwargs, errors)``: set the body parameters from the decoded body
     (``NO_BODY`` when empty), appending errors to ``errors``."""
     if not embed:
-        ((name, convert, required, make_default, _),) = steps
+        ((name, convert, required, make_default, _, _),) = steps
 
         def whole(body: Any, kwargs: dict[str, Any], errors: list[Any]) -> None:
             if body is NO_BODY:
                 if required:
                     errors.append(missing(("body",)))
                 else:
-                    kwargs[name] = make_default()
+                    try:
+                        kwargs[name] = make_default()
+                    except Invalid as exc:  # validate_default=True
+                        errors.extend(prefix_errors(exc.errors, "body"))
                 return
             try:
                 kwargs[name] = convert(body)
@@ -546,17 +711,23 @@ def body_filler(steps: list[BodyStep], embed: bool) -> BodyFiller:
 
         return whole
 
+    if any(step[5] for step in steps):
+        return _embedded_choices(steps)
+
     def embedded(body: Any, kwargs: dict[str, Any], errors: list[Any]) -> None:
         # FastAPI: an absent or non-JSON body leaves optional fields at their
         # defaults, but a JSON body that is not an object makes every field missing.
         absent = body is NO_BODY or isinstance(body, bytes)
         container = body if isinstance(body, dict) else {}
-        for name, convert, required, make_default, key in steps:
+        for name, convert, required, make_default, key, _ in steps:
             if key not in container:
                 if required or not (absent or isinstance(body, dict)):
                     errors.append(missing(("body", key)))
                 else:
-                    kwargs[name] = make_default()
+                    try:
+                        kwargs[name] = make_default()
+                    except Invalid as exc:  # validate_default=True
+                        errors.extend(prefix_errors(exc.errors, "body", key))
                 continue
             try:
                 kwargs[name] = convert(container[key])
@@ -564,6 +735,77 @@ def body_filler(steps: list[BodyStep], embed: bool) -> BodyFiller:
                 errors.extend(prefix_errors(exc.errors, "body", key))
 
     return embedded
+
+
+def _embedded_choices(steps: list[BodyStep]) -> BodyFiller:
+    """``body_filler``'s embedded filler when a parameter has an ``AliasChoices``: its
+    value is under the first of its keys present (else it is missing under the
+    first), and its errors under that key; the other parameters as usual."""
+
+    def embedded(body: Any, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        absent = body is NO_BODY or isinstance(body, bytes)
+        container = body if isinstance(body, dict) else {}
+        for name, convert, required, make_default, key, choices in steps:
+            if choices:
+                key = next((choice for choice in choices if choice in container), key)
+            if key not in container:
+                if required or not (absent or isinstance(body, dict)):
+                    errors.append(missing(("body", key)))
+                else:
+                    try:
+                        kwargs[name] = make_default()
+                    except Invalid as exc:  # validate_default=True
+                        errors.extend(prefix_errors(exc.errors, "body", key))
+                continue
+            try:
+                kwargs[name] = convert(container[key])
+            except Invalid as exc:
+                errors.extend(prefix_errors(exc.errors, "body", key))
+
+    return embedded
+
+
+class _FormChoices(FormStep):
+    """A form field with an ``AliasChoices`` of names: one compiled step per name, the
+    first name present in the form filling the parameter (the first name when none
+    is: its missing entry or default), as FastAPI reads a form's choices."""
+
+    __slots__ = ("by_key", "choices")
+
+    def __init__(
+        self,
+        first: FormStep,
+        owner: str,
+        spec: _Spec,
+        convert: Converter,
+        make_default: Callable[[], Any],
+    ) -> None:
+        super().__init__(
+            first.name,
+            first.key,
+            spec.annotation,
+            spec.marker,
+            convert,
+            first.required,
+            make_default,
+        )
+        self.choices = spec.choices
+        self.by_key: dict[str, FormStep] = {first.key: first}
+        for key in spec.choices[1:]:
+            other = copy.copy(spec)
+            other.key = key
+            self.by_key[key] = form_step(owner, other, convert, make_default)
+
+    def _chosen(self, form: FormData) -> FormStep:
+        # An empty field counts as not sent, as for any form field: the next name is tried.
+        sent = (key for key in self.choices if form.get(key) not in (None, ""))
+        return self.by_key[next(sent, self.key)]
+
+    def fill_now(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        self._chosen(form).fill_now(form, kwargs, errors)
+
+    async def fill(self, form: FormData, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        await self._chosen(form).fill(form, kwargs, errors)
 
 
 class Parameters:
@@ -665,18 +907,32 @@ def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, t
             continue
         convert = _converter_for(spec, owner)
         make_default = _default_maker(default, factory)
+        validate_default = bool(spec.options.get("validate_default")) and not spec.required
+        if validate_default:
+            # Body defaults are located by body_filler (the layout is decided later).
+            loc = (
+                ()
+                if spec.source == "body"
+                else (("body", spec.key) if spec.source == "form" else (spec.source, spec.key))
+            )
+            make_default = _validated_default(make_default, convert, loc)
         found.infos.append(
             ParamInfo(spec.name, spec.source, spec.key, spec.annotation, spec.marker,
                       spec.required, default, factory)
         )  # fmt: skip
         if spec.source == "form":
-            found.form_steps.append(form_step(owner, spec, convert, make_default))
+            step = form_step(owner, spec, convert, make_default)
+            if spec.choices:
+                step = _FormChoices(step, owner, spec, convert, make_default)
+            found.form_steps.append(step)
             continue
         if spec.source == "body":
             marker = spec.marker
             if isinstance(marker, BodyParam) and marker.embed:
                 found.body_embed = True
-            found.body_steps.append((spec.name, convert, spec.required, make_default, spec.key))
+            found.body_steps.append(
+                (spec.name, convert, spec.required, make_default, spec.key, spec.choices)
+            )
             continue
         if spec.source != "path" and is_model_class(spec.annotation):
             extractor = model_extractor(
@@ -690,7 +946,13 @@ def analyse(call: Callable[..., Any], *, owner: str, path_params: Mapping[str, t
             )
         else:
             _refuse_unreadable(spec, owner)
-            extractor = _simple_extractor(spec, convert, make_default, path_params.get(spec.name))
+            extractor = _simple_extractor(
+                spec,
+                convert,
+                make_default,
+                path_params.get(spec.name),
+                constant_default=factory is None and not validate_default,
+            )
         simple.append((_SOURCE_ORDER[spec.source], spec.name, extractor))
     simple.sort(key=lambda item: item[0])
     found.extractors = tuple((name, extract) for _, name, extract in simple)

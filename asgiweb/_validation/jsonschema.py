@@ -252,6 +252,7 @@ class SchemaGenerator:
         docs = _documentation(everything)
         if default is not dataclasses.MISSING:
             result["default"] = _jsonable(default)
+        _call_schema_extra(everything, result, with_default=title_rule != "parameter")
         # pydantic omits a field's title on a class reference (even an optional one);
         # FastAPI, for parameters, bodies and responses, only on a bare $ref.
         wants_title = not _refers_to_class(bare) if title_rule == "field" else "$ref" not in result
@@ -739,11 +740,17 @@ def _documentation(metadata: typing.Sequence[Any]) -> dict[str, Any]:
     """title / description / examples / deprecated / json_schema_extra from markers and
     pydantic ``FieldInfo`` objects."""
     docs: dict[str, Any] = {}
+    extra_keys: set[str] = set()
     for item in metadata:
         if not (hasattr(item, "description") and hasattr(item, "examples")):
             continue
+        # A marker's keyword given explicitly (even None, or deprecated=False)
+        # replaces what a pydantic Field before it said, as FastAPI merges them.
+        explicit: frozenset[str] = getattr(item, "explicit", frozenset())
         for attribute in _DOC_ATTRIBUTES:
             value = getattr(item, attribute, None)
+            if not value and attribute in explicit:
+                docs.pop(attribute, None)
             if value is None:
                 continue
             if attribute == "deprecated":
@@ -756,8 +763,13 @@ def _documentation(metadata: typing.Sequence[Any]) -> dict[str, Any]:
         extra = getattr(item, "json_schema_extra", None)
         if extra is None:
             extra = (getattr(item, "extra", None) or {}).get("json_schema_extra")
+        if extra is None and "json_schema_extra" in explicit:
+            for key in extra_keys:
+                docs.pop(key, None)
+            extra_keys.clear()
         if isinstance(extra, dict):
             docs.update(extra)
+            extra_keys.update(extra)
     return docs
 
 
@@ -961,3 +973,24 @@ def _local_refs(schema: Any, generator: SchemaGenerator) -> Any:
     if isinstance(schema, list):
         return [_local_refs(v, generator) for v in schema]
     return schema
+
+
+def _call_schema_extra(
+    metadata: typing.Sequence[Any], schema: dict[str, Any], *, with_default: bool
+) -> None:
+    """A callable ``json_schema_extra`` (a marker's or a pydantic ``Field``'s) edits the
+    field's schema in place, once each, before its title is written, as FastAPI's
+    document shows it (a parameter's without its default, a body field's with it)."""
+    calls: list[Any] = []
+    for item in metadata:
+        extra = getattr(item, "json_schema_extra", None)
+        if extra is None:
+            extra = (getattr(item, "extra", None) or {}).get("json_schema_extra")
+        if callable(extra) and all(extra is not seen for seen in calls):
+            calls.append(extra)
+    if not calls:
+        return
+    hidden = {} if with_default or "default" not in schema else {"default": schema.pop("default")}
+    for call in calls:
+        call(schema)
+    schema.update(hidden)

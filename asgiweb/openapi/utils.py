@@ -306,6 +306,8 @@ class _Builder:
         for name, tp, default, required, doc in _model_fields(model):
             # An alias is the header's name as written; a field's own name is converted.
             own = not is_pydantic_model(model) or name in pydantic_fields(model)
+            choices = getattr(getattr(doc, "validation_alias", None), "choices", None)
+            own = own and not (choices and name == choices[0])  # a choice: as written
             key = name.replace("_", "-") if convert and own else name
             schema = self.schemas.field_schema(
                 tp,
@@ -703,6 +705,11 @@ def _model_fields(model: Any) -> list[tuple[str, Any, Any, bool, Any]]:
             # validation_alias first, as the parameter sources read them).
             alias = field.validation_alias if isinstance(field.validation_alias, str) else None
             key = alias or field.alias or name
+            choices = getattr(field.validation_alias, "choices", None)
+            if choices and all(isinstance(choice, str) for choice in choices):
+                key = choices[0]  # an AliasChoices: documented by its first name
+            if (getattr(model, "model_config", None) or {}).get("validate_by_alias") is False:
+                key = name  # read by the name only
             out.append((key, field.annotation, default, required, field))
         return out
     hints = typing.get_type_hints(model, include_extras=True)
