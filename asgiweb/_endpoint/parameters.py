@@ -141,6 +141,7 @@ class _Spec:
     """One parameter as understood at registration."""
 
     __slots__ = (
+        "absent",
         "annotation",
         "choices",
         "key",
@@ -159,6 +160,9 @@ class _Spec:
         self.marker = marker
         self.source = ""
         self.key = name
+        # A Path() its route's template does not name (yet: an include_router prefix
+        # may name it, and the route is compiled again then): always missing.
+        self.absent = False
         # Every key the value may be read by, in order (an ``AliasChoices`` of names):
         # the first present wins; ``()`` when ``key`` is the only one.
         self.choices: tuple[str, ...] = ()
@@ -282,10 +286,9 @@ def _classify(
         alias = choices[0]  # documented, and reported when missing, by the first
         spec.choices = choices if len(choices) > 1 else ()
     if spec.source == "path" and (alias or name) not in path_params:
-        key = alias or name
-        raise TypeError(
-            f"{owner}: parameter {name!r} is marked Path() but the route path has no {{{key}}}"
-        )
+        # FastAPI's rule: reported missing (a 422) on every request; a router's route
+        # gets its template's name from include_router(prefix="/items/{item_id}").
+        spec.absent = True
     if spec.source == "path":
         if isinstance(marker, PathParam) and marker.default is not REQUIRED:
             raise TypeError(f"{owner}: parameter {name!r}: a path parameter cannot have a default")
@@ -509,6 +512,12 @@ def _simple_extractor(
         return _choices_extractor(spec, convert, make_default)
 
     if source == "path":
+        if spec.absent:
+
+            def never_there(request: Request) -> Any:
+                raise Invalid([missing(loc)])
+
+            return never_there
         if (
             path_type is not None
             and spec.annotation is path_type
