@@ -44,31 +44,17 @@ from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
-from tests.oracle.sidebyside import Call, Framework, frameworks, json_differences, same_answers
+from tests.oracle.sidebyside import (
+    Call,
+    Framework,
+    documents,
+    frameworks,
+    json_differences,
+    same_answers,
+    same_document,
+)
 
 # -- comparing two documents ------------------------------------------------------------
-
-
-def documents(build: Callable[[Framework], Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(ours, FastAPI's), each JSON-normalised, of the app ``build`` makes."""
-    ours_fw, theirs_fw = frameworks()
-    out = []
-    for fw in (ours_fw, theirs_fw):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. FastAPI's word on `example=`
-            app = build(fw)
-            out.append(json.loads(json.dumps(app.openapi())))
-    return out[0], out[1]
-
-
-def same_document(build: Callable[[Framework], Any]) -> dict[str, Any]:
-    ours, theirs = documents(build)
-    # The default title names the framework.
-    if ours["info"]["title"] == "asgiweb" and theirs["info"]["title"] == "FastAPI":
-        theirs["info"]["title"] = "asgiweb"
-    found = json_differences(ours, theirs)
-    assert not found, "\n".join(found)
-    return ours
 
 
 # -- models ------------------------------------------------------------------------------

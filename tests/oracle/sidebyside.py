@@ -26,6 +26,7 @@ the client is entered (the lifespan runs) unless ``lifespan=False``.
 
 import importlib
 import json
+import warnings
 from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Any, Self
@@ -42,8 +43,10 @@ __all__ = [
     "ask",
     "both",
     "compare",
+    "documents",
     "frameworks",
     "same_answers",
+    "same_document",
 ]
 
 FRAMEWORKS = ("asgiweb", "fastapi")
@@ -259,3 +262,25 @@ def json_differences(ours: Any, theirs: Any, path: str = "") -> list[str]:
     if ours == theirs and isinstance(ours, bool) == isinstance(theirs, bool):
         return []
     return [f"{path}: ours {json.dumps(ours)[:300]} != FastAPI's {json.dumps(theirs)[:300]}"]
+
+
+def documents(build: Callable[[Framework], Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(ours, FastAPI's) OpenAPI documents of the app ``build`` makes, JSON-normalised;
+    FastAPI's default title is taken as ours (the default names the framework)."""
+    out = []
+    for fw in frameworks():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. FastAPI's word on `example=`
+            out.append(json.loads(json.dumps(build(fw).openapi())))
+    ours, theirs = out
+    if ours["info"]["title"] == "asgiweb" and theirs["info"]["title"] == "FastAPI":
+        theirs["info"]["title"] = "asgiweb"
+    return ours, theirs
+
+
+def same_document(build: Callable[[Framework], Any]) -> dict[str, Any]:
+    """Assert both apps' OpenAPI documents are equal (see :func:`documents`); return ours."""
+    ours, theirs = documents(build)
+    found = json_differences(ours, theirs)
+    assert not found, "\n".join(found)
+    return ours

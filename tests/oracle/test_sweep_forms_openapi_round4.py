@@ -6,9 +6,6 @@ feature says so (docs/openapi.md, docs/api.md) and the test asserts our behaviou
 (FastAPI's beside it).
 """
 
-import json
-import warnings
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import pytest
@@ -25,28 +22,16 @@ from pydantic import (
 )
 
 from asgiweb.testclient import TestClient
-from tests.oracle.sidebyside import Call, Framework, frameworks, json_differences, same_answers
+from tests.oracle.sidebyside import (
+    Call,
+    Framework,
+    documents,
+    frameworks,
+    same_answers,
+    same_document,
+)
 
 pytest.importorskip("fastapi")
-
-
-def documents(build: Callable[[Framework], Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(ours, FastAPI's) OpenAPI documents of ``build``'s app, through JSON."""
-    out = []
-    for fw in frameworks():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            out.append(json.loads(json.dumps(build(fw).openapi())))
-    ours, theirs = out
-    theirs["info"]["title"] = ours["info"]["title"]
-    return ours, theirs
-
-
-def same_document(build: Callable[[Framework], Any]) -> dict[str, Any]:
-    ours, theirs = documents(build)
-    found = json_differences(ours, theirs)
-    assert not found, "\n".join(found)
-    return ours
 
 
 # --- marker reprs ---------------------------------------------------------------
@@ -385,8 +370,13 @@ def shared_files_app(fw: Framework) -> Any:
     ) -> Any:
         positions = [f.file.tell() for f in files]
         texts = [(await f.read()).decode() for f in files]
-        return {"peeked": peeked, "profile": profile, "at": positions, "files": texts,
-                "last": last.decode()}
+        return {
+            "peeked": peeked,
+            "profile": profile,
+            "at": positions,
+            "files": texts,
+            "last": last.decode(),
+        }
 
     @app.post("/plain")
     def plain(a: Annotated[str, fw.Form()], b: Annotated[str, fw.Form(alias="a")]) -> Any:
@@ -600,9 +590,7 @@ def form_keys_app(fw: Framework) -> Any:
         return [p, t]
 
     @app.post("/required")
-    def required(
-        p: Annotated[RequiredByName, fw.Form()], q: Annotated[Choices, fw.Form()]
-    ) -> Any:
+    def required(p: Annotated[RequiredByName, fw.Form()], q: Annotated[Choices, fw.Form()]) -> Any:
         return [p, q]
 
     return app

@@ -40,32 +40,11 @@ from tests.oracle.sidebyside import (
     ask,
     compare,
     frameworks,
-    json_differences,
     same_answers,
+    same_document,
 )
 
 # -- comparing ---------------------------------------------------------------------------
-
-
-def documents(build: Callable[[Framework], Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(ours, FastAPI's) OpenAPI documents of the app ``build`` makes, JSON-normalised."""
-    out = []
-    for fw in frameworks():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            app = build(fw)
-            out.append(json.loads(json.dumps(app.openapi())))
-    ours, theirs = out
-    if ours["info"]["title"] == "asgiweb" and theirs["info"]["title"] == "FastAPI":
-        theirs["info"]["title"] = "asgiweb"
-    return ours, theirs
-
-
-def same_document(build: Callable[[Framework], Any]) -> dict[str, Any]:
-    ours, theirs = documents(build)
-    found = json_differences(ours, theirs)
-    assert not found, "\n".join(found)
-    return ours
 
 
 def same(
