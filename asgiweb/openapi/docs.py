@@ -50,6 +50,30 @@ def _script_json(value: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+_JS_ESCAPES = {
+    "\\": "\\\\",
+    "'": "\\'",
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def _script_string(value: str) -> str:
+    """A single-quoted JavaScript string safe inside a ``<script>`` element: the
+    text FastAPI writes for an ordinary URL (``'/openapi.json'``), with anything
+    that could end the string or the element escaped."""
+    out = []
+    for char in value:
+        escaped = _JS_ESCAPES.get(char)
+        if escaped is None and ord(char) < 0x20:
+            escaped = f"\\u{ord(char):04x}"
+        out.append(char if escaped is None else escaped)
+    return "'" + "".join(out) + "'"
+
+
 def get_swagger_ui_html(
     *,
     openapi_url: str,
@@ -63,13 +87,13 @@ def get_swagger_ui_html(
 ) -> HTMLResponse:
     """The Swagger UI page for the document at ``openapi_url``."""
     parameters = {**SWAGGER_UI_DEFAULT_PARAMETERS, **(swagger_ui_parameters or {})}
-    settings = [f"url: {_script_json(openapi_url)},"]
+    settings = [f"url: {_script_string(openapi_url)},"]
     settings += [
         f"{_script_json(key)}: {_script_json(value)}," for key, value in parameters.items()
     ]
     if oauth2_redirect_url:
         settings.append(
-            f"oauth2RedirectUrl: window.location.origin + {_script_json(oauth2_redirect_url)},"
+            f"oauth2RedirectUrl: window.location.origin + {_script_string(oauth2_redirect_url)},"
         )
     settings.append(
         "presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],"
