@@ -63,7 +63,7 @@ from asgiweb.requests import Request, request_class_for
 from asgiweb.responses import JSONResponse, RedirectResponse, Response
 from asgiweb.responses.base import AnswerMessages, response_types
 from asgiweb.types import ASGIApp, Message, Receive, Scope, Send
-from asgiweb.websockets import DISCONNECTS_EXTENSION, WebSocket, WebSocketState
+from asgiweb.websockets import DISCONNECTS_EXTENSION, WebSocket, WebSocketState, websocket_class_for
 
 if TYPE_CHECKING:
     import os
@@ -378,6 +378,7 @@ class WebSocketRoute:
         "path",
         "raw",
         "segments",
+        "websocket_class",
     )
 
     def __init__(
@@ -391,6 +392,8 @@ class WebSocketRoute:
     ) -> None:
         self.path = path
         self.endpoint = endpoint
+        # Also Starlette's WebSocket for a decorated handler (asgiweb.websockets).
+        self.websocket_class = websocket_class_for(endpoint)
         self.name: str = name if name is not None else getattr(endpoint, "__name__", path)
         self.dependencies: list[Any] = list(dependencies or ())
         self.raw = raw
@@ -855,6 +858,7 @@ class Router(MethodDecorators):
                 route_class_override=type(route),  # an included route keeps its class
                 **options,
             )
+
         for route in router.routes:
             adopt(route)
         for ws_route in router.websocket_routes:
@@ -934,9 +938,7 @@ class Router(MethodDecorators):
 
     def includes(self, router: Router) -> bool:
         """Whether ``router`` is included here, directly or through another router."""
-        return any(
-            child is router or child.includes(router) for child in self.included_routers
-        )
+        return any(child is router or child.includes(router) for child in self.included_routers)
 
     def _shadowed(self, segments: Sequence[Segment]) -> bool:
         """Whether a mount added earlier takes every path of a route being added:
@@ -1210,9 +1212,10 @@ class Router(MethodDecorators):
             await send({"type": "websocket.close", "code": 1000, "reason": ""})
             return
         scope["route"] = route  # as for http (and FastAPI): what matched
-        websocket = WebSocket(scope, receive, send, params)
+        websocket_class, handle = route.websocket_class, route.handle  # PERF: see __call__
+        websocket = websocket_class(scope, receive, send, params)
         try:
-            await route.handle(websocket)
+            await handle(websocket)
         except WebSocketDisconnect as exc:
             _report_disconnect(scope, exc)
             return

@@ -26,6 +26,7 @@ import json
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING, Any
 
+from asgiweb._foreign import also_theirs
 from asgiweb.exceptions import WebSocketDisconnect, WebSocketException
 from asgiweb.requests import HTTPConnection
 from asgiweb.types import Message, Receive, Scope, Send
@@ -41,6 +42,7 @@ __all__ = [
     "WebSocketDisconnected",
     "WebSocketException",
     "WebSocketState",
+    "websocket_class_for",
 ]
 
 # A scope extension (a list) where the router puts a ``WebSocketDisconnect`` a
@@ -350,3 +352,13 @@ class WebSocketClose:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "websocket.close", "code": self.code, "reason": self.reason})
+
+
+def websocket_class_for(endpoint: Any) -> type[WebSocket]:
+    """The class of the ``WebSocket`` made for a route whose handler is ``endpoint``:
+    also Starlette's ``WebSocket`` when the handler is behind a decorator and
+    Starlette is loaded, as ``requests.request_class_for`` decides for a Request
+    (docs/api.md, "WebSockets")."""
+    if not hasattr(endpoint, "__wrapped__"):
+        return WebSocket
+    return also_theirs(WebSocket, "starlette.websockets", "WebSocket")

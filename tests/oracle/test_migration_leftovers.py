@@ -524,3 +524,46 @@ def test_only_a_decorated_handlers_route_makes_starlette_compatible_requests() -
     assert not isinstance(plain_request, starlette.requests.Request)
     assert isinstance(decorated_request, starlette.requests.Request)
     assert isinstance(decorated_request, Request)
+
+
+def decorated_websocket_app(fw: Framework) -> Any:
+    """A WebSocket handler behind Starlette's ``requires``, which insists on
+    Starlette's ``WebSocket``."""
+    from starlette.authentication import (
+        AuthCredentials,
+        AuthenticationBackend,
+        SimpleUser,
+        requires,
+    )
+    from starlette.middleware.authentication import AuthenticationMiddleware
+
+    class QueryBackend(AuthenticationBackend):
+        async def authenticate(self, conn: Any) -> Any:
+            name = conn.query_params.get("user")
+            return None if name is None else (AuthCredentials(["chat"]), SimpleUser(name))
+
+    app = fw.App()
+    app.add_middleware(AuthenticationMiddleware, backend=QueryBackend())
+
+    @app.websocket("/chat")
+    @requires("chat")
+    async def chat(websocket: fw.WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text(f"hello {websocket.user.display_name}")
+        await websocket.close()
+
+    return app
+
+
+def test_a_decorated_websocket_handler_gets_a_starlette_compatible_websocket() -> None:
+    from asgiweb.exceptions import WebSocketDisconnect
+
+    for fw in frameworks():
+        client = TestClient(decorated_websocket_app(fw))
+        with client.websocket_connect("/chat?user=ada") as ws:
+            assert ws.receive_text() == "hello ada", fw
+        with (
+            pytest.raises(WebSocketDisconnect),
+            client.websocket_connect("/chat") as ws,
+        ):
+            ws.receive_text()
