@@ -720,38 +720,11 @@ def body_filler(steps: list[BodyStep], embed: bool) -> BodyFiller:
 
         return whole
 
-    if any(step[5] for step in steps):
-        return _embedded_choices(steps)
-
     def embedded(body: Any, kwargs: dict[str, Any], errors: list[Any]) -> None:
         # FastAPI: an absent or non-JSON body leaves optional fields at their
         # defaults, but a JSON body that is not an object makes every field missing.
-        absent = body is NO_BODY or isinstance(body, bytes)
-        container = body if isinstance(body, dict) else {}
-        for name, convert, required, make_default, key, _ in steps:
-            if key not in container:
-                if required or not (absent or isinstance(body, dict)):
-                    errors.append(missing(("body", key)))
-                else:
-                    try:
-                        kwargs[name] = make_default()
-                    except Invalid as exc:  # validate_default=True
-                        errors.extend(prefix_errors(exc.errors, "body", key))
-                continue
-            try:
-                kwargs[name] = convert(container[key])
-            except Invalid as exc:
-                errors.extend(prefix_errors(exc.errors, "body", key))
-
-    return embedded
-
-
-def _embedded_choices(steps: list[BodyStep]) -> BodyFiller:
-    """``body_filler``'s embedded filler when a parameter has an ``AliasChoices``: its
-    value is under the first of its keys present (else it is missing under the
-    first), and its errors under that key; the other parameters as usual."""
-
-    def embedded(body: Any, kwargs: dict[str, Any], errors: list[Any]) -> None:
+        # A field with an AliasChoices reads the first of its keys present (else it is
+        # missing under the first), and its errors are under that key.
         absent = body is NO_BODY or isinstance(body, bytes)
         container = body if isinstance(body, dict) else {}
         for name, convert, required, make_default, key, choices in steps:
